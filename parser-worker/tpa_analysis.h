@@ -1,0 +1,39 @@
+/* tpa_analysis.h - the analysis engine's entry point (libtpa_analysis).
+ *
+ * Reads one capture file (pcap, pcapng, optionally gzip-compressed) with libpcap,
+ * decodes every packet and builds the result document described in
+ * ../shared/docs/DESIGN.md ("Result document") and docs/result.md.
+ * Used by `tpa analyze` (offline) and by the tpa-parser daemon.
+ */
+#ifndef TPA_ANALYSIS_H
+#define TPA_ANALYSIS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Called now and then (about every 1% of the file and at least every 250 ms) with the
+ * bytes of the file consumed so far and the file size (0 if unknown). Returning false
+ * cancels the analysis (tpa_analyze_file then returns TPA_ERR_CANCELLED). */
+typedef bool (*tpa_progress_fn)(void *ud, uint64_t done, uint64_t total);
+
+typedef struct tpa_analysis_opts {
+    tpa_progress_fn progress; /* may be NULL */
+    void *ud;
+    const char *display_name; /* file name to report in capture.file; NULL = basename(path) */
+} tpa_analysis_opts_t;
+
+/* Analyses the capture at path. On success returns 0 and *doc is a new JSON object
+ * (caller json_decref's). On failure returns a negative TPA_ERR_* and writes one line a
+ * user can act on into err (e.g. "not a pcap or pcapng file"). A capture cut short is
+ * not a failure: the document says capture.truncated = true. */
+int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t **doc,
+                     char *err, size_t errlen);
+
+/* Builds the compact digest sent to LLM workers from a result document
+ * (capture summary, findings, failing KPIs, top flows), within about budget_bytes of
+ * JSON. Never includes payload bytes. Returns a new object (caller decrefs). */
+json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes);
+
+#endif
