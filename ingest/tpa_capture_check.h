@@ -29,5 +29,19 @@ const char *tpa_capfmt_name(tpa_capfmt_t f);
  * decompressed head). Returns the format; on an I/O error TPA_CAPFMT_UNKNOWN with
  * err set. */
 tpa_capfmt_t tpa_capture_sniff_file(const char *path, char *err, size_t errlen);
+/* Details of the file-level sniff:
+ * - a gzip file whose decompressed head is pcap/pcapng gives TPA_CAPFMT_GZIP; one
+ *   whose content is anything else (text, gzip in gzip, empty) gives UNKNOWN;
+ * - a plain file shorter than any capture header (including an empty file) gives
+ *   TPA_CAPFMT_SHORT;
+ * - whenever the result is not PCAP, PCAPNG or GZIP, err holds one line a user can
+ *   act on ("not a pcap or pcapng file", "empty file", strerror for I/O errors).
+ * err may be NULL. */
+
+/* As tpa_capture_sniff_file, but for a gzip file returns the format of the
+ * decompressed content (PCAP or PCAPNG) and sets *compressed to 1 (0 for a plain
+ * file). compressed may be NULL. */
+tpa_capfmt_t tpa_capture_sniff_file_ex(const char *path, int *compressed, char *err,
+                                       size_t errlen);
 
 #endif

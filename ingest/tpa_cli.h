@@ -1,0 +1,55 @@
+/* tpa_cli.h - shared pieces of the `tpa` command: the context every subcommand
+ * gets, option helpers, and the subcommand entry points.
+ *
+ * Exit codes: 0 success, 1 failure (one line "tpa: ..." on stderr), 2 usage error.
+ */
+#ifndef TPA_CLI_H
+#define TPA_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "tpa_config.h"
+
+enum { TPA_EXIT_OK = 0, TPA_EXIT_FAIL = 1, TPA_EXIT_USAGE = 2 };
+
+typedef struct tpa_cli {
+    tpa_config_t cfg; /* defaults + TPA_* environment + global flags */
+    char api[512];    /* gateway base URL, no trailing '/': --api, TPA_API_URL, or
+                         http://127.0.0.1:<cfg.http_port> */
+    bool api_set;     /* --api given on the command line */
+} tpa_cli_t;
+
+/* A subcommand: argv[0] is the subcommand name. Returns the process exit code. */
+typedef int (*tpa_cli_cmd_fn)(tpa_cli_t *cli, int argc, char **argv);
+
+/* Option helper. If argv[*i] is shortf ("-o") or longf ("--output") followed by a
+ * value, or "--output=VALUE", stores the value (borrowed from argv) in *val,
+ * leaves *i on the last argument consumed (the caller's loop then does i++) and
+ * returns 1. Returns 0 if argv[*i] is another argument,
+ * -1 (after printing a usage line for cmd) if the value is missing. shortf may be NULL. */
+int tpa_cli_optval(const char *cmd, int argc, char **argv, int *i, const char *shortf,
+                   const char *longf, const char **val);
+
+/* Handles an option every subcommand accepts: --api URL and any configuration
+ * setting (--http-port 8080, see tpa_config.h). Returns 1 if handled (*i as for tpa_cli_optval),
+ * 0 if argv[*i] is not such an option, -1 after printing a usage line. */
+int tpa_cli_common_opt(tpa_cli_t *cli, const char *cmd, int argc, char **argv, int *i);
+
+/* Prints "tpa <cmd>: <msg> (see tpa <cmd> --help)" to stderr; returns TPA_EXIT_USAGE. */
+int tpa_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints "tpa: <msg>" to stderr; returns TPA_EXIT_FAIL. */
+int tpa_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes doc as JSON (newline-terminated) to path, or stdout when path is NULL or
+ * "-". compact: no indentation. Writes to a temporary file and renames it, so
+ * path never holds half a document. Returns 0 or prints one line and returns -1. */
+int tpa_cli_write_json(const json_t *doc, const char *path, bool compact);
+
+/* Subcommands (tpa_cli_<group>.c). */
+int tpa_cli_analyze(tpa_cli_t *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,113 @@
+/* tpa_cli_analyze.c - `tpa analyze CAPTURE`: run the engine in-process and print
+ * the result document (the same document the API returns for a job). */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tpa_analysis.h"
+#include "tpa_capture_check.h"
+#include "tpa_cli.h"
+#include "tpa_err.h"
+
+static const char analyze_usage[] =
+    "Usage: tpa analyze [--compact] [-o FILE] [--progress] CAPTURE\n"
+    "Analyses CAPTURE (pcap or pcapng, optionally gzip-compressed) on this machine,\n"
+    "without the services, and prints the result document as JSON.\n\n"
+    "  -o, --output FILE  write the document to FILE instead of stdout\n"
+    "      --compact      no indentation (one line)\n"
+    "      --progress     show progress (percent of the file read) on stderr\n"
+    "  -h, --help         show this help\n\n"
+    "Exit status: 0 success, 1 the file is unreadable or not a capture (one line on\n"
+    "stderr), 2 usage error.\n";
+
+typedef struct {
+    const char *name;
+    int last; /* last percentage printed, -1 before the first */
+    bool tty;
+} progress_t;
+
+static bool on_progress(void *ud, uint64_t done, uint64_t total)
+{
+    progress_t *p = ud;
+    if (total == 0)
+        return true;
+    int pct = done >= total ? 100 : (int)(done * 100 / total);
+    if (pct == p->last)
+        return true;
+    p->last = pct;
+    if (p->tty)
+        fprintf(stderr, "\rtpa: %s: %3d%%", p->name, pct);
+    else
+        fprintf(stderr, "tpa: %s: %d%%\n", p->name, pct);
+    fflush(stderr);
+    return true;
+}
+
+int tpa_cli_analyze(tpa_cli_t *cli, int argc, char **argv)
+{
+    const char *out = NULL, *path = NULL;
+    bool compact = false, progress = false, opts_done = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (!opts_done && a[0] == '-' && a[1] != '\0') {
+            if (strcmp(a, "--") == 0) {
+                opts_done = true;
+                continue;
+            }
+            if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+                fputs(analyze_usage, stdout);
+                return TPA_EXIT_OK;
+            }
+            if (strcmp(a, "--compact") == 0) {
+                compact = true;
+                continue;
+            }
+            if (strcmp(a, "--progress") == 0) {
+                progress = true;
+                continue;
+            }
+            int r = tpa_cli_optval("analyze", argc, argv, &i, "-o", "--output", &v);
+            if (r < 0)
+                return TPA_EXIT_USAGE;
+            if (r > 0) {
+                out = v;
+                continue;
+            }
+            r = tpa_cli_common_opt(cli, "analyze", argc, argv, &i);
+            if (r < 0)
+                return TPA_EXIT_USAGE;
+            if (r > 0)
+                continue;
+            return tpa_cli_usage_error("analyze", "unknown option '%s'", a);
+        }
+        if (path)
+            return tpa_cli_usage_error("analyze", "one capture at a time ('%s' and '%s')", path, a);
+        path = a;
+    }
+    if (!path)
+        return tpa_cli_usage_error("analyze", "missing CAPTURE");
+
+    /* Refuse what is not a capture before starting the engine, with the same
+     * wording the gateway and `tpa submit` use. */
+    char err[256];
+    tpa_capfmt_t f = tpa_capture_sniff_file(path, err, sizeof err);
+    if (f != TPA_CAPFMT_PCAP && f != TPA_CAPFMT_PCAPNG && f != TPA_CAPFMT_GZIP)
+        return tpa_cli_fail("%s: %s", path, err[0] ? err : "not a pcap or pcapng file");
+
+    progress_t pg = {.name = path, .last = -1, .tty = isatty(STDERR_FILENO) != 0};
+    tpa_analysis_opts_t opts = {.progress = progress ? on_progress : NULL, .ud = &pg};
+    json_t *doc = NULL;
+    err[0] = '\0';
+    int rc = tpa_analyze_file(path, &opts, &doc, err, sizeof err);
+    if (progress && pg.tty && pg.last >= 0)
+        fputc('\n', stderr);
+    if (rc < 0 || !doc) {
+        json_decref(doc);
+        return tpa_cli_fail("%s: %s", path, err[0] ? err : tpa_strerror(rc));
+    }
+    rc = tpa_cli_write_json(doc, out, compact);
+    json_decref(doc);
+    return rc < 0 ? TPA_EXIT_FAIL : TPA_EXIT_OK;
+}
