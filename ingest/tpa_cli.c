@@ -152,3 +152,52 @@ int tpa_cli_write_json(const json_t *doc, const char *path, bool compact)
     }
     return 0;
 }
+
+int tpa_cli_parse(tpa_cli_t *cli, const char *cmd, const char *usage,
+                  const tpa_cli_opt_t *opts, int argc, char **argv, int maxpos, int *npos)
+{
+    int np = 0;
+    bool opts_done = false;
+
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (opts_done || a[0] != '-' || a[1] == '\0') {
+            if (maxpos >= 0 && np >= maxpos) {
+                if (maxpos == 0)
+                    tpa_cli_usage_error(cmd, "unexpected argument '%s'", a);
+                else
+                    tpa_cli_usage_error(cmd, "too many arguments ('%s')", a);
+                return -1;
+            }
+            argv[++np] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            opts_done = true;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        }
+        int r = 0;
+        for (const tpa_cli_opt_t *o = opts; o && o->longf && r == 0; o++) {
+            if (o->val) {
+                r = tpa_cli_optval(cmd, argc, argv, &i, o->shortf, o->longf, o->val);
+            } else if (strcmp(a, o->longf) == 0 || (o->shortf && strcmp(a, o->shortf) == 0)) {
+                *o->flag = true;
+                r = 1;
+            }
+        }
+        if (r == 0)
+            r = tpa_cli_common_opt(cli, cmd, argc, argv, &i);
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            tpa_cli_usage_error(cmd, "unknown option '%s'", a);
+            return -1;
+        }
+    }
+    *npos = np;
+    return 0;
+}

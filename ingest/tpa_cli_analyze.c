@@ -1,6 +1,5 @@
 /* tpa_cli_analyze.c - `tpa analyze CAPTURE`: run the engine in-process and print
  * the result document (the same document the API returns for a job). */
-#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,48 +45,21 @@ static bool on_progress(void *ud, uint64_t done, uint64_t total)
 
 int tpa_cli_analyze(tpa_cli_t *cli, int argc, char **argv)
 {
-    const char *out = NULL, *path = NULL;
-    bool compact = false, progress = false, opts_done = false;
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        if (!opts_done && a[0] == '-' && a[1] != '\0') {
-            if (strcmp(a, "--") == 0) {
-                opts_done = true;
-                continue;
-            }
-            if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-                fputs(analyze_usage, stdout);
-                return TPA_EXIT_OK;
-            }
-            if (strcmp(a, "--compact") == 0) {
-                compact = true;
-                continue;
-            }
-            if (strcmp(a, "--progress") == 0) {
-                progress = true;
-                continue;
-            }
-            int r = tpa_cli_optval("analyze", argc, argv, &i, "-o", "--output", &v);
-            if (r < 0)
-                return TPA_EXIT_USAGE;
-            if (r > 0) {
-                out = v;
-                continue;
-            }
-            r = tpa_cli_common_opt(cli, "analyze", argc, argv, &i);
-            if (r < 0)
-                return TPA_EXIT_USAGE;
-            if (r > 0)
-                continue;
-            return tpa_cli_usage_error("analyze", "unknown option '%s'", a);
-        }
-        if (path)
-            return tpa_cli_usage_error("analyze", "one capture at a time ('%s' and '%s')", path, a);
-        path = a;
-    }
-    if (!path)
+    const char *out = NULL, *path;
+    bool compact = false, progress = false;
+    const tpa_cli_opt_t opts[] = {
+        {"-o", "--output", &out, NULL},
+        {NULL, "--compact", NULL, &compact},
+        {NULL, "--progress", NULL, &progress},
+        {NULL, NULL, NULL, NULL},
+    };
+    int np = 0;
+    int r = tpa_cli_parse(cli, "analyze", analyze_usage, opts, argc, argv, 1, &np);
+    if (r != 0)
+        return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
+    if (np < 1)
         return tpa_cli_usage_error("analyze", "missing CAPTURE");
+    path = argv[1];
 
     /* Refuse what is not a capture before starting the engine, with the same
      * wording the gateway and `tpa submit` use. */
@@ -97,10 +69,10 @@ int tpa_cli_analyze(tpa_cli_t *cli, int argc, char **argv)
         return tpa_cli_fail("%s: %s", path, err[0] ? err : "not a pcap or pcapng file");
 
     progress_t pg = {.name = path, .last = -1, .tty = isatty(STDERR_FILENO) != 0};
-    tpa_analysis_opts_t opts = {.progress = progress ? on_progress : NULL, .ud = &pg};
+    tpa_analysis_opts_t aopts = {.progress = progress ? on_progress : NULL, .ud = &pg};
     json_t *doc = NULL;
     err[0] = '\0';
-    int rc = tpa_analyze_file(path, &opts, &doc, err, sizeof err);
+    int rc = tpa_analyze_file(path, &aopts, &doc, err, sizeof err);
     if (progress && pg.tty && pg.last >= 0)
         fputc('\n', stderr);
     if (rc < 0 || !doc) {

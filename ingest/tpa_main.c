@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tpa_cli.h"
+#include "tpa_cli_http.h"
 
 typedef struct {
     const char *name;
@@ -17,6 +18,13 @@ static int cmd_version(tpa_cli_t *cli, int argc, char **argv);
 
 static const cmd_t cmds[] = {
     {"analyze", tpa_cli_analyze, "analyse a capture here and print the result document (JSON)"},
+    {"submit", tpa_cli_submit, "upload captures to the gateway as jobs (--wait to follow them)"},
+    {"status", tpa_cli_status, "show a job's state and progress"},
+    {"result", tpa_cli_result, "print a job's result document (JSON)"},
+    {"jobs", tpa_cli_jobs, "list jobs (--state to filter)"},
+    {"delete", tpa_cli_delete, "cancel and delete jobs"},
+    {"watch", tpa_cli_watch, "submit every capture that appears in a directory"},
+    {"capture", tpa_cli_capture, "capture live on an interface, then submit"},
     {"version", cmd_version, "print the version"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -31,10 +39,9 @@ static void usage(FILE *f)
     fputs("\nRun 'tpa COMMAND --help' for the options of a command.\n"
           "The REST commands talk to the gateway at --api URL, else $TPA_API_URL, else\n"
           "http://127.0.0.1:$TPA_HTTP_PORT (default 8080).\n"
-          "Exit status: 0 success, 1 failure, 2 usage error.\n\n"
-          "Settings (environment TPA_<NAME> or flag --<name>):\n",
+          "Any TPA_* setting may also be given as a flag (e.g. --http-port 8081).\n"
+          "Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.\n",
           f);
-    tpa_config_print_help(f);
 }
 
 static int cmd_version(tpa_cli_t *cli, int argc, char **argv)
@@ -98,8 +105,13 @@ int main(int argc, char **argv)
         usage(stdout);
         return TPA_EXIT_OK;
     }
-    for (size_t c = 0; c < NCMDS; c++)
-        if (strcmp(cmds[c].name, argv[i]) == 0)
-            return cmds[c].fn(&cli, argc - i, argv + i);
+    for (size_t c = 0; c < NCMDS; c++) {
+        if (strcmp(cmds[c].name, argv[i]) == 0) {
+            tpa_http_global_init();
+            int rc = cmds[c].fn(&cli, argc - i, argv + i);
+            tpa_http_global_cleanup();
+            return rc;
+        }
+    }
     return tpa_cli_usage_error(NULL, "unknown command '%s'", argv[i]);
 }
