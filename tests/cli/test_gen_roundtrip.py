@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""gen_roundtrip: `tpa analyze` must report exactly what tpa-pcapgen wrote.
+
+DESIGN.md, Offline analysis: "tpa analyze CAPTURE prints the result document (JSON)
+on stdout, exit 0 ... A truncated capture is analysed up to the cut and says so in
+the document." Result document: capture.packets/bytes (frame wire length), one flow
+per L4 conversation with src = the side that sent the first packet, packets, bytes,
+per-direction counts; dns messages counted as "query"/"response".
+
+Every case is run and reported; the test fails if any case differs."""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import tpa_testlib as T  # noqa: E402
+
+# (name, generator arguments, expected capture.format)
+CASES = [
+    ("pcap", ["--flows", "12"], "pcap"),
+    ("pcapng", ["--format", "pcapng", "--flows", "12"], "pcapng"),
+    ("pcap-nano", ["--nano"], "pcap"),
+    ("pcap-swapped", ["--swap"], "pcap"),
+    ("pcapng-swapped-nano", ["--format", "pcapng", "--swap", "--nano"], "pcapng"),
+    ("pcap-gzip", ["--gzip"], "pcap"),
+    ("pcapng-gzip", ["--format", "pcapng", "--gzip"], "pcapng"),
+    ("vlan", ["--vlan", "--flows", "12"], "pcap"),
+    ("linux-sll", ["--linktype", "sll"], "pcap"),
+    ("raw-ip", ["--linktype", "raw"], "pcap"),
+    ("snaplen-96", ["--snaplen", "96"], "pcap"),
+    ("pcapng-two-linktypes", ["--format", "pcapng", "--interfaces", "2", "--flows", "12"], "pcapng"),
+    ("many-flows", ["--flows", "300", "--packets", "6000", "--seed", "42"], "pcap"),
+    ("truncated-pcap", ["--truncate"], "pcap"),
+    ("truncated-pcapng", ["--format", "pcapng", "--truncate"], "pcapng"),
+    ("truncated-gzip", ["--gzip", "--truncate"], "pcap"),
+]
+
+
+def analyze(tpa, path):
+    r = subprocess.run([tpa, "analyze", path], capture_output=True, timeout=120)
+    return r.returncode, r.stdout, r.stderr.decode("utf-8", "replace")
+
+
+def run_case(bin_dir, work, name, args, fmt):
+    path = os.path.join(work, name + (".pcapng" if fmt == "pcapng" else ".pcap")
+                        + (".gz" if "--gzip" in args else ""))
+    exp = T.pcapgen(bin_dir, path, "--seed", "3", *args)
+    rc, out, err = analyze(os.path.join(bin_dir, "tpa"), path)
+    if rc != 0:
+        return ["%s: tpa analyze exited %d: %s" % (name, rc, err.strip()[:300])]
+    try:
+        doc = json.loads(out)
+    except ValueError as e:
+        return ["%s: stdout is not JSON (%s): %r" % (name, e, out[:200])]
+    diffs = T.compare_result(exp, doc, name) + T.compare_messages(exp, doc, name)
+    cap = doc.get("capture", {})
+    if cap.get("format") != fmt:
+        diffs.append("%s: capture.format = %r, want %r" % (name, cap.get("format"), fmt))
+    if cap.get("compressed") is not exp["compressed"]:
+        diffs.append("%s: capture.compressed = %r, want %r" % (name, cap.get("compressed"), exp["compressed"]))
+    if cap.get("truncated") is not exp["truncated"]:
+        diffs.append("%s: capture.truncated = %r, want %r" % (name, cap.get("truncated"), exp["truncated"]))
+    lts = cap.get("link_types")
+    if not isinstance(lts, list) or sorted(lts) != sorted(exp["link_types"]):
+        diffs.append("%s: capture.link_types = %r, want %r" % (name, lts, exp["link_types"]))
+    for k in ("first_ts", "last_ts"):
+        v = cap.get(k)
+        if not isinstance(v, (int, float)) or abs(v - exp[k]) > 2e-6:
+            diffs.append("%s: capture.%s = %r, want %r (microseconds)" % (name, k, v, exp[k]))
+    if not isinstance(cap.get("file"), str) or cap.get("file") != os.path.basename(path):
+        diffs.append("%s: capture.file = %r, want %r" % (name, cap.get("file"), os.path.basename(path)))
+    if doc.get("version") != 1:
+        diffs.append("%s: version = %r, want 1" % (name, doc.get("version")))
+    return diffs
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin-dir", required=True)
+    ap.add_argument("--src-dir")
+    ap.add_argument("--work-dir", required=True)
+    ap.add_argument("--only", help="run one case")
+    a = ap.parse_args()
+    tpa = os.path.join(a.bin_dir, "tpa")
+    if not os.access(tpa, os.X_OK):
+        raise T.TestFailure("%s is not built" % tpa)
+    work = T.make_workdir(a.work_dir, "roundtrip-")
+    failures = []
+    for name, args, fmt in CASES:
+        if a.only and name != a.only:
+            continue
+        diffs = run_case(a.bin_dir, work, name, args, fmt)
+        T.log("%-22s %s" % (name, "FAIL (%d differences)" % len(diffs) if diffs else "ok"))
+        failures += diffs
+    for f in failures[:60]:
+        T.log("  " + f)
+    if len(failures) > 60:
+        T.log("  ... %d more" % (len(failures) - 60))
+    if failures:
+        T.log("captures kept in %s" % work)
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    T.run_main(main)
