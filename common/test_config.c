@@ -8,12 +8,12 @@
 #include <unistd.h>
 
 static const char *const envs[] = {
-    "TPA_HTTP_PORT", "TPA_HTTP_BIND", "TPA_DATA_DIR", "TPA_REDIS_HOST", "TPA_REDIS_PORT",
-    "TPA_GATEWAY_HOST", "TPA_ZMQ_BIND", "TPA_ZMQ_PORT", "TPA_MAX_UPLOAD_MB",
-    "TPA_PARSER_WORKERS", "TPA_LLM_WORKERS", "TPA_CLUSTER_TOKEN", "TPA_LLM_BASE_URL",
-    "TPA_LLM_MODEL", "TPA_LLM_API_KEY", "KIMI_API_KEY", "MOONSHOT_API_KEY",
-    "TPA_LLM_CONCURRENCY", "TPA_LLM_TIMEOUT", "TPA_JOB_RETRIES", "TPA_LEASE_SECONDS",
-    "TPA_LOG_LEVEL", "TPA_WEB_DIR"};
+    "TPA_HTTP_PORT",     "TPA_HTTP_BIND",       "TPA_DATA_DIR",    "TPA_REDIS_HOST",
+    "TPA_REDIS_PORT",    "TPA_GATEWAY_HOST",    "TPA_ZMQ_BIND",    "TPA_ZMQ_PORT",
+    "TPA_MAX_UPLOAD_MB", "TPA_PARSER_WORKERS",  "TPA_LLM_WORKERS", "TPA_CLUSTER_TOKEN",
+    "TPA_LLM_BASE_URL",  "TPA_LLM_MODEL",       "TPA_LLM_API_KEY", "KIMI_API_KEY",
+    "MOONSHOT_API_KEY",  "TPA_LLM_CONCURRENCY", "TPA_LLM_TIMEOUT", "TPA_JOB_RETRIES",
+    "TPA_LEASE_SECONDS", "TPA_LOG_LEVEL",       "TPA_WEB_DIR"};
 
 static void clear_env(void)
 {
@@ -100,9 +100,16 @@ static void test_precedence(void)
     char out[8192], err[2048];
     char *av[32];
     int nrest = -1;
-    const char *words[] = {"/usr/bin/test-config", "analyze", "--http-port", "9001",
-                           "--redis-host=redis.local", "--pretty", "file.pcap",
-                           "--", "--http-port", "7"};
+    const char *words[] = {"/usr/bin/test-config",
+                           "analyze",
+                           "--http-port",
+                           "9001",
+                           "--redis-host=redis.local",
+                           "--pretty",
+                           "file.pcap",
+                           "--",
+                           "--http-port",
+                           "7"};
 
     clear_env();
     setenv("TPA_HTTP_PORT", "9000", 1);
@@ -179,6 +186,11 @@ static void test_bad_values(void)
         CHECK(c.llm_concurrency == 4);
         CHECK(run_args(&c, 1, w, &nrest, NULL, out, sizeof out, err, sizeof err) ==
               TPA_ERR_INVALID);
+        /* ... but --help still works. */
+        {
+            const char *wh[] = {"prog", "--help"};
+            CHECK(run_args(&c, 2, wh, &nrest, NULL, out, sizeof out, err, sizeof err) == 1);
+        }
         unsetenv("TPA_LLM_CONCURRENCY");
     }
     clear_env();

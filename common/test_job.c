@@ -36,16 +36,14 @@ static void stop_server(void)
     if (server_dir[0]) {
         char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", server_dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "cannot remove %s\n", server_dir);
+        if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", server_dir);
         server_dir[0] = '\0';
     }
 }
 
 static void on_signal(int sig)
 {
-    if (server_pid > 0)
-        kill(server_pid, SIGTERM);
+    if (server_pid > 0) kill(server_pid, SIGTERM);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -61,8 +59,7 @@ static int free_port(void)
     if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
         getsockname(fd, (struct sockaddr *)&a, &alen) == 0)
         port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
     return port;
 }
 
@@ -79,8 +76,7 @@ static redisContext *start_server(tpa_config_t *cfg)
     int port = free_port();
     pid_t parent = getpid();
 
-    if (port <= 0)
-        return NULL;
+    if (port <= 0) return NULL;
     snprintf(server_dir, sizeof server_dir, "/tmp/tpa-test-redis-XXXXXX");
     if (!mkdtemp(server_dir)) {
         server_dir[0] = '\0';
@@ -93,16 +89,13 @@ static redisContext *start_server(tpa_config_t *cfg)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     server_pid = fork();
-    if (server_pid < 0)
-        return NULL;
+    if (server_pid < 0) return NULL;
     if (server_pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-            _exit(1);
-        if (!freopen("/dev/null", "w", stdout))
-            _exit(1);
-        execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "no", "--dir", server_dir, "--loglevel", "warning",
+        if (getppid() != parent) _exit(1);
+        if (!freopen("/dev/null", "w", stdout)) _exit(1);
+        execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1", "--save",
+               "", "--appendonly", "no", "--dir", server_dir, "--loglevel", "warning",
                (char *)NULL);
         fprintf(stderr, "cannot run redis-server (install it with deploy/install-deps --test)\n");
         _exit(127);
@@ -123,10 +116,8 @@ static redisContext *start_server(tpa_config_t *cfg)
         if (c) {
             redisReply *r = redisCommand(c, "PING");
             bool ok = r && r->type == REDIS_REPLY_STATUS && !strcmp(r->str, "PONG");
-            if (r)
-                freeReplyObject(r);
-            if (ok)
-                return c;
+            if (r) freeReplyObject(r);
+            if (ok) return c;
             redisFree(c);
         }
         sleep_ms(50);
@@ -150,8 +141,7 @@ static bool key_exists(redisContext *r, const char *key)
 {
     redisReply *rep = redisCommand(r, "EXISTS %s", key);
     bool e = rep && rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
-    if (rep)
-        freeReplyObject(rep);
+    if (rep) freeReplyObject(rep);
     return e;
 }
 
@@ -177,8 +167,9 @@ static void test_ids(void)
 static void test_lifecycle(redisContext *r, const tpa_config_t *cfg)
 {
     const char *id = "job-life";
-    json_t *fields = json_pack("{s:s, s:I, s:s, s:s}", "file", "a \xc3\xa9.pcap", "size",
-                               (json_int_t)123456789012LL, "path", "/data/x.pcap", "state", "hacked");
+    json_t *fields =
+        json_pack("{s:s, s:I, s:s, s:s}", "file", "a \xc3\xa9.pcap", "size",
+                  (json_int_t)123456789012LL, "path", "/data/x.pcap", "state", "hacked");
     json_t *job, *ev;
     redisContext *sub;
     redisReply *rep;
@@ -210,12 +201,10 @@ static void test_lifecycle(redisContext *r, const tpa_config_t *cfg)
     /* Events: subscribe on a second connection, update, read the published event. */
     sub = tpa_redis_connect(cfg, err, sizeof err);
     CHECK(sub != NULL);
-    if (!sub)
-        return;
+    if (!sub) return;
     rep = redisCommand(sub, "SUBSCRIBE tpa:events:%s", id);
     CHECK(rep && rep->type == REDIS_REPLY_ARRAY);
-    if (rep)
-        freeReplyObject(rep);
+    if (rep) freeReplyObject(rep);
     CHECK(tpa_job_update(r, id, TPA_JOB_PARSING, 42, "decode", "read \"42%\"\n\xe2\x9c\x93") == 0);
     {
         void *vp = NULL;
@@ -233,8 +222,7 @@ static void test_lifecycle(redisContext *r, const tpa_config_t *cfg)
         } else {
             CHECK(!"event reply shape");
         }
-        if (rep)
-            freeReplyObject(rep);
+        if (rep) freeReplyObject(rep);
     }
     /* Partial update: only progress; the event carries the whole current state. */
     CHECK(tpa_job_update(r, id, NULL, 55, NULL, NULL) == 0);
@@ -248,8 +236,21 @@ static void test_lifecycle(redisContext *r, const tpa_config_t *cfg)
                   !strcmp(jstr(e, "state"), "parsing"));
             json_decref(e);
         }
-        if (rep)
-            freeReplyObject(rep);
+        if (rep) freeReplyObject(rep);
+    }
+
+    /* A message that is not valid UTF-8 still yields a valid JSON event. */
+    CHECK(tpa_job_update(r, id, NULL, -1, NULL, "bad \xff\xfe file") == 0);
+    {
+        void *vp = NULL;
+        CHECK(redisGetReply(sub, &vp) == REDIS_OK && vp);
+        rep = vp;
+        if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 3) {
+            json_t *e = json_loadb(rep->element[2]->str, rep->element[2]->len, 0, NULL);
+            CHECK(e && !strcmp(jstr(e, "message"), "bad ?? file"));
+            json_decref(e);
+        }
+        if (rep) freeReplyObject(rep);
     }
     redisFree(sub);
 
@@ -321,8 +322,7 @@ static void test_list(redisContext *r)
     for (int i = 0; i < 25; i++) {
         snprintf(id, sizeof id, "list-%02d", i);
         CHECK(tpa_job_create(r, id, NULL) == 0);
-        if (i % 5 == 0)
-            CHECK(tpa_job_update(r, id, TPA_JOB_FAILED, -1, NULL, "boom") == 0);
+        if (i % 5 == 0) CHECK(tpa_job_update(r, id, TPA_JOB_FAILED, -1, NULL, "boom") == 0);
         sleep_ms(2); /* distinct creation times */
     }
     list = tpa_job_list(r, NULL, 0, 10, &total);
@@ -448,8 +448,7 @@ static void test_connection(redisContext *r, const tpa_config_t *cfg)
     CHECK(tpa_redis_ensure(r) == 0); /* reconnected in place */
     rep = redisCommand(r, "PING");
     CHECK(rep && rep->type == REDIS_REPLY_STATUS);
-    if (rep)
-        freeReplyObject(rep);
+    if (rep) freeReplyObject(rep);
 
     bad.redis_port = free_port();
     other = tpa_redis_connect(&bad, err, sizeof err);

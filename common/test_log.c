@@ -64,14 +64,13 @@ int main(void)
         nlines++;
         CHECKF(regexec(&re, line, 0, NULL, 0) == 0, "bad line: %s", line);
         if (nlines == 1)
-            CHECKF(strstr(line, " INFO tpa-unit[") && strstr(line, " job=0123abcd hello 42"),
-                   "%s", line);
+            CHECKF(strstr(line, " INFO tpa-unit[") && strstr(line, " job=0123abcd hello 42"), "%s",
+                   line);
         if (nlines == 2)
             CHECKF(strstr(line, " WARN ") && strstr(line, "job=- line one line two"), "%s", line);
         if (nlines == 3)
             CHECKF(strstr(line, " ERROR ") && strstr(line, "job=bad?job?id oops"), "%s", line);
-        if (nlines == 4)
-            CHECKF(strstr(line, " DEBUG ") && strstr(line, "now visible"), "%s", line);
+        if (nlines == 4) CHECKF(strstr(line, " DEBUG ") && strstr(line, "now visible"), "%s", line);
     }
     regfree(&re);
     CHECKF(nlines == 4, "got %d lines (debug must be filtered at info, newlines stripped)", nlines);

@@ -22,8 +22,7 @@ static bool roundtrip(const json_t *v)
     json_t *back;
     bool ok;
 
-    if (tpa_wire_pack(v, &buf, &len) != 0)
-        return false;
+    if (tpa_wire_pack(v, &buf, &len) != 0) return false;
     back = tpa_wire_unpack(buf, len, err, sizeof err);
     free(buf);
     if (!back) {
@@ -59,9 +58,10 @@ static char *str_of(size_t n, char ch)
 
 static void test_generic(void)
 {
-    static const long long ints[] = {0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295LL,
-                                     4294967296LL, LLONG_MAX, -1, -32, -33, -128, -129,
-                                     -32768, -32769, -2147483648LL, -2147483649LL, LLONG_MIN};
+    static const long long ints[] = {
+        0,         1,  127, 128, 255,  256,  65535,  65536,  4294967295LL,  4294967296LL,
+        LLONG_MAX, -1, -32, -33, -128, -129, -32768, -32769, -2147483648LL, -2147483649LL,
+        LLONG_MIN};
     static const double reals[] = {0.0, 0.5, -1.25, 1e300, -1e-300, 3.141592653589793, 1.0};
     static const size_t strlens[] = {0, 1, 31, 32, 255, 256, 65535, 65536, 70000};
     static const size_t arrlens[] = {0, 15, 16, 65535, 65536};
@@ -100,18 +100,18 @@ static void test_generic(void)
         json_decref(o);
     }
     {
-        json_t *u = json_pack("{s:s, s:s, s:[s, {s:s}], s:s%}", "ascii", "plain",
-                              "unicode \xc3\xa9\xe2\x82\xac", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
-                              "emoji", "\xf0\x9f\x93\xa1 5G", "k", "\xc3\xbc", "nul",
-                              "a\0b", (size_t)3);
+        json_t *u =
+            json_pack("{s:s, s:s, s:[s, {s:s}], s:s%}", "ascii", "plain",
+                      "unicode \xc3\xa9\xe2\x82\xac", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+                      "emoji", "\xf0\x9f\x93\xa1 5G", "k", "\xc3\xbc", "nul", "a\0b", (size_t)3);
         CHECK(u != NULL && roundtrip(u));
         json_decref(u);
     }
     {
-        json_t *doc = json_pack(
-            "{s:i, s:s, s:{s:[i, f, b, n, s], s:{s:{s:[]}}, s:{}}, s:[[], [{}], [[i]]]}", "v", 1,
-            "type", "rca", "digest", "list", 1, 2.5, 1, "x", "deep", "deeper", "empty", "obj",
-            "arrs", 1);
+        json_t *doc =
+            json_pack("{s:i, s:s, s:{s:[i, f, b, n, s], s:{s:{s:[]}}, s:{}}, s:[[], [{}], [[i]]]}",
+                      "v", 1, "type", "rca", "digest", "list", 1, 2.5, 1, "x", "deep", "deeper",
+                      "empty", "obj", "arrs", 1);
         CHECK(doc != NULL && roundtrip(doc));
         json_decref(doc);
     }
@@ -144,7 +144,9 @@ static void test_handcrafted(void)
     CHECK(json_is_integer(v) && json_integer_value(v) == LLONG_MAX);
     json_decref(v);
     /* bin decodes as a string, ext as nil, float32 as a real. */
-    v = un("\xc4\x03" "abc", 5, err, sizeof err);
+    v = un("\xc4\x03"
+           "abc",
+           5, err, sizeof err);
     CHECK(json_is_string(v) && !strcmp(json_string_value(v), "abc"));
     json_decref(v);
     v = un("\xd4\x01\x02", 3, err, sizeof err);
@@ -161,7 +163,10 @@ static void test_handcrafted(void)
     CHECK(un("\x81\x90\x02", 3, err, sizeof err) == NULL);
     CHECK(un("\x81\xc0\x02", 3, err, sizeof err) == NULL);
     /* Key with an embedded NUL is refused (jansson keys are C strings). */
-    CHECK(un("\x81\xa3" "a\0b" "\x01", 6, err, sizeof err) == NULL);
+    CHECK(un("\x81\xa3"
+             "a\0b"
+             "\x01",
+             6, err, sizeof err) == NULL);
     /* Invalid UTF-8, the never-used byte 0xc1, NaN, trailing bytes, empty input. */
     CHECK(un("\xa2\xff\xfe", 3, err, sizeof err) == NULL && strstr(err, "UTF-8"));
     CHECK(un("\xc1", 1, err, sizeof err) == NULL && strstr(err, "0xc1"));
@@ -229,8 +234,7 @@ static json_t *over_wire(json_t *m)
     size_t len = 0;
     char err[128];
     json_t *back = NULL;
-    if (m && tpa_wire_pack(m, &buf, &len) == 0)
-        back = tpa_wire_unpack(buf, len, err, sizeof err);
+    if (m && tpa_wire_pack(m, &buf, &len) == 0) back = tpa_wire_unpack(buf, len, err, sizeof err);
     free(buf);
     json_decref(m);
     return back;
@@ -254,9 +258,8 @@ static void test_job_msg(void)
     m = over_wire(tpa_wire_job_build(&j));
     CHECK(m != NULL);
     CHECK(tpa_wire_job_parse(m, &out, err, sizeof err) == 0);
-    CHECK(!strcmp(out.job, j.job) && !strcmp(out.capture, j.capture) &&
-          !strcmp(out.path, j.path) && !strcmp(out.url, j.url) && out.size == j.size &&
-          !strcmp(out.sha256, j.sha256));
+    CHECK(!strcmp(out.job, j.job) && !strcmp(out.capture, j.capture) && !strcmp(out.path, j.path) &&
+          !strcmp(out.url, j.url) && out.size == j.size && !strcmp(out.sha256, j.sha256));
     CHECK(out.options && json_equal(out.options, j.options));
     json_decref(out.options);
 
@@ -358,8 +361,8 @@ static void test_task_msg(void)
     t.task = 0;
     t.tasks = 1;
     t.digest = json_pack("{s:{s:s, s:I}, s:i, s:[{s:s, s:s}]}", "capture", "file", "x.pcap",
-                         "packets", (json_int_t)123456789012LL, "flows_total", 3, "findings",
-                         "id", "F1", "title", "SCTP abort \xe2\x80\x94 peer");
+                         "packets", (json_int_t)123456789012LL, "flows_total", 3, "findings", "id",
+                         "F1", "title", "SCTP abort \xe2\x80\x94 peer");
     m = over_wire(tpa_wire_task_build(&t));
     CHECK(m != NULL);
     CHECK(tpa_wire_task_parse(m, &out, err, sizeof err) == 0);
@@ -431,10 +434,8 @@ static int exercise(const unsigned char *b, size_t len)
     decoded = 1;
     CHECK(roundtrip(v));
     (void)tpa_wire_type(v, err, sizeof err);
-    if (tpa_wire_job_parse(v, &j, err, sizeof err) == 0)
-        json_decref(j.options);
-    if (tpa_wire_task_parse(v, &t, err, sizeof err) == 0)
-        json_decref(t.digest);
+    if (tpa_wire_job_parse(v, &j, err, sizeof err) == 0) json_decref(j.options);
+    if (tpa_wire_task_parse(v, &t, err, sizeof err) == 0) json_decref(t.digest);
     json_decref(v);
     return decoded;
 }
@@ -452,8 +453,8 @@ static void test_hostile(void)
     snprintf(t.type, sizeof t.type, "rca");
     snprintf(t.job, sizeof t.job, "abc");
     t.tasks = 1;
-    t.digest = json_pack("{s:[i, i, {s:s, s:f}], s:s, s:I}", "a", 1, 300, "x", "yz", "r", 0.25,
-                         "s", "\xc3\xa9t\xc3\xa9", "big", (json_int_t)-5000000000LL);
+    t.digest = json_pack("{s:[i, i, {s:s, s:f}], s:s, s:I}", "a", 1, 300, "x", "yz", "r", 0.25, "s",
+                         "\xc3\xa9t\xc3\xa9", "big", (json_int_t)-5000000000LL);
     m = tpa_wire_task_build(&t);
     CHECK(m && tpa_wire_pack(m, &valid, &vlen) == 0);
     json_decref(m);
@@ -483,8 +484,7 @@ static void test_hostile(void)
         memcpy(b, valid, len);
         for (int f = 0; f < flips; f++)
             b[rnd() % len] = (unsigned char)rnd();
-        if (rnd() % 4 == 0)
-            len = rnd() % (len + 1);
+        if (rnd() % 4 == 0) len = rnd() % (len + 1);
         decoded += exercise(b, len);
     }
     fprintf(stderr, "hostile: %d of 200000 inputs decoded\n", decoded);

@@ -21,8 +21,7 @@ int main(void)
     push = zsock_new_push("@inproc://tpa-test-zmq");
     pull = zsock_new_pull(">inproc://tpa-test-zmq");
     CHECK(push && pull);
-    if (!push || !pull)
-        return TEST_DONE();
+    if (!push || !pull) return TEST_DONE();
 
     msg = json_pack("{s:i, s:s, s:s, s:{s:[i, f, s]}}", "v", 1, "type", "rca", "job", "j1",
                     "digest", "x", 1, 0.5, "\xc3\xa9");

@@ -25,12 +25,12 @@ enum set_type {
 };
 
 typedef struct setting {
-    const char *env;   /* TPA_HTTP_PORT */
+    const char *env; /* TPA_HTTP_PORT */
     enum set_type type;
-    size_t off;        /* offset in tpa_config_t */
-    size_t size;       /* field size (strings: buffer size) */
-    const char *def;   /* default as text */
-    long min, max;     /* integer range; for strings min=1 means "must not be empty" */
+    size_t off;      /* offset in tpa_config_t */
+    size_t size;     /* field size (strings: buffer size) */
+    const char *def; /* default as text */
+    long min, max;   /* integer range; for strings min=1 means "must not be empty" */
     const char *help;
 } setting_t;
 
@@ -38,19 +38,23 @@ typedef struct setting {
 
 static const setting_t settings[] = {
     {"TPA_HTTP_PORT", SET_INT, F(http_port), "8080", 1, 65535, "HTTP port of the gateway"},
-    {"TPA_HTTP_BIND", SET_STR, F(http_bind), "127.0.0.1", 1, 0, "address the gateway's HTTP server binds"},
+    {"TPA_HTTP_BIND", SET_STR, F(http_bind), "127.0.0.1", 1, 0,
+     "address the gateway's HTTP server binds"},
     {"TPA_DATA_DIR", SET_STR, F(data_dir), "./var", 1, 0, "data directory (capture store)"},
     {"TPA_REDIS_HOST", SET_STR, F(redis_host), "127.0.0.1", 1, 0, "Redis host"},
     {"TPA_REDIS_PORT", SET_INT, F(redis_port), "6379", 1, 65535, "Redis port"},
     {"TPA_GATEWAY_HOST", SET_STR, F(gateway_host), "127.0.0.1", 1, 0,
      "host where workers reach the gateway (ZeroMQ and internal HTTP)"},
-    {"TPA_ZMQ_BIND", SET_STR, F(zmq_bind), "127.0.0.1", 1, 0, "interface the gateway's ZeroMQ sockets bind"},
+    {"TPA_ZMQ_BIND", SET_STR, F(zmq_bind), "127.0.0.1", 1, 0,
+     "interface the gateway's ZeroMQ sockets bind"},
     {"TPA_ZMQ_PORT", SET_INT, F(zmq_port), "5555", 1, 65533,
      "ZeroMQ base port: jobs=base, tasks in=base+1, tasks out=base+2"},
     {"TPA_MAX_UPLOAD_MB", SET_LONG, F(max_upload_mb), "500", 1, 1048576, "upload size limit in MB"},
-    {"TPA_PARSER_WORKERS", SET_INT, F(parser_workers), "1", 1, 1024, "parser workers (stack launcher)"},
+    {"TPA_PARSER_WORKERS", SET_INT, F(parser_workers), "1", 1, 1024,
+     "parser workers (stack launcher)"},
     {"TPA_LLM_WORKERS", SET_INT, F(llm_workers), "1", 1, 1024, "LLM workers (stack launcher)"},
-    {"TPA_CLUSTER_TOKEN", SET_SECRET, F(cluster_token), "", 0, 0, "token protecting internal endpoints"},
+    {"TPA_CLUSTER_TOKEN", SET_SECRET, F(cluster_token), "", 0, 0,
+     "token protecting internal endpoints"},
     {"TPA_LLM_BASE_URL", SET_STR, F(llm_base_url), "", 0, 0,
      "OpenAI-compatible API base URL; empty: built-in analyst, or " TPA_MOONSHOT_BASE_URL
      " when an API key is set"},
@@ -58,8 +62,10 @@ static const setting_t settings[] = {
     {"TPA_LLM_API_KEY", SET_SECRET, F(llm_api_key), "", 0, 0,
      "LLM API key (also read from KIMI_API_KEY, MOONSHOT_API_KEY)"},
     {"TPA_LLM_CONCURRENCY", SET_INT, F(llm_concurrency), "4", 1, 1024, "concurrent LLM requests"},
-    {"TPA_LLM_TIMEOUT", SET_INT, F(llm_timeout_s), "60", 1, 86400, "LLM request timeout in seconds"},
-    {"TPA_JOB_RETRIES", SET_INT, F(job_retries), "3", 0, 1000, "times a job is re-queued after a lost lease"},
+    {"TPA_LLM_TIMEOUT", SET_INT, F(llm_timeout_s), "60", 1, 86400,
+     "LLM request timeout in seconds"},
+    {"TPA_JOB_RETRIES", SET_INT, F(job_retries), "3", 0, 1000,
+     "times a job is re-queued after a lost lease"},
     {"TPA_LEASE_SECONDS", SET_INT, F(lease_s), "30", 1, 86400, "worker lease in seconds"},
     {"TPA_LOG_LEVEL", SET_LEVEL, F(log_level), "info", 0, 0, "log level: debug, info, warn, error"},
     {"TPA_WEB_DIR", SET_STR, F(web_dir), "", 0, 0, "static UI directory; empty: built-in page"},
@@ -88,10 +94,8 @@ static const setting_t *find_setting(const char *name, size_t namelen)
     for (size_t i = 0; i < NSETTINGS; i++) {
         const setting_t *s = &settings[i];
         flag_name(s, flag, sizeof flag);
-        if (strlen(flag) == namelen && !strncmp(flag, name, namelen))
-            return s;
-        if (strlen(s->env) == namelen && !strncmp(s->env, name, namelen))
-            return s;
+        if (strlen(flag) == namelen && !strncmp(flag, name, namelen)) return s;
+        if (strlen(s->env) == namelen && !strncmp(s->env, name, namelen)) return s;
     }
     return NULL;
 }
@@ -161,8 +165,8 @@ static void report_bad(FILE *f, const char *prog, const setting_t *s, const char
     if (s->type == SET_SECRET)
         fprintf(f, "%s: invalid %s (--%s) from %s: %s\n", prog, s->env, flag, how, why);
     else
-        fprintf(f, "%s: invalid %s (--%s) from %s: \"%.80s\": %s\n", prog, s->env, flag, how,
-                value, why);
+        fprintf(f, "%s: invalid %s (--%s) from %s: \"%.80s\": %s\n", prog, s->env, flag, how, value,
+                why);
 }
 
 /* Returns the environment value for s (with the API key fallbacks), or NULL. */
@@ -191,8 +195,7 @@ static int apply_env(tpa_config_t *c, bool report)
         const char *from;
         const char *v = env_value(&settings[i], &from);
         char why[128];
-        if (!v)
-            continue;
+        if (!v) continue;
         if (apply(c, &settings[i], v, why, sizeof why) < 0) {
             if (report) {
                 char how[80];
@@ -229,20 +232,18 @@ int tpa_config_set(tpa_config_t *c, const char *name, const char *value)
     char why[128];
     int rc;
 
-    if (!c || !name || !value)
-        return TPA_ERR_INVALID;
+    if (!c || !name || !value) return TPA_ERR_INVALID;
     s = find_setting(name, strlen(name));
-    if (!s)
-        return TPA_ERR_NOTFOUND;
+    if (!s) return TPA_ERR_NOTFOUND;
     rc = apply(c, s, value, why, sizeof why);
-    if (rc == 0)
-        finish(c);
+    if (rc == 0) finish(c);
     return rc;
 }
 
 static void print_help_cfg(FILE *f, const tpa_config_t *c)
 {
-    fprintf(f, "Settings (flag / environment, default). Precedence: defaults < environment < flags.\n");
+    fprintf(
+        f, "Settings (flag / environment, default). Precedence: defaults < environment < flags.\n");
     for (size_t i = 0; i < NSETTINGS; i++) {
         const setting_t *s = &settings[i];
         char flag[64], left[96];
@@ -275,21 +276,20 @@ int tpa_config_parse_args(tpa_config_t *c, int argc, char **argv, const char *us
 {
     const char *prog = (argc > 0 && argv[0]) ? argv[0] : "tpa";
     int out = argc > 0 ? 1 : 0;
-    int rc = 0;
+    int rc = 0, env_rc = 0;
     bool rest_only = false;
 
     {
         const char *slash = strrchr(prog, '/');
-        if (slash && slash[1])
-            prog = slash + 1;
+        if (slash && slash[1]) prog = slash + 1;
     }
 
-    /* A bad environment value was already described by tpa_config_init. */
+    /* A bad environment value was already described by tpa_config_init; it fails the
+     * parse unless --help comes first. */
     {
         tpa_config_t scratch;
         set_defaults(&scratch);
-        if (apply_env(&scratch, false) < 0)
-            rc = TPA_ERR_INVALID;
+        if (apply_env(&scratch, false) < 0) env_rc = TPA_ERR_INVALID;
     }
 
     for (int i = 1; i < argc && rc == 0; i++) {
@@ -304,13 +304,11 @@ int tpa_config_parse_args(tpa_config_t *c, int argc, char **argv, const char *us
                 rest_only = true;
                 continue;
             }
-            if (!rest_only && !strcmp(arg, "-h"))
-                goto help;
+            if (!rest_only && !strcmp(arg, "-h")) goto help;
             argv[out++] = arg;
             continue;
         }
-        if (!strcmp(arg, "--help"))
-            goto help;
+        if (!strcmp(arg, "--help")) goto help;
         eq = strchr(arg + 2, '=');
         namelen = eq ? (size_t)(eq - (arg + 2)) : strlen(arg + 2);
         s = find_setting(arg + 2, namelen);
@@ -333,21 +331,17 @@ int tpa_config_parse_args(tpa_config_t *c, int argc, char **argv, const char *us
             break;
         }
     }
-    if (rc == 0)
-        finish(c);
-    if (out < argc)
-        argv[out] = NULL;
-    if (nrest)
-        *nrest = out;
+    if (rc == 0) rc = env_rc;
+    if (rc == 0) finish(c);
+    if (out < argc) argv[out] = NULL;
+    if (nrest) *nrest = out;
     return rc;
 
 help:
-    if (usage && *usage)
-        fprintf(stdout, "%s\n\n", usage);
+    if (usage && *usage) fprintf(stdout, "%s\n\n", usage);
     print_help_cfg(stdout, c);
     fflush(stdout);
-    if (nrest)
-        *nrest = out;
+    if (nrest) *nrest = out;
     return 1;
 }
 
@@ -357,7 +351,6 @@ void tpa_config_endpoint(const tpa_config_t *c, int which, bool bind, char *buf,
     int port = c->zmq_port + which;
     bool v6 = strchr(host, ':') != NULL && host[0] != '[';
 
-    if (!buf || len == 0)
-        return;
+    if (!buf || len == 0) return;
     snprintf(buf, len, "tcp://%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }

@@ -24,16 +24,16 @@
 #define TASKS_MAX 100000
 
 /* Fields returned as JSON integers by tpa_job_get. */
-static const char *const int_fields[] = {"progress", "size", "created", "updated", "attempts",
-                                         "packets", "bytes", "flows", "tasks", "tasks_done",
-                                         "lease"};
+static const char *const int_fields[] = {"progress", "size",       "created", "updated",
+                                         "attempts", "packets",    "bytes",   "flows",
+                                         "tasks",    "tasks_done", "lease"};
 
 /* Lua helper shared by scripts: the event JSON for job key k / id. */
-#define LUA_EVENT                                                                              \
-    "local function ev(k, id)\n"                                                               \
-    "  local h = redis.call('HMGET', k, 'state', 'progress', 'stage', 'message')\n"            \
-    "  return cjson.encode({job = id, state = h[1] or '', progress = tonumber(h[2]) or 0,\n"  \
-    "                       stage = h[3] or '', message = h[4] or ''})\n"                      \
+#define LUA_EVENT                                                                                  \
+    "local function ev(k, id)\n"                                                                   \
+    "  local h = redis.call('HMGET', k, 'state', 'progress', 'stage', 'message')\n"                \
+    "  return cjson.encode({job = id, state = h[1] or '', progress = tonumber(h[2]) or 0,\n"       \
+    "                       stage = h[3] or '', message = h[4] or ''})\n"                          \
     "end\n"
 
 /* ---- ids and time ----------------------------------------------------- */
@@ -46,10 +46,8 @@ void tpa_job_new_id(char *buf)
 
     while (got < sizeof rnd) {
         ssize_t n = getrandom(rnd + got, sizeof rnd - got, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
         got += (size_t)n;
     }
     if (got < sizeof rnd) { /* old kernel: fall back to /dev/urandom */
@@ -57,10 +55,8 @@ void tpa_job_new_id(char *buf)
         if (fd >= 0) {
             while (got < sizeof rnd) {
                 ssize_t n = read(fd, rnd + got, sizeof rnd - got);
-                if (n < 0 && errno == EINTR)
-                    continue;
-                if (n <= 0)
-                    break;
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) break;
                 got += (size_t)n;
             }
             close(fd);
@@ -82,12 +78,10 @@ void tpa_job_new_id(char *buf)
 bool tpa_job_id_valid(const char *id)
 {
     size_t n = 0;
-    if (!id)
-        return false;
+    if (!id) return false;
     for (; id[n]; n++) {
         char ch = id[n];
-        if (n >= 63)
-            return false;
+        if (n >= 63) return false;
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
               ch == '_' || ch == '-'))
             return false;
@@ -102,7 +96,10 @@ int64_t tpa_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void job_key(char *buf, const char *id) { snprintf(buf, KEY_MAX, "tpa:job:%s", id); }
+static void job_key(char *buf, const char *id)
+{
+    snprintf(buf, KEY_MAX, "tpa:job:%s", id);
+}
 
 static bool state_valid(const char *s)
 {
@@ -123,8 +120,7 @@ typedef struct argv_s {
 
 static void av_add(argv_t *a, const char *s, size_t len)
 {
-    if (a->failed)
-        return;
+    if (a->failed) return;
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 16;
         char **v = realloc(a->v, cap * sizeof *v);
@@ -153,13 +149,41 @@ static void av_add(argv_t *a, const char *s, size_t len)
     a->n++;
 }
 
-static void av_str(argv_t *a, const char *s) { av_add(a, s, strlen(s)); }
+static void av_str(argv_t *a, const char *s)
+{
+    av_add(a, s, strlen(s));
+}
 
 static void av_int(argv_t *a, long long v)
 {
     char b[32];
     snprintf(b, sizeof b, "%lld", v);
     av_str(a, b);
+}
+
+/* Adds s, with bytes that are not valid UTF-8 replaced by '?', so the JSON event built
+ * from it by the Lua script stays valid JSON. */
+static void av_utf8(argv_t *a, const char *s)
+{
+    json_t *j = json_string(s);
+    char *copy;
+    size_t n;
+
+    if (j) {
+        json_decref(j);
+        av_str(a, s);
+        return;
+    }
+    n = strlen(s);
+    copy = malloc(n + 1);
+    if (!copy) {
+        a->failed = true;
+        return;
+    }
+    for (size_t i = 0; i <= n; i++)
+        copy[i] = ((unsigned char)s[i] < 0x80) ? s[i] : '?';
+    av_str(a, copy);
+    free(copy);
 }
 
 static void av_free(argv_t *a)
@@ -178,13 +202,11 @@ static int av_fields(argv_t *a, const json_t *fields)
     const char *key;
     json_t *val;
 
-    if (!fields)
-        return 0;
-    if (!json_is_object(fields))
-        return TPA_ERR_INVALID;
-    json_object_foreach((json_t *)fields, key, val) {
-        if (!*key)
-            return TPA_ERR_INVALID;
+    if (!fields) return 0;
+    if (!json_is_object(fields)) return TPA_ERR_INVALID;
+    json_object_foreach((json_t *)fields, key, val)
+    {
+        if (!*key) return TPA_ERR_INVALID;
         if (json_is_string(val)) {
             av_str(a, key);
             av_add(a, json_string_value(val), json_string_length(val));
@@ -229,8 +251,7 @@ static int eval_int(redisContext *r, argv_t *a, long long *out)
 {
     int rc;
     redisReply *rep = av_run(r, a, &rc);
-    if (!rep)
-        return rc;
+    if (!rep) return rc;
     if (rep->type != REDIS_REPLY_INTEGER) {
         freeReplyObject(rep);
         return TPA_ERR_PROTO;
@@ -242,13 +263,12 @@ static int eval_int(redisContext *r, argv_t *a, long long *out)
 
 /* ---- create / update / fields ----------------------------------------- */
 
-static const char create_lua[] =
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-    "local f = {}\n"
-    "for i = 3, #ARGV do f[#f + 1] = ARGV[i] end\n"
-    "redis.call('HSET', KEYS[1], unpack(f))\n"
-    "redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])\n"
-    "return 1\n";
+static const char create_lua[] = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+                                 "local f = {}\n"
+                                 "for i = 3, #ARGV do f[#f + 1] = ARGV[i] end\n"
+                                 "redis.call('HSET', KEYS[1], unpack(f))\n"
+                                 "redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])\n"
+                                 "return 1\n";
 
 int tpa_job_create(redisContext *r, const char *id, const json_t *fields)
 {
@@ -258,8 +278,7 @@ int tpa_job_create(redisContext *r, const char *id, const json_t *fields)
     long long res = 0;
     int rc;
 
-    if (!r || !tpa_job_id_valid(id))
-        return TPA_ERR_INVALID;
+    if (!r || !tpa_job_id_valid(id)) return TPA_ERR_INVALID;
     job_key(key, id);
     av_str(&a, "EVAL");
     av_str(&a, create_lua);
@@ -270,8 +289,7 @@ int tpa_job_create(redisContext *r, const char *id, const json_t *fields)
     av_int(&a, now);
     /* Extra fields first: the core fields after them win. */
     rc = av_fields(&a, fields);
-    if (rc < 0)
-        goto done;
+    if (rc < 0) goto done;
     av_str(&a, "id"), av_str(&a, id);
     av_str(&a, "state"), av_str(&a, TPA_JOB_QUEUED);
     av_str(&a, "progress"), av_str(&a, "0");
@@ -281,21 +299,19 @@ int tpa_job_create(redisContext *r, const char *id, const json_t *fields)
     av_str(&a, "updated"), av_int(&a, now);
     av_str(&a, "attempts"), av_str(&a, "0");
     rc = eval_int(r, &a, &res);
-    if (rc == 0 && res != 1)
-        rc = TPA_ERR_INVALID; /* already exists */
+    if (rc == 0 && res != 1) rc = TPA_ERR_INVALID; /* already exists */
 done:
     av_free(&a);
     return rc;
 }
 
 static const char update_lua[] =
-    LUA_EVENT
-    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
-    "local f = {}\n"
-    "for i = 2, #ARGV do f[#f + 1] = ARGV[i] end\n"
-    "redis.call('HSET', KEYS[1], unpack(f))\n"
-    "redis.call('PUBLISH', KEYS[2], ev(KEYS[1], ARGV[1]))\n"
-    "return 1\n";
+    LUA_EVENT "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
+              "local f = {}\n"
+              "for i = 2, #ARGV do f[#f + 1] = ARGV[i] end\n"
+              "redis.call('HSET', KEYS[1], unpack(f))\n"
+              "redis.call('PUBLISH', KEYS[2], ev(KEYS[1], ARGV[1]))\n"
+              "return 1\n";
 
 int tpa_job_update(redisContext *r, const char *id, const char *state, int progress,
                    const char *stage, const char *message)
@@ -305,10 +321,8 @@ int tpa_job_update(redisContext *r, const char *id, const char *state, int progr
     long long res = 0;
     int rc;
 
-    if (!r || !tpa_job_id_valid(id) || (state && !state_valid(state)))
-        return TPA_ERR_INVALID;
-    if (progress > 100)
-        progress = 100;
+    if (!r || !tpa_job_id_valid(id) || (state && !state_valid(state))) return TPA_ERR_INVALID;
+    if (progress > 100) progress = 100;
     job_key(key, id);
     snprintf(chan, sizeof chan, "tpa:events:%s", id);
     av_str(&a, "EVAL");
@@ -317,26 +331,20 @@ int tpa_job_update(redisContext *r, const char *id, const char *state, int progr
     av_str(&a, key);
     av_str(&a, chan);
     av_str(&a, id);
-    if (state)
-        av_str(&a, "state"), av_str(&a, state);
-    if (progress >= 0)
-        av_str(&a, "progress"), av_int(&a, progress);
-    if (stage)
-        av_str(&a, "stage"), av_str(&a, stage);
-    if (message)
-        av_str(&a, "message"), av_str(&a, message);
+    if (state) av_str(&a, "state"), av_str(&a, state);
+    if (progress >= 0) av_str(&a, "progress"), av_int(&a, progress);
+    if (stage) av_str(&a, "stage"), av_utf8(&a, stage);
+    if (message) av_str(&a, "message"), av_utf8(&a, message);
     av_str(&a, "updated"), av_int(&a, tpa_now_ms());
     rc = eval_int(r, &a, &res);
-    if (rc == 0 && res != 1)
-        rc = TPA_ERR_NOTFOUND;
+    if (rc == 0 && res != 1) rc = TPA_ERR_NOTFOUND;
     av_free(&a);
     return rc;
 }
 
-static const char fields_lua[] =
-    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
-    "if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end\n"
-    "return 1\n";
+static const char fields_lua[] = "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
+                                 "if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end\n"
+                                 "return 1\n";
 
 int tpa_job_set_fields(redisContext *r, const char *id, const json_t *fields)
 {
@@ -345,18 +353,15 @@ int tpa_job_set_fields(redisContext *r, const char *id, const json_t *fields)
     long long res = 0;
     int rc;
 
-    if (!r || !tpa_job_id_valid(id) || !json_is_object(fields))
-        return TPA_ERR_INVALID;
+    if (!r || !tpa_job_id_valid(id) || !json_is_object(fields)) return TPA_ERR_INVALID;
     job_key(key, id);
     av_str(&a, "EVAL");
     av_str(&a, fields_lua);
     av_str(&a, "1");
     av_str(&a, key);
     rc = av_fields(&a, fields);
-    if (rc == 0)
-        rc = eval_int(r, &a, &res);
-    if (rc == 0 && res != 1)
-        rc = TPA_ERR_NOTFOUND;
+    if (rc == 0) rc = eval_int(r, &a, &res);
+    if (rc == 0 && res != 1) rc = TPA_ERR_NOTFOUND;
     av_free(&a);
     return rc;
 }
@@ -368,11 +373,9 @@ static json_t *jstr(const char *s, size_t n)
 {
     json_t *j = json_stringn(s, n);
     char *copy;
-    if (j)
-        return j;
+    if (j) return j;
     copy = malloc(n + 1);
-    if (!copy)
-        return NULL;
+    if (!copy) return NULL;
     for (size_t i = 0; i < n; i++)
         copy[i] = ((unsigned char)s[i] < 0x80 && s[i] != '\0') ? s[i] : '?';
     j = json_stringn(copy, n);
@@ -383,8 +386,7 @@ static json_t *jstr(const char *s, size_t n)
 static bool is_int_field(const char *k)
 {
     for (size_t i = 0; i < sizeof int_fields / sizeof int_fields[0]; i++)
-        if (!strcmp(k, int_fields[i]))
-            return true;
+        if (!strcmp(k, int_fields[i])) return true;
     return false;
 }
 
@@ -404,16 +406,13 @@ static json_t *job_from_hash(const redisReply *rep)
     if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements == 0 || rep->elements % 2)
         return NULL;
     o = json_object();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     for (size_t i = 0; i + 1 < rep->elements; i += 2) {
         const redisReply *k = rep->element[i], *v = rep->element[i + 1];
         json_t *jv;
         long long iv;
-        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-            continue;
-        if (memchr(k->str, 0, k->len))
-            continue;
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) continue;
+        if (memchr(k->str, 0, k->len)) continue;
         if (is_int_field(k->str) && parse_ll(v->str, &iv))
             jv = json_integer(iv);
         else
@@ -431,11 +430,9 @@ json_t *tpa_job_get(redisContext *r, const char *id)
     redisReply *rep;
     json_t *o;
 
-    if (!r || !tpa_job_id_valid(id))
-        return NULL;
+    if (!r || !tpa_job_id_valid(id)) return NULL;
     rep = redisCommand(r, "HGETALL tpa:job:%s", id);
-    if (!rep)
-        return NULL;
+    if (!rep) return NULL;
     o = job_from_hash(rep);
     freeReplyObject(rep);
     return o;
@@ -447,27 +444,23 @@ json_t *tpa_job_event(redisContext *r, const char *id)
     json_t *ev = NULL;
     long long progress = 0;
 
-    if (!r || !tpa_job_id_valid(id))
-        return NULL;
+    if (!r || !tpa_job_id_valid(id)) return NULL;
     rep = redisCommand(r, "HMGET tpa:job:%s state progress stage message", id);
-    if (!rep)
-        return NULL;
+    if (!rep) return NULL;
     if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 4 &&
         rep->element[0]->type == REDIS_REPLY_STRING) {
         redisReply **e = rep->element;
-        if (e[1]->type == REDIS_REPLY_STRING && !parse_ll(e[1]->str, &progress))
-            progress = 0;
+        if (e[1]->type == REDIS_REPLY_STRING && !parse_ll(e[1]->str, &progress)) progress = 0;
         ev = json_object();
-        if (ev &&
-            (json_object_set_new(ev, "job", json_string(id)) < 0 ||
-             json_object_set_new(ev, "state", jstr(e[0]->str, e[0]->len)) < 0 ||
-             json_object_set_new(ev, "progress", json_integer(progress)) < 0 ||
-             json_object_set_new(ev, "stage", e[2]->type == REDIS_REPLY_STRING
-                                                  ? jstr(e[2]->str, e[2]->len)
-                                                  : json_string("")) < 0 ||
-             json_object_set_new(ev, "message", e[3]->type == REDIS_REPLY_STRING
-                                                    ? jstr(e[3]->str, e[3]->len)
-                                                    : json_string("")) < 0)) {
+        if (ev && (json_object_set_new(ev, "job", json_string(id)) < 0 ||
+                   json_object_set_new(ev, "state", jstr(e[0]->str, e[0]->len)) < 0 ||
+                   json_object_set_new(ev, "progress", json_integer(progress)) < 0 ||
+                   json_object_set_new(ev, "stage",
+                                       e[2]->type == REDIS_REPLY_STRING ? jstr(e[2]->str, e[2]->len)
+                                                                        : json_string("")) < 0 ||
+                   json_object_set_new(ev, "message",
+                                       e[3]->type == REDIS_REPLY_STRING ? jstr(e[3]->str, e[3]->len)
+                                                                        : json_string("")) < 0)) {
             json_decref(ev);
             ev = NULL;
         }
@@ -478,10 +471,9 @@ json_t *tpa_job_event(redisContext *r, const char *id)
 
 /* ---- result ------------------------------------------------------------- */
 
-static const char result_lua[] =
-    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
-    "redis.call('SET', KEYS[2], ARGV[1])\n"
-    "return 1\n";
+static const char result_lua[] = "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
+                                 "redis.call('SET', KEYS[2], ARGV[1])\n"
+                                 "return 1\n";
 
 int tpa_job_set_result(redisContext *r, const char *id, const char *json_text)
 {
@@ -490,8 +482,7 @@ int tpa_job_set_result(redisContext *r, const char *id, const char *json_text)
     long long res = 0;
     int rc;
 
-    if (!r || !tpa_job_id_valid(id) || !json_text)
-        return TPA_ERR_INVALID;
+    if (!r || !tpa_job_id_valid(id) || !json_text) return TPA_ERR_INVALID;
     job_key(key, id);
     snprintf(rkey, sizeof rkey, "tpa:job:%s:result", id);
     av_str(&a, "EVAL");
@@ -501,8 +492,7 @@ int tpa_job_set_result(redisContext *r, const char *id, const char *json_text)
     av_str(&a, rkey);
     av_str(&a, json_text);
     rc = eval_int(r, &a, &res);
-    if (rc == 0 && res != 1)
-        rc = TPA_ERR_NOTFOUND;
+    if (rc == 0 && res != 1) rc = TPA_ERR_NOTFOUND;
     av_free(&a);
     return rc;
 }
@@ -512,11 +502,9 @@ char *tpa_job_get_result(redisContext *r, const char *id)
     redisReply *rep;
     char *out = NULL;
 
-    if (!r || !tpa_job_id_valid(id))
-        return NULL;
+    if (!r || !tpa_job_id_valid(id)) return NULL;
     rep = redisCommand(r, "GET tpa:job:%s:result", id);
-    if (!rep)
-        return NULL;
+    if (!rep) return NULL;
     if (rep->type == REDIS_REPLY_STRING) {
         out = malloc(rep->len + 1);
         if (out) {
@@ -533,15 +521,14 @@ char *tpa_job_get_result(redisContext *r, const char *id)
 /* Fetches the hashes of ids[0..n-1] with one pipelined round trip and appends the
  * jobs that still exist (and match state, if given) to arr, skipping the first
  * *skip matches and stopping after *room. Returns 0 or a negative TPA_ERR_*. */
-static int fetch_jobs(redisContext *r, redisReply **ids, size_t n, const char *state,
-                      json_t *arr, long long *skip, long long *room, long long *matched)
+static int fetch_jobs(redisContext *r, redisReply **ids, size_t n, const char *state, json_t *arr,
+                      long long *skip, long long *room, long long *matched)
 {
     int rc = 0;
     size_t sent = 0;
 
     for (size_t i = 0; i < n; i++) {
-        if (ids[i]->type != REDIS_REPLY_STRING)
-            continue;
+        if (ids[i]->type != REDIS_REPLY_STRING) continue;
         if (redisAppendCommand(r, "HGETALL tpa:job:%b", ids[i]->str, ids[i]->len) != REDIS_OK)
             return TPA_ERR_NOMEM;
         sent++;
@@ -555,8 +542,7 @@ static int fetch_jobs(redisContext *r, redisReply **ids, size_t n, const char *s
         rep = vp;
         job = rc == 0 ? job_from_hash(rep) : NULL;
         freeReplyObject(rep);
-        if (!job)
-            continue;
+        if (!job) continue;
         const char *js = json_string_value(json_object_get(job, "state"));
         if (state && (!js || strcmp(js, state))) {
             json_decref(job);
@@ -572,8 +558,7 @@ static int fetch_jobs(redisContext *r, redisReply **ids, size_t n, const char *s
             json_decref(job);
             continue;
         }
-        if (json_array_append_new(arr, job) < 0)
-            rc = TPA_ERR_NOMEM;
+        if (json_array_append_new(arr, job) < 0) rc = TPA_ERR_NOMEM;
         (*room)--;
     }
     return rc;
@@ -586,61 +571,48 @@ json_t *tpa_job_list(redisContext *r, const char *state, int offset, int limit, 
     long long skip, room, matched = 0;
     int rc;
 
-    if (total)
-        *total = 0;
-    if (!r)
-        return NULL;
-    if (offset < 0)
-        offset = 0;
-    if (limit < 0)
-        limit = 0;
+    if (total) *total = 0;
+    if (!r) return NULL;
+    if (offset < 0) offset = 0;
+    if (limit < 0) limit = 0;
     arr = json_array();
-    if (!arr)
-        return NULL;
+    if (!arr) return NULL;
 
     if (!state) {
         /* O(log N + limit): page straight from the sorted set. */
         rep = redisCommand(r, "ZCARD " JOBS_ZSET);
-        if (!rep || rep->type != REDIS_REPLY_INTEGER)
-            goto fail;
-        if (total)
-            *total = rep->integer > INT32_MAX ? INT32_MAX : (int)rep->integer;
+        if (!rep || rep->type != REDIS_REPLY_INTEGER) goto fail;
+        if (total) *total = rep->integer > INT32_MAX ? INT32_MAX : (int)rep->integer;
         freeReplyObject(rep);
         rep = NULL;
-        if (limit == 0)
-            return arr;
-        rep = redisCommand(r, "ZREVRANGE " JOBS_ZSET " %d %d", offset, offset + limit - 1);
-        if (!rep || rep->type != REDIS_REPLY_ARRAY)
-            goto fail;
+        if (limit == 0) return arr;
+        rep = redisCommand(r, "ZREVRANGE " JOBS_ZSET " %lld %lld", (long long)offset,
+                           (long long)offset + limit - 1);
+        if (!rep || rep->type != REDIS_REPLY_ARRAY) goto fail;
         skip = 0;
         room = limit;
         rc = fetch_jobs(r, rep->element, rep->elements, NULL, arr, &skip, &room, &matched);
-        if (rc < 0)
-            goto fail;
+        if (rc < 0) goto fail;
         freeReplyObject(rep);
         return arr;
     }
 
     /* O(N) in all jobs: scan every id, newest first, in pipelined chunks. */
     rep = redisCommand(r, "ZREVRANGE " JOBS_ZSET " 0 -1");
-    if (!rep || rep->type != REDIS_REPLY_ARRAY)
-        goto fail;
+    if (!rep || rep->type != REDIS_REPLY_ARRAY) goto fail;
     skip = offset;
     room = limit;
     for (size_t i = 0; i < rep->elements; i += 256) {
         size_t n = rep->elements - i < 256 ? rep->elements - i : 256;
         rc = fetch_jobs(r, rep->element + i, n, state, arr, &skip, &room, &matched);
-        if (rc < 0)
-            goto fail;
+        if (rc < 0) goto fail;
     }
     freeReplyObject(rep);
-    if (total)
-        *total = matched > INT32_MAX ? INT32_MAX : (int)matched;
+    if (total) *total = matched > INT32_MAX ? INT32_MAX : (int)matched;
     return arr;
 
 fail:
-    if (rep)
-        freeReplyObject(rep);
+    if (rep) freeReplyObject(rep);
     json_decref(arr);
     return NULL;
 }
@@ -663,8 +635,7 @@ int tpa_job_delete(redisContext *r, const char *id)
     long long res = 0;
     int rc;
 
-    if (!r || !tpa_job_id_valid(id))
-        return TPA_ERR_INVALID;
+    if (!r || !tpa_job_id_valid(id)) return TPA_ERR_INVALID;
     job_key(key, id);
     av_str(&a, "EVAL");
     av_str(&a, delete_lua);
@@ -674,8 +645,7 @@ int tpa_job_delete(redisContext *r, const char *id)
     av_str(&a, id);
     av_int(&a, TASKS_MAX);
     rc = eval_int(r, &a, &res);
-    if (rc == 0 && res == 0)
-        rc = TPA_ERR_NOTFOUND;
+    if (rc == 0 && res == 0) rc = TPA_ERR_NOTFOUND;
     av_free(&a);
     return rc;
 }
@@ -685,21 +655,20 @@ int tpa_job_delete(redisContext *r, const char *id)
 /* ARGV: id, worker, target state, now, lease until.
  * Returns 1 claimed, 0 refused, -1 absent. */
 static const char claim_lua[] =
-    LUA_EVENT
-    "local s = redis.call('HGET', KEYS[1], 'state')\n"
-    "if not s then return -1 end\n"
-    "local ok = false\n"
-    "if s == 'queued' then ok = true\n"
-    "elseif s == 'parsing' or s == 'enriching' then\n"
-    "  local lease = tonumber(redis.call('HGET', KEYS[1], 'lease') or '0') or 0\n"
-    "  ok = lease < tonumber(ARGV[4])\n"
-    "end\n"
-    "if not ok then return 0 end\n"
-    "redis.call('HSET', KEYS[1], 'state', ARGV[3], 'worker', ARGV[2], 'lease', ARGV[5],\n"
-    "           'updated', ARGV[4])\n"
-    "redis.call('HINCRBY', KEYS[1], 'attempts', 1)\n"
-    "redis.call('PUBLISH', KEYS[2], ev(KEYS[1], ARGV[1]))\n"
-    "return 1\n";
+    LUA_EVENT "local s = redis.call('HGET', KEYS[1], 'state')\n"
+              "if not s then return -1 end\n"
+              "local ok = false\n"
+              "if s == 'queued' then ok = true\n"
+              "elseif s == 'parsing' or s == 'enriching' then\n"
+              "  local lease = tonumber(redis.call('HGET', KEYS[1], 'lease') or '0') or 0\n"
+              "  ok = lease < tonumber(ARGV[4])\n"
+              "end\n"
+              "if not ok then return 0 end\n"
+              "redis.call('HSET', KEYS[1], 'state', ARGV[3], 'worker', ARGV[2], 'lease', ARGV[5],\n"
+              "           'updated', ARGV[4])\n"
+              "redis.call('HINCRBY', KEYS[1], 'attempts', 1)\n"
+              "redis.call('PUBLISH', KEYS[2], ev(KEYS[1], ARGV[1]))\n"
+              "return 1\n";
 
 int tpa_job_claim(redisContext *r, const char *id, const char *worker, const char *state,
                   int64_t lease_ms)
@@ -727,19 +696,16 @@ int tpa_job_claim(redisContext *r, const char *id, const char *worker, const cha
     av_int(&a, now + lease_ms);
     rc = eval_int(r, &a, &res);
     av_free(&a);
-    if (rc < 0)
-        return rc;
-    if (res == 1)
-        return 0;
+    if (rc < 0) return rc;
+    if (res == 1) return 0;
     return res < 0 ? TPA_ERR_NOTFOUND : TPA_ERR_CANCELLED;
 }
 
-static const char renew_lua[] =
-    "local h = redis.call('HMGET', KEYS[1], 'state', 'worker')\n"
-    "if h[2] ~= ARGV[1] then return 0 end\n"
-    "if h[1] ~= 'parsing' and h[1] ~= 'enriching' then return 0 end\n"
-    "redis.call('HSET', KEYS[1], 'lease', ARGV[2])\n"
-    "return 1\n";
+static const char renew_lua[] = "local h = redis.call('HMGET', KEYS[1], 'state', 'worker')\n"
+                                "if h[2] ~= ARGV[1] then return 0 end\n"
+                                "if h[1] ~= 'parsing' and h[1] ~= 'enriching' then return 0 end\n"
+                                "redis.call('HSET', KEYS[1], 'lease', ARGV[2])\n"
+                                "return 1\n";
 
 int tpa_job_renew(redisContext *r, const char *id, const char *worker, int64_t lease_ms)
 {
@@ -748,8 +714,7 @@ int tpa_job_renew(redisContext *r, const char *id, const char *worker, int64_t l
     long long res = 0;
     int rc;
 
-    if (!r || !tpa_job_id_valid(id) || !worker || !*worker || lease_ms <= 0)
-        return TPA_ERR_INVALID;
+    if (!r || !tpa_job_id_valid(id) || !worker || !*worker || lease_ms <= 0) return TPA_ERR_INVALID;
     job_key(key, id);
     av_str(&a, "EVAL");
     av_str(&a, renew_lua);
@@ -759,7 +724,6 @@ int tpa_job_renew(redisContext *r, const char *id, const char *worker, int64_t l
     av_int(&a, tpa_now_ms() + lease_ms);
     rc = eval_int(r, &a, &res);
     av_free(&a);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     return res == 1 ? 0 : TPA_ERR_CANCELLED;
 }

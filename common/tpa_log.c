@@ -22,10 +22,14 @@ static int log_min = TPA_LOG_INFO;
 static const char *level_name(int level)
 {
     switch (level) {
-    case TPA_LOG_DEBUG: return "DEBUG";
-    case TPA_LOG_INFO: return "INFO";
-    case TPA_LOG_WARN: return "WARN";
-    default: return "ERROR";
+    case TPA_LOG_DEBUG:
+        return "DEBUG";
+    case TPA_LOG_INFO:
+        return "INFO";
+    case TPA_LOG_WARN:
+        return "WARN";
+    default:
+        return "ERROR";
     }
 }
 
@@ -33,8 +37,7 @@ void tpa_log_init(const char *prog, const char *level)
 {
     if (prog && *prog) {
         const char *slash = strrchr(prog, '/');
-        if (slash && slash[1])
-            prog = slash + 1;
+        if (slash && slash[1]) prog = slash + 1;
         snprintf(log_prog, sizeof log_prog, "%s", prog);
     }
     if (level && *level) {
@@ -75,12 +78,9 @@ void tpa_log(int level, const char *job, const char *fmt, ...)
     va_list ap;
     int n;
 
-    if (level < log_min)
-        return;
-    if (level < TPA_LOG_DEBUG)
-        level = TPA_LOG_DEBUG;
-    if (level > TPA_LOG_ERROR)
-        level = TPA_LOG_ERROR;
+    if (level < log_min) return;
+    if (level < TPA_LOG_DEBUG) level = TPA_LOG_DEBUG;
+    if (level > TPA_LOG_ERROR) level = TPA_LOG_ERROR;
 
     va_start(ap, fmt);
     n = vsnprintf(msg, sizeof msg, fmt, ap);
@@ -90,8 +90,7 @@ void tpa_log(int level, const char *job, const char *fmt, ...)
     else if ((size_t)n >= sizeof msg)
         memcpy(msg + sizeof msg - 4, "...", 4);
     for (char *p = msg; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = ' ';
 
     clean_job(job, jid, sizeof jid);
 
@@ -101,6 +100,6 @@ void tpa_log(int level, const char *job, const char *fmt, ...)
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
              (long)(now.tv_nsec / 1000000));
 
-    fprintf(stderr, "%s %s %s[%ld] job=%s %s\n", ts, level_name(level), log_prog,
-            (long)getpid(), jid, msg);
+    fprintf(stderr, "%s %s %s[%ld] job=%s %s\n", ts, level_name(level), log_prog, (long)getpid(),
+            jid, msg);
 }

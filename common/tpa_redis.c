@@ -12,17 +12,14 @@ redisContext *tpa_redis_connect(const tpa_config_t *cfg, char *err, size_t errle
     struct timeval tv = {TPA_REDIS_TIMEOUT_S, 0};
     redisContext *c;
 
-    if (err && errlen)
-        err[0] = '\0';
+    if (err && errlen) err[0] = '\0';
     if (!cfg) {
-        if (err && errlen)
-            snprintf(err, errlen, "no configuration");
+        if (err && errlen) snprintf(err, errlen, "no configuration");
         return NULL;
     }
     c = redisConnectWithTimeout(cfg->redis_host, cfg->redis_port, tv);
     if (!c) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot allocate Redis context");
+        if (err && errlen) snprintf(err, errlen, "cannot allocate Redis context");
         return NULL;
     }
     if (c->err) {
@@ -33,8 +30,7 @@ redisContext *tpa_redis_connect(const tpa_config_t *cfg, char *err, size_t errle
         return NULL;
     }
     if (redisSetTimeout(c, tv) != REDIS_OK) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot set Redis command timeout: %s", c->errstr);
+        if (err && errlen) snprintf(err, errlen, "cannot set Redis command timeout: %s", c->errstr);
         redisFree(c);
         return NULL;
     }
@@ -46,8 +42,7 @@ int tpa_redis_ensure(redisContext *c)
     struct timeval tv = {TPA_REDIS_TIMEOUT_S, 0};
     redisReply *r;
 
-    if (!c)
-        return TPA_ERR_CONN;
+    if (!c) return TPA_ERR_CONN;
     if (!c->err) {
         r = redisCommand(c, "PING");
         if (r) {
@@ -55,9 +50,7 @@ int tpa_redis_ensure(redisContext *c)
             return 0;
         }
     }
-    if (redisReconnect(c) != REDIS_OK || c->err)
-        return TPA_ERR_CONN;
-    if (redisSetTimeout(c, tv) != REDIS_OK)
-        return TPA_ERR_CONN;
+    if (redisReconnect(c) != REDIS_OK || c->err) return TPA_ERR_CONN;
+    if (redisSetTimeout(c, tv) != REDIS_OK) return TPA_ERR_CONN;
     return 0;
 }

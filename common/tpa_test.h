@@ -11,29 +11,29 @@
 static int tpa_test_failures;
 static int tpa_test_checks;
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        tpa_test_checks++;                                                                     \
-        if (!(cond)) {                                                                         \
-            tpa_test_failures++;                                                               \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                    \
-        }                                                                                      \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        tpa_test_checks++;                                                                         \
+        if (!(cond)) {                                                                             \
+            tpa_test_failures++;                                                                   \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                        \
+        }                                                                                          \
     } while (0)
 
-#define CHECKF(cond, ...)                                                                      \
-    do {                                                                                       \
-        tpa_test_checks++;                                                                     \
-        if (!(cond)) {                                                                         \
-            tpa_test_failures++;                                                               \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                    \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fputc('\n', stderr);                                                               \
-        }                                                                                      \
+#define CHECKF(cond, ...)                                                                          \
+    do {                                                                                           \
+        tpa_test_checks++;                                                                         \
+        if (!(cond)) {                                                                             \
+            tpa_test_failures++;                                                                   \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                        \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
 
-#define TEST_DONE()                                                                            \
-    (fprintf(stderr, "%s: %d checks, %d failures\n", __FILE__, tpa_test_checks,                \
-             tpa_test_failures),                                                               \
+#define TEST_DONE()                                                                                \
+    (fprintf(stderr, "%s: %d checks, %d failures\n", __FILE__, tpa_test_checks,                    \
+             tpa_test_failures),                                                                   \
      tpa_test_failures ? 1 : 0)
 
 #endif

@@ -40,11 +40,16 @@ typedef struct tpa_wire_task {
     json_t *digest; /* borrowed in _build, new reference after _parse (caller decrefs) */
 } tpa_wire_task_t;
 
-/* Encodes obj as msgpack. On success *buf is malloc'd (caller frees) and 0 is returned. */
+/* Encodes obj (borrowed; any JSON value) as msgpack. On success *buf is malloc'd (caller
+ * frees) and 0 is returned; TPA_ERR_TOOBIG for nesting over 64 levels. */
 int tpa_wire_pack(const json_t *obj, char **buf, size_t *len);
 
-/* Decodes one msgpack object. Returns a new reference (caller json_decref's) or NULL,
- * writing the reason to err. Does not check v/type. Nesting is limited to 64 levels. */
+/* Decodes exactly one msgpack object filling buf[0..len). Returns a new reference
+ * (caller json_decref's) or NULL, writing the reason to err. Does not check v/type.
+ * Refused: nesting over 64 levels, trailing bytes, truncation, map keys that are not
+ * strings (or contain NUL), strings/bin that are not valid UTF-8, unsigned integers
+ * above LLONG_MAX, NaN/infinite reals, the unused type byte 0xc1. Memory used is
+ * proportional to len (declared sizes are checked against the bytes present). */
 json_t *tpa_wire_unpack(const void *buf, size_t len, char *err, size_t errlen);
 
 /* Checks v and type. Returns the type string (borrowed from msg) or NULL with err set
@@ -55,7 +60,15 @@ const char *tpa_wire_type(const json_t *msg, char *err, size_t errlen);
 json_t *tpa_wire_job_build(const tpa_wire_job_t *j);
 json_t *tpa_wire_task_build(const tpa_wire_task_t *t);
 
-/* Parsers fill *out from msg; return 0 or TPA_ERR_FORMAT with err set. */
+/* Parsers fill *out from msg; return 0 or TPA_ERR_FORMAT with err set (*out is then
+ * zeroed and holds no reference). They check v/type themselves.
+ * job: "job" (valid id, see tpa_job_id_valid) and "size" (integer >= 0) required; at
+ *      least one of "path"/"url" non-empty; "capture" empty or a valid id; "sha256"
+ *      empty or 64 hex digits; "options" a map or absent (out->options NULL).
+ * task: type flow_batch or rca; "job" valid id; 1 <= tasks <= 100000; 0 <= task < tasks;
+ *      "digest" a map (required).
+ * A string longer than its fixed buffer (minus the NUL) is refused, never truncated.
+ * Builders apply the same rules and return NULL when they are broken. */
 int tpa_wire_job_parse(const json_t *msg, tpa_wire_job_t *out, char *err, size_t errlen);
 int tpa_wire_task_parse(const json_t *msg, tpa_wire_task_t *out, char *err, size_t errlen);
 
