@@ -1,0 +1,213 @@
+/* tpa_capture.c - libpcap offline reading, gzip behind a stdio cookie. */
+#define _GNU_SOURCE /* fopencookie */
+#include "tpa_capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "tpa_err.h"
+
+struct tpa_capture {
+    pcap_t *pcap;
+    gzFile gz;       /* when compressed; owned by the cookie stream */
+    FILE *fp;        /* borrowed from pcap (pcap_close closes it) */
+    bool compressed;
+    bool pcapng;
+    bool truncated;
+    int dlt;
+    uint64_t size;
+    char error[PCAP_ERRBUF_SIZE + 64];
+};
+
+static ssize_t gz_read(void *cookie, char *buf, size_t n)
+{
+    int k = gzread((gzFile)cookie, buf, n > 1u << 30 ? 1u << 30 : (unsigned)n);
+    return k < 0 ? -1 : k;
+}
+
+static int gz_close(void *cookie)
+{
+    return gzclose_r((gzFile)cookie) == Z_OK ? 0 : EOF;
+}
+
+static int magic_kind(const uint8_t m[4])
+{
+    uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+    uint32_t le = (uint32_t)m[3] << 24 | (uint32_t)m[2] << 16 | (uint32_t)m[1] << 8 | m[0];
+    static const uint32_t pcap_magic[] = {0xa1b2c3d4, 0xa1b23c4d, 0xa1b2cd34};
+    for (size_t i = 0; i < sizeof pcap_magic / sizeof pcap_magic[0]; i++)
+        if (be == pcap_magic[i] || le == pcap_magic[i])
+            return 1;
+    if (be == 0x0a0d0d0a)
+        return 2;
+    return 0;
+}
+
+int tpa_capture_open(const char *path, tpa_capture_t **out, char *err, size_t errlen)
+{
+    int rc = TPA_ERR_IO;
+    *out = NULL;
+    tpa_capture_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return TPA_ERR_NOMEM;
+    }
+    FILE *raw = fopen(path, "rb");
+    if (!raw) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        goto fail_open;
+    }
+    struct stat sb;
+    if (fstat(fileno(raw), &sb) == 0)
+        c->size = (uint64_t)sb.st_size;
+    if (S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "cannot read %s: is a directory", path);
+        goto fail_file;
+    }
+    uint8_t m[4] = {0};
+    size_t got = fread(m, 1, 4, raw);
+    FILE *fp = raw;
+    if (got >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
+        c->compressed = true;
+        fseek(raw, 0, SEEK_SET);
+        int fd = dup(fileno(raw));
+        c->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+        if (!c->gz) {
+            snprintf(err, errlen, "cannot read %s: gzip open failed", path);
+            goto fail_file;
+        }
+        gzbuffer(c->gz, 1u << 17);
+        got = (size_t)(gzread(c->gz, m, 4) == 4 ? 4 : 0);
+        gzrewind(c->gz);
+        fclose(raw);
+        raw = NULL;
+        cookie_io_functions_t io = {gz_read, NULL, NULL, gz_close};
+        fp = fopencookie(c->gz, "rb", io);
+        if (!fp) {
+            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            gzclose_r(c->gz);
+            c->gz = NULL;
+            goto fail_file;
+        }
+        setvbuf(fp, NULL, _IOFBF, 1u << 17);
+    } else {
+        fseek(raw, 0, SEEK_SET);
+    }
+    int kind = got == 4 ? magic_kind(m) : 0;
+    if (kind == 0) {
+        snprintf(err, errlen, "%s: not a pcap or pcapng capture", path);
+        rc = TPA_ERR_FORMAT;
+        fclose(fp); /* closes the gzip stream too */
+        c->gz = NULL;
+        raw = NULL;
+        goto fail_file;
+    }
+    c->pcapng = kind == 2;
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    c->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+    if (!c->pcap) {
+        snprintf(err, errlen, "%s: not a readable pcap or pcapng capture (%s)", path, ebuf);
+        rc = TPA_ERR_FORMAT;
+        fclose(fp);
+        c->gz = NULL;
+        raw = NULL;
+        goto fail_file;
+    }
+    c->fp = fp;
+    c->dlt = pcap_datalink(c->pcap);
+    *out = c;
+    return 0;
+fail_file:
+    if (raw)
+        fclose(raw);
+fail_open:
+    free(c);
+    return rc;
+}
+
+void tpa_capture_close(tpa_capture_t **cp)
+{
+    if (!cp || !*cp)
+        return;
+    if ((*cp)->pcap)
+        pcap_close((*cp)->pcap); /* closes fp, and through the cookie the gzip stream */
+    free(*cp);
+    *cp = NULL;
+}
+
+int tpa_capture_next(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
+{
+    if (c->truncated)
+        return 0;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int rc = pcap_next_ex(c->pcap, &h, &data);
+    if (rc == 1) {
+        pkt->data = data;
+        pkt->caplen = h->caplen;
+        pkt->wirelen = h->len;
+        pkt->ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+        pkt->dlt = c->dlt;
+        return 1;
+    }
+    if (rc == PCAP_ERROR) {
+        c->truncated = true;
+        snprintf(c->error, sizeof c->error, "%s", pcap_geterr(c->pcap));
+    }
+    return 0;
+}
+
+const char *tpa_capture_format(const tpa_capture_t *c)
+{
+    return c->pcapng ? "pcapng" : "pcap";
+}
+
+bool tpa_capture_compressed(const tpa_capture_t *c)
+{
+    return c->compressed;
+}
+
+int tpa_capture_dlt(const tpa_capture_t *c)
+{
+    return c->dlt;
+}
+
+bool tpa_capture_truncated(const tpa_capture_t *c)
+{
+    return c->truncated;
+}
+
+const char *tpa_capture_error(const tpa_capture_t *c)
+{
+    return c->error;
+}
+
+uint64_t tpa_capture_offset(const tpa_capture_t *c)
+{
+    if (c->gz) {
+        z_off_t o = gzoffset(c->gz);
+        return o > 0 ? (uint64_t)o : 0;
+    }
+    long o = ftell(c->fp);
+    return o > 0 ? (uint64_t)o : 0;
+}
+
+uint64_t tpa_capture_size(const tpa_capture_t *c)
+{
+    return c->size;
+}
+
+const char *tpa_capture_dlt_name(int dlt, char *buf, size_t buflen)
+{
+    const char *n = pcap_datalink_val_to_name(dlt);
+    if (n)
+        return n;
+    snprintf(buf, buflen, "DLT_%d", dlt);
+    return buf;
+}

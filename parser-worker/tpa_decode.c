@@ -1,0 +1,121 @@
+/* tpa_decode.c - decoder object, per-frame entry point and event counting. */
+#include "tpa_decode_int.h"
+
+#include <stdlib.h>
+
+static const char *const mal_names[TPA_MAL_COUNT] = {
+#define TPA_MAL_NAME(id, name) name,
+    TPA_MALFORMED_LIST(TPA_MAL_NAME)
+#undef TPA_MAL_NAME
+};
+
+const char *tpa_malformed_name(int reason)
+{
+    if (reason < 0 || reason >= TPA_MAL_COUNT)
+        return "unknown";
+    return mal_names[reason];
+}
+
+tpa_decoder_t *tpa_decoder_new(void)
+{
+    tpa_decoder_t *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->flows = tpa_flow_table_new();
+    if (!d->flows)
+        goto fail_flows;
+    d->reasm = tpa_reasm_new(TPA_DECODE_REASM_BYTES, TPA_DECODE_REASM_DGRAMS,
+                             TPA_DECODE_REASM_TIMEOUT_US);
+    if (!d->reasm)
+        goto fail_reasm;
+    return d;
+fail_reasm:
+    tpa_flow_table_destroy(&d->flows);
+fail_flows:
+    free(d);
+    return NULL;
+}
+
+void tpa_decoder_destroy(tpa_decoder_t **dp)
+{
+    if (!dp || !*dp)
+        return;
+    tpa_reasm_destroy(&(*dp)->reasm);
+    tpa_flow_table_destroy(&(*dp)->flows);
+    free(*dp);
+    *dp = NULL;
+}
+
+void tpa_dec_mal(tpa_decoder_t *d, tpa_pkt_t *p, int reason)
+{
+    if (reason >= 0 && reason < TPA_MAL_COUNT)
+        d->st.reasons[reason]++;
+    if (!p->malformed) {
+        p->malformed = true;
+        d->st.malformed++;
+        if (d->st.nevidence < TPA_DECODE_MAX_EVIDENCE)
+            d->st.evidence[d->st.nevidence++] = p->frame;
+    }
+}
+
+void tpa_dec_short(tpa_decoder_t *d, tpa_pkt_t *p, int reason)
+{
+    if (!p->snap_cut)
+        tpa_dec_mal(d, p, reason);
+}
+
+void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t ts_us,
+                       const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+    tpa_pkt_t p = {0};
+    p.frame = frame;
+    p.ts_us = ts_us;
+    if (wirelen < caplen)
+        wirelen = caplen; /* a broken record; count what we hold */
+    p.wirelen = wirelen;
+    p.snap_cut = caplen < wirelen;
+
+    tpa_decode_stats_t *st = &d->st;
+    if (st->packets == 0) {
+        st->first_us = st->last_us = ts_us;
+        d->next_expire_us = ts_us + 1000000;
+    }
+    st->packets++;
+    st->bytes += wirelen;
+    if (ts_us < st->first_us)
+        st->first_us = ts_us;
+    if (ts_us > st->last_us)
+        st->last_us = ts_us;
+    if (p.snap_cut)
+        st->snap_cut++;
+
+    /* idle expiry once per second of capture time: O(expired) */
+    if (ts_us >= d->next_expire_us) {
+        tpa_flow_table_expire(d->flows, ts_us);
+        tpa_reasm_expire(d->reasm, ts_us);
+        d->next_expire_us = ts_us + 1000000;
+    }
+
+    tpa_rd_t r = tpa_rd_init(data, caplen);
+    tpa_dec_link(d, &p, linktype, &r);
+}
+
+void tpa_decode_finish(tpa_decoder_t *d)
+{
+    tpa_reasm_flush(d->reasm);
+}
+
+const tpa_decode_stats_t *tpa_decode_stats(const tpa_decoder_t *d)
+{
+    return &d->st;
+}
+
+tpa_flow_table_t *tpa_decode_flows(tpa_decoder_t *d)
+{
+    return d->flows;
+}
+
+void tpa_decode_reasm_stats(const tpa_decoder_t *d, tpa_reasm_stats_t *st)
+{
+    tpa_reasm_get_stats(d->reasm, st);
+}

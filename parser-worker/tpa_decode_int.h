@@ -1,0 +1,90 @@
+/* tpa_decode_int.h - decoder internals shared by tpa_decode.c, tpa_l2.c, tpa_ip.c,
+ * tpa_l4.c and tpa_tunnel.c. Not part of the engine's public contract. */
+#ifndef TPA_DECODE_INT_H
+#define TPA_DECODE_INT_H
+
+#include "tpa_decode.h"
+#include "tpa_dissect.h"
+#include "tpa_rd.h"
+
+#define TPA_DECODE_MAX_DEPTH 8 /* nested IP layers (tunnels) per frame */
+#define TPA_DECODE_MAX_EXTRA 4
+
+enum { TPA_TUN_NONE = 0, TPA_TUN_GTPU = 1, TPA_TUN_GRE = 2, TPA_TUN_VXLAN = 3 };
+
+struct tpa_decoder {
+    tpa_flow_table_t *flows;
+    tpa_reasm_t *reasm;
+    tpa_decode_stats_t st;
+    int64_t next_expire_us;
+};
+
+/* Fragment frames to add to every flow found from layer `from` on. */
+typedef struct tpa_extra {
+    int from;
+    uint32_t pkts;
+    uint64_t bytes;
+    int64_t first_us;
+} tpa_extra_t;
+
+/* Per-frame decoding state. */
+typedef struct tpa_pkt {
+    uint64_t frame;
+    int64_t ts_us;
+    uint32_t wirelen;
+    bool snap_cut;  /* caplen < wirelen: running out of bytes is not malformed */
+    bool malformed;
+    int depth;      /* IP layers entered */
+    int nlayers;    /* L4 flows counted in this frame */
+    /* tunnel context for flows found now */
+    uint32_t ctx;   /* enclosing tunnel flow id, 0 = none */
+    uint32_t teid;
+    uint8_t qfi, has_qfi;
+    uint16_t tun_kind;
+    int nextra;
+    tpa_extra_t extra[TPA_DECODE_MAX_EXTRA];
+} tpa_pkt_t;
+
+/* IP layer facts handed to L4. */
+typedef struct tpa_ipctx {
+    int family; /* 4 or 6 */
+    uint8_t src[16], dst[16];
+} tpa_ipctx_t;
+
+/* A malformation event (bad value). */
+void tpa_dec_mal(tpa_decoder_t *d, tpa_pkt_t *p, int reason);
+/* Ran out of bytes: malformed unless the frame was cut by snaplen. */
+void tpa_dec_short(tpa_decoder_t *d, tpa_pkt_t *p, int reason);
+
+/* A frame whose outermost payload is not IP (ARP, LLDP, ...). */
+static inline void tpa_dec_non_ip(tpa_decoder_t *d, const tpa_pkt_t *p)
+{
+    if (p->depth == 0)
+        d->st.non_ip++;
+}
+
+/* tpa_l2.c */
+void tpa_dec_link(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r);
+void tpa_dec_ether(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
+void tpa_dec_ethertype(tpa_decoder_t *d, tpa_pkt_t *p, uint16_t type, tpa_rd_t *r);
+
+/* tpa_ip.c: r holds the IP header onward. tpa_dec_ip picks the version by nibble. */
+void tpa_dec_ip(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
+void tpa_dec_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
+void tpa_dec_ipv6(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
+
+/* tpa_l4.c: payload of IP protocol proto. */
+void tpa_dec_l4(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
+                tpa_rd_t *r);
+/* Counts this frame (plus pending fragment extras) to the flow of the given
+ * oriented endpoints; returns the flow (NULL when out of memory) and its side. */
+tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip,
+                         uint8_t proto, uint16_t sport, uint16_t dport, int *side);
+
+/* tpa_tunnel.c */
+void tpa_dec_gre(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r);
+void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *payload);
+void tpa_dissect_vxlan(tpa_dissect_ctx_t *c, tpa_rd_t *payload);
+bool tpa_probe_gtpu(const tpa_rd_t *payload);
+
+#endif

@@ -1,0 +1,148 @@
+/* tpa_digest.c - the compact digest LLM workers receive (see tpa_analysis.h).
+ *
+ * {"capture":{file,packets,bytes,duration_s,truncated,malformed},"flows_total":N,
+ *  "apps":{"<app>":flows},"top_flows":[{id,proto,src,sport,dst,dport,packets,bytes,app}],
+ *  "findings":[...],"kpis":[failing kpis],"messages":[...]}
+ * Only counts, addresses and names: never payload bytes. To fit the budget the lists
+ * are cut (top flows first, then messages, then findings' evidence) until the
+ * compact JSON is at most budget_bytes or nothing more can go.
+ */
+#include "tpa_analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TOP_FLOWS 20
+#define TOP_MESSAGES 100
+
+static json_t *pick(const json_t *src, const char *const *keys)
+{
+    json_t *o = json_object();
+    for (; *keys; keys++) {
+        json_t *v = json_object_get(src, *keys);
+        if (v)
+            json_object_set(o, *keys, v);
+    }
+    return o;
+}
+
+static json_int_t num(const json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static int cmp_bytes(const void *a, const void *b)
+{
+    json_int_t x = num(*(json_t *const *)a, "bytes"), y = num(*(json_t *const *)b, "bytes");
+    if (x != y)
+        return x < y ? 1 : -1;
+    json_int_t i = num(*(json_t *const *)a, "id"), j = num(*(json_t *const *)b, "id");
+    return (i > j) - (i < j);
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+    json_int_t x = num(*(json_t *const *)a, "count"), y = num(*(json_t *const *)b, "count");
+    return (x < y) - (x > y);
+}
+
+/* A new array of the up-to-n largest elements of arr by cmp (shared references). */
+static json_t *top(const json_t *arr, size_t n, int (*cmp)(const void *, const void *),
+                   const char *const *keys)
+{
+    size_t len = json_array_size(arr);
+    json_t *out = json_array();
+    if (!len)
+        return out;
+    json_t **v = malloc(len * sizeof *v);
+    if (!v)
+        return out;
+    for (size_t i = 0; i < len; i++)
+        v[i] = json_array_get(arr, i);
+    qsort(v, len, sizeof *v, cmp);
+    for (size_t i = 0; i < len && i < n; i++)
+        json_array_append_new(out, keys ? pick(v[i], keys) : json_incref(v[i]));
+    free(v);
+    return out;
+}
+
+static bool kpi_failing(const json_t *k)
+{
+    const char *status = json_string_value(json_object_get(k, "status"));
+    if (status && (strcmp(status, "fail") == 0 || strcmp(status, "warn") == 0 ||
+                   strcmp(status, "failing") == 0))
+        return true;
+    return num(k, "failures") > 0 || num(k, "unanswered") > 0;
+}
+
+static size_t size_of(const json_t *o)
+{
+    return json_dumpb(o, NULL, 0, JSON_COMPACT);
+}
+
+json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes)
+{
+    static const char *const cap_keys[] = {"file", "packets", "bytes", "duration_s",
+                                           "truncated", "malformed", NULL};
+    static const char *const flow_keys[] = {"id", "proto", "src", "sport", "dst", "dport",
+                                            "packets", "bytes", "app", NULL};
+    json_t *dg = json_object();
+    if (!dg)
+        return NULL;
+    json_t *cap = json_object_get(doc, "capture");
+    json_object_set_new(dg, "capture", cap ? pick(cap, cap_keys) : json_object());
+
+    const json_t *flows = json_object_get(doc, "flows");
+    json_object_set_new(dg, "flows_total", json_integer((json_int_t)json_array_size(flows)));
+    json_t *apps = json_object();
+    size_t i;
+    json_t *f;
+    json_array_foreach(flows, i, f) {
+        const char *app = json_string_value(json_object_get(f, "app"));
+        if (!app)
+            continue;
+        json_object_set_new(apps, app, json_integer(num(apps, app) + 1));
+    }
+    json_object_set_new(dg, "apps", apps);
+
+    size_t nflows = TOP_FLOWS, nmsgs = TOP_MESSAGES;
+    json_t *findings = json_object_get(doc, "findings");
+    json_object_set_new(dg, "findings", findings ? json_deep_copy(findings) : json_array());
+    json_t *kpis = json_array();
+    json_t *k;
+    json_array_foreach(json_object_get(doc, "kpis"), i, k) {
+        if (kpi_failing(k))
+            json_array_append(kpis, k);
+    }
+    json_object_set_new(dg, "kpis", kpis);
+    for (;;) {
+        json_object_set_new(dg, "top_flows", top(flows, nflows, cmp_bytes, flow_keys));
+        json_object_set_new(dg, "messages",
+                            top(json_object_get(doc, "messages"), nmsgs, cmp_count, NULL));
+        if (!budget_bytes || size_of(dg) <= budget_bytes)
+            break;
+        if (nflows > 3) {
+            nflows /= 2;
+        } else if (nmsgs > 10) {
+            nmsgs /= 2;
+        } else {
+            /* last resort: drop evidence frame lists, then stop */
+            json_t *fs = json_object_get(dg, "findings");
+            json_t *x;
+            size_t j;
+            bool cut = false;
+            json_array_foreach(fs, j, x) {
+                json_t *ev = json_object_get(x, "evidence");
+                json_t *fr = json_object_get(ev, "frames");
+                if (json_array_size(fr) > 5) {
+                    while (json_array_size(fr) > 5)
+                        json_array_remove(fr, json_array_size(fr) - 1);
+                    cut = true;
+                }
+            }
+            if (!cut)
+                break;
+        }
+    }
+    return dg;
+}

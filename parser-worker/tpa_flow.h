@@ -1,0 +1,113 @@
+/* tpa_flow.h - the flow table: one entry per L4 conversation per encapsulation level.
+ *
+ * A flow key is direction independent: the two (address, port) endpoints are stored
+ * in a canonical order, so both directions of a conversation hash and compare to the
+ * same entry. The context word `ctx` separates conversations that are otherwise
+ * equal but live in different tunnels (it holds the id of the enclosing tunnel flow,
+ * 0 at the outermost level). VLAN ids are not part of the key: a conversation that
+ * is mirrored through two VLANs stays one flow.
+ *
+ * The table is a chained hash with a per-table random seed (hash flooding from a
+ * hostile capture cannot be precomputed), grown by doubling. Live flows sit on one
+ * of three LRU lists by timeout class; tpa_flow_table_expire() moves flows idle for
+ * longer than their class timeout (capture time) to the finished list, so memory for
+ * the live table grows with concurrently open flows, not with packets. Finished flows
+ * are kept (they are the result) until the table is destroyed.
+ *
+ * Costs: lookup O(1) expected; expire O(number expired); finish O(F log F).
+ */
+#ifndef TPA_FLOW_H
+#define TPA_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Timeouts in capture time (microseconds). */
+#define TPA_FLOW_TIMEOUT_UDP_US (300LL * 1000000)     /* udp, sctp, icmp, other */
+#define TPA_FLOW_TIMEOUT_TCP_US (3600LL * 1000000)    /* tcp without FIN/RST */
+#define TPA_FLOW_TIMEOUT_CLOSED_US (60LL * 1000000)   /* tcp after FIN or RST */
+
+enum { TPA_FLOW_CLS_OTHER = 0, TPA_FLOW_CLS_TCP = 1, TPA_FLOW_CLS_CLOSED = 2, TPA_FLOW_NCLS = 3 };
+
+/* TCP flag bits as on the wire (low byte of the flags field). */
+enum { TPA_TCP_FIN = 0x01, TPA_TCP_SYN = 0x02, TPA_TCP_RST = 0x04, TPA_TCP_ACK = 0x10 };
+
+typedef struct tpa_flow_key {
+    uint8_t addr[2][16]; /* IPv4 in the first 4 bytes, rest zero */
+    uint16_t port[2];
+    uint8_t proto;  /* IP protocol number (6 tcp, 17 udp, 132 sctp, 1 icmp, 58 icmpv6) */
+    uint8_t family; /* 4 or 6 */
+    uint16_t pad;   /* zero */
+    uint32_t ctx;   /* enclosing tunnel flow id, 0 = none */
+    uint32_t pad2;  /* zero */
+} tpa_flow_key_t;
+
+typedef struct tpa_flow tpa_flow_t;
+struct tpa_flow {
+    tpa_flow_key_t key;  /* canonical order: endpoint 0 <= endpoint 1 */
+    uint32_t id;         /* 1, 2, ... in order of first packet */
+    uint8_t src_side;    /* key side (0/1) that sent the first packet */
+    uint8_t cls;         /* timeout class */
+    uint8_t tcp_flags;   /* OR of all TCP flags seen */
+    uint8_t tcp_fin;     /* bit per key side that sent FIN */
+    uint16_t app;        /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
+    uint8_t app_tries;   /* payload packets probed without a decision */
+    uint8_t has_tunnel;  /* tunnel context below is set */
+    uint64_t pkts[2];    /* indexed by key side that sent */
+    uint64_t bytes[2];
+    int64_t first_us, last_us;
+    uint32_t outer_flow; /* tunnel context: enclosing flow id */
+    uint32_t teid;       /* GTP-U TEID (or VXLAN VNI, GRE key) of the first packet */
+    uint32_t teid_rev;   /* of the first packet in the other direction, 0 if none */
+    uint8_t qfi;         /* 5G QoS flow id from a PDU session container */
+    uint8_t has_qfi;
+    uint16_t tunnel_kind; /* 1 gtp-u, 2 gre, 3 vxlan, 4 ip-in-ip */
+    uint64_t sctp_data_chunks;
+    uint32_t sctp_ppid;  /* first DATA chunk's payload protocol id */
+    /* table internals */
+    tpa_flow_t *hnext;
+    tpa_flow_t *lprev, *lnext;
+};
+
+typedef struct tpa_flow_table tpa_flow_table_t;
+
+/* A new empty table with a random hash seed, or NULL. Destroy with _destroy. */
+tpa_flow_table_t *tpa_flow_table_new(void);
+
+/* Frees the table and every flow (live and finished); nulls *t. */
+void tpa_flow_table_destroy(tpa_flow_table_t **t);
+
+/* Fills k from an oriented packet (src -> dst); addresses are 4 or 16 bytes by
+ * family. Returns the key side of the source (0 or 1) after canonical ordering. */
+int tpa_flow_key_make(tpa_flow_key_t *k, int family, uint8_t proto, const uint8_t *src,
+                      uint16_t sport, const uint8_t *dst, uint16_t dport, uint32_t ctx);
+
+/* The live flow for k (canonical, from tpa_flow_key_make), created if absent (its
+ * src_side = side, first_us = now). Returns NULL only when out of memory. The flow
+ * is borrowed: valid until the table is destroyed. *created says whether it is new. */
+tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
+                         int64_t now_us, bool *created);
+
+/* Counts one packet of wirelen bytes sent by key side `side` at now_us. */
+void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
+                    uint64_t bytes, int64_t now_us);
+
+/* Records TCP flags of a segment sent by `side`; moves the flow to the closed class
+ * on RST or once both sides sent FIN. */
+void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags);
+
+/* Finishes every live flow idle past its class timeout at now_us. O(expired). */
+void tpa_flow_table_expire(tpa_flow_table_t *t, int64_t now_us);
+
+/* Live (unfinished) flow count, and total flows ever created. */
+size_t tpa_flow_table_live(const tpa_flow_table_t *t);
+size_t tpa_flow_table_total(const tpa_flow_table_t *t);
+
+/* Finishes all live flows and returns every flow ordered by id (n = total).
+ * The array and flows are borrowed from the table (valid until destroy). Flows
+ * may not be counted after this call. NULL with *n = 0 when there are none or
+ * out of memory. */
+tpa_flow_t *const *tpa_flow_table_finish(tpa_flow_table_t *t, size_t *n);
+
+#endif
