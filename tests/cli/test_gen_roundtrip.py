@@ -94,12 +94,14 @@ def main():
             continue
         diffs = run_case(a.bin_dir, work, name, args, fmt)
         T.log("%-22s %s" % (name, "FAIL (%d differences)" % len(diffs) if diffs else "ok"))
-        failures += diffs
-    for f in failures[:60]:
-        T.log("  " + f)
-    if len(failures) > 60:
-        T.log("  ... %d more" % (len(failures) - 60))
+        for d in diffs[:8]:
+            T.log("    " + d)
+        if len(diffs) > 8:
+            T.log("    ... %d more" % (len(diffs) - 8))
+        if diffs:
+            failures.append(name)
     if failures:
+        T.log("FAIL: %d of %d cases: %s" % (len(failures), len(CASES), ", ".join(failures)))
         T.log("captures kept in %s" % work)
         return 1
     shutil.rmtree(work, ignore_errors=True)
