@@ -12,9 +12,11 @@
 #include <zlib.h>
 
 #include "tpa_err.h"
+#include "tpa_pcapng.h"
 
 struct tpa_capture {
-    pcap_t *pcap;
+    pcap_t *pcap;     /* pcap files */
+    tpa_pcapng_t *ng; /* pcapng files: our reader (see tpa_pcapng.h) */
     gzFile gz;       /* when compressed; owned by the cookie stream */
     FILE *fp;        /* borrowed from pcap (pcap_close closes it) */
     bool compressed;
@@ -23,6 +25,8 @@ struct tpa_capture {
     int dlt;
     uint64_t size;
     char error[PCAP_ERRBUF_SIZE + 64];
+    tpa_capture_pkt_t pending; /* pcapng: first packet, read ahead at open */
+    bool have_pending;
 };
 
 static ssize_t gz_read(void *cookie, char *buf, size_t n)
@@ -34,6 +38,31 @@ static ssize_t gz_read(void *cookie, char *buf, size_t n)
 static int gz_close(void *cookie)
 {
     return gzclose_r((gzFile)cookie) == Z_OK ? 0 : EOF;
+}
+
+/* LINKTYPE_* (file) to DLT_* (libpcap, names): identical but for RAW. */
+static int dlt_of(int linktype)
+{
+    return linktype == 101 ? 12 : linktype;
+}
+
+static int next_ng(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
+{
+    tpa_pcapng_pkt_t p;
+    if (tpa_pcapng_next(c->ng, &p) == 1) {
+        pkt->data = p.data;
+        pkt->caplen = p.caplen;
+        pkt->wirelen = p.wirelen;
+        pkt->ts_us = p.ts_us;
+        pkt->dlt = dlt_of(p.linktype);
+        return 1;
+    }
+    const char *e = tpa_pcapng_error(c->ng);
+    if (e[0]) {
+        c->truncated = true;
+        snprintf(c->error, sizeof c->error, "%s", e);
+    }
+    return 0;
 }
 
 static int magic_kind(const uint8_t m[4])
@@ -109,6 +138,31 @@ int tpa_capture_open(const char *path, tpa_capture_t **out, char *err, size_t er
         goto fail_file;
     }
     c->pcapng = kind == 2;
+    if (c->pcapng) {
+        c->ng = tpa_pcapng_new(fp);
+        if (!c->ng) {
+            snprintf(err, errlen, "out of memory");
+            rc = TPA_ERR_NOMEM;
+            fclose(fp);
+            c->gz = NULL;
+            raw = NULL;
+            goto fail_file;
+        }
+        c->fp = fp;
+        /* read up to the first packet so the first interface's link type is known */
+        c->have_pending = next_ng(c, &c->pending) == 1;
+        if (!c->have_pending && c->truncated && tpa_pcapng_first_linktype(c->ng) < 0) {
+            snprintf(err, errlen, "%s: not a readable pcapng capture (%s)", path, c->error);
+            tpa_pcapng_destroy(&c->ng);
+            c->gz = NULL;
+            raw = NULL;
+            rc = TPA_ERR_FORMAT;
+            goto fail_file;
+        }
+        c->dlt = dlt_of(tpa_pcapng_first_linktype(c->ng));
+        *out = c;
+        return 0;
+    }
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     c->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
     if (!c->pcap) {
@@ -137,14 +191,22 @@ void tpa_capture_close(tpa_capture_t **cp)
         return;
     if ((*cp)->pcap)
         pcap_close((*cp)->pcap); /* closes fp, and through the cookie the gzip stream */
+    tpa_pcapng_destroy(&(*cp)->ng); /* likewise */
     free(*cp);
     *cp = NULL;
 }
 
 int tpa_capture_next(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
 {
+    if (c->have_pending) {
+        c->have_pending = false;
+        *pkt = c->pending;
+        return 1;
+    }
     if (c->truncated)
         return 0;
+    if (c->ng)
+        return next_ng(c, pkt);
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc = pcap_next_ex(c->pcap, &h, &data);

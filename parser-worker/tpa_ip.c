@@ -22,8 +22,14 @@ static void frag(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t 
 {
     d->st.fragments++;
     size_t len = tpa_rd_remaining(pl);
-    if (len < want)
-        return; /* cut by snaplen: cannot be reassembled */
+    if (len < want) {
+        /* Not all bytes present (snaplen, or a length past the frame): cannot be
+         * reassembled. As Wireshark does, a first fragment is decoded as far as it
+         * goes, a later one is not. */
+        if (off == 0)
+            tpa_dec_l4(d, p, ip, proto, pl);
+        return;
+    }
     tpa_reasm_key_t k;
     memset(&k, 0, sizeof k);
     memcpy(k.src, ip->src, 16);

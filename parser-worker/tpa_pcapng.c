@@ -1,0 +1,247 @@
+/* tpa_pcapng.c - pcapng blocks to packets (see tpa_pcapng.h). */
+#include "tpa_pcapng.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpa_rd.h"
+
+enum { SHB = 0x0a0d0d0a, IDB = 1, OPB = 2, SPB = 3, EPB = 6 };
+
+typedef struct iface {
+    int linktype;
+    uint32_t snaplen;
+    bool pow2;      /* if_tsresol: 2^-res, else 10^-res */
+    uint8_t res;
+    int64_t offset_s;
+} iface_t;
+
+struct tpa_pcapng {
+    FILE *fp;
+    bool swap;   /* section byte order differs from big-endian reading */
+    bool le;     /* section is little-endian */
+    uint8_t *buf;
+    size_t cap;
+    iface_t ifs[TPA_PCAPNG_MAX_IFACES];
+    unsigned nifs;
+    int first_linktype;
+    bool done;
+    char error[160];
+};
+
+tpa_pcapng_t *tpa_pcapng_new(FILE *fp)
+{
+    tpa_pcapng_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->fp = fp;
+    r->first_linktype = -1;
+    return r;
+}
+
+void tpa_pcapng_destroy(tpa_pcapng_t **rp)
+{
+    if (!rp || !*rp)
+        return;
+    if ((*rp)->fp)
+        fclose((*rp)->fp);
+    free((*rp)->buf);
+    free(*rp);
+    *rp = NULL;
+}
+
+const char *tpa_pcapng_error(const tpa_pcapng_t *r)
+{
+    return r->error;
+}
+
+int tpa_pcapng_first_linktype(const tpa_pcapng_t *r)
+{
+    return r->first_linktype;
+}
+
+FILE *tpa_pcapng_file(const tpa_pcapng_t *r)
+{
+    return r->fp;
+}
+
+static uint16_t g16(tpa_pcapng_t *r, tpa_rd_t *rd)
+{
+    return r->le ? tpa_rd_le16(rd) : tpa_rd_be16(rd);
+}
+
+static uint32_t g32(tpa_pcapng_t *r, tpa_rd_t *rd)
+{
+    return r->le ? tpa_rd_le32(rd) : tpa_rd_be32(rd);
+}
+
+static int stop(tpa_pcapng_t *r, const char *msg)
+{
+    snprintf(r->error, sizeof r->error, "%s", msg);
+    r->done = true;
+    return 0;
+}
+
+/* IDB options: if_tsresol (9), if_tsoffset (14). */
+static void idb_options(tpa_pcapng_t *r, tpa_rd_t *rd, iface_t *ifc)
+{
+    while (tpa_rd_has(rd, 4)) {
+        uint16_t code = g16(r, rd);
+        uint16_t len = g16(r, rd);
+        if (code == 0)
+            break;
+        tpa_rd_t o = tpa_rd_sub(rd, len);
+        tpa_rd_skip(rd, (4 - (len & 3)) & 3);
+        if (rd->err)
+            break;
+        if (code == 9 && len >= 1) {
+            uint8_t v = tpa_rd_u8(&o);
+            ifc->pow2 = (v & 0x80) != 0;
+            ifc->res = v & 0x7f;
+        } else if (code == 14 && len >= 8) {
+            uint64_t hi = g32(r, &o), lo = g32(r, &o);
+            ifc->offset_s = (int64_t)(r->le ? (lo << 32 | hi) : (hi << 32 | lo));
+        }
+    }
+}
+
+static int64_t to_us(const iface_t *ifc, uint64_t ts)
+{
+    unsigned __int128 v = ts;
+    int64_t us;
+    if (ifc->pow2) {
+        unsigned res = ifc->res > 63 ? 63 : ifc->res;
+        us = (int64_t)((v * 1000000u) >> res);
+    } else if (ifc->res >= 6) {
+        uint64_t div = 1;
+        for (unsigned i = 6; i < ifc->res && i < 25; i++)
+            div *= 10;
+        us = (int64_t)(ts / div);
+    } else {
+        uint64_t mul = 1;
+        for (unsigned i = ifc->res; i < 6; i++)
+            mul *= 10;
+        us = (int64_t)(ts * mul);
+    }
+    return us + ifc->offset_s * 1000000;
+}
+
+/* Reads one whole block into r->buf; returns its type and body reader. 1 = ok,
+ * 0 = end or error (r->error set when not a clean end). */
+static int read_block(tpa_pcapng_t *r, uint32_t *type, tpa_rd_t *body)
+{
+    uint8_t hdr[12];
+    size_t got = fread(hdr, 1, 8, r->fp);
+    if (got == 0)
+        return 0;
+    if (got < 8)
+        return stop(r, "truncated pcapng file: block header cut short");
+    tpa_rd_t h = tpa_rd_init(hdr, 8);
+    uint32_t t_be = tpa_rd_be32(&h);
+    if (t_be == SHB) {
+        /* byte order comes from the magic that follows the length */
+        if (fread(hdr + 8, 1, 4, r->fp) != 4)
+            return stop(r, "truncated pcapng file: section header cut short");
+        tpa_rd_t m = tpa_rd_init(hdr + 8, 4);
+        uint32_t magic = tpa_rd_be32(&m);
+        if (magic == 0x1a2b3c4d)
+            r->le = false;
+        else if (magic == 0x4d3c2b1a)
+            r->le = true;
+        else
+            return stop(r, "corrupt pcapng file: bad byte-order magic");
+        r->nifs = 0;
+    }
+    h = tpa_rd_init(hdr, 8);
+    *type = g32(r, &h);
+    uint32_t len = g32(r, &h);
+    if (len < 12 || (len & 3) || len > TPA_PCAPNG_MAX_BLOCK)
+        return stop(r, "corrupt pcapng file: bad block length");
+    size_t have = *type == SHB ? 12 : 8;
+    if (r->cap < len) {
+        uint8_t *b = realloc(r->buf, len);
+        if (!b)
+            return stop(r, "out of memory reading a pcapng block");
+        r->buf = b;
+        r->cap = len;
+    }
+    memcpy(r->buf, hdr, have);
+    if (fread(r->buf + have, 1, len - have, r->fp) != len - have)
+        return stop(r, "truncated pcapng file: block cut short");
+    /* body without the 8-byte header and the trailing length */
+    *body = tpa_rd_init(r->buf + 8, len - 12);
+    return 1;
+}
+
+int tpa_pcapng_next(tpa_pcapng_t *r, tpa_pcapng_pkt_t *pkt)
+{
+    while (!r->done) {
+        uint32_t type;
+        tpa_rd_t b;
+        if (!read_block(r, &type, &b)) {
+            r->done = true;
+            return 0;
+        }
+        switch (type) {
+        case IDB: {
+            if (r->nifs >= TPA_PCAPNG_MAX_IFACES)
+                return stop(r, "pcapng file has too many interfaces");
+            iface_t *ifc = &r->ifs[r->nifs];
+            memset(ifc, 0, sizeof *ifc);
+            ifc->linktype = g16(r, &b);
+            tpa_rd_skip(&b, 2);
+            ifc->snaplen = g32(r, &b);
+            ifc->res = 6;
+            if (b.err)
+                return stop(r, "corrupt pcapng file: interface block too short");
+            idb_options(r, &b, ifc);
+            if (r->first_linktype < 0)
+                r->first_linktype = ifc->linktype;
+            r->nifs++;
+            break;
+        }
+        case EPB: case OPB: {
+            uint32_t ifid;
+            if (type == EPB) {
+                ifid = g32(r, &b);
+            } else {
+                ifid = g16(r, &b);
+                tpa_rd_skip(&b, 2);
+            }
+            uint64_t hi = g32(r, &b), lo = g32(r, &b);
+            uint32_t caplen = g32(r, &b);
+            uint32_t wirelen = g32(r, &b);
+            if (b.err || ifid >= r->nifs)
+                return stop(r, "corrupt pcapng file: packet block for an unknown interface");
+            const uint8_t *data = tpa_rd_span(&b, caplen);
+            if (!data)
+                return stop(r, "corrupt pcapng file: packet longer than its block");
+            pkt->data = data;
+            pkt->caplen = caplen;
+            pkt->wirelen = wirelen;
+            pkt->ts_us = to_us(&r->ifs[ifid], hi << 32 | lo);
+            pkt->linktype = r->ifs[ifid].linktype;
+            return 1;
+        }
+        case SPB: {
+            if (r->nifs == 0)
+                return stop(r, "corrupt pcapng file: simple packet before any interface");
+            uint32_t wirelen = g32(r, &b);
+            size_t caplen = tpa_rd_remaining(&b);
+            if (caplen > wirelen)
+                caplen = wirelen;
+            if (r->ifs[0].snaplen && caplen > r->ifs[0].snaplen)
+                caplen = r->ifs[0].snaplen;
+            pkt->data = tpa_rd_span(&b, caplen);
+            pkt->caplen = (uint32_t)caplen;
+            pkt->wirelen = wirelen;
+            pkt->ts_us = 0;
+            pkt->linktype = r->ifs[0].linktype;
+            return 1;
+        }
+        default:
+            break; /* SHB handled in read_block; NRB, ISB, DSB, custom: skipped */
+        }
+    }
+    return 0;
+}
