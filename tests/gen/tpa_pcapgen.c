@@ -527,7 +527,8 @@ static size_t build_frame(const gen_t *g, const flow_t *f, bool c2s, uint8_t tcp
     size_t alen = f->v6 ? 16 : 4;
     size_t l4len = l4h + plen;
 
-    memcpy(l4 + l4h, pl, plen);
+    if (plen)
+        memcpy(l4 + l4h, pl, plen);
     if (proto == 6) {
         uint32_t seq = c2s ? f->cseq : f->sseq, ack = c2s ? f->sseq : f->cseq;
         put16(l4, c2s ? f->cport : f->sport);
