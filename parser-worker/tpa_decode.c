@@ -1,6 +1,7 @@
 /* tpa_decode.c - decoder object, per-frame entry point and event counting. */
 #include "tpa_decode_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 static const char *const mal_names[TPA_MAL_COUNT] = {
@@ -70,10 +71,18 @@ void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t t
     tpa_pkt_t p = {0};
     p.frame = frame;
     p.ts_us = ts_us;
-    if (wirelen < caplen)
+    bool bad_len = false;
+    if (wirelen < caplen) {
         wirelen = caplen; /* a broken record; count what we hold */
+        bad_len = true;
+    } else if (wirelen > INT32_MAX) {
+        wirelen = INT32_MAX; /* a corrupt record header; Wireshark clamps alike */
+        bad_len = true;
+    }
     p.wirelen = wirelen;
     p.snap_cut = caplen < wirelen;
+    if (bad_len)
+        tpa_dec_mal(d, &p, TPA_MAL_FRAME_WIRELEN_INVALID);
 
     tpa_decode_stats_t *st = &d->st;
     if (st->packets == 0) {

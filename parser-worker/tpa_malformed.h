@@ -11,7 +11,7 @@
 #define TPA_MALFORMED_H
 
 #define TPA_MALFORMED_LIST(X)                                   \
-    X(LINK_TRUNCATED, "link.truncated")                         \
+    X(FRAME_WIRELEN_INVALID, "frame.wire_length_invalid")       \
     X(ETH_TRUNCATED, "eth.truncated")                           \
     X(VLAN_TRUNCATED, "vlan.truncated")                         \
     X(VLAN_TOO_DEEP, "vlan.too_many_tags")                      \

@@ -1,0 +1,87 @@
+/* test_flow.c - flow keys are direction independent and idle flows leave the live
+ * table (tpa_flow.h: "memory for the live table grows with concurrently open flows,
+ * not with packets"). */
+#include <string.h>
+
+#include "tpa_flow.h"
+#include "tpa_test.h"
+
+static const uint8_t A[4] = {10, 0, 0, 1}, B[4] = {10, 0, 0, 2};
+
+int main(void)
+{
+    tpa_flow_table_t *t = tpa_flow_table_new();
+    CHECK(t != NULL);
+    tpa_flow_key_t k1, k2;
+    int s1 = tpa_flow_key_make(&k1, 4, 17, A, 1000, B, 53, 0);
+    int s2 = tpa_flow_key_make(&k2, 4, 17, B, 53, A, 1000, 0);
+    CHECK(memcmp(&k1, &k2, sizeof k1) == 0); /* symmetric */
+    CHECK(s1 != s2);
+    bool created;
+    tpa_flow_t *f = tpa_flow_get(t, &k1, s1, 1000000, &created);
+    CHECK(f && created && f->id == 1);
+    tpa_flow_count(t, f, s1, 1, 100, 1000000);
+    tpa_flow_t *g = tpa_flow_get(t, &k2, s2, 2000000, &created);
+    CHECK(g == f && !created);
+    tpa_flow_count(t, g, s2, 1, 60, 2000000);
+    CHECK(f->pkts[s1] == 1 && f->pkts[s2] == 1 && f->bytes[s1] == 100 && f->bytes[s2] == 60);
+    CHECK(f->src_side == s1 && f->first_us == 1000000 && f->last_us == 2000000);
+
+    /* same endpoints, other proto or context: other flows */
+    tpa_flow_key_t k3;
+    int s3 = tpa_flow_key_make(&k3, 4, 6, A, 1000, B, 53, 0);
+    CHECK(tpa_flow_get(t, &k3, s3, 2000000, &created) != f && created);
+    s3 = tpa_flow_key_make(&k3, 4, 17, A, 1000, B, 53, 7);
+    CHECK(tpa_flow_get(t, &k3, s3, 2000000, &created) != f && created);
+    /* same address, ports swapped between sides: canonical order by (addr, port) */
+    s3 = tpa_flow_key_make(&k3, 4, 17, A, 53, A, 1000, 0);
+    tpa_flow_key_t k4;
+    int s4 = tpa_flow_key_make(&k4, 4, 17, A, 1000, A, 53, 0);
+    CHECK(memcmp(&k3, &k4, sizeof k3) == 0 && s3 != s4);
+
+    /* idle expiry keeps the live table bounded: 100000 short UDP flows over time */
+    tpa_flow_table_t *u = tpa_flow_table_new();
+    size_t peak = 0;
+    for (uint32_t i = 0; i < 100000; i++) {
+        int64_t now = (int64_t)i * 100000; /* 10 flows a second */
+        uint8_t src[4] = {10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
+        tpa_flow_key_t k;
+        int s = tpa_flow_key_make(&k, 4, 17, src, 5000, B, 53, 0);
+        tpa_flow_t *x = tpa_flow_get(u, &k, s, now, &created);
+        CHECK(x && created);
+        tpa_flow_count(u, x, s, 1, 80, now);
+        tpa_flow_table_expire(u, now);
+        if (tpa_flow_table_live(u) > peak)
+            peak = tpa_flow_table_live(u);
+    }
+    /* 300 s timeout at 10 flows/s: about 3000 live, never all 100000 */
+    CHECKF(peak <= 3100, "peak %zu", peak);
+    CHECK(tpa_flow_table_total(u) == 100000);
+    size_t n;
+    tpa_flow_t *const *all = tpa_flow_table_finish(u, &n);
+    CHECK(n == 100000 && all && all[0]->id == 1 && all[n - 1]->id == n);
+    bool ordered = true;
+    for (size_t i = 0; i < n; i++)
+        ordered &= all[i]->id == i + 1;
+    CHECK(ordered);
+    CHECK(tpa_flow_table_live(u) == 0);
+
+    /* TCP: FIN from both sides moves the flow to the 60 s class */
+    tpa_flow_key_t kt;
+    int st = tpa_flow_key_make(&kt, 4, 6, A, 40000, B, 80, 0);
+    tpa_flow_t *tf = tpa_flow_get(t, &kt, st, 0, &created);
+    tpa_flow_tcp_flags(t, tf, st, TPA_TCP_SYN);
+    CHECK(tf->cls == TPA_FLOW_CLS_TCP);
+    tpa_flow_tcp_flags(t, tf, st, TPA_TCP_FIN | TPA_TCP_ACK);
+    CHECK(tf->cls == TPA_FLOW_CLS_TCP);
+    tpa_flow_tcp_flags(t, tf, !st, TPA_TCP_FIN | TPA_TCP_ACK);
+    CHECK(tf->cls == TPA_FLOW_CLS_CLOSED);
+    size_t live = tpa_flow_table_live(t);
+    tpa_flow_table_expire(t, 61 * 1000000LL);
+    CHECK(tpa_flow_table_live(t) < live); /* the closed flow went */
+
+    tpa_flow_table_destroy(&u);
+    tpa_flow_table_destroy(&t);
+    CHECK(t == NULL);
+    return TEST_DONE();
+}
