@@ -1,0 +1,504 @@
+/* test_decode.c - decoding hand-built frames: link layers, tags, labels, IPv6
+ * extension headers, fragments (any order, overlap), tunnels, and malformed input
+ * counted under the right name. Each case quotes the rule it checks. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "tpa_decode.h"
+#include "tpa_dissect.h"
+#include "tpa_test.h"
+
+typedef struct {
+    uint8_t b[4096];
+    size_t n;
+} buf_t;
+
+static void u8(buf_t *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
+static void u16(buf_t *b, unsigned v) { u8(b, v >> 8); u8(b, v); }
+static void u32(buf_t *b, uint32_t v) { u16(b, v >> 16); u16(b, v & 0xffff); }
+static void zeros(buf_t *b, size_t n) { memset(b->b + b->n, 0, n); b->n += n; }
+static void set16(buf_t *b, size_t at, unsigned v) { b->b[at] = (uint8_t)(v >> 8); b->b[at + 1] = (uint8_t)v; }
+
+static void addr(buf_t *b, int fam, const char *s)
+{
+    uint8_t a[16];
+    inet_pton(fam == 6 ? AF_INET6 : AF_INET, s, a);
+    memcpy(b->b + b->n, a, fam == 6 ? 16 : 4);
+    b->n += fam == 6 ? 16 : 4;
+}
+
+static void eth(buf_t *b, unsigned type)
+{
+    zeros(b, 12);
+    u16(b, type);
+}
+
+/* IPv4 header with payload length plen; returns its offset. */
+static size_t ip4(buf_t *b, const char *s, const char *d, unsigned proto, unsigned id,
+                  unsigned frag, size_t plen)
+{
+    size_t at = b->n;
+    u8(b, 0x45); u8(b, 0); u16(b, (unsigned)(20 + plen)); u16(b, id); u16(b, frag);
+    u8(b, 64); u8(b, proto); u16(b, 0);
+    addr(b, 4, s); addr(b, 4, d);
+    return at;
+}
+
+static void ip6(buf_t *b, const char *s, const char *d, unsigned nh, size_t plen)
+{
+    u32(b, 0x60000000); u16(b, (unsigned)plen); u8(b, nh); u8(b, 64);
+    addr(b, 6, s); addr(b, 6, d);
+}
+
+static void udp(buf_t *b, unsigned sp, unsigned dp, size_t plen)
+{
+    u16(b, sp); u16(b, dp); u16(b, (unsigned)(8 + plen)); u16(b, 0);
+}
+
+static void tcp(buf_t *b, unsigned sp, unsigned dp, unsigned flags, unsigned off)
+{
+    u16(b, sp); u16(b, dp); u32(b, 1); u32(b, 0);
+    u16(b, off << 12 | flags); u16(b, 1000); u16(b, 0); u16(b, 0);
+    zeros(b, off > 5 ? (off - 5) * 4 : 0);
+}
+
+static tpa_decoder_t *D;
+static uint64_t frame;
+
+static void feed(int dlt, const buf_t *b, int64_t ts)
+{
+    tpa_decode_packet(D, dlt, ++frame, ts, b->b, (uint32_t)b->n, (uint32_t)b->n);
+}
+
+static tpa_flow_t *const *flows(size_t *n)
+{
+    tpa_decode_finish(D);
+    return tpa_flow_table_finish(tpa_decode_flows(D), n);
+}
+
+static void fresh(void)
+{
+    tpa_decoder_destroy(&D);
+    D = tpa_decoder_new();
+    frame = 0;
+}
+
+/* The flow with these endpoints (either order) and proto, or NULL. */
+static const tpa_flow_t *find(tpa_flow_t *const *all, size_t n, int fam, unsigned proto,
+                              const char *a, unsigned pa, const char *bb, unsigned pb)
+{
+    uint8_t x[16] = {0}, y[16] = {0};
+    inet_pton(fam == 6 ? AF_INET6 : AF_INET, a, x);
+    inet_pton(fam == 6 ? AF_INET6 : AF_INET, bb, y);
+    tpa_flow_key_t k;
+    tpa_flow_key_make(&k, fam, (uint8_t)proto, x, (uint16_t)pa, y, (uint16_t)pb, 0);
+    for (size_t i = 0; i < n; i++) {
+        const tpa_flow_key_t *f = &all[i]->key;
+        if (f->proto == k.proto && memcmp(f->addr, k.addr, sizeof k.addr) == 0 &&
+            f->port[0] == k.port[0] && f->port[1] == k.port[1])
+            return all[i];
+    }
+    return NULL;
+}
+
+static uint64_t pk(const tpa_flow_t *f) { return f ? f->pkts[0] + f->pkts[1] : 0; }
+static uint64_t by(const tpa_flow_t *f) { return f ? f->bytes[0] + f->bytes[1] : 0; }
+static uint64_t reason(int r) { return tpa_decode_stats(D)->reasons[r]; }
+
+static void udp4_frame(buf_t *b, const char *s, unsigned sp, const char *d, unsigned dp)
+{
+    ip4(b, s, d, 17, 1, 0, 8 + 4);
+    udp(b, sp, dp, 4);
+    u32(b, 0xdeadbeef);
+}
+
+static void test_link_layers(void)
+{
+    fresh();
+    buf_t b = {0};
+    /* Ethernet II, then both directions: one flow, per-direction counts */
+    eth(&b, 0x0800);
+    udp4_frame(&b, "10.0.0.1", 1000, "10.0.0.2", 53);
+    feed(1, &b, 1000000);
+    b.n = 0;
+    eth(&b, 0x0800);
+    udp4_frame(&b, "10.0.0.2", 53, "10.0.0.1", 1000);
+    feed(1, &b, 2000000);
+    /* 802.1Q then QinQ (802.1ad outer, 802.1Q inner) */
+    b.n = 0;
+    eth(&b, 0x8100); u16(&b, 100); u16(&b, 0x0800);
+    udp4_frame(&b, "10.1.0.1", 1, "10.1.0.2", 2);
+    feed(1, &b, 3000000);
+    b.n = 0;
+    eth(&b, 0x88a8); u16(&b, 10); u16(&b, 0x8100); u16(&b, 20); u16(&b, 0x0800);
+    udp4_frame(&b, "10.2.0.1", 1, "10.2.0.2", 2);
+    feed(1, &b, 3000000);
+    /* MPLS: two labels, bottom-of-stack on the second; IPv4 guessed by nibble */
+    b.n = 0;
+    eth(&b, 0x8847); u32(&b, 0x00010040); u32(&b, 0x00020140);
+    udp4_frame(&b, "10.3.0.1", 1, "10.3.0.2", 2);
+    feed(1, &b, 3000000);
+    /* Linux cooked v1 (protocol at offset 14) and v2 (protocol at 0) */
+    b.n = 0;
+    zeros(&b, 14); u16(&b, 0x0800);
+    udp4_frame(&b, "10.4.0.1", 1, "10.4.0.2", 2);
+    feed(113, &b, 3000000);
+    b.n = 0;
+    u16(&b, 0x86dd); zeros(&b, 18);
+    ip6(&b, "2001:db8::1", "2001:db8::2", 17, 12);
+    udp(&b, 7, 8, 4); u32(&b, 0);
+    feed(276, &b, 3000000);
+    /* raw IP under each raw link type */
+    b.n = 0;
+    udp4_frame(&b, "10.5.0.1", 1, "10.5.0.2", 2);
+    feed(12, &b, 3000000);
+    feed(101, &b, 3000000);
+    feed(228, &b, 3000000);
+    /* NULL: family in the capturing host's order (either), LOOP: network order */
+    b.n = 0;
+    u8(&b, 2); u8(&b, 0); u8(&b, 0); u8(&b, 0);
+    udp4_frame(&b, "10.6.0.1", 1, "10.6.0.2", 2);
+    feed(0, &b, 3000000);
+    b.n = 0;
+    u32(&b, 2);
+    udp4_frame(&b, "10.6.0.1", 1, "10.6.0.2", 2);
+    feed(0, &b, 3000000);
+    feed(108, &b, 3000000);
+    /* ARP is no flow, counted as non-IP */
+    b.n = 0;
+    eth(&b, 0x0806); zeros(&b, 28);
+    feed(1, &b, 3000000);
+
+    size_t n;
+    tpa_flow_t *const *all = flows(&n);
+    const tpa_flow_t *f = find(all, n, 4, 17, "10.0.0.1", 1000, "10.0.0.2", 53);
+    CHECK(f && pk(f) == 2 && f->pkts[f->src_side] == 1 && f->pkts[!f->src_side] == 1);
+    CHECK(f && f->key.port[f->src_side] == 1000); /* src = sender of the first packet */
+    CHECK(pk(find(all, n, 4, 17, "10.1.0.1", 1, "10.1.0.2", 2)) == 1);
+    CHECK(pk(find(all, n, 4, 17, "10.2.0.1", 1, "10.2.0.2", 2)) == 1);
+    CHECK(pk(find(all, n, 4, 17, "10.3.0.1", 1, "10.3.0.2", 2)) == 1);
+    CHECK(pk(find(all, n, 4, 17, "10.4.0.1", 1, "10.4.0.2", 2)) == 1);
+    CHECK(pk(find(all, n, 6, 17, "2001:db8::1", 7, "2001:db8::2", 8)) == 1);
+    CHECK(pk(find(all, n, 4, 17, "10.5.0.1", 1, "10.5.0.2", 2)) == 3);
+    CHECK(pk(find(all, n, 4, 17, "10.6.0.1", 1, "10.6.0.2", 2)) == 3);
+    CHECK(tpa_decode_stats(D)->non_ip == 1);
+    CHECK(tpa_decode_stats(D)->malformed == 0);
+    CHECK(tpa_decode_stats(D)->packets == 14);
+}
+
+static void test_ipv6_ext(void)
+{
+    fresh();
+    buf_t b = {0};
+    /* RFC 8200: hop-by-hop (0), destination options (60), routing (43) are
+     * (len + 1) * 8 bytes; the chain ends at TCP */
+    size_t plen = 8 + 16 + 8 + 20;
+    eth(&b, 0x86dd);
+    ip6(&b, "2001:db8::1", "2001:db8::2", 0, plen);
+    u8(&b, 60); u8(&b, 0); zeros(&b, 6);
+    u8(&b, 43); u8(&b, 1); zeros(&b, 14);
+    u8(&b, 6); u8(&b, 0); u8(&b, 0); u8(&b, 0); zeros(&b, 4);
+    tcp(&b, 40000, 443, 0x02, 5);
+    feed(1, &b, 1000000);
+    /* an extension header that runs past the frame is malformed */
+    b.n = 0;
+    eth(&b, 0x86dd);
+    ip6(&b, "2001:db8::1", "2001:db8::2", 0, 8);
+    u8(&b, 6); u8(&b, 4); zeros(&b, 6); /* says 40 bytes, has 8 */
+    feed(1, &b, 1000000);
+    size_t n;
+    tpa_flow_t *const *all = flows(&n);
+    const tpa_flow_t *f = find(all, n, 6, 6, "2001:db8::1", 40000, "2001:db8::2", 443);
+    CHECK(pk(f) == 1 && f && (f->tcp_flags & TPA_TCP_SYN));
+    CHECK(reason(TPA_MAL_IPV6_EXT_TRUNCATED) == 1);
+}
+
+/* One UDP datagram of 2 * 1000 + 200 payload bytes in three IPv4 fragments. */
+static void frag4(int order, bool overlap)
+{
+    uint8_t pay[2208];
+    memset(pay, 0x5a, sizeof pay);
+    static buf_t f[3];
+    memset(f, 0, sizeof f);
+    size_t off[3] = {0, 1000, 2000}, len[3] = {1000, 1000, 208};
+    if (overlap) {
+        off[1] = 992; /* overlaps the first by 8 bytes */
+        len[1] = 1008;
+    }
+    for (int i = 0; i < 3; i++) {
+        eth(&f[i], 0x0800);
+        unsigned fr = (unsigned)(off[i] / 8) | (i < 2 ? 0x2000 : 0);
+        ip4(&f[i], "10.9.0.1", "10.9.0.2", 17, 77, fr, len[i]);
+        if (i == 0) {
+            udp(&f[i], 5353, 53, 2200);
+            memcpy(f[i].b + f[i].n, pay, len[i] - 8);
+            f[i].n += len[i] - 8;
+        } else {
+            memcpy(f[i].b + f[i].n, pay, len[i]);
+            f[i].n += len[i];
+        }
+    }
+    static const int orders[3][3] = {{0, 1, 2}, {2, 0, 1}, {1, 2, 0}};
+    for (int i = 0; i < 3; i++)
+        feed(1, &f[orders[order][i]], 1000000 + i);
+}
+
+static void test_fragments(void)
+{
+    for (int order = 0; order < 3; order++) {
+        fresh();
+        frag4(order, false);
+        size_t n;
+        tpa_flow_t *const *all = flows(&n);
+        /* every fragment frame counts toward the datagram's flow */
+        const tpa_flow_t *f = find(all, n, 4, 17, "10.9.0.1", 5353, "10.9.0.2", 53);
+        CHECKF(pk(f) == 3, "order %d: %llu packets", order, (unsigned long long)pk(f));
+        CHECK(by(f) == 3 * 14 + 3 * 20 + 2208);
+        CHECK(f && f->first_us == 1000000);
+        CHECK(tpa_decode_stats(D)->malformed == 0);
+    }
+    fresh();
+    frag4(0, true);
+    size_t n;
+    tpa_flow_t *const *all = flows(&n);
+    CHECK(pk(find(all, n, 4, 17, "10.9.0.1", 5353, "10.9.0.2", 53)) == 3);
+    CHECK(reason(TPA_MAL_IP_FRAG_OVERLAP) == 1);
+
+    /* a datagram never completed: no flow, counted as unreassembled */
+    fresh();
+    buf_t b = {0};
+    eth(&b, 0x0800);
+    ip4(&b, "10.9.0.1", "10.9.0.2", 17, 5, 0x2000, 16);
+    udp(&b, 1, 2, 100); zeros(&b, 8);
+    feed(1, &b, 1);
+    all = flows(&n);
+    CHECK(n == 0);
+    tpa_reasm_stats_t rs;
+    tpa_decode_reasm_stats(D, &rs);
+    CHECK(rs.dropped_frames == 1);
+
+    /* IPv6 fragments (RFC 8200 4.5): second first, then the first */
+    fresh();
+    buf_t a = {0}, c = {0};
+    eth(&a, 0x86dd);
+    ip6(&a, "2001:db8::1", "2001:db8::2", 44, 8 + 16);
+    u8(&a, 17); u8(&a, 0); u16(&a, 0 | 1); u32(&a, 99);
+    udp(&a, 1111, 2222, 16); zeros(&a, 8);
+    eth(&c, 0x86dd);
+    ip6(&c, "2001:db8::1", "2001:db8::2", 44, 8 + 8);
+    u8(&c, 17); u8(&c, 0); u16(&c, 16); u32(&c, 99);
+    zeros(&c, 8);
+    feed(1, &c, 1);
+    feed(1, &a, 2);
+    all = flows(&n);
+    const tpa_flow_t *f6 = find(all, n, 6, 17, "2001:db8::1", 1111, "2001:db8::2", 2222);
+    CHECK(pk(f6) == 2 && by(f6) == a.n + c.n);
+}
+
+/* GTP-U G-PDU with a PDU Session Container (TS 29.281 5.2, TS 38.415 5.5.2). */
+static void gtpu(buf_t *b, uint32_t teid, int qfi, unsigned ext_len_units, bool cut_ext)
+{
+    size_t inner = 20 + 8 + 4;
+    size_t ext = qfi >= 0 ? 4 + ext_len_units * 4 : 0;
+    eth(b, 0x0800);
+    ip4(b, "192.168.0.1", "192.168.0.2", 17, 1, 0, 8 + 8 + ext + inner);
+    udp(b, 2152, 2152, 8 + ext + inner);
+    u8(b, qfi >= 0 ? 0x34 : 0x30); u8(b, 255); u16(b, (unsigned)(ext + inner)); u32(b, teid);
+    if (qfi >= 0) {
+        u16(b, 0); u8(b, 0); u8(b, 0x85);
+        u8(b, ext_len_units);
+        if (ext_len_units) {
+            u8(b, 0x10); u8(b, (unsigned)qfi);
+            if (cut_ext)
+                return;
+            zeros(b, ext_len_units * 4 - 4);
+            u8(b, 0);
+        }
+    }
+    ip4(b, "10.45.0.2", "8.8.8.8", 17, 2, 0, 12);
+    udp(b, 40000, 53, 4);
+    u32(b, 0);
+}
+
+static void test_tunnels(void)
+{
+    fresh();
+    buf_t b = {0};
+    gtpu(&b, 0x1234, 9, 1, false);
+    feed(1, &b, 1);
+    b.n = 0;
+    gtpu(&b, 0x1234, -1, 0, false); /* no extension header */
+    feed(1, &b, 2);
+    /* GRE (RFC 2890) with a key, carrying IPv4 */
+    b.n = 0;
+    eth(&b, 0x0800);
+    ip4(&b, "172.16.0.1", "172.16.0.2", 47, 1, 0, 8 + 32);
+    u16(&b, 0x2000); u16(&b, 0x0800); u32(&b, 42);
+    udp4_frame(&b, "10.20.0.1", 7, "10.20.0.2", 9);
+    feed(1, &b, 3);
+    /* Ethernet over GRE (0x6558) */
+    b.n = 0;
+    eth(&b, 0x0800);
+    ip4(&b, "172.16.0.1", "172.16.0.2", 47, 1, 0, 4 + 14 + 32);
+    u16(&b, 0); u16(&b, 0x6558);
+    eth(&b, 0x0800);
+    udp4_frame(&b, "10.21.0.1", 7, "10.21.0.2", 9);
+    feed(1, &b, 4);
+    /* VXLAN (RFC 7348) on UDP 4789 */
+    b.n = 0;
+    eth(&b, 0x0800);
+    ip4(&b, "172.17.0.1", "172.17.0.2", 17, 1, 0, 8 + 8 + 14 + 32);
+    udp(&b, 50000, 4789, 8 + 14 + 32);
+    u32(&b, 0x08000000); u32(&b, 0x00abcd00);
+    eth(&b, 0x0800);
+    udp4_frame(&b, "10.22.0.1", 7, "10.22.0.2", 9);
+    feed(1, &b, 5);
+
+    size_t n;
+    tpa_flow_t *const *all = flows(&n);
+    const tpa_flow_t *outer = find(all, n, 4, 17, "192.168.0.1", 2152, "192.168.0.2", 2152);
+    CHECK(pk(outer) == 2);
+    CHECK(outer && outer->app && strcmp(tpa_dissect_app_name(outer->app), "gtp-u") == 0);
+    const tpa_flow_t *in = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (all[i]->key.port[0] == 53 || all[i]->key.port[1] == 53)
+            if (all[i]->has_tunnel)
+                in = all[i];
+    CHECK(in && pk(in) == 2 && in->outer_flow == outer->id && in->teid == 0x1234);
+    CHECK(in && in->has_qfi && in->qfi == 9);
+    CHECK(in && in->key.ctx == outer->id); /* tunnel context separates inner flows */
+    int gre_inner = 0, eogre = 0, vx = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tpa_flow_t *f = all[i];
+        uint8_t a20[4] = {10, 20, 0, 1}, a21[4] = {10, 21, 0, 1}, a22[4] = {10, 22, 0, 1};
+        if (memcmp(f->key.addr[f->src_side], a20, 4) == 0)
+            gre_inner += f->has_tunnel && f->teid == 42;
+        if (memcmp(f->key.addr[f->src_side], a21, 4) == 0)
+            eogre += f->has_tunnel;
+        if (memcmp(f->key.addr[f->src_side], a22, 4) == 0)
+            vx += f->has_tunnel && f->teid == 0xabcd;
+    }
+    CHECK(gre_inner == 1 && eogre == 1 && vx == 1);
+    CHECK(tpa_decode_stats(D)->malformed == 0);
+}
+
+static void test_malformed(void)
+{
+    fresh();
+    buf_t b = {0};
+    /* RFC 791: IHL below 5 */
+    eth(&b, 0x0800);
+    size_t at = ip4(&b, "10.0.0.1", "10.0.0.2", 17, 1, 0, 12);
+    b.b[at] = 0x43;
+    udp(&b, 1, 2, 4); u32(&b, 0);
+    feed(1, &b, 1);
+    /* RFC 9293: data offset below 5 */
+    b.n = 0;
+    eth(&b, 0x0800);
+    ip4(&b, "10.0.0.1", "10.0.0.2", 6, 1, 0, 20);
+    tcp(&b, 1, 2, 0x10, 2);
+    feed(1, &b, 2);
+    /* TS 29.281: an extension header length of 0 */
+    b.n = 0;
+    gtpu(&b, 1, 5, 0, false);
+    feed(1, &b, 3);
+    /* an extension header cut by the end of the GTP-U message */
+    b.n = 0;
+    gtpu(&b, 1, 5, 2, true);
+    set16(&b, 14 + 2, (unsigned)(b.n - 14)); /* IP total length = what is there */
+    set16(&b, 14 + 20 + 4, (unsigned)(b.n - 14 - 20));
+    set16(&b, 14 + 20 + 8 + 2, (unsigned)(b.n - 14 - 20 - 16));
+    feed(1, &b, 4);
+    /* UDP length below 8 */
+    b.n = 0;
+    eth(&b, 0x0800);
+    ip4(&b, "10.0.0.1", "10.0.0.2", 17, 1, 0, 8);
+    u16(&b, 1); u16(&b, 2); u16(&b, 4); u16(&b, 0);
+    feed(1, &b, 5);
+    /* SCTP chunk length below 4 */
+    b.n = 0;
+    eth(&b, 0x0800);
+    ip4(&b, "10.0.0.1", "10.0.0.2", 132, 1, 0, 16);
+    u16(&b, 38412); u16(&b, 38412); u32(&b, 0); u32(&b, 0);
+    u8(&b, 0); u8(&b, 3); u16(&b, 2);
+    feed(1, &b, 6);
+    /* a frame cut by snaplen is not malformed: same TCP header, caplen 40 of 74 */
+    b.n = 0;
+    eth(&b, 0x0800);
+    ip4(&b, "10.0.0.3", "10.0.0.4", 6, 1, 0, 40);
+    tcp(&b, 5, 6, 0x18, 5);
+    zeros(&b, 20);
+    tpa_decode_packet(D, 1, ++frame, 7, b.b, 40, (uint32_t)b.n);
+    /* an IPv4 Total Length past the frame (not snaplen) is malformed */
+    b.n = 0;
+    eth(&b, 0x0800);
+    at = ip4(&b, "10.0.0.5", "10.0.0.6", 17, 1, 0, 12);
+    set16(&b, at + 2, 900);
+    udp(&b, 1, 2, 4); u32(&b, 0);
+    feed(1, &b, 8);
+    /* hostile nesting: IP-in-IP 20 deep stops at the depth limit */
+    b.n = 0;
+    eth(&b, 0x0800);
+    for (int i = 0; i < 20; i++)
+        ip4(&b, "10.0.0.7", "10.0.0.8", 4, 1, 0, (size_t)(19 - i) * 20 + 12);
+    b.b[b.n - 11] = 17;
+    udp(&b, 1, 2, 4); u32(&b, 0);
+    feed(1, &b, 9);
+    /* empty and 1-byte frames */
+    b.n = 0;
+    feed(1, &b, 10);
+    u8(&b, 0x45);
+    feed(12, &b, 11);
+
+    CHECK(reason(TPA_MAL_IPV4_HDR_SHORT) == 1);
+    CHECK(reason(TPA_MAL_TCP_BAD_OFFSET) == 1);
+    CHECK(reason(TPA_MAL_GTPU_EXT_LEN_INVALID) == 1);
+    CHECK(reason(TPA_MAL_GTPU_EXT_TRUNCATED) == 1);
+    CHECK(reason(TPA_MAL_UDP_LEN_INVALID) == 1);
+    CHECK(reason(TPA_MAL_SCTP_CHUNK_LEN_INVALID) == 1);
+    CHECK(reason(TPA_MAL_IPV4_TOTLEN_EXCEEDS) == 1);
+    CHECK(reason(TPA_MAL_DECODE_TOO_DEEP) == 1);
+    CHECK(reason(TPA_MAL_ETH_TRUNCATED) == 1);
+    CHECK(reason(TPA_MAL_IPV4_TRUNCATED) == 1);
+    const tpa_decode_stats_t *st = tpa_decode_stats(D);
+    CHECKF(st->malformed == 10, "%llu", (unsigned long long)st->malformed);
+    CHECK(st->snap_cut == 1);
+    CHECK(st->nevidence == 10 && st->evidence[0] == 1);
+    bool snap_frame_clean = true;
+    for (size_t i = 0; i < st->nevidence; i++)
+        snap_frame_clean &= st->evidence[i] != 7;
+    CHECK(snap_frame_clean);
+    size_t n;
+    tpa_flow_t *const *all = flows(&n);
+    /* broken after the ports: still the conversation's packet */
+    CHECK(pk(find(all, n, 4, 6, "10.0.0.1", 1, "10.0.0.2", 2)) == 1);
+    CHECK(pk(find(all, n, 4, 6, "10.0.0.3", 5, "10.0.0.4", 6)) == 1);
+}
+
+static void test_icmp_error(void)
+{
+    fresh();
+    buf_t b = {0};
+    /* RFC 792 destination unreachable quoting a UDP datagram: one icmp flow, no udp */
+    eth(&b, 0x0800);
+    ip4(&b, "10.0.0.9", "10.0.0.1", 1, 1, 0, 8 + 28);
+    u8(&b, 3); u8(&b, 3); u16(&b, 0); u32(&b, 0);
+    ip4(&b, "10.0.0.1", "10.0.0.9", 17, 1, 0, 8);
+    udp(&b, 1000, 53, 0);
+    feed(1, &b, 1);
+    size_t n;
+    tpa_flow_t *const *all = flows(&n);
+    CHECK(n == 1 && all[0]->key.proto == 1);
+}
+
+int main(void)
+{
+    test_link_layers();
+    test_ipv6_ext();
+    test_fragments();
+    test_tunnels();
+    test_malformed();
+    test_icmp_error();
+    tpa_decoder_destroy(&D);
+    return TEST_DONE();
+}
