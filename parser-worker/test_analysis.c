@@ -20,12 +20,18 @@ static void frame(uint8_t *f, int rev)
     memset(f, 0, 60);
     f[12] = 0x08;
     uint8_t *ip = f + 14;
-    ip[0] = 0x45; ip[3] = 46; ip[8] = 64; ip[9] = 17;
+    ip[0] = 0x45;
+    ip[3] = 46;
+    ip[8] = 64;
+    ip[9] = 17;
     uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
     memcpy(ip + 12, rev ? b : a, 4);
     memcpy(ip + 16, rev ? a : b, 4);
     uint8_t *u = ip + 20;
-    u[0] = rev ? 0 : 0x03; u[1] = rev ? 53 : 0xe8; u[2] = rev ? 0x03 : 0; u[3] = rev ? 0xe8 : 53;
+    u[0] = rev ? 0 : 0x03;
+    u[1] = rev ? 53 : 0xe8;
+    u[2] = rev ? 0x03 : 0;
+    u[3] = rev ? 0xe8 : 53;
     u[5] = 26;
 }
 
@@ -47,13 +53,19 @@ static void write_pcap(const char *path, int be, int nano, int npkts)
 {
     FILE *f = fopen(path, "wb");
     w32(f, nano ? 0xa1b23c4d : 0xa1b2c3d4, be);
-    w16(f, 2, be); w16(f, 4, be); w32(f, 0, be); w32(f, 0, be); w32(f, 65535, be); w32(f, 1, be);
+    w16(f, 2, be);
+    w16(f, 4, be);
+    w32(f, 0, be);
+    w32(f, 0, be);
+    w32(f, 65535, be);
+    w32(f, 1, be);
     for (int i = 0; i < npkts; i++) {
         uint8_t fr[60];
         frame(fr, i & 1);
         w32(f, 1700000000 + i, be);
         w32(f, nano ? 250000000u : 250000u, be);
-        w32(f, 60, be); w32(f, 60, be);
+        w32(f, 60, be);
+        w32(f, 60, be);
         fwrite(fr, 1, 60, f);
     }
     fclose(f);
@@ -63,28 +75,62 @@ static void write_pcapng(const char *path)
 {
     FILE *f = fopen(path, "wb");
     /* SHB */
-    w32(f, 0x0a0d0d0a, 0); w32(f, 28, 0); w32(f, 0x1a2b3c4d, 0);
-    w16(f, 1, 0); w16(f, 0, 0); w32(f, 0xffffffff, 0); w32(f, 0xffffffff, 0); w32(f, 28, 0);
+    w32(f, 0x0a0d0d0a, 0);
+    w32(f, 28, 0);
+    w32(f, 0x1a2b3c4d, 0);
+    w16(f, 1, 0);
+    w16(f, 0, 0);
+    w32(f, 0xffffffff, 0);
+    w32(f, 0xffffffff, 0);
+    w32(f, 28, 0);
     /* IDB 0: EN10MB, default microseconds, snaplen 65535 */
-    w32(f, 1, 0); w32(f, 20, 0); w16(f, 1, 0); w16(f, 0, 0); w32(f, 65535, 0); w32(f, 20, 0);
+    w32(f, 1, 0);
+    w32(f, 20, 0);
+    w16(f, 1, 0);
+    w16(f, 0, 0);
+    w32(f, 65535, 0);
+    w32(f, 20, 0);
     /* IDB 1: RAW (101), snaplen 262144, if_tsresol 9 (nanoseconds) */
-    w32(f, 1, 0); w32(f, 32, 0); w16(f, 101, 0); w16(f, 0, 0); w32(f, 262144, 0);
-    w16(f, 9, 0); w16(f, 1, 0); fputc(9, f); fputc(0, f); fputc(0, f); fputc(0, f);
-    w16(f, 0, 0); w16(f, 0, 0);
+    w32(f, 1, 0);
+    w32(f, 32, 0);
+    w16(f, 101, 0);
+    w16(f, 0, 0);
+    w32(f, 262144, 0);
+    w16(f, 9, 0);
+    w16(f, 1, 0);
+    fputc(9, f);
+    fputc(0, f);
+    fputc(0, f);
+    fputc(0, f);
+    w16(f, 0, 0);
+    w16(f, 0, 0);
     w32(f, 32, 0);
     uint8_t fr[60];
     frame(fr, 0);
     /* EPB on interface 0: ts 1700000000.5 s in microseconds */
     uint64_t ts = 1700000000ULL * 1000000 + 500000;
-    w32(f, 6, 0); w32(f, 32 + 60, 0); w32(f, 0, 0); w32(f, (uint32_t)(ts >> 32), 0);
-    w32(f, (uint32_t)ts, 0); w32(f, 60, 0); w32(f, 60, 0); fwrite(fr, 1, 60, f);
+    w32(f, 6, 0);
+    w32(f, 32 + 60, 0);
+    w32(f, 0, 0);
+    w32(f, (uint32_t)(ts >> 32), 0);
+    w32(f, (uint32_t)ts, 0);
+    w32(f, 60, 0);
+    w32(f, 60, 0);
+    fwrite(fr, 1, 60, f);
     w32(f, 32 + 60, 0);
     /* EPB on interface 1 (raw IP): ts 1700000001.25 s in nanoseconds */
     ts = 1700000001ULL * 1000000000 + 250000000;
     frame(fr, 1);
-    w32(f, 6, 0); w32(f, 32 + 48, 0); w32(f, 1, 0); w32(f, (uint32_t)(ts >> 32), 0);
-    w32(f, (uint32_t)ts, 0); w32(f, 46, 0); w32(f, 46, 0); fwrite(fr + 14, 1, 46, f);
-    fputc(0, f); fputc(0, f);
+    w32(f, 6, 0);
+    w32(f, 32 + 48, 0);
+    w32(f, 1, 0);
+    w32(f, (uint32_t)(ts >> 32), 0);
+    w32(f, (uint32_t)ts, 0);
+    w32(f, 46, 0);
+    w32(f, 46, 0);
+    fwrite(fr + 14, 1, 46, f);
+    fputc(0, f);
+    fputc(0, f);
     w32(f, 32 + 48, 0);
     fclose(f);
 }
@@ -100,8 +146,7 @@ static json_t *analyze(const char *path, int *rc)
 static json_int_t ival(const json_t *o, const char *path1, const char *path2)
 {
     const json_t *v = json_object_get(o, path1);
-    if (path2)
-        v = json_object_get(v, path2);
+    if (path2) v = json_object_get(v, path2);
     return json_integer_value(v);
 }
 

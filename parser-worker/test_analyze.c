@@ -40,8 +40,7 @@ int main(int argc, char **argv)
         return 1;
     }
     json_t *out = doc;
-    if (digest)
-        out = tpa_digest_build(doc, 16384);
+    if (digest) out = tpa_digest_build(doc, 16384);
     if (!quiet) {
         char *s = json_dumps(out, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
         if (s) {
@@ -50,8 +49,7 @@ int main(int argc, char **argv)
         }
         free(s);
     }
-    if (out != doc)
-        json_decref(out);
+    if (out != doc) json_decref(out);
     json_decref(doc);
     return 0;
 }

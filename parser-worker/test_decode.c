@@ -13,11 +13,30 @@ typedef struct {
     size_t n;
 } buf_t;
 
-static void u8(buf_t *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void u16(buf_t *b, unsigned v) { u8(b, v >> 8); u8(b, v); }
-static void u32(buf_t *b, uint32_t v) { u16(b, v >> 16); u16(b, v & 0xffff); }
-static void zeros(buf_t *b, size_t n) { memset(b->b + b->n, 0, n); b->n += n; }
-static void set16(buf_t *b, size_t at, unsigned v) { b->b[at] = (uint8_t)(v >> 8); b->b[at + 1] = (uint8_t)v; }
+static void u8(buf_t *b, unsigned v)
+{
+    b->b[b->n++] = (uint8_t)v;
+}
+static void u16(buf_t *b, unsigned v)
+{
+    u8(b, v >> 8);
+    u8(b, v);
+}
+static void u32(buf_t *b, uint32_t v)
+{
+    u16(b, v >> 16);
+    u16(b, v & 0xffff);
+}
+static void zeros(buf_t *b, size_t n)
+{
+    memset(b->b + b->n, 0, n);
+    b->n += n;
+}
+static void set16(buf_t *b, size_t at, unsigned v)
+{
+    b->b[at] = (uint8_t)(v >> 8);
+    b->b[at + 1] = (uint8_t)v;
+}
 
 static void addr(buf_t *b, int fam, const char *s)
 {
@@ -38,27 +57,47 @@ static size_t ip4(buf_t *b, const char *s, const char *d, unsigned proto, unsign
                   unsigned frag, size_t plen)
 {
     size_t at = b->n;
-    u8(b, 0x45); u8(b, 0); u16(b, (unsigned)(20 + plen)); u16(b, id); u16(b, frag);
-    u8(b, 64); u8(b, proto); u16(b, 0);
-    addr(b, 4, s); addr(b, 4, d);
+    u8(b, 0x45);
+    u8(b, 0);
+    u16(b, (unsigned)(20 + plen));
+    u16(b, id);
+    u16(b, frag);
+    u8(b, 64);
+    u8(b, proto);
+    u16(b, 0);
+    addr(b, 4, s);
+    addr(b, 4, d);
     return at;
 }
 
 static void ip6(buf_t *b, const char *s, const char *d, unsigned nh, size_t plen)
 {
-    u32(b, 0x60000000); u16(b, (unsigned)plen); u8(b, nh); u8(b, 64);
-    addr(b, 6, s); addr(b, 6, d);
+    u32(b, 0x60000000);
+    u16(b, (unsigned)plen);
+    u8(b, nh);
+    u8(b, 64);
+    addr(b, 6, s);
+    addr(b, 6, d);
 }
 
 static void udp(buf_t *b, unsigned sp, unsigned dp, size_t plen)
 {
-    u16(b, sp); u16(b, dp); u16(b, (unsigned)(8 + plen)); u16(b, 0);
+    u16(b, sp);
+    u16(b, dp);
+    u16(b, (unsigned)(8 + plen));
+    u16(b, 0);
 }
 
 static void tcp(buf_t *b, unsigned sp, unsigned dp, unsigned flags, unsigned off)
 {
-    u16(b, sp); u16(b, dp); u32(b, 1); u32(b, 0);
-    u16(b, off << 12 | flags); u16(b, 1000); u16(b, 0); u16(b, 0);
+    u16(b, sp);
+    u16(b, dp);
+    u32(b, 1);
+    u32(b, 0);
+    u16(b, off << 12 | flags);
+    u16(b, 1000);
+    u16(b, 0);
+    u16(b, 0);
     zeros(b, off > 5 ? (off - 5) * 4 : 0);
 }
 
@@ -101,9 +140,18 @@ static const tpa_flow_t *find(tpa_flow_t *const *all, size_t n, int fam, unsigne
     return NULL;
 }
 
-static uint64_t pk(const tpa_flow_t *f) { return f ? f->pkts[0] + f->pkts[1] : 0; }
-static uint64_t by(const tpa_flow_t *f) { return f ? f->bytes[0] + f->bytes[1] : 0; }
-static uint64_t reason(int r) { return tpa_decode_stats(D)->reasons[r]; }
+static uint64_t pk(const tpa_flow_t *f)
+{
+    return f ? f->pkts[0] + f->pkts[1] : 0;
+}
+static uint64_t by(const tpa_flow_t *f)
+{
+    return f ? f->bytes[0] + f->bytes[1] : 0;
+}
+static uint64_t reason(int r)
+{
+    return tpa_decode_stats(D)->reasons[r];
+}
 
 static void udp4_frame(buf_t *b, const char *s, unsigned sp, const char *d, unsigned dp)
 {
@@ -126,27 +174,38 @@ static void test_link_layers(void)
     feed(1, &b, 2000000);
     /* 802.1Q then QinQ (802.1ad outer, 802.1Q inner) */
     b.n = 0;
-    eth(&b, 0x8100); u16(&b, 100); u16(&b, 0x0800);
+    eth(&b, 0x8100);
+    u16(&b, 100);
+    u16(&b, 0x0800);
     udp4_frame(&b, "10.1.0.1", 1, "10.1.0.2", 2);
     feed(1, &b, 3000000);
     b.n = 0;
-    eth(&b, 0x88a8); u16(&b, 10); u16(&b, 0x8100); u16(&b, 20); u16(&b, 0x0800);
+    eth(&b, 0x88a8);
+    u16(&b, 10);
+    u16(&b, 0x8100);
+    u16(&b, 20);
+    u16(&b, 0x0800);
     udp4_frame(&b, "10.2.0.1", 1, "10.2.0.2", 2);
     feed(1, &b, 3000000);
     /* MPLS: two labels, bottom-of-stack on the second; IPv4 guessed by nibble */
     b.n = 0;
-    eth(&b, 0x8847); u32(&b, 0x00010040); u32(&b, 0x00020140);
+    eth(&b, 0x8847);
+    u32(&b, 0x00010040);
+    u32(&b, 0x00020140);
     udp4_frame(&b, "10.3.0.1", 1, "10.3.0.2", 2);
     feed(1, &b, 3000000);
     /* Linux cooked v1 (protocol at offset 14) and v2 (protocol at 0) */
     b.n = 0;
-    zeros(&b, 14); u16(&b, 0x0800);
+    zeros(&b, 14);
+    u16(&b, 0x0800);
     udp4_frame(&b, "10.4.0.1", 1, "10.4.0.2", 2);
     feed(113, &b, 3000000);
     b.n = 0;
-    u16(&b, 0x86dd); zeros(&b, 18);
+    u16(&b, 0x86dd);
+    zeros(&b, 18);
     ip6(&b, "2001:db8::1", "2001:db8::2", 17, 12);
-    udp(&b, 7, 8, 4); u32(&b, 0);
+    udp(&b, 7, 8, 4);
+    u32(&b, 0);
     feed(276, &b, 3000000);
     /* raw IP under each raw link type */
     b.n = 0;
@@ -156,7 +215,10 @@ static void test_link_layers(void)
     feed(228, &b, 3000000);
     /* NULL: family in the capturing host's order (either), LOOP: network order */
     b.n = 0;
-    u8(&b, 2); u8(&b, 0); u8(&b, 0); u8(&b, 0);
+    u8(&b, 2);
+    u8(&b, 0);
+    u8(&b, 0);
+    u8(&b, 0);
     udp4_frame(&b, "10.6.0.1", 1, "10.6.0.2", 2);
     feed(0, &b, 3000000);
     b.n = 0;
@@ -166,7 +228,8 @@ static void test_link_layers(void)
     feed(108, &b, 3000000);
     /* ARP is no flow, counted as non-IP */
     b.n = 0;
-    eth(&b, 0x0806); zeros(&b, 28);
+    eth(&b, 0x0806);
+    zeros(&b, 28);
     feed(1, &b, 3000000);
 
     size_t n;
@@ -195,16 +258,26 @@ static void test_ipv6_ext(void)
     size_t plen = 8 + 16 + 8 + 20;
     eth(&b, 0x86dd);
     ip6(&b, "2001:db8::1", "2001:db8::2", 0, plen);
-    u8(&b, 60); u8(&b, 0); zeros(&b, 6);
-    u8(&b, 43); u8(&b, 1); zeros(&b, 14);
-    u8(&b, 6); u8(&b, 0); u8(&b, 0); u8(&b, 0); zeros(&b, 4);
+    u8(&b, 60);
+    u8(&b, 0);
+    zeros(&b, 6);
+    u8(&b, 43);
+    u8(&b, 1);
+    zeros(&b, 14);
+    u8(&b, 6);
+    u8(&b, 0);
+    u8(&b, 0);
+    u8(&b, 0);
+    zeros(&b, 4);
     tcp(&b, 40000, 443, 0x02, 5);
     feed(1, &b, 1000000);
     /* an extension header that runs past the frame is malformed */
     b.n = 0;
     eth(&b, 0x86dd);
     ip6(&b, "2001:db8::1", "2001:db8::2", 0, 8);
-    u8(&b, 6); u8(&b, 4); zeros(&b, 6); /* says 40 bytes, has 8 */
+    u8(&b, 6);
+    u8(&b, 4);
+    zeros(&b, 6); /* says 40 bytes, has 8 */
     feed(1, &b, 1000000);
     size_t n;
     tpa_flow_t *const *all = flows(&n);
@@ -269,7 +342,8 @@ static void test_fragments(void)
     buf_t b = {0};
     eth(&b, 0x0800);
     ip4(&b, "10.9.0.1", "10.9.0.2", 17, 5, 0x2000, 16);
-    udp(&b, 1, 2, 100); zeros(&b, 8);
+    udp(&b, 1, 2, 100);
+    zeros(&b, 8);
     feed(1, &b, 1);
     all = flows(&n);
     CHECK(n == 0);
@@ -282,11 +356,18 @@ static void test_fragments(void)
     buf_t a = {0}, c = {0};
     eth(&a, 0x86dd);
     ip6(&a, "2001:db8::1", "2001:db8::2", 44, 8 + 16);
-    u8(&a, 17); u8(&a, 0); u16(&a, 0 | 1); u32(&a, 99);
-    udp(&a, 1111, 2222, 16); zeros(&a, 8);
+    u8(&a, 17);
+    u8(&a, 0);
+    u16(&a, 0 | 1);
+    u32(&a, 99);
+    udp(&a, 1111, 2222, 16);
+    zeros(&a, 8);
     eth(&c, 0x86dd);
     ip6(&c, "2001:db8::1", "2001:db8::2", 44, 8 + 8);
-    u8(&c, 17); u8(&c, 0); u16(&c, 16); u32(&c, 99);
+    u8(&c, 17);
+    u8(&c, 0);
+    u16(&c, 16);
+    u32(&c, 99);
     zeros(&c, 8);
     feed(1, &c, 1);
     feed(1, &a, 2);
@@ -303,14 +384,19 @@ static void gtpu(buf_t *b, uint32_t teid, int qfi, unsigned ext_len_units, bool 
     eth(b, 0x0800);
     ip4(b, "192.168.0.1", "192.168.0.2", 17, 1, 0, 8 + 8 + ext + inner);
     udp(b, 2152, 2152, 8 + ext + inner);
-    u8(b, qfi >= 0 ? 0x34 : 0x30); u8(b, 255); u16(b, (unsigned)(ext + inner)); u32(b, teid);
+    u8(b, qfi >= 0 ? 0x34 : 0x30);
+    u8(b, 255);
+    u16(b, (unsigned)(ext + inner));
+    u32(b, teid);
     if (qfi >= 0) {
-        u16(b, 0); u8(b, 0); u8(b, 0x85);
+        u16(b, 0);
+        u8(b, 0);
+        u8(b, 0x85);
         u8(b, ext_len_units);
         if (ext_len_units) {
-            u8(b, 0x10); u8(b, (unsigned)qfi);
-            if (cut_ext)
-                return;
+            u8(b, 0x10);
+            u8(b, (unsigned)qfi);
+            if (cut_ext) return;
             zeros(b, ext_len_units * 4 - 4);
             u8(b, 0);
         }
@@ -333,14 +419,17 @@ static void test_tunnels(void)
     b.n = 0;
     eth(&b, 0x0800);
     ip4(&b, "172.16.0.1", "172.16.0.2", 47, 1, 0, 8 + 32);
-    u16(&b, 0x2000); u16(&b, 0x0800); u32(&b, 42);
+    u16(&b, 0x2000);
+    u16(&b, 0x0800);
+    u32(&b, 42);
     udp4_frame(&b, "10.20.0.1", 7, "10.20.0.2", 9);
     feed(1, &b, 3);
     /* Ethernet over GRE (0x6558) */
     b.n = 0;
     eth(&b, 0x0800);
     ip4(&b, "172.16.0.1", "172.16.0.2", 47, 1, 0, 4 + 14 + 32);
-    u16(&b, 0); u16(&b, 0x6558);
+    u16(&b, 0);
+    u16(&b, 0x6558);
     eth(&b, 0x0800);
     udp4_frame(&b, "10.21.0.1", 7, "10.21.0.2", 9);
     feed(1, &b, 4);
@@ -349,7 +438,8 @@ static void test_tunnels(void)
     eth(&b, 0x0800);
     ip4(&b, "172.17.0.1", "172.17.0.2", 17, 1, 0, 8 + 8 + 14 + 32);
     udp(&b, 50000, 4789, 8 + 14 + 32);
-    u32(&b, 0x08000000); u32(&b, 0x00abcd00);
+    u32(&b, 0x08000000);
+    u32(&b, 0x00abcd00);
     eth(&b, 0x0800);
     udp4_frame(&b, "10.22.0.1", 7, "10.22.0.2", 9);
     feed(1, &b, 5);
@@ -362,8 +452,7 @@ static void test_tunnels(void)
     const tpa_flow_t *in = NULL;
     for (size_t i = 0; i < n; i++)
         if (all[i]->key.port[0] == 53 || all[i]->key.port[1] == 53)
-            if (all[i]->has_tunnel)
-                in = all[i];
+            if (all[i]->has_tunnel) in = all[i];
     CHECK(in && pk(in) == 2 && in->outer_flow == outer->id && in->teid == 0x1234);
     CHECK(in && in->has_qfi && in->qfi == 9);
     CHECK(in && in->key.ctx == outer->id); /* tunnel context separates inner flows */
@@ -373,10 +462,8 @@ static void test_tunnels(void)
         uint8_t a20[4] = {10, 20, 0, 1}, a21[4] = {10, 21, 0, 1}, a22[4] = {10, 22, 0, 1};
         if (memcmp(f->key.addr[f->src_side], a20, 4) == 0)
             gre_inner += f->has_tunnel && f->teid == 42;
-        if (memcmp(f->key.addr[f->src_side], a21, 4) == 0)
-            eogre += f->has_tunnel;
-        if (memcmp(f->key.addr[f->src_side], a22, 4) == 0)
-            vx += f->has_tunnel && f->teid == 0xabcd;
+        if (memcmp(f->key.addr[f->src_side], a21, 4) == 0) eogre += f->has_tunnel;
+        if (memcmp(f->key.addr[f->src_side], a22, 4) == 0) vx += f->has_tunnel && f->teid == 0xabcd;
     }
     CHECK(gre_inner == 1 && eogre == 1 && vx == 1);
     CHECK(tpa_decode_stats(D)->malformed == 0);
@@ -390,7 +477,8 @@ static void test_malformed(void)
     eth(&b, 0x0800);
     size_t at = ip4(&b, "10.0.0.1", "10.0.0.2", 17, 1, 0, 12);
     b.b[at] = 0x43;
-    udp(&b, 1, 2, 4); u32(&b, 0);
+    udp(&b, 1, 2, 4);
+    u32(&b, 0);
     feed(1, &b, 1);
     /* RFC 9293: data offset below 5 */
     b.n = 0;
@@ -413,14 +501,22 @@ static void test_malformed(void)
     b.n = 0;
     eth(&b, 0x0800);
     ip4(&b, "10.0.0.1", "10.0.0.2", 17, 1, 0, 8);
-    u16(&b, 1); u16(&b, 2); u16(&b, 4); u16(&b, 0);
+    u16(&b, 1);
+    u16(&b, 2);
+    u16(&b, 4);
+    u16(&b, 0);
     feed(1, &b, 5);
     /* SCTP chunk length below 4 */
     b.n = 0;
     eth(&b, 0x0800);
     ip4(&b, "10.0.0.1", "10.0.0.2", 132, 1, 0, 16);
-    u16(&b, 38412); u16(&b, 38412); u32(&b, 0); u32(&b, 0);
-    u8(&b, 0); u8(&b, 3); u16(&b, 2);
+    u16(&b, 38412);
+    u16(&b, 38412);
+    u32(&b, 0);
+    u32(&b, 0);
+    u8(&b, 0);
+    u8(&b, 3);
+    u16(&b, 2);
     feed(1, &b, 6);
     /* a frame cut by snaplen is not malformed: same TCP header, caplen 40 of 74 */
     b.n = 0;
@@ -434,7 +530,8 @@ static void test_malformed(void)
     eth(&b, 0x0800);
     at = ip4(&b, "10.0.0.5", "10.0.0.6", 17, 1, 0, 12);
     set16(&b, at + 2, 900);
-    udp(&b, 1, 2, 4); u32(&b, 0);
+    udp(&b, 1, 2, 4);
+    u32(&b, 0);
     feed(1, &b, 8);
     /* hostile nesting: IP-in-IP 20 deep stops at the depth limit */
     b.n = 0;
@@ -442,7 +539,8 @@ static void test_malformed(void)
     for (int i = 0; i < 20; i++)
         ip4(&b, "10.0.0.7", "10.0.0.8", 4, 1, 0, (size_t)(19 - i) * 20 + 12);
     b.b[b.n - 11] = 17;
-    udp(&b, 1, 2, 4); u32(&b, 0);
+    udp(&b, 1, 2, 4);
+    u32(&b, 0);
     feed(1, &b, 9);
     /* empty and 1-byte frames */
     b.n = 0;
@@ -482,7 +580,10 @@ static void test_icmp_error(void)
     /* RFC 792 destination unreachable quoting a UDP datagram: one icmp flow, no udp */
     eth(&b, 0x0800);
     ip4(&b, "10.0.0.9", "10.0.0.1", 1, 1, 0, 8 + 28);
-    u8(&b, 3); u8(&b, 3); u16(&b, 0); u32(&b, 0);
+    u8(&b, 3);
+    u8(&b, 3);
+    u16(&b, 0);
+    u32(&b, 0);
     ip4(&b, "10.0.0.1", "10.0.0.9", 17, 1, 0, 8);
     udp(&b, 1000, 53, 0);
     feed(1, &b, 1);

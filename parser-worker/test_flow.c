@@ -51,8 +51,7 @@ int main(void)
         CHECK(x && created);
         tpa_flow_count(u, x, s, 1, 80, now);
         tpa_flow_table_expire(u, now);
-        if (tpa_flow_table_live(u) > peak)
-            peak = tpa_flow_table_live(u);
+        if (tpa_flow_table_live(u) > peak) peak = tpa_flow_table_live(u);
     }
     /* 300 s timeout at 10 flows/s: about 3000 live, never all 100000 */
     CHECKF(peak <= 3100, "peak %zu", peak);

@@ -10,7 +10,7 @@
 #include "tpa_err.h"
 #include "tpa_result.h"
 
-#define PROGRESS_EVERY 1024    /* packets between clock looks */
+#define PROGRESS_EVERY 1024 /* packets between clock looks */
 #define PROGRESS_MIN_NS 250000000LL
 
 static int64_t mono_ns(void)
@@ -26,12 +26,11 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t **doc,
-                     char *err, size_t errlen)
+int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t **doc, char *err,
+                     size_t errlen)
 {
     static const tpa_analysis_opts_t none = {0};
-    if (!opts)
-        opts = &none;
+    if (!opts) opts = &none;
     *doc = NULL;
     if (!path) {
         snprintf(err, errlen, "no capture path given");
@@ -39,8 +38,7 @@ int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t *
     }
     tpa_capture_t *cap = NULL;
     int rc = tpa_capture_open(path, &cap, err, errlen);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     tpa_decoder_t *dec = tpa_decoder_new();
     if (!dec) {
         snprintf(err, errlen, "out of memory");
@@ -62,8 +60,7 @@ int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t *
             bool seen = false;
             for (int i = 0; i < ndlt; i++)
                 seen |= dlts[i] == pkt.dlt;
-            if (!seen)
-                dlts[ndlt++] = pkt.dlt;
+            if (!seen) dlts[ndlt++] = pkt.dlt;
         }
         tpa_decode_packet(dec, pkt.dlt, frame, pkt.ts_us, pkt.data, pkt.caplen, pkt.wirelen);
         if (opts->progress && frame % PROGRESS_EVERY == 0) {
@@ -85,8 +82,7 @@ int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t *
         rc = TPA_ERR_CANCELLED;
         goto done_dec;
     }
-    if (ndlt == 0)
-        dlts[ndlt++] = tpa_capture_dlt(cap);
+    if (ndlt == 0) dlts[ndlt++] = tpa_capture_dlt(cap);
 
     tpa_decode_finish(dec);
     char names[TPA_RESULT_MAX_LINK_TYPES][32];

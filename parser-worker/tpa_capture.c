@@ -17,8 +17,8 @@
 struct tpa_capture {
     pcap_t *pcap;     /* pcap files */
     tpa_pcapng_t *ng; /* pcapng files: our reader (see tpa_pcapng.h) */
-    gzFile gz;       /* when compressed; owned by the cookie stream */
-    FILE *fp;        /* borrowed from pcap (pcap_close closes it) */
+    gzFile gz;        /* when compressed; owned by the cookie stream */
+    FILE *fp;         /* borrowed from pcap (pcap_close closes it) */
     bool compressed;
     bool pcapng;
     bool truncated;
@@ -71,10 +71,8 @@ static int magic_kind(const uint8_t m[4])
     uint32_t le = (uint32_t)m[3] << 24 | (uint32_t)m[2] << 16 | (uint32_t)m[1] << 8 | m[0];
     static const uint32_t pcap_magic[] = {0xa1b2c3d4, 0xa1b23c4d, 0xa1b2cd34};
     for (size_t i = 0; i < sizeof pcap_magic / sizeof pcap_magic[0]; i++)
-        if (be == pcap_magic[i] || le == pcap_magic[i])
-            return 1;
-    if (be == 0x0a0d0d0a)
-        return 2;
+        if (be == pcap_magic[i] || le == pcap_magic[i]) return 1;
+    if (be == 0x0a0d0d0a) return 2;
     return 0;
 }
 
@@ -93,8 +91,7 @@ int tpa_capture_open(const char *path, tpa_capture_t **out, char *err, size_t er
         goto fail_open;
     }
     struct stat sb;
-    if (fstat(fileno(raw), &sb) == 0)
-        c->size = (uint64_t)sb.st_size;
+    if (fstat(fileno(raw), &sb) == 0) c->size = (uint64_t)sb.st_size;
     if (S_ISDIR(sb.st_mode)) {
         snprintf(err, errlen, "cannot read %s: is a directory", path);
         goto fail_file;
@@ -178,8 +175,7 @@ int tpa_capture_open(const char *path, tpa_capture_t **out, char *err, size_t er
     *out = c;
     return 0;
 fail_file:
-    if (raw)
-        fclose(raw);
+    if (raw) fclose(raw);
 fail_open:
     free(c);
     return rc;
@@ -187,10 +183,9 @@ fail_open:
 
 void tpa_capture_close(tpa_capture_t **cp)
 {
-    if (!cp || !*cp)
-        return;
+    if (!cp || !*cp) return;
     if ((*cp)->pcap)
-        pcap_close((*cp)->pcap); /* closes fp, and through the cookie the gzip stream */
+        pcap_close((*cp)->pcap);    /* closes fp, and through the cookie the gzip stream */
     tpa_pcapng_destroy(&(*cp)->ng); /* likewise */
     free(*cp);
     *cp = NULL;
@@ -203,10 +198,8 @@ int tpa_capture_next(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
         *pkt = c->pending;
         return 1;
     }
-    if (c->truncated)
-        return 0;
-    if (c->ng)
-        return next_ng(c, pkt);
+    if (c->truncated) return 0;
+    if (c->ng) return next_ng(c, pkt);
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc = pcap_next_ex(c->pcap, &h, &data);
@@ -268,8 +261,7 @@ uint64_t tpa_capture_size(const tpa_capture_t *c)
 const char *tpa_capture_dlt_name(int dlt, char *buf, size_t buflen)
 {
     const char *n = pcap_datalink_val_to_name(dlt);
-    if (n)
-        return n;
+    if (n) return n;
     snprintf(buf, buflen, "DLT_%d", dlt);
     return buf;
 }

@@ -21,7 +21,7 @@ typedef struct tpa_capture_pkt {
     uint32_t caplen;
     uint32_t wirelen;
     int64_t ts_us;
-    int dlt;             /* libpcap DLT_* of the packet's interface */
+    int dlt; /* libpcap DLT_* of the packet's interface */
 } tpa_capture_pkt_t;
 
 /* Opens path. On success returns 0 and *out (close with tpa_capture_close). On

@@ -12,23 +12,19 @@ static const char *const mal_names[TPA_MAL_COUNT] = {
 
 const char *tpa_malformed_name(int reason)
 {
-    if (reason < 0 || reason >= TPA_MAL_COUNT)
-        return "unknown";
+    if (reason < 0 || reason >= TPA_MAL_COUNT) return "unknown";
     return mal_names[reason];
 }
 
 tpa_decoder_t *tpa_decoder_new(void)
 {
     tpa_decoder_t *d = calloc(1, sizeof *d);
-    if (!d)
-        return NULL;
+    if (!d) return NULL;
     d->flows = tpa_flow_table_new();
-    if (!d->flows)
-        goto fail_flows;
-    d->reasm = tpa_reasm_new(TPA_DECODE_REASM_BYTES, TPA_DECODE_REASM_DGRAMS,
-                             TPA_DECODE_REASM_TIMEOUT_US);
-    if (!d->reasm)
-        goto fail_reasm;
+    if (!d->flows) goto fail_flows;
+    d->reasm =
+        tpa_reasm_new(TPA_DECODE_REASM_BYTES, TPA_DECODE_REASM_DGRAMS, TPA_DECODE_REASM_TIMEOUT_US);
+    if (!d->reasm) goto fail_reasm;
     return d;
 fail_reasm:
     tpa_flow_table_destroy(&d->flows);
@@ -39,8 +35,7 @@ fail_flows:
 
 void tpa_decoder_destroy(tpa_decoder_t **dp)
 {
-    if (!dp || !*dp)
-        return;
+    if (!dp || !*dp) return;
     tpa_reasm_destroy(&(*dp)->reasm);
     tpa_flow_table_destroy(&(*dp)->flows);
     free(*dp);
@@ -49,20 +44,17 @@ void tpa_decoder_destroy(tpa_decoder_t **dp)
 
 void tpa_dec_mal(tpa_decoder_t *d, tpa_pkt_t *p, int reason)
 {
-    if (reason >= 0 && reason < TPA_MAL_COUNT)
-        d->st.reasons[reason]++;
+    if (reason >= 0 && reason < TPA_MAL_COUNT) d->st.reasons[reason]++;
     if (!p->malformed) {
         p->malformed = true;
         d->st.malformed++;
-        if (d->st.nevidence < TPA_DECODE_MAX_EVIDENCE)
-            d->st.evidence[d->st.nevidence++] = p->frame;
+        if (d->st.nevidence < TPA_DECODE_MAX_EVIDENCE) d->st.evidence[d->st.nevidence++] = p->frame;
     }
 }
 
 void tpa_dec_short(tpa_decoder_t *d, tpa_pkt_t *p, int reason)
 {
-    if (!p->snap_cut)
-        tpa_dec_mal(d, p, reason);
+    if (!p->snap_cut) tpa_dec_mal(d, p, reason);
 }
 
 void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t ts_us,
@@ -81,8 +73,7 @@ void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t t
     }
     p.wirelen = wirelen;
     p.snap_cut = caplen < wirelen;
-    if (bad_len)
-        tpa_dec_mal(d, &p, TPA_MAL_FRAME_WIRELEN_INVALID);
+    if (bad_len) tpa_dec_mal(d, &p, TPA_MAL_FRAME_WIRELEN_INVALID);
 
     tpa_decode_stats_t *st = &d->st;
     if (st->packets == 0) {
@@ -91,12 +82,9 @@ void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t t
     }
     st->packets++;
     st->bytes += wirelen;
-    if (ts_us < st->first_us)
-        st->first_us = ts_us;
-    if (ts_us > st->last_us)
-        st->last_us = ts_us;
-    if (p.snap_cut)
-        st->snap_cut++;
+    if (ts_us < st->first_us) st->first_us = ts_us;
+    if (ts_us > st->last_us) st->last_us = ts_us;
+    if (p.snap_cut) st->snap_cut++;
 
     /* idle expiry once per second of capture time: O(expired) */
     if (ts_us >= d->next_expire_us) {

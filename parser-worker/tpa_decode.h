@@ -34,10 +34,10 @@ typedef struct tpa_decode_stats {
     uint64_t reasons[TPA_MAL_COUNT];
     uint64_t evidence[TPA_DECODE_MAX_EVIDENCE]; /* first malformed frame numbers */
     size_t nevidence;
-    uint64_t snap_cut;   /* frames whose captured length is below the wire length */
-    uint64_t non_ip;     /* frames with no IP layer (ARP, LLDP, ...) */
+    uint64_t snap_cut;         /* frames whose captured length is below the wire length */
+    uint64_t non_ip;           /* frames with no IP layer (ARP, LLDP, ...) */
     uint64_t unsupported_link; /* frames of a link type we do not decode */
-    uint64_t fragments;  /* IP fragment frames seen */
+    uint64_t fragments;        /* IP fragment frames seen */
 } tpa_decode_stats_t;
 
 typedef struct tpa_decoder tpa_decoder_t;

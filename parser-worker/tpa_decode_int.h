@@ -32,12 +32,12 @@ typedef struct tpa_pkt {
     uint64_t frame;
     int64_t ts_us;
     uint32_t wirelen;
-    bool snap_cut;  /* caplen < wirelen: running out of bytes is not malformed */
+    bool snap_cut; /* caplen < wirelen: running out of bytes is not malformed */
     bool malformed;
-    int depth;      /* IP layers entered */
-    int nlayers;    /* L4 flows counted in this frame */
+    int depth;   /* IP layers entered */
+    int nlayers; /* L4 flows counted in this frame */
     /* tunnel context for flows found now */
-    uint32_t ctx;   /* enclosing tunnel flow id, 0 = none */
+    uint32_t ctx; /* enclosing tunnel flow id, 0 = none */
     uint32_t teid;
     uint8_t qfi, has_qfi;
     uint16_t tun_kind;
@@ -59,8 +59,7 @@ void tpa_dec_short(tpa_decoder_t *d, tpa_pkt_t *p, int reason);
 /* A frame whose outermost payload is not IP (ARP, LLDP, ...). */
 static inline void tpa_dec_non_ip(tpa_decoder_t *d, const tpa_pkt_t *p)
 {
-    if (p->depth == 0)
-        d->st.non_ip++;
+    if (p->depth == 0) d->st.non_ip++;
 }
 
 /* tpa_l2.c */
@@ -74,12 +73,11 @@ void tpa_dec_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
 void tpa_dec_ipv6(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
 
 /* tpa_l4.c: payload of IP protocol proto. */
-void tpa_dec_l4(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
-                tpa_rd_t *r);
+void tpa_dec_l4(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto, tpa_rd_t *r);
 /* Counts this frame (plus pending fragment extras) to the flow of the given
  * oriented endpoints; returns the flow (NULL when out of memory) and its side. */
-tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip,
-                         uint8_t proto, uint16_t sport, uint16_t dport, int *side);
+tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
+                         uint16_t sport, uint16_t dport, int *side);
 
 /* tpa_tunnel.c */
 void tpa_dec_gre(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r);

@@ -20,8 +20,7 @@ static json_t *pick(const json_t *src, const char *const *keys)
     json_t *o = json_object();
     for (; *keys; keys++) {
         json_t *v = json_object_get(src, *keys);
-        if (v)
-            json_object_set(o, *keys, v);
+        if (v) json_object_set(o, *keys, v);
     }
     return o;
 }
@@ -34,8 +33,7 @@ static json_int_t num(const json_t *o, const char *k)
 static int cmp_bytes(const void *a, const void *b)
 {
     json_int_t x = num(*(json_t *const *)a, "bytes"), y = num(*(json_t *const *)b, "bytes");
-    if (x != y)
-        return x < y ? 1 : -1;
+    if (x != y) return x < y ? 1 : -1;
     json_int_t i = num(*(json_t *const *)a, "id"), j = num(*(json_t *const *)b, "id");
     return (i > j) - (i < j);
 }
@@ -52,11 +50,9 @@ static json_t *top(const json_t *arr, size_t n, int (*cmp)(const void *, const v
 {
     size_t len = json_array_size(arr);
     json_t *out = json_array();
-    if (!len)
-        return out;
+    if (!len) return out;
     json_t **v = malloc(len * sizeof *v);
-    if (!v)
-        return out;
+    if (!v) return out;
     for (size_t i = 0; i < len; i++)
         v[i] = json_array_get(arr, i);
     qsort(v, len, sizeof *v, cmp);
@@ -82,13 +78,12 @@ static size_t size_of(const json_t *o)
 
 json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes)
 {
-    static const char *const cap_keys[] = {"file", "packets", "bytes", "duration_s",
+    static const char *const cap_keys[] = {"file",      "packets",   "bytes", "duration_s",
                                            "truncated", "malformed", NULL};
-    static const char *const flow_keys[] = {"id", "proto", "src", "sport", "dst", "dport",
-                                            "packets", "bytes", "app", NULL};
+    static const char *const flow_keys[] = {"id",    "proto",   "src",   "sport", "dst",
+                                            "dport", "packets", "bytes", "app",   NULL};
     json_t *dg = json_object();
-    if (!dg)
-        return NULL;
+    if (!dg) return NULL;
     json_t *cap = json_object_get(doc, "capture");
     json_object_set_new(dg, "capture", cap ? pick(cap, cap_keys) : json_object());
 
@@ -97,10 +92,10 @@ json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes)
     json_t *apps = json_object();
     size_t i;
     json_t *f;
-    json_array_foreach(flows, i, f) {
+    json_array_foreach(flows, i, f)
+    {
         const char *app = json_string_value(json_object_get(f, "app"));
-        if (!app)
-            continue;
+        if (!app) continue;
         json_object_set_new(apps, app, json_integer(num(apps, app) + 1));
     }
     json_object_set_new(dg, "apps", apps);
@@ -110,17 +105,16 @@ json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes)
     json_object_set_new(dg, "findings", findings ? json_deep_copy(findings) : json_array());
     json_t *kpis = json_array();
     json_t *k;
-    json_array_foreach(json_object_get(doc, "kpis"), i, k) {
-        if (kpi_failing(k))
-            json_array_append(kpis, k);
+    json_array_foreach(json_object_get(doc, "kpis"), i, k)
+    {
+        if (kpi_failing(k)) json_array_append(kpis, k);
     }
     json_object_set_new(dg, "kpis", kpis);
     for (;;) {
         json_object_set_new(dg, "top_flows", top(flows, nflows, cmp_bytes, flow_keys));
         json_object_set_new(dg, "messages",
                             top(json_object_get(doc, "messages"), nmsgs, cmp_count, NULL));
-        if (!budget_bytes || size_of(dg) <= budget_bytes)
-            break;
+        if (!budget_bytes || size_of(dg) <= budget_bytes) break;
         if (nflows > 3) {
             nflows /= 2;
         } else if (nmsgs > 10) {
@@ -131,7 +125,8 @@ json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes)
             json_t *x;
             size_t j;
             bool cut = false;
-            json_array_foreach(fs, j, x) {
+            json_array_foreach(fs, j, x)
+            {
                 json_t *ev = json_object_get(x, "evidence");
                 json_t *fr = json_object_get(ev, "frames");
                 if (json_array_size(fr) > 5) {
@@ -140,8 +135,7 @@ json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes)
                     cut = true;
                 }
             }
-            if (!cut)
-                break;
+            if (!cut) break;
         }
     }
     return dg;

@@ -54,32 +54,28 @@ const tpa_dissector_t *tpa_dissect_table(unsigned *n)
 
 const char *tpa_dissect_app_name(uint16_t app)
 {
-    if (app == 0 || app > NROWS)
-        return NULL;
+    if (app == 0 || app > NROWS) return NULL;
     return table[app - 1].name;
 }
 
 static bool has_port(const tpa_dissector_t *row, uint16_t port)
 {
     for (int i = 0; i < TPA_DISSECT_PORTS && row->ports[i]; i++)
-        if (row->ports[i] == port)
-            return true;
+        if (row->ports[i] == port) return true;
     return false;
 }
 
 static bool has_ppid(const tpa_dissector_t *row, uint32_t ppid)
 {
     for (int i = 0; i < TPA_DISSECT_PPIDS && row->ppids[i]; i++)
-        if (row->ppids[i] == ppid)
-            return true;
+        if (row->ppids[i] == ppid) return true;
     return false;
 }
 
 /* Whether row accepts the payload (a probe never accepts an empty one). */
 static bool accepts(const tpa_dissector_t *row, const tpa_rd_t *pl)
 {
-    if (!row->probe)
-        return true;
+    if (!row->probe) return true;
     return tpa_rd_remaining(pl) > 0 && row->probe(pl);
 }
 
@@ -100,11 +96,10 @@ static uint16_t detect(const tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
                 accepts(&table[i], pl))
                 return (uint16_t)(i + 1);
     }
-    if (tpa_rd_remaining(pl) == 0)
-        return 0;
+    if (tpa_rd_remaining(pl) == 0) return 0;
     for (unsigned i = 0; i < NROWS; i++)
-        if ((table[i].transports & c->transport) && !table[i].ports[0] &&
-            !table[i].ppids[0] && table[i].probe && table[i].probe(pl))
+        if ((table[i].transports & c->transport) && !table[i].ports[0] && !table[i].ppids[0] &&
+            table[i].probe && table[i].probe(pl))
             return (uint16_t)(i + 1);
     return 0;
 }
@@ -114,12 +109,10 @@ void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
     tpa_flow_t *f = c->flow;
     if (!f->app && (f->app_tries < PROBE_LIMIT || c->ppid)) {
         f->app = detect(c, payload);
-        if (!f->app && f->app_tries < PROBE_LIMIT)
-            f->app_tries++;
+        if (!f->app && f->app_tries < PROBE_LIMIT) f->app_tries++;
     }
     if (f->app && tpa_rd_remaining(payload) > 0) {
         const tpa_dissector_t *row = &table[f->app - 1];
-        if (row->dissect)
-            row->dissect(c, payload);
+        if (row->dissect) row->dissect(c, payload);
     }
 }

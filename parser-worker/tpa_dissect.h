@@ -35,16 +35,16 @@ typedef struct tpa_dissect_ctx {
     int side;          /* key side of the sender (flow->src_side == side: a_to_b) */
     uint8_t transport; /* TPA_T_* */
     uint16_t sport, dport;
-    uint32_t ppid;     /* SCTP DATA chunk payload protocol id, 0 otherwise */
-    uint16_t stream;   /* SCTP stream id */
+    uint32_t ppid;   /* SCTP DATA chunk payload protocol id, 0 otherwise */
+    uint16_t stream; /* SCTP stream id */
 } tpa_dissect_ctx_t;
 
 typedef struct tpa_dissector {
-    const char *name;  /* the flow's "app" */
+    const char *name; /* the flow's "app" */
     uint8_t transports;
-    uint16_t ports[TPA_DISSECT_PORTS];     /* 0-terminated */
-    uint32_t ppids[TPA_DISSECT_PPIDS];     /* 0-terminated */
-    bool (*probe)(const tpa_rd_t *payload); /* NULL: ports/PPIDs decide */
+    uint16_t ports[TPA_DISSECT_PORTS];                        /* 0-terminated */
+    uint32_t ppids[TPA_DISSECT_PPIDS];                        /* 0-terminated */
+    bool (*probe)(const tpa_rd_t *payload);                   /* NULL: ports/PPIDs decide */
     void (*dissect)(tpa_dissect_ctx_t *c, tpa_rd_t *payload); /* NULL: detection only */
 } tpa_dissector_t;
 

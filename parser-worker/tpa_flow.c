@@ -22,8 +22,8 @@ struct tpa_flow_table {
     tpa_flow_t **all; /* built by finish, indexed by id - 1 */
 };
 
-static const int64_t timeout_us[TPA_FLOW_NCLS] = {
-    TPA_FLOW_TIMEOUT_UDP_US, TPA_FLOW_TIMEOUT_TCP_US, TPA_FLOW_TIMEOUT_CLOSED_US};
+static const int64_t timeout_us[TPA_FLOW_NCLS] = {TPA_FLOW_TIMEOUT_UDP_US, TPA_FLOW_TIMEOUT_TCP_US,
+                                                  TPA_FLOW_TIMEOUT_CLOSED_US};
 
 static uint64_t random_seed(void)
 {
@@ -39,8 +39,7 @@ static uint64_t random_seed(void)
 tpa_flow_table_t *tpa_flow_table_new(void)
 {
     tpa_flow_table_t *t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
+    if (!t) return NULL;
     t->nbuckets = 1024;
     t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
     if (!t->buckets) {
@@ -54,8 +53,7 @@ tpa_flow_table_t *tpa_flow_table_new(void)
 
 void tpa_flow_table_destroy(tpa_flow_table_t **tp)
 {
-    if (!tp || !*tp)
-        return;
+    if (!tp || !*tp) return;
     tpa_flow_table_t *t = *tp;
     for (size_t i = 0; i < t->nbuckets; i++) {
         tpa_flow_t *f = t->buckets[i];
@@ -77,8 +75,7 @@ void tpa_flow_table_destroy(tpa_flow_table_t **tp)
 static int ep_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
 {
     int c = memcmp(a, b, 16);
-    if (c)
-        return c;
+    if (c) return c;
     return (pa > pb) - (pa < pb);
 }
 
@@ -145,8 +142,7 @@ static void grow(tpa_flow_table_t *t)
 {
     size_t nb = t->nbuckets * 2;
     tpa_flow_t **b = calloc(nb, sizeof *b);
-    if (!b)
-        return; /* keep working with longer chains */
+    if (!b) return; /* keep working with longer chains */
     for (size_t i = 0; i < t->nbuckets; i++) {
         tpa_flow_t *f = t->buckets[i];
         while (f) {
@@ -162,8 +158,8 @@ static void grow(tpa_flow_table_t *t)
     t->nbuckets = nb;
 }
 
-tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
-                         int64_t now_us, bool *created)
+tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side, int64_t now_us,
+                         bool *created)
 {
     size_t i = hash_key(t, k) & (t->nbuckets - 1);
     for (tpa_flow_t *f = t->buckets[i]; f; f = f->hnext) {
@@ -173,8 +169,7 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
         }
     }
     tpa_flow_t *f = calloc(1, sizeof *f);
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     f->key = *k;
     f->id = t->next_id++;
     f->src_side = (uint8_t)side;
@@ -184,21 +179,18 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
     t->buckets[i] = f;
     lru_append(&t->lru[f->cls], f);
     t->live++;
-    if (t->live > t->nbuckets)
-        grow(t);
+    if (t->live > t->nbuckets) grow(t);
     *created = true;
     return f;
 }
 
-void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
-                    uint64_t bytes, int64_t now_us)
+void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
+                    int64_t now_us)
 {
     f->pkts[side & 1] += pkts;
     f->bytes[side & 1] += bytes;
-    if (now_us > f->last_us)
-        f->last_us = now_us;
-    if (now_us < f->first_us)
-        f->first_us = now_us;
+    if (now_us > f->last_us) f->last_us = now_us;
+    if (now_us < f->first_us) f->first_us = now_us;
     lru_t *l = &t->lru[f->cls];
     if (l->tail != f) {
         lru_unlink(l, f);
@@ -209,8 +201,7 @@ void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
 void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags)
 {
     f->tcp_flags |= flags;
-    if (flags & TPA_TCP_FIN)
-        f->tcp_fin |= (uint8_t)(1u << (side & 1));
+    if (flags & TPA_TCP_FIN) f->tcp_fin |= (uint8_t)(1u << (side & 1));
     bool closed = (flags & TPA_TCP_RST) || f->tcp_fin == 3;
     if (closed && f->cls != TPA_FLOW_CLS_CLOSED) {
         lru_unlink(&t->lru[f->cls], f);
@@ -231,8 +222,7 @@ static int finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
     if (t->ndone == t->capdone) {
         size_t nc = t->capdone ? t->capdone * 2 : 256;
         tpa_flow_t **d = realloc(t->done, nc * sizeof *d);
-        if (!d)
-            return -1;
+        if (!d) return -1;
         t->done = d;
         t->capdone = nc;
     }
@@ -255,8 +245,7 @@ void tpa_flow_table_expire(tpa_flow_table_t *t, int64_t now_us)
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
         lru_t *l = &t->lru[c];
         while (l->head && l->head->last_us + timeout_us[c] < now_us) {
-            if (finish_one(t, l->head) < 0)
-                return;
+            if (finish_one(t, l->head) < 0) return;
         }
     }
 }
@@ -276,17 +265,14 @@ tpa_flow_t *const *tpa_flow_table_finish(tpa_flow_table_t *t, size_t *n)
     *n = 0;
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
         while (t->lru[c].head) {
-            if (finish_one(t, t->lru[c].head) < 0)
-                return NULL;
+            if (finish_one(t, t->lru[c].head) < 0) return NULL;
         }
     }
     size_t total = t->next_id - 1;
-    if (total == 0)
-        return NULL;
+    if (total == 0) return NULL;
     free(t->all);
     t->all = calloc(total, sizeof *t->all);
-    if (!t->all)
-        return NULL;
+    if (!t->all) return NULL;
     for (size_t i = 0; i < t->ndone; i++)
         t->all[t->done[i]->id - 1] = t->done[i];
     *n = total;

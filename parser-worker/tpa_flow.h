@@ -24,9 +24,9 @@
 #include <stdint.h>
 
 /* Timeouts in capture time (microseconds). */
-#define TPA_FLOW_TIMEOUT_UDP_US (300LL * 1000000)     /* udp, sctp, icmp, other */
-#define TPA_FLOW_TIMEOUT_TCP_US (3600LL * 1000000)    /* tcp without FIN/RST */
-#define TPA_FLOW_TIMEOUT_CLOSED_US (60LL * 1000000)   /* tcp after FIN or RST */
+#define TPA_FLOW_TIMEOUT_UDP_US (300LL * 1000000)   /* udp, sctp, icmp, other */
+#define TPA_FLOW_TIMEOUT_TCP_US (3600LL * 1000000)  /* tcp without FIN/RST */
+#define TPA_FLOW_TIMEOUT_CLOSED_US (60LL * 1000000) /* tcp after FIN or RST */
 
 enum { TPA_FLOW_CLS_OTHER = 0, TPA_FLOW_CLS_TCP = 1, TPA_FLOW_CLS_CLOSED = 2, TPA_FLOW_NCLS = 3 };
 
@@ -45,16 +45,16 @@ typedef struct tpa_flow_key {
 
 typedef struct tpa_flow tpa_flow_t;
 struct tpa_flow {
-    tpa_flow_key_t key;  /* canonical order: endpoint 0 <= endpoint 1 */
-    uint32_t id;         /* 1, 2, ... in order of first packet */
-    uint8_t src_side;    /* key side (0/1) that sent the first packet */
-    uint8_t cls;         /* timeout class */
-    uint8_t tcp_flags;   /* OR of all TCP flags seen */
-    uint8_t tcp_fin;     /* bit per key side that sent FIN */
-    uint16_t app;        /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
-    uint8_t app_tries;   /* payload packets probed without a decision */
-    uint8_t has_tunnel;  /* tunnel context below is set */
-    uint64_t pkts[2];    /* indexed by key side that sent */
+    tpa_flow_key_t key; /* canonical order: endpoint 0 <= endpoint 1 */
+    uint32_t id;        /* 1, 2, ... in order of first packet */
+    uint8_t src_side;   /* key side (0/1) that sent the first packet */
+    uint8_t cls;        /* timeout class */
+    uint8_t tcp_flags;  /* OR of all TCP flags seen */
+    uint8_t tcp_fin;    /* bit per key side that sent FIN */
+    uint16_t app;       /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
+    uint8_t app_tries;  /* payload packets probed without a decision */
+    uint8_t has_tunnel; /* tunnel context below is set */
+    uint64_t pkts[2];   /* indexed by key side that sent */
     uint64_t bytes[2];
     int64_t first_us, last_us;
     uint32_t outer_flow; /* tunnel context: enclosing flow id */
@@ -64,7 +64,7 @@ struct tpa_flow {
     uint8_t has_qfi;
     uint16_t tunnel_kind; /* 1 gtp-u, 2 gre, 3 vxlan, 4 ip-in-ip */
     uint64_t sctp_data_chunks;
-    uint32_t sctp_ppid;  /* first DATA chunk's payload protocol id */
+    uint32_t sctp_ppid; /* first DATA chunk's payload protocol id */
     /* table internals */
     tpa_flow_t *hnext;
     tpa_flow_t *lprev, *lnext;
@@ -86,12 +86,12 @@ int tpa_flow_key_make(tpa_flow_key_t *k, int family, uint8_t proto, const uint8_
 /* The live flow for k (canonical, from tpa_flow_key_make), created if absent (its
  * src_side = side, first_us = now). Returns NULL only when out of memory. The flow
  * is borrowed: valid until the table is destroyed. *created says whether it is new. */
-tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
-                         int64_t now_us, bool *created);
+tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side, int64_t now_us,
+                         bool *created);
 
 /* Counts one packet of wirelen bytes sent by key side `side` at now_us. */
-void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
-                    uint64_t bytes, int64_t now_us);
+void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
+                    int64_t now_us);
 
 /* Records TCP flags of a segment sent by `side`; moves the flow to the closed class
  * on RST or once both sides sent FIN. */

@@ -17,8 +17,8 @@
 
 #define MAX_EXT_HEADERS 16
 
-static void frag(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
-                 uint32_t id, uint32_t off, bool more, size_t want, tpa_rd_t *pl)
+static void frag(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto, uint32_t id,
+                 uint32_t off, bool more, size_t want, tpa_rd_t *pl)
 {
     d->st.fragments++;
     size_t len = tpa_rd_remaining(pl);
@@ -26,8 +26,7 @@ static void frag(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t 
         /* Not all bytes present (snaplen, or a length past the frame): cannot be
          * reassembled. As Wireshark does, a first fragment is decoded as far as it
          * goes, a later one is not. */
-        if (off == 0)
-            tpa_dec_l4(d, p, ip, proto, pl);
+        if (off == 0) tpa_dec_l4(d, p, ip, proto, pl);
         return;
     }
     tpa_reasm_key_t k;
@@ -42,8 +41,7 @@ static void frag(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t 
     bool ov = false;
     const uint8_t *bytes = tpa_rd_span(pl, len);
     int rc = tpa_reasm_add(d->reasm, &k, p->ts_us, off, more, bytes, len, p->wirelen, &o, &ov);
-    if (ov)
-        tpa_dec_mal(d, p, TPA_MAL_IP_FRAG_OVERLAP);
+    if (ov) tpa_dec_mal(d, p, TPA_MAL_IP_FRAG_OVERLAP);
     switch (rc) {
     case TPA_REASM_TOO_BIG:
         tpa_dec_mal(d, p, TPA_MAL_IP_FRAG_TOO_BIG);
@@ -61,14 +59,13 @@ static void frag(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t 
     }
     bool pushed = false;
     if (p->nextra < TPA_DECODE_MAX_EXTRA && o.other_frames) {
-        p->extra[p->nextra++] = (tpa_extra_t){p->nlayers, o.other_frames, o.other_bytes,
-                                              o.first_us};
+        p->extra[p->nextra++] =
+            (tpa_extra_t){p->nlayers, o.other_frames, o.other_bytes, o.first_us};
         pushed = true;
     }
     tpa_rd_t rr = tpa_rd_init(o.data, o.len);
     tpa_dec_l4(d, p, ip, proto, &rr);
-    if (pushed)
-        p->nextra--;
+    if (pushed) p->nextra--;
 }
 
 void tpa_dec_ip(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
@@ -101,8 +98,7 @@ static bool enter(tpa_decoder_t *d, tpa_pkt_t *p)
 
 void tpa_dec_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
 {
-    if (!enter(d, p))
-        return;
+    if (!enter(d, p)) return;
     if (!tpa_rd_has(r, 20)) {
         tpa_dec_short(d, p, TPA_MAL_IPV4_TRUNCATED);
         return;
@@ -144,8 +140,7 @@ void tpa_dec_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
         return;
     } else {
         plen = tot - hl;
-        if (plen > avail)
-            tpa_dec_short(d, p, TPA_MAL_IPV4_TOTLEN_EXCEEDS);
+        if (plen > avail) tpa_dec_short(d, p, TPA_MAL_IPV4_TOTLEN_EXCEEDS);
     }
     tpa_rd_t pl = tpa_rd_sub_upto(r, plen);
     bool more = (fo & 0x2000) != 0;
@@ -159,8 +154,7 @@ void tpa_dec_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
 
 void tpa_dec_ipv6(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
 {
-    if (!enter(d, p))
-        return;
+    if (!enter(d, p)) return;
     if (!tpa_rd_has(r, 40)) {
         tpa_dec_short(d, p, TPA_MAL_IPV6_TRUNCATED);
         return;
@@ -181,14 +175,15 @@ void tpa_dec_ipv6(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
 
     size_t avail = tpa_rd_remaining(r);
     size_t want = plen ? plen : avail; /* 0: jumbogram (RFC 2675) or unknown */
-    if (want > avail)
-        tpa_dec_short(d, p, TPA_MAL_IPV6_PLEN_EXCEEDS);
+    if (want > avail) tpa_dec_short(d, p, TPA_MAL_IPV6_PLEN_EXCEEDS);
     tpa_rd_t pl = tpa_rd_sub_upto(r, want);
     size_t consumed = 0;
 
     for (int i = 0; i < MAX_EXT_HEADERS; i++) {
         switch (nh) {
-        case 0: case 43: case 60: {
+        case 0:
+        case 43:
+        case 60: {
             if (!tpa_rd_has(&pl, 2)) {
                 tpa_dec_short(d, p, TPA_MAL_IPV6_EXT_TRUNCATED);
                 return;

@@ -29,8 +29,15 @@ enum {
 bool tpa_decode_link_supported(int dlt)
 {
     switch (dlt) {
-    case DLT_NULL_: case DLT_EN10MB_: case DLT_RAW_: case DLT_RAW14_: case LINKTYPE_RAW_:
-    case DLT_LOOP_: case DLT_LINUX_SLL_: case DLT_IPV4_: case DLT_IPV6_:
+    case DLT_NULL_:
+    case DLT_EN10MB_:
+    case DLT_RAW_:
+    case DLT_RAW14_:
+    case LINKTYPE_RAW_:
+    case DLT_LOOP_:
+    case DLT_LINUX_SLL_:
+    case DLT_IPV4_:
+    case DLT_IPV6_:
     case DLT_LINUX_SLL2_:
         return true;
     default:
@@ -51,7 +58,10 @@ static void dec_null(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r, bool loop)
     case 2: /* AF_INET everywhere */
         tpa_dec_ipv4(d, p, r);
         break;
-    case 10: case 24: case 28: case 30: /* AF_INET6: Linux, NetBSD/OpenBSD, FreeBSD, macOS */
+    case 10:
+    case 24:
+    case 28:
+    case 30: /* AF_INET6: Linux, NetBSD/OpenBSD, FreeBSD, macOS */
         tpa_dec_ipv6(d, p, r);
         break;
     default:
@@ -83,7 +93,11 @@ void tpa_dec_link(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r)
         tpa_dec_ethertype(d, p, proto, r);
         break;
     }
-    case DLT_RAW_: case DLT_RAW14_: case LINKTYPE_RAW_: case DLT_IPV4_: case DLT_IPV6_:
+    case DLT_RAW_:
+    case DLT_RAW14_:
+    case LINKTYPE_RAW_:
+    case DLT_IPV4_:
+    case DLT_IPV6_:
         tpa_dec_ip(d, p, r);
         break;
     case DLT_NULL_:
@@ -131,8 +145,7 @@ static void dec_mpls(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
             return;
         }
         uint32_t lse = tpa_rd_be32(r);
-        if (lse & 0x100)
-            break;
+        if (lse & 0x100) break;
     }
     if (!tpa_rd_has(r, 1)) {
         tpa_dec_short(d, p, TPA_MAL_MPLS_TRUNCATED);
@@ -184,7 +197,8 @@ void tpa_dec_ethertype(tpa_decoder_t *d, tpa_pkt_t *p, uint16_t type, tpa_rd_t *
     case 0x86dd:
         tpa_dec_ipv6(d, p, r);
         break;
-    case 0x8847: case 0x8848:
+    case 0x8847:
+    case 0x8848:
         dec_mpls(d, p, r);
         break;
     case 0x8864:

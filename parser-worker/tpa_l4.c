@@ -12,16 +12,15 @@
  */
 #include "tpa_decode_int.h"
 
-tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip,
-                         uint8_t proto, uint16_t sport, uint16_t dport, int *side)
+tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
+                         uint16_t sport, uint16_t dport, int *side)
 {
     tpa_flow_key_t k;
     int s = tpa_flow_key_make(&k, ip->family, proto, ip->src, sport, ip->dst, dport, p->ctx);
     bool created = false;
     tpa_flow_t *f = tpa_flow_get(d->flows, &k, s, p->ts_us, &created);
     *side = s;
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     if (p->ctx) {
         if (created) {
             f->has_tunnel = 1;
@@ -69,8 +68,7 @@ static void dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_r
     tpa_rd_skip(r, 8); /* sequence, acknowledgment */
     uint16_t offfl = tpa_rd_be16(r);
     tpa_rd_skip(r, 6); /* window, checksum, urgent pointer */
-    if (f)
-        tpa_flow_tcp_flags(d->flows, f, side, (uint8_t)(offfl & 0xff));
+    if (f) tpa_flow_tcp_flags(d->flows, f, side, (uint8_t)(offfl & 0xff));
     size_t hl = (size_t)(offfl >> 12) * 4;
     if (hl < 20) {
         tpa_dec_mal(d, p, TPA_MAL_TCP_BAD_OFFSET);
@@ -81,8 +79,7 @@ static void dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_r
         return;
     }
     tpa_rd_skip(r, hl - 20);
-    if (f)
-        run_app(d, p, f, side, TPA_T_TCP, sport, dport, 0, 0, r);
+    if (f) run_app(d, p, f, side, TPA_T_TCP, sport, dport, 0, 0, r);
 }
 
 static void dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r)
@@ -104,11 +101,9 @@ static void dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_r
         tpa_dec_mal(d, p, TPA_MAL_UDP_LEN_INVALID);
         return;
     }
-    if ((size_t)ulen - 8 > tpa_rd_remaining(r))
-        tpa_dec_short(d, p, TPA_MAL_UDP_LEN_EXCEEDS);
+    if ((size_t)ulen - 8 > tpa_rd_remaining(r)) tpa_dec_short(d, p, TPA_MAL_UDP_LEN_EXCEEDS);
     tpa_rd_t pl = tpa_rd_sub_upto(r, (size_t)ulen - 8);
-    if (f)
-        run_app(d, p, f, side, TPA_T_UDP, sport, dport, 0, 0, &pl);
+    if (f) run_app(d, p, f, side, TPA_T_UDP, sport, dport, 0, 0, &pl);
 }
 
 static void dec_sctp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r)
@@ -124,7 +119,7 @@ static void dec_sctp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_
         tpa_dec_short(d, p, TPA_MAL_SCTP_TRUNCATED);
         return;
     }
-    tpa_rd_skip(r, 8); /* verification tag, checksum */
+    tpa_rd_skip(r, 8);  /* verification tag, checksum */
     if (f && !f->app) { /* ports decide even for packets without DATA */
         tpa_rd_t none = tpa_rd_init(NULL, 0);
         run_app(d, p, f, side, TPA_T_SCTP, sport, dport, 0, 0, &none);
@@ -142,8 +137,7 @@ static void dec_sctp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_
             return;
         }
         bool cut = !tpa_rd_has(r, len - 4u);
-        if (cut)
-            tpa_dec_short(d, p, TPA_MAL_SCTP_CHUNK_TRUNCATED);
+        if (cut) tpa_dec_short(d, p, TPA_MAL_SCTP_CHUNK_TRUNCATED);
         tpa_rd_t ch = tpa_rd_sub_upto(r, len - 4u);
         size_t pad = (4 - (len & 3)) & 3;
         size_t rem = tpa_rd_remaining(r);
@@ -152,15 +146,13 @@ static void dec_sctp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_
             uint32_t ppid = 0;
             uint16_t sid;
             if (type == 0) { /* DATA: TSN, stream id, stream seq, PPID */
-                if (!tpa_rd_has(&ch, 12))
-                    goto bad_data;
+                if (!tpa_rd_has(&ch, 12)) goto bad_data;
                 tpa_rd_skip(&ch, 4);
                 sid = tpa_rd_be16(&ch);
                 tpa_rd_skip(&ch, 2);
                 ppid = tpa_rd_be32(&ch);
             } else { /* I-DATA: TSN, stream id, reserved, MID, PPID or FSN */
-                if (!tpa_rd_has(&ch, 16))
-                    goto bad_data;
+                if (!tpa_rd_has(&ch, 16)) goto bad_data;
                 tpa_rd_skip(&ch, 4);
                 sid = tpa_rd_be16(&ch);
                 tpa_rd_skip(&ch, 6);
@@ -168,24 +160,20 @@ static void dec_sctp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_
                 ppid = (flags & 0x02) ? v : 0; /* B bit: first fragment carries PPID */
             }
             f->sctp_data_chunks++;
-            if (!f->sctp_ppid)
-                f->sctp_ppid = ppid;
+            if (!f->sctp_ppid) f->sctp_ppid = ppid;
             run_app(d, p, f, side, TPA_T_SCTP, sport, dport, ppid, sid, &ch);
         }
-        if (cut)
-            return;
+        if (cut) return;
         continue;
     bad_data:
-        if (!cut)
-            tpa_dec_mal(d, p, TPA_MAL_SCTP_CHUNK_LEN_INVALID);
+        if (!cut) tpa_dec_mal(d, p, TPA_MAL_SCTP_CHUNK_LEN_INVALID);
         return;
     }
 }
 
 static bool icmp_is_query(int v6, uint8_t type)
 {
-    if (v6)
-        return type == 128 || type == 129;
+    if (v6) return type == 128 || type == 129;
     return type == 0 || type == 8 || (type >= 13 && type <= 18);
 }
 
@@ -214,8 +202,7 @@ static void dec_other(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uin
     tpa_dec_flow(d, p, ip, proto, 0, 0, &side);
 }
 
-void tpa_dec_l4(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
-                tpa_rd_t *r)
+void tpa_dec_l4(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto, tpa_rd_t *r)
 {
     switch (proto) {
     case 6:

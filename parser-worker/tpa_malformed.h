@@ -10,55 +10,55 @@
 #ifndef TPA_MALFORMED_H
 #define TPA_MALFORMED_H
 
-#define TPA_MALFORMED_LIST(X)                                   \
-    X(FRAME_WIRELEN_INVALID, "frame.wire_length_invalid")       \
-    X(ETH_TRUNCATED, "eth.truncated")                           \
-    X(VLAN_TRUNCATED, "vlan.truncated")                         \
-    X(VLAN_TOO_DEEP, "vlan.too_many_tags")                      \
-    X(MPLS_TRUNCATED, "mpls.truncated")                         \
-    X(MPLS_TOO_DEEP, "mpls.too_many_labels")                    \
-    X(PPPOE_TRUNCATED, "pppoe.truncated")                       \
-    X(SLL_TRUNCATED, "sll.truncated")                           \
-    X(NULL_TRUNCATED, "null.truncated")                         \
-    X(IP_BAD_VERSION, "ip.bad_version")                         \
-    X(IPV4_TRUNCATED, "ipv4.header_truncated")                  \
-    X(IPV4_HDR_SHORT, "ipv4.header_too_short")                  \
-    X(IPV4_TOTLEN_INVALID, "ipv4.total_length_invalid")         \
-    X(IPV4_TOTLEN_EXCEEDS, "ipv4.total_length_exceeds_frame")   \
-    X(IPV4_OPT_INVALID, "ipv4.option_invalid")                  \
-    X(IPV6_TRUNCATED, "ipv6.header_truncated")                  \
-    X(IPV6_PLEN_EXCEEDS, "ipv6.payload_length_exceeds_frame")   \
-    X(IPV6_EXT_TRUNCATED, "ipv6.ext_header_truncated")          \
-    X(IPV6_EXT_TOO_MANY, "ipv6.too_many_ext_headers")           \
-    X(IP_FRAG_TOO_BIG, "ip.fragment_too_big")                   \
-    X(IP_FRAG_INCONSISTENT, "ip.fragment_inconsistent")         \
-    X(IP_FRAG_OVERLAP, "ip.fragment_overlap")                   \
-    X(IP_FRAG_TOO_MANY, "ip.too_many_fragments")                \
-    X(AH_TRUNCATED, "ah.truncated")                             \
-    X(TCP_TRUNCATED, "tcp.header_truncated")                    \
-    X(TCP_BAD_OFFSET, "tcp.bad_offset")                         \
-    X(UDP_TRUNCATED, "udp.header_truncated")                    \
-    X(UDP_LEN_INVALID, "udp.length_invalid")                    \
-    X(UDP_LEN_EXCEEDS, "udp.length_exceeds_ip")                 \
-    X(SCTP_TRUNCATED, "sctp.header_truncated")                  \
-    X(SCTP_CHUNK_LEN_INVALID, "sctp.chunk_length_invalid")      \
-    X(SCTP_CHUNK_TRUNCATED, "sctp.chunk_truncated")             \
-    X(ICMP_TRUNCATED, "icmp.truncated")                         \
-    X(GRE_TRUNCATED, "gre.header_truncated")                    \
-    X(VXLAN_TRUNCATED, "vxlan.header_truncated")                \
-    X(GTPU_TRUNCATED, "gtpu.header_truncated")                  \
-    X(GTPU_BAD_VERSION, "gtpu.bad_version")                     \
-    X(GTPU_LEN_INVALID, "gtpu.length_invalid")                  \
-    X(GTPU_EXT_TRUNCATED, "gtpu.ext_header_truncated")          \
-    X(GTPU_EXT_LEN_INVALID, "gtpu.ext_header_length_invalid")   \
-    X(GTPU_BAD_TPDU, "gtpu.tpdu_not_ip")                        \
+#define TPA_MALFORMED_LIST(X)                                                                      \
+    X(FRAME_WIRELEN_INVALID, "frame.wire_length_invalid")                                          \
+    X(ETH_TRUNCATED, "eth.truncated")                                                              \
+    X(VLAN_TRUNCATED, "vlan.truncated")                                                            \
+    X(VLAN_TOO_DEEP, "vlan.too_many_tags")                                                         \
+    X(MPLS_TRUNCATED, "mpls.truncated")                                                            \
+    X(MPLS_TOO_DEEP, "mpls.too_many_labels")                                                       \
+    X(PPPOE_TRUNCATED, "pppoe.truncated")                                                          \
+    X(SLL_TRUNCATED, "sll.truncated")                                                              \
+    X(NULL_TRUNCATED, "null.truncated")                                                            \
+    X(IP_BAD_VERSION, "ip.bad_version")                                                            \
+    X(IPV4_TRUNCATED, "ipv4.header_truncated")                                                     \
+    X(IPV4_HDR_SHORT, "ipv4.header_too_short")                                                     \
+    X(IPV4_TOTLEN_INVALID, "ipv4.total_length_invalid")                                            \
+    X(IPV4_TOTLEN_EXCEEDS, "ipv4.total_length_exceeds_frame")                                      \
+    X(IPV4_OPT_INVALID, "ipv4.option_invalid")                                                     \
+    X(IPV6_TRUNCATED, "ipv6.header_truncated")                                                     \
+    X(IPV6_PLEN_EXCEEDS, "ipv6.payload_length_exceeds_frame")                                      \
+    X(IPV6_EXT_TRUNCATED, "ipv6.ext_header_truncated")                                             \
+    X(IPV6_EXT_TOO_MANY, "ipv6.too_many_ext_headers")                                              \
+    X(IP_FRAG_TOO_BIG, "ip.fragment_too_big")                                                      \
+    X(IP_FRAG_INCONSISTENT, "ip.fragment_inconsistent")                                            \
+    X(IP_FRAG_OVERLAP, "ip.fragment_overlap")                                                      \
+    X(IP_FRAG_TOO_MANY, "ip.too_many_fragments")                                                   \
+    X(AH_TRUNCATED, "ah.truncated")                                                                \
+    X(TCP_TRUNCATED, "tcp.header_truncated")                                                       \
+    X(TCP_BAD_OFFSET, "tcp.bad_offset")                                                            \
+    X(UDP_TRUNCATED, "udp.header_truncated")                                                       \
+    X(UDP_LEN_INVALID, "udp.length_invalid")                                                       \
+    X(UDP_LEN_EXCEEDS, "udp.length_exceeds_ip")                                                    \
+    X(SCTP_TRUNCATED, "sctp.header_truncated")                                                     \
+    X(SCTP_CHUNK_LEN_INVALID, "sctp.chunk_length_invalid")                                         \
+    X(SCTP_CHUNK_TRUNCATED, "sctp.chunk_truncated")                                                \
+    X(ICMP_TRUNCATED, "icmp.truncated")                                                            \
+    X(GRE_TRUNCATED, "gre.header_truncated")                                                       \
+    X(VXLAN_TRUNCATED, "vxlan.header_truncated")                                                   \
+    X(GTPU_TRUNCATED, "gtpu.header_truncated")                                                     \
+    X(GTPU_BAD_VERSION, "gtpu.bad_version")                                                        \
+    X(GTPU_LEN_INVALID, "gtpu.length_invalid")                                                     \
+    X(GTPU_EXT_TRUNCATED, "gtpu.ext_header_truncated")                                             \
+    X(GTPU_EXT_LEN_INVALID, "gtpu.ext_header_length_invalid")                                      \
+    X(GTPU_BAD_TPDU, "gtpu.tpdu_not_ip")                                                           \
     X(DECODE_TOO_DEEP, "decode.too_deep")
 
 enum {
 #define TPA_MAL_ENUM(id, name) TPA_MAL_##id,
     TPA_MALFORMED_LIST(TPA_MAL_ENUM)
 #undef TPA_MAL_ENUM
-    TPA_MAL_COUNT
+        TPA_MAL_COUNT
 };
 
 /* Static name of a reason ("tcp.bad_offset"), or "unknown". */

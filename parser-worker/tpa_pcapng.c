@@ -11,15 +11,15 @@ enum { SHB = 0x0a0d0d0a, IDB = 1, OPB = 2, SPB = 3, EPB = 6 };
 typedef struct iface {
     int linktype;
     uint32_t snaplen;
-    bool pow2;      /* if_tsresol: 2^-res, else 10^-res */
+    bool pow2; /* if_tsresol: 2^-res, else 10^-res */
     uint8_t res;
     int64_t offset_s;
 } iface_t;
 
 struct tpa_pcapng {
     FILE *fp;
-    bool swap;   /* section byte order differs from big-endian reading */
-    bool le;     /* section is little-endian */
+    bool swap; /* section byte order differs from big-endian reading */
+    bool le;   /* section is little-endian */
     uint8_t *buf;
     size_t cap;
     iface_t ifs[TPA_PCAPNG_MAX_IFACES];
@@ -32,8 +32,7 @@ struct tpa_pcapng {
 tpa_pcapng_t *tpa_pcapng_new(FILE *fp)
 {
     tpa_pcapng_t *r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     r->fp = fp;
     r->first_linktype = -1;
     return r;
@@ -41,10 +40,8 @@ tpa_pcapng_t *tpa_pcapng_new(FILE *fp)
 
 void tpa_pcapng_destroy(tpa_pcapng_t **rp)
 {
-    if (!rp || !*rp)
-        return;
-    if ((*rp)->fp)
-        fclose((*rp)->fp);
+    if (!rp || !*rp) return;
+    if ((*rp)->fp) fclose((*rp)->fp);
     free((*rp)->buf);
     free(*rp);
     *rp = NULL;
@@ -88,12 +85,10 @@ static void idb_options(tpa_pcapng_t *r, tpa_rd_t *rd, iface_t *ifc)
     while (tpa_rd_has(rd, 4)) {
         uint16_t code = g16(r, rd);
         uint16_t len = g16(r, rd);
-        if (code == 0)
-            break;
+        if (code == 0) break;
         tpa_rd_t o = tpa_rd_sub(rd, len);
         tpa_rd_skip(rd, (4 - (len & 3)) & 3);
-        if (rd->err)
-            break;
+        if (rd->err) break;
         if (code == 9 && len >= 1) {
             uint8_t v = tpa_rd_u8(&o);
             ifc->pow2 = (v & 0x80) != 0;
@@ -132,10 +127,8 @@ static int read_block(tpa_pcapng_t *r, uint32_t *type, tpa_rd_t *body)
 {
     uint8_t hdr[12];
     size_t got = fread(hdr, 1, 8, r->fp);
-    if (got == 0)
-        return 0;
-    if (got < 8)
-        return stop(r, "truncated pcapng file: block header cut short");
+    if (got == 0) return 0;
+    if (got < 8) return stop(r, "truncated pcapng file: block header cut short");
     tpa_rd_t h = tpa_rd_init(hdr, 8);
     uint32_t t_be = tpa_rd_be32(&h);
     if (t_be == SHB) {
@@ -160,8 +153,7 @@ static int read_block(tpa_pcapng_t *r, uint32_t *type, tpa_rd_t *body)
     size_t have = *type == SHB ? 12 : 8;
     if (r->cap < len) {
         uint8_t *b = realloc(r->buf, len);
-        if (!b)
-            return stop(r, "out of memory reading a pcapng block");
+        if (!b) return stop(r, "out of memory reading a pcapng block");
         r->buf = b;
         r->cap = len;
     }
@@ -192,15 +184,14 @@ int tpa_pcapng_next(tpa_pcapng_t *r, tpa_pcapng_pkt_t *pkt)
             tpa_rd_skip(&b, 2);
             ifc->snaplen = g32(r, &b);
             ifc->res = 6;
-            if (b.err)
-                return stop(r, "corrupt pcapng file: interface block too short");
+            if (b.err) return stop(r, "corrupt pcapng file: interface block too short");
             idb_options(r, &b, ifc);
-            if (r->first_linktype < 0)
-                r->first_linktype = ifc->linktype;
+            if (r->first_linktype < 0) r->first_linktype = ifc->linktype;
             r->nifs++;
             break;
         }
-        case EPB: case OPB: {
+        case EPB:
+        case OPB: {
             uint32_t ifid;
             if (type == EPB) {
                 ifid = g32(r, &b);
@@ -214,8 +205,7 @@ int tpa_pcapng_next(tpa_pcapng_t *r, tpa_pcapng_pkt_t *pkt)
             if (b.err || ifid >= r->nifs)
                 return stop(r, "corrupt pcapng file: packet block for an unknown interface");
             const uint8_t *data = tpa_rd_span(&b, caplen);
-            if (!data)
-                return stop(r, "corrupt pcapng file: packet longer than its block");
+            if (!data) return stop(r, "corrupt pcapng file: packet longer than its block");
             pkt->data = data;
             pkt->caplen = caplen;
             pkt->wirelen = wirelen;
@@ -228,10 +218,8 @@ int tpa_pcapng_next(tpa_pcapng_t *r, tpa_pcapng_pkt_t *pkt)
                 return stop(r, "corrupt pcapng file: simple packet before any interface");
             uint32_t wirelen = g32(r, &b);
             size_t caplen = tpa_rd_remaining(&b);
-            if (caplen > wirelen)
-                caplen = wirelen;
-            if (r->ifs[0].snaplen && caplen > r->ifs[0].snaplen)
-                caplen = r->ifs[0].snaplen;
+            if (caplen > wirelen) caplen = wirelen;
+            if (r->ifs[0].snaplen && caplen > r->ifs[0].snaplen) caplen = r->ifs[0].snaplen;
             pkt->data = tpa_rd_span(&b, caplen);
             pkt->caplen = (uint32_t)caplen;
             pkt->wirelen = wirelen;

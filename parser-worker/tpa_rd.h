@@ -56,15 +56,13 @@ static inline bool tpa_rd_need(tpa_rd_t *r, size_t n)
 
 static inline uint8_t tpa_rd_u8(tpa_rd_t *r)
 {
-    if (!tpa_rd_need(r, 1))
-        return 0;
+    if (!tpa_rd_need(r, 1)) return 0;
     return *r->cur++;
 }
 
 static inline uint16_t tpa_rd_be16(tpa_rd_t *r)
 {
-    if (!tpa_rd_need(r, 2))
-        return 0;
+    if (!tpa_rd_need(r, 2)) return 0;
     uint16_t v = (uint16_t)((unsigned)r->cur[0] << 8 | r->cur[1]);
     r->cur += 2;
     return v;
@@ -72,8 +70,7 @@ static inline uint16_t tpa_rd_be16(tpa_rd_t *r)
 
 static inline uint32_t tpa_rd_be24(tpa_rd_t *r)
 {
-    if (!tpa_rd_need(r, 3))
-        return 0;
+    if (!tpa_rd_need(r, 3)) return 0;
     uint32_t v = (uint32_t)r->cur[0] << 16 | (uint32_t)r->cur[1] << 8 | r->cur[2];
     r->cur += 3;
     return v;
@@ -81,10 +78,9 @@ static inline uint32_t tpa_rd_be24(tpa_rd_t *r)
 
 static inline uint32_t tpa_rd_be32(tpa_rd_t *r)
 {
-    if (!tpa_rd_need(r, 4))
-        return 0;
-    uint32_t v = (uint32_t)r->cur[0] << 24 | (uint32_t)r->cur[1] << 16 |
-                 (uint32_t)r->cur[2] << 8 | r->cur[3];
+    if (!tpa_rd_need(r, 4)) return 0;
+    uint32_t v = (uint32_t)r->cur[0] << 24 | (uint32_t)r->cur[1] << 16 | (uint32_t)r->cur[2] << 8 |
+                 r->cur[3];
     r->cur += 4;
     return v;
 }
@@ -98,8 +94,7 @@ static inline uint64_t tpa_rd_be64(tpa_rd_t *r)
 
 static inline uint16_t tpa_rd_le16(tpa_rd_t *r)
 {
-    if (!tpa_rd_need(r, 2))
-        return 0;
+    if (!tpa_rd_need(r, 2)) return 0;
     uint16_t v = (uint16_t)((unsigned)r->cur[1] << 8 | r->cur[0]);
     r->cur += 2;
     return v;
@@ -107,10 +102,9 @@ static inline uint16_t tpa_rd_le16(tpa_rd_t *r)
 
 static inline uint32_t tpa_rd_le32(tpa_rd_t *r)
 {
-    if (!tpa_rd_need(r, 4))
-        return 0;
-    uint32_t v = (uint32_t)r->cur[3] << 24 | (uint32_t)r->cur[2] << 16 |
-                 (uint32_t)r->cur[1] << 8 | r->cur[0];
+    if (!tpa_rd_need(r, 4)) return 0;
+    uint32_t v = (uint32_t)r->cur[3] << 24 | (uint32_t)r->cur[2] << 16 | (uint32_t)r->cur[1] << 8 |
+                 r->cur[0];
     r->cur += 4;
     return v;
 }
@@ -118,8 +112,7 @@ static inline uint32_t tpa_rd_le32(tpa_rd_t *r)
 /* Advances n bytes; sets err (and does not move) if fewer remain. */
 static inline void tpa_rd_skip(tpa_rd_t *r, size_t n)
 {
-    if (tpa_rd_need(r, n))
-        r->cur += n;
+    if (tpa_rd_need(r, n)) r->cur += n;
 }
 
 /* Copies n bytes into dst and advances; on failure sets err and zeroes dst. */
@@ -137,8 +130,7 @@ static inline void tpa_rd_bytes(tpa_rd_t *r, void *dst, size_t n)
  * of range. */
 static inline uint8_t tpa_rd_peek(tpa_rd_t *r, size_t off)
 {
-    if (!tpa_rd_need(r, off + 1))
-        return 0;
+    if (!tpa_rd_need(r, off + 1)) return 0;
     return r->cur[off];
 }
 
@@ -168,8 +160,7 @@ static inline tpa_rd_t tpa_rd_sub_upto(tpa_rd_t *r, size_t n)
     c.cur = r->cur;
     c.end = r->cur + (n < have ? n : have);
     c.err = r->err;
-    if (!r->err)
-        r->cur = c.end;
+    if (!r->err) r->cur = c.end;
     return c;
 }
 
@@ -178,8 +169,7 @@ static inline tpa_rd_t tpa_rd_sub_upto(tpa_rd_t *r, size_t n)
  * reader or to copy it (never to cast to a struct). */
 static inline const uint8_t *tpa_rd_span(tpa_rd_t *r, size_t n)
 {
-    if (!tpa_rd_need(r, n))
-        return NULL;
+    if (!tpa_rd_need(r, n)) return NULL;
     const uint8_t *p = r->cur;
     r->cur += n;
     return p;

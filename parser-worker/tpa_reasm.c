@@ -40,8 +40,7 @@ struct tpa_reasm {
 tpa_reasm_t *tpa_reasm_new(size_t max_bytes, size_t max_datagrams, int64_t timeout_us)
 {
     tpa_reasm_t *r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     r->max_bytes = max_bytes;
     r->max_dgrams = max_datagrams ? max_datagrams : 1;
     r->timeout_us = timeout_us;
@@ -101,8 +100,7 @@ static void drop(tpa_reasm_t *r, dgram_t *g)
 
 void tpa_reasm_destroy(tpa_reasm_t **rp)
 {
-    if (!rp || !*rp)
-        return;
+    if (!rp || !*rp) return;
     tpa_reasm_t *r = *rp;
     while (r->old) {
         dgram_t *g = r->old;
@@ -125,8 +123,7 @@ void tpa_reasm_release(tpa_reasm_t *r)
 
 void tpa_reasm_expire(tpa_reasm_t *r, int64_t now_us)
 {
-    if (r->timeout_us <= 0)
-        return;
+    if (r->timeout_us <= 0) return;
     while (r->old && r->old->first_us + r->timeout_us < now_us)
         drop(r, r->old);
 }
@@ -155,8 +152,7 @@ size_t tpa_reasm_buffered(const tpa_reasm_t *r)
 static dgram_t *find(tpa_reasm_t *r, const tpa_reasm_key_t *k)
 {
     for (dgram_t *g = r->buckets[hash(k)]; g; g = g->hnext)
-        if (memcmp(&g->key, k, sizeof *k) == 0)
-            return g;
+        if (memcmp(&g->key, k, sizeof *k) == 0) return g;
     return NULL;
 }
 
@@ -165,8 +161,7 @@ static dgram_t *create(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us)
     while (r->open >= r->max_dgrams && r->old)
         drop(r, r->old);
     dgram_t *g = calloc(1, sizeof *g);
-    if (!g)
-        return NULL;
+    if (!g) return NULL;
     g->key = *k;
     g->first_us = now_us;
     size_t h = hash(k);
@@ -185,20 +180,16 @@ static dgram_t *create(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us)
 /* Makes g->buf hold at least need bytes, within the global byte budget. */
 static int reserve(tpa_reasm_t *r, dgram_t *g, size_t need)
 {
-    if (g->cap >= need)
-        return 0;
+    if (g->cap >= need) return 0;
     size_t nc = g->cap ? g->cap : 2048;
     while (nc < need)
         nc *= 2;
-    if (nc > TPA_REASM_MAX_LEN)
-        nc = TPA_REASM_MAX_LEN;
+    if (nc > TPA_REASM_MAX_LEN) nc = TPA_REASM_MAX_LEN;
     while (r->buffered - g->cap + nc > r->max_bytes && r->old && r->old != g)
         drop(r, r->old);
-    if (r->buffered - g->cap + nc > r->max_bytes)
-        return -1;
+    if (r->buffered - g->cap + nc > r->max_bytes) return -1;
     uint8_t *b = realloc(g->buf, nc);
-    if (!b)
-        return -1;
+    if (!b) return -1;
     r->buffered += nc - g->cap;
     g->buf = b;
     g->cap = nc;
@@ -213,18 +204,13 @@ static bool fill_gaps(dgram_t *g, uint32_t s, uint32_t e, const uint8_t *data)
     uint32_t p = s;
     for (uint16_t i = 0; i < g->nivs && p < e; i++) {
         const iv_t *v = &g->ivs[i];
-        if (v->e <= p)
-            continue;
-        if (v->s >= e)
-            break;
+        if (v->e <= p) continue;
+        if (v->s >= e) break;
         ov = true;
-        if (v->s > p)
-            memcpy(g->buf + p, data + (p - s), v->s - p);
-        if (v->e > p)
-            p = v->e;
+        if (v->s > p) memcpy(g->buf + p, data + (p - s), v->s - p);
+        if (v->e > p) p = v->e;
     }
-    if (p < e)
-        memcpy(g->buf + p, data + (p - s), e - p);
+    if (p < e) memcpy(g->buf + p, data + (p - s), e - p);
     return ov;
 }
 
@@ -246,31 +232,25 @@ static int add_iv(dgram_t *g, uint32_t s, uint32_t e)
             }
             out[n++] = v;
         } else {
-            if (v.s < s)
-                s = v.s;
-            if (v.e > e)
-                e = v.e;
+            if (v.s < s) s = v.s;
+            if (v.e > e) e = v.e;
         }
-        if (n > MAX_IVS)
-            return -1;
+        if (n > MAX_IVS) return -1;
     }
-    if (!placed)
-        out[n++] = (iv_t){s, e};
-    if (n > MAX_IVS)
-        return -1;
+    if (!placed) out[n++] = (iv_t){s, e};
+    if (n > MAX_IVS) return -1;
     memcpy(g->ivs, out, n * sizeof out[0]);
     g->nivs = n;
     return 0;
 }
 
-int tpa_reasm_add(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us, uint32_t off,
-                  bool more, const uint8_t *data, size_t len, uint32_t wirelen,
-                  tpa_reasm_out_t *out, bool *overlap)
+int tpa_reasm_add(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us, uint32_t off, bool more,
+                  const uint8_t *data, size_t len, uint32_t wirelen, tpa_reasm_out_t *out,
+                  bool *overlap)
 {
     *overlap = false;
     tpa_reasm_expire(r, now_us);
-    if ((uint64_t)off + len > TPA_REASM_MAX_LEN)
-        return TPA_REASM_TOO_BIG;
+    if ((uint64_t)off + len > TPA_REASM_MAX_LEN) return TPA_REASM_TOO_BIG;
     uint32_t s = off, e = off + (uint32_t)len;
     dgram_t *g = find(r, k);
     if (g && g->have_last && (e > g->total || (!more && e != g->total)))
@@ -279,8 +259,7 @@ int tpa_reasm_add(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us, uint
         return TPA_REASM_INCONSISTENT;
     if (!g) {
         g = create(r, k, now_us);
-        if (!g)
-            return TPA_REASM_NOMEM;
+        if (!g) return TPA_REASM_NOMEM;
     }
     if (g->frames >= TPA_REASM_MAX_FRAMES) {
         drop(r, g);

@@ -32,11 +32,11 @@ typedef struct tpa_reasm_key {
     uint32_t ctx;
     uint8_t family; /* 4 or 6 */
     uint8_t proto;
-    uint16_t pad;   /* zero */
+    uint16_t pad; /* zero */
 } tpa_reasm_key_t;
 
 typedef struct tpa_reasm_out {
-    const uint8_t *data;  /* reassembled payload, borrowed until tpa_reasm_release() */
+    const uint8_t *data; /* reassembled payload, borrowed until tpa_reasm_release() */
     size_t len;
     uint32_t other_frames; /* fragment frames held before this one */
     uint64_t other_bytes;  /* their wire lengths */
@@ -51,11 +51,11 @@ typedef struct tpa_reasm_stats {
 } tpa_reasm_stats_t;
 
 enum {
-    TPA_REASM_HELD = 0,      /* stored, datagram incomplete */
-    TPA_REASM_DONE = 1,      /* datagram complete: see out */
-    TPA_REASM_TOO_BIG = -1,  /* offset + len over 65535: fragment rejected */
+    TPA_REASM_HELD = 0,          /* stored, datagram incomplete */
+    TPA_REASM_DONE = 1,          /* datagram complete: see out */
+    TPA_REASM_TOO_BIG = -1,      /* offset + len over 65535: fragment rejected */
     TPA_REASM_INCONSISTENT = -2, /* contradicts the known total length: rejected */
-    TPA_REASM_TOO_MANY = -3, /* too many frames: datagram dropped */
+    TPA_REASM_TOO_MANY = -3,     /* too many frames: datagram dropped */
     TPA_REASM_NOMEM = -4
 };
 
@@ -71,9 +71,9 @@ void tpa_reasm_destroy(tpa_reasm_t **r);
  * a frame of wirelen bytes. Returns TPA_REASM_HELD, TPA_REASM_DONE (out filled) or a
  * negative TPA_REASM_* for a rejected fragment. *overlap is set when the fragment
  * overlapped received data. */
-int tpa_reasm_add(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us, uint32_t off,
-                  bool more, const uint8_t *data, size_t len, uint32_t wirelen,
-                  tpa_reasm_out_t *out, bool *overlap);
+int tpa_reasm_add(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us, uint32_t off, bool more,
+                  const uint8_t *data, size_t len, uint32_t wirelen, tpa_reasm_out_t *out,
+                  bool *overlap);
 
 /* Frees the buffers of datagrams completed since the last call (their out->data
  * pointers become invalid). Call once the frame that completed them is decoded. */

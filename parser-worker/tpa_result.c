@@ -23,17 +23,28 @@ json_t *tpa_result_ts(int64_t us)
 static const char *proto_name(uint8_t proto, char *buf, size_t len)
 {
     switch (proto) {
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 132: return "sctp";
-    case 1: return "icmp";
-    case 58: return "icmpv6";
-    case 47: return "gre";
-    case 50: return "esp";
-    case 2: return "igmp";
-    case 89: return "ospf";
-    case 103: return "pim";
-    case 112: return "vrrp";
+    case 6:
+        return "tcp";
+    case 17:
+        return "udp";
+    case 132:
+        return "sctp";
+    case 1:
+        return "icmp";
+    case 58:
+        return "icmpv6";
+    case 47:
+        return "gre";
+    case 50:
+        return "esp";
+    case 2:
+        return "igmp";
+    case 89:
+        return "ospf";
+    case 103:
+        return "pim";
+    case 112:
+        return "vrrp";
     default:
         snprintf(buf, len, "ip-%u", proto);
         return buf;
@@ -43,18 +54,21 @@ static const char *proto_name(uint8_t proto, char *buf, size_t len)
 static json_t *addr_json(const tpa_flow_key_t *k, int side)
 {
     char s[INET6_ADDRSTRLEN];
-    if (!inet_ntop(k->family == 6 ? AF_INET6 : AF_INET, k->addr[side], s, sizeof s))
-        s[0] = '\0';
+    if (!inet_ntop(k->family == 6 ? AF_INET6 : AF_INET, k->addr[side], s, sizeof s)) s[0] = '\0';
     return json_string(s);
 }
 
 static const char *tunnel_kind(uint16_t k)
 {
     switch (k) {
-    case 1: return "gtp-u";
-    case 2: return "gre";
-    case 3: return "vxlan";
-    default: return "other";
+    case 1:
+        return "gtp-u";
+    case 2:
+        return "gre";
+    case 3:
+        return "vxlan";
+    default:
+        return "other";
     }
 }
 
@@ -69,8 +83,7 @@ static json_t *flow_json(const tpa_flow_t *f)
     char pb[16];
     const char *app = tpa_dissect_app_name(f->app);
     json_t *o = json_object();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     json_object_set_new(o, "id", json_integer(f->id));
     json_object_set_new(o, "proto", json_string(proto_name(f->key.proto, pb, sizeof pb)));
     json_object_set_new(o, "src", addr_json(&f->key, s));
@@ -88,23 +101,23 @@ static json_t *flow_json(const tpa_flow_t *f)
         json_t *tn = json_object();
         json_object_set_new(tn, "type", json_string(tunnel_kind(f->tunnel_kind)));
         json_object_set_new(tn, "outer_flow", json_integer(f->outer_flow));
-        json_object_set_new(tn, f->tunnel_kind == 3 ? "vni" : (f->tunnel_kind == 2 ? "key" : "teid"),
+        json_object_set_new(tn,
+                            f->tunnel_kind == 3 ? "vni" : (f->tunnel_kind == 2 ? "key" : "teid"),
                             json_integer(f->teid));
         if (f->teid_rev && f->tunnel_kind == 1)
             json_object_set_new(tn, "teid_reverse", json_integer(f->teid_rev));
-        if (f->has_qfi)
-            json_object_set_new(tn, "qfi", json_integer(f->qfi));
+        if (f->has_qfi) json_object_set_new(tn, "qfi", json_integer(f->qfi));
         json_object_set_new(o, "tunnel", tn);
     }
     if (f->key.proto == 6) {
-        json_object_set_new(o, "tcp", json_pack("{s:b,s:b,s:b}", "syn",
-                                                (f->tcp_flags & TPA_TCP_SYN) != 0, "fin",
-                                                (f->tcp_flags & TPA_TCP_FIN) != 0, "rst",
-                                                (f->tcp_flags & TPA_TCP_RST) != 0));
+        json_object_set_new(o, "tcp",
+                            json_pack("{s:b,s:b,s:b}", "syn", (f->tcp_flags & TPA_TCP_SYN) != 0,
+                                      "fin", (f->tcp_flags & TPA_TCP_FIN) != 0, "rst",
+                                      (f->tcp_flags & TPA_TCP_RST) != 0));
     } else if (f->key.proto == 132) {
-        json_object_set_new(o, "sctp", json_pack("{s:I,s:I}", "data_chunks",
-                                                 (json_int_t)f->sctp_data_chunks, "ppid",
-                                                 (json_int_t)f->sctp_ppid));
+        json_object_set_new(o, "sctp",
+                            json_pack("{s:I,s:I}", "data_chunks", (json_int_t)f->sctp_data_chunks,
+                                      "ppid", (json_int_t)f->sctp_ppid));
     }
     return o;
 }
@@ -113,13 +126,12 @@ static json_t *finding(const char *id, const char *sev, const char *title, const
                        json_t *frames, json_t *flows)
 {
     return json_pack("{s:s,s:s,s:s,s:s,s:{s:o,s:o,s:[]}}", "id", id, "severity", sev, "title",
-                     title, "detail", detail, "evidence", "frames",
-                     frames ? frames : json_array(), "flows", flows ? flows : json_array(),
-                     "transactions");
+                     title, "detail", detail, "evidence", "frames", frames ? frames : json_array(),
+                     "flows", flows ? flows : json_array(), "transactions");
 }
 
-static void add_findings(json_t *list, const tpa_decode_stats_t *st,
-                         const tpa_reasm_stats_t *rs, const tpa_result_capture_t *cap)
+static void add_findings(json_t *list, const tpa_decode_stats_t *st, const tpa_reasm_stats_t *rs,
+                         const tpa_result_capture_t *cap)
 {
     char detail[512];
     if (cap->truncated) {
@@ -130,14 +142,13 @@ static void add_findings(json_t *list, const tpa_decode_stats_t *st,
                  cap->error && cap->error[0] ? cap->error : "read error");
         json_t *fr = json_array();
         json_array_append_new(fr, json_integer((json_int_t)st->packets + 1));
-        json_array_append_new(list, finding("capture.truncated", "warning", "Capture truncated",
-                                            detail, fr, NULL));
+        json_array_append_new(
+            list, finding("capture.truncated", "warning", "Capture truncated", detail, fr, NULL));
     }
     if (st->malformed) {
         int top = -1;
         for (int i = 0; i < TPA_MAL_COUNT; i++)
-            if (st->reasons[i] && (top < 0 || st->reasons[i] > st->reasons[top]))
-                top = i;
+            if (st->reasons[i] && (top < 0 || st->reasons[i] > st->reasons[top])) top = i;
         snprintf(detail, sizeof detail,
                  "%llu of %llu packets are malformed (most frequent: %s, %llu times).",
                  (unsigned long long)st->malformed, (unsigned long long)st->packets,
@@ -171,8 +182,7 @@ static json_t *capture_json(const tpa_decode_stats_t *st, const tpa_reasm_stats_
                             const tpa_result_capture_t *cap)
 {
     json_t *c = json_object();
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     json_object_set_new(c, "file", json_string(cap->file ? cap->file : ""));
     json_object_set_new(c, "format", json_string(cap->format ? cap->format : "pcap"));
     json_object_set_new(c, "compressed", json_boolean(cap->compressed));
@@ -196,17 +206,16 @@ static json_t *capture_json(const tpa_decode_stats_t *st, const tpa_reasm_stats_
     json_t *mr = json_object();
     for (int i = 0; i < TPA_MAL_COUNT; i++)
         if (st->reasons[i])
-            json_object_set_new(mr, tpa_malformed_name(i), json_integer((json_int_t)st->reasons[i]));
+            json_object_set_new(mr, tpa_malformed_name(i),
+                                json_integer((json_int_t)st->reasons[i]));
     json_object_set_new(c, "malformed_reasons", mr);
     json_object_set_new(c, "snaplen_cut", json_integer((json_int_t)st->snap_cut));
     json_object_set_new(c, "non_ip", json_integer((json_int_t)st->non_ip));
-    json_object_set_new(c, "ip_fragments", json_pack("{s:I,s:I,s:I,s:I}", "frames",
-                                                     (json_int_t)st->fragments, "reassembled",
-                                                     (json_int_t)rs->reassembled,
-                                                     "unreassembled_frames",
-                                                     (json_int_t)rs->dropped_frames,
-                                                     "unreassembled_bytes",
-                                                     (json_int_t)rs->dropped_bytes));
+    json_object_set_new(c, "ip_fragments",
+                        json_pack("{s:I,s:I,s:I,s:I}", "frames", (json_int_t)st->fragments,
+                                  "reassembled", (json_int_t)rs->reassembled,
+                                  "unreassembled_frames", (json_int_t)rs->dropped_frames,
+                                  "unreassembled_bytes", (json_int_t)rs->dropped_bytes));
     return c;
 }
 
@@ -218,16 +227,14 @@ json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap)
     json_t *doc = json_object();
     json_t *flows = json_array();
     json_t *findings = json_array();
-    if (!doc || !flows || !findings)
-        goto fail;
+    if (!doc || !flows || !findings) goto fail;
     json_object_set_new(doc, "version", json_integer(1));
     json_object_set_new(doc, "tool", json_string("tpa " TPA_VERSION));
     json_object_set_new(doc, "capture", capture_json(st, &rs, cap));
     size_t n = 0;
     tpa_flow_t *const *all = tpa_flow_table_finish(tpa_decode_flows(d), &n);
     for (size_t i = 0; i < n; i++) {
-        if (all[i] && json_array_append_new(flows, flow_json(all[i])) < 0)
-            goto fail;
+        if (all[i] && json_array_append_new(flows, flow_json(all[i])) < 0) goto fail;
     }
     json_object_set_new(doc, "flows", flows);
     flows = NULL;

@@ -72,8 +72,7 @@ void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *r)
     uint8_t type = tpa_rd_u8(r);
     uint16_t len = tpa_rd_be16(r);
     uint32_t teid = tpa_rd_be32(r);
-    if (len > tpa_rd_remaining(r))
-        tpa_dec_short(d, p, TPA_MAL_GTPU_LEN_INVALID);
+    if (len > tpa_rd_remaining(r)) tpa_dec_short(d, p, TPA_MAL_GTPU_LEN_INVALID);
     tpa_rd_t body = tpa_rd_sub_upto(r, len);
     uint8_t qfi = 0, has_qfi = 0;
     if (flags & 0x07) {
@@ -83,8 +82,7 @@ void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *r)
         }
         tpa_rd_skip(&body, 3); /* sequence number, N-PDU number */
         uint8_t next = tpa_rd_u8(&body);
-        if (!(flags & 0x04))
-            next = 0;
+        if (!(flags & 0x04)) next = 0;
         for (int i = 0; next; i++) {
             if (i == MAX_GTPU_EXT) {
                 tpa_dec_mal(d, p, TPA_MAL_GTPU_EXT_LEN_INVALID);
@@ -113,11 +111,9 @@ void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *r)
             }
         }
     }
-    if (type != 255 || !tpa_rd_has(&body, 1))
-        return;
+    if (type != 255 || !tpa_rd_has(&body, 1)) return;
     uint8_t nib = tpa_rd_peek(&body, 0) >> 4;
-    if (nib != 4 && nib != 6)
-        return; /* non-IP PDU session (Ethernet, unstructured) */
+    if (nib != 4 && nib != 6) return; /* non-IP PDU session (Ethernet, unstructured) */
     tun_save_t s = tun_push(p, c->flow->id, teid, TPA_TUN_GTPU);
     p->qfi = qfi;
     p->has_qfi = has_qfi;
@@ -149,8 +145,7 @@ static void gre_ppp(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
 {
     if (tpa_rd_has(r, 2) && tpa_rd_peek(r, 0) == 0xff && tpa_rd_peek(r, 1) == 0x03)
         tpa_rd_skip(r, 2); /* address, control */
-    if (!tpa_rd_has(r, 1))
-        return;
+    if (!tpa_rd_has(r, 1)) return;
     uint16_t proto = tpa_rd_u8(r);
     if (!(proto & 1)) /* two-byte protocol field (RFC 1661 section 2) */
         proto = (uint16_t)(proto << 8 | tpa_rd_u8(r));
@@ -176,28 +171,21 @@ void tpa_dec_gre(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
     size_t opt = 0;
     uint32_t key = 0;
     if (flags & 0x8000) {
-        if (!tpa_rd_has(r, 4))
-            goto truncated;
+        if (!tpa_rd_has(r, 4)) goto truncated;
         tpa_rd_skip(r, 4);
     }
     if (flags & 0x2000) {
-        if (!tpa_rd_has(r, 4))
-            goto truncated;
+        if (!tpa_rd_has(r, 4)) goto truncated;
         key = tpa_rd_be32(r);
     }
-    if (flags & 0x1000)
-        opt += 4;
-    if (ver == 1 && (flags & 0x0080))
-        opt += 4;
-    if (!tpa_rd_has(r, opt))
-        goto truncated;
+    if (flags & 0x1000) opt += 4;
+    if (ver == 1 && (flags & 0x0080)) opt += 4;
+    if (!tpa_rd_has(r, opt)) goto truncated;
     tpa_rd_skip(r, opt);
-    if (!f)
-        return;
+    if (!f) return;
     tun_save_t s = tun_push(p, f->id, key, TPA_TUN_GRE);
     if (ver == 1) {
-        if (proto == 0x880b)
-            gre_ppp(d, p, r);
+        if (proto == 0x880b) gre_ppp(d, p, r);
     } else {
         tpa_dec_ethertype(d, p, proto, r);
     }
