@@ -54,7 +54,7 @@ void tpa_dec_mal(tpa_decoder_t *d, tpa_pkt_t *p, int reason)
 
 void tpa_dec_short(tpa_decoder_t *d, tpa_pkt_t *p, int reason)
 {
-    if (!p->snap_cut) tpa_dec_mal(d, p, reason);
+    if (!p->cut) tpa_dec_mal(d, p, reason);
 }
 
 void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t ts_us,
@@ -72,7 +72,7 @@ void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t t
         bad_len = true;
     }
     p.wirelen = wirelen;
-    p.snap_cut = caplen < wirelen;
+    p.cut = caplen < wirelen;
     if (bad_len) tpa_dec_mal(d, &p, TPA_MAL_FRAME_WIRELEN_INVALID);
 
     tpa_decode_stats_t *st = &d->st;
@@ -84,7 +84,7 @@ void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t t
     st->bytes += wirelen;
     if (ts_us < st->first_us) st->first_us = ts_us;
     if (ts_us > st->last_us) st->last_us = ts_us;
-    if (p.snap_cut) st->snap_cut++;
+    if (p.cut) st->snap_cut++;
 
     /* idle expiry once per second of capture time: O(expired) */
     if (ts_us >= d->next_expire_us) {

@@ -32,7 +32,8 @@ typedef struct tpa_pkt {
     uint64_t frame;
     int64_t ts_us;
     uint32_t wirelen;
-    bool snap_cut; /* caplen < wirelen: running out of bytes is not malformed */
+    bool cut; /* bytes are known to be missing (caplen < wirelen, or an outer length
+                 already reported as past the frame): running out is not malformed */
     bool malformed;
     int depth;   /* IP layers entered */
     int nlayers; /* L4 flows counted in this frame */

@@ -140,7 +140,10 @@ void tpa_dec_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
         return;
     } else {
         plen = tot - hl;
-        if (plen > avail) tpa_dec_short(d, p, TPA_MAL_IPV4_TOTLEN_EXCEEDS);
+        if (plen > avail) {
+            tpa_dec_short(d, p, TPA_MAL_IPV4_TOTLEN_EXCEEDS);
+            p->cut = true; /* inner layers will run short because of this */
+        }
     }
     tpa_rd_t pl = tpa_rd_sub_upto(r, plen);
     bool more = (fo & 0x2000) != 0;
@@ -175,7 +178,10 @@ void tpa_dec_ipv6(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
 
     size_t avail = tpa_rd_remaining(r);
     size_t want = plen ? plen : avail; /* 0: jumbogram (RFC 2675) or unknown */
-    if (want > avail) tpa_dec_short(d, p, TPA_MAL_IPV6_PLEN_EXCEEDS);
+    if (want > avail) {
+        tpa_dec_short(d, p, TPA_MAL_IPV6_PLEN_EXCEEDS);
+        p->cut = true;
+    }
     tpa_rd_t pl = tpa_rd_sub_upto(r, want);
     size_t consumed = 0;
 

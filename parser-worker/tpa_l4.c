@@ -101,7 +101,10 @@ static void dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_r
         tpa_dec_mal(d, p, TPA_MAL_UDP_LEN_INVALID);
         return;
     }
-    if ((size_t)ulen - 8 > tpa_rd_remaining(r)) tpa_dec_short(d, p, TPA_MAL_UDP_LEN_EXCEEDS);
+    if ((size_t)ulen - 8 > tpa_rd_remaining(r)) {
+        tpa_dec_short(d, p, TPA_MAL_UDP_LEN_EXCEEDS);
+        p->cut = true;
+    }
     tpa_rd_t pl = tpa_rd_sub_upto(r, (size_t)ulen - 8);
     if (f) run_app(d, p, f, side, TPA_T_UDP, sport, dport, 0, 0, &pl);
 }

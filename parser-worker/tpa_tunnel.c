@@ -72,7 +72,10 @@ void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *r)
     uint8_t type = tpa_rd_u8(r);
     uint16_t len = tpa_rd_be16(r);
     uint32_t teid = tpa_rd_be32(r);
-    if (len > tpa_rd_remaining(r)) tpa_dec_short(d, p, TPA_MAL_GTPU_LEN_INVALID);
+    if (len > tpa_rd_remaining(r)) {
+        tpa_dec_short(d, p, TPA_MAL_GTPU_LEN_INVALID);
+        p->cut = true;
+    }
     tpa_rd_t body = tpa_rd_sub_upto(r, len);
     uint8_t qfi = 0, has_qfi = 0;
     if (flags & 0x07) {
