@@ -226,6 +226,16 @@ static void test_link_layers(void)
     udp4_frame(&b, "10.6.0.1", 1, "10.6.0.2", 2);
     feed(0, &b, 3000000);
     feed(108, &b, 3000000);
+    /* PPPoE session (RFC 2516): 6-byte header, then PPP protocol 0x0021 = IPv4 */
+    b.n = 0;
+    eth(&b, 0x8864);
+    u8(&b, 0x11);
+    u8(&b, 0);
+    u16(&b, 7);
+    u16(&b, 2 + 32);
+    u16(&b, 0x0021);
+    udp4_frame(&b, "10.7.0.1", 1, "10.7.0.2", 2);
+    feed(1, &b, 3000000);
     /* ARP is no flow, counted as non-IP */
     b.n = 0;
     eth(&b, 0x0806);
@@ -244,9 +254,10 @@ static void test_link_layers(void)
     CHECK(pk(find(all, n, 6, 17, "2001:db8::1", 7, "2001:db8::2", 8)) == 1);
     CHECK(pk(find(all, n, 4, 17, "10.5.0.1", 1, "10.5.0.2", 2)) == 3);
     CHECK(pk(find(all, n, 4, 17, "10.6.0.1", 1, "10.6.0.2", 2)) == 3);
+    CHECK(pk(find(all, n, 4, 17, "10.7.0.1", 1, "10.7.0.2", 2)) == 1);
     CHECK(tpa_decode_stats(D)->non_ip == 1);
     CHECK(tpa_decode_stats(D)->malformed == 0);
-    CHECK(tpa_decode_stats(D)->packets == 14);
+    CHECK(tpa_decode_stats(D)->packets == 15);
 }
 
 static void test_ipv6_ext(void)
@@ -573,6 +584,47 @@ static void test_malformed(void)
     CHECK(pk(find(all, n, 4, 6, "10.0.0.3", 5, "10.0.0.4", 6)) == 1);
 }
 
+static void test_sctp(void)
+{
+    fresh();
+    buf_t b = {0};
+    /* RFC 9260: common header, then chunks padded to 4 bytes; DATA carries the PPID.
+     * Two DATA chunks (PPID 60, NGAP) of 5 and 8 payload bytes, then a SACK. */
+    eth(&b, 0x0800);
+    ip4(&b, "10.8.0.1", "10.8.0.2", 132, 1, 0, 12 + 24 + 24 + 16);
+    u16(&b, 40000);
+    u16(&b, 9999); /* not the NGAP port: the PPID decides */
+    u32(&b, 1);
+    u32(&b, 0);
+    u8(&b, 0);
+    u8(&b, 3);
+    u16(&b, 16 + 5);
+    u32(&b, 1);
+    u16(&b, 0);
+    u16(&b, 0);
+    u32(&b, 60);
+    zeros(&b, 5 + 3);
+    u8(&b, 0);
+    u8(&b, 3);
+    u16(&b, 16 + 8);
+    u32(&b, 2);
+    u16(&b, 1);
+    u16(&b, 0);
+    u32(&b, 60);
+    zeros(&b, 8);
+    u8(&b, 3);
+    u8(&b, 0);
+    u16(&b, 16);
+    zeros(&b, 12);
+    feed(1, &b, 1);
+    size_t n;
+    tpa_flow_t *const *all = flows(&n);
+    const tpa_flow_t *f = find(all, n, 4, 132, "10.8.0.1", 40000, "10.8.0.2", 9999);
+    CHECK(pk(f) == 1 && f && f->sctp_data_chunks == 2 && f->sctp_ppid == 60);
+    CHECK(f && f->app && strcmp(tpa_dissect_app_name(f->app), "ngap") == 0);
+    CHECK(tpa_decode_stats(D)->malformed == 0);
+}
+
 static void test_icmp_error(void)
 {
     fresh();
@@ -599,6 +651,7 @@ int main(void)
     test_fragments();
     test_tunnels();
     test_malformed();
+    test_sctp();
     test_icmp_error();
     tpa_decoder_destroy(&D);
     return TEST_DONE();
