@@ -25,7 +25,6 @@
     X(IPV4_HDR_SHORT, "ipv4.header_too_short")                                                     \
     X(IPV4_TOTLEN_INVALID, "ipv4.total_length_invalid")                                            \
     X(IPV4_TOTLEN_EXCEEDS, "ipv4.total_length_exceeds_frame")                                      \
-    X(IPV4_OPT_INVALID, "ipv4.option_invalid")                                                     \
     X(IPV6_TRUNCATED, "ipv6.header_truncated")                                                     \
     X(IPV6_PLEN_EXCEEDS, "ipv6.payload_length_exceeds_frame")                                      \
     X(IPV6_EXT_TRUNCATED, "ipv6.ext_header_truncated")                                             \
@@ -51,7 +50,6 @@
     X(GTPU_LEN_INVALID, "gtpu.length_invalid")                                                     \
     X(GTPU_EXT_TRUNCATED, "gtpu.ext_header_truncated")                                             \
     X(GTPU_EXT_LEN_INVALID, "gtpu.ext_header_length_invalid")                                      \
-    X(GTPU_BAD_TPDU, "gtpu.tpdu_not_ip")                                                           \
     X(DECODE_TOO_DEEP, "decode.too_deep")
 
 enum {

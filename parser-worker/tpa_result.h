@@ -5,6 +5,11 @@
  *  "findings","insights","rca"} with flows ordered by id (order of first packet).
  * Findings made here: capture truncated, malformed packets, unreassembled IP
  * fragments, frames of an unsupported link type.
+ * Flow fields beyond the fixed ones: "tunnel" {type gtp-u|gre|vxlan, outer_flow, teid
+ * (key for GRE, vni for VXLAN), teid_reverse, qfi} for flows inside a tunnel; "tcp"
+ * {syn, fin, rst}; "sctp" {data_chunks, ppid}. proto is tcp, udp, sctp, icmp, icmpv6,
+ * gre, esp, ... or "ip-<n>"; for icmp/icmpv6 sport = dport = the echo identifier
+ * (echo and other query messages), otherwise sport = type and dport = code.
  */
 #ifndef TPA_RESULT_H
 #define TPA_RESULT_H
