@@ -5,7 +5,9 @@ DESIGN.md, Offline analysis: "tpa analyze CAPTURE prints the result document (JS
 on stdout, exit 0 ... A truncated capture is analysed up to the cut and says so in
 the document." Result document: capture.packets/bytes (frame wire length), one flow
 per L4 conversation with src = the side that sent the first packet, packets, bytes,
-per-direction counts; dns messages counted as "query"/"response".
+per-direction counts; tunnel context (outer flow, TEID, QFI) for flows carried in
+GTP-U; messages counted per protocol and code (dns "query"/"response", pfcp and
+gtpv2 the message type, sip the method or status code).
 
 Every case is run and reported; the test fails if any case differs."""
 import argparse
@@ -33,6 +35,8 @@ CASES = [
     ("snaplen-96", ["--snaplen", "96"], "pcap"),
     ("pcapng-two-linktypes", ["--format", "pcapng", "--interfaces", "2", "--flows", "12"], "pcapng"),
     ("many-flows", ["--flows", "300", "--packets", "6000", "--seed", "42"], "pcap"),
+    ("telecom", ["--mix", "telecom", "--flows", "30"], "pcap"),
+    ("telecom-pcapng-gzip-vlan", ["--mix", "telecom", "--format", "pcapng", "--gzip", "--vlan"], "pcapng"),
     ("truncated-pcap", ["--truncate"], "pcap"),
     ("truncated-pcapng", ["--format", "pcapng", "--truncate"], "pcapng"),
     ("truncated-gzip", ["--gzip", "--truncate"], "pcap"),

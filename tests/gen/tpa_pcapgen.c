@@ -28,7 +28,10 @@
  * Traffic (--mix basic): flows are interleaved in time; flow i is TCP (i%3==0:
  * handshake, request, response segments with ACKs, FIN/FIN/ACK), UDP (i%3==1:
  * alternating datagrams) or DNS (i%3==2: query/response pairs on port 53); every
- * fourth flow is IPv6. Same seed, same options -> same bytes.
+ * fourth flow is IPv6. --mix telecom: i%6 in 0-2 are those three inside GTP-U
+ * (one tunnel flow per gNB, 3 gNBs, UPF 10.201.0.1; odd flows carry a QFI), 3-5 are
+ * PFCP heartbeats, GTPv2-C echoes and SIP OPTIONS between network functions
+ * (tpa_gen_msg.c). Same seed, same options -> same bytes.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,13 +47,18 @@
 #include <sys/types.h>
 #include <zlib.h>
 
+#include "tpa_gen_msg.h"
+
 #define MAX_FRAME 2048
 #define PATTERN_LEN 65536
 #define MAX_ACTIVE 64
 #define BASE_TS_NS (1700000000ull * 1000000000ull)
 
 enum { FMT_PCAP, FMT_PCAPNG };
-enum { FK_TCP, FK_UDP, FK_DNS };
+enum { FK_TCP, FK_UDP, FK_MSG, FK_OUTER }; /* FK_OUTER: a GTP-U tunnel, never scheduled */
+enum { MIX_BASIC, MIX_TELECOM };
+#define MAX_MSG_TYPES 16
+#define GTPU_PORT 2152
 enum { TH_FIN = 0x01, TH_SYN = 0x02, TH_PSH = 0x08, TH_ACK = 0x10 };
 
 /* Link types: the value written in files (LINKTYPE_*) and the one libpcap's API takes
@@ -68,7 +76,7 @@ static const linkdef_t links[] = {
 };
 
 typedef struct opts {
-    int format;
+    int format, mix;
     bool nano, swap, gzip, vlan, truncate;
     long flows;
     long packets; /* total, spread over flows; -1 = random per flow */
@@ -86,18 +94,28 @@ typedef struct dir_count {
 
 typedef struct flow {
     int kind;
+    tpa_gen_msg_kind_t msg; /* FK_MSG: which request/response pair */
     bool v6;
-    uint8_t cip[16], sip[16];
+    uint8_t cip[16], sip[16]; /* FK_OUTER: cip = gNB, sip = UPF */
     uint16_t cport, sport;
     int iface;
     uint16_t vlan;
     uint32_t index;
     uint32_t planned, emitted;
     uint32_t cseq, sseq; /* next sequence number of each side */
-    uint16_t dns_id;
+    uint32_t msg_seq;
     uint16_t ip_id;
+    bool tunneled;            /* carried in GTP-U (telecom mix) */
+    size_t outer;             /* index of the FK_OUTER flow */
+    uint32_t teid_ul, teid_dl; /* TEID of uplink (c2s) and downlink packets */
+    uint8_t qfi;              /* 0 = no PDU Session Container */
     dir_count_t c2s, s2c;
 } flow_t;
+
+typedef struct msg_count {
+    const char *proto, *code;
+    uint64_t count;
+} msg_count_t;
 
 typedef struct writer {
     const opts_t *o;
@@ -116,7 +134,9 @@ typedef struct gen {
     size_t nflows, capflows;
     uint64_t ts_ns, first_ns, last_ns;
     uint64_t packets, bytes;
-    uint64_t dns_queries, dns_responses;
+    msg_count_t msgs[MAX_MSG_TYPES];
+    int nmsgs;
+    long outer_by_gnb[4]; /* telecom: FK_OUTER flow of each gNB, -1 before its first packet */
     writer_t w;
 } gen_t;
 
@@ -438,22 +458,47 @@ static uint32_t planned_packets(gen_t *g, uint32_t i, int kind)
         n = rnd_range(g, 6, 40);
     if (kind == FK_TCP && n < 6)
         n = 6; /* SYN, SYN-ACK, ACK, FIN, FIN, ACK */
-    if (kind == FK_DNS)
-        n = n < 2 ? 2 : (n + 1) & ~1u; /* query/response pairs */
+    if (kind == FK_MSG)
+        n = n < 2 ? 2 : (n + 1) & ~1u; /* request/response pairs */
     if (n < 1)
         n = 1;
     return n;
 }
 
-static flow_t *flow_start(gen_t *g)
+/* The GTP-U tunnel (outer UDP flow gNB:2152 <-> UPF:2152) of gNB number gnb. */
+static long outer_flow(gen_t *g, uint32_t gnb)
+{
+    if (g->outer_by_gnb[gnb] >= 0)
+        return g->outer_by_gnb[gnb];
+    flow_t *o = flow_add(g);
+    if (!o)
+        return -1;
+    o->kind = FK_OUTER;
+    put32(o->cip, 0x0ac80001u + gnb); /* 10.200.0.<gnb+1> */
+    put32(o->sip, 0x0ac90001u);       /* 10.201.0.1 */
+    o->cport = o->sport = GTPU_PORT;
+    o->ip_id = (uint16_t)rnd(g);
+    g->outer_by_gnb[gnb] = (long)o->index;
+    return g->outer_by_gnb[gnb];
+}
+
+/* Starts flow number n of the mix (n counts scheduled flows, not tunnels). */
+static flow_t *flow_start(gen_t *g, uint32_t i)
 {
     static const uint16_t tcp_ports[] = {443, 8443, 9000, 5201};
+    static const tpa_gen_msg_kind_t telecom_msgs[] = {TPA_GEN_PFCP, TPA_GEN_GTPV2, TPA_GEN_SIP};
+    long outer = -1;
+    uint32_t host = i + 1;
+    bool telecom = g->o.mix == MIX_TELECOM;
+    uint32_t slot = telecom ? i % 6 : i % 3;
+    if (telecom && slot < 3 && (outer = outer_flow(g, i % 3)) < 0)
+        return NULL;
     flow_t *f = flow_add(g);
     if (!f)
         return NULL;
-    uint32_t i = f->index, host = i + 1;
-    f->kind = (int)(i % 3);
-    f->v6 = i % 4 == 3;
+    f->kind = slot == 0 ? FK_TCP : slot == 1 ? FK_UDP : FK_MSG;
+    f->msg = slot < 3 ? TPA_GEN_DNS : telecom_msgs[slot - 3];
+    f->v6 = slot < 3 && i % 4 == 3;
     f->iface = g->o.nifs > 1 ? (int)(i % 2) : 0;
     f->vlan = g->o.vlan ? (uint16_t)(100 + i % 3) : 0;
     uint32_t server = rnd_range(g, 1, 8);
@@ -463,18 +508,31 @@ static flow_t *flow_start(gen_t *g)
         f->sip[11] = 2;
         put32(f->cip + 12, host);
         put32(f->sip + 12, server);
+    } else if (telecom && slot >= 3) { /* network functions: 10.100.<host> -> 10.101.0.<server> */
+        put32(f->cip, 0x0a640000u | (host & 0xffff));
+        put32(f->sip, 0x0a650000u | server);
     } else { /* 10.<host> and 172.16.0.<server> */
         put32(f->cip, 0x0a000000u | (host & 0xffffff));
         put32(f->sip, 0xac100000u | server);
     }
+    bool both = false;
     f->cport = (uint16_t)rnd_range(g, 32768, 60999);
     f->sport = f->kind == FK_TCP   ? tcp_ports[rnd(g) % 4]
                : f->kind == FK_UDP ? (uint16_t)rnd_range(g, 20000, 29999)
-                                   : 53;
+                                   : tpa_gen_msg_port(f->msg, &both);
+    if (both)
+        f->cport = f->sport;
     f->cseq = (uint32_t)rnd(g);
     f->sseq = (uint32_t)rnd(g);
-    f->dns_id = (uint16_t)rnd(g);
+    f->msg_seq = rnd_range(g, 1, 100000);
     f->ip_id = (uint16_t)rnd(g);
+    if (outer >= 0) {
+        f->tunneled = true;
+        f->outer = (size_t)outer;
+        f->teid_ul = (uint32_t)rnd(g) | 1u;
+        f->teid_dl = (uint32_t)rnd(g) | 1u;
+        f->qfi = i % 2 ? (uint8_t)rnd_range(g, 1, 63) : 0;
+    }
     f->planned = planned_packets(g, i, f->kind);
     return f;
 }
@@ -484,7 +542,7 @@ static flow_t *flow_start(gen_t *g)
 static size_t link_header(const gen_t *g, const flow_t *f, bool c2s, uint8_t *p)
 {
     const linkdef_t *l = g->o.link[f->iface];
-    uint16_t etype = f->v6 ? 0x86dd : 0x0800;
+    uint16_t etype = f->v6 && !f->tunneled ? 0x86dd : 0x0800;
     uint8_t cmac[6] = {0x02, 0x00, 0x00, 0, 0, 0}, smac[6] = {0x02, 0x00, 0x01, 0, 0, 0};
     cmac[3] = (uint8_t)(f->index >> 16);
     cmac[4] = (uint8_t)(f->index >> 8);
@@ -513,26 +571,79 @@ static size_t link_header(const gen_t *g, const flow_t *f, bool c2s, uint8_t *p)
     return 14;
 }
 
+/* Writes the IP header at ip in front of the L4 segment that already sits at
+ * ip + 20 (IPv4) or ip + 40 (IPv6), l4len bytes with its checksum field zero, and
+ * fills in the L4 checksum over the pseudo-header (RFC 793 3.1, RFC 768, RFC 8200
+ * 8.1). Returns the IP packet length. */
+static size_t ip_wrap(uint8_t *ip, bool v6, const uint8_t *src, const uint8_t *dst, uint8_t proto,
+                      size_t l4len, uint8_t ttl, uint16_t id, uint32_t label)
+{
+    size_t alen = v6 ? 16 : 4, iph = v6 ? 40 : 20;
+    uint8_t *l4 = ip + iph, pseudo[8];
+    uint32_t sum = csum_add(0, src, alen);
+    sum = csum_add(sum, dst, alen);
+    put32(pseudo, (uint32_t)l4len);
+    put32(pseudo + 4, proto);
+    sum = csum_add(sum, pseudo, 8);
+    uint16_t c = csum_fold(csum_add(sum, l4, l4len));
+    if (proto == 17 && c == 0)
+        c = 0xffff;
+    put16(l4 + (proto == 6 ? 16 : 6), c);
+    if (v6) {
+        put32(ip, 0x60000000u | (label & 0xfffff));
+        put16(ip + 4, (uint16_t)l4len);
+        ip[6] = proto;
+        ip[7] = ttl;
+        memcpy(ip + 8, src, 16);
+        memcpy(ip + 24, dst, 16);
+    } else {
+        ip[0] = 0x45;
+        ip[1] = 0;
+        put16(ip + 2, (uint16_t)(20 + l4len));
+        put16(ip + 4, id);
+        put16(ip + 6, 0x4000);
+        ip[8] = ttl;
+        ip[9] = proto;
+        put16(ip + 10, 0);
+        memcpy(ip + 12, src, 4);
+        memcpy(ip + 16, dst, 4);
+        put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+    }
+    return iph + l4len;
+}
+
+static void udp_header(uint8_t *l4, uint16_t sport, uint16_t dport, size_t len)
+{
+    put16(l4, sport);
+    put16(l4 + 2, dport);
+    put16(l4 + 4, (uint16_t)len);
+    put16(l4 + 6, 0);
+}
+
 /* Builds one frame of flow f into out (MAX_FRAME bytes) without changing f.
- * Returns the frame length. */
+ * A tunneled flow's IP packet is wrapped in outer IPv4 / UDP 2152 / GTP-U
+ * (TS 29.281 5.1: flags, type 255 G-PDU, length of what follows the first 8
+ * octets, TEID; with E=1 the sequence/N-PDU/next-type octets and a PDU Session
+ * Container, TS 38.415 5.5.2: PDU type UL=1/DL=0, QFI). Returns the frame length. */
 static size_t build_frame(const gen_t *g, const flow_t *f, bool c2s, uint8_t tcp_flags,
                           const uint8_t *pl, size_t plen, uint8_t *out)
 {
     size_t lh = link_header(g, f, c2s, out);
-    size_t iph = f->v6 ? 40 : 20;
+    size_t gtph = f->tunneled ? (f->qfi ? 16 : 8) : 0;
+    size_t outer = f->tunneled ? 20 + 8 + gtph : 0;
+    uint8_t *ip = out + lh + outer;
     uint8_t proto = f->kind == FK_TCP ? 6 : 17;
     size_t l4h = proto == 6 ? ((tcp_flags & TH_SYN) ? 24 : 20) : 8;
-    uint8_t *ip = out + lh, *l4 = ip + iph;
-    const uint8_t *src = c2s ? f->cip : f->sip, *dst = c2s ? f->sip : f->cip;
-    size_t alen = f->v6 ? 16 : 4;
+    uint8_t *l4 = ip + (f->v6 ? 40 : 20);
     size_t l4len = l4h + plen;
+    uint16_t sp = c2s ? f->cport : f->sport, dp = c2s ? f->sport : f->cport;
 
     if (plen)
         memcpy(l4 + l4h, pl, plen);
     if (proto == 6) {
         uint32_t seq = c2s ? f->cseq : f->sseq, ack = c2s ? f->sseq : f->cseq;
-        put16(l4, c2s ? f->cport : f->sport);
-        put16(l4 + 2, c2s ? f->sport : f->cport);
+        put16(l4, sp);
+        put16(l4 + 2, dp);
         put32(l4 + 4, seq);
         put32(l4 + 8, (tcp_flags & TH_ACK) ? ack : 0);
         l4[12] = (uint8_t)((l4h / 4) << 4);
@@ -546,85 +657,35 @@ static size_t build_frame(const gen_t *g, const flow_t *f, bool c2s, uint8_t tcp
             put16(l4 + 22, 1460);
         }
     } else {
-        put16(l4, c2s ? f->cport : f->sport);
-        put16(l4 + 2, c2s ? f->sport : f->cport);
-        put16(l4 + 4, (uint16_t)l4len);
-        put16(l4 + 6, 0);
+        udp_header(l4, sp, dp, l4len);
     }
-    /* L4 checksum over the pseudo-header (RFC 793, RFC 768, RFC 8200 8.1) */
-    uint8_t pseudo[8];
-    uint32_t sum = csum_add(0, src, alen);
-    sum = csum_add(sum, dst, alen);
-    put32(pseudo, (uint32_t)l4len);
-    put32(pseudo + 4, proto);
-    sum = csum_add(sum, pseudo, 8);
-    uint16_t c = csum_fold(csum_add(sum, l4, l4len));
-    if (proto == 17 && c == 0)
-        c = 0xffff;
-    put16(l4 + (proto == 6 ? 16 : 6), c);
-
-    if (f->v6) {
-        put32(ip, 0x60000000u | (f->index & 0xfffff));
-        put16(ip + 4, (uint16_t)l4len);
-        ip[6] = proto;
-        ip[7] = c2s ? 64 : 57;
-        memcpy(ip + 8, src, 16);
-        memcpy(ip + 24, dst, 16);
-    } else {
-        ip[0] = 0x45;
-        ip[1] = 0;
-        put16(ip + 2, (uint16_t)(20 + l4len));
-        put16(ip + 4, f->ip_id);
-        put16(ip + 6, 0x4000);
-        ip[8] = c2s ? 64 : 57;
-        ip[9] = proto;
-        put16(ip + 10, 0);
-        memcpy(ip + 12, src, 4);
-        memcpy(ip + 16, dst, 4);
-        put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+    size_t n = ip_wrap(ip, f->v6, c2s ? f->cip : f->sip, c2s ? f->sip : f->cip, proto, l4len,
+                       c2s ? 64 : 57, f->ip_id, f->index);
+    if (f->tunneled) {
+        const flow_t *o = &g->flows[f->outer];
+        uint8_t *oip = out + lh, *gtp = oip + 28;
+        gtp[0] = f->qfi ? 0x34 : 0x30; /* version 1, PT=1, E */
+        gtp[1] = 0xff;
+        put16(gtp + 2, (uint16_t)(gtph - 8 + n));
+        put32(gtp + 4, c2s ? f->teid_ul : f->teid_dl);
+        if (f->qfi) {
+            put16(gtp + 8, 0);
+            gtp[10] = 0;
+            gtp[11] = 0x85; /* next extension: PDU Session Container */
+            gtp[12] = 1;    /* length in 4-octet units */
+            gtp[13] = c2s ? 0x10 : 0x00;
+            gtp[14] = f->qfi & 0x3f;
+            gtp[15] = 0; /* no further extension */
+        }
+        udp_header(oip + 20, GTPU_PORT, GTPU_PORT, 8 + gtph + n);
+        n = ip_wrap(oip, false, c2s ? o->cip : o->sip, c2s ? o->sip : o->cip, 17, 8 + gtph + n,
+                    c2s ? 64 : 60, o->ip_id, 0);
     }
-    size_t n = lh + iph + l4len;
+    n += lh;
     /* Received Ethernet frames carry padding up to the 60-byte minimum. */
     if (g->o.link[f->iface]->linktype == 1 && !c2s && n < 60) {
         memset(out + n, 0, 60 - n);
         n = 60;
-    }
-    return n;
-}
-
-/* A DNS message (RFC 1035 4.1): query for h<index>.example.net A, or its answer. */
-static size_t build_dns(const flow_t *f, bool response, uint8_t *p)
-{
-    char label[16];
-    size_t n = 12;
-    put16(p, f->dns_id);
-    put16(p + 2, response ? 0x8180 : 0x0100);
-    put16(p + 4, 1);
-    put16(p + 6, response ? 1 : 0);
-    put16(p + 8, 0);
-    put16(p + 10, 0);
-    int ll = snprintf(label, sizeof label, "h%u", (unsigned)f->index);
-    p[n++] = (uint8_t)ll;
-    memcpy(p + n, label, (size_t)ll);
-    n += (size_t)ll;
-    p[n++] = 7;
-    memcpy(p + n, "example", 7);
-    n += 7;
-    p[n++] = 3;
-    memcpy(p + n, "net", 3);
-    n += 3;
-    p[n++] = 0;
-    put16(p + n, 1);
-    put16(p + n + 2, 1);
-    n += 4;
-    if (response) {
-        put16(p + n, 0xc00c);
-        put16(p + n + 2, 1);
-        put16(p + n + 4, 1);
-        put32(p + n + 6, 300);
-        put16(p + n + 10, 4);
-        put32(p + n + 12, 0xc6336400u | (f->index & 0xff)); /* 198.51.100.x */
-        n += 16;
     }
     return n;
 }
@@ -634,7 +695,8 @@ typedef struct pkt {
     uint8_t flags;
     const uint8_t *pl;
     size_t plen;
-    uint8_t dns[128];
+    const char *proto, *code; /* FK_MSG: the message written */
+    uint8_t msg[TPA_GEN_MSG_MAX];
 } pkt_t;
 
 static const uint8_t *payload(gen_t *g, size_t len)
@@ -647,11 +709,11 @@ static void next_packet(gen_t *g, const flow_t *f, pkt_t *k)
 {
     uint32_t j = f->emitted, n = f->planned;
     bool big = g->o.size_mb > 0;
-    memset(k, 0, offsetof(pkt_t, dns));
-    if (f->kind == FK_DNS) {
+    memset(k, 0, offsetof(pkt_t, msg));
+    if (f->kind == FK_MSG) {
         k->c2s = j % 2 == 0;
-        k->plen = build_dns(f, !k->c2s, k->dns);
-        k->pl = k->dns;
+        k->plen = tpa_gen_msg(f->msg, !k->c2s, f->index, f->msg_seq, k->msg, &k->proto, &k->code);
+        k->pl = k->msg;
         return;
     }
     if (f->kind == FK_UDP) {
@@ -692,6 +754,17 @@ static void next_packet(gen_t *g, const flow_t *f, pkt_t *k)
     }
 }
 
+static void count_message(gen_t *g, const char *proto, const char *code)
+{
+    for (int i = 0; i < g->nmsgs; i++)
+        if (g->msgs[i].proto == proto && strcmp(g->msgs[i].code, code) == 0) {
+            g->msgs[i].count++;
+            return;
+        }
+    if (g->nmsgs < MAX_MSG_TYPES)
+        g->msgs[g->nmsgs++] = (msg_count_t){proto, code, 1};
+}
+
 /* Writes the next packet of flow f and counts it. */
 static int emit(gen_t *g, flow_t *f)
 {
@@ -711,13 +784,17 @@ static int emit(gen_t *g, flow_t *f)
     dir_count_t *d = k.c2s ? &f->c2s : &f->s2c;
     d->packets++;
     d->bytes += len;
-    if (f->kind == FK_DNS) {
-        if (k.c2s) {
-            g->dns_queries++;
-        } else {
-            g->dns_responses++;
-            f->dns_id++;
-        }
+    if (f->kind == FK_MSG) {
+        count_message(g, k.proto, k.code);
+        if (!k.c2s)
+            f->msg_seq++;
+    }
+    if (f->tunneled) {
+        flow_t *o = &g->flows[f->outer];
+        dir_count_t *od = k.c2s ? &o->c2s : &o->s2c;
+        od->packets++;
+        od->bytes += len;
+        o->ip_id++;
     }
     if (f->kind == FK_TCP) {
         uint32_t adv = (uint32_t)k.plen + ((k.flags & (TH_SYN | TH_FIN)) ? 1u : 0u);
@@ -748,11 +825,14 @@ static int generate(gen_t *g)
     int nactive = 0, max_active = g->o.size_mb > 0 ? MAX_ACTIVE : 8;
     uint64_t limit = (uint64_t)g->o.size_mb << 20;
     size_t last = 0;
+    uint32_t started = 0;
+    for (int i = 0; i < 4; i++)
+        g->outer_by_gnb[i] = -1;
     if (g->o.size_mb <= 0 && g->o.flows < max_active)
         max_active = (int)g->o.flows;
     for (;;) {
-        while (nactive < max_active && (g->o.size_mb > 0 || g->nflows < (size_t)g->o.flows)) {
-            flow_t *f = flow_start(g);
+        while (nactive < max_active && (g->o.size_mb > 0 || started < (uint64_t)g->o.flows)) {
+            flow_t *f = flow_start(g, started++);
             if (!f)
                 return -1;
             slot[nactive++] = (size_t)(f - g->flows);
@@ -810,7 +890,7 @@ static void print_summary(const gen_t *g)
     print_ts(g->first_ns, o->nano);
     printf(",\"last_ts\":");
     print_ts(g->last_ns, o->nano);
-    printf(",\"flows\":[");
+    printf(",\"mix\":\"%s\",\"flows\":[", o->mix == MIX_TELECOM ? "telecom" : "basic");
     size_t shown = 0;
     for (size_t i = 0; i < g->nflows; i++) {
         const flow_t *f = &g->flows[i];
@@ -821,23 +901,35 @@ static void print_summary(const gen_t *g)
         inet_ntop(f->v6 ? AF_INET6 : AF_INET, f->sip, ss, sizeof ss);
         printf("%s\n{\"proto\":\"%s\",\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u,"
                "\"packets\":%llu,\"bytes\":%llu,\"a_to_b\":{\"packets\":%llu,\"bytes\":%llu},"
-               "\"b_to_a\":{\"packets\":%llu,\"bytes\":%llu},\"app\":%s,\"vlan\":%u,"
-               "\"interface\":%d}",
+               "\"b_to_a\":{\"packets\":%llu,\"bytes\":%llu},\"app\":",
                shown++ ? "," : "", f->kind == FK_TCP ? "tcp" : "udp", cs, f->cport, ss, f->sport,
                (unsigned long long)(f->c2s.packets + f->s2c.packets),
                (unsigned long long)(f->c2s.bytes + f->s2c.bytes),
                (unsigned long long)f->c2s.packets, (unsigned long long)f->c2s.bytes,
-               (unsigned long long)f->s2c.packets, (unsigned long long)f->s2c.bytes,
-               f->kind == FK_DNS ? "\"dns\"" : "null", f->vlan, f->iface);
+               (unsigned long long)f->s2c.packets, (unsigned long long)f->s2c.bytes);
+        if (f->kind == FK_MSG)
+            printf("\"%s\"", tpa_gen_msg_proto(f->msg));
+        else
+            printf(f->kind == FK_OUTER ? "\"gtpu\"" : "null");
+        printf(",\"vlan\":%u,\"interface\":%d", f->vlan, f->iface);
+        if (f->tunneled) {
+            char gs[INET_ADDRSTRLEN], us[INET_ADDRSTRLEN];
+            const flow_t *t = &g->flows[f->outer];
+            inet_ntop(AF_INET, t->cip, gs, sizeof gs);
+            inet_ntop(AF_INET, t->sip, us, sizeof us);
+            printf(",\"tunnel\":{\"outer\":{\"src\":\"%s\",\"dst\":\"%s\"},\"teid\":%u,"
+                   "\"teid_reverse\":%u", gs, us, (unsigned)f->teid_ul,
+                   (unsigned)(f->s2c.packets ? f->teid_dl : 0));
+            if (f->qfi)
+                printf(",\"qfi\":%u", f->qfi);
+            printf("}");
+        }
+        printf("}");
     }
     printf("],\n\"messages\":[");
-    int nm = 0;
-    if (g->dns_queries)
-        printf("%s{\"protocol\":\"dns\",\"code\":\"query\",\"count\":%llu}", nm++ ? "," : "",
-               (unsigned long long)g->dns_queries);
-    if (g->dns_responses)
-        printf("%s{\"protocol\":\"dns\",\"code\":\"response\",\"count\":%llu}", nm++ ? "," : "",
-               (unsigned long long)g->dns_responses);
+    for (int i = 0; i < g->nmsgs; i++)
+        printf("%s{\"protocol\":\"%s\",\"code\":\"%s\",\"count\":%llu}", i ? "," : "",
+               g->msgs[i].proto, g->msgs[i].code, (unsigned long long)g->msgs[i].count);
     printf("]}\n");
 }
 
@@ -859,7 +951,10 @@ static void usage(FILE *out)
             "  --packets N           total packets, spread over the flows (default: 6-40 per\n"
             "                        flow); a TCP flow has at least 6, a DNS flow an even count\n"
             "  --seed S              random seed (default 1); same seed, same file\n"
-            "  --mix basic|telecom   traffic mix (default basic: TCP, UDP, DNS; IPv4 and IPv6)\n"
+            "  --mix basic|telecom   traffic mix (default basic: TCP, UDP, DNS; IPv4 and IPv6).\n"
+            "                        telecom: the basic flows inside GTP-U tunnels (3 gNBs to\n"
+            "                        one UPF, some with a QFI), PFCP heartbeats, GTPv2-C echoes,\n"
+            "                        SIP OPTIONS; every message counted in the summary\n"
             "  --vlan                802.1Q tags on Ethernet frames\n"
             "  --linktype en10mb|raw|sll   link type of interface 0 (default en10mb)\n"
             "  --interfaces 1|2      pcapng: number of interfaces (default 1); flows alternate\n"
@@ -963,9 +1058,12 @@ static int parse_args(opts_t *o, int argc, char **argv)
             break;
         case O_MIX:
             if (strcmp(optarg, "basic") == 0)
-                break;
-            fprintf(stderr, "tpa-pcapgen: --mix %s is not implemented yet (only basic)\n", optarg);
-            return -1;
+                o->mix = MIX_BASIC;
+            else if (strcmp(optarg, "telecom") == 0)
+                o->mix = MIX_TELECOM;
+            else
+                goto bad;
+            break;
         case 'o': o->out = optarg; break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return -1;

@@ -720,6 +720,8 @@ def compare_result(expected, doc, what, check_dirs=True):
         for k in ("packets", "bytes"):
             if f.get(k) != w[k]:
                 diffs.append("%s: %s = %r, wrote %r" % (name, k, f.get(k), w[k]))
+        if "tunnel" in w:
+            diffs += _compare_tunnel(name, w["tunnel"], f.get("tunnel"), doc)
         if check_dirs:
             for d in ("a_to_b", "b_to_a"):
                 if isinstance(f.get(d), dict):
@@ -732,17 +734,37 @@ def compare_result(expected, doc, what, check_dirs=True):
     return diffs
 
 
-def compare_messages(expected, doc, what):
-    """DNS query/response counts in messages[] against the generator's."""
+def _compare_tunnel(name, want, got, doc):
+    """GTP-U context of an inner flow: teid (first packet), teid_reverse, qfi, and
+    outer_flow naming the flow between the tunnel endpoints."""
+    if not isinstance(got, dict):
+        return ["%s: no tunnel object (carried in GTP-U %s -> %s)" % (name, want["outer"]["src"], want["outer"]["dst"])]
     diffs = []
+    for k in ("teid", "teid_reverse", "qfi"):
+        if k in want and got.get(k) != want[k]:
+            diffs.append("%s: tunnel.%s = %r, wrote %r" % (name, k, got.get(k), want[k]))
+    outer = [f for f in doc.get("flows") or [] if f.get("id") == got.get("outer_flow")]
+    ends = {want["outer"]["src"], want["outer"]["dst"]}
+    if len(outer) != 1 or {str(outer[0].get("src")), str(outer[0].get("dst"))} != ends:
+        diffs.append("%s: tunnel.outer_flow = %r is not the flow %s <-> %s"
+                     % (name, got.get("outer_flow"), want["outer"]["src"], want["outer"]["dst"]))
+    return diffs
+
+
+def compare_messages(expected, doc, what):
+    """messages[] counts against the generator's, for every (protocol, code) it wrote
+    and every code reported for those protocols."""
+    diffs = []
+    want = {(m["protocol"], str(m["code"])): m["count"] for m in expected.get("messages", [])}
+    protos = {p for p, _ in want}
     got = {}
     for m in doc.get("messages") or []:
-        if str(m.get("protocol", "")).lower() == "dns":
-            got[str(m.get("code"))] = got.get(str(m.get("code")), 0) + int(m.get("count", 0))
-    for m in expected.get("messages", []):
-        if got.get(m["code"], 0) != m["count"]:
-            diffs.append("%s: messages dns %s = %s, wrote %s" % (what, m["code"], got.get(m["code"], 0),
-                                                                m["count"]))
+        k = (str(m.get("protocol", "")).lower(), str(m.get("code")))
+        if k[0] in protos:
+            got[k] = got.get(k, 0) + int(m.get("count", 0))
+    for k in sorted(set(want) | set(got)):
+        if got.get(k, 0) != want.get(k, 0):
+            diffs.append("%s: messages %s %s = %s, wrote %s" % (what, k[0], k[1], got.get(k, 0), want.get(k, 0)))
     return diffs
 
 
