@@ -79,6 +79,18 @@ int main(void)
     tpa_flow_table_expire(t, 61 * 1000000LL);
     CHECK(tpa_flow_table_live(t) < live); /* the closed flow went */
 
+    /* a tunnel flow moved to the long class survives the UDP timeout */
+    tpa_flow_table_t *v = tpa_flow_table_new();
+    tpa_flow_key_t kg;
+    int sg = tpa_flow_key_make(&kg, 4, 17, A, 2152, B, 2152, 0);
+    tpa_flow_t *gf = tpa_flow_get(v, &kg, sg, 0, &created);
+    tpa_flow_set_class(v, gf, TPA_FLOW_CLS_TCP);
+    tpa_flow_table_expire(v, 400 * 1000000LL);
+    CHECK(tpa_flow_table_live(v) == 1);
+    tpa_flow_table_expire(v, 3601 * 1000000LL);
+    CHECK(tpa_flow_table_live(v) == 0);
+    tpa_flow_table_destroy(&v);
+
     tpa_flow_table_destroy(&u);
     tpa_flow_table_destroy(&t);
     CHECK(t == NULL);

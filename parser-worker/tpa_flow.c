@@ -217,6 +217,14 @@ void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t fl
     }
 }
 
+void tpa_flow_set_class(tpa_flow_table_t *t, tpa_flow_t *f, uint8_t cls)
+{
+    if (cls >= TPA_FLOW_NCLS || f->cls == cls) return;
+    lru_unlink(&t->lru[f->cls], f);
+    f->cls = cls;
+    lru_append(&t->lru[f->cls], f);
+}
+
 static int finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
 {
     if (t->ndone == t->capdone) {

@@ -97,6 +97,10 @@ void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
  * on RST or once both sides sent FIN. */
 void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags);
 
+/* Moves f to timeout class cls; a tunnel flow takes the long TCP class so it
+ * outlives every flow it carries (their packets are its packets). */
+void tpa_flow_set_class(tpa_flow_table_t *t, tpa_flow_t *f, uint8_t cls);
+
 /* Finishes every live flow idle past its class timeout at now_us. O(expired). */
 void tpa_flow_table_expire(tpa_flow_table_t *t, int64_t now_us);
 

@@ -117,6 +117,7 @@ void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *r)
     if (type != 255 || !tpa_rd_has(&body, 1)) return;
     uint8_t nib = tpa_rd_peek(&body, 0) >> 4;
     if (nib != 4 && nib != 6) return; /* non-IP PDU session (Ethernet, unstructured) */
+    if (c->flow->cls == TPA_FLOW_CLS_OTHER) tpa_flow_set_class(d->flows, c->flow, TPA_FLOW_CLS_TCP);
     tun_save_t s = tun_push(p, c->flow->id, teid, TPA_TUN_GTPU);
     p->qfi = qfi;
     p->has_qfi = has_qfi;
@@ -139,6 +140,7 @@ void tpa_dissect_vxlan(tpa_dissect_ctx_t *c, tpa_rd_t *r)
         tpa_dec_mal(d, p, TPA_MAL_DECODE_TOO_DEEP);
         return;
     }
+    if (c->flow->cls == TPA_FLOW_CLS_OTHER) tpa_flow_set_class(d->flows, c->flow, TPA_FLOW_CLS_TCP);
     tun_save_t s = tun_push(p, c->flow->id, vni, TPA_TUN_VXLAN);
     tpa_dec_ether(d, p, r);
     tun_pop(p, &s);
@@ -186,6 +188,7 @@ void tpa_dec_gre(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
     if (!tpa_rd_has(r, opt)) goto truncated;
     tpa_rd_skip(r, opt);
     if (!f) return;
+    if (f->cls == TPA_FLOW_CLS_OTHER) tpa_flow_set_class(d->flows, f, TPA_FLOW_CLS_TCP);
     tun_save_t s = tun_push(p, f->id, key, TPA_TUN_GRE);
     if (ver == 1) {
         if (proto == 0x880b) gre_ppp(d, p, r);
