@@ -59,9 +59,9 @@ static int setup_dirs(tpa_gw_t *gw, char *err, size_t errlen)
         snprintf(err, errlen, "data dir path too long: %s", real);
         return -1;
     }
-    snprintf(gw->data_dir, sizeof gw->data_dir, "%s", real);
-    snprintf(gw->captures_dir, sizeof gw->captures_dir, "%s/captures", real);
-    snprintf(gw->incoming_dir, sizeof gw->incoming_dir, "%s/captures/.incoming", real);
+    snprintf(gw->data_dir, sizeof gw->data_dir, "%.900s", real);
+    snprintf(gw->captures_dir, sizeof gw->captures_dir, "%.900s/captures", real);
+    snprintf(gw->incoming_dir, sizeof gw->incoming_dir, "%.900s/captures/.incoming", real);
     if (mkdirs(gw->captures_dir, 0755) < 0 || mkdirs(gw->incoming_dir, 0700) < 0) {
         snprintf(err, errlen, "cannot create %s: %s", gw->incoming_dir, strerror(errno));
         return -1;

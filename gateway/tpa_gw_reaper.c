@@ -25,6 +25,7 @@ struct tpa_gw_reaper {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop;
+    bool blocked; /* the last pass could not push (reported once per change) */
 };
 
 /* Compare-and-set transition. KEYS: job hash, event channel.
@@ -79,20 +80,28 @@ static const char *field_str(const redisReply *v)
     return v && v->type == REDIS_REPLY_STRING ? v->str : "";
 }
 
-static void repush(tpa_gw_t *gw, redisContext *r, const char *id, redisReply **f, int64_t now)
+/* Pushes the job message again. After one send timed out (no parser ready), the
+ * rest of the pass skips pushing: each attempt would wait the send timeout. */
+static void repush(tpa_gw_t *gw, redisContext *r, const char *id, redisReply **f, int64_t now,
+                   const char *why, tpa_gw_reaper_stats_t *st)
 {
     tpa_wire_job_t j;
     json_t *fields;
     int rc;
 
+    if (st->blocked)
+        return;
     /* f: state created pushed lease attempts path size sha256 */
     tpa_gw_dispatch_fill(&gw->cfg, id, field_str(f[5]), (uint64_t)field_ll(f[6], 0),
                          field_str(f[7]), &j);
     rc = tpa_gw_dispatch_job(gw->dispatch, &j);
     if (rc < 0) {
         tpa_debug(id, "re-push: no parser ready (%s)", tpa_strerror(rc));
+        st->blocked = true;
         return;
     }
+    st->repushed++;
+    tpa_info(id, "job message pushed again (%s)", why);
     atomic_fetch_add(&gw->metrics.jobs_dispatched, 1);
     fields = json_pack("{s:I}", "pushed", (json_int_t)now);
     if (fields)
@@ -126,10 +135,9 @@ static void reap_one(tpa_gw_t *gw, redisContext *r, const char *id, redisReply *
             return;
         }
         if (now - pushed >= TPA_GW_REAPER_UNCLAIMED_MS || pushed < started) {
-            tpa_info(id, "job still unclaimed %" PRId64 " s after dispatch: pushing again",
-                     (now - pushed) / 1000);
-            repush(gw, r, id, f, now);
-            st->repushed++;
+            repush(gw, r, id, f, now,
+                   pushed < started ? "queued before this gateway started" : "still unclaimed",
+                   st);
         }
         return;
     }
@@ -149,7 +157,7 @@ static void reap_one(tpa_gw_t *gw, redisContext *r, const char *id, redisReply *
             atomic_fetch_add(&gw->metrics.jobs_requeued, 1);
             tpa_warn(id, "worker lease expired while %s (attempt %" PRId64 " of %d): requeued",
                      state, attempts, gw->cfg.job_retries);
-            repush(gw, r, id, f, now);
+            repush(gw, r, id, f, now, "lease expired", st);
         }
     } else {
         snprintf(msg, sizeof msg, "gave up after %" PRId64 " attempts: worker lease expired",
@@ -268,6 +276,11 @@ static void *reaper_main(void *arg)
         if (st.repushed || st.requeued || st.failed)
             tpa_info(NULL, "reaper: %d pushed again, %d requeued, %d failed", st.repushed,
                      st.requeued, st.failed);
+        if (st.blocked != rp->blocked)
+            tpa_log(st.blocked ? TPA_LOG_WARN : TPA_LOG_INFO, NULL, "%s",
+                    st.blocked ? "reaper: no parser is taking jobs; they stay queued in Redis"
+                               : "reaper: parsers are taking jobs again");
+        rp->blocked = st.blocked;
     }
     return NULL;
 }

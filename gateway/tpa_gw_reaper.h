@@ -18,6 +18,7 @@
 #define TPA_GW_REAPER_H
 
 #include <hiredis/hiredis.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tpa_gw.h"
@@ -27,7 +28,8 @@
 
 typedef struct tpa_gw_reaper_stats {
     long long states[TPA_GW_NSTATES]; /* jobs per state */
-    int repushed;                     /* queued jobs pushed again */
+    int repushed;                     /* job messages pushed again */
+    bool blocked;                     /* a push timed out: no parser is taking jobs */
     int requeued;                     /* lease expired -> queued */
     int failed;                       /* retry limit reached -> failed */
 } tpa_gw_reaper_stats_t;

@@ -468,7 +468,7 @@ static int reply_jobs(struct mg_connection *c, upload_t *u)
 int tpa_gw_upload_handle(struct mg_connection *c, tpa_gw_t *gw)
 {
     const struct mg_request_info *ri = mg_get_request_info(c);
-    const char *ctype = mg_get_header(c, "Content-Type");
+    const char *ctype = mg_get_header(c, "Content-Type"), *expect;
     uint64_t limit = (uint64_t)gw->cfg.max_upload_mb * 1024 * 1024;
     struct mg_form_data_handler fdh = {0};
     upload_t *u = NULL;
@@ -494,6 +494,22 @@ int tpa_gw_upload_handle(struct mg_connection *c, tpa_gw_t *gw)
                                         "upload of %lld bytes exceeds the limit of %ld MiB",
                                         ri->content_length, gw->cfg.max_upload_mb);
     }
+
+    /* Refuse before reading the body when the job store is down. */
+    r = tpa_gw_pool_get(gw->pool, err, sizeof err);
+    if (!r) {
+        atomic_fetch_add(&gw->metrics.uploads_rejected, 1);
+        return tpa_gw_reply_error_close(c, 503, "redis_unavailable", "job store unavailable: %s",
+                                        err);
+    }
+    tpa_gw_pool_put(gw->pool, r);
+    r = NULL;
+
+    /* RFC 9110 10.1.1: the client waits for 100 (Continue) before sending the body;
+     * civetweb does not send it for request handlers. */
+    expect = mg_get_header(c, "Expect");
+    if (expect && !strcasecmp(expect, "100-continue"))
+        mg_printf(c, "HTTP/1.1 100 Continue\r\n\r\n");
 
     u = calloc(1, sizeof *u);
     if (u) {

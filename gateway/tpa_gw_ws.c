@@ -423,14 +423,21 @@ int tpa_gw_ws_start(tpa_gw_ws_t *ws)
 
 void tpa_gw_ws_stop(tpa_gw_ws_t *ws)
 {
-    if (!ws || !ws->running)
+    if (!ws)
         return;
-    pthread_mutex_lock(&ws->stop_lock);
-    ws->stop = true;
-    pthread_cond_broadcast(&ws->stop_cond);
-    pthread_mutex_unlock(&ws->stop_lock);
-    pthread_join(ws->thread, NULL);
-    ws->running = false;
+    if (ws->running) {
+        pthread_mutex_lock(&ws->stop_lock);
+        ws->stop = true;
+        pthread_cond_broadcast(&ws->stop_cond);
+        pthread_mutex_unlock(&ws->stop_lock);
+        pthread_join(ws->thread, NULL);
+        ws->running = false;
+    }
+    /* RFC 6455 7.4.1 1001 "going away": clients get a clean close, not 1006. */
+    pthread_mutex_lock(&ws->lock);
+    for (ws_conn_t *wc = ws->head; wc; wc = wc->next)
+        send_close(wc, 1001, "server shutdown");
+    pthread_mutex_unlock(&ws->lock);
 }
 
 void tpa_gw_ws_destroy(tpa_gw_ws_t **wsp)

@@ -37,7 +37,8 @@ void tpa_gw_ws_attach(tpa_gw_ws_t *ws, struct mg_context *ctx);
 /* Starts the subscriber thread. Returns 0 or TPA_ERR_NOMEM. */
 int tpa_gw_ws_start(tpa_gw_ws_t *ws);
 
-/* Stops and joins the subscriber thread (within ~0.5 s). Idempotent. */
+/* Stops and joins the subscriber thread (within ~0.5 s) and sends every client a
+ * close frame (1001, server shutdown). Idempotent. */
 void tpa_gw_ws_stop(tpa_gw_ws_t *ws);
 
 /* Frees the relay; nulls *ws. Call after mg_stop, which closes every connection. */
