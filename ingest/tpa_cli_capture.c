@@ -2,6 +2,7 @@
  * pcap file, then submit it. */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,13 +130,14 @@ int tpa_cli_capture(tpa_cli_t *cli, int argc, char **argv)
     int st = pcap_activate(p);
     if (st < 0) {
         const char *hint = (st == PCAP_ERROR_PERM_DENIED) ? " (needs root or CAP_NET_RAW)" : "";
-        tpa_cli_fail("capture on %s: %s%s", iface,
-                     st == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(st), hint);
+        const char *msg = pcap_geterr(p);
+        tpa_cli_fail("capture on %s: %s%s", iface, msg && *msg ? msg : pcap_statustostr(st),
+                     hint);
         goto out_pcap;
     }
     if (st > 0)
         fprintf(stderr, "tpa: capture on %s: warning: %s\n", iface,
-                st == PCAP_WARNING ? pcap_geterr(p) : pcap_statustostr(st));
+                *pcap_geterr(p) ? pcap_geterr(p) : pcap_statustostr(st));
     if (filter) {
         struct bpf_program prog;
         if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
@@ -168,7 +170,22 @@ int tpa_cli_capture(tpa_cli_t *cli, int argc, char **argv)
             count || seconds ? "" : " (Ctrl-C to stop)");
     int64_t deadline = seconds ? mono_ms() + seconds * 1000 : 0;
     int err = 0;
+    /* On Linux (TPACKET_V3) a blocking pcap_dispatch may not return while the
+     * interface is idle, so wait in poll() with our own timeout and read
+     * non-blocking; fall back to blocking reads where there is no selectable fd. */
+    int fd = pcap_get_selectable_fd(p);
+    if (fd >= 0 && pcap_setnonblock(p, 1, errbuf) != 0)
+        fd = -1;
     while (!interrupted) {
+        if (fd >= 0) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            int pr = poll(&pfd, 1, 200);
+            if (pr < 0 && errno != EINTR) {
+                tpa_cli_fail("capture on %s: poll: %s", iface, strerror(errno));
+                err = 1;
+                break;
+            }
+        }
         int want = count ? (int)(count - (long)s.packets) : -1;
         int n = pcap_dispatch(p, want > 0 ? (want < 10000 ? want : 10000) : -1, on_packet,
                               (u_char *)&s);
