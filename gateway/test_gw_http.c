@@ -14,14 +14,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                       \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            failures++;                                                                        \
-            fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__);                              \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fputc('\n', stderr);                                                               \
-        }                                                                                      \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__);                                  \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
 
 static void csv_field_is(const char *in, bool text, const char *want)
@@ -68,8 +68,7 @@ static void test_csv(void)
         "id,proto,src,a_to_b.packets,a_to_b.bytes,first_ts,app,ok,tunnel.teid,tags,weird\r\n"
         "1,udp,10.0.0.1,3,300,1700000000.125,,true,,,\r\n"
         "2,tcp,\"a,\"\"b\"\"\",,,,,,77,\"[1,2]\",\"{\"\"x.y\"\":1}\"\r\n";
-    CHECK(b.data && !strcmp(b.data, want), "csv table:\n%s\nwant:\n%s", b.data ? b.data : "",
-          want);
+    CHECK(b.data && !strcmp(b.data, want), "csv table:\n%s\nwant:\n%s", b.data ? b.data : "", want);
     tpa_gw_buf_free(&b);
     json_decref(cols);
     json_decref(items);
@@ -100,13 +99,16 @@ static void test_names(void)
     name_is("", "capture");
     name_is(NULL, "capture");
     name_is(".hidden.pcap", "hidden.pcap");
-    name_is("a\x01" "b\x7f" "c.pcap", "a_b_c.pcap");
+    name_is("a\x01"
+            "b\x7f"
+            "c.pcap",
+            "a_b_c.pcap");
     name_is("a:b*c?d\"e<f>g|h.pcap", "a_b_c_d_e_f_g_h.pcap");
     name_is("n5 capture (1).pcap ", "n5 capture (1).pcap");
-    name_is("caf\xc3\xa9.pcap", "caf\xc3\xa9.pcap");            /* valid UTF-8 kept */
-    name_is("bad\xff\xfe.pcap", "bad__.pcap");                  /* invalid bytes replaced */
-    name_is("over\xe0\x80\xaf.pcap", "over___.pcap");           /* overlong refused */
-    name_is("sur\xed\xa0\x80.pcap", "sur___.pcap");             /* surrogate refused */
+    name_is("caf\xc3\xa9.pcap", "caf\xc3\xa9.pcap");  /* valid UTF-8 kept */
+    name_is("bad\xff\xfe.pcap", "bad__.pcap");        /* invalid bytes replaced */
+    name_is("over\xe0\x80\xaf.pcap", "over___.pcap"); /* overlong refused */
+    name_is("sur\xed\xa0\x80.pcap", "sur___.pcap");   /* surrogate refused */
     {
         char longname[400], out[TPA_GW_FILENAME_MAX];
         memset(longname, 'x', sizeof longname - 1);
@@ -158,14 +160,14 @@ static void slice_is(json_t *items, const char *q, const char *sort, size_t off,
 static void test_slices(void)
 {
     json_error_t jerr;
-    json_t *items = json_loads(
-        "[{\"id\":1,\"proto\":\"udp\",\"bytes\":500,\"app\":\"GTP-U\",\"dport\":2152},"
-        " {\"id\":2,\"proto\":\"tcp\",\"bytes\":70,\"app\":\"HTTP2\",\"dport\":80},"
-        " {\"id\":3,\"proto\":\"sctp\",\"bytes\":500,\"app\":null,\"dport\":38412,"
-        "  \"tunnel\":{\"note\":\"inner gtp\"}},"
-        " {\"id\":4,\"proto\":\"udp\",\"app\":\"DNS\",\"dport\":53},"
-        " {\"id\":5,\"proto\":\"udp\",\"bytes\":12.5,\"app\":\"pfcp\",\"dport\":8805}]",
-        0, &jerr);
+    json_t *items =
+        json_loads("[{\"id\":1,\"proto\":\"udp\",\"bytes\":500,\"app\":\"GTP-U\",\"dport\":2152},"
+                   " {\"id\":2,\"proto\":\"tcp\",\"bytes\":70,\"app\":\"HTTP2\",\"dport\":80},"
+                   " {\"id\":3,\"proto\":\"sctp\",\"bytes\":500,\"app\":null,\"dport\":38412,"
+                   "  \"tunnel\":{\"note\":\"inner gtp\"}},"
+                   " {\"id\":4,\"proto\":\"udp\",\"app\":\"DNS\",\"dport\":53},"
+                   " {\"id\":5,\"proto\":\"udp\",\"bytes\":12.5,\"app\":\"pfcp\",\"dport\":8805}]",
+                   0, &jerr);
     CHECK(items != NULL, "json: %s", jerr.text);
 
     slice_is(items, NULL, NULL, 0, 50, "[1,2,3,4,5]", 5);

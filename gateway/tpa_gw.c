@@ -30,19 +30,15 @@ static int mkdirs(const char *path, mode_t mode)
     char tmp[TPA_PATH_MAX];
     size_t n = strlen(path);
 
-    if (n == 0 || n >= sizeof tmp)
-        return -1;
+    if (n == 0 || n >= sizeof tmp) return -1;
     memcpy(tmp, path, n + 1);
     for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
+        if (*p != '/') continue;
         *p = '\0';
-        if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-            return -1;
+        if (mkdir(tmp, 0755) < 0 && errno != EEXIST) return -1;
         *p = '/';
     }
-    if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-        return -1;
+    if (mkdir(tmp, mode) < 0 && errno != EEXIST) return -1;
     return 0;
 }
 
@@ -99,8 +95,7 @@ tpa_gw_t *tpa_gw_new(const tpa_config_t *cfg, const char *exe, char *err, size_t
     }
     gw->cfg = *cfg;
     tpa_gw_metrics_init(&gw->metrics);
-    if (setup_dirs(gw, err, errlen) < 0)
-        goto fail;
+    if (setup_dirs(gw, err, errlen) < 0) goto fail;
     removed = tpa_gw_upload_clean_incoming(gw->incoming_dir);
     if (removed > 0)
         tpa_info(NULL, "removed %d unfinished upload(s) from %s", removed, gw->incoming_dir);
@@ -112,11 +107,9 @@ tpa_gw_t *tpa_gw_new(const tpa_config_t *cfg, const char *exe, char *err, size_t
         goto fail;
     }
     gw->dispatch = tpa_gw_dispatch_new(cfg, err, errlen);
-    if (!gw->dispatch)
-        goto fail;
+    if (!gw->dispatch) goto fail;
     gw->forwarder = tpa_gw_forwarder_new(cfg, &gw->metrics, err, errlen);
-    if (!gw->forwarder)
-        goto fail;
+    if (!gw->forwarder) goto fail;
     gw->ws = tpa_gw_ws_new(cfg, gw->pool, &gw->metrics);
     if (!gw->ws) {
         snprintf(err, errlen, "out of memory");
@@ -179,11 +172,9 @@ void tpa_gw_destroy(tpa_gw_t **gwp)
 {
     tpa_gw_t *gw = gwp ? *gwp : NULL;
 
-    if (!gw)
-        return;
+    if (!gw) return;
     tpa_gw_reaper_destroy(&gw->reaper);
-    if (gw->ws)
-        tpa_gw_ws_stop(gw->ws);
+    if (gw->ws) tpa_gw_ws_stop(gw->ws);
     if (gw->http)
         mg_stop(gw->http); /* waits for handlers; closes WebSockets (close handlers run) */
     gw->http = NULL;

@@ -27,8 +27,7 @@ static const char *const csv_tables[] = {"flows", "transactions", "findings"};
 static bool in_list(const char *s, const char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(s, list[i]))
-            return true;
+        if (!strcmp(s, list[i])) return true;
     return false;
 }
 
@@ -36,8 +35,7 @@ static int method_not_allowed(struct mg_connection *c, const char *allow)
 {
     char msg[128];
     int n = snprintf(msg, sizeof msg,
-                     "{\"error\":{\"code\":\"method_not_allowed\",\"message\":\"use %s\"}}",
-                     allow);
+                     "{\"error\":{\"code\":\"method_not_allowed\",\"message\":\"use %s\"}}", allow);
     mg_printf(c,
               "HTTP/1.1 405 Method Not Allowed\r\nAllow: %s\r\nContent-Type: application/json\r\n"
               "Content-Length: %d\r\nCache-Control: no-store\r\n\r\n",
@@ -50,8 +48,7 @@ static redisContext *redis_or_503(struct mg_connection *c, tpa_gw_t *gw)
 {
     char err[256];
     redisContext *r = tpa_gw_pool_get(gw->pool, err, sizeof err);
-    if (!r)
-        tpa_gw_reply_error(c, 503, "redis_unavailable", "job store unavailable: %s", err);
+    if (!r) tpa_gw_reply_error(c, 503, "redis_unavailable", "job store unavailable: %s", err);
     return r;
 }
 
@@ -82,11 +79,9 @@ static int list_jobs(struct mg_connection *c, tpa_gw_t *gw, const char *qs)
     if (tpa_gw_query_long(qs, "offset", 0, 0, 1000000000L, &offset) < 0 ||
         tpa_gw_query_long(qs, "limit", LIST_LIMIT_DEFAULT, 1, LIST_LIMIT_MAX, &limit) < 0)
         return tpa_gw_reply_error(c, 400, "bad_paging",
-                                  "offset must be >= 0 and limit between 1 and %d",
-                                  LIST_LIMIT_MAX);
+                                  "offset must be >= 0 and limit between 1 and %d", LIST_LIMIT_MAX);
     r = redis_or_503(c, gw);
-    if (!r)
-        return 503;
+    if (!r) return 503;
     jobs = tpa_job_list(r, n >= 0 ? state : NULL, (int)offset, (int)limit, &total);
     if (!jobs) {
         status = tpa_gw_reply_error(c, 503, "redis_unavailable", "cannot list jobs");
@@ -97,8 +92,7 @@ static int list_jobs(struct mg_connection *c, tpa_gw_t *gw, const char *qs)
     json_array_foreach(jobs, i, job) json_object_del(job, "path");
     doc = json_pack("{s:o,s:i,s:i,s:i}", "jobs", jobs, "total", total, "offset", (int)offset,
                     "limit", (int)limit);
-    if (!doc)
-        return tpa_gw_reply_error(c, 500, "internal", "out of memory");
+    if (!doc) return tpa_gw_reply_error(c, 500, "internal", "out of memory");
     status = tpa_gw_reply_json(c, 200, doc);
     json_decref(doc);
     return status;
@@ -110,8 +104,7 @@ static int get_job(struct mg_connection *c, tpa_gw_t *gw, const char *id)
     json_t *job;
     int status;
 
-    if (!r)
-        return 503;
+    if (!r) return 503;
     job = tpa_job_get(r, id);
     if (!job) {
         status = job_missing(c, r, id);
@@ -130,10 +123,8 @@ static void remove_capture(tpa_gw_t *gw, const char *id, const char *path)
     size_t dl = strlen(gw->captures_dir), il = strlen(id);
 
     if (!path || strncmp(path, gw->captures_dir, dl) || path[dl] != '/' ||
-        strncmp(path + dl + 1, id, il) || path[dl + 1 + il] != '.' ||
-        strchr(path + dl + 1, '/')) {
-        if (path && *path)
-            tpa_warn(id, "not deleting %s: outside the capture store", path);
+        strncmp(path + dl + 1, id, il) || path[dl + 1 + il] != '.' || strchr(path + dl + 1, '/')) {
+        if (path && *path) tpa_warn(id, "not deleting %s: outside the capture store", path);
         return;
     }
     if (unlink(path) < 0 && errno != ENOENT)
@@ -146,8 +137,7 @@ static int delete_job(struct mg_connection *c, tpa_gw_t *gw, const char *id)
     json_t *job, *doc;
     int rc, status;
 
-    if (!r)
-        return 503;
+    if (!r) return 503;
     job = tpa_job_get(r, id);
     if (!job) {
         status = job_missing(c, r, id);
@@ -187,8 +177,7 @@ static char *load_result(struct mg_connection *c, tpa_gw_t *gw, const char *id,
     const char *state;
     char *text = NULL;
 
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     job = tpa_job_get(r, id);
     if (!job) {
         job_missing(c, r, id);
@@ -219,8 +208,7 @@ static int get_result(struct mg_connection *c, tpa_gw_t *gw, const char *id)
     char *text = load_result(c, gw, id, true);
     int status;
 
-    if (!text)
-        return 409;
+    if (!text) return 409;
     status = tpa_gw_reply(c, 200, "application/json", text, strlen(text), false);
     free(text);
     return status;
@@ -244,8 +232,8 @@ static json_t *parse_result(struct mg_connection *c, const char *id, char *text)
 
 /* Reads q/sort/offset/limit into *o (q and sort point into the given buffers).
  * Replies 400 and returns -1 on a bad value. */
-static int slice_params(struct mg_connection *c, const char *qs, tpa_gw_slice_opts_t *o,
-                        char *q, size_t qlen, char *sort, size_t sortlen)
+static int slice_params(struct mg_connection *c, const char *qs, tpa_gw_slice_opts_t *o, char *q,
+                        size_t qlen, char *sort, size_t sortlen)
 {
     long offset, limit;
 
@@ -278,14 +266,11 @@ static int get_slice(struct mg_connection *c, tpa_gw_t *gw, const char *id, cons
     char *text;
     int status;
 
-    if (slice_params(c, qs, &o, q, sizeof q, sort, sizeof sort) < 0)
-        return 400;
+    if (slice_params(c, qs, &o, q, sizeof q, sort, sizeof sort) < 0) return 400;
     text = load_result(c, gw, id, false);
-    if (!text)
-        return 409;
+    if (!text) return 409;
     doc = parse_result(c, id, text);
-    if (!doc)
-        return 500;
+    if (!doc) return 500;
     items = tpa_gw_slice(json_object_get(doc, table), &o, &total);
     out = items ? json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
                             "offset", (json_int_t)o.offset, "limit", (json_int_t)o.limit)
@@ -315,8 +300,7 @@ static int export_csv(struct mg_connection *c, tpa_gw_t *gw, const char *id, con
     int n;
 
     n = tpa_gw_query_str(qs, "table", table, sizeof table);
-    if (n == -1)
-        snprintf(table, sizeof table, "flows");
+    if (n == -1) snprintf(table, sizeof table, "flows");
     if (n == -2 || !in_list(table, csv_tables, sizeof csv_tables / sizeof *csv_tables))
         return tpa_gw_reply_error(c, 400, "bad_table",
                                   "table must be flows, transactions or findings");
@@ -327,11 +311,9 @@ static int export_csv(struct mg_connection *c, tpa_gw_t *gw, const char *id, con
     o.sort = sort;
     o.limit = (size_t)-1;
     text = load_result(c, gw, id, false);
-    if (!text)
-        return 409;
+    if (!text) return 409;
     doc = parse_result(c, id, text);
-    if (!doc)
-        return 500;
+    if (!doc) return 500;
     sel = tpa_gw_slice(json_object_get(doc, table), &o, &total);
     cols = sel ? tpa_gw_csv_columns(sel) : NULL;
     if (!cols) {
@@ -339,20 +321,17 @@ static int export_csv(struct mg_connection *c, tpa_gw_t *gw, const char *id, con
         json_decref(doc);
         return tpa_gw_reply_error(c, 500, "internal", "out of memory");
     }
-    snprintf(extra, sizeof extra, "Content-Disposition: attachment; filename=\"%s-%s.csv\"\r\n",
-             id, table);
-    if (tpa_gw_reply_chunked_start(c, 200, "text/csv; charset=utf-8", extra) < 0)
-        goto done;
+    snprintf(extra, sizeof extra, "Content-Disposition: attachment; filename=\"%s-%s.csv\"\r\n", id,
+             table);
+    if (tpa_gw_reply_chunked_start(c, 200, "text/csv; charset=utf-8", extra) < 0) goto done;
     tpa_gw_csv_header(&b, cols);
-    json_array_foreach(sel, i, it) {
+    json_array_foreach(sel, i, it)
+    {
         tpa_gw_csv_row(&b, it, cols);
-        if (b.failed)
-            break;
-        if (b.len >= CSV_FLUSH && !flush_chunk(c, &b))
-            goto done;
+        if (b.failed) break;
+        if (b.len >= CSV_FLUSH && !flush_chunk(c, &b)) goto done;
     }
-    if (!b.failed && flush_chunk(c, &b))
-        mg_send_chunk(c, "", 0);
+    if (!b.failed && flush_chunk(c, &b)) mg_send_chunk(c, "", 0);
 done:
     tpa_gw_buf_free(&b);
     json_decref(cols);
@@ -374,15 +353,12 @@ int tpa_gw_api_handler(struct mg_connection *c, void *cbdata)
     size_t idlen;
 
     if (!strcmp(rest, "/openapi.json")) {
-        if (strcmp(m, "GET") && strcmp(m, "HEAD"))
-            return method_not_allowed(c, "GET");
+        if (strcmp(m, "GET") && strcmp(m, "HEAD")) return method_not_allowed(c, "GET");
         return tpa_gw_static_openapi(c);
     }
     if (!strcmp(rest, "/jobs") || !strcmp(rest, "/jobs/")) {
-        if (!strcmp(m, "POST"))
-            return tpa_gw_upload_handle(c, gw);
-        if (!strcmp(m, "GET"))
-            return list_jobs(c, gw, qs);
+        if (!strcmp(m, "POST")) return tpa_gw_upload_handle(c, gw);
+        if (!strcmp(m, "GET")) return list_jobs(c, gw, qs);
         return method_not_allowed(c, "GET, POST");
     }
     if (strncmp(rest, "/jobs/", 6))
@@ -394,25 +370,19 @@ int tpa_gw_api_handler(struct mg_connection *c, void *cbdata)
         return tpa_gw_reply_error(c, 400, "invalid_id", "invalid job id");
     memcpy(id, rest, idlen);
     id[idlen] = '\0';
-    if (!tpa_job_id_valid(id))
-        return tpa_gw_reply_error(c, 400, "invalid_id", "invalid job id");
+    if (!tpa_job_id_valid(id)) return tpa_gw_reply_error(c, 400, "invalid_id", "invalid job id");
 
     if (!slash || !slash[1]) {
-        if (!strcmp(m, "GET"))
-            return get_job(c, gw, id);
-        if (!strcmp(m, "DELETE"))
-            return delete_job(c, gw, id);
+        if (!strcmp(m, "GET")) return get_job(c, gw, id);
+        if (!strcmp(m, "DELETE")) return delete_job(c, gw, id);
         return method_not_allowed(c, "GET, DELETE");
     }
     if (strlen(slash + 1) >= sizeof sub || strchr(slash + 1, '/'))
         return tpa_gw_reply_error(c, 404, "not_found", "no such endpoint");
     snprintf(sub, sizeof sub, "%s", slash + 1);
-    if (strcmp(m, "GET"))
-        return method_not_allowed(c, "GET");
-    if (!strcmp(sub, "result"))
-        return get_result(c, gw, id);
-    if (!strcmp(sub, "export.csv"))
-        return export_csv(c, gw, id, qs);
+    if (strcmp(m, "GET")) return method_not_allowed(c, "GET");
+    if (!strcmp(sub, "result")) return get_result(c, gw, id);
+    if (!strcmp(sub, "export.csv")) return export_csv(c, gw, id, qs);
     if (in_list(sub, slice_tables, sizeof slice_tables / sizeof *slice_tables))
         return get_slice(c, gw, id, sub, qs);
     return tpa_gw_reply_error(c, 404, "not_found", "no such endpoint");

@@ -25,8 +25,7 @@ int tpa_gw_capture_find(const char *captures_dir, const char *id, char *path, si
     for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
         struct stat st;
         snprintf(path, pathlen, "%s/%s.%s", captures_dir, id, exts[i]);
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            return 0;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) return 0;
     }
     path[0] = '\0';
     return TPA_ERR_NOTFOUND;
@@ -50,8 +49,7 @@ int tpa_gw_capture_handler(struct mg_connection *c, void *cbdata)
         if (!token)
             return tpa_gw_reply_error(c, 401, "unauthorized", "X-TPA-Token header required");
         if (!tpa_gw_token_equal(token, gw->cfg.cluster_token)) {
-            tpa_warn(NULL, "internal capture request from %s with a wrong token",
-                     ri->remote_addr);
+            tpa_warn(NULL, "internal capture request from %s with a wrong token", ri->remote_addr);
             return tpa_gw_reply_error(c, 403, "forbidden", "wrong cluster token");
         }
     } else if (strcmp(ri->remote_addr, "127.0.0.1")) {
@@ -67,8 +65,7 @@ int tpa_gw_capture_handler(struct mg_connection *c, void *cbdata)
         return tpa_gw_reply_error(c, 404, "not_found", "no capture %s", id);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0) {
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         return tpa_gw_reply_error(c, 404, "not_found", "no capture %s", id);
     }
     ext = strrchr(path, '.') + 1;
@@ -88,10 +85,8 @@ int tpa_gw_capture_handler(struct mg_connection *c, void *cbdata)
         off_t left = st.st_size;
         while (left > 0) {
             ssize_t n = read(fd, buf, READ_CHUNK);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0 || mg_write(c, buf, (size_t)n) <= 0)
-                break;
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0 || mg_write(c, buf, (size_t)n) <= 0) break;
             left -= n;
         }
     }

@@ -11,8 +11,7 @@
 
 void tpa_gw_buf_add(tpa_gw_buf_t *b, const void *p, size_t n)
 {
-    if (b->failed || n == 0)
-        return;
+    if (b->failed || n == 0) return;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         char *d;
@@ -31,7 +30,10 @@ void tpa_gw_buf_add(tpa_gw_buf_t *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
-void tpa_gw_buf_str(tpa_gw_buf_t *b, const char *s) { tpa_gw_buf_add(b, s, strlen(s)); }
+void tpa_gw_buf_str(tpa_gw_buf_t *b, const char *s)
+{
+    tpa_gw_buf_add(b, s, strlen(s));
+}
 
 void tpa_gw_buf_free(tpa_gw_buf_t *b)
 {
@@ -46,10 +48,8 @@ void tpa_gw_csv_field(tpa_gw_buf_t *b, const char *s, size_t n, bool text)
 
     for (size_t i = 0; i < n && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (quote)
-        tpa_gw_buf_add(b, "\"", 1);
-    if (guard)
-        tpa_gw_buf_add(b, "'", 1);
+    if (quote) tpa_gw_buf_add(b, "\"", 1);
+    if (guard) tpa_gw_buf_add(b, "'", 1);
     if (!quote) {
         tpa_gw_buf_add(b, s, n);
         return;
@@ -57,8 +57,7 @@ void tpa_gw_csv_field(tpa_gw_buf_t *b, const char *s, size_t n, bool text)
     for (size_t i = 0, run = 0; i <= n; i++) {
         if (i == n || s[i] == '"') {
             tpa_gw_buf_add(b, s + run, i - run);
-            if (i < n)
-                tpa_gw_buf_add(b, "\"\"", 2);
+            if (i < n) tpa_gw_buf_add(b, "\"\"", 2);
             run = i + 1;
         }
     }
@@ -70,8 +69,7 @@ void tpa_gw_csv_value(tpa_gw_buf_t *b, const json_t *v)
     char num[64];
     int n;
 
-    if (!v)
-        return;
+    if (!v) return;
     switch (json_typeof(v)) {
     case JSON_STRING:
         tpa_gw_csv_field(b, json_string_value(v), json_string_length(v), true);
@@ -82,13 +80,11 @@ void tpa_gw_csv_value(tpa_gw_buf_t *b, const json_t *v)
         break;
     case JSON_REAL:
         n = snprintf(num, sizeof num, "%.6f", json_real_value(v));
-        if (n <= 0 || (size_t)n >= sizeof num)
-            break;
+        if (n <= 0 || (size_t)n >= sizeof num) break;
         if (strchr(num, '.')) {
             while (n > 0 && num[n - 1] == '0')
                 n--;
-            if (n > 0 && num[n - 1] == '.')
-                n--;
+            if (n > 0 && num[n - 1] == '.') n--;
         }
         tpa_gw_buf_add(b, num, (size_t)n);
         break;
@@ -118,33 +114,29 @@ static bool flattenable(const json_t *obj)
     const char *key;
     json_t *v;
 
-    if (!json_is_object(obj) || json_object_size(obj) == 0)
-        return false;
-    json_object_foreach((json_t *)obj, key, v) {
-        if (strchr(key, '.') || !*key)
-            return false;
+    if (!json_is_object(obj) || json_object_size(obj) == 0) return false;
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        if (strchr(key, '.') || !*key) return false;
     }
     return true;
 }
 
-static int add_columns(json_t *cols, json_t *seen, const json_t *obj, const char *prefix,
-                       int depth)
+static int add_columns(json_t *cols, json_t *seen, const json_t *obj, const char *prefix, int depth)
 {
     const char *key;
     json_t *v;
 
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         char name[512];
         int n = snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", key);
-        if (n < 0 || (size_t)n >= sizeof name)
-            continue;
+        if (n < 0 || (size_t)n >= sizeof name) continue;
         if (depth < FLATTEN_DEPTH && flattenable(v)) {
-            if (add_columns(cols, seen, v, name, depth + 1) < 0)
-                return -1;
+            if (add_columns(cols, seen, v, name, depth + 1) < 0) return -1;
             continue;
         }
-        if (json_object_get(seen, name))
-            continue;
+        if (json_object_get(seen, name)) continue;
         if (json_object_set_new(seen, name, json_true()) < 0 ||
             json_array_append_new(cols, json_string(name)) < 0)
             return -1;
@@ -158,11 +150,10 @@ json_t *tpa_gw_csv_columns(const json_t *items)
     size_t i;
     json_t *it;
 
-    if (!cols || !seen)
-        goto fail;
-    json_array_foreach(items, i, it) {
-        if (json_is_object(it) && add_columns(cols, seen, it, "", 0) < 0)
-            goto fail;
+    if (!cols || !seen) goto fail;
+    json_array_foreach(items, i, it)
+    {
+        if (json_is_object(it) && add_columns(cols, seen, it, "", 0) < 0) goto fail;
     }
     json_decref(seen);
     return cols;
@@ -178,9 +169,9 @@ void tpa_gw_csv_header(tpa_gw_buf_t *b, const json_t *columns)
     size_t i;
     json_t *c;
 
-    json_array_foreach(columns, i, c) {
-        if (i)
-            tpa_gw_buf_add(b, ",", 1);
+    json_array_foreach(columns, i, c)
+    {
+        if (i) tpa_gw_buf_add(b, ",", 1);
         tpa_gw_csv_field(b, json_string_value(c), json_string_length(c), true);
     }
     tpa_gw_buf_add(b, "\r\n", 2);
@@ -191,9 +182,9 @@ void tpa_gw_csv_row(tpa_gw_buf_t *b, const json_t *item, const json_t *columns)
     size_t i;
     json_t *c;
 
-    json_array_foreach(columns, i, c) {
-        if (i)
-            tpa_gw_buf_add(b, ",", 1);
+    json_array_foreach(columns, i, c)
+    {
+        if (i) tpa_gw_buf_add(b, ",", 1);
         tpa_gw_csv_value(b, tpa_gw_json_path(item, json_string_value(c)));
     }
     tpa_gw_buf_add(b, "\r\n", 2);

@@ -56,16 +56,15 @@ void tpa_gw_dispatch_destroy(tpa_gw_dispatch_t **dp)
 {
     tpa_gw_dispatch_t *d = dp ? *dp : NULL;
 
-    if (!d)
-        return;
+    if (!d) return;
     zsock_destroy(&d->push);
     pthread_mutex_destroy(&d->lock);
     free(d);
     *dp = NULL;
 }
 
-void tpa_gw_dispatch_fill(const tpa_config_t *cfg, const char *id, const char *path,
-                          uint64_t size, const char *sha256, tpa_wire_job_t *out)
+void tpa_gw_dispatch_fill(const tpa_config_t *cfg, const char *id, const char *path, uint64_t size,
+                          const char *sha256, tpa_wire_job_t *out)
 {
     memset(out, 0, sizeof *out);
     snprintf(out->job, sizeof out->job, "%s", id);
@@ -83,8 +82,7 @@ int tpa_gw_dispatch_job(tpa_gw_dispatch_t *d, const tpa_wire_job_t *job)
     json_t *msg = tpa_wire_job_build(job);
     int rc;
 
-    if (!msg)
-        return TPA_ERR_NOMEM;
+    if (!msg) return TPA_ERR_NOMEM;
     pthread_mutex_lock(&d->lock);
     rc = tpa_zmq_send(d->push, msg);
     pthread_mutex_unlock(&d->lock);

@@ -27,8 +27,8 @@ void tpa_gw_dispatch_destroy(tpa_gw_dispatch_t **d);
 /* Fills *out for job id from its stored capture: path (absolute), size, sha256 and
  * the internal URL http://<gateway_host>:<http_port>/internal/captures/<id>.
  * options is left NULL. */
-void tpa_gw_dispatch_fill(const tpa_config_t *cfg, const char *id, const char *path,
-                          uint64_t size, const char *sha256, tpa_wire_job_t *out);
+void tpa_gw_dispatch_fill(const tpa_config_t *cfg, const char *id, const char *path, uint64_t size,
+                          const char *sha256, tpa_wire_job_t *out);
 
 /* Sends one `job` wire message. Thread-safe. Returns 0, TPA_ERR_CONN when no parser
  * took it within the send timeout, or another negative TPA_ERR_*. */

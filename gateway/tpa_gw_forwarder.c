@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define IN_RCVHWM 1000   /* tasks buffered from parsers */
-#define OUT_SNDHWM 2     /* per LLM worker: the worker itself keeps one prefetched */
+#define IN_RCVHWM 1000 /* tasks buffered from parsers */
+#define OUT_SNDHWM 2   /* per LLM worker: the worker itself keeps one prefetched */
 #define OUT_SNDTIMEO_MS 0
-#define RETRY_MS 100     /* how often a held task is offered again */
+#define RETRY_MS 100 /* how often a held task is offered again */
 
 struct tpa_gw_forwarder {
     zactor_t *actor;
@@ -28,24 +28,20 @@ static void actor_fn(zsock_t *pipe, void *arg)
     zframe_t *held = NULL; /* a task no worker could take yet */
 
     zsock_signal(pipe, 0);
-    if (!poller || !pipe_only)
-        goto done;
+    if (!poller || !pipe_only) goto done;
     for (;;) {
         void *which = zpoller_wait(held ? pipe_only : poller, held ? RETRY_MS : -1);
         if (which == pipe) {
             char *cmd = zstr_recv(pipe);
             int term = !cmd || streq(cmd, "$TERM");
             zstr_free(&cmd);
-            if (term)
-                break;
+            if (term) break;
             continue;
         }
-        if (!which && zpoller_terminated(held ? pipe_only : poller))
-            break;
+        if (!which && zpoller_terminated(held ? pipe_only : poller)) break;
         if (which == a->in) {
             zmsg_t *msg = zmsg_recv(a->in);
-            if (!msg)
-                continue;
+            if (!msg) continue;
             if (zmsg_size(msg) != 1) {
                 tpa_warn(NULL, "forwarder: dropped a %zu-frame message (a task is one frame)",
                          zmsg_size(msg));
@@ -127,8 +123,7 @@ void tpa_gw_forwarder_destroy(tpa_gw_forwarder_t **fp)
 {
     tpa_gw_forwarder_t *f = fp ? *fp : NULL;
 
-    if (!f)
-        return;
+    if (!f) return;
     zactor_destroy(&f->actor); /* sends $TERM and waits for the actor to finish */
     free(f);
     *fp = NULL;

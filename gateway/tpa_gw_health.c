@@ -33,8 +33,7 @@ int tpa_gw_readyz_handler(struct mg_connection *c, void *cbdata)
         tpa_gw_pool_put(gw->pool, r);
         return tpa_gw_reply(c, 200, "text/plain; charset=utf-8", "ready\n", 6, false);
     }
-    if (rep)
-        freeReplyObject(rep);
+    if (rep) freeReplyObject(rep);
     tpa_gw_pool_put(gw->pool, r);
     n = snprintf(msg, sizeof msg, "redis unavailable: %s\n", err);
     return tpa_gw_reply(c, 503, "text/plain; charset=utf-8", msg,
@@ -47,10 +46,9 @@ int tpa_gw_metrics_handler(struct mg_connection *c, void *cbdata)
     char *text = tpa_gw_metrics_render(&gw->metrics);
     int status;
 
-    if (!text)
-        return tpa_gw_reply_error(c, 500, "internal", "out of memory");
-    status = tpa_gw_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", text,
-                          strlen(text), false);
+    if (!text) return tpa_gw_reply_error(c, 500, "internal", "out of memory");
+    status =
+        tpa_gw_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text), false);
     free(text);
     return status;
 }

@@ -22,8 +22,7 @@ int tpa_gw_reply(struct mg_connection *c, int status, const char *ctype, const v
               status, mg_get_response_code_text(c, status), ctype ? "Content-Type: " : "",
               ctype ? ctype : "", ctype ? "\r\n" : "", len, common_headers,
               close ? "Connection: close\r\n" : "");
-    if (len)
-        mg_write(c, body, len);
+    if (len) mg_write(c, body, len);
     return status;
 }
 
@@ -68,8 +67,7 @@ static int verror(struct mg_connection *c, int status, bool close, const char *c
     return status;
 }
 
-int tpa_gw_reply_error(struct mg_connection *c, int status, const char *code, const char *fmt,
-                       ...)
+int tpa_gw_reply_error(struct mg_connection *c, int status, const char *code, const char *fmt, ...)
 {
     va_list ap;
     int rc;
@@ -79,8 +77,8 @@ int tpa_gw_reply_error(struct mg_connection *c, int status, const char *code, co
     return rc;
 }
 
-int tpa_gw_reply_error_close(struct mg_connection *c, int status, const char *code,
-                             const char *fmt, ...)
+int tpa_gw_reply_error_close(struct mg_connection *c, int status, const char *code, const char *fmt,
+                             ...)
 {
     va_list ap;
     int rc;
@@ -107,32 +105,25 @@ int tpa_gw_query_str(const char *qs, const char *name, char *out, size_t outlen)
 {
     int n;
 
-    if (outlen)
-        out[0] = '\0';
-    if (!qs || !outlen)
-        return -1;
+    if (outlen) out[0] = '\0';
+    if (!qs || !outlen) return -1;
     n = mg_get_var(qs, strlen(qs), name, out, outlen);
-    if (n == -2 || n < -2)
-        return -2;
+    if (n == -2 || n < -2) return -2;
     return n;
 }
 
-int tpa_gw_query_long(const char *qs, const char *name, long def, long min, long max,
-                      long *out)
+int tpa_gw_query_long(const char *qs, const char *name, long def, long min, long max, long *out)
 {
     char buf[32], *end;
     long v;
     int n = tpa_gw_query_str(qs, name, buf, sizeof buf);
 
     *out = def;
-    if (n == -1)
-        return 0;
-    if (n <= 0)
-        return TPA_ERR_INVALID;
+    if (n == -1) return 0;
+    if (n <= 0) return TPA_ERR_INVALID;
     errno = 0;
     v = strtol(buf, &end, 10);
-    if (errno || *end || end == buf || v < min || v > max)
-        return TPA_ERR_INVALID;
+    if (errno || *end || end == buf || v < min || v > max) return TPA_ERR_INVALID;
     *out = v;
     return 0;
 }

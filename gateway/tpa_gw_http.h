@@ -22,12 +22,12 @@ int tpa_gw_reply(struct mg_connection *c, int status, const char *ctype, const v
 int tpa_gw_reply_json(struct mg_connection *c, int status, const json_t *doc);
 
 /* Sends the error shape above; fmt is printf-style for the message. */
-int tpa_gw_reply_error(struct mg_connection *c, int status, const char *code, const char *fmt,
-                       ...) __attribute__((format(printf, 4, 5)));
+int tpa_gw_reply_error(struct mg_connection *c, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* As tpa_gw_reply_error, with "Connection: close" (request body left unread). */
-int tpa_gw_reply_error_close(struct mg_connection *c, int status, const char *code,
-                             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int tpa_gw_reply_error_close(struct mg_connection *c, int status, const char *code, const char *fmt,
+                             ...) __attribute__((format(printf, 4, 5)));
 
 /* Builds the error document (caller decrefs); NULL on allocation failure. */
 json_t *tpa_gw_error_doc(const char *code, const char *message);
@@ -43,8 +43,7 @@ int tpa_gw_query_str(const char *qs, const char *name, char *out, size_t outlen)
 
 /* Integer query parameter: absent -> def; returns 0, or TPA_ERR_INVALID when the value is
  * not a decimal integer within [min, max] (the caller answers 400). */
-int tpa_gw_query_long(const char *qs, const char *name, long def, long min, long max,
-                      long *out);
+int tpa_gw_query_long(const char *qs, const char *name, long def, long min, long max, long *out);
 
 /* Constant-time string comparison (for tokens). */
 bool tpa_gw_token_equal(const char *a, const char *b);

@@ -32,10 +32,8 @@ int main(int argc, char **argv)
 
     tpa_config_init(&cfg);
     rc = tpa_config_parse_args(&cfg, argc, argv, usage, &nrest);
-    if (rc == 1)
-        return 0;
-    if (rc < 0)
-        return 2;
+    if (rc == 1) return 0;
+    if (rc < 0) return 2;
     if (nrest > 1) {
         fprintf(stderr, "tpa-gateway: unexpected argument '%s' (see --help)\n", argv[1]);
         return 2;

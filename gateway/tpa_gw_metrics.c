@@ -12,8 +12,7 @@ const char *const tpa_gw_state_names[TPA_GW_NSTATES] = {"queued",    "parsing", 
 int tpa_gw_state_index(const char *state)
 {
     for (int i = 0; state && i < TPA_GW_NSTATES; i++)
-        if (!strcmp(state, tpa_gw_state_names[i]))
-            return i;
+        if (!strcmp(state, tpa_gw_state_names[i])) return i;
     return -1;
 }
 
@@ -23,7 +22,10 @@ void tpa_gw_metrics_init(tpa_gw_metrics_t *m)
     pthread_mutex_init(&m->lock, NULL);
 }
 
-void tpa_gw_metrics_fini(tpa_gw_metrics_t *m) { pthread_mutex_destroy(&m->lock); }
+void tpa_gw_metrics_fini(tpa_gw_metrics_t *m)
+{
+    pthread_mutex_destroy(&m->lock);
+}
 
 void tpa_gw_metrics_set_jobs(tpa_gw_metrics_t *m, const long long *counts)
 {
@@ -46,8 +48,7 @@ static void put(out_t *o, const char *fmt, ...)
     va_list ap;
     int n;
 
-    if (o->failed)
-        return;
+    if (o->failed) return;
     for (;;) {
         va_start(ap, fmt);
         n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
@@ -84,8 +85,7 @@ char *tpa_gw_metrics_render(tpa_gw_metrics_t *m)
 
     o.cap = 2048;
     o.p = malloc(o.cap);
-    if (!o.p)
-        return NULL;
+    if (!o.p) return NULL;
     o.p[0] = '\0';
 
     counter(&o, "tpa_http_requests_total", "HTTP requests received.",
@@ -103,11 +103,13 @@ char *tpa_gw_metrics_render(tpa_gw_metrics_t *m)
             atomic_load(&m->jobs_reaped));
     counter(&o, "tpa_tasks_forwarded_total", "Task messages moved by the forwarder.",
             atomic_load(&m->tasks_forwarded));
-    put(&o, "# HELP tpa_ws_clients Open WebSocket connections.\n# TYPE tpa_ws_clients gauge\n"
-            "tpa_ws_clients %d\n",
+    put(&o,
+        "# HELP tpa_ws_clients Open WebSocket connections.\n# TYPE tpa_ws_clients gauge\n"
+        "tpa_ws_clients %d\n",
         atomic_load(&m->ws_clients));
-    put(&o, "# HELP tpa_redis_up 1 when the gateway's Redis event subscription is live.\n"
-            "# TYPE tpa_redis_up gauge\ntpa_redis_up %d\n",
+    put(&o,
+        "# HELP tpa_redis_up 1 when the gateway's Redis event subscription is live.\n"
+        "# TYPE tpa_redis_up gauge\ntpa_redis_up %d\n",
         atomic_load(&m->redis_up));
 
     pthread_mutex_lock(&m->lock);

@@ -27,9 +27,9 @@ typedef struct tpa_gw_metrics {
     atomic_int ws_clients;          /* open WebSocket connections */
     atomic_int redis_up;            /* 1 while the event subscriber is connected */
 
-    pthread_mutex_t lock;             /* guards the fields below */
-    long long jobs[TPA_GW_NSTATES];   /* per state, order of tpa_gw_state_names */
-    bool jobs_valid;                  /* false until the first scan */
+    pthread_mutex_t lock;           /* guards the fields below */
+    long long jobs[TPA_GW_NSTATES]; /* per state, order of tpa_gw_state_names */
+    bool jobs_valid;                /* false until the first scan */
 } tpa_gw_metrics_t;
 
 /* Static state names in the order used by jobs[]. */

@@ -23,8 +23,7 @@ tpa_gw_pool_t *tpa_gw_pool_new(const tpa_config_t *cfg, int max_idle)
 {
     tpa_gw_pool_t *p = calloc(1, sizeof *p);
 
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     p->cfg = *cfg;
     p->max_idle = max_idle > 0 ? max_idle : 1;
     p->idle = calloc((size_t)p->max_idle, sizeof *p->idle);
@@ -40,8 +39,7 @@ void tpa_gw_pool_destroy(tpa_gw_pool_t **pp)
 {
     tpa_gw_pool_t *p = pp ? *pp : NULL;
 
-    if (!p)
-        return;
+    if (!p) return;
     for (int i = 0; i < p->nidle; i++)
         redisFree(p->idle[i]);
     free(p->idle);
@@ -78,8 +76,7 @@ redisContext *tpa_gw_pool_get(tpa_gw_pool_t *p, char *err, size_t errlen)
         return NULL;
     }
     pthread_mutex_unlock(&p->lock);
-    if (c)
-        return c;
+    if (c) return c;
 
     c = tpa_redis_connect(&p->cfg, err, errlen);
     pthread_mutex_lock(&p->lock);
@@ -95,8 +92,7 @@ redisContext *tpa_gw_pool_get(tpa_gw_pool_t *p, char *err, size_t errlen)
 
 void tpa_gw_pool_put(tpa_gw_pool_t *p, redisContext *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     if (c->err) {
         redisFree(c);
         return;
@@ -107,6 +103,5 @@ void tpa_gw_pool_put(tpa_gw_pool_t *p, redisContext *c)
         c = NULL;
     }
     pthread_mutex_unlock(&p->lock);
-    if (c)
-        redisFree(c);
+    if (c) redisFree(c);
 }

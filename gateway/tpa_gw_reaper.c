@@ -44,8 +44,8 @@ static const char cas_lua[] =
     "  progress = tonumber(e[2]) or 0, stage = e[3] or '', message = e[4] or ''}))\n"
     "return 1\n";
 
-static int cas(redisContext *r, const char *id, const char *state, const char *lease,
-               int64_t now, const char *to, const char *message)
+static int cas(redisContext *r, const char *id, const char *state, const char *lease, int64_t now,
+               const char *to, const char *message)
 {
     char key[128], chan[128], nowbuf[32];
     redisReply *rep;
@@ -54,10 +54,9 @@ static int cas(redisContext *r, const char *id, const char *state, const char *l
     snprintf(key, sizeof key, "tpa:job:%s", id);
     snprintf(chan, sizeof chan, "tpa:events:%s", id);
     snprintf(nowbuf, sizeof nowbuf, "%" PRId64, now);
-    rep = redisCommand(r, "EVAL %s 2 %s %s %s %s %s %s %s %s", cas_lua, key, chan, id, state,
-                       lease, nowbuf, to, message);
-    if (!rep)
-        return TPA_ERR_CONN;
+    rep = redisCommand(r, "EVAL %s 2 %s %s %s %s %s %s %s %s", cas_lua, key, chan, id, state, lease,
+                       nowbuf, to, message);
+    if (!rep) return TPA_ERR_CONN;
     rc = rep->type == REDIS_REPLY_INTEGER ? (int)rep->integer : TPA_ERR_PROTO;
     freeReplyObject(rep);
     return rc;
@@ -68,8 +67,7 @@ static int64_t field_ll(const redisReply *v, int64_t def)
     char *end;
     long long x;
 
-    if (!v || v->type != REDIS_REPLY_STRING || v->len == 0)
-        return def;
+    if (!v || v->type != REDIS_REPLY_STRING || v->len == 0) return def;
     errno = 0;
     x = strtoll(v->str, &end, 10);
     return (errno || *end) ? def : (int64_t)x;
@@ -89,8 +87,7 @@ static void repush(tpa_gw_t *gw, redisContext *r, const char *id, redisReply **f
     json_t *fields;
     int rc;
 
-    if (st->blocked)
-        return;
+    if (st->blocked) return;
     /* f: state created pushed lease attempts path size sha256 */
     tpa_gw_dispatch_fill(&gw->cfg, id, field_str(f[5]), (uint64_t)field_ll(f[6], 0),
                          field_str(f[7]), &j);
@@ -104,8 +101,7 @@ static void repush(tpa_gw_t *gw, redisContext *r, const char *id, redisReply **f
     tpa_info(id, "job message pushed again (%s)", why);
     atomic_fetch_add(&gw->metrics.jobs_dispatched, 1);
     fields = json_pack("{s:I}", "pushed", (json_int_t)now);
-    if (fields)
-        tpa_job_set_fields(r, id, fields);
+    if (fields) tpa_job_set_fields(r, id, fields);
     json_decref(fields);
 }
 
@@ -119,8 +115,7 @@ static void reap_one(tpa_gw_t *gw, redisContext *r, const char *id, redisReply *
     int64_t attempts = field_ll(f[4], 0);
     char msg[160];
 
-    if (idx < 0)
-        return;
+    if (idx < 0) return;
     st->states[idx]++;
     if (!strcmp(state, TPA_JOB_QUEUED)) {
         if (attempts >= gw->cfg.job_retries) {
@@ -136,13 +131,11 @@ static void reap_one(tpa_gw_t *gw, redisContext *r, const char *id, redisReply *
         }
         if (now - pushed >= TPA_GW_REAPER_UNCLAIMED_MS || pushed < started) {
             repush(gw, r, id, f, now,
-                   pushed < started ? "queued before this gateway started" : "still unclaimed",
-                   st);
+                   pushed < started ? "queued before this gateway started" : "still unclaimed", st);
         }
         return;
     }
-    if (strcmp(state, TPA_JOB_PARSING) && strcmp(state, TPA_JOB_ENRICHING))
-        return;
+    if (strcmp(state, TPA_JOB_PARSING) && strcmp(state, TPA_JOB_ENRICHING)) return;
     {
         int64_t lease = field_ll(f[3], -1);
         if (lease < 0 || lease >= now)
@@ -179,8 +172,7 @@ int tpa_gw_reaper_pass(tpa_gw_t *gw, redisContext *r, int64_t now_ms, int64_t st
     int rc = 0;
 
     memset(st, 0, sizeof *st);
-    if (!ids)
-        return TPA_ERR_CONN;
+    if (!ids) return TPA_ERR_CONN;
     if (ids->type != REDIS_REPLY_ARRAY) {
         freeReplyObject(ids);
         return TPA_ERR_PROTO;
@@ -194,8 +186,7 @@ int tpa_gw_reaper_pass(tpa_gw_t *gw, redisContext *r, int64_t now_ms, int64_t st
         }
         for (size_t i = 0; i < n; i++) {
             redisReply *id = ids->element[base + i];
-            if (id->type != REDIS_REPLY_STRING)
-                continue;
+            if (id->type != REDIS_REPLY_STRING) continue;
             redisAppendCommand(r,
                                "HMGET tpa:job:%b state created pushed lease attempts path size "
                                "sha256",
@@ -203,8 +194,7 @@ int tpa_gw_reaper_pass(tpa_gw_t *gw, redisContext *r, int64_t now_ms, int64_t st
         }
         for (size_t i = 0; i < n; i++) {
             void *vp = NULL;
-            if (ids->element[base + i]->type != REDIS_REPLY_STRING)
-                continue;
+            if (ids->element[base + i]->type != REDIS_REPLY_STRING) continue;
             if (redisGetReply(r, &vp) != REDIS_OK) {
                 rc = TPA_ERR_CONN;
                 break;
@@ -214,15 +204,12 @@ int tpa_gw_reaper_pass(tpa_gw_t *gw, redisContext *r, int64_t now_ms, int64_t st
         for (size_t i = 0; i < n && rc == 0; i++) {
             redisReply *rep = replies[i];
             const char *id = ids->element[base + i]->str;
-            if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 8 &&
-                tpa_job_id_valid(id))
+            if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 8 && tpa_job_id_valid(id))
                 reap_one(gw, r, id, rep->element, now_ms, started_ms, st);
-            if (r->err)
-                rc = TPA_ERR_CONN;
+            if (r->err) rc = TPA_ERR_CONN;
         }
         for (size_t i = 0; i < n; i++)
-            if (replies[i])
-                freeReplyObject(replies[i]);
+            if (replies[i]) freeReplyObject(replies[i]);
         free(replies);
     }
     freeReplyObject(ids);
@@ -289,8 +276,7 @@ tpa_gw_reaper_t *tpa_gw_reaper_new(tpa_gw_t *gw)
 {
     tpa_gw_reaper_t *rp = calloc(1, sizeof *rp);
 
-    if (!rp)
-        return NULL;
+    if (!rp) return NULL;
     rp->gw = gw;
     rp->started_ms = tpa_now_ms();
     pthread_mutex_init(&rp->lock, NULL);
@@ -308,8 +294,7 @@ void tpa_gw_reaper_destroy(tpa_gw_reaper_t **rpp)
 {
     tpa_gw_reaper_t *rp = rpp ? *rpp : NULL;
 
-    if (!rp)
-        return;
+    if (!rp) return;
     pthread_mutex_lock(&rp->lock);
     rp->stop = true;
     pthread_cond_broadcast(&rp->cond);

@@ -12,24 +12,20 @@
 /* Case-insensitive substring search over n bytes of s (not NUL-terminated). */
 static bool contains_ci(const char *s, size_t n, const char *q, size_t qn)
 {
-    if (qn == 0)
-        return true;
-    if (qn > n)
-        return false;
+    if (qn == 0) return true;
+    if (qn > n) return false;
     for (size_t i = 0; i + qn <= n; i++) {
         size_t j = 0;
         while (j < qn && tolower((unsigned char)s[i + j]) == tolower((unsigned char)q[j]))
             j++;
-        if (j == qn)
-            return true;
+        if (j == qn) return true;
     }
     return false;
 }
 
 static bool match_value(const json_t *v, const char *q, size_t qn, int depth)
 {
-    if (depth > MATCH_DEPTH || !v)
-        return false;
+    if (depth > MATCH_DEPTH || !v) return false;
     switch (json_typeof(v)) {
     case JSON_STRING:
         return contains_ci(json_string_value(v), json_string_length(v), q, qn);
@@ -41,18 +37,18 @@ static bool match_value(const json_t *v, const char *q, size_t qn, int depth)
     case JSON_OBJECT: {
         const char *key;
         json_t *child;
-        json_object_foreach((json_t *)v, key, child) {
-            if (match_value(child, q, qn, depth + 1))
-                return true;
+        json_object_foreach((json_t *)v, key, child)
+        {
+            if (match_value(child, q, qn, depth + 1)) return true;
         }
         return false;
     }
     case JSON_ARRAY: {
         size_t i;
         json_t *child;
-        json_array_foreach(v, i, child) {
-            if (match_value(child, q, qn, depth + 1))
-                return true;
+        json_array_foreach(v, i, child)
+        {
+            if (match_value(child, q, qn, depth + 1)) return true;
         }
         return false;
     }
@@ -63,8 +59,7 @@ static bool match_value(const json_t *v, const char *q, size_t qn, int depth)
 
 bool tpa_gw_slice_match(const json_t *item, const char *q)
 {
-    if (!q || !*q)
-        return true;
+    if (!q || !*q) return true;
     return match_value(item, q, strlen(q), 0);
 }
 
@@ -75,17 +70,13 @@ json_t *tpa_gw_json_path(const json_t *obj, const char *path)
     char head[256];
     size_t n;
 
-    if (!json_is_object(obj) || !path || !*path)
-        return NULL;
+    if (!json_is_object(obj) || !path || !*path) return NULL;
     v = json_object_get(obj, path);
-    if (v)
-        return v;
+    if (v) return v;
     dot = strchr(path, '.');
-    if (!dot)
-        return NULL;
+    if (!dot) return NULL;
     n = (size_t)(dot - path);
-    if (n == 0 || n >= sizeof head)
-        return NULL;
+    if (n == 0 || n >= sizeof head) return NULL;
     memcpy(head, path, n);
     head[n] = '\0';
     return tpa_gw_json_path(json_object_get(obj, head), dot + 1);
@@ -94,14 +85,10 @@ json_t *tpa_gw_json_path(const json_t *obj, const char *path)
 /* Rank of a value type in the sort: numbers, strings, booleans, other; missing last. */
 static int rank(const json_t *v)
 {
-    if (!v || json_is_null(v))
-        return 4;
-    if (json_is_number(v))
-        return 0;
-    if (json_is_string(v))
-        return 1;
-    if (json_is_boolean(v))
-        return 2;
+    if (!v || json_is_null(v)) return 4;
+    if (json_is_number(v)) return 0;
+    if (json_is_string(v)) return 1;
+    if (json_is_boolean(v)) return 2;
     return 3;
 }
 
@@ -109,8 +96,7 @@ int tpa_gw_slice_compare(const json_t *a, const json_t *b, bool desc)
 {
     int ra = rank(a), rb = rank(b), c = 0;
 
-    if (ra == 4 || rb == 4)
-        return ra - rb; /* missing last, whatever the direction */
+    if (ra == 4 || rb == 4) return ra - rb; /* missing last, whatever the direction */
     if (ra != rb) {
         c = ra - rb;
     } else if (ra == 0) {
@@ -124,8 +110,7 @@ int tpa_gw_slice_compare(const json_t *a, const json_t *b, bool desc)
     } else if (ra == 1) {
         size_t la = json_string_length(a), lb = json_string_length(b);
         c = memcmp(json_string_value(a), json_string_value(b), la < lb ? la : lb);
-        if (c == 0)
-            c = la < lb ? -1 : la > lb;
+        if (c == 0) c = la < lb ? -1 : la > lb;
     } else if (ra == 2) {
         c = (int)json_is_true(a) - (int)json_is_true(b);
     }
@@ -142,8 +127,7 @@ static void merge_sort(entry_t *e, entry_t *tmp, size_t n, bool desc)
 {
     size_t mid, i, j, k;
 
-    if (n < 2)
-        return;
+    if (n < 2) return;
     mid = n / 2;
     merge_sort(e, tmp, mid, desc);
     merge_sort(e + mid, tmp, n - mid, desc);
@@ -165,35 +149,29 @@ json_t *tpa_gw_slice(const json_t *items, const tpa_gw_slice_opts_t *o, size_t *
     bool desc = false;
 
     *total = 0;
-    if (!out)
-        return NULL;
-    if (n == 0)
-        return out;
+    if (!out) return NULL;
+    if (n == 0) return out;
     if (field && field[0] == '-') {
         desc = true;
         field++;
     }
     e = malloc(n * sizeof *e);
-    if (!e)
-        goto fail;
+    if (!e) goto fail;
     for (size_t i = 0; i < n; i++) {
         json_t *it = json_array_get(items, i);
-        if (!tpa_gw_slice_match(it, o->q))
-            continue;
+        if (!tpa_gw_slice_match(it, o->q)) continue;
         e[m].item = it;
         e[m].key = field ? tpa_gw_json_path(it, field) : NULL;
         m++;
     }
     if (field && *field && m > 1) {
         tmp = malloc(m * sizeof *tmp);
-        if (!tmp)
-            goto fail;
+        if (!tmp) goto fail;
         merge_sort(e, tmp, m, desc);
     }
     *total = m;
     for (size_t i = o->offset; i < m && i - o->offset < o->limit; i++)
-        if (json_array_append(out, e[i].item) < 0)
-            goto fail;
+        if (json_array_append(out, e[i].item) < 0) goto fail;
     free(tmp);
     free(e);
     return out;

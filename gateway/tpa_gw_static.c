@@ -64,8 +64,7 @@ const char *tpa_gw_static_mime(const char *name)
 
     if (dot && !strchr(dot, '/'))
         for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-            if (!strcasecmp(dot, types[i].ext))
-                return types[i].type;
+            if (!strcasecmp(dot, types[i].ext)) return types[i].type;
     return "application/octet-stream";
 }
 
@@ -74,15 +73,12 @@ static bool safe_path(const char *rel)
 {
     const char *seg = rel;
 
-    if (!*rel || strchr(rel, '\\'))
-        return false;
+    if (!*rel || strchr(rel, '\\')) return false;
     for (;;) {
         const char *end = strchr(seg, '/');
         size_t n = end ? (size_t)(end - seg) : strlen(seg);
-        if (n == 0 || seg[0] == '.')
-            return false;
-        if (!end)
-            return true;
+        if (n == 0 || seg[0] == '.') return false;
+        if (!end) return true;
         seg = end + 1;
     }
 }
@@ -126,10 +122,8 @@ static int send_file(struct mg_connection *c, int fd, off_t size, const char *ct
     if (buf) {
         for (;;) {
             ssize_t n = read(fd, buf, READ_CHUNK);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0 || mg_write(c, buf, (size_t)n) <= 0)
-                break;
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0 || mg_write(c, buf, (size_t)n) <= 0) break;
         }
     }
     free(buf);
@@ -150,11 +144,9 @@ int tpa_gw_static_handler(struct mg_connection *c, void *cbdata)
 
     if (strcmp(ri->request_method, "GET") && !head)
         return tpa_gw_reply_error(c, 405, "method_not_allowed", "use GET");
-    if (!uri || uri[0] != '/')
-        return tpa_gw_reply_error(c, 400, "bad_request", "bad path");
+    if (!uri || uri[0] != '/') return tpa_gw_reply_error(c, 400, "bad_request", "bad path");
     rel = !strcmp(uri, "/") ? "index.html" : uri + 1;
-    if (!safe_path(rel))
-        return tpa_gw_reply_error(c, 404, "not_found", "no such file");
+    if (!safe_path(rel)) return tpa_gw_reply_error(c, 404, "not_found", "no such file");
     snprintf(path, sizeof path, "%s/%s", gw->web_dir, rel);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {

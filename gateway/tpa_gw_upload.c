@@ -83,8 +83,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
         len = 4;
     else
         return 0;
-    if (n < len)
-        return 0;
+    if (n < len) return 0;
     if (c == 0xe0)
         lo = 0xa0; /* no overlongs */
     else if (c == 0xed)
@@ -93,11 +92,9 @@ static size_t utf8_len(const unsigned char *s, size_t n)
         lo = 0x90;
     else if (c == 0xf4)
         hi = 0x8f; /* <= U+10FFFF */
-    if (s[1] < lo || s[1] > hi)
-        return 0;
+    if (s[1] < lo || s[1] > hi) return 0;
     for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xbf)
-            return 0;
+        if (s[i] < 0x80 || s[i] > 0xbf) return 0;
     return len;
 }
 
@@ -107,11 +104,9 @@ void tpa_gw_sanitize_filename(const char *in, char *out, size_t outlen)
     size_t n, o = 0, cap = outlen - 1 < NAME_CAP ? outlen - 1 : NAME_CAP;
     size_t start = 0;
 
-    if (!in)
-        in = "";
+    if (!in) in = "";
     for (const char *p = in; *p; p++)
-        if (*p == '/' || *p == '\\')
-            in = p + 1;
+        if (*p == '/' || *p == '\\') in = p + 1;
     s = (const unsigned char *)in;
     n = strlen(in);
     while (start < n && (s[start] == '.' || s[start] == ' '))
@@ -121,29 +116,25 @@ void tpa_gw_sanitize_filename(const char *in, char *out, size_t outlen)
         if (s[i] >= 0x80) {
             len = utf8_len(s + i, n - i);
             if (len == 0) {
-                if (o + 1 > cap)
-                    break;
+                if (o + 1 > cap) break;
                 out[o++] = '_';
                 i++;
                 continue;
             }
-            if (o + len > cap)
-                break;
+            if (o + len > cap) break;
             memcpy(out + o, s + i, len);
             o += len;
             i += len;
             continue;
         }
-        if (o + 1 > cap)
-            break;
+        if (o + 1 > cap) break;
         out[o++] = (s[i] < 0x20 || s[i] == 0x7f || strchr(":*?\"<>|", s[i])) ? '_' : (char)s[i];
         i++;
     }
     while (o > 0 && (out[o - 1] == '.' || out[o - 1] == ' '))
         o--;
     out[o] = '\0';
-    if (o == 0)
-        snprintf(out, outlen, "capture");
+    if (o == 0) snprintf(out, outlen, "capture");
 }
 
 int tpa_gw_upload_clean_incoming(const char *incoming_dir)
@@ -152,15 +143,12 @@ int tpa_gw_upload_clean_incoming(const char *incoming_dir)
     struct dirent *e;
     int n = 0;
 
-    if (!d)
-        return 0;
+    if (!d) return 0;
     while ((e = readdir(d))) {
         char path[TPA_PATH_MAX + 256];
-        if (strncmp(e->d_name, "up-", 3))
-            continue;
+        if (strncmp(e->d_name, "up-", 3)) continue;
         snprintf(path, sizeof path, "%s/%s", incoming_dir, e->d_name);
-        if (unlink(path) == 0)
-            n++;
+        if (unlink(path) == 0) n++;
     }
     closedir(d);
     return n;
@@ -219,8 +207,7 @@ static bool flush_wbuf(upload_t *u)
 
     while (off < u->wlen) {
         ssize_t n = write(u->fd, u->wbuf + off, u->wlen - off);
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             fail_storage(u, "write");
             return false;
@@ -250,8 +237,8 @@ static bool sniff_head(upload_t *u)
         return false;
     }
     if (!is_capture(fmt)) {
-        fail(u, 415, "not_a_capture",
-             "file \"%s\" is not a capture: expected pcap, pcapng or gzip", f->name);
+        fail(u, 415, "not_a_capture", "file \"%s\" is not a capture: expected pcap, pcapng or gzip",
+             f->name);
         return false;
     }
     f->sniffed = fmt;
@@ -263,16 +250,13 @@ static void finish_file(upload_t *u)
 {
     up_file_t *f = &u->files[u->nfiles];
 
-    if (!u->open)
-        return;
-    if (!flush_wbuf(u))
-        return;
+    if (!u->open) return;
+    if (!flush_wbuf(u)) return;
     if (f->size == 0) {
         fail(u, 400, "empty_file", "file \"%s\" is empty", f->name);
         return;
     }
-    if (!u->sniffed && !sniff_head(u))
-        return;
+    if (!u->sniffed && !sniff_head(u)) return;
     if (close(u->fd) < 0) {
         u->open = false;
         unlink(f->tmp);
@@ -305,10 +289,8 @@ static int field_found(const char *key, const char *filename, char *path, size_t
     (void)path;
     (void)pathlen;
     finish_file(u);
-    if (u->status)
-        return MG_FORM_FIELD_STORAGE_ABORT;
-    if (strcmp(key, "file"))
-        return MG_FORM_FIELD_STORAGE_SKIP;
+    if (u->status) return MG_FORM_FIELD_STORAGE_ABORT;
+    if (strcmp(key, "file")) return MG_FORM_FIELD_STORAGE_SKIP;
     if (u->nfiles >= MAX_FILES) {
         fail(u, 400, "too_many_files", "at most %d files per request", MAX_FILES);
         return MG_FORM_FIELD_STORAGE_ABORT;
@@ -343,15 +325,13 @@ static int field_get(const char *key, const char *value, size_t len, void *user_
     (void)key;
     if (u->status)
         return REFUSE; /* value is not looked at: civetweb may pass junk after an abort */
-    if (!u->open)
-        return MG_FORM_FIELD_HANDLE_GET; /* a skipped field */
+    if (!u->open) return MG_FORM_FIELD_HANDLE_GET; /* a skipped field */
     f = &u->files[u->nfiles];
     if (u->headlen < SNIFF_LEN && len > 0) {
         size_t take = SNIFF_LEN - u->headlen < len ? SNIFF_LEN - u->headlen : len;
         memcpy(u->head + u->headlen, value, take);
         u->headlen += take;
-        if (u->headlen == SNIFF_LEN && !sniff_head(u))
-            return REFUSE;
+        if (u->headlen == SNIFF_LEN && !sniff_head(u)) return REFUSE;
     }
     u->total += len;
     f->size += len;
@@ -366,8 +346,7 @@ static int field_get(const char *key, const char *value, size_t len, void *user_
         u->wlen += take;
         value += take;
         len -= take;
-        if (u->wlen == WBUF_SIZE && !flush_wbuf(u))
-            return REFUSE;
+        if (u->wlen == WBUF_SIZE && !flush_wbuf(u)) return REFUSE;
     }
     return MG_FORM_FIELD_HANDLE_GET;
 }
@@ -390,8 +369,7 @@ static int commit(upload_t *u, redisContext *r)
         int rc;
 
         tpa_job_new_id(f->id);
-        snprintf(f->path, sizeof f->path, "%s/%s.%s", gw->captures_dir, f->id,
-                 ext_of(f->sniffed));
+        snprintf(f->path, sizeof f->path, "%s/%s.%s", gw->captures_dir, f->id, ext_of(f->sniffed));
         if (rename(f->tmp, f->path) < 0) {
             f->path[0] = '\0';
             fail_storage(u, "rename");
@@ -399,8 +377,8 @@ static int commit(upload_t *u, redisContext *r)
         }
         fields = json_pack("{s:s,s:I,s:s,s:s,s:s,s:b,s:I}", "file", f->name, "size",
                            (json_int_t)f->size, "sha256", f->sha256, "path", f->path, "format",
-                           tpa_capfmt_name(f->content), "compressed",
-                           f->sniffed == TPA_CAPFMT_GZIP, "pushed", (json_int_t)tpa_now_ms());
+                           tpa_capfmt_name(f->content), "compressed", f->sniffed == TPA_CAPFMT_GZIP,
+                           "pushed", (json_int_t)tpa_now_ms());
         rc = fields ? tpa_job_create(r, f->id, fields) : TPA_ERR_NOMEM;
         json_decref(fields);
         if (rc < 0) {
@@ -420,8 +398,7 @@ static int commit(upload_t *u, redisContext *r)
 
 rollback:
     for (int i = 0; i < u->nfiles; i++)
-        if (u->files[i].id[0] && u->files[i].path[0] && !r->err)
-            tpa_job_delete(r, u->files[i].id);
+        if (u->files[i].id[0] && u->files[i].path[0] && !r->err) tpa_job_delete(r, u->files[i].id);
     return -1;
 }
 
@@ -458,8 +435,7 @@ static int reply_jobs(struct mg_connection *c, upload_t *u)
                                               (json_int_t)f->size, "sha256", f->sha256));
     }
     doc = json_pack("{s:o*}", "jobs", jobs);
-    if (!doc)
-        return tpa_gw_reply_error(c, 500, "internal", "out of memory");
+    if (!doc) return tpa_gw_reply_error(c, 500, "internal", "out of memory");
     rc = tpa_gw_reply_json(c, 202, doc);
     json_decref(doc);
     return rc;
@@ -531,18 +507,15 @@ int tpa_gw_upload_handle(struct mg_connection *c, tpa_gw_t *gw)
     finish_file(u);
     if (!u->status && n < 0)
         fail(u, 400, "bad_multipart", "malformed or incomplete multipart body");
-    if (!u->status && u->nfiles == 0)
-        fail(u, 400, "no_file", "no `file` field in the form");
-    if (u->status)
-        goto refuse;
+    if (!u->status && u->nfiles == 0) fail(u, 400, "no_file", "no `file` field in the form");
+    if (u->status) goto refuse;
 
     r = tpa_gw_pool_get(gw->pool, err, sizeof err);
     if (!r) {
         fail(u, 503, "redis_unavailable", "job store unavailable: %s", err);
         goto refuse;
     }
-    if (commit(u, r) < 0)
-        goto refuse;
+    if (commit(u, r) < 0) goto refuse;
     tpa_gw_pool_put(gw->pool, r);
     r = NULL;
 
@@ -560,8 +533,7 @@ int tpa_gw_upload_handle(struct mg_connection *c, tpa_gw_t *gw)
 
 refuse:
     tpa_gw_pool_put(gw->pool, r);
-    if (u->open)
-        fail(u, u->status, u->code, "%s", u->msg); /* drops the open temp file */
+    if (u->open) fail(u, u->status, u->code, "%s", u->msg); /* drops the open temp file */
     remove_files(u);
     atomic_fetch_add(&gw->metrics.uploads_rejected, 1);
     tpa_info(NULL, "upload refused (%d %s): %s", u->status, u->code, u->msg);

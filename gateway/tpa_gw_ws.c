@@ -62,8 +62,7 @@ static bool is_terminal(const char *state)
 
 static void send_text(ws_conn_t *wc, const char *text, size_t len)
 {
-    if (!wc->close_sent)
-        mg_websocket_write(wc->conn, MG_WEBSOCKET_OPCODE_TEXT, text, len);
+    if (!wc->close_sent) mg_websocket_write(wc->conn, MG_WEBSOCKET_OPCODE_TEXT, text, len);
 }
 
 static void send_close(ws_conn_t *wc, int code, const char *reason)
@@ -71,10 +70,8 @@ static void send_close(ws_conn_t *wc, int code, const char *reason)
     char payload[125];
     size_t n = strlen(reason);
 
-    if (wc->close_sent)
-        return;
-    if (n > sizeof payload - 2)
-        n = sizeof payload - 2;
+    if (wc->close_sent) return;
+    if (n > sizeof payload - 2) n = sizeof payload - 2;
     payload[0] = (char)((code >> 8) & 0xff);
     payload[1] = (char)(code & 0xff);
     memcpy(payload + 2, reason, n);
@@ -88,8 +85,7 @@ static void send_error_and_close(ws_conn_t *wc, int close_code, const char *code
     json_t *doc = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
     char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 
-    if (text)
-        send_text(wc, text, strlen(text));
+    if (text) send_text(wc, text, strlen(text));
     free(text);
     json_decref(doc);
     send_close(wc, close_code, code);
@@ -101,11 +97,9 @@ static void deliver(ws_conn_t *wc, const char *text, size_t len, const char *sta
 {
     bool terminal = is_terminal(state);
 
-    if (wc->terminal_sent && !terminal)
-        return;
+    if (wc->terminal_sent && !terminal) return;
     send_text(wc, text, len);
-    if (terminal)
-        wc->terminal_sent = true;
+    if (terminal) wc->terminal_sent = true;
 }
 
 /* Sends the job's current state to wc. Returns 0, TPA_ERR_NOTFOUND for an unknown
@@ -115,11 +109,9 @@ static int send_snapshot(ws_conn_t *wc, redisContext *r)
     json_t *ev = tpa_job_event(r, wc->job);
     char *text;
 
-    if (!ev)
-        return r->err ? TPA_ERR_CONN : TPA_ERR_NOTFOUND;
+    if (!ev) return r->err ? TPA_ERR_CONN : TPA_ERR_NOTFOUND;
     text = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (text)
-        deliver(wc, text, strlen(text), json_string_value(json_object_get(ev, "state")));
+    if (text) deliver(wc, text, strlen(text), json_string_value(json_object_get(ev, "state")));
     free(text);
     json_decref(ev);
     return 0;
@@ -172,8 +164,7 @@ static void on_ready(struct mg_connection *conn, void *cbdata)
     rc = send_snapshot(wc, r);
     if (rc == 0) {
         wc->next = ws->head;
-        if (ws->head)
-            ws->head->prev = wc;
+        if (ws->head) ws->head->prev = wc;
         ws->head = wc;
         wc->registered = true;
     }
@@ -208,13 +199,11 @@ static int on_data(struct mg_connection *conn, int bits, char *data, size_t len,
             }
             pthread_mutex_unlock(&ws->lock);
         } else {
-            mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data,
-                               len >= 2 ? 2 : 0);
+            mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data, len >= 2 ? 2 : 0);
         }
         return 0;
     }
-    if (wc && wc->close_sent)
-        return 0;
+    if (wc && wc->close_sent) return 0;
     return 1; /* text/binary from the client and pings/pongs are ignored */
 }
 
@@ -223,22 +212,19 @@ static void on_close(const struct mg_connection *conn, void *cbdata)
     tpa_gw_ws_t *ws = cbdata;
     ws_conn_t *wc = mg_get_user_connection_data(conn);
 
-    if (!wc)
-        return;
+    if (!wc) return;
     pthread_mutex_lock(&ws->lock);
     if (wc->registered) {
         if (wc->prev)
             wc->prev->next = wc->next;
         else
             ws->head = wc->next;
-        if (wc->next)
-            wc->next->prev = wc->prev;
+        if (wc->next) wc->next->prev = wc->prev;
     }
     pthread_mutex_unlock(&ws->lock);
     mg_set_user_connection_data(conn, NULL);
     atomic_fetch_sub(&ws->metrics->ws_clients, 1);
-    if (wc->job[0])
-        tpa_debug(wc->job, "websocket client disconnected");
+    if (wc->job[0]) tpa_debug(wc->job, "websocket client disconnected");
     free(wc);
 }
 
@@ -299,8 +285,7 @@ static void dispatch(tpa_gw_ws_t *ws, const redisReply *rep)
     }
     pthread_mutex_lock(&ws->lock);
     for (ws_conn_t *wc = ws->head; wc; wc = wc->next)
-        if (!strcmp(wc->job, job))
-            deliver(wc, payload->str, payload->len, state);
+        if (!strcmp(wc->job, job)) deliver(wc, payload->str, payload->len, state);
     pthread_mutex_unlock(&ws->lock);
 }
 
@@ -310,8 +295,7 @@ static void resync(tpa_gw_ws_t *ws)
     char err[256];
     redisContext *r = tpa_gw_pool_get(ws->pool, err, sizeof err);
 
-    if (!r)
-        return;
+    if (!r) return;
     pthread_mutex_lock(&ws->lock);
     for (ws_conn_t *wc = ws->head; wc && !r->err; wc = wc->next)
         send_snapshot(wc, r);
@@ -324,8 +308,7 @@ static void subscribe_loop(tpa_gw_ws_t *ws, redisContext *c)
 {
     redisReply *rep = redisCommand(c, "PSUBSCRIBE " EVENTS_PREFIX "*");
 
-    if (!rep)
-        return;
+    if (!rep) return;
     freeReplyObject(rep);
     atomic_store(&ws->metrics->redis_up, 1);
     tpa_info(NULL, "subscribed to job events on Redis %s:%d", ws->cfg.redis_host,
@@ -337,20 +320,16 @@ static void subscribe_loop(tpa_gw_ws_t *ws, redisContext *c)
         struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
         int n;
 
-        if (redisGetReplyFromReader(c, &vp) != REDIS_OK)
-            break;
+        if (redisGetReplyFromReader(c, &vp) != REDIS_OK) break;
         if (vp) {
             dispatch(ws, vp);
             freeReplyObject(vp);
             continue;
         }
         n = poll(&pfd, 1, POLL_MS);
-        if (n < 0 && errno != EINTR)
-            break;
-        if (n <= 0)
-            continue;
-        if (redisBufferRead(c) != REDIS_OK)
-            break;
+        if (n < 0 && errno != EINTR) break;
+        if (n <= 0) continue;
+        if (redisBufferRead(c) != REDIS_OK) break;
     }
     atomic_store(&ws->metrics->redis_up, 0);
 }
@@ -366,11 +345,9 @@ static void *subscriber(void *arg)
         redisContext *c = tpa_redis_connect(&ws->cfg, err, sizeof err);
 
         if (!c) {
-            if (!warned)
-                tpa_warn(NULL, "event subscriber: %s; retrying", err);
+            if (!warned) tpa_warn(NULL, "event subscriber: %s; retrying", err);
             warned = true;
-            if (wait_stop(ws, backoff))
-                break;
+            if (wait_stop(ws, backoff)) break;
             backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
             continue;
         }
@@ -381,21 +358,18 @@ static void *subscriber(void *arg)
             tpa_warn(NULL, "event subscriber lost Redis: %s; reconnecting",
                      c->err ? c->errstr : "connection closed");
         redisFree(c);
-        if (wait_stop(ws, BACKOFF_MIN_MS))
-            break;
+        if (wait_stop(ws, BACKOFF_MIN_MS)) break;
     }
     return NULL;
 }
 
 /* ---- lifecycle ------------------------------------------------------------- */
 
-tpa_gw_ws_t *tpa_gw_ws_new(const tpa_config_t *cfg, tpa_gw_pool_t *pool,
-                           tpa_gw_metrics_t *metrics)
+tpa_gw_ws_t *tpa_gw_ws_new(const tpa_config_t *cfg, tpa_gw_pool_t *pool, tpa_gw_metrics_t *metrics)
 {
     tpa_gw_ws_t *ws = calloc(1, sizeof *ws);
 
-    if (!ws)
-        return NULL;
+    if (!ws) return NULL;
     ws->cfg = *cfg;
     ws->pool = pool;
     ws->metrics = metrics;
@@ -412,19 +386,16 @@ void tpa_gw_ws_attach(tpa_gw_ws_t *ws, struct mg_context *ctx)
 
 int tpa_gw_ws_start(tpa_gw_ws_t *ws)
 {
-    if (ws->running)
-        return 0;
+    if (ws->running) return 0;
     ws->stop = false;
-    if (pthread_create(&ws->thread, NULL, subscriber, ws) != 0)
-        return TPA_ERR_NOMEM;
+    if (pthread_create(&ws->thread, NULL, subscriber, ws) != 0) return TPA_ERR_NOMEM;
     ws->running = true;
     return 0;
 }
 
 void tpa_gw_ws_stop(tpa_gw_ws_t *ws)
 {
-    if (!ws)
-        return;
+    if (!ws) return;
     if (ws->running) {
         pthread_mutex_lock(&ws->stop_lock);
         ws->stop = true;
@@ -444,8 +415,7 @@ void tpa_gw_ws_destroy(tpa_gw_ws_t **wsp)
 {
     tpa_gw_ws_t *ws = wsp ? *wsp : NULL;
 
-    if (!ws)
-        return;
+    if (!ws) return;
     tpa_gw_ws_stop(ws);
     /* mg_stop has closed every connection, whose close handlers emptied the list;
      * free anything left defensively. */

@@ -28,8 +28,7 @@
 typedef struct tpa_gw_ws tpa_gw_ws_t;
 
 /* cfg is copied; pool and metrics are borrowed and must outlive the relay. */
-tpa_gw_ws_t *tpa_gw_ws_new(const tpa_config_t *cfg, tpa_gw_pool_t *pool,
-                           tpa_gw_metrics_t *metrics);
+tpa_gw_ws_t *tpa_gw_ws_new(const tpa_config_t *cfg, tpa_gw_pool_t *pool, tpa_gw_metrics_t *metrics);
 
 /* Registers the WebSocket handlers for /ws/jobs on ctx. */
 void tpa_gw_ws_attach(tpa_gw_ws_t *ws, struct mg_context *ctx);

@@ -14,9 +14,9 @@
 
 typedef struct tpa_sha256 {
     uint32_t h[8];
-    uint64_t total;     /* bytes hashed so far */
-    uint8_t block[64];  /* pending partial block */
-    size_t fill;        /* bytes in block */
+    uint64_t total;    /* bytes hashed so far */
+    uint8_t block[64]; /* pending partial block */
+    size_t fill;       /* bytes in block */
 } tpa_sha256_t;
 
 /* Starts a new digest in *s (caller-owned storage, no allocation). */
