@@ -61,6 +61,30 @@ expect 0 0 analyze -o "$dir/doc.json" "$dir/empty-ok.pcap"
 [ -s "$dir/out" ] && fail "-o still wrote to stdout"
 grep -q '"capture"' "$dir/doc.json" || fail "-o file has no document"
 
+# One Ethernet frame at 1700000000.123456: timestamps keep their microseconds.
+{ cat "$dir/empty-ok.pcap"
+  printf '\000\361\123\145\100\342\001\000\016\000\000\000\016\000\000\000'
+  printf '\377\377\377\377\377\377\002\000\000\000\000\001\210\265'; } >"$dir/one.pcap"
+expect 0 0 analyze "$dir/one.pcap"
+grep -q '"first_ts": 1700000000.123456,' "$dir/out" || fail "first_ts lost precision: $(grep first_ts "$dir/out")"
+gzip -c "$dir/one.pcap" >"$dir/one.pcap.gz" 2>/dev/null &&
+    { expect 0 0 analyze --compact "$dir/one.pcap.gz"
+      grep -q '"compressed":true' "$dir/out" || fail "gzip'ed capture not analysed as compressed"; }
+
+# REST commands without a gateway: one line, exit 1.
+expect 1 1 --api http://127.0.0.1:1 jobs
+grep -q '^tpa: cannot reach the gateway at http://127.0.0.1:1 ' "$dir/err" || fail "unreachable gateway line: $(cat "$dir/err")"
+expect 1 1 --api http://127.0.0.1:1 submit "$dir/notcap.txt"
+grep -q 'not a pcap or pcapng file (not submitted)' "$dir/err" || fail "submit of a non-capture: $(cat "$dir/err")"
+expect 2 - status 'bad/id'
+expect 2 - submit
+expect 2 - jobs --state nonsense
+expect 2 - capture
+for c in submit status result jobs delete watch capture; do
+    expect 0 0 "$c" --help
+    grep -q "^Usage: tpa $c" "$dir/out" || fail "tpa $c --help has no Usage line"
+done
+
 if [ "$fails" -gt 0 ]; then
     echo "$fails check(s) failed" >&2
     exit 1
