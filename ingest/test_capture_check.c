@@ -11,17 +11,17 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                     \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            failures++;                                                                      \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                             \
-            fprintf(stderr, __VA_ARGS__);                                                    \
-            fputc('\n', stderr);                                                             \
-        }                                                                                    \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
 
-#define EXPECT_FMT(got, want, what)                                                          \
+#define EXPECT_FMT(got, want, what)                                                                \
     CHECK((got) == (want), "%s: got %s, want %s", what, tpa_capfmt_name(got), tpa_capfmt_name(want))
 
 static void put32(uint8_t *p, uint32_t v, int be)
@@ -48,7 +48,7 @@ static void shb(uint8_t *h, uint32_t bom, int be)
     put32(h, 0x0a0d0d0a, be);
     put32(h + 4, 28, be);
     put32(h + 8, bom, be);
-    h[be ? 13 : 12] = 1; /* major 1, minor 0 */
+    h[be ? 13 : 12] = 1;     /* major 1, minor 0 */
     memset(h + 16, 0xff, 8); /* section length unknown */
     put32(h + 24, 28, be);
 }
@@ -63,7 +63,8 @@ static void test_pcap_magics(void)
     for (size_t m = 0; m < 3; m++) {
         for (int be = 0; be < 2; be++) {
             char what[64];
-            snprintf(what, sizeof what, "pcap magic %08x %s", (unsigned)magics[m], be ? "BE" : "LE");
+            snprintf(what, sizeof what, "pcap magic %08x %s", (unsigned)magics[m],
+                     be ? "BE" : "LE");
             pcap_header(h, magics[m], be);
             EXPECT_FMT(tpa_capture_sniff(h, sizeof h), TPA_CAPFMT_PCAP, what);
             EXPECT_FMT(tpa_capture_sniff(h, 4), TPA_CAPFMT_PCAP, what);
@@ -131,14 +132,12 @@ static int write_file(const char *path, const void *data, size_t len, int gzip)
 {
     if (gzip) {
         gzFile g = gzopen(path, "wb");
-        if (!g)
-            return -1;
+        if (!g) return -1;
         int n = len ? gzwrite(g, data, (unsigned)len) : 0;
         return gzclose(g) == Z_OK && n == (int)len ? 0 : -1;
     }
     FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
+    if (!f) return -1;
     size_t n = fwrite(data, 1, len, f);
     return fclose(f) == 0 && n == len ? 0 : -1;
 }
@@ -175,21 +174,24 @@ static void test_files(const char *dir)
     CHECK(write_file(p, h, sizeof h, 0) == 0, "write %s", p);
     EXPECT_FMT(tpa_capture_sniff_file(p, err, sizeof err), TPA_CAPFMT_PCAP, "pcap file");
     comp = -1;
-    EXPECT_FMT(tpa_capture_sniff_file_ex(p, &comp, err, sizeof err), TPA_CAPFMT_PCAP, "pcap file ex");
+    EXPECT_FMT(tpa_capture_sniff_file_ex(p, &comp, err, sizeof err), TPA_CAPFMT_PCAP,
+               "pcap file ex");
     CHECK(comp == 0, "plain pcap not compressed");
 
     snprintf(p, sizeof p, "%s/a.pcap.gz", dir);
     CHECK(write_file(p, h, sizeof h, 1) == 0, "write %s", p);
     EXPECT_FMT(tpa_capture_sniff_file(p, err, sizeof err), TPA_CAPFMT_GZIP, "gzip'ed pcap");
     comp = 0;
-    EXPECT_FMT(tpa_capture_sniff_file_ex(p, &comp, err, sizeof err), TPA_CAPFMT_PCAP, "gzip'ed pcap ex");
+    EXPECT_FMT(tpa_capture_sniff_file_ex(p, &comp, err, sizeof err), TPA_CAPFMT_PCAP,
+               "gzip'ed pcap ex");
     CHECK(comp == 1, "gzip'ed pcap compressed");
 
     uint8_t ng[28];
     shb(ng, 0x1a2b3c4du, 1);
     snprintf(p, sizeof p, "%s/a.pcapng.gz", dir);
     CHECK(write_file(p, ng, sizeof ng, 1) == 0, "write %s", p);
-    EXPECT_FMT(tpa_capture_sniff_file_ex(p, &comp, err, sizeof err), TPA_CAPFMT_PCAPNG, "gzip'ed pcapng ex");
+    EXPECT_FMT(tpa_capture_sniff_file_ex(p, &comp, err, sizeof err), TPA_CAPFMT_PCAPNG,
+               "gzip'ed pcapng ex");
 
     snprintf(p, sizeof p, "%s/text.gz", dir);
     CHECK(write_file(p, "hello, world, compressed\n", 25, 1) == 0, "write %s", p);

@@ -28,8 +28,14 @@
 
 #define SNIFF_HEAD 64 /* bytes read from a file; more than any format needs */
 
-static uint32_t rd_be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-static uint32_t rd_le32(const uint8_t *p) { return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0]; }
+static uint32_t rd_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static uint32_t rd_le32(const uint8_t *p)
+{
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
 
 static const uint32_t pcap_magics[] = {0xa1b2c3d4u, 0xa1b23c4du, 0xa1b2cd34u};
 #define NMAGICS (sizeof pcap_magics / sizeof pcap_magics[0])
@@ -40,8 +46,7 @@ static int magic_prefix(const uint8_t *p, size_t len, uint32_t m, int be)
 {
     for (size_t i = 0; i < len && i < 4; i++) {
         unsigned shift = be ? 24 - 8 * (unsigned)i : 8 * (unsigned)i;
-        if (p[i] != (uint8_t)(m >> shift))
-            return 0;
+        if (p[i] != (uint8_t)(m >> shift)) return 0;
     }
     return 1;
 }
@@ -56,8 +61,7 @@ static tpa_capfmt_t sniff_pcap(const uint8_t *p, size_t len)
     }
     uint32_t be = rd_be32(p), le = rd_le32(p);
     for (size_t i = 0; i < NMAGICS; i++)
-        if (be == pcap_magics[i] || le == pcap_magics[i])
-            return TPA_CAPFMT_PCAP;
+        if (be == pcap_magics[i] || le == pcap_magics[i]) return TPA_CAPFMT_PCAP;
     return TPA_CAPFMT_UNKNOWN;
 }
 
@@ -65,10 +69,8 @@ static tpa_capfmt_t sniff_pcapng(const uint8_t *p, size_t len)
 {
     static const uint8_t shb[4] = {0x0a, 0x0d, 0x0d, 0x0a};
     size_t n = len < 4 ? len : 4;
-    if (memcmp(p, shb, n) != 0)
-        return TPA_CAPFMT_UNKNOWN;
-    if (len < 12)
-        return TPA_CAPFMT_SHORT;
+    if (memcmp(p, shb, n) != 0) return TPA_CAPFMT_UNKNOWN;
+    if (len < 12) return TPA_CAPFMT_SHORT;
     uint32_t blen;
     if (rd_be32(p + 8) == 0x1a2b3c4du)
         blen = rd_be32(p + 4);
@@ -76,8 +78,7 @@ static tpa_capfmt_t sniff_pcapng(const uint8_t *p, size_t len)
         blen = rd_le32(p + 4);
     else
         return TPA_CAPFMT_UNKNOWN;
-    if (blen < 28 || blen % 4 != 0)
-        return TPA_CAPFMT_UNKNOWN;
+    if (blen < 28 || blen % 4 != 0) return TPA_CAPFMT_UNKNOWN;
     return TPA_CAPFMT_PCAPNG;
 }
 
@@ -85,16 +86,14 @@ static tpa_capfmt_t sniff_gzip(const uint8_t *p, size_t len)
 {
     static const uint8_t id[3] = {0x1f, 0x8b, 0x08};
     size_t n = len < 3 ? len : 3;
-    if (memcmp(p, id, n) != 0)
-        return TPA_CAPFMT_UNKNOWN;
+    if (memcmp(p, id, n) != 0) return TPA_CAPFMT_UNKNOWN;
     return len < 3 ? TPA_CAPFMT_SHORT : TPA_CAPFMT_GZIP;
 }
 
 tpa_capfmt_t tpa_capture_sniff(const void *head, size_t len)
 {
     const uint8_t *p = head;
-    if (!p || len == 0)
-        return TPA_CAPFMT_SHORT;
+    if (!p || len == 0) return TPA_CAPFMT_SHORT;
     tpa_capfmt_t (*probes[])(const uint8_t *, size_t) = {sniff_pcap, sniff_pcapng, sniff_gzip};
     int maybe = 0;
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
@@ -110,30 +109,32 @@ tpa_capfmt_t tpa_capture_sniff(const void *head, size_t len)
 const char *tpa_capfmt_name(tpa_capfmt_t f)
 {
     switch (f) {
-    case TPA_CAPFMT_PCAP: return "pcap";
-    case TPA_CAPFMT_PCAPNG: return "pcapng";
-    case TPA_CAPFMT_GZIP: return "gzip";
-    case TPA_CAPFMT_SHORT: return "short";
-    case TPA_CAPFMT_UNKNOWN: break;
+    case TPA_CAPFMT_PCAP:
+        return "pcap";
+    case TPA_CAPFMT_PCAPNG:
+        return "pcapng";
+    case TPA_CAPFMT_GZIP:
+        return "gzip";
+    case TPA_CAPFMT_SHORT:
+        return "short";
+    case TPA_CAPFMT_UNKNOWN:
+        break;
     }
     return "unknown";
 }
 
 static void seterr(char *err, size_t errlen, const char *msg)
 {
-    if (err && errlen)
-        snprintf(err, errlen, "%s", msg);
+    if (err && errlen) snprintf(err, errlen, "%s", msg);
 }
 
-tpa_capfmt_t tpa_capture_sniff_file_ex(const char *path, int *compressed, char *err,
-                                       size_t errlen)
+tpa_capfmt_t tpa_capture_sniff_file_ex(const char *path, int *compressed, char *err, size_t errlen)
 {
     uint8_t head[SNIFF_HEAD];
     int n, direct;
     tpa_capfmt_t f;
 
-    if (compressed)
-        *compressed = 0;
+    if (compressed) *compressed = 0;
     seterr(err, errlen, "");
     if (!path) {
         seterr(err, errlen, "no file name");
@@ -152,10 +153,8 @@ tpa_capfmt_t tpa_capture_sniff_file_ex(const char *path, int *compressed, char *
     if (n < 0) {
         int zerr = 0;
         const char *msg = gzerror(gz, &zerr);
-        if (zerr == Z_ERRNO)
-            msg = strerror(errno);
-        if (err && errlen)
-            snprintf(err, errlen, "%s%s", direct ? "" : "gzip: ", msg);
+        if (zerr == Z_ERRNO) msg = strerror(errno);
+        if (err && errlen) snprintf(err, errlen, "%s%s", direct ? "" : "gzip: ", msg);
         gzclose(gz);
         return TPA_CAPFMT_UNKNOWN;
     }
@@ -166,16 +165,18 @@ tpa_capfmt_t tpa_capture_sniff_file_ex(const char *path, int *compressed, char *
         return direct ? TPA_CAPFMT_SHORT : TPA_CAPFMT_UNKNOWN;
     }
     f = tpa_capture_sniff(head, (size_t)n);
-    if (!direct && compressed)
-        *compressed = 1;
+    if (!direct && compressed) *compressed = 1;
     if (f == TPA_CAPFMT_SHORT) {
         /* The whole file (or content) is shorter than any capture header. */
-        seterr(err, errlen, direct ? "file too short to be a capture" : "gzip: content too short to be a capture");
+        seterr(err, errlen,
+               direct ? "file too short to be a capture"
+                      : "gzip: content too short to be a capture");
         return direct ? TPA_CAPFMT_SHORT : TPA_CAPFMT_UNKNOWN;
     }
     if (f == TPA_CAPFMT_UNKNOWN || f == TPA_CAPFMT_GZIP) {
         /* gzip inside gzip is not something libpcap or we unwrap. */
-        seterr(err, errlen, direct ? "not a pcap or pcapng file" : "gzip: content is not a pcap or pcapng file");
+        seterr(err, errlen,
+               direct ? "not a pcap or pcapng file" : "gzip: content is not a pcap or pcapng file");
         return TPA_CAPFMT_UNKNOWN;
     }
     return f;
@@ -185,7 +186,6 @@ tpa_capfmt_t tpa_capture_sniff_file(const char *path, char *err, size_t errlen)
 {
     int compressed = 0;
     tpa_capfmt_t f = tpa_capture_sniff_file_ex(path, &compressed, err, errlen);
-    if (compressed && (f == TPA_CAPFMT_PCAP || f == TPA_CAPFMT_PCAPNG))
-        return TPA_CAPFMT_GZIP;
+    if (compressed && (f == TPA_CAPFMT_PCAP || f == TPA_CAPFMT_PCAPNG)) return TPA_CAPFMT_GZIP;
     return f;
 }

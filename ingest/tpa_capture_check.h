@@ -41,7 +41,6 @@ tpa_capfmt_t tpa_capture_sniff_file(const char *path, char *err, size_t errlen);
 /* As tpa_capture_sniff_file, but for a gzip file returns the format of the
  * decompressed content (PCAP or PCAPNG) and sets *compressed to 1 (0 for a plain
  * file). compressed may be NULL. */
-tpa_capfmt_t tpa_capture_sniff_file_ex(const char *path, int *compressed, char *err,
-                                       size_t errlen);
+tpa_capfmt_t tpa_capture_sniff_file_ex(const char *path, int *compressed, char *err, size_t errlen);
 
 #endif

@@ -57,8 +57,7 @@ int tpa_cli_common_opt(tpa_cli_t *cli, const char *cmd, int argc, char **argv, i
 {
     const char *v = NULL;
     int r = tpa_cli_optval(cmd, argc, argv, i, NULL, "--api", &v);
-    if (r < 0)
-        return -1;
+    if (r < 0) return -1;
     if (r > 0) {
         size_t n = strlen(v);
         while (n > 0 && v[n - 1] == '/')
@@ -75,13 +74,11 @@ int tpa_cli_common_opt(tpa_cli_t *cli, const char *cmd, int argc, char **argv, i
 
     /* --<setting> VALUE or --<setting>=VALUE from tpa_config. */
     const char *a = argv[*i];
-    if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
-        return 0;
+    if (strncmp(a, "--", 2) != 0 || a[2] == '\0') return 0;
     char name[64];
     const char *eq = strchr(a + 2, '=');
     size_t n = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
-    if (n >= sizeof name)
-        return 0;
+    if (n >= sizeof name) return 0;
     memcpy(name, a + 2, n);
     name[n] = '\0';
     if (eq) {
@@ -90,22 +87,19 @@ int tpa_cli_common_opt(tpa_cli_t *cli, const char *cmd, int argc, char **argv, i
         /* Probe the name first so an unknown option is not mistaken for a setting. */
         tpa_config_t probe = cli->cfg;
         if (*i + 1 >= argc) {
-            if (tpa_config_set(&probe, name, "") == TPA_ERR_NOTFOUND)
-                return 0;
+            if (tpa_config_set(&probe, name, "") == TPA_ERR_NOTFOUND) return 0;
             tpa_cli_usage_error(cmd, "option '%s' needs a value", a);
             return -1;
         }
         v = argv[*i + 1];
     }
     int rc = tpa_config_set(&cli->cfg, name, v);
-    if (rc == TPA_ERR_NOTFOUND)
-        return 0;
+    if (rc == TPA_ERR_NOTFOUND) return 0;
     if (rc < 0) {
         tpa_cli_usage_error(cmd, "bad value '%s' for --%s", v, name);
         return -1;
     }
-    if (!eq)
-        *i += 1;
+    if (!eq) *i += 1;
     if (!cli->api_set && !getenv("TPA_API_URL"))
         snprintf(cli->api, sizeof cli->api, "http://127.0.0.1:%d", cli->cfg.http_port);
     return 1;
@@ -153,8 +147,8 @@ int tpa_cli_write_json(const json_t *doc, const char *path, bool compact)
     return 0;
 }
 
-int tpa_cli_parse(tpa_cli_t *cli, const char *cmd, const char *usage,
-                  const tpa_cli_opt_t *opts, int argc, char **argv, int maxpos, int *npos)
+int tpa_cli_parse(tpa_cli_t *cli, const char *cmd, const char *usage, const tpa_cli_opt_t *opts,
+                  int argc, char **argv, int maxpos, int *npos)
 {
     int np = 0;
     bool opts_done = false;
@@ -189,10 +183,8 @@ int tpa_cli_parse(tpa_cli_t *cli, const char *cmd, const char *usage,
                 r = 1;
             }
         }
-        if (r == 0)
-            r = tpa_cli_common_opt(cli, cmd, argc, argv, &i);
-        if (r < 0)
-            return -1;
+        if (r == 0) r = tpa_cli_common_opt(cli, cmd, argc, argv, &i);
+        if (r < 0) return -1;
         if (r == 0) {
             tpa_cli_usage_error(cmd, "unknown option '%s'", a);
             return -1;

@@ -51,8 +51,8 @@ typedef struct tpa_cli_opt {
  * (ends options). Positional arguments are moved, in order, to argv[1..*npos].
  * Returns 0 to go on, 1 if help was printed (exit 0), -1 after a usage line
  * (exit 2). Accepts at most maxpos positionals (-1: any number). */
-int tpa_cli_parse(tpa_cli_t *cli, const char *cmd, const char *usage,
-                  const tpa_cli_opt_t *opts, int argc, char **argv, int maxpos, int *npos);
+int tpa_cli_parse(tpa_cli_t *cli, const char *cmd, const char *usage, const tpa_cli_opt_t *opts,
+                  int argc, char **argv, int maxpos, int *npos);
 
 /* Prints "tpa <cmd>: <msg> (see tpa <cmd> --help)" to stderr; returns TPA_EXIT_USAGE. */
 int tpa_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -29,11 +29,9 @@ typedef struct {
 static bool on_progress(void *ud, uint64_t done, uint64_t total)
 {
     progress_t *p = ud;
-    if (total == 0)
-        return true;
+    if (total == 0) return true;
     int pct = done >= total ? 100 : (int)(done * 100 / total);
-    if (pct == p->last)
-        return true;
+    if (pct == p->last) return true;
     p->last = pct;
     if (p->tty)
         fprintf(stderr, "\rtpa: %s: %3d%%", p->name, pct);
@@ -55,10 +53,8 @@ int tpa_cli_analyze(tpa_cli_t *cli, int argc, char **argv)
     };
     int np = 0;
     int r = tpa_cli_parse(cli, "analyze", analyze_usage, opts, argc, argv, 1, &np);
-    if (r != 0)
-        return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
-    if (np < 1)
-        return tpa_cli_usage_error("analyze", "missing CAPTURE");
+    if (r != 0) return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
+    if (np < 1) return tpa_cli_usage_error("analyze", "missing CAPTURE");
     path = argv[1];
 
     /* Refuse what is not a capture before starting the engine, with the same
@@ -73,8 +69,7 @@ int tpa_cli_analyze(tpa_cli_t *cli, int argc, char **argv)
     json_t *doc = NULL;
     err[0] = '\0';
     int rc = tpa_analyze_file(path, &aopts, &doc, err, sizeof err);
-    if (progress && pg.tty && pg.last >= 0)
-        fputc('\n', stderr);
+    if (progress && pg.tty && pg.last >= 0) fputc('\n', stderr);
     if (rc < 0 || !doc) {
         json_decref(doc);
         return tpa_cli_fail("%s: %s", path, err[0] ? err : tpa_strerror(rc));

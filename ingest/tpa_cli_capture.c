@@ -40,8 +40,7 @@ static void on_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
-    if (live)
-        pcap_breakloop(live);
+    if (live) pcap_breakloop(live);
 }
 
 typedef struct {
@@ -60,8 +59,7 @@ static void on_packet(u_char *ud, const struct pcap_pkthdr *h, const u_char *byt
 static int parse_num(const char *opt, const char *s, long lo, long hi, long *out)
 {
     char *end;
-    if (!s)
-        return 0;
+    if (!s) return 0;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || *end || end == s || v < lo || v > hi) {
@@ -81,26 +79,21 @@ static int64_t mono_ms(void)
 
 int tpa_cli_capture(tpa_cli_t *cli, int argc, char **argv)
 {
-    const char *iface = NULL, *out = NULL, *cnt = NULL, *secs = NULL, *snap = NULL,
-               *filter = NULL;
+    const char *iface = NULL, *out = NULL, *cnt = NULL, *secs = NULL, *snap = NULL, *filter = NULL;
     bool no_submit = false, no_promisc = false, wait = false;
     long count = 0, seconds = 0, snaplen = 262144;
     int np = 0, rc = TPA_EXIT_FAIL;
     char errbuf[PCAP_ERRBUF_SIZE] = "", defname[256];
     const tpa_cli_opt_t opts[] = {
-        {"-i", "--interface", &iface, NULL}, {"-w", "--write", &out, NULL},
-        {"-c", "--count", &cnt, NULL},       {NULL, "--seconds", &secs, NULL},
-        {"-s", "--snaplen", &snap, NULL},    {"-f", "--filter", &filter, NULL},
-        {NULL, "--no-submit", NULL, &no_submit},
-        {NULL, "--no-promisc", NULL, &no_promisc},
-        {NULL, "--wait", NULL, &wait},
-        {NULL, NULL, NULL, NULL},
+        {"-i", "--interface", &iface, NULL},     {"-w", "--write", &out, NULL},
+        {"-c", "--count", &cnt, NULL},           {NULL, "--seconds", &secs, NULL},
+        {"-s", "--snaplen", &snap, NULL},        {"-f", "--filter", &filter, NULL},
+        {NULL, "--no-submit", NULL, &no_submit}, {NULL, "--no-promisc", NULL, &no_promisc},
+        {NULL, "--wait", NULL, &wait},           {NULL, NULL, NULL, NULL},
     };
     int r = tpa_cli_parse(cli, "capture", capture_usage, opts, argc, argv, 0, &np);
-    if (r != 0)
-        return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
-    if (!iface)
-        return tpa_cli_usage_error("capture", "missing -i IFACE");
+    if (r != 0) return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
+    if (!iface) return tpa_cli_usage_error("capture", "missing -i IFACE");
     if (parse_num("-c", cnt, 1, 2000000000L, &count) < 0 ||
         parse_num("--seconds", secs, 1, 86400L * 365, &seconds) < 0 ||
         parse_num("-s", snap, 64, 262144, &snaplen) < 0)
@@ -109,8 +102,7 @@ int tpa_cli_capture(tpa_cli_t *cli, int argc, char **argv)
         time_t now = time(NULL);
         struct tm tm;
         char when[32] = "now";
-        if (gmtime_r(&now, &tm))
-            strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
+        if (gmtime_r(&now, &tm)) strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
         char safe[64];
         size_t k = 0;
         for (const char *p = iface; *p && k + 1 < sizeof safe; p++)
@@ -121,8 +113,7 @@ int tpa_cli_capture(tpa_cli_t *cli, int argc, char **argv)
     }
 
     pcap_t *p = pcap_create(iface, errbuf);
-    if (!p)
-        return tpa_cli_fail("capture on %s: %s", iface, errbuf);
+    if (!p) return tpa_cli_fail("capture on %s: %s", iface, errbuf);
     pcap_set_snaplen(p, (int)snaplen);
     pcap_set_promisc(p, no_promisc ? 0 : 1);
     pcap_set_timeout(p, 200); /* ms: lets the loop check the clock while idle */
@@ -131,8 +122,7 @@ int tpa_cli_capture(tpa_cli_t *cli, int argc, char **argv)
     if (st < 0) {
         const char *hint = (st == PCAP_ERROR_PERM_DENIED) ? " (needs root or CAP_NET_RAW)" : "";
         const char *msg = pcap_geterr(p);
-        tpa_cli_fail("capture on %s: %s%s", iface, msg && *msg ? msg : pcap_statustostr(st),
-                     hint);
+        tpa_cli_fail("capture on %s: %s%s", iface, msg && *msg ? msg : pcap_statustostr(st), hint);
         goto out_pcap;
     }
     if (st > 0)
@@ -174,8 +164,7 @@ int tpa_cli_capture(tpa_cli_t *cli, int argc, char **argv)
      * interface is idle, so wait in poll() with our own timeout and read
      * non-blocking; fall back to blocking reads where there is no selectable fd. */
     int fd = pcap_get_selectable_fd(p);
-    if (fd >= 0 && pcap_setnonblock(p, 1, errbuf) != 0)
-        fd = -1;
+    if (fd >= 0 && pcap_setnonblock(p, 1, errbuf) != 0) fd = -1;
     while (!interrupted) {
         if (fd >= 0) {
             struct pollfd pfd = {.fd = fd, .events = POLLIN};
@@ -194,12 +183,9 @@ int tpa_cli_capture(tpa_cli_t *cli, int argc, char **argv)
             err = 1;
             break;
         }
-        if (n == PCAP_ERROR_BREAK)
-            break;
-        if (count && (long)s.packets >= count)
-            break;
-        if (deadline && mono_ms() >= deadline)
-            break;
+        if (n == PCAP_ERROR_BREAK) break;
+        if (count && (long)s.packets >= count) break;
+        if (deadline && mono_ms() >= deadline) break;
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -216,12 +202,11 @@ int tpa_cli_capture(tpa_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "tpa: %llu packets (%llu bytes) captured, %u dropped by the kernel\n",
                 (unsigned long long)s.packets, (unsigned long long)s.bytes, ps.ps_drop);
     else
-        fprintf(stderr, "tpa: %llu packets (%llu bytes) captured\n",
-                (unsigned long long)s.packets, (unsigned long long)s.bytes);
+        fprintf(stderr, "tpa: %llu packets (%llu bytes) captured\n", (unsigned long long)s.packets,
+                (unsigned long long)s.bytes);
     pcap_close(p);
     p = NULL;
-    if (err)
-        return TPA_EXIT_FAIL;
+    if (err) return TPA_EXIT_FAIL;
 
     if (s.packets == 0) {
         tpa_cli_fail("capture on %s: no packets captured (%s kept, not submitted)", iface, out);
@@ -238,12 +223,10 @@ int tpa_cli_capture(tpa_cli_t *cli, int argc, char **argv)
     }
     printf("%s\n", id);
     fflush(stdout);
-    if (wait && tpa_cli_wait_job(cli, id, out, 0) < 0)
-        return TPA_EXIT_FAIL;
+    if (wait && tpa_cli_wait_job(cli, id, out, 0) < 0) return TPA_EXIT_FAIL;
     return TPA_EXIT_OK;
 
 out_pcap:
-    if (p)
-        pcap_close(p);
+    if (p) pcap_close(p);
     return rc;
 }

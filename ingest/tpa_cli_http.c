@@ -13,21 +13,18 @@ static int inited;
 
 void tpa_http_global_init(void)
 {
-    if (!inited && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
-        inited = 1;
+    if (!inited && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) inited = 1;
 }
 
 void tpa_http_global_cleanup(void)
 {
-    if (inited)
-        curl_global_cleanup();
+    if (inited) curl_global_cleanup();
     inited = 0;
 }
 
 void tpa_http_resp_clear(tpa_http_resp_t *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     free(r->body);
     memset(r, 0, sizeof *r);
 }
@@ -37,8 +34,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
     tpa_http_resp_t *r = ud;
     size_t n = size * nmemb;
     char *b = realloc(r->body, r->len + n + 1);
-    if (!b)
-        return 0; /* makes curl fail with CURLE_WRITE_ERROR */
+    if (!b) return 0; /* makes curl fail with CURLE_WRITE_ERROR */
     memcpy(b + r->len, ptr, n);
     r->len += n;
     b[r->len] = '\0';
@@ -63,8 +59,8 @@ static void report(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static int perform(const tpa_cli_t *cli, CURL *c, const char *url, tpa_http_resp_t *resp,
-                   char *err, size_t errlen)
+static int perform(const tpa_cli_t *cli, CURL *c, const char *url, tpa_http_resp_t *resp, char *err,
+                   size_t errlen)
 {
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -99,7 +95,8 @@ static int perform(const tpa_cli_t *cli, CURL *c, const char *url, tpa_http_resp
             return TPA_ERR_IO;
         default:
             report(err, errlen, "%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
-            return rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL ? TPA_ERR_INVALID : TPA_ERR_CONN;
+            return rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL ? TPA_ERR_INVALID
+                                                                                 : TPA_ERR_CONN;
         }
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -126,24 +123,21 @@ int tpa_http_request_ex(const tpa_cli_t *cli, const char *method, const char *pa
 {
     char url[1024];
     int rc = make_url(cli, path, url, sizeof url);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     memset(resp, 0, sizeof *resp);
     CURL *c = curl_easy_init();
     if (!c) {
         tpa_cli_fail("cannot initialise libcurl");
         return TPA_ERR_NOMEM;
     }
-    if (strcmp(method, "GET") != 0)
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "GET") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     struct curl_slist *hdr = curl_slist_append(NULL, "Accept: application/json");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
     rc = perform(cli, c, url, resp, err, errlen);
     curl_slist_free_all(hdr);
     curl_easy_cleanup(c);
-    if (rc < 0)
-        tpa_http_resp_clear(resp);
+    if (rc < 0) tpa_http_resp_clear(resp);
     return rc;
 }
 
@@ -153,13 +147,12 @@ static const char *base_name(const char *p)
     return s && s[1] ? s + 1 : p;
 }
 
-int tpa_http_post_files(const tpa_cli_t *cli, const char *path, const char *const *paths,
-                        size_t n, tpa_http_resp_t *resp)
+int tpa_http_post_files(const tpa_cli_t *cli, const char *path, const char *const *paths, size_t n,
+                        tpa_http_resp_t *resp)
 {
     char url[1024];
     int rc = make_url(cli, path, url, sizeof url);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     memset(resp, 0, sizeof *resp);
     CURL *c = curl_easy_init();
     if (!c) {
@@ -198,10 +191,8 @@ out_mime:
     curl_mime_free(mime);
 out_curl:
     curl_easy_cleanup(c);
-    if (rc == TPA_ERR_NOMEM)
-        tpa_cli_fail("out of memory");
-    if (rc < 0)
-        tpa_http_resp_clear(resp);
+    if (rc == TPA_ERR_NOMEM) tpa_cli_fail("out of memory");
+    if (rc < 0) tpa_http_resp_clear(resp);
     return rc;
 }
 
@@ -232,10 +223,18 @@ json_t *tpa_http_json(const tpa_http_resp_t *resp, const char *what)
     }
     if (!msg) {
         switch (resp->status) {
-        case 404: msg = "not found"; break;
-        case 413: msg = "file too large"; break;
-        case 415: msg = "not a capture file"; break;
-        default: msg = "request failed"; break;
+        case 404:
+            msg = "not found";
+            break;
+        case 413:
+            msg = "file too large";
+            break;
+        case 415:
+            msg = "not a capture file";
+            break;
+        default:
+            msg = "request failed";
+            break;
         }
     }
     if (code)
@@ -249,8 +248,7 @@ json_t *tpa_http_json(const tpa_http_resp_t *resp, const char *what)
 json_t *tpa_http_get_json(const tpa_cli_t *cli, const char *path, const char *what)
 {
     tpa_http_resp_t r;
-    if (tpa_http_request(cli, "GET", path, &r) < 0)
-        return NULL;
+    if (tpa_http_request(cli, "GET", path, &r) < 0) return NULL;
     json_t *j = tpa_http_json(&r, what);
     tpa_http_resp_clear(&r);
     return j;

@@ -39,8 +39,8 @@ int tpa_http_request_ex(const tpa_cli_t *cli, const char *method, const char *pa
 
 /* Multipart POST to <cli->api><path> with each of paths[0..n-1] as a `file` field
  * (streamed from disk; the part's file name is the base name). As tpa_http_request. */
-int tpa_http_post_files(const tpa_cli_t *cli, const char *path, const char *const *paths,
-                        size_t n, tpa_http_resp_t *resp);
+int tpa_http_post_files(const tpa_cli_t *cli, const char *path, const char *const *paths, size_t n,
+                        tpa_http_resp_t *resp);
 
 /* Parses a JSON answer. If the status is not 2xx, prints
  * "tpa: <what>: <message> (HTTP <status> <code>)" and returns NULL; also NULL (with a

@@ -42,8 +42,7 @@ static const char *jstr(json_t *o, const char *key)
 
 static bool check_id(const char *cmd, const char *id)
 {
-    if (tpa_job_id_valid(id))
-        return true;
+    if (tpa_job_id_valid(id)) return true;
     tpa_cli_usage_error(cmd, "'%s' is not a job id", id);
     return false;
 }
@@ -68,12 +67,10 @@ int tpa_cli_submit_file(tpa_cli_t *cli, const char *path, char *id, size_t idlen
     const char *paths[1] = {path};
     tpa_http_resp_t r;
     int rc = tpa_http_post_files(cli, "/api/v1/jobs", paths, 1, &r);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     json_t *j = tpa_http_json(&r, path);
     tpa_http_resp_clear(&r);
-    if (!j)
-        return TPA_ERR_PROTO;
+    if (!j) return TPA_ERR_PROTO;
     json_t *job = json_array_get(json_object_get(j, "jobs"), 0);
     const char *jid = json_string_value(json_object_get(job, "id"));
     if (!jid || !tpa_job_id_valid(jid) || strlen(jid) >= idlen) {
@@ -101,11 +98,9 @@ int tpa_cli_wait_job(tpa_cli_t *cli, const char *id, const char *label, int time
         if (tpa_http_request_ex(cli, "GET", path, &r, err, sizeof err) < 0) {
             /* The gateway may be restarting; Redis keeps the job. Give it 30 s. */
             int64_t now = mono_ms();
-            if (!down_since)
-                down_since = now;
+            if (!down_since) down_since = now;
             if (now - down_since > 30000) {
-                if (tty && shown[0])
-                    fputc('\n', stderr);
+                if (tty && shown[0]) fputc('\n', stderr);
                 tpa_cli_fail("%s", err);
                 return TPA_ERR_CONN;
             }
@@ -114,8 +109,7 @@ int tpa_cli_wait_job(tpa_cli_t *cli, const char *id, const char *label, int time
             json_t *j = tpa_http_json(&r, name);
             tpa_http_resp_clear(&r);
             if (!j) {
-                if (tty && shown[0])
-                    fputc('\n', stderr);
+                if (tty && shown[0]) fputc('\n', stderr);
                 return TPA_ERR_PROTO;
             }
             json_t *job = job_of(j);
@@ -141,12 +135,10 @@ int tpa_cli_wait_job(tpa_cli_t *cli, const char *id, const char *label, int time
             else if (strcmp(state, TPA_JOB_FAILED) == 0 || strcmp(state, TPA_JOB_CANCELLED) == 0)
                 rc = TPA_ERR_PROTO;
             if (rc <= 0) {
-                if (tty)
-                    fputc('\n', stderr);
+                if (tty) fputc('\n', stderr);
                 if (rc < 0) {
                     const char *msg = jstr(job, "message");
-                    if (!msg[0])
-                        msg = jstr(job, "error");
+                    if (!msg[0]) msg = jstr(job, "error");
                     tpa_cli_fail("%s: job %s %s%s%s", name, id, state, msg[0] ? ": " : "", msg);
                 }
                 json_decref(j);
@@ -155,8 +147,7 @@ int tpa_cli_wait_job(tpa_cli_t *cli, const char *id, const char *label, int time
             json_decref(j);
         }
         if (timeout_s > 0 && mono_ms() - start > (int64_t)timeout_s * 1000) {
-            if (tty && shown[0])
-                fputc('\n', stderr);
+            if (tty && shown[0]) fputc('\n', stderr);
             tpa_cli_fail("%s: job %s not finished after %d s", name, id, timeout_s);
             return TPA_ERR_TIMEOUT;
         }
@@ -181,8 +172,7 @@ static int parse_timeout(const char *cmd, const char *s, int *out)
 {
     char *end;
     long v;
-    if (!s)
-        return 0;
+    if (!s) return 0;
     errno = 0;
     v = strtol(s, &end, 10);
     if (errno || *end || v < 0 || v > 86400 * 365) {
@@ -204,16 +194,12 @@ int tpa_cli_submit(tpa_cli_t *cli, int argc, char **argv)
         {NULL, NULL, NULL, NULL},
     };
     int r = tpa_cli_parse(cli, "submit", submit_usage, opts, argc, argv, -1, &np);
-    if (r != 0)
-        return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
-    if (np == 0)
-        return tpa_cli_usage_error("submit", "missing FILE");
-    if (parse_timeout("submit", tmo, &timeout_s) < 0)
-        return TPA_EXIT_USAGE;
+    if (r != 0) return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
+    if (np == 0) return tpa_cli_usage_error("submit", "missing FILE");
+    if (parse_timeout("submit", tmo, &timeout_s) < 0) return TPA_EXIT_USAGE;
 
     char(*ids)[80] = calloc((size_t)np, sizeof *ids);
-    if (!ids)
-        return tpa_cli_fail("out of memory");
+    if (!ids) return tpa_cli_fail("out of memory");
     for (int i = 0; i < np; i++) {
         int rc = tpa_cli_submit_file(cli, argv[1 + i], ids[i], sizeof ids[i]);
         if (rc == TPA_ERR_CONN) {
@@ -229,8 +215,7 @@ int tpa_cli_submit(tpa_cli_t *cli, int argc, char **argv)
     }
     if (wait) {
         for (int i = 0; i < np; i++) {
-            if (ids[i][0] && tpa_cli_wait_job(cli, ids[i], argv[1 + i], timeout_s) < 0)
-                failed++;
+            if (ids[i][0] && tpa_cli_wait_job(cli, ids[i], argv[1 + i], timeout_s) < 0) failed++;
         }
     }
     free(ids);
@@ -241,8 +226,7 @@ int tpa_cli_submit(tpa_cli_t *cli, int argc, char **argv)
 
 static void print_time_ms(const char *key, json_t *v)
 {
-    if (!json_is_integer(v))
-        return;
+    if (!json_is_integer(v)) return;
     json_int_t ms = json_integer_value(v);
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
@@ -265,13 +249,10 @@ int tpa_cli_status(tpa_cli_t *cli, int argc, char **argv)
     int np = 0, failed = 0;
     const tpa_cli_opt_t opts[] = {{NULL, "--json", NULL, &as_json}, {NULL, NULL, NULL, NULL}};
     int r = tpa_cli_parse(cli, "status", status_usage, opts, argc, argv, -1, &np);
-    if (r != 0)
-        return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
-    if (np == 0)
-        return tpa_cli_usage_error("status", "missing ID");
+    if (r != 0) return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
+    if (np == 0) return tpa_cli_usage_error("status", "missing ID");
     for (int i = 1; i <= np; i++)
-        if (!check_id("status", argv[i]))
-            return TPA_EXIT_USAGE;
+        if (!check_id("status", argv[i])) return TPA_EXIT_USAGE;
 
     for (int i = 1; i <= np; i++) {
         char path[128], what[96];
@@ -287,13 +268,11 @@ int tpa_cli_status(tpa_cli_t *cli, int argc, char **argv)
             tpa_cli_write_json(job, NULL, false);
         } else {
             static const char *const text[] = {"id", "state", "stage", "message", "error", "file"};
-            static const char *const nums[] = {"progress", "size", "packets", "bytes", "flows",
-                                               "attempts"};
-            if (i > 1)
-                putchar('\n');
+            static const char *const nums[] = {"progress", "size",  "packets",
+                                               "bytes",    "flows", "attempts"};
+            if (i > 1) putchar('\n');
             for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
-                if (jstr(job, text[k])[0])
-                    printf("%-9s %s\n", text[k], jstr(job, text[k]));
+                if (jstr(job, text[k])[0]) printf("%-9s %s\n", text[k], jstr(job, text[k]));
             for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
                 json_t *v = json_object_get(job, nums[k]);
                 if (json_is_integer(v))
@@ -327,29 +306,23 @@ int tpa_cli_result(tpa_cli_t *cli, int argc, char **argv)
     const char *out = NULL, *tmo = NULL;
     int np = 0, timeout_s = 0;
     const tpa_cli_opt_t opts[] = {
-        {"-o", "--output", &out, NULL},
-        {NULL, "--compact", NULL, &compact},
-        {NULL, "--wait", NULL, &wait},
-        {NULL, "--timeout", &tmo, NULL},
+        {"-o", "--output", &out, NULL}, {NULL, "--compact", NULL, &compact},
+        {NULL, "--wait", NULL, &wait},  {NULL, "--timeout", &tmo, NULL},
         {NULL, NULL, NULL, NULL},
     };
     int r = tpa_cli_parse(cli, "result", result_usage, opts, argc, argv, 1, &np);
-    if (r != 0)
-        return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
-    if (np == 0)
-        return tpa_cli_usage_error("result", "missing ID");
+    if (r != 0) return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
+    if (np == 0) return tpa_cli_usage_error("result", "missing ID");
     if (!check_id("result", argv[1]) || parse_timeout("result", tmo, &timeout_s) < 0)
         return TPA_EXIT_USAGE;
     const char *id = argv[1];
 
-    if (wait && tpa_cli_wait_job(cli, id, NULL, timeout_s) < 0)
-        return TPA_EXIT_FAIL;
+    if (wait && tpa_cli_wait_job(cli, id, NULL, timeout_s) < 0) return TPA_EXIT_FAIL;
     char path[160], what[96];
     snprintf(path, sizeof path, "/api/v1/jobs/%s/result", id);
     snprintf(what, sizeof what, "job %s", id);
     json_t *doc = tpa_http_get_json(cli, path, what);
-    if (!doc)
-        return TPA_EXIT_FAIL;
+    if (!doc) return TPA_EXIT_FAIL;
     r = tpa_cli_write_json(doc, out, compact);
     json_decref(doc);
     return r < 0 ? TPA_EXIT_FAIL : TPA_EXIT_OK;
@@ -373,16 +346,14 @@ static bool valid_state(const char *s)
     static const char *const states[] = {TPA_JOB_QUEUED,    TPA_JOB_PARSING, TPA_JOB_ENRICHING,
                                          TPA_JOB_COMPLETED, TPA_JOB_FAILED,  TPA_JOB_CANCELLED};
     for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
-        if (strcmp(s, states[i]) == 0)
-            return true;
+        if (strcmp(s, states[i]) == 0) return true;
     return false;
 }
 
 static int parse_count(const char *cmd, const char *opt, const char *s, long *out)
 {
     char *end;
-    if (!s)
-        return 0;
+    if (!s) return 0;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || *end || end == s || v < 0 || v > 1000000) {
@@ -405,8 +376,7 @@ int tpa_cli_jobs(tpa_cli_t *cli, int argc, char **argv)
         {NULL, NULL, NULL, NULL},
     };
     int r = tpa_cli_parse(cli, "jobs", jobs_usage, opts, argc, argv, 0, &np);
-    if (r != 0)
-        return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
+    if (r != 0) return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
     if (state && !valid_state(state))
         return tpa_cli_usage_error("jobs", "unknown state '%s'", state);
     if (parse_count("jobs", "--limit", lim, &limit) < 0 ||
@@ -417,8 +387,7 @@ int tpa_cli_jobs(tpa_cli_t *cli, int argc, char **argv)
     snprintf(path, sizeof path, "/api/v1/jobs?limit=%ld&offset=%ld%s%s", limit, offset,
              state ? "&state=" : "", state ? state : "");
     json_t *j = tpa_http_get_json(cli, path, "jobs");
-    if (!j)
-        return TPA_EXIT_FAIL;
+    if (!j) return TPA_EXIT_FAIL;
     if (as_json) {
         r = tpa_cli_write_json(j, NULL, false);
         json_decref(j);
@@ -428,18 +397,17 @@ int tpa_cli_jobs(tpa_cli_t *cli, int argc, char **argv)
     size_t idx;
     json_t *job;
     printf("%-32s  %-9s  %4s  %-20s  %s\n", "ID", "STATE", "PROG", "CREATED", "FILE");
-    json_array_foreach(list, idx, job) {
+    json_array_foreach(list, idx, job)
+    {
         char when[32] = "-";
         json_t *c = json_object_get(job, "created");
         if (json_is_integer(c)) {
             time_t t = (time_t)(json_integer_value(c) / 1000);
             struct tm tm;
-            if (gmtime_r(&t, &tm))
-                strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            if (gmtime_r(&t, &tm)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
         }
         printf("%-32s  %-9s  %3d%%  %-20s  %s\n", jstr(job, "id"), jstr(job, "state"),
-               (int)json_integer_value(json_object_get(job, "progress")), when,
-               jstr(job, "file"));
+               (int)json_integer_value(json_object_get(job, "progress")), when, jstr(job, "file"));
     }
     json_t *total = json_object_get(j, "total");
     if (json_is_integer(total) && (json_int_t)json_array_size(list) < json_integer_value(total))
@@ -462,20 +430,16 @@ int tpa_cli_delete(tpa_cli_t *cli, int argc, char **argv)
 {
     int np = 0, failed = 0;
     int r = tpa_cli_parse(cli, "delete", delete_usage, NULL, argc, argv, -1, &np);
-    if (r != 0)
-        return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
-    if (np == 0)
-        return tpa_cli_usage_error("delete", "missing ID");
+    if (r != 0) return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
+    if (np == 0) return tpa_cli_usage_error("delete", "missing ID");
     for (int i = 1; i <= np; i++)
-        if (!check_id("delete", argv[i]))
-            return TPA_EXIT_USAGE;
+        if (!check_id("delete", argv[i])) return TPA_EXIT_USAGE;
     for (int i = 1; i <= np; i++) {
         char path[128], what[96];
         tpa_http_resp_t resp;
         snprintf(path, sizeof path, "/api/v1/jobs/%s", argv[i]);
         snprintf(what, sizeof what, "job %s", argv[i]);
-        if (tpa_http_request(cli, "DELETE", path, &resp) < 0)
-            return TPA_EXIT_FAIL;
+        if (tpa_http_request(cli, "DELETE", path, &resp) < 0) return TPA_EXIT_FAIL;
         if (resp.status >= 200 && resp.status < 300) {
             printf("deleted %s\n", argv[i]);
         } else {

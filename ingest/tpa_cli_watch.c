@@ -55,8 +55,7 @@ static void on_signal(int sig)
 static wfile_t *wl_find(wlist_t *l, const char *name)
 {
     for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i].name, name) == 0)
-            return &l->v[i];
+        if (strcmp(l->v[i].name, name) == 0) return &l->v[i];
     return NULL;
 }
 
@@ -65,16 +64,14 @@ static wfile_t *wl_add(wlist_t *l, const char *name)
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         wfile_t *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
+        if (!v) return NULL;
         l->v = v;
         l->cap = cap;
     }
     wfile_t *f = &l->v[l->n];
     memset(f, 0, sizeof *f);
     f->name = strdup(name);
-    if (!f->name)
-        return NULL;
+    if (!f->name) return NULL;
     l->n++;
     return f;
 }
@@ -105,20 +102,18 @@ static void wl_free(wlist_t *l)
 static int load_record(const char *path, wlist_t *l)
 {
     FILE *f = fopen(path, "r");
-    if (!f)
-        return errno == ENOENT ? 0 : TPA_ERR_IO;
+    if (!f) return errno == ENOENT ? 0 : TPA_ERR_IO;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
     int rc = 0;
     while ((len = getline(&line, &cap, f)) > 0) {
-        if (line[len - 1] == '\n')
-            line[--len] = '\0';
+        if (line[len - 1] == '\n') line[--len] = '\0';
         int64_t size, mt;
         char id[80];
         int off = 0;
-        if (sscanf(line, "%" SCNd64 " %" SCNd64 " %79s %n", &size, &mt, id, &off) != 3 || off <= 0 ||
-            line[off] == '\0')
+        if (sscanf(line, "%" SCNd64 " %" SCNd64 " %79s %n", &size, &mt, id, &off) != 3 ||
+            off <= 0 || line[off] == '\0')
             continue;
         const char *name = line + off;
         wfile_t *w = wl_find(l, name);
@@ -139,12 +134,10 @@ static int load_record(const char *path, wlist_t *l)
 static int append_record(const char *path, const wfile_t *w, const char *id)
 {
     FILE *f = fopen(path, "a");
-    if (!f)
-        return TPA_ERR_IO;
+    if (!f) return TPA_ERR_IO;
     fprintf(f, "%" PRId64 " %" PRId64 " %s %s\n", w->size, w->mtime_ns, id, w->name);
     int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return TPA_ERR_IO;
+    if (fclose(f) != 0 || bad) return TPA_ERR_IO;
     return 0;
 }
 
@@ -170,8 +163,7 @@ static int poll_dir(tpa_cli_t *cli, const char *dir, const char *record, wlist_t
                     bool *gateway_down)
 {
     DIR *d = opendir(dir);
-    if (!d)
-        return TPA_ERR_IO;
+    if (!d) return TPA_ERR_IO;
     for (size_t i = 0; i < l->n; i++)
         l->v[i].seen = false;
 
@@ -180,13 +172,10 @@ static int poll_dir(tpa_cli_t *cli, const char *dir, const char *record, wlist_t
     char path[TPA_PATH_MAX * 2];
     while (!stop_flag && (de = readdir(d)) != NULL) {
         const char *name = de->d_name;
-        if (name[0] == '.' || strchr(name, '\n'))
-            continue;
-        if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
-            continue;
+        if (name[0] == '.' || strchr(name, '\n')) continue;
+        if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) continue;
         struct stat st;
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
         int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
         wfile_t *w = wl_find(l, name);
         if (!w) {
@@ -210,8 +199,7 @@ static int poll_dir(tpa_cli_t *cli, const char *dir, const char *record, wlist_t
             pending++;
             continue;
         }
-        if (w->state != W_PENDING)
-            continue;
+        if (w->state != W_PENDING) continue;
 
         /* Stable for one interval. */
         char err[256];
@@ -257,8 +245,7 @@ static int poll_dir(tpa_cli_t *cli, const char *dir, const char *record, wlist_t
                          strerror(errno), id);
     }
     closedir(d);
-    if (!stop_flag)
-        wl_sweep(l);
+    if (!stop_flag) wl_sweep(l);
     return pending;
 }
 
@@ -273,10 +260,8 @@ int tpa_cli_watch(tpa_cli_t *cli, int argc, char **argv)
         {NULL, NULL, NULL, NULL},
     };
     int r = tpa_cli_parse(cli, "watch", watch_usage, opts, argc, argv, 1, &np);
-    if (r != 0)
-        return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
-    if (np == 0)
-        return tpa_cli_usage_error("watch", "missing DIR");
+    if (r != 0) return r > 0 ? TPA_EXIT_OK : TPA_EXIT_USAGE;
+    if (np == 0) return tpa_cli_usage_error("watch", "missing DIR");
     double interval = 2.0;
     if (ival) {
         char *end;
@@ -289,16 +274,15 @@ int tpa_cli_watch(tpa_cli_t *cli, int argc, char **argv)
     if (snprintf(record, sizeof record, "%s/%s", dir, RECORD_NAME) >= (int)sizeof record)
         return tpa_cli_fail("%s: path too long", dir);
     struct stat st;
-    if (stat(dir, &st) != 0)
-        return tpa_cli_fail("%s: %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return tpa_cli_fail("%s: not a directory", dir);
+    if (stat(dir, &st) != 0) return tpa_cli_fail("%s: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return tpa_cli_fail("%s: not a directory", dir);
 
     wlist_t l = {0};
     r = load_record(record, &l);
     if (r < 0) {
         wl_free(&l);
-        return tpa_cli_fail("%s: %s", record, r == TPA_ERR_NOMEM ? "out of memory" : strerror(errno));
+        return tpa_cli_fail("%s: %s", record,
+                            r == TPA_ERR_NOMEM ? "out of memory" : strerror(errno));
     }
 
     struct sigaction sa;
@@ -313,12 +297,13 @@ int tpa_cli_watch(tpa_cli_t *cli, int argc, char **argv)
     while (!stop_flag) {
         int pending = poll_dir(cli, dir, record, &l, &down);
         if (pending < 0) {
-            rc = tpa_cli_fail("%s: %s", dir, pending == TPA_ERR_NOMEM ? "out of memory" : strerror(errno));
+            rc = tpa_cli_fail("%s: %s", dir,
+                              pending == TPA_ERR_NOMEM ? "out of memory" : strerror(errno));
             break;
         }
-        if (once && pending == 0)
-            break;
-        struct timespec ts = {(time_t)interval, (long)((interval - (double)(time_t)interval) * 1e9)};
+        if (once && pending == 0) break;
+        struct timespec ts = {(time_t)interval,
+                              (long)((interval - (double)(time_t)interval) * 1e9)};
         while (!stop_flag && nanosleep(&ts, &ts) != 0 && errno == EINTR)
             ;
     }

@@ -72,8 +72,7 @@ int main(int argc, char **argv)
             cli.api[n] = '\0';
         }
     }
-    if (!cli.api[0])
-        snprintf(cli.api, sizeof cli.api, "http://127.0.0.1:%d", cli.cfg.http_port);
+    if (!cli.api[0]) snprintf(cli.api, sizeof cli.api, "http://127.0.0.1:%d", cli.cfg.http_port);
 
     int i = 1;
     while (i < argc && argv[i][0] == '-') {
@@ -81,13 +80,10 @@ int main(int argc, char **argv)
             usage(stdout);
             return TPA_EXIT_OK;
         }
-        if (strcmp(argv[i], "--version") == 0)
-            return cmd_version(&cli, 1, argv);
+        if (strcmp(argv[i], "--version") == 0) return cmd_version(&cli, 1, argv);
         int r = tpa_cli_common_opt(&cli, NULL, argc, argv, &i);
-        if (r < 0)
-            return TPA_EXIT_USAGE;
-        if (r == 0)
-            return tpa_cli_usage_error(NULL, "unknown option '%s'", argv[i]);
+        if (r < 0) return TPA_EXIT_USAGE;
+        if (r == 0) return tpa_cli_usage_error(NULL, "unknown option '%s'", argv[i]);
         i++;
     }
     if (i >= argc) {
@@ -98,8 +94,7 @@ int main(int argc, char **argv)
         if (i + 1 < argc) {
             char *sub[] = {argv[i + 1], "--help", NULL};
             for (size_t c = 0; c < NCMDS; c++)
-                if (strcmp(cmds[c].name, argv[i + 1]) == 0)
-                    return cmds[c].fn(&cli, 2, sub);
+                if (strcmp(cmds[c].name, argv[i + 1]) == 0) return cmds[c].fn(&cli, 2, sub);
             return tpa_cli_usage_error(NULL, "unknown command '%s'", argv[i + 1]);
         }
         usage(stdout);
