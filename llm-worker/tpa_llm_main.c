@@ -48,6 +48,9 @@ static const char store_script[] =
     "return redis.call('HINCRBY', KEYS[1], 'tasks_done', 1)\n";
 
 #define RECV_TIMEOUT_MS 500
+/* As tpa analyze writes it: 16 significant digits keep microsecond timestamps without
+ * binary noise (0.9, not 0.90000000000000002). */
+#define TPA_RESULT_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(16))
 #define REDIS_WAIT_S 30
 
 static volatile sig_atomic_t stop_flag;
@@ -146,7 +149,7 @@ static int finish_job(worker_t *w, const char *id, int tasks)
     rc = tpa_llm_merge(doc, answers, (size_t)tasks);
     if (rc)
         goto done;
-    out = json_dumps(doc, JSON_COMPACT);
+    out = json_dumps(doc, TPA_RESULT_DUMP_FLAGS);
     if (!out) {
         rc = TPA_ERR_NOMEM;
         goto done;
@@ -233,7 +236,7 @@ static void handle_task(worker_t *w, const json_t *msg)
             goto done;
         }
     }
-    text = json_dumps(answer, JSON_COMPACT);
+    text = json_dumps(answer, TPA_RESULT_DUMP_FLAGS);
     if (!text) {
         tpa_error(id, "task %d/%d: cannot serialise the answer", t.task, t.tasks);
         goto done;
