@@ -261,6 +261,10 @@ def main():
     status, doc, raw = T.upload(st2.http_port, [("file", "two-mb.pcap", big)])
     check(status == 413, "2 MB upload with TPA_MAX_UPLOAD_MB=1 answered %d, want 413: %r" % (status, raw[:200]))
     T.check_error_doc(doc, raw, "413")
+    status, doc, raw = T.upload(st2.http_port, [("file", "two-mb.pcap", big)], chunked=True)
+    check(status in (411, 413), "2 MB chunked upload (no Content-Length) over the limit answered %d, "
+          "want 411 or 413: %r" % (status, raw[:200]))
+    T.check_error_doc(doc, raw, "chunked upload over the limit")
     status, _, _ = T.http_request(st2.http_port, "GET", "/healthz")
     check(status == 200, "gateway unhealthy after a 413 (%d)" % status)
     status, doc, raw = T.upload(st2.http_port, [("file", "flows.pcap", path1)])

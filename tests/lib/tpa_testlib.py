@@ -325,23 +325,30 @@ def _multipart_parts(files, fields, boundary):
 
 
 def upload(port, files, fields=None, path="/api/v1/jobs", host="127.0.0.1", timeout=120.0,
-           chunk=256 * 1024):
+           chunk=256 * 1024, chunked=False):
     """POSTs multipart/form-data with one part per (field, filename, bytes-or-path).
 
-    The body is streamed from disk. If the server answers before the body is sent
-    (413 on a Content-Length over the limit, for instance), sending stops and that
-    answer is returned. Returns (status, parsed JSON or None, raw body bytes)."""
+    The body is streamed from disk, with a Content-Length, or with chunked transfer
+    encoding and no length (chunked=True). If the server answers before the body is
+    sent (413 on a Content-Length over the limit, for instance), sending stops and
+    that answer is returned. Returns (status, parsed JSON or None, raw body bytes)."""
     boundary = "tpa-" + uuid.uuid4().hex
     parts = _multipart_parts(files, fields, boundary)
     length = sum(os.path.getsize(p) if isinstance(p, str) else len(p) for p in parts)
     head = ("POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: multipart/form-data; boundary=%s\r\n"
-            "Content-Length: %d\r\nConnection: close\r\n\r\n" % (path, host, port, boundary, length))
+            "%s\r\nConnection: close\r\n\r\n"
+            % (path, host, port, boundary,
+               "Transfer-Encoding: chunked" if chunked else "Content-Length: %d" % length))
     s = socket.create_connection((host, port), timeout=timeout)
     try:
         answered = False
 
-        def send(data):
+        def send(data, raw=False):
             nonlocal answered
+            if chunked and not raw:
+                if not data:
+                    return
+                data = b"%x\r\n" % len(data) + bytes(data) + b"\r\n"
             view = memoryview(data)
             while view and not answered:
                 r, w, _ = select.select([s], [s], [], timeout)
@@ -356,7 +363,7 @@ def upload(port, files, fields=None, path="/api/v1/jobs", host="127.0.0.1", time
                         return
                     view = view[n:]
 
-        send(head.encode())
+        send(head.encode(), raw=True)
         for p in parts:
             if answered:
                 break
@@ -369,6 +376,8 @@ def upload(port, files, fields=None, path="/api/v1/jobs", host="127.0.0.1", time
                         send(data)
             else:
                 send(p)
+        if chunked and not answered:
+            send(b"0\r\n\r\n", raw=True)
         return _read_response(s, timeout)
     finally:
         s.close()
