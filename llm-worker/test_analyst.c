@@ -213,6 +213,25 @@ static void test_truncated_malformed(void)
           "truncation ranks first");
     json_decref(a);
     json_decref(d);
+
+    /* As the engine writes them: a malformed finding of severity info (3% of packets)
+     * is still cited by the malformed cause the capture counters call for. */
+    d = parse("{\"capture\":{\"packets\":200,\"bytes\":30000,\"duration_s\":1.5,"
+              "\"truncated\":true,\"malformed\":6},\"flows_total\":0,\"apps\":{},\"top_flows\":[],"
+              "\"findings\":[{\"id\":\"capture.truncated\",\"severity\":\"warning\","
+              "\"title\":\"Capture truncated\",\"detail\":\"The capture ends in the middle of a "
+              "record after 200 complete packets.\",\"evidence\":{\"frames\":[201],\"flows\":[]}},"
+              "{\"id\":\"capture.malformed\",\"severity\":\"info\",\"title\":\"Malformed packets\","
+              "\"detail\":\"6 of 200 packets are malformed (most frequent: ip.bad_header_length, "
+              "6 times).\",\"evidence\":{\"frames\":[3,4],\"flows\":[]}}]}");
+    a = tpa_analyst_run(d, TPA_ANALYST_RCA);
+    check_shape(d, a, "engine-style");
+    m = cause_with(a, "capture.malformed");
+    CHECK(cause_with(a, "capture.truncated") && m, "both engine findings are cited");
+    CHECK(m && !strstr(str_of(json_object_get(m, "explanation")) + 10, "6 of 200"),
+          "the count is not repeated: %s", str_of(json_object_get(m, "explanation")));
+    json_decref(a);
+    json_decref(d);
 }
 
 static const char severities_json[] =

@@ -144,6 +144,19 @@ static void fmt_bytes(char *buf, size_t len, double b)
         snprintf(buf, len, "%.0f bytes", b);
 }
 
+/* "12.5 s", "3.2 min", "5.0 h", "212 days". */
+static void fmt_duration(char *buf, size_t len, double s)
+{
+    if (s < 120.0)
+        snprintf(buf, len, "%.1f s", s);
+    else if (s < 7200.0)
+        snprintf(buf, len, "%.1f min", s / 60.0);
+    else if (s < 172800.0)
+        snprintf(buf, len, "%.1f h", s / 3600.0);
+    else
+        snprintf(buf, len, "%.0f days", s / 86400.0);
+}
+
 static double round2(double x)
 {
     if (x < 0.0)
@@ -535,39 +548,67 @@ static void attach_kpis(ctx_t *c)
     }
 }
 
-/* Step 3: capture quality. */
+/* Cites, in a synthesized cause, every finding (of any severity) its rule matches. */
+static void cite_rule_findings(ctx_t *c, cause_t *k)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(c->findings, i, f) {
+        char idbuf[32], text[1024], lower[1024];
+        const char *id = id_text(json_object_get(f, "id"), idbuf, sizeof idbuf);
+        const char *title = jstr(f, "title"), *detail = jstr(f, "detail");
+        if (!id)
+            continue;
+        snprintf(text, sizeof text, "%s %s %s", id, title ? title : "", detail ? detail : "");
+        lower_copy(lower, sizeof lower, text);
+        if (classify(lower) != k->rule)
+            continue;
+        add_unique(k->evidence, id, MAX_EVIDENCE);
+        cause_add_finding_evidence(c, k, f);
+    }
+}
+
+/* Step 3: capture quality. Causes built from findings keep the finding's wording; the
+ * analyst adds what the reader should conclude from it. */
 static void capture_quality(ctx_t *c)
 {
-    char b1[32];
+    char b1[32], counted[64];
     fmt_bytes(b1, sizeof b1, (double)c->bytes);
     if (c->truncated) {
         cause_t *k = cause_find_rule(c, RULE_TRUNCATED);
         if (!k && (k = cause_add(c, "Capture file is truncated", RULE_TRUNCATED, SEV_WARNING))) {
             k->count = 1;
             snprintf(k->explanation, sizeof k->explanation,
-                     "The file ends in the middle of a packet record.");
+                     "The file ends in the middle of a packet record; only the %" PRId64
+                     " packets (%s) before the cut were analysed.",
+                     c->packets, b1);
+            cite_rule_findings(c, k);
         }
+        snprintf(counted, sizeof counted, "%" PRId64, c->packets);
+        if (k && !strstr(k->explanation, counted))
+            appendf(k->explanation, sizeof k->explanation,
+                    " Only the %" PRId64 " packets (%s) before the cut were analysed.", c->packets, b1);
         if (k) {
             appendf(k->explanation, sizeof k->explanation,
-                    " Only the %" PRId64 " packets (%s) before the cut were analysed, so "
-                    "procedures in progress at the end look unanswered.",
-                    c->packets, b1);
+                    " Procedures still in progress at the cut look unanswered: do not read "
+                    "them as failures.");
             k->confidence = 0.90;
         }
     }
-    /* A few malformed packets (under 1%) are noise unless a finding says otherwise;
-     * the summary still mentions them. */
+    /* A few malformed packets (under 1%) are noise unless a warning finding says
+     * otherwise; the summary still mentions them. */
     double ratio = c->packets ? (double)c->malformed / (double)c->packets : 1.0;
     cause_t *k = cause_find_rule(c, RULE_MALFORMED);
     if (c->malformed > 0 && !k && ratio >= 0.01 &&
         (k = cause_add(c, "Malformed packets", RULE_MALFORMED, SEV_WARNING))) {
         k->count = 1;
         k->confidence = 0.45 + (ratio * 3 > 0.35 ? 0.35 : ratio * 3);
+        cite_rule_findings(c, k);
     }
-    if (k && c->malformed > 0)
+    snprintf(counted, sizeof counted, "%" PRId64 " of %" PRId64, c->malformed, c->packets);
+    if (k && c->malformed > 0 && !strstr(k->explanation, counted))
         appendf(k->explanation, sizeof k->explanation,
-                " %" PRId64 " of %" PRId64 " packets (%.2f%%) are malformed.", c->malformed,
-                c->packets, 100.0 * ratio);
+                " %s packets (%.2f%%) are malformed.", counted, 100.0 * ratio);
 }
 
 static int cause_cmp(const void *a, const void *b)
@@ -628,7 +669,14 @@ static void dominant_app(const ctx_t *c, char *buf, size_t len)
                  most, c->flows_total);
         return;
     }
-    snprintf(buf, len, "traffic is dominated by %s", best);
+    double share = c->bytes > 0 ? 100.0 * best_bytes / (double)c->bytes : 100.0;
+    json_t *apps_n = json_object_get(json_object_get(c->digest, "apps"), best);
+    bool most_flows = json_is_integer(apps_n) && c->flows_total > 0 &&
+                      2 * json_integer_value(apps_n) > c->flows_total;
+    if (share >= 50.0 || most_flows)
+        snprintf(buf, len, "traffic is dominated by %s", best);
+    else
+        snprintf(buf, len, "the largest share of traffic is %s", best);
     json_t *nf = json_object_get(json_object_get(c->digest, "apps"), best);
     bool paren = false;
     if (json_is_integer(nf) && c->flows_total > 0) {
@@ -637,8 +685,10 @@ static void dominant_app(const ctx_t *c, char *buf, size_t len)
         paren = true;
     }
     if (c->bytes > 0 && best_bytes > 0) {
-        appendf(buf, len, "%sat least %.0f%% of bytes", paren ? ", " : " (",
-                100.0 * best_bytes / (double)c->bytes);
+        if (share >= 99.5)
+            appendf(buf, len, "%sall of the bytes", paren ? ", " : " (");
+        else
+            appendf(buf, len, "%sat least %.0f%% of the bytes", paren ? ", " : " (", share);
         paren = true;
     }
     if (paren)
@@ -668,8 +718,11 @@ static void summary_text(const ctx_t *c, const cause_t *top, int ncauses, char *
         return;
     }
     char scope[160];
-    snprintf(scope, sizeof scope, "%" PRId64 " packets / %" PRId64 " flows over %.1f s", c->packets,
-             c->flows_total, c->duration);
+    char dur[32];
+    fmt_duration(dur, sizeof dur, c->duration);
+    snprintf(scope, sizeof scope, "%" PRId64 " packet%s / %" PRId64 " flow%s over %s",
+             c->packets, c->packets == 1 ? "" : "s", c->flows_total, c->flows_total == 1 ? "" : "s",
+             dur);
     if (!top) {
         snprintf(buf, len, "No failures found in %s", scope);
         if (dom[0])

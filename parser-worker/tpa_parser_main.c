@@ -280,7 +280,7 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
 {
     const char *id = j->job;
     int64_t t0 = tpa_now_ms();
-    char err[512] = "", tmp[TPA_PATH_MAX + 64] = "", display[256] = "";
+    char err[TPA_PATH_MAX + 512] = "", tmp[TPA_PATH_MAX + 64] = "", display[256] = "";
     json_t *doc = NULL;
     run_t run = {.w = w, .job = id, .lease_ms = (int64_t)w->cfg.lease_s * 1000, .size = j->size,
                  .last_progress = -1, .stage = "parsing"};
