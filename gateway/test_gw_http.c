@@ -1,7 +1,9 @@
 /* test_gw_http.c - the gateway's pure logic: CSV quoting (RFC 4180 section 2),
  * file-name sanitising, slice filter/sort/page, query parameters, mime types,
  * metrics rendering. */
+#include "tpa_err.h"
 #include "tpa_gw_csv.h"
+#include "tpa_gw_jscan.h"
 #include "tpa_gw_http.h"
 #include "tpa_gw_metrics.h"
 #include "tpa_gw_slice.h"
@@ -146,15 +148,79 @@ static void slice_is(json_t *items, const char *q, const char *sort, size_t off,
 {
     tpa_gw_slice_opts_t o = {q, sort, off, lim};
     size_t total = 99;
-    json_t *out = tpa_gw_slice(items, &o, &total);
+    char *text = json_dumps(items, JSON_COMPACT | JSON_ENCODE_ANY);
+    tpa_gw_buf_t b = {0};
+    int rc = tpa_gw_slice_text(text, strlen(text), &o, &b, &total);
+    json_t *out = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
     json_t *ids = out ? ids_of(out) : NULL;
     char *got = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
     CHECK(got && !strcmp(got, want_ids) && total == want_total,
           "slice q=%s sort=%s off=%zu lim=%zu -> %s total %zu, want %s total %zu", q ? q : "",
           sort ? sort : "", off, lim, got ? got : "(null)", total, want_ids, want_total);
     free(got);
+    free(text);
+    tpa_gw_buf_free(&b);
     json_decref(ids);
     json_decref(out);
+}
+
+/* The scanner on awkward but valid text, and on malformed text. */
+static int count_cb(const char *p, size_t n, void *ud)
+{
+    (void)p;
+    (void)n;
+    (*(int *)ud)++;
+    return 0;
+}
+
+static void test_jscan(void)
+{
+    const char *doc = " { \"a\" : \"x]}\\\"{\" , \"flows\":[ {\"s\":\"[\"} , 2,\"]\" ,[1,[2]], "
+                      "null ,-1.5e3,true] ,"
+                      "\"z\":{} } ";
+    size_t off, len;
+    int n = 0;
+
+    CHECK(tpa_gw_jscan_member(doc, strlen(doc), "flows", &off, &len) == 0 &&
+              len == strlen("[ {\"s\":\"[\"} , 2,\"]\" ,[1,[2]], null ,-1.5e3,true]"),
+          "member flows");
+    CHECK(tpa_gw_jscan_array(doc + off, len, count_cb, &n) == 0 && n == 7, "7 elements, got %d", n);
+    CHECK(tpa_gw_jscan_member(doc, strlen(doc), "z", &off, &len) == 0 && len == 2, "member z");
+    CHECK(tpa_gw_jscan_member(doc, strlen(doc), "nope", &off, &len) == TPA_ERR_NOTFOUND,
+          "absent member");
+    CHECK(tpa_gw_jscan_member("[1]", 3, "a", &off, &len) == TPA_ERR_FORMAT, "not an object");
+    CHECK(tpa_gw_jscan_member("{}", 2, "a", &off, &len) == TPA_ERR_NOTFOUND, "empty object");
+    CHECK(tpa_gw_jscan_member("{\"a\":[1,2}", 10, "b", &off, &len) == TPA_ERR_FORMAT, "unbalanced");
+    CHECK(tpa_gw_jscan_member("{\"a\":\"abc", 9, "a", &off, &len) == TPA_ERR_FORMAT,
+          "unterminated string");
+    n = 0;
+    CHECK(tpa_gw_jscan_array("[]", 2, count_cb, &n) == 0 && n == 0, "empty array");
+    CHECK(tpa_gw_jscan_array("[1,", 3, count_cb, &n) == TPA_ERR_FORMAT, "truncated array");
+    CHECK(tpa_gw_jscan_array("{}", 2, count_cb, &n) == TPA_ERR_FORMAT, "object is no array");
+    /* a truncated document is never read past its length */
+    {
+        char *cut = malloc(20);
+        memcpy(cut, "{\"flows\":[{\"a\":\"b\"}", 20);
+        CHECK(tpa_gw_jscan_member(cut, 20, "flows", &off, &len) == TPA_ERR_FORMAT, "cut doc");
+        free(cut);
+    }
+    /* nesting limit */
+    {
+        char deep[600];
+        memset(deep, '[', 300);
+        memset(deep + 300, ']', 300);
+        CHECK(tpa_gw_jscan_skip(deep, 600, 0) == -1, "deep nesting refused");
+        CHECK(tpa_gw_jscan_skip(deep + 100, 400, 0) == 400, "200 levels accepted");
+    }
+    /* a malformed element fails a filtered slice */
+    {
+        tpa_gw_slice_opts_t o = {"x", NULL, 0, 10};
+        tpa_gw_buf_t b = {0};
+        size_t total;
+        CHECK(tpa_gw_slice_text("[{\"a\":1},{\"a\":\"x]", 18, &o, &b, &total) == TPA_ERR_FORMAT,
+              "malformed element");
+        tpa_gw_buf_free(&b);
+    }
 }
 
 static void test_slices(void)
@@ -186,14 +252,135 @@ static void test_slices(void)
     slice_is(items, NULL, "tunnel.note", 0, 50, "[3,1,2,4,5]", 5);
     slice_is(items, NULL, "no_such_field", 0, 50, "[1,2,3,4,5]", 5);
     slice_is(items, "udp", "-dport", 0, 2, "[5,1]", 3);
-    /* non-array input counts as empty */
-    json_t *obj = json_object();
-    slice_is(obj, NULL, NULL, 0, 50, "[]", 0);
-    json_decref(obj);
+    /* unfiltered slices of a non-array fail */
+    {
+        tpa_gw_slice_opts_t o = {NULL, NULL, 0, 10};
+        tpa_gw_buf_t b = {0};
+        size_t total;
+        CHECK(tpa_gw_slice_text("{}", 2, &o, &b, &total) == TPA_ERR_FORMAT, "object");
+        tpa_gw_buf_free(&b);
+    }
 
     CHECK(tpa_gw_json_path(json_array_get(items, 2), "tunnel.note") != NULL, "path lookup");
     CHECK(tpa_gw_json_path(json_array_get(items, 2), "tunnel.missing") == NULL, "path miss");
     json_decref(items);
+}
+
+/* Property: the text scanner selects exactly what the tree-based reference does
+ * (tpa_gw_slice_match / tpa_gw_json_path / tpa_gw_slice_compare) on random
+ * documents with escapes, nesting, numbers and keys that look like values. */
+static unsigned rng_state = 12345;
+static unsigned rnd(unsigned n)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return (rng_state >> 8) % n;
+}
+
+static json_t *rand_value(int depth)
+{
+    static const char *const words[] = {"GTP-U", "ngap",   "Caf\xc3\xa9", "a\"b", "back\\slash",
+                                        "x:y",   "[br]",   "{cb}",        "5060", "-12",
+                                        "",      "tab\tx", "UPPER",       "key"};
+    switch (rnd(depth < 4 ? 8 : 5)) {
+    case 0:
+        return json_string(words[rnd(sizeof words / sizeof *words)]);
+    case 1:
+        return json_integer((json_int_t)rnd(100000) - 500);
+    case 2:
+        return json_real(rnd(1000) / 8.0);
+    case 3:
+        return rnd(2) ? json_true() : json_null();
+    case 4:
+        return json_string(words[rnd(sizeof words / sizeof *words)]);
+    case 5:
+    case 6: {
+        json_t *o = json_object();
+        int k = (int)rnd(4);
+        for (int i = 0; i < k; i++) {
+            char key[16];
+            snprintf(key, sizeof key, "%s%d", rnd(2) ? "ngap" : "k", (int)rnd(5));
+            json_object_set_new(o, key, rand_value(depth + 1));
+        }
+        return o;
+    }
+    default: {
+        json_t *a = json_array();
+        int k = (int)rnd(4);
+        for (int i = 0; i < k; i++)
+            json_array_append_new(a, rand_value(depth + 1));
+        return a;
+    }
+    }
+}
+
+static void test_slice_property(void)
+{
+    static const char *const queries[] = {"gtp",  "NGAP", "a\"b", "\\", "caf\xc3\xa9", "50",  "-1",
+                                          "x:y",  "[",    "}",    "k1", "key",         "TAB", "\t",
+                                          "true", "null", "0"};
+    static const char *const sorts[] = {"k0", "-k1", "ngap2", "k3.k1", "-ngap0.k2", "k4"};
+
+    for (int round = 0; round < 200; round++) {
+        json_t *items = json_array();
+        int n = 1 + (int)rnd(25);
+        for (int i = 0; i < n; i++) {
+            json_t *it = rand_value(1);
+            if (!json_is_object(it)) {
+                json_t *o = json_object();
+                json_object_set_new(o, "k0", it);
+                it = o;
+            }
+            json_object_set_new(it, "id", json_integer(i));
+            json_array_append_new(items, it);
+        }
+        char *text = json_dumps(items, JSON_COMPACT | (rnd(2) ? JSON_INDENT(1) : 0));
+        const char *q = queries[rnd(sizeof queries / sizeof *queries)];
+        const char *sort = rnd(3) ? sorts[rnd(sizeof sorts / sizeof *sorts)] : NULL;
+        bool desc = sort && sort[0] == '-';
+        const char *field = sort ? sort + desc : NULL;
+
+        /* reference: filter, then stable insertion sort */
+        json_t *ref = json_array();
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            if (tpa_gw_slice_match(it, q)) json_array_append(ref, it);
+        }
+        for (size_t a = 1; field && a < json_array_size(ref); a++)
+            for (size_t b = a; b > 0; b--) {
+                json_t *x = json_array_get(ref, b - 1), *y = json_array_get(ref, b);
+                if (tpa_gw_slice_compare(tpa_gw_json_path(y, field), tpa_gw_json_path(x, field),
+                                         desc) >= 0)
+                    break;
+                json_incref(x);
+                json_array_set(ref, b - 1, y);
+                json_array_set_new(ref, b, x);
+            }
+        json_t *want_ids = ids_of(ref);
+        char *want = json_dumps(want_ids, JSON_COMPACT);
+
+        tpa_gw_slice_opts_t o = {q, sort, 0, 1000};
+        tpa_gw_buf_t b = {0};
+        size_t total = 0;
+        int rc = tpa_gw_slice_text(text, strlen(text), &o, &b, &total);
+        json_t *out = rc == 0 ? json_loads(b.data, 0, NULL) : NULL;
+        json_t *got_ids = out ? ids_of(out) : NULL;
+        char *got = got_ids ? json_dumps(got_ids, JSON_COMPACT) : NULL;
+        CHECK(got && !strcmp(got, want) && total == json_array_size(ref),
+              "round %d q=[%s] sort=%s: got %s want %s\n%s", round, q, sort ? sort : "-",
+              got ? got : "(null)", want, text);
+        free(got);
+        free(want);
+        free(text);
+        json_decref(got_ids);
+        json_decref(want_ids);
+        json_decref(out);
+        json_decref(ref);
+        tpa_gw_buf_free(&b);
+        json_decref(items);
+        if (failures > 5) return;
+    }
 }
 
 static void test_query(void)
@@ -254,6 +441,8 @@ int main(void)
     test_csv();
     test_names();
     test_slices();
+    test_jscan();
+    test_slice_property();
     test_query();
     test_misc();
     if (failures)

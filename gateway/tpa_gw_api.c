@@ -3,6 +3,7 @@
 #include "tpa_err.h"
 #include "tpa_gw_csv.h"
 #include "tpa_gw_http.h"
+#include "tpa_gw_jscan.h"
 #include "tpa_gw_pool.h"
 #include "tpa_gw_slice.h"
 #include "tpa_gw_static.h"
@@ -20,6 +21,7 @@
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
 #define CSV_FLUSH (64 * 1024)
+#define BIG_REPLY (4 * 1024 * 1024)
 
 static const char *const slice_tables[] = {"flows", "transactions", "ues", "findings"};
 static const char *const csv_tables[] = {"flows", "transactions", "findings"};
@@ -167,15 +169,17 @@ static int delete_job(struct mg_connection *c, tpa_gw_t *gw, const char *id)
 
 /* ---- results ------------------------------------------------------------------- */
 
-/* Loads the job's result text (caller frees) after checking the job exists; replies
- * 404/409/503 itself and returns NULL. require_completed: 409 unless completed. */
-static char *load_result(struct mg_connection *c, tpa_gw_t *gw, const char *id,
-                         bool require_completed)
+/* Fetches the job's result document after checking the job exists. Returns the
+ * hiredis reply holding the text in ->str/->len (caller freeReplyObject's: no copy
+ * of a possibly large document), or NULL after replying 404/409/503 itself.
+ * require_completed: 409 unless the job is completed. */
+static redisReply *load_result(struct mg_connection *c, tpa_gw_t *gw, const char *id,
+                               bool require_completed)
 {
     redisContext *r = redis_or_503(c, gw);
+    redisReply *rep = NULL;
     json_t *job;
     const char *state;
-    char *text = NULL;
 
     if (!r) return NULL;
     job = tpa_job_get(r, id);
@@ -189,45 +193,67 @@ static char *load_result(struct mg_connection *c, tpa_gw_t *gw, const char *id,
                            state ? state : "in an unknown state");
         goto done;
     }
-    text = tpa_job_get_result(r, id);
-    if (!text) {
-        if (r->err)
-            tpa_gw_reply_error(c, 503, "redis_unavailable", "job store error: %s", r->errstr);
+    rep = redisCommand(r, "GET tpa:job:%s:result", id);
+    if (!rep || rep->type != REDIS_REPLY_STRING) {
+        if (!rep || rep->type == REDIS_REPLY_ERROR)
+            tpa_gw_reply_error(c, 503, "redis_unavailable", "job store error: %s",
+                               rep ? rep->str : r->errstr);
         else
             tpa_gw_reply_error(c, 409, "not_ready", "job %s has no result yet (state %s)", id,
                                state ? state : "unknown");
+        if (rep) freeReplyObject(rep);
+        rep = NULL;
     }
 done:
     json_decref(job);
-    tpa_gw_pool_put(gw->pool, r);
-    return text;
+    if (rep && rep->len > BIG_REPLY) {
+        redisFree(r); /* drops hiredis' read buffer, as large as the document */
+    } else {
+        tpa_gw_pool_put(gw->pool, r);
+    }
+    return rep;
+}
+
+/* Frees a result reply. (Blocks of 1 MiB and more are mmap'd - see tpa_gw_main.c - so
+ * the document's memory goes back to the system here.) */
+static void free_result(redisReply *rep)
+{
+    if (rep) freeReplyObject(rep);
 }
 
 static int get_result(struct mg_connection *c, tpa_gw_t *gw, const char *id)
 {
-    char *text = load_result(c, gw, id, true);
+    redisReply *rep = load_result(c, gw, id, true);
     int status;
 
-    if (!text) return 409;
-    status = tpa_gw_reply(c, 200, "application/json", text, strlen(text), false);
-    free(text);
+    if (!rep) return 409;
+    status = tpa_gw_reply(c, 200, "application/json", rep->str, rep->len, false);
+    free_result(rep);
     return status;
 }
 
-/* Parses the stored result; replies 500 on a corrupt document. */
-static json_t *parse_result(struct mg_connection *c, const char *id, char *text)
+/* Finds the array `table` in the result text: *arr and *alen get its span ("[]" when
+ * the document has no such member). Replies 500 and returns -1 for a corrupt
+ * document. */
+static int find_table(struct mg_connection *c, const char *id, const redisReply *rep,
+                      const char *table, const char **arr, size_t *alen)
 {
-    json_error_t jerr;
-    json_t *doc = json_loads(text, 0, &jerr);
+    size_t off = 0, len = 0;
+    int rc = tpa_gw_jscan_member(rep->str, rep->len, table, &off, &len);
 
-    free(text);
-    if (!doc || !json_is_object(doc)) {
-        tpa_error(id, "stored result is not a JSON object: %s", doc ? "wrong type" : jerr.text);
-        json_decref(doc);
-        tpa_gw_reply_error(c, 500, "bad_result", "the stored result document is corrupt");
-        return NULL;
+    if (rc == TPA_ERR_NOTFOUND || (rc == 0 && len == 4 && !memcmp(rep->str + off, "null", 4))) {
+        *arr = "[]";
+        *alen = 2;
+        return 0;
     }
-    return doc;
+    if (rc < 0) {
+        tpa_error(id, "stored result document is not a JSON object");
+        tpa_gw_reply_error(c, 500, "bad_result", "the stored result document is corrupt");
+        return -1;
+    }
+    *arr = rep->str + off;
+    *alen = len;
+    return 0;
 }
 
 /* Reads q/sort/offset/limit into *o (q and sort point into the given buffers).
@@ -261,24 +287,33 @@ static int get_slice(struct mg_connection *c, tpa_gw_t *gw, const char *id, cons
 {
     char q[256], sort[128];
     tpa_gw_slice_opts_t o;
-    json_t *doc, *items, *out;
-    size_t total = 0;
-    char *text;
-    int status;
+    tpa_gw_buf_t out = {0};
+    redisReply *rep;
+    const char *arr;
+    size_t alen, total = 0;
+    int rc, status;
 
     if (slice_params(c, qs, &o, q, sizeof q, sort, sizeof sort) < 0) return 400;
-    text = load_result(c, gw, id, false);
-    if (!text) return 409;
-    doc = parse_result(c, id, text);
-    if (!doc) return 500;
-    items = tpa_gw_slice(json_object_get(doc, table), &o, &total);
-    out = items ? json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
-                            "offset", (json_int_t)o.offset, "limit", (json_int_t)o.limit)
-                : NULL;
-    status = out ? tpa_gw_reply_json(c, 200, out)
-                 : tpa_gw_reply_error(c, 500, "internal", "out of memory");
-    json_decref(out);
-    json_decref(doc);
+    rep = load_result(c, gw, id, false);
+    if (!rep) return 409;
+    if (find_table(c, id, rep, table, &arr, &alen) < 0) {
+        free_result(rep);
+        return 500;
+    }
+    tpa_gw_buf_str(&out, "{\"items\":");
+    rc = tpa_gw_slice_text(arr, alen, &o, &out, &total);
+    tpa_gw_buf_printf(&out, ",\"total\":%zu,\"offset\":%zu,\"limit\":%zu}", total, o.offset,
+                      o.limit);
+    if (rc == TPA_ERR_FORMAT) {
+        tpa_error(id, "stored result has a malformed %s array", table);
+        status = tpa_gw_reply_error(c, 500, "bad_result", "the stored result document is corrupt");
+    } else if (rc < 0 || out.failed) {
+        status = tpa_gw_reply_error(c, 500, "internal", "out of memory");
+    } else {
+        status = tpa_gw_reply(c, 200, "application/json", out.data, out.len, false);
+    }
+    tpa_gw_buf_free(&out);
+    free_result(rep);
     return status;
 }
 
@@ -289,19 +324,23 @@ static bool flush_chunk(struct mg_connection *c, tpa_gw_buf_t *b)
     return ok;
 }
 
+/* Two passes over the selected rows, one element parsed at a time: the column set
+ * (union of keys), then the records. */
 static int export_csv(struct mg_connection *c, tpa_gw_t *gw, const char *id, const char *qs)
 {
     char table[32], q[256], sort[128], extra[256];
     tpa_gw_slice_opts_t o = {0};
-    json_t *doc, *sel = NULL, *cols = NULL, *it;
+    tpa_gw_csv_cols_t cols = {0};
+    tpa_gw_span_t *spans = NULL;
     tpa_gw_buf_t b = {0};
-    size_t total = 0, i;
-    char *text;
-    int n;
+    redisReply *rep;
+    const char *arr;
+    size_t alen, n = 0, total = 0;
+    int n_q, rc, status = 200;
 
-    n = tpa_gw_query_str(qs, "table", table, sizeof table);
-    if (n == -1) snprintf(table, sizeof table, "flows");
-    if (n == -2 || !in_list(table, csv_tables, sizeof csv_tables / sizeof *csv_tables))
+    n_q = tpa_gw_query_str(qs, "table", table, sizeof table);
+    if (n_q == -1) snprintf(table, sizeof table, "flows");
+    if (n_q == -2 || !in_list(table, csv_tables, sizeof csv_tables / sizeof *csv_tables))
         return tpa_gw_reply_error(c, 400, "bad_table",
                                   "table must be flows, transactions or findings");
     if (tpa_gw_query_str(qs, "q", q, sizeof q) == -2 ||
@@ -310,34 +349,42 @@ static int export_csv(struct mg_connection *c, tpa_gw_t *gw, const char *id, con
     o.q = q;
     o.sort = sort;
     o.limit = (size_t)-1;
-    text = load_result(c, gw, id, false);
-    if (!text) return 409;
-    doc = parse_result(c, id, text);
-    if (!doc) return 500;
-    sel = tpa_gw_slice(json_object_get(doc, table), &o, &total);
-    cols = sel ? tpa_gw_csv_columns(sel) : NULL;
-    if (!cols) {
-        json_decref(sel);
-        json_decref(doc);
-        return tpa_gw_reply_error(c, 500, "internal", "out of memory");
+    rep = load_result(c, gw, id, false);
+    if (!rep) return 409;
+    if (find_table(c, id, rep, table, &arr, &alen) < 0) {
+        free_result(rep);
+        return 500;
+    }
+    rc = tpa_gw_slice_select(arr, alen, &o, &spans, &n, &total);
+    if (rc == 0) rc = tpa_gw_csv_cols_init(&cols);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        json_t *it = json_loadb(spans[i].p, spans[i].n, JSON_DECODE_ANY, NULL);
+        rc = it ? tpa_gw_csv_cols_add(&cols, it) : TPA_ERR_FORMAT;
+        json_decref(it);
+    }
+    if (rc < 0) {
+        status = rc == TPA_ERR_FORMAT ? tpa_gw_reply_error(c, 500, "bad_result",
+                                                           "the stored result document is corrupt")
+                                      : tpa_gw_reply_error(c, 500, "internal", "out of memory");
+        goto done;
     }
     snprintf(extra, sizeof extra, "Content-Disposition: attachment; filename=\"%s-%s.csv\"\r\n", id,
              table);
     if (tpa_gw_reply_chunked_start(c, 200, "text/csv; charset=utf-8", extra) < 0) goto done;
-    tpa_gw_csv_header(&b, cols);
-    json_array_foreach(sel, i, it)
-    {
-        tpa_gw_csv_row(&b, it, cols);
-        if (b.failed) break;
+    tpa_gw_csv_header(&b, cols.names);
+    for (size_t i = 0; i < n && !b.failed; i++) {
+        json_t *it = json_loadb(spans[i].p, spans[i].n, JSON_DECODE_ANY, NULL);
+        tpa_gw_csv_row(&b, it, cols.names);
+        json_decref(it);
         if (b.len >= CSV_FLUSH && !flush_chunk(c, &b)) goto done;
     }
     if (!b.failed && flush_chunk(c, &b)) mg_send_chunk(c, "", 0);
 done:
     tpa_gw_buf_free(&b);
-    json_decref(cols);
-    json_decref(sel);
-    json_decref(doc);
-    return 200;
+    tpa_gw_csv_cols_fini(&cols);
+    free(spans);
+    free_result(rep);
+    return status;
 }
 
 /* ---- routing --------------------------------------------------------------------- */

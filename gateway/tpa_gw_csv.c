@@ -1,6 +1,7 @@
 /* tpa_gw_csv.c - RFC 4180 CSV rendering of result tables (see tpa_gw_csv.h). */
 #include "tpa_gw_csv.h"
 #include "tpa_gw_slice.h"
+#include "tpa_err.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,38 +9,6 @@
 #include <string.h>
 
 #define FLATTEN_DEPTH 3
-
-void tpa_gw_buf_add(tpa_gw_buf_t *b, const void *p, size_t n)
-{
-    if (b->failed || n == 0) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        char *d;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        d = realloc(b->data, cap);
-        if (!d) {
-            b->failed = true;
-            return;
-        }
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void tpa_gw_buf_str(tpa_gw_buf_t *b, const char *s)
-{
-    tpa_gw_buf_add(b, s, strlen(s));
-}
-
-void tpa_gw_buf_free(tpa_gw_buf_t *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof *b);
-}
 
 void tpa_gw_csv_field(tpa_gw_buf_t *b, const char *s, size_t n, bool text)
 {
@@ -144,24 +113,48 @@ static int add_columns(json_t *cols, json_t *seen, const json_t *obj, const char
     return 0;
 }
 
+int tpa_gw_csv_cols_init(tpa_gw_csv_cols_t *c)
+{
+    c->names = json_array();
+    c->seen = json_object();
+    if (!c->names || !c->seen) {
+        tpa_gw_csv_cols_fini(c);
+        return TPA_ERR_NOMEM;
+    }
+    return 0;
+}
+
+int tpa_gw_csv_cols_add(tpa_gw_csv_cols_t *c, const json_t *item)
+{
+    if (!json_is_object(item)) return 0;
+    return add_columns(c->names, c->seen, item, "", 0) < 0 ? TPA_ERR_NOMEM : 0;
+}
+
+void tpa_gw_csv_cols_fini(tpa_gw_csv_cols_t *c)
+{
+    json_decref(c->names);
+    json_decref(c->seen);
+    c->names = c->seen = NULL;
+}
+
 json_t *tpa_gw_csv_columns(const json_t *items)
 {
-    json_t *cols = json_array(), *seen = json_object();
+    tpa_gw_csv_cols_t c;
+    json_t *names;
     size_t i;
     json_t *it;
 
-    if (!cols || !seen) goto fail;
+    if (tpa_gw_csv_cols_init(&c) < 0) return NULL;
     json_array_foreach(items, i, it)
     {
-        if (json_is_object(it) && add_columns(cols, seen, it, "", 0) < 0) goto fail;
+        if (tpa_gw_csv_cols_add(&c, it) < 0) {
+            tpa_gw_csv_cols_fini(&c);
+            return NULL;
+        }
     }
-    json_decref(seen);
-    return cols;
-
-fail:
-    json_decref(seen);
-    json_decref(cols);
-    return NULL;
+    names = json_incref(c.names);
+    tpa_gw_csv_cols_fini(&c);
+    return names;
 }
 
 void tpa_gw_csv_header(tpa_gw_buf_t *b, const json_t *columns)

@@ -15,17 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A growable byte buffer. Zero-initialise; on allocation failure `failed` is set
- * and further appends are ignored. */
-typedef struct tpa_gw_buf {
-    char *data;
-    size_t len, cap;
-    bool failed;
-} tpa_gw_buf_t;
-
-void tpa_gw_buf_add(tpa_gw_buf_t *b, const void *p, size_t n);
-void tpa_gw_buf_str(tpa_gw_buf_t *b, const char *s);
-void tpa_gw_buf_free(tpa_gw_buf_t *b);
+#include "tpa_gw_buf.h"
 
 /* Appends one field (s, n bytes) with the quoting above. text enables the formula
  * guard. */
@@ -35,6 +25,18 @@ void tpa_gw_csv_field(tpa_gw_buf_t *b, const char *s, size_t n, bool text);
  * with up to 6 decimals (trailing zeros trimmed), true/false, null or NULL as an
  * empty cell, arrays/objects as compact JSON text. */
 void tpa_gw_csv_value(tpa_gw_buf_t *b, const json_t *v);
+
+/* A column set being collected: names in first-seen order. */
+typedef struct tpa_gw_csv_cols {
+    json_t *names; /* array of strings (owned) */
+    json_t *seen;  /* object used as a set (owned) */
+} tpa_gw_csv_cols_t;
+
+/* Starts an empty set. Returns 0 or TPA_ERR_NOMEM. */
+int tpa_gw_csv_cols_init(tpa_gw_csv_cols_t *c);
+/* Adds the columns of one item (an object, borrowed). Returns 0 or TPA_ERR_NOMEM. */
+int tpa_gw_csv_cols_add(tpa_gw_csv_cols_t *c, const json_t *item);
+void tpa_gw_csv_cols_fini(tpa_gw_csv_cols_t *c);
 
 /* The column list for items (an array of objects, borrowed): a new array of
  * strings (caller decrefs), NULL on allocation failure. */

@@ -7,6 +7,9 @@
 #include <civetweb.h>
 #include <czmq.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +42,13 @@ int main(int argc, char **argv)
         return 2;
     }
     tpa_log_init("tpa-gateway", cfg.log_level);
+#ifdef __GLIBC__
+    /* Large result documents pass through many civetweb threads; with glibc's
+     * dynamic mmap threshold their memory would stay cached in per-thread arenas
+     * (measured: +56 MB RSS per request on a 29 MB document). A fixed threshold
+     * keeps blocks >= 1 MiB mmap'd, returned to the system on free. */
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+#endif
 
     /* Signals: czmq must not install its own handlers; every thread created from
      * here on inherits the blocked mask and main waits for SIGINT/SIGTERM. */
