@@ -1,0 +1,105 @@
+/* fuzz_common.h - what every fuzz target shares: the libFuzzer entry point and
+ * helpers that wrap fuzzer bytes in IPv4/IPv6 + L4 headers and hand the frame to
+ * the engine's per-packet decoder (tpa_decode.h), so a dissector target reaches its
+ * dissector through the same path a capture does.
+ *
+ * Each fuzz_<name>.c defines LLVMFuzzerTestOneInput. With TPA_FUZZ=ON it is linked
+ * with libFuzzer (-fsanitize=fuzzer); otherwise with fuzz_replay_main.c, which
+ * calls it once for every file of the directories it is given.
+ */
+#ifndef TPA_FUZZ_COMMON_H
+#define TPA_FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpa_decode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* libpcap DLT_* values the decoder understands (tpa_l2.c). */
+enum {
+    FUZZ_DLT_NULL = 0,
+    FUZZ_DLT_EN10MB = 1,
+    FUZZ_DLT_RAW = 12,
+    FUZZ_DLT_LOOP = 108,
+    FUZZ_DLT_LINUX_SLL = 113,
+    FUZZ_DLT_IPV4 = 228,
+    FUZZ_DLT_IPV6 = 229,
+    FUZZ_DLT_LINUX_SLL2 = 276
+};
+
+/* A property the target checks failed: report and abort, so both libFuzzer and the
+ * replay driver stop on it (and ctest sees a failure even without sanitizers). */
+#define FUZZ_CHECK(cond)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: fuzz property failed: %s\n", __FILE__, __LINE__, #cond);       \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+#define FUZZ_FRAME_MAX (65535 + 64)
+
+/* Sum of the bytes, so reads of a whole buffer cannot be optimised away (ASan then
+ * checks every byte a borrowed pointer claims to hold). */
+static inline unsigned fuzz_touch(const uint8_t *p, size_t n)
+{
+    unsigned s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += p[i];
+    return s;
+}
+
+/* Writes a raw IP frame (IPv4 when v6 == 0) carrying an L4 header for proto (6 TCP,
+ * 17 UDP, 132 SCTP; hdr/hlen given by the caller) and then payload, into out (at
+ * least FUZZ_FRAME_MAX bytes). Returns the frame length (payload cut to fit 65535). */
+static inline size_t fuzz_ip_frame(uint8_t *out, int v6, uint8_t proto, const uint8_t *hdr,
+                                   size_t hlen, const uint8_t *payload, size_t plen)
+{
+    size_t iphl = v6 ? 40 : 20;
+    if (plen > 65535 - iphl - hlen) plen = 65535 - iphl - hlen;
+    size_t l4len = hlen + plen;
+    memset(out, 0, iphl);
+    if (v6) {
+        out[0] = 0x60;
+        out[4] = (uint8_t)(l4len >> 8);
+        out[5] = (uint8_t)l4len;
+        out[6] = proto;
+        out[7] = 64;
+        out[8] = 0x20, out[9] = 0x01, out[10] = 0x0d, out[11] = 0xb8, out[23] = 1;
+        out[24] = 0x20, out[25] = 0x01, out[26] = 0x0d, out[27] = 0xb8, out[39] = 2;
+    } else {
+        size_t tot = iphl + l4len;
+        out[0] = 0x45;
+        out[2] = (uint8_t)(tot >> 8);
+        out[3] = (uint8_t)tot;
+        out[8] = 64;
+        out[9] = proto;
+        out[12] = 10, out[15] = 1;
+        out[16] = 10, out[19] = 2;
+    }
+    memcpy(out + iphl, hdr, hlen);
+    if (proto == 17) { /* UDP length covers header and payload */
+        out[iphl + 4] = (uint8_t)(l4len >> 8);
+        out[iphl + 5] = (uint8_t)l4len;
+    }
+    if (plen) memcpy(out + iphl + hlen, payload, plen);
+    return iphl + l4len;
+}
+
+/* One UDP datagram sport -> dport carrying payload, decoded as frame `frame`. */
+static inline void fuzz_decode_udp(tpa_decoder_t *d, uint8_t *buf, int v6, uint16_t sport,
+                                   uint16_t dport, const uint8_t *payload, size_t plen,
+                                   uint64_t frame)
+{
+    uint8_t h[8] = {(uint8_t)(sport >> 8), (uint8_t)sport, (uint8_t)(dport >> 8), (uint8_t)dport};
+    size_t n = fuzz_ip_frame(buf, v6, 17, h, sizeof h, payload, plen);
+    tpa_decode_packet(d, FUZZ_DLT_RAW, frame, 1700000000000000LL + (int64_t)frame * 1000, buf,
+                      (uint32_t)n, (uint32_t)n);
+}
+
+#endif

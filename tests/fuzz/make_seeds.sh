@@ -1,0 +1,316 @@
+#!/bin/sh
+# make_seeds.sh - writes the seed corpora of the fuzz targets, all generated here.
+#
+# Usage: make_seeds.sh PCAPGEN OUTDIR
+#   PCAPGEN  path to tpa-pcapgen (build/bin/tpa-pcapgen)
+#   OUTDIR   recreated; gets one directory per target (OUTDIR/<target>/)
+#
+# capture, pcapng: tpa-pcapgen files in every format option (pcap micro/nano, swapped
+#   byte order, gzip, pcapng with one or two interfaces, VLAN, raw/SLL link types,
+#   snaplen-cut, truncated; basic and telecom traffic mixes).
+# packet: the frames of those captures (first byte = link selector, fuzz_packet.c),
+#   re-wrapped for the other link types, plus hand-built frames for what the
+#   generator never writes (fragments, IPv6 extension headers, GRE, MPLS, PPPoE,
+#   QinQ, LLC/SNAP, SCTP DATA/I-DATA, ICMP, IP-in-IP, AH, VXLAN, GTP-U extensions).
+# gtpu, vxlan: UDP payloads (from the telecom mix and hand-built).
+# reasm: fragment operation sequences (fuzz_reasm.c format). wire: msgpack messages.
+# Never copies a third-party capture. Same generator, same seeds.
+set -eu
+if [ $# -ne 2 ]; then
+    echo "usage: make_seeds.sh PCAPGEN OUTDIR" >&2
+    exit 2
+fi
+gen=$1
+out=$2
+rm -rf "$out"
+mkdir -p "$out/capture" "$out/pcapng" "$out/frames"
+
+g() {
+    name=$1
+    shift
+    "$gen" --seed 7 --flows 4 --packets 24 "$@" -o "$out/capture/$name" >/dev/null
+}
+g pcap.pcap
+g pcap-nano.pcap --nano
+g pcap-swap.pcap --swap
+g pcap-vlan.pcap --vlan
+g pcap-raw.pcap --linktype raw
+g pcap-sll.pcap --linktype sll
+g pcap-gzip.pcap.gz --gzip
+g pcap-trunc.pcap --truncate
+g pcap-snap.pcap --snaplen 64
+g pcap-telecom.pcap --mix telecom --flows 6 --packets 30
+g ng.pcapng --format pcapng
+g ng-nano.pcapng --format pcapng --nano
+g ng-swap.pcapng --format pcapng --swap
+g ng-2if.pcapng --format pcapng --interfaces 2 --linktype2 sll
+g ng-2if-raw.pcapng --format pcapng --interfaces 2 --linktype raw --linktype2 en10mb
+g ng-gzip.pcapng.gz --format pcapng --gzip
+g ng-trunc.pcapng --format pcapng --truncate
+g ng-snap.pcapng --format pcapng --snaplen 64
+g ng-telecom.pcapng --format pcapng --mix telecom --flows 6 --packets 30
+for f in "$out"/capture/ng*.pcapng; do cp "$f" "$out/pcapng/"; done
+
+# larger captures, only as a source of frames
+f() {
+    name=$1
+    shift
+    "$gen" --seed 11 --flows 18 "$@" -o "$out/frames/$name" >/dev/null
+}
+f basic-eth.pcap
+f basic-vlan.pcap --vlan
+f basic-raw.pcap --linktype raw
+f basic-sll.pcap --linktype sll
+f telecom-eth.pcap --mix telecom
+f telecom-raw.pcap --mix telecom --linktype raw
+
+python3 - "$out" <<'PY'
+import hashlib, os, struct, sys
+
+out = sys.argv[1]
+
+def put(target, data, name=None):
+    d = os.path.join(out, target)
+    os.makedirs(d, exist_ok=True)
+    h = hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(d, (name + "-" if name else "") + h), "wb") as fp:
+        fp.write(data)
+
+def pcap_frames(path):
+    b = open(path, "rb").read()
+    m = b[:4]
+    e = "<" if m in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    lt = struct.unpack(e + "I", b[20:24])[0]
+    pos, res = 24, []
+    while pos + 16 <= len(b):
+        cl = struct.unpack(e + "I", b[pos + 8:pos + 12])[0]
+        res.append((lt, b[pos + 16:pos + 16 + cl]))
+        pos += 16 + cl
+    return res
+
+# link selectors of fuzz_packet.c
+EN10MB, SLL, SLL2, RAW, NULL, IPV4, IPV6, LOOP = range(8)
+
+def ip4(proto, pl, ident=1, frag=0, src=b"\x0a\x00\x00\x01", dst=b"\x0a\x00\x00\x02", tot=None):
+    t = 20 + len(pl) if tot is None else tot
+    return struct.pack(">BBHHHBBH4s4s", 0x45, 0, t, ident, frag, 64, proto, 0, src, dst) + pl
+
+def ip6(nh, pl, src=b"\x20\x01\x0d\xb8" + b"\0" * 11 + b"\x01",
+        dst=b"\x20\x01\x0d\xb8" + b"\0" * 11 + b"\x02"):
+    return struct.pack(">IHBB", 0x60000000, len(pl), nh, 64) + src + dst + pl
+
+def udp(sp, dp, pl):
+    return struct.pack(">HHHH", sp, dp, 8 + len(pl), 0) + pl
+
+def tcp(sp, dp, flags, pl=b"", opts=b""):
+    off = (20 + len(opts)) // 4
+    return struct.pack(">HHIIHHHH", sp, dp, 1000, 0, off << 12 | flags, 65535, 0, 0) + opts + pl
+
+def chunk(t, flags, body):
+    c = struct.pack(">BBH", t, flags, 4 + len(body)) + body
+    return c + b"\0" * ((4 - len(c) % 4) % 4)
+
+def sctp(sp, dp, chunks):
+    return struct.pack(">HHII", sp, dp, 0x11223344, 0) + b"".join(chunks)
+
+def eth(t, pl):
+    return b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb" + struct.pack(">H", t) + pl
+
+def sll(t, pl):
+    return struct.pack(">HHH8sH", 0, 1, 6, b"\x00\x11\x22\x33\x44\x55\0\0", t) + pl
+
+def sll2(t, pl):
+    return struct.pack(">HHIHBB8s", t, 0, 2, 1, 0, 6, b"\x00\x11\x22\x33\x44\x55\0\0") + pl
+
+def gtpu(pl, teid=0x1234, flags=0x30, ext=b"", t=255):
+    if flags & 7:
+        body = b"\0\0\0" + ext + pl
+    else:
+        body = pl
+    return struct.pack(">BBHI", flags, t, len(body), teid) + body
+
+pdu_container = b"\x85\x01\x10\x09\x00"  # next=0x85; len 1 (4 bytes): UL PDU, QFI 9; next 0
+inner4 = ip4(17, udp(40000, 53, b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"),
+             src=b"\x0a\x2d\x00\x05", dst=b"\x08\x08\x08\x08")
+inner6 = ip6(6, tcp(50000, 443, 0x02))
+
+def packet(sel, frame, name):
+    put("packet", bytes([sel]) + frame, name)
+
+# frames of the generated captures
+# (one frame per link type and length: the lengths tell the protocols apart well
+# enough; at most 40 a file, so the corpus stays small)
+seen = set()
+for fn in sorted(os.listdir(os.path.join(out, "frames"))):
+    taken = 0
+    for lt, fr in pcap_frames(os.path.join(out, "frames", fn)):
+        key = (lt, len(fr), fn.startswith("telecom"))
+        if key in seen or taken == 40:
+            continue
+        seen.add(key)
+        taken += 1
+        if lt == 1:
+            packet(EN10MB, fr, "gen-eth")
+        elif lt == 113:
+            packet(SLL, fr, "gen-sll")
+        elif lt in (12, 101):
+            packet(RAW, fr, "gen-raw")
+            v6 = fr[0] >> 4 == 6
+            if len(seen) % 4 == 0:
+                packet(IPV6 if v6 else IPV4, fr, "gen-ipv")
+                packet(SLL2, sll2(0x86DD if v6 else 0x0800, fr), "gen-sll2")
+                packet(NULL, struct.pack("<I", 30 if v6 else 2) + fr, "gen-null")
+                packet(LOOP, struct.pack(">I", 24 if v6 else 2) + fr, "gen-loop")
+                packet(RAW | 0x80, fr[: len(fr) // 2], "gen-cut")
+            if fr[9:10] == b"\x11" and len(fr) > 28 and 2152 in struct.unpack(">HH", fr[20:24]):
+                put("gtpu", b"\x00" + fr[28:], "gen")
+
+# hand-built frames
+u = udp(1234, 5678, b"hello")
+packet(EN10MB, eth(0x0800, ip4(17, u)), "udp4")
+packet(EN10MB | 0x40, eth(0x86DD, ip6(17, u)), "udp6-twice")
+first = ip4(17, udp(1234, 5678, b"A" * 24)[:16], ident=7, frag=0x2000)
+packet(RAW, first, "frag4-first")
+packet(RAW, ip4(17, b"B" * 16, ident=7, frag=2), "frag4-later")
+hbh = bytes([44, 0]) + b"\x01\x04\0\0\0\0"  # hop-by-hop, next = fragment
+fragh = struct.pack(">BBHI", 17, 0, 0x0001, 0xabcd)
+packet(IPV6, ip6(0, hbh + fragh + udp(1, 2, b"x" * 8)), "ip6-hbh-frag")
+packet(RAW, ip6(60, bytes([43, 0]) + b"\x01\x04\0\0\0\0" + bytes([17, 0, 0, 0, 0, 0, 0, 0]) +
+                 udp(5, 6, b"z")), "ip6-dst-rt")
+packet(RAW, ip6(44, struct.pack(">BBHI", 6, 0, 0, 9) + tcp(1, 2, 0x12)), "ip6-atomic-frag")
+packet(RAW, ip6(51, bytes([17, 1]) + b"\0" * 10 + udp(7, 8, b"ah")), "ip6-ah")
+packet(RAW, ip4(51, bytes([6, 1]) + b"\0" * 10 + tcp(3, 4, 0x18, b"data")), "ip4-ah")
+packet(EN10MB, eth(0x0800, ip4(47, struct.pack(">HHI", 0x2000, 0x0800, 42) +
+                               ip4(6, tcp(1000, 80, 0x02)))), "gre-key")
+packet(EN10MB, eth(0x0800, ip4(47, struct.pack(">HHHHI", 0x3081, 0x880B, 4, 1, 5) +
+                               b"\xff\x03\x00\x21" + ip4(1, b"\x08\0\0\0\0\x01\0\x01"))),
+       "gre-pptp")
+packet(EN10MB, eth(0x0800, ip4(47, struct.pack(">HH", 0, 0x6558) +
+                               eth(0x0800, ip4(17, u)))), "gre-teb")
+packet(EN10MB, eth(0x8847, struct.pack(">II", 0x00010040, 0x00020140) + ip4(17, u)), "mpls")
+packet(EN10MB, eth(0x8864, struct.pack(">BBHHH", 0x11, 0, 1, 2 + 40 + 13, 0x0057) +
+                   ip6(17, u)), "pppoe")
+packet(EN10MB, eth(0x88A8, struct.pack(">HH", 100, 0x8100) + struct.pack(">HH", 200, 0x0800) +
+                   ip4(17, u)), "qinq")
+packet(EN10MB, b"\0" * 12 + struct.pack(">H", 100) + b"\xaa\xaa\x03\0\0\0\x08\x00" + ip4(17, u),
+       "llc-snap")
+packet(EN10MB, eth(0x0806, b"\0\x01\x08\x00\x06\x04\0\x01" + b"\0" * 20), "arp")
+data_ngap = chunk(0, 3, struct.pack(">IHHI", 1, 0, 0, 60) + b"\x00\x15\x00\x20" + b"\0" * 8)
+init = chunk(1, 0, struct.pack(">IIHHI", 1, 65535, 2, 2, 1))
+packet(RAW, ip4(132, sctp(38412, 38412, [init])), "sctp-init")
+packet(RAW, ip4(132, sctp(40000, 38412, [data_ngap, chunk(3, 0, b"\0" * 12)])), "sctp-data-sack")
+packet(RAW, ip4(132, sctp(2905, 2905, [chunk(64, 2, struct.pack(">IHHII", 1, 0, 0, 0, 46) +
+                                             b"\x01\x00\x00\x14")])), "sctp-idata")
+packet(RAW, ip4(132, sctp(3868, 3868, [chunk(0, 3, struct.pack(">IHHI", 2, 1, 0, 46) +
+                                             b"\x01\0\0\x14\x80\0\x01\x01" + b"\0" * 12)])),
+       "sctp-diameter")
+packet(RAW, ip4(1, b"\x08\x00\x00\x00\x12\x34\x00\x01payload"), "icmp-echo")
+packet(RAW, ip4(1, b"\x03\x03\x00\x00\0\0\0\0" + ip4(17, u)[:28]), "icmp-unreach")
+packet(RAW, ip6(58, b"\x80\x00\x00\x00\x12\x34\x00\x01"), "icmp6-echo")
+packet(RAW, ip4(4, ip4(17, u)), "ipip")
+packet(RAW, ip4(41, ip6(17, u)), "6in4")
+packet(RAW, ip4(50, b"\0\0\0\x01\0\0\0\x01" + b"\0" * 16), "esp")
+packet(RAW, ip4(6, tcp(2000, 80, 0x18, b"GET / HTTP/1.1\r\n\r\n", b"\x02\x04\x05\xb4")), "tcp-opt")
+packet(RAW, ip4(6, tcp(41000, 443, 0x18, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")), "h2-preface")
+packet(RAW, ip4(17, udp(2123, 2123, b"\x48\x20\x00\x08\0\0\0\0\0\0\x01\0")), "gtpv2")
+packet(RAW, ip4(17, udp(8805, 8805, b"\x20\x01\x00\x0c\0\0\x01\0\x00\x60\x00\x04\xe0\x00\x00\x00")),
+       "pfcp")
+packet(RAW, ip4(17, udp(5060, 5060, b"OPTIONS sip:a@b SIP/2.0\r\n\r\n")), "sip")
+packet(RAW, ip4(17, udp(2152, 2152, gtpu(inner4, flags=0x34, ext=pdu_container))), "gtpu-qfi")
+packet(RAW, ip4(17, udp(2152, 2152, gtpu(inner6))), "gtpu-v6")
+packet(RAW, ip4(17, udp(4789, 4789, b"\x08\0\0\0\0\0\x2a\0" + eth(0x0800, ip4(17, u)))), "vxlan")
+packet(RAW, ip4(17, u, tot=2000), "totlen-exceeds")
+packet(RAW | 0x80, ip4(17, u)[:24], "cut")
+
+# GTP-U payloads
+put("gtpu", b"\x00" + gtpu(inner4), "plain")
+put("gtpu", b"\x02" + gtpu(inner4, flags=0x34, ext=pdu_container), "qfi")
+put("gtpu", b"\x01" + gtpu(inner6, flags=0x32), "seq-v6")
+put("gtpu", b"\x00" + gtpu(b"", t=1, flags=0x32), "echo")
+put("gtpu", b"\x00" + gtpu(b"", t=254), "end-marker")
+put("gtpu", b"\x00" + gtpu(ip4(17, udp(2152, 2152, gtpu(inner4)))), "nested")
+put("gtpu", b"\x00" + gtpu(inner4, flags=0x34,
+                           ext=b"\x40\x01\x00\x00\x85\x01\x00\x05\x00"), "two-ext")
+
+# VXLAN payloads
+put("vxlan", b"\x00" + b"\x08\0\0\0\0\0\x2a\0" + eth(0x0800, ip4(17, u)), "udp4")
+put("vxlan", b"\x03" + b"\x08\0\0\0\0\x10\x00\0" + eth(0x8100, struct.pack(">HH", 5, 0x86DD) +
+                                                       ip6(6, tcp(1, 2, 0x02))), "vlan-v6")
+put("vxlan", b"\x00" + b"\x08\0\0\0\0\0\x01\0" + eth(0x0806, b"\0" * 28), "arp")
+
+# fragment operation sequences (fuzz_reasm.c)
+def op(key, more, off, ln, step=1, data=None):
+    fl = (1 if more else 0) | (2 if data is not None else 0) | (step << 4)
+    return struct.pack(">BBHH", key, fl, off, ln) + (data or b"")
+
+cfg_default = 0x0f  # 64 MiB, 8192 datagrams, no timeout
+put("reasm", bytes([cfg_default]) + op(0, 1, 0, 1480) + op(0, 0, 1480, 520), "in-order")
+put("reasm", bytes([cfg_default]) + op(0, 0, 1480, 520) + op(0, 1, 0, 1480), "reverse")
+put("reasm", bytes([cfg_default]) + op(0, 1, 0, 1000) + op(0, 1, 500, 1000, data=b"Q" * 1000) +
+    op(0, 0, 1500, 500), "overlap")
+put("reasm", bytes([0x1f]) + op(0, 1, 0, 8) + op(0x11, 1, 0, 8) + op(0, 0, 8, 8, step=15) +
+    op(0x11, 0, 8, 8) + op(0, 0, 0xffff, 0), "v4-v6-expire")
+put("reasm", bytes([0x00]) + op(0, 1, 0, 2048) + op(1, 1, 0, 2048) + op(2, 1, 0, 4096) +
+    op(1, 0, 2048, 8), "limits")
+put("reasm", bytes([cfg_default]) + op(0, 1, 65000, 1000) + op(0, 0, 1000, 8) +
+    op(0, 1, 900, 200) + op(0, 1, 0, 0xffff), "too-big-inconsistent")
+put("reasm", bytes([cfg_default]) + b"".join(op(0x40, 1, i * 8, 8) for i in range(70)) +
+    op(0x40, 0, 70 * 8, 8) + op(0, 1, 0xffff, 0), "many-ivs-flush")
+put("reasm", bytes([cfg_default]) + b"".join(op(4, 1, (i * 16) % 800, 8) for i in range(60)) +
+    op(4, 0, 800, 8), "gaps")
+
+# msgpack messages (fuzz_wire.c)
+def mp(v):
+    if v is None: return b"\xc0"
+    if v is True: return b"\xc3"
+    if v is False: return b"\xc2"
+    if isinstance(v, int):
+        if 0 <= v < 128: return bytes([v])
+        if -32 <= v < 0: return struct.pack(">b", v)
+        if 0 <= v < 1 << 32: return b"\xce" + struct.pack(">I", v)
+        if v >= 0: return b"\xcf" + struct.pack(">Q", v)
+        return b"\xd3" + struct.pack(">q", v)
+    if isinstance(v, float): return b"\xcb" + struct.pack(">d", v)
+    if isinstance(v, bytes): return b"\xc4" + bytes([len(v)]) + v
+    if isinstance(v, str):
+        s = v.encode()
+        if len(s) < 32: return bytes([0xa0 | len(s)]) + s
+        if len(s) < 256: return b"\xd9" + bytes([len(s)]) + s
+        return b"\xda" + struct.pack(">H", len(s)) + s
+    if isinstance(v, list):
+        h = bytes([0x90 | len(v)]) if len(v) < 16 else b"\xdc" + struct.pack(">H", len(v))
+        return h + b"".join(mp(x) for x in v)
+    if isinstance(v, dict):
+        h = bytes([0x80 | len(v)]) if len(v) < 16 else b"\xde" + struct.pack(">H", len(v))
+        return h + b"".join(mp(k) + mp(x) for k, x in v.items())
+    raise TypeError(v)
+
+job = {"v": 1, "type": "job", "job": "j-0123456789abcdef", "capture": "c-0123456789abcdef",
+       "path": "/var/tpa/captures/j-0123456789abcdef.pcap",
+       "url": "http://127.0.0.1:8080/internal/captures/j-0123456789abcdef",
+       "size": 123456789, "sha256": "ab" * 32, "options": {"budget": 16384, "llm": False}}
+put("wire", mp(job), "job")
+put("wire", mp({"v": 1, "type": "job", "job": "j1", "url": "http://x/y", "size": 0}), "job-min")
+digest = {"capture": {"file": "a.pcap", "packets": 10, "bytes": 1500, "duration_s": 1.25,
+                      "truncated": False, "malformed": 0},
+          "flows_total": 2, "apps": {"gtp-u": 1, "dns": 1},
+          "top_flows": [{"id": 1, "proto": "udp", "src": "10.0.0.1", "sport": 2152,
+                         "dst": "10.0.0.2", "dport": 2152, "packets": 8, "bytes": 1200,
+                         "app": "gtp-u"}],
+          "findings": [{"id": "F1", "severity": "warning", "title": "t", "detail": "d",
+                        "evidence": {"frames": [1, 2], "flows": [1], "transactions": []}}],
+          "kpis": [], "messages": [{"protocol": "pfcp", "code": "1", "name": "x", "count": 2}]}
+put("wire", mp({"v": 1, "type": "rca", "job": "j-abc", "task": 0, "tasks": 1, "digest": digest}),
+    "rca")
+put("wire", mp({"v": 1, "type": "flow_batch", "job": "j-abc", "task": 2, "tasks": 5,
+                "digest": {"x": [None, True, -5, -200, 2 ** 40, 2 ** 63 - 1, 0.5, b"bin"]}}),
+    "flow-batch")
+put("wire", b"\x82\xa1v\x01\xa4type\xa3rca" + b"\xc7\x01\x05\x00", "ext-trailing")
+put("wire", b"\x91" * 70 + b"\xc0", "deep")
+put("wire", b"\xdd\xff\xff\xff\xff", "huge-array")
+put("wire", b"\x81\xa1k\xca\x7f\xc0\x00\x00", "float32-nan")
+PY
+rm -rf "$out/frames"
+for t in "$out"/*/; do
+    printf '%s: %s seeds\n' "$(basename "$t")" "$(ls "$t" | wc -l)"
+done
