@@ -54,30 +54,43 @@ def check(cond, what):
         raise TestFailure(what)
 
 
+_handed_out = set()  # ports returned already: never hand one out twice
+_rnd = random.Random(os.getpid() ^ int(time.time() * 1e6))
+
+
 def free_port():
-    """A TCP port on 127.0.0.1 that nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nobody listens on right now (and that this
+    process has not handed out before)."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise RuntimeError("no free port found")
 
 
 def free_port_range(n):
     """A base port such that base..base+n-1 are all free (ZeroMQ uses base..base+2)."""
-    rnd = random.Random(os.getpid() ^ int(time.time() * 1000))
     for _ in range(200):
-        base = rnd.randrange(20000, 60000 - n)
+        base = _rnd.randrange(20000, 30000 - n)  # below the kernel's ephemeral range
+        ports = range(base, base + n)
+        if _handed_out.intersection(ports):
+            continue
         socks = []
         try:
-            for p in range(base, base + n):
+            for p in ports:
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 socks.append(s)
                 s.bind(("127.0.0.1", p))
-            return base
         except OSError:
             continue
         finally:
             for s in socks:
                 s.close()
+        _handed_out.update(ports)
+        return base
     raise RuntimeError("no range of %d free ports found" % n)
 
 
