@@ -500,7 +500,7 @@ static flow_t *flow_start(gen_t *g, uint32_t i)
     f->msg = slot < 3 ? TPA_GEN_DNS : telecom_msgs[slot - 3];
     f->v6 = slot < 3 && i % 4 == 3;
     f->iface = g->o.nifs > 1 ? (int)(i % 2) : 0;
-    f->vlan = g->o.vlan ? (uint16_t)(100 + i % 3) : 0;
+    f->vlan = g->o.vlan && g->o.link[f->iface]->linktype == 1 ? (uint16_t)(100 + i % 3) : 0;
     uint32_t server = rnd_range(g, 1, 8);
     if (f->v6) { /* fd00::1:<host> and fd00::2:<server> */
         f->cip[0] = f->sip[0] = 0xfd;
