@@ -693,6 +693,19 @@ static void dominant_app(const ctx_t *c, char *buf, size_t len)
     }
     if (paren)
         appendf(buf, len, ")");
+    /* Tunnels carry the bytes of the flows inside them: also name the app most flows use. */
+    const char *app, *many = NULL;
+    json_t *v;
+    json_int_t most = 0;
+    json_object_foreach(json_object_get(c->digest, "apps"), app, v) {
+        if (json_is_integer(v) && json_integer_value(v) > most) {
+            most = json_integer_value(v);
+            many = app;
+        }
+    }
+    if (many && strcmp(many, best) && c->flows_total > 0 && 4 * most >= c->flows_total)
+        appendf(buf, len, "; most flows are %s (%" JSON_INTEGER_FORMAT " of %" PRId64 ")", many,
+                most, c->flows_total);
 }
 
 static void malformed_note(const ctx_t *c, int ncauses, char *buf, size_t len)
@@ -801,7 +814,8 @@ static json_t *build_rca(ctx_t *c)
                 json_array_append(frames, fr);
     }
     if (json_array_size(frames) > 0) {
-        char s[400] = "Open frames ", filt[200] = "frame.number in {";
+        char s[400], filt[200] = "frame.number in {";
+        snprintf(s, sizeof s, "Open frame%s ", json_array_size(frames) == 1 ? "" : "s");
         size_t j;
         json_t *fr;
         json_array_foreach(frames, j, fr) {

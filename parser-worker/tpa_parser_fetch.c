@@ -130,7 +130,16 @@ int tpa_parser_fetch(const char *url, const tpa_fetch_opts_t *opts, char *path, 
         } else {
             long status = 0;
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-            if (status >= 400)
+            if (status == 404 || status == 410) {
+                snprintf(err, errlen, "the gateway no longer has the capture (HTTP %ld)", status);
+                rc = TPA_ERR_NOTFOUND;
+                goto fail;
+            }
+            if (status == 401 || status == 403)
+                snprintf(err, errlen,
+                         "fetching the capture from the gateway: HTTP %ld (check TPA_CLUSTER_TOKEN)",
+                         status);
+            else if (status >= 400)
                 snprintf(err, errlen, "fetching the capture from the gateway: HTTP %ld", status);
             else
                 snprintf(err, errlen, "fetching the capture from the gateway: %s",

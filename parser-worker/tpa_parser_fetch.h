@@ -27,7 +27,8 @@ typedef struct tpa_fetch_opts {
 
 /* Downloads url into a new file under opts->dir, written to path (pathlen >= 64 plus the
  * dir length). Returns 0, or a negative TPA_ERR_* with one line in err (the file is then
- * already removed): TPA_ERR_CONN (cannot reach / HTTP error), TPA_ERR_IO (local file),
+ * already removed): TPA_ERR_NOTFOUND (HTTP 404/410: the gateway has no such capture),
+ * TPA_ERR_CONN (cannot reach, refused token, other HTTP error), TPA_ERR_IO (local file),
  * TPA_ERR_FORMAT (size mismatch), TPA_ERR_CANCELLED (progress returned false). */
 int tpa_parser_fetch(const char *url, const tpa_fetch_opts_t *opts, char *path, size_t pathlen,
                      char *err, size_t errlen);

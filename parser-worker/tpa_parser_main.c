@@ -193,6 +193,15 @@ static void fail_run(run_t *run, const char *err)
                  run->why == RUN_CANCELLED ? "cancelled" : "taken over");
 }
 
+/* Gives the job back: an expired lease lets the gateway's reaper requeue it at once. */
+static void give_back(run_t *run, const char *why)
+{
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s; the job will be requeued", why);
+    tpa_job_update(run->w->r, run->job, NULL, -1, NULL, msg);
+    tpa_job_renew(run->w->r, run->job, run->w->id, 1);
+}
+
 /* Deletes answers left by an earlier attempt, so the LLM workers count afresh. */
 static void clear_old_tasks(worker_t *w, const char *id, int tasks)
 {
@@ -311,6 +320,7 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
              (long long)json_integer_value(json_object_get(job, "attempts")),
              display[0] ? display : j->path, (unsigned long long)j->size);
     json_decref(job);
+    tpa_job_update(w->r, id, NULL, 0, "parsing", "opening the capture");
 
     const char *path = j->path;
     if (!j->path[0] || access(j->path, R_OK) != 0) {
@@ -329,6 +339,13 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
         rc = tpa_parser_fetch(j->url, &fo, tmp, sizeof tmp, err, sizeof err);
         if (rc == TPA_ERR_CANCELLED)
             goto stopped;
+        if (rc == TPA_ERR_CONN) {
+            /* The gateway may be restarting, or this worker misconfigured: let the reaper
+             * requeue the job (up to its retry limit) instead of failing it here. */
+            tpa_error(id, "%s; giving the job back", err);
+            give_back(&run, err);
+            return;
+        }
         if (rc) {
             tpa_error(id, "%s", err);
             fail_run(&run, err);
@@ -390,9 +407,7 @@ stopped:
         unlink(tmp);
     switch (run.why) {
     case RUN_STOPPING:
-        /* Give the job back: an expired lease lets the reaper requeue it right away. */
-        tpa_job_update(w->r, id, NULL, -1, NULL, "parser stopped; the job will be requeued");
-        tpa_job_renew(w->r, id, w->id, 1);
+        give_back(&run, "parser stopped");
         tpa_info(id, "abandoned after %lld ms: parser stopping", (long long)(tpa_now_ms() - t0));
         break;
     case RUN_CANCELLED:
