@@ -13,14 +13,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            failures++;                                                                    \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);        \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fputc('\n', stderr);                                                           \
-        }                                                                                  \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);               \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
 
 static const char *str_of(const json_t *v)
@@ -45,25 +45,25 @@ static bool id_in_digest(const json_t *digest, const char *id)
     size_t i;
     json_t *v;
     if (!strncmp(id, "flow:", 5)) {
-        json_array_foreach(json_object_get(digest, "top_flows"), i, v) {
+        json_array_foreach(json_object_get(digest, "top_flows"), i, v)
+        {
             char buf[48];
             snprintf(buf, sizeof buf, "flow:%" JSON_INTEGER_FORMAT,
                      json_integer_value(json_object_get(v, "id")));
-            if (!strcmp(buf, id))
-                return true;
+            if (!strcmp(buf, id)) return true;
         }
         return false;
     }
     const char *fid = !strncmp(id, "finding:", 8) ? id + 8 : id;
-    json_array_foreach(json_object_get(digest, "findings"), i, v) {
+    json_array_foreach(json_object_get(digest, "findings"), i, v)
+    {
         json_t *x = json_object_get(v, "id");
         char buf[48];
         if (json_is_integer(x))
             snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(x));
         else
             snprintf(buf, sizeof buf, "%s", json_is_string(x) ? json_string_value(x) : "");
-        if (!strcmp(buf, fid))
-            return true;
+        if (!strcmp(buf, fid)) return true;
     }
     return false;
 }
@@ -77,33 +77,37 @@ static void check_shape(const json_t *digest, const json_t *a, const char *name)
     CHECK(json_is_object(rca), "%s: rca not an object", name);
     const char *summary = json_string_value(json_object_get(rca, "summary"));
     CHECK(summary && strlen(summary) > 20, "%s: summary too short", name);
-    CHECK(summary && !strstr(summary, "TODO") && !strstr(summary, "placeholder"), "%s: placeholder", name);
+    CHECK(summary && !strstr(summary, "TODO") && !strstr(summary, "placeholder"), "%s: placeholder",
+          name);
     CHECK(json_is_array(json_object_get(rca, "next_steps")) &&
               json_array_size(json_object_get(rca, "next_steps")) > 0,
           "%s: no next steps", name);
-    CHECK(!strcmp(str_of(json_object_get(rca, "source")), "builtin"), "%s: source",
-          name);
+    CHECK(!strcmp(str_of(json_object_get(rca, "source")), "builtin"), "%s: source", name);
     size_t i, j;
     json_t *c, *e;
-    json_array_foreach(json_object_get(rca, "root_causes"), i, c) {
+    json_array_foreach(json_object_get(rca, "root_causes"), i, c)
+    {
         double conf = json_number_value(json_object_get(c, "confidence"));
         CHECK(conf > 0.0 && conf <= 1.0, "%s: confidence %f out of range", name, conf);
         CHECK(json_string_length(json_object_get(c, "title")) > 0, "%s: cause without title", name);
-        CHECK(json_string_length(json_object_get(c, "explanation")) > 0, "%s: no explanation", name);
-        CHECK(json_string_length(json_object_get(c, "recommendation")) > 0, "%s: no recommendation", name);
-        json_array_foreach(json_object_get(c, "evidence"), j, e) {
+        CHECK(json_string_length(json_object_get(c, "explanation")) > 0, "%s: no explanation",
+              name);
+        CHECK(json_string_length(json_object_get(c, "recommendation")) > 0, "%s: no recommendation",
+              name);
+        json_array_foreach(json_object_get(c, "evidence"), j, e)
+        {
             CHECK(json_is_string(e) && id_in_digest(digest, json_string_value(e)),
                   "%s: evidence id %s is not in the digest", name,
                   json_is_string(e) ? json_string_value(e) : "(not a string)");
         }
     }
-    json_array_foreach(ins, i, c) {
+    json_array_foreach(ins, i, c)
+    {
         const char *target = json_string_value(json_object_get(c, "target"));
         CHECK(target && id_in_digest(digest, target), "%s: insight target %s not in digest", name,
               target ? target : "(null)");
         CHECK(json_string_length(json_object_get(c, "text")) > 0, "%s: empty insight", name);
-        CHECK(!strcmp(str_of(json_object_get(c, "source")), "builtin"),
-              "%s: insight source", name);
+        CHECK(!strcmp(str_of(json_object_get(c, "source")), "builtin"), "%s: insight source", name);
     }
 }
 
@@ -111,9 +115,8 @@ static bool has_string(const json_t *arr, const char *s)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-        if (json_is_string(v) && !strcmp(json_string_value(v), s))
-            return true;
+    json_array_foreach(arr, i,
+                       v) if (json_is_string(v) && !strcmp(json_string_value(v), s)) return true;
     return false;
 }
 
@@ -122,9 +125,8 @@ static const json_t *cause_with(const json_t *a, const char *id)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(json_object_get(a, "rca"), "root_causes"), i, c)
-        if (has_string(json_object_get(c, "evidence"), id))
-            return c;
+    json_array_foreach(json_object_get(json_object_get(a, "rca"), "root_causes"), i,
+                       c) if (has_string(json_object_get(c, "evidence"), id)) return c;
     return NULL;
 }
 
@@ -132,9 +134,8 @@ static bool has_insight(const json_t *a, const char *target)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(a, "insights"), i, c)
-        if (!strcmp(str_of(json_object_get(c, "target")), target))
-            return true;
+    json_array_foreach(json_object_get(a, "insights"), i,
+                       c) if (!strcmp(str_of(json_object_get(c, "target")), target)) return true;
     return false;
 }
 
@@ -190,7 +191,8 @@ static void test_truncated_malformed(void)
     CHECK(t != NULL, "truncation cause cites capture-truncated");
     CHECK(m != NULL, "malformed cause cites malformed-sctp");
     CHECK(t != m, "truncation and malformation are separate causes");
-    CHECK(m && has_string(json_object_get(m, "evidence"), "flow:3"), "malformed cause cites flow:3");
+    CHECK(m && has_string(json_object_get(m, "evidence"), "flow:3"),
+          "malformed cause cites flow:3");
     CHECK(!cause_with(a, "flow:99"), "flow 99 is not in the digest and must not be cited");
     CHECK(t && strstr(json_string_value(json_object_get(t, "explanation")), "1000 packets"),
           "truncation explanation says how much was analysed");
@@ -199,7 +201,8 @@ static void test_truncated_malformed(void)
     const char *s = summary_of(a);
     CHECK(strstr(s, "truncat"), "summary mentions truncation: %s", s);
     char *dump = json_dumps(a, 0);
-    CHECK(dump && strstr(dump, "frame.number in {1000 5 9}"), "next steps list the frames: %s", dump);
+    CHECK(dump && strstr(dump, "frame.number in {1000 5 9}"), "next steps list the frames: %s",
+          dump);
     free(dump);
     json_decref(a);
 
@@ -208,7 +211,8 @@ static void test_truncated_malformed(void)
     a = tpa_analyst_run(d, TPA_ANALYST_RCA);
     check_shape(d, a, "truncated-nofindings");
     json_t *causes = json_object_get(json_object_get(a, "rca"), "root_causes");
-    CHECK(json_array_size(causes) == 2, "two capture-quality causes, got %zu", json_array_size(causes));
+    CHECK(json_array_size(causes) == 2, "two capture-quality causes, got %zu",
+          json_array_size(causes));
     CHECK(strstr(str_of(json_object_get(json_array_get(causes, 0), "title")), "truncated"),
           "truncation ranks first");
     json_decref(a);
@@ -297,13 +301,14 @@ static void test_severities(void)
     bool found_ulr = false;
     size_t i;
     json_t *c;
-    json_array_foreach(causes, i, c)
-        if (strstr(json_string_value(json_object_get(c, "title")), "ULR")) {
-            found_ulr = true;
-            CHECK(has_string(json_object_get(c, "evidence"), "flow:12"), "ULR cause cites flow 12");
-            CHECK(strstr(json_string_value(json_object_get(c, "explanation")), "5001"),
-                  "ULR cause names the top cause");
-        }
+    json_array_foreach(causes, i,
+                       c) if (strstr(json_string_value(json_object_get(c, "title")), "ULR"))
+    {
+        found_ulr = true;
+        CHECK(has_string(json_object_get(c, "evidence"), "flow:12"), "ULR cause cites flow 12");
+        CHECK(strstr(json_string_value(json_object_get(c, "explanation")), "5001"),
+              "ULR cause names the top cause");
+    }
     CHECK(found_ulr && ulr, "a failing KPI without a finding becomes a cause");
     const char *s = summary_of(a);
     CHECK(strstr(s, "2 critical and 2 warning findings"), "summary counts: %s", s);
@@ -330,7 +335,10 @@ static void test_severities(void)
 static void test_odd_input(void)
 {
     const char *odd[] = {
-        "{}", "[]", "null", "{\"capture\":5,\"top_flows\":{},\"findings\":\"x\",\"kpis\":[1,2]}",
+        "{}",
+        "[]",
+        "null",
+        "{\"capture\":5,\"top_flows\":{},\"findings\":\"x\",\"kpis\":[1,2]}",
         "{\"findings\":[null,1,{},{\"severity\":\"critical\"},{\"id\":[],\"severity\":\"warning\","
         "\"evidence\":{\"flows\":[\"a\",null],\"frames\":\"b\"}}],\"kpis\":[{\"failures\":\"x\"},"
         "{\"procedure\":\"P\",\"failures\":-3}],\"top_flows\":[{\"id\":\"x\"},{}]}",
@@ -340,8 +348,7 @@ static void test_odd_input(void)
         json_t *d = parse(odd[i]);
         json_t *a = tpa_analyst_run(d, TPA_ANALYST_RCA);
         CHECK(json_is_object(a) && json_is_object(json_object_get(a, "rca")), "odd input %zu", i);
-        if (json_is_object(d))
-            check_shape(d, a, odd[i]);
+        if (json_is_object(d)) check_shape(d, a, odd[i]);
         json_decref(a);
         json_decref(d);
     }

@@ -12,12 +12,12 @@
 
 static int failures;
 
-#define CHECK(cond, msg)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            failures++;                                                                    \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed: %s\n", __FILE__, __LINE__, #cond, msg); \
-        }                                                                                  \
+#define CHECK(cond, msg)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed: %s\n", __FILE__, __LINE__, #cond, msg);      \
+        }                                                                                          \
     } while (0)
 
 static json_t *parse(const char *text)
@@ -32,9 +32,11 @@ static json_t *parse(const char *text)
 
 int main(void)
 {
-    json_t *doc = parse("{\"version\":1,\"flows\":[],\"insights\":[{\"target\":\"old\"}],\"rca\":null}");
+    json_t *doc =
+        parse("{\"version\":1,\"flows\":[],\"insights\":[{\"target\":\"old\"}],\"rca\":null}");
     json_t *a[4] = {
-        parse("{\"insights\":[{\"target\":\"flow:1\",\"text\":\"a\",\"source\":\"builtin\"}],\"rca\":null}"),
+        parse("{\"insights\":[{\"target\":\"flow:1\",\"text\":\"a\",\"source\":\"builtin\"}],"
+              "\"rca\":null}"),
         NULL, /* a missing answer */
         parse("{\"insights\":[{\"target\":\"flow:2\",\"text\":\"b\",\"source\":\"builtin\"},"
               "{\"target\":\"finding:x\",\"text\":\"c\",\"source\":\"builtin\"}],"
@@ -46,9 +48,11 @@ int main(void)
     CHECK(json_array_size(ins) == 3, "three insights, old ones replaced");
     CHECK(!strcmp(json_string_value(json_object_get(json_array_get(ins, 0), "target")), "flow:1"),
           "task order kept");
-    CHECK(!strcmp(json_string_value(json_object_get(json_array_get(ins, 2), "target")), "finding:x"),
-          "task order kept");
-    CHECK(!strcmp(json_string_value(json_object_get(json_object_get(doc, "rca"), "summary")), "first"),
+    CHECK(
+        !strcmp(json_string_value(json_object_get(json_array_get(ins, 2), "target")), "finding:x"),
+        "task order kept");
+    CHECK(!strcmp(json_string_value(json_object_get(json_object_get(doc, "rca"), "summary")),
+                  "first"),
           "first non-null rca wins");
     CHECK(json_integer_value(json_object_get(doc, "version")) == 1, "other keys untouched");
 

@@ -44,10 +44,8 @@ static double jnum(const json_t *o, const char *k)
 static int64_t jint(const json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
-    if (json_is_integer(v))
-        return (int64_t)json_integer_value(v);
-    if (json_is_real(v))
-        return (int64_t)json_real_value(v);
+    if (json_is_integer(v)) return (int64_t)json_integer_value(v);
+    if (json_is_real(v)) return (int64_t)json_real_value(v);
     return 0;
 }
 
@@ -66,8 +64,7 @@ static bool jtrue(const json_t *o, const char *k)
 /* Text form of an id that may be a string or an integer; NULL if neither. */
 static const char *id_text(const json_t *v, char *buf, size_t len)
 {
-    if (json_is_string(v) && json_string_length(v) > 0)
-        return json_string_value(v);
+    if (json_is_string(v) && json_string_length(v) > 0) return json_string_value(v);
     if (json_is_integer(v)) {
         snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return buf;
@@ -77,23 +74,22 @@ static const char *id_text(const json_t *v, char *buf, size_t len)
 
 static int severity_rank(const char *s)
 {
-    if (!s)
-        return SEV_NONE;
-    if (!strcmp(s, "critical"))
-        return SEV_CRITICAL;
-    if (!strcmp(s, "warning"))
-        return SEV_WARNING;
-    if (!strcmp(s, "info"))
-        return SEV_INFO;
+    if (!s) return SEV_NONE;
+    if (!strcmp(s, "critical")) return SEV_CRITICAL;
+    if (!strcmp(s, "warning")) return SEV_WARNING;
+    if (!strcmp(s, "info")) return SEV_INFO;
     return SEV_NONE;
 }
 
 static const char *severity_word(int rank)
 {
     switch (rank) {
-    case SEV_CRITICAL: return "Critical";
-    case SEV_WARNING: return "Warning";
-    default: return "Info";
+    case SEV_CRITICAL:
+        return "Critical";
+    case SEV_WARNING:
+        return "Warning";
+    default:
+        return "Info";
     }
 }
 
@@ -107,12 +103,12 @@ static void lower_copy(char *dst, size_t len, const char *src)
 }
 
 /* Appends printf text to buf, truncating quietly. */
-static void appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void appendf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void appendf(char *buf, size_t len, const char *fmt, ...)
 {
     size_t used = strlen(buf);
-    if (used + 1 >= len)
-        return;
+    if (used + 1 >= len) return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf + used, len - used, fmt, ap);
@@ -125,8 +121,7 @@ static void append_sentence(char *buf, size_t len, const char *s)
     size_t n = strlen(s);
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\n'))
         n--;
-    if (!n)
-        return;
+    if (!n) return;
     bool stop = s[n - 1] == '.' || s[n - 1] == '!' || s[n - 1] == '?';
     appendf(buf, len, "%s%.*s%s", buf[0] ? " " : "", (int)n, s, stop ? "" : ".");
 }
@@ -159,10 +154,8 @@ static void fmt_duration(char *buf, size_t len, double s)
 
 static double round2(double x)
 {
-    if (x < 0.0)
-        x = 0.0;
-    if (x > 1.0)
-        x = 1.0;
+    if (x < 0.0) x = 0.0;
+    if (x > 1.0) x = 1.0;
     return (double)(int)(x * 100.0 + 0.5) / 100.0;
 }
 
@@ -177,49 +170,51 @@ typedef struct rule {
 enum { RULE_TRUNCATED = 0, RULE_MALFORMED = 1 };
 
 static const rule_t rules[] = {
-    [RULE_TRUNCATED] = {{"truncat", "cut short", "ends mid"},
-        "Treat the results as partial: copy or re-capture the file again (check disk space, "
-        "file rotation and that the capture was stopped cleanly).",
-        "Obtain a complete copy of the capture and analyse it again."},
-    [RULE_MALFORMED] = {{"malformed", "invalid length", "length_invalid", "bad length"},
-        "Check the capture point: a short snap length, NIC checksum/segmentation offload or a "
-        "protocol version the peer does not share all produce malformed packets; re-capture "
-        "with snaplen 0 if frames are cut.",
-        "Open the malformed frames in Wireshark to see which layer breaks and on which node."},
+    [RULE_TRUNCATED] =
+        {{"truncat", "cut short", "ends mid"},
+         "Treat the results as partial: copy or re-capture the file again (check disk space, "
+         "file rotation and that the capture was stopped cleanly).",
+         "Obtain a complete copy of the capture and analyse it again."},
+    [RULE_MALFORMED] =
+        {{"malformed", "invalid length", "length_invalid", "bad length"},
+         "Check the capture point: a short snap length, NIC checksum/segmentation offload or a "
+         "protocol version the peer does not share all produce malformed packets; re-capture "
+         "with snaplen 0 if frames are cut.",
+         "Open the malformed frames in Wireshark to see which layer breaks and on which node."},
     {{"retransmi", "zero window", "duplicate ack", "dup ack", "out of order", "out-of-order",
       "lost segment"},
-        "Look for packet loss or congestion on the path: interface errors and drops, queue "
-        "overflow, MTU/MSS mismatch, a saturated link or an overloaded receiver.",
-        "Check interface counters and drops on the hops between the two endpoints."},
+     "Look for packet loss or congestion on the path: interface errors and drops, queue "
+     "overflow, MTU/MSS mismatch, a saturated link or an overloaded receiver.",
+     "Check interface counters and drops on the hops between the two endpoints."},
     {{"abort", "sctp", "association", "heartbeat"},
-        "Check the SCTP association: configured ports and multihoming addresses, heartbeat "
-        "and retransmission timers, and the peer's logs at the time of the ABORT/shutdown.",
-        "Compare both ends' SCTP configuration and logs around the time of the event."},
-    {{"timeout", "timed out", "unanswered", "no response", "without answer", "no answer",
-      "silent"},
-        "Check reachability and load of the node that does not answer (routing, firewall, "
-        "overload) and compare the request timers on both sides.",
-        "Verify the silent peer is reachable from the requester and not overloaded."},
+     "Check the SCTP association: configured ports and multihoming addresses, heartbeat "
+     "and retransmission timers, and the peer's logs at the time of the ABORT/shutdown.",
+     "Compare both ends' SCTP configuration and logs around the time of the event."},
+    {{"timeout", "timed out", "unanswered", "no response", "without answer", "no answer", "silent"},
+     "Check reachability and load of the node that does not answer (routing, firewall, "
+     "overload) and compare the request timers on both sides.",
+     "Verify the silent peer is reachable from the requester and not overloaded."},
     {{"reset", "refused", "unreachable", "icmp"},
-        "Find which side closes or refuses the connection and why: a closed port, a "
-        "firewall, an idle timer or an application crash.",
-        "Check the refusing endpoint's listener, firewall rules and application logs."},
+     "Find which side closes or refuses the connection and why: a closed port, a "
+     "firewall, an idle timer or an application crash.",
+     "Check the refusing endpoint's listener, firewall rules and application logs."},
     {{"dns", "nxdomain", "servfail", "resolution"},
-        "Check the DNS (or NRF) records and the resolver the network functions use.",
-        "Query the failing names against the configured resolver."},
+     "Check the DNS (or NRF) records and the resolver the network functions use.",
+     "Query the failing names against the configured resolver."},
     {{"reject", "unsuccessful", "failure", "failed", "error", "cause"},
-        "Look up the cause value in the protocol specification and check the configuration "
-        "it points to on the rejecting node (subscription, PLMN/TAC, slice/DNN/APN, security "
-        "or capacity limits).",
-        "Check the rejecting node's configuration and logs for the cause value reported."},
+     "Look up the cause value in the protocol specification and check the configuration "
+     "it points to on the rejecting node (subscription, PLMN/TAC, slice/DNN/APN, security "
+     "or capacity limits).",
+     "Check the rejecting node's configuration and logs for the cause value reported."},
     {{"latency", "slow", "delay", "jitter"},
-        "Correlate the latency with the responding node's load and compare the p95/p99 with "
-        "the timers configured on the requesting side.",
-        "Check CPU and queue load on the responding node at the time of the slow answers."},
+     "Correlate the latency with the responding node's load and compare the p95/p99 with "
+     "the timers configured on the requesting side.",
+     "Check CPU and queue load on the responding node at the time of the slow answers."},
     {{"gtp", "teid", "tunnel", "pfcp"},
-        "Check tunnel setup: TEIDs/F-TEIDs exchanged in PFCP or GTPv2 sessions and the user "
-        "plane path (N3/S1-U/N9).",
-        "Compare the TEIDs signalled in the session messages with the tunnels seen on the user plane."},
+     "Check tunnel setup: TEIDs/F-TEIDs exchanged in PFCP or GTPv2 sessions and the user "
+     "plane path (N3/S1-U/N9).",
+     "Compare the TEIDs signalled in the session messages with the tunnels seen on the user "
+     "plane."},
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -230,8 +225,7 @@ static int classify(const char *lower_text)
 {
     for (size_t r = 0; r < NRULES; r++)
         for (size_t k = 0; k < 7 && rules[r].keys[k]; k++)
-            if (strstr(lower_text, rules[r].keys[k]))
-                return (int)r;
+            if (strstr(lower_text, rules[r].keys[k])) return (int)r;
     return -1;
 }
 
@@ -267,10 +261,10 @@ static bool flow_in_digest(const ctx_t *c, json_int_t id)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(c->flows, i, f) {
+    json_array_foreach(c->flows, i, f)
+    {
         json_t *v = json_object_get(f, "id");
-        if (json_is_integer(v) && json_integer_value(v) == id)
-            return true;
+        if (json_is_integer(v) && json_integer_value(v) == id) return true;
     }
     return false;
 }
@@ -280,11 +274,8 @@ static void add_unique(json_t *arr, const char *id, size_t cap)
 {
     size_t i;
     json_t *v;
-    if (json_array_size(arr) >= cap)
-        return;
-    json_array_foreach(arr, i, v)
-        if (!strcmp(json_string_value(v), id))
-            return;
+    if (json_array_size(arr) >= cap) return;
+    json_array_foreach(arr, i, v) if (!strcmp(json_string_value(v), id)) return;
     json_array_append_new(arr, json_string(id));
 }
 
@@ -316,8 +307,7 @@ static void flow_text(const json_t *f, char *buf, size_t len)
 
 static cause_t *cause_add(ctx_t *c, const char *title, int rule, int severity)
 {
-    if (c->ncauses >= MAX_GROUPS)
-        return NULL;
+    if (c->ncauses >= MAX_GROUPS) return NULL;
     cause_t *k = &c->causes[c->ncauses];
     memset(k, 0, sizeof *k);
     snprintf(k->title, sizeof k->title, "%s", title);
@@ -338,16 +328,14 @@ static cause_t *cause_add(ctx_t *c, const char *title, int rule, int severity)
 static cause_t *cause_find_title(ctx_t *c, const char *title)
 {
     for (int i = 0; i < c->ncauses; i++)
-        if (!strcmp(c->causes[i].title, title))
-            return &c->causes[i];
+        if (!strcmp(c->causes[i].title, title)) return &c->causes[i];
     return NULL;
 }
 
 static cause_t *cause_find_rule(ctx_t *c, int rule)
 {
     for (int i = 0; i < c->ncauses; i++)
-        if (c->causes[i].rule == rule)
-            return &c->causes[i];
+        if (c->causes[i].rule == rule) return &c->causes[i];
     return NULL;
 }
 
@@ -357,16 +345,16 @@ static void cause_add_finding_evidence(ctx_t *c, cause_t *k, const json_t *findi
     const json_t *ev = json_object_get(finding, "evidence");
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(ev, "flows"), i, v) {
-        if (!json_is_integer(v) || !flow_in_digest(c, json_integer_value(v)))
-            continue;
+    json_array_foreach(json_object_get(ev, "flows"), i, v)
+    {
+        if (!json_is_integer(v) || !flow_in_digest(c, json_integer_value(v))) continue;
         char id[48];
         snprintf(id, sizeof id, "flow:%" JSON_INTEGER_FORMAT, json_integer_value(v));
         add_unique(k->evidence, id, MAX_EVIDENCE);
     }
-    json_array_foreach(json_object_get(ev, "frames"), i, v)
-        if (json_is_integer(v) && json_array_size(k->frames) < MAX_FRAMES)
-            json_array_append(k->frames, v);
+    json_array_foreach(json_object_get(ev, "frames"), i,
+                       v) if (json_is_integer(v) && json_array_size(k->frames) < MAX_FRAMES)
+        json_array_append(k->frames, v);
 }
 
 /* Step 1: group warning/critical findings by title. */
@@ -374,17 +362,16 @@ static void group_findings(ctx_t *c)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(c->findings, i, f) {
+    json_array_foreach(c->findings, i, f)
+    {
         int sev = severity_rank(jstr(f, "severity"));
         c->nfind[sev]++;
-        if (sev < SEV_WARNING)
-            continue;
+        if (sev < SEV_WARNING) continue;
         char idbuf[32], lower[1024];
         const char *id = id_text(json_object_get(f, "id"), idbuf, sizeof idbuf);
         const char *title = jstr(f, "title");
         const char *detail = jstr(f, "detail");
-        if (!title || !*title)
-            title = id ? id : "Unnamed finding";
+        if (!title || !*title) title = id ? id : "Unnamed finding";
         char text[1024];
         snprintf(text, sizeof text, "%s %s %s", id ? id : "", title, detail ? detail : "");
         lower_copy(lower, sizeof lower, text);
@@ -392,16 +379,13 @@ static void group_findings(ctx_t *c)
         cause_t *k = cause_find_title(c, title);
         if (!k) {
             k = cause_add(c, title, classify(lower), sev);
-            if (!k)
-                continue;
+            if (!k) continue;
             append_sentence(k->explanation, sizeof k->explanation,
                             detail && *detail ? detail : title);
         }
-        if (sev > k->severity)
-            k->severity = sev;
+        if (sev > k->severity) k->severity = sev;
         k->count++;
-        if (id)
-            add_unique(k->evidence, id, MAX_EVIDENCE);
+        if (id) add_unique(k->evidence, id, MAX_EVIDENCE);
         cause_add_finding_evidence(c, k, f);
     }
     for (int n = 0; n < c->ncauses; n++) {
@@ -411,8 +395,7 @@ static void group_findings(ctx_t *c)
             appendf(k->explanation, sizeof k->explanation, " Seen in %d findings.", k->count);
         k->confidence = (k->severity == SEV_CRITICAL ? 0.80 : 0.55) + 0.05 * extra;
         /* With critical causes present, warnings may well be their symptoms. */
-        if (k->severity == SEV_WARNING && c->nfind[SEV_CRITICAL] > 0)
-            k->confidence -= 0.10;
+        if (k->severity == SEV_WARNING && c->nfind[SEV_CRITICAL] > 0) k->confidence -= 0.10;
     }
 }
 
@@ -430,23 +413,21 @@ static void kpi_read(const json_t *k, kpi_t *out)
 {
     memset(out, 0, sizeof *out);
     out->name = jstr(k, "procedure");
-    if (!out->name)
-        out->name = jstr(k, "name");
-    if (!out->name)
-        out->name = jstr(k, "kpi");
+    if (!out->name) out->name = jstr(k, "name");
+    if (!out->name) out->name = jstr(k, "kpi");
     out->protocol = jstr(k, "protocol");
     out->attempts = jint(k, "attempts");
     out->unanswered = jint(k, "unanswered");
     json_t *fl = json_object_get(k, "failures");
-    if (!fl)
-        fl = json_object_get(k, "failures_by_cause");
+    if (!fl) fl = json_object_get(k, "failures_by_cause");
     int64_t best = 0;
     if (json_is_number(fl)) {
         out->failures = jint(k, "failures");
     } else if (json_is_object(fl)) {
         const char *cause;
         json_t *v;
-        json_object_foreach(fl, cause, v) {
+        json_object_foreach(fl, cause, v)
+        {
             int64_t n = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
             out->failures += n;
             if (n > best) {
@@ -457,12 +438,12 @@ static void kpi_read(const json_t *k, kpi_t *out)
     } else if (json_is_array(fl)) {
         size_t i;
         json_t *v;
-        json_array_foreach(fl, i, v) {
+        json_array_foreach(fl, i, v)
+        {
             int64_t n = jint(v, "count");
             const char *cause = jstr(v, "cause");
             char cbuf[32];
-            if (!cause)
-                cause = id_text(json_object_get(v, "cause"), cbuf, sizeof cbuf);
+            if (!cause) cause = id_text(json_object_get(v, "cause"), cbuf, sizeof cbuf);
             out->failures += n;
             if (n > best && cause) {
                 best = n;
@@ -472,22 +453,18 @@ static void kpi_read(const json_t *k, kpi_t *out)
     }
     if (!out->failures && json_object_get(k, "successes") && out->attempts)
         out->failures = out->attempts - jint(k, "successes") - out->unanswered;
-    if (out->failures < 0)
-        out->failures = 0;
+    if (out->failures < 0) out->failures = 0;
 }
 
 static void kpi_text(const kpi_t *k, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s%s%s: ", k->protocol ? k->protocol : "",
-             k->protocol ? " " : "", k->name);
+    snprintf(buf, len, "%s%s%s: ", k->protocol ? k->protocol : "", k->protocol ? " " : "", k->name);
     if (k->attempts)
         appendf(buf, len, "%" PRId64 " of %" PRId64 " attempts failed", k->failures, k->attempts);
     else
         appendf(buf, len, "%" PRId64 " failures", k->failures);
-    if (k->top_cause[0])
-        appendf(buf, len, " (most common cause: %s)", k->top_cause);
-    if (k->unanswered)
-        appendf(buf, len, ", %" PRId64 " unanswered", k->unanswered);
+    if (k->top_cause[0]) appendf(buf, len, " (most common cause: %s)", k->top_cause);
+    if (k->unanswered) appendf(buf, len, ", %" PRId64 " unanswered", k->unanswered);
 }
 
 /* Step 2: attach failing KPIs to the cause that names them, or add a cause. */
@@ -495,11 +472,11 @@ static void attach_kpis(ctx_t *c)
 {
     size_t i;
     json_t *kj;
-    json_array_foreach(c->kpis, i, kj) {
+    json_array_foreach(c->kpis, i, kj)
+    {
         kpi_t k;
         kpi_read(kj, &k);
-        if (!k.name || (!k.failures && !k.unanswered))
-            continue;
+        if (!k.name || (!k.failures && !k.unanswered)) continue;
         char text[300], lname[96];
         kpi_text(&k, text, sizeof text);
         lower_copy(lname, sizeof lname, k.name);
@@ -523,11 +500,12 @@ static void attach_kpis(ctx_t *c)
         snprintf(title, sizeof title, "%s%s%s procedure failures", k.protocol ? k.protocol : "",
                  k.protocol ? " " : "", k.name);
         char lower[400];
-        snprintf(lower, sizeof lower, "%s %s", text, k.unanswered && !k.failures ? "unanswered" : "failure");
+        snprintf(lower, sizeof lower, "%s %s", text,
+                 k.unanswered && !k.failures ? "unanswered" : "failure");
         lower_copy(lower, sizeof lower, lower);
-        cause_t *nc = cause_add(c, title, classify(lower), ratio >= 0.5 ? SEV_CRITICAL : SEV_WARNING);
-        if (!nc)
-            continue;
+        cause_t *nc =
+            cause_add(c, title, classify(lower), ratio >= 0.5 ? SEV_CRITICAL : SEV_WARNING);
+        if (!nc) continue;
         snprintf(nc->explanation, sizeof nc->explanation, "%s.", text);
         nc->count = 1;
         nc->confidence = 0.45 + 0.35 * (ratio > 1.0 ? 1.0 : ratio);
@@ -535,10 +513,12 @@ static void attach_kpis(ctx_t *c)
         size_t j;
         json_t *f;
         int added = 0;
-        json_array_foreach(c->flows, j, f) {
+        json_array_foreach(c->flows, j, f)
+        {
             const char *app = jstr(f, "app");
             json_t *id = json_object_get(f, "id");
-            if (added >= 3 || !k.protocol || !app || strcasecmp(app, k.protocol) || !json_is_integer(id))
+            if (added >= 3 || !k.protocol || !app || strcasecmp(app, k.protocol) ||
+                !json_is_integer(id))
                 continue;
             char eid[48];
             snprintf(eid, sizeof eid, "flow:%" JSON_INTEGER_FORMAT, json_integer_value(id));
@@ -553,16 +533,15 @@ static void cite_rule_findings(ctx_t *c, cause_t *k)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(c->findings, i, f) {
+    json_array_foreach(c->findings, i, f)
+    {
         char idbuf[32], text[1024], lower[1024];
         const char *id = id_text(json_object_get(f, "id"), idbuf, sizeof idbuf);
         const char *title = jstr(f, "title"), *detail = jstr(f, "detail");
-        if (!id)
-            continue;
+        if (!id) continue;
         snprintf(text, sizeof text, "%s %s %s", id, title ? title : "", detail ? detail : "");
         lower_copy(lower, sizeof lower, text);
-        if (classify(lower) != k->rule)
-            continue;
+        if (classify(lower) != k->rule) continue;
         add_unique(k->evidence, id, MAX_EVIDENCE);
         cause_add_finding_evidence(c, k, f);
     }
@@ -587,7 +566,8 @@ static void capture_quality(ctx_t *c)
         snprintf(counted, sizeof counted, "%" PRId64, c->packets);
         if (k && !strstr(k->explanation, counted))
             appendf(k->explanation, sizeof k->explanation,
-                    " Only the %" PRId64 " packets (%s) before the cut were analysed.", c->packets, b1);
+                    " Only the %" PRId64 " packets (%s) before the cut were analysed.", c->packets,
+                    b1);
         if (k) {
             appendf(k->explanation, sizeof k->explanation,
                     " Procedures still in progress at the cut look unanswered: do not read "
@@ -607,17 +587,15 @@ static void capture_quality(ctx_t *c)
     }
     snprintf(counted, sizeof counted, "%" PRId64 " of %" PRId64, c->malformed, c->packets);
     if (k && c->malformed > 0 && !strstr(k->explanation, counted))
-        appendf(k->explanation, sizeof k->explanation,
-                " %s packets (%.2f%%) are malformed.", counted, 100.0 * ratio);
+        appendf(k->explanation, sizeof k->explanation, " %s packets (%.2f%%) are malformed.",
+                counted, 100.0 * ratio);
 }
 
 static int cause_cmp(const void *a, const void *b)
 {
     const cause_t *x = a, *y = b;
-    if (x->severity != y->severity)
-        return y->severity - x->severity;
-    if (x->confidence != y->confidence)
-        return x->confidence < y->confidence ? 1 : -1;
+    if (x->severity != y->severity) return y->severity - x->severity;
+    if (x->confidence != y->confidence) return x->confidence < y->confidence ? 1 : -1;
     return x->order - y->order;
 }
 
@@ -630,11 +608,13 @@ static void dominant_app(const ctx_t *c, char *buf, size_t len)
     double best_bytes = -1;
     size_t i, j;
     json_t *f, *g;
-    json_array_foreach(c->flows, i, f) {
+    json_array_foreach(c->flows, i, f)
+    {
         flow_label(f, label, sizeof label);
         double sum = 0;
         bool seen = false;
-        json_array_foreach(c->flows, j, g) {
+        json_array_foreach(c->flows, j, g)
+        {
             char l2[64];
             flow_label(g, l2, sizeof l2);
             if (!strcmp(label, l2)) {
@@ -655,7 +635,8 @@ static void dominant_app(const ctx_t *c, char *buf, size_t len)
         const char *app;
         json_t *v;
         int64_t most = 0;
-        json_object_foreach(json_object_get(c->digest, "apps"), app, v) {
+        json_object_foreach(json_object_get(c->digest, "apps"), app, v)
+        {
             if (json_is_integer(v) && json_integer_value(v) > most) {
                 most = json_integer_value(v);
                 snprintf(best, sizeof best, "%s", app);
@@ -691,13 +672,13 @@ static void dominant_app(const ctx_t *c, char *buf, size_t len)
             appendf(buf, len, "%sat least %.0f%% of the bytes", paren ? ", " : " (", share);
         paren = true;
     }
-    if (paren)
-        appendf(buf, len, ")");
+    if (paren) appendf(buf, len, ")");
     /* Tunnels carry the bytes of the flows inside them: also name the app most flows use. */
     const char *app, *many = NULL;
     json_t *v;
     json_int_t most = 0;
-    json_object_foreach(json_object_get(c->digest, "apps"), app, v) {
+    json_object_foreach(json_object_get(c->digest, "apps"), app, v)
+    {
         if (json_is_integer(v) && json_integer_value(v) > most) {
             most = json_integer_value(v);
             many = app;
@@ -710,11 +691,9 @@ static void dominant_app(const ctx_t *c, char *buf, size_t len)
 
 static void malformed_note(const ctx_t *c, int ncauses, char *buf, size_t len)
 {
-    if (c->malformed <= 0)
-        return;
+    if (c->malformed <= 0) return;
     for (int i = 0; i < ncauses; i++)
-        if (c->causes[i].rule == RULE_MALFORMED)
-            return;
+        if (c->causes[i].rule == RULE_MALFORMED) return;
     appendf(buf, len, " %" PRId64 " malformed packet%s (%.3f%%) could not be fully decoded.",
             c->malformed, c->malformed == 1 ? "" : "s",
             c->packets ? 100.0 * (double)c->malformed / (double)c->packets : 100.0);
@@ -733,13 +712,11 @@ static void summary_text(const ctx_t *c, const cause_t *top, int ncauses, char *
     char scope[160];
     char dur[32];
     fmt_duration(dur, sizeof dur, c->duration);
-    snprintf(scope, sizeof scope, "%" PRId64 " packet%s / %" PRId64 " flow%s over %s",
-             c->packets, c->packets == 1 ? "" : "s", c->flows_total, c->flows_total == 1 ? "" : "s",
-             dur);
+    snprintf(scope, sizeof scope, "%" PRId64 " packet%s / %" PRId64 " flow%s over %s", c->packets,
+             c->packets == 1 ? "" : "s", c->flows_total, c->flows_total == 1 ? "" : "s", dur);
     if (!top) {
         snprintf(buf, len, "No failures found in %s", scope);
-        if (dom[0])
-            appendf(buf, len, "; %s", dom);
+        if (dom[0]) appendf(buf, len, "; %s", dom);
         appendf(buf, len, ".");
         if (c->nfind[SEV_INFO])
             appendf(buf, len, " %d informational finding%s, none pointing at a fault.",
@@ -750,12 +727,9 @@ static void summary_text(const ctx_t *c, const cause_t *top, int ncauses, char *
     int crit = c->nfind[SEV_CRITICAL], warn = c->nfind[SEV_WARNING];
     if (crit || warn) {
         snprintf(buf, len, "Found ");
-        if (crit)
-            appendf(buf, len, "%d critical", crit);
-        if (crit && warn)
-            appendf(buf, len, " and ");
-        if (warn)
-            appendf(buf, len, "%d warning", warn);
+        if (crit) appendf(buf, len, "%d critical", crit);
+        if (crit && warn) appendf(buf, len, " and ");
+        if (warn) appendf(buf, len, "%d warning", warn);
         appendf(buf, len, " finding%s in %s.", crit + warn == 1 ? "" : "s", scope);
     } else {
         snprintf(buf, len, "Analysed %s.", scope);
@@ -763,11 +737,11 @@ static void summary_text(const ctx_t *c, const cause_t *top, int ncauses, char *
     appendf(buf, len, " Most likely root cause: %s (confidence %.0f%%).", top->title,
             100.0 * round2(top->confidence));
     if (c->truncated && top->rule != RULE_TRUNCATED)
-        appendf(buf, len, " The capture is truncated, so only the packets before the cut were analysed.");
+        appendf(buf, len,
+                " The capture is truncated, so only the packets before the cut were analysed.");
     for (int i = 1; i < ncauses && i < 3; i++)
         appendf(buf, len, "%s%s", i == 1 ? " Also: " : "; ", c->causes[i].title);
-    if (ncauses > 1)
-        appendf(buf, len, ".");
+    if (ncauses > 1) appendf(buf, len, ".");
     malformed_note(c, ncauses, buf, len);
 }
 
@@ -775,11 +749,8 @@ static void add_step(json_t *steps, const char *s)
 {
     size_t i;
     json_t *v;
-    if (json_array_size(steps) >= MAX_NEXT_STEPS)
-        return;
-    json_array_foreach(steps, i, v)
-        if (!strcmp(json_string_value(v), s))
-            return;
+    if (json_array_size(steps) >= MAX_NEXT_STEPS) return;
+    json_array_foreach(steps, i, v) if (!strcmp(json_string_value(v), s)) return;
     json_array_append_new(steps, json_string(s));
 }
 
@@ -790,37 +761,34 @@ static json_t *build_rca(ctx_t *c)
     const cause_t *top = ncauses ? &c->causes[0] : NULL;
 
     json_t *rca, *causes = json_array(), *steps = json_array();
-    if (!causes || !steps)
-        goto fail;
+    if (!causes || !steps) goto fail;
     char summary[1200];
     summary_text(c, top, ncauses, summary, sizeof summary);
     json_t *frames = json_array();
-    if (!frames)
-        goto fail;
+    if (!frames) goto fail;
     for (int i = 0; i < ncauses; i++) {
         cause_t *k = &c->causes[i];
-        json_t *o = json_pack("{s:s, s:f, s:s, s:O, s:s}", "title", k->title, "confidence",
-                              round2(k->confidence), "explanation", k->explanation, "evidence",
-                              k->evidence, "recommendation",
-                              k->rule >= 0 ? rules[k->rule].recommendation : default_recommendation);
-        if (!o || json_array_append_new(causes, o))
-            goto fail_frames;
-        if (k->rule >= 0)
-            add_step(steps, rules[k->rule].next_step);
+        json_t *o = json_pack(
+            "{s:s, s:f, s:s, s:O, s:s}", "title", k->title, "confidence", round2(k->confidence),
+            "explanation", k->explanation, "evidence", k->evidence, "recommendation",
+            k->rule >= 0 ? rules[k->rule].recommendation : default_recommendation);
+        if (!o || json_array_append_new(causes, o)) goto fail_frames;
+        if (k->rule >= 0) add_step(steps, rules[k->rule].next_step);
         size_t j;
         json_t *fr;
-        json_array_foreach(k->frames, j, fr)
-            if (json_array_size(frames) < MAX_FRAMES)
-                json_array_append(frames, fr);
+        json_array_foreach(k->frames, j, fr) if (json_array_size(frames) < MAX_FRAMES)
+            json_array_append(frames, fr);
     }
     if (json_array_size(frames) > 0) {
         char s[400], filt[200] = "frame.number in {";
         snprintf(s, sizeof s, "Open frame%s ", json_array_size(frames) == 1 ? "" : "s");
         size_t j;
         json_t *fr;
-        json_array_foreach(frames, j, fr) {
+        json_array_foreach(frames, j, fr)
+        {
             appendf(s, sizeof s, "%s%" JSON_INTEGER_FORMAT, j ? ", " : "", json_integer_value(fr));
-            appendf(filt, sizeof filt, "%s%" JSON_INTEGER_FORMAT, j ? " " : "", json_integer_value(fr));
+            appendf(filt, sizeof filt, "%s%" JSON_INTEGER_FORMAT, j ? " " : "",
+                    json_integer_value(fr));
         }
         appendf(s, sizeof s, " in Wireshark (display filter: %s}).", filt);
         add_step(steps, s);
@@ -834,8 +802,8 @@ static json_t *build_rca(ctx_t *c)
                         "capture covers the right interface and time window.");
     }
     /* "o" steals causes and steps, also on failure. */
-    rca = json_pack("{s:s, s:o, s:o, s:s}", "summary", summary, "root_causes", causes,
-                    "next_steps", steps, "source", "builtin");
+    rca = json_pack("{s:s, s:o, s:o, s:s}", "summary", summary, "root_causes", causes, "next_steps",
+                    steps, "source", "builtin");
     return rca;
 fail_frames:
     json_decref(frames);
@@ -857,19 +825,17 @@ static int finding_insights(const ctx_t *c, json_t *insights)
     for (int sev = SEV_CRITICAL; sev >= SEV_INFO; sev--) {
         size_t i;
         json_t *f;
-        json_array_foreach(c->findings, i, f) {
-            if (done >= MAX_FINDING_INSIGHTS || severity_rank(jstr(f, "severity")) != sev)
-                continue;
+        json_array_foreach(c->findings, i, f)
+        {
+            if (done >= MAX_FINDING_INSIGHTS || severity_rank(jstr(f, "severity")) != sev) continue;
             char idbuf[32], target[96], text[1200], lower[1024];
             const char *id = id_text(json_object_get(f, "id"), idbuf, sizeof idbuf);
-            if (!id)
-                continue;
+            if (!id) continue;
             const char *title = jstr(f, "title"), *detail = jstr(f, "detail");
             snprintf(target, sizeof target, "finding:%s", id);
             snprintf(text, sizeof text, "%s:", severity_word(sev));
             append_sentence(text, sizeof text, title ? title : id);
-            if (detail && *detail)
-                append_sentence(text, sizeof text, detail);
+            if (detail && *detail) append_sentence(text, sizeof text, detail);
             const json_t *ev = json_object_get(f, "evidence");
             size_t nfr = json_array_size(json_object_get(ev, "frames"));
             size_t nfl = json_array_size(json_object_get(ev, "flows"));
@@ -884,8 +850,7 @@ static int finding_insights(const ctx_t *c, json_t *insights)
                 appendf(text, sizeof text, " %s",
                         r >= 0 ? rules[r].recommendation : default_recommendation);
             }
-            if (add_insight(insights, target, text))
-                return -1;
+            if (add_insight(insights, target, text)) return -1;
             done++;
         }
     }
@@ -898,10 +863,11 @@ static void findings_for_flow(const ctx_t *c, json_int_t id, char *buf, size_t l
     size_t i, j;
     json_t *f, *v;
     buf[0] = '\0';
-    json_array_foreach(c->findings, i, f) {
-        json_array_foreach(json_object_get(json_object_get(f, "evidence"), "flows"), j, v) {
-            if (!json_is_integer(v) || json_integer_value(v) != id)
-                continue;
+    json_array_foreach(c->findings, i, f)
+    {
+        json_array_foreach(json_object_get(json_object_get(f, "evidence"), "flows"), j, v)
+        {
+            if (!json_is_integer(v) || json_integer_value(v) != id) continue;
             char idbuf[32];
             const char *fid = id_text(json_object_get(f, "id"), idbuf, sizeof idbuf);
             int sev = severity_rank(jstr(f, "severity"));
@@ -917,12 +883,11 @@ static int flow_insights(const ctx_t *c, json_t *insights, size_t cap)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(c->flows, i, f) {
+    json_array_foreach(c->flows, i, f)
+    {
         json_t *idv = json_object_get(f, "id");
-        if (i >= cap)
-            break;
-        if (!json_is_integer(idv))
-            continue;
+        if (i >= cap) break;
+        if (!json_is_integer(idv)) continue;
         json_int_t id = json_integer_value(idv);
         char target[48], text[800], desc[300], b[32], refs[400];
         snprintf(target, sizeof target, "flow:%" JSON_INTEGER_FORMAT, id);
@@ -936,11 +901,11 @@ static int flow_insights(const ctx_t *c, json_t *insights, size_t cap)
         appendf(text, sizeof text, ".");
         findings_for_flow(c, id, refs, sizeof refs);
         if (refs[0])
-            appendf(text, sizeof text, " Cited by finding%s %s.", strchr(refs, ',') ? "s" : "", refs);
+            appendf(text, sizeof text, " Cited by finding%s %s.", strchr(refs, ',') ? "s" : "",
+                    refs);
         else
             appendf(text, sizeof text, " No finding involves this flow.");
-        if (add_insight(insights, target, text))
-            return -1;
+        if (add_insight(insights, target, text)) return -1;
     }
     return 0;
 }
@@ -949,31 +914,30 @@ json_t *tpa_analyst_run(const json_t *digest, int mode)
 {
     ctx_t *c = calloc(1, sizeof *c);
     json_t *out = NULL, *insights = NULL, *rca = NULL;
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     c->digest = digest;
     c->capture = json_object_get(digest, "capture");
-    c->flows = json_is_array(json_object_get(digest, "top_flows")) ? json_object_get(digest, "top_flows")
-                                                                   : json_object_get(digest, "flows");
-    if (!json_is_array(c->flows))
-        c->flows = NULL;
-    c->findings = json_is_array(json_object_get(digest, "findings")) ? json_object_get(digest, "findings") : NULL;
-    c->kpis = json_is_array(json_object_get(digest, "kpis")) ? json_object_get(digest, "kpis") : NULL;
+    c->flows = json_is_array(json_object_get(digest, "top_flows"))
+                   ? json_object_get(digest, "top_flows")
+                   : json_object_get(digest, "flows");
+    if (!json_is_array(c->flows)) c->flows = NULL;
+    c->findings = json_is_array(json_object_get(digest, "findings"))
+                      ? json_object_get(digest, "findings")
+                      : NULL;
+    c->kpis =
+        json_is_array(json_object_get(digest, "kpis")) ? json_object_get(digest, "kpis") : NULL;
     c->packets = jint(c->capture, "packets");
     c->bytes = jint(c->capture, "bytes");
     c->duration = jnum(c->capture, "duration_s");
     c->truncated = jtrue(c->capture, "truncated");
     c->malformed = jint(c->capture, "malformed");
     c->flows_total = jint(digest, "flows_total");
-    if (!c->flows_total)
-        c->flows_total = (int64_t)json_array_size(c->flows);
+    if (!c->flows_total) c->flows_total = (int64_t)json_array_size(c->flows);
 
     insights = json_array();
-    if (!insights)
-        goto done;
+    if (!insights) goto done;
     if (mode == TPA_ANALYST_FLOWS) {
-        if (flow_insights(c, insights, MAX_BATCH_INSIGHTS))
-            goto done;
+        if (flow_insights(c, insights, MAX_BATCH_INSIGHTS)) goto done;
         rca = json_null();
     } else {
         group_findings(c);
@@ -982,8 +946,7 @@ json_t *tpa_analyst_run(const json_t *digest, int mode)
         if (finding_insights(c, insights) || flow_insights(c, insights, MAX_FLOW_INSIGHTS))
             goto done;
         rca = build_rca(c);
-        if (!rca)
-            goto done;
+        if (!rca) goto done;
     }
     out = json_pack("{s:o, s:o}", "insights", insights, "rca", rca);
     insights = rca = NULL; /* json_pack "o" steals the references, even on failure */

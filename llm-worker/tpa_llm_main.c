@@ -38,14 +38,13 @@ static const char usage[] =
  * KEYS[1] job hash, KEYS[2] task key, ARGV[1] answer JSON.
  * Returns tasks_done after the increment, -1 job gone, -2 job not enriching,
  * -3 answer already stored (a redelivered task: stored again, not counted twice). */
-static const char store_script[] =
-    "local st = redis.call('HGET', KEYS[1], 'state')\n"
-    "if not st then return -1 end\n"
-    "if st ~= 'enriching' then return -2 end\n"
-    "local dup = redis.call('EXISTS', KEYS[2])\n"
-    "redis.call('SET', KEYS[2], ARGV[1])\n"
-    "if dup == 1 then return -3 end\n"
-    "return redis.call('HINCRBY', KEYS[1], 'tasks_done', 1)\n";
+static const char store_script[] = "local st = redis.call('HGET', KEYS[1], 'state')\n"
+                                   "if not st then return -1 end\n"
+                                   "if st ~= 'enriching' then return -2 end\n"
+                                   "local dup = redis.call('EXISTS', KEYS[2])\n"
+                                   "redis.call('SET', KEYS[2], ARGV[1])\n"
+                                   "if dup == 1 then return -3 end\n"
+                                   "return redis.call('HINCRBY', KEYS[1], 'tasks_done', 1)\n";
 
 #define RECV_TIMEOUT_MS 500
 /* As tpa analyze writes it: 16 significant digits keep microsecond timestamps without
@@ -77,8 +76,7 @@ static int redis_ready(worker_t *w, const char *job)
         char err[256] = "connection lost";
         if (!w->r) {
             w->r = tpa_redis_connect(&w->cfg, err, sizeof err);
-            if (w->r)
-                return 0;
+            if (w->r) return 0;
         } else if (tpa_redis_ensure(w->r) == 0) {
             return 0;
         }
@@ -94,10 +92,8 @@ static char *get_string(redisContext *r, const char *key)
 {
     redisReply *rep = redisCommand(r, "GET %s", key);
     char *s = NULL;
-    if (rep && rep->type == REDIS_REPLY_STRING)
-        s = strdup(rep->str);
-    if (rep)
-        freeReplyObject(rep);
+    if (rep && rep->type == REDIS_REPLY_STRING) s = strdup(rep->str);
+    if (rep) freeReplyObject(rep);
     return s;
 }
 
@@ -105,8 +101,7 @@ static bool job_state_is(redisContext *r, const char *id, const char *state)
 {
     redisReply *rep = redisCommand(r, "HGET tpa:job:%s state", id);
     bool yes = rep && rep->type == REDIS_REPLY_STRING && !strcmp(rep->str, state);
-    if (rep)
-        freeReplyObject(rep);
+    if (rep) freeReplyObject(rep);
     return yes;
 }
 
@@ -117,8 +112,7 @@ static int finish_job(worker_t *w, const char *id, int tasks)
     json_t **answers = calloc((size_t)tasks, sizeof *answers);
     json_t *doc = NULL;
     char *text = NULL, *out = NULL;
-    if (!answers)
-        return TPA_ERR_NOMEM;
+    if (!answers) return TPA_ERR_NOMEM;
 
     text = tpa_job_get_result(w->r, id);
     if (!text) {
@@ -147,8 +141,7 @@ static int finish_job(worker_t *w, const char *id, int tasks)
             tpa_warn(id, "task %d answer unreadable (%s); merging without it", n, jerr.text);
     }
     rc = tpa_llm_merge(doc, answers, (size_t)tasks);
-    if (rc)
-        goto done;
+    if (rc) goto done;
     out = json_dumps(doc, TPA_RESULT_DUMP_FLAGS);
     if (!out) {
         rc = TPA_ERR_NOMEM;
@@ -218,19 +211,19 @@ static void handle_task(worker_t *w, const json_t *msg)
     const char *state = json_string_value(json_object_get(job, "state"));
     bool enriching = state && !strcmp(state, TPA_JOB_ENRICHING);
     json_t *tj = json_object_get(job, "tasks");
-    int tasks = json_is_integer(tj) && json_integer_value(tj) > 0 ? (int)json_integer_value(tj) : t.tasks;
+    int tasks =
+        json_is_integer(tj) && json_integer_value(tj) > 0 ? (int)json_integer_value(tj) : t.tasks;
     if (!enriching)
         tpa_info(id, "job is %s; dropping task %d/%d", state ? state : "?", t.task, t.tasks);
     json_decref(job);
-    if (!enriching)
-        goto done;
+    if (!enriching) goto done;
 
     int rc = tpa_llm_provider_answer(w->provider, &t, &answer, err, sizeof err);
     if (rc) {
         tpa_warn(id, "task %d/%d: provider failed (%s); using the built-in analyst", t.task,
                  t.tasks, err);
         answer = tpa_analyst_run(t.digest, strcmp(t.type, "flow_batch") ? TPA_ANALYST_RCA
-                                                                         : TPA_ANALYST_FLOWS);
+                                                                        : TPA_ANALYST_FLOWS);
         if (!answer) {
             tpa_error(id, "task %d/%d: out of memory", t.task, t.tasks);
             goto done;
@@ -249,8 +242,7 @@ static void handle_task(worker_t *w, const json_t *msg)
     if (!rep || rep->type != REDIS_REPLY_INTEGER) {
         tpa_error(id, "task %d/%d: storing the answer failed: %s", t.task, t.tasks,
                   rep && rep->type == REDIS_REPLY_ERROR ? rep->str : w->r->errstr);
-        if (rep)
-            freeReplyObject(rep);
+        if (rep) freeReplyObject(rep);
         goto done;
     }
     long long done = rep->integer;
@@ -269,20 +261,21 @@ static void handle_task(worker_t *w, const json_t *msg)
     answer_counts(answer, &ncauses, &ninsights);
     w->tasks_done++;
     if (done >= tasks) {
-        if (done > tasks)
-            tpa_warn(id, "tasks_done %lld exceeds tasks %d", done, tasks);
+        if (done > tasks) tpa_warn(id, "tasks_done %lld exceeds tasks %d", done, tasks);
         rc = done == tasks ? finish_job(w, id, tasks) : 0;
         if (rc == 0 && done == tasks)
-            tpa_info(id, "task %d/%d (%s) answered: %zu root causes, %zu insights; job completed in %lld ms",
-                     t.task, tasks, t.type, ncauses, ninsights, (long long)(tpa_now_ms() - t0));
+            tpa_info(
+                id,
+                "task %d/%d (%s) answered: %zu root causes, %zu insights; job completed in %lld ms",
+                t.task, tasks, t.type, ncauses, ninsights, (long long)(tpa_now_ms() - t0));
         else if (rc)
-            tpa_error(id, "task %d/%d: completing the job failed: %s", t.task, tasks, tpa_strerror(rc));
+            tpa_error(id, "task %d/%d: completing the job failed: %s", t.task, tasks,
+                      tpa_strerror(rc));
     } else {
         char message[96];
         snprintf(message, sizeof message, "enriching: %lld/%d tasks", done, tasks);
         rc = tpa_job_update(w->r, id, NULL, 90 + (int)(10 * done / tasks), "enriching", message);
-        if (rc)
-            tpa_warn(id, "progress update failed: %s", tpa_strerror(rc));
+        if (rc) tpa_warn(id, "progress update failed: %s", tpa_strerror(rc));
         tpa_info(id, "task %d/%d (%s) answered: %zu root causes, %zu insights in %lld ms", t.task,
                  tasks, t.type, ncauses, ninsights, (long long)(tpa_now_ms() - t0));
     }
@@ -299,8 +292,7 @@ static int install_signals(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     /* No SA_RESTART: a blocking poll returns so the loop sees the flag. */
-    if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-        return TPA_ERR_IO;
+    if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) return TPA_ERR_IO;
     signal(SIGPIPE, SIG_IGN);
     return 0;
 }
@@ -312,10 +304,8 @@ int main(int argc, char **argv)
     memset(&w, 0, sizeof w);
     tpa_config_init(&w.cfg);
     int rc = tpa_config_parse_args(&w.cfg, argc, argv, usage, &nrest);
-    if (rc == 1)
-        return 0;
-    if (rc < 0)
-        return 2;
+    if (rc == 1) return 0;
+    if (rc < 0) return 2;
     if (nrest > 1) {
         fprintf(stderr, "tpa-llm: unexpected argument '%s' (see --help)\n", argv[1]);
         return 2;
@@ -354,8 +344,7 @@ int main(int argc, char **argv)
         char err[256] = "";
         json_t *msg = tpa_zmq_recv(w.pull, RECV_TIMEOUT_MS, err, sizeof err);
         if (!msg) {
-            if (err[0])
-                tpa_warn(NULL, "dropping undecodable message: %s", err);
+            if (err[0]) tpa_warn(NULL, "dropping undecodable message: %s", err);
             continue;
         }
         handle_task(&w, msg);
@@ -365,8 +354,7 @@ int main(int argc, char **argv)
     status = 0;
 out:
     zsock_destroy(&w.pull);
-    if (w.r)
-        redisFree(w.r);
+    if (w.r) redisFree(w.r);
     tpa_llm_provider_destroy(&w.provider);
     return status;
 }

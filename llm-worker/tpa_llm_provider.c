@@ -19,11 +19,9 @@ static void url_host(const char *url, char *buf, size_t len)
     p = p ? p + 3 : url;
     const char *at = strchr(p, '@');
     const char *slash = strchr(p, '/');
-    if (at && (!slash || at < slash))
-        p = at + 1;
+    if (at && (!slash || at < slash)) p = at + 1;
     size_t n = strcspn(p, "/?#");
-    if (n >= len)
-        n = len - 1;
+    if (n >= len) n = len - 1;
     memcpy(buf, p, n);
     buf[n] = '\0';
 }
@@ -31,8 +29,7 @@ static void url_host(const char *url, char *buf, size_t len)
 tpa_llm_provider_t *tpa_llm_provider_new(const tpa_config_t *cfg)
 {
     tpa_llm_provider_t *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     if (cfg->llm_base_url[0]) {
         /* No remote client in this build yet: say plainly that the setting is not used. */
         char host[256];
@@ -49,8 +46,7 @@ tpa_llm_provider_t *tpa_llm_provider_new(const tpa_config_t *cfg)
 
 void tpa_llm_provider_destroy(tpa_llm_provider_t **p)
 {
-    if (!p || !*p)
-        return;
+    if (!p || !*p) return;
     free(*p);
     *p = NULL;
 }

@@ -21,14 +21,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            failures++;                                                                    \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);        \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fputc('\n', stderr);                                                           \
-        }                                                                                  \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);               \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
 
 #define BODY_SIZE 300000
@@ -41,8 +41,7 @@ static void send_all(int fd, const char *p, size_t n)
 {
     while (n) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return;
+        if (w <= 0) return;
         p += w;
         n -= (size_t)w;
     }
@@ -54,18 +53,15 @@ static void *serve(void *arg)
     (void)arg;
     for (;;) {
         int c = accept(listen_fd, NULL, NULL);
-        if (c < 0)
-            return NULL;
+        if (c < 0) return NULL;
         size_t got = 0;
         last_request[0] = '\0';
         while (got + 1 < sizeof last_request) {
             ssize_t r = recv(c, last_request + got, sizeof last_request - 1 - got, 0);
-            if (r <= 0)
-                break;
+            if (r <= 0) break;
             got += (size_t)r;
             last_request[got] = '\0';
-            if (strstr(last_request, "\r\n\r\n"))
-                break;
+            if (strstr(last_request, "\r\n\r\n")) break;
         }
         char hdr[256];
         size_t len = 0;
@@ -99,8 +95,7 @@ static int count_files(const char *dir)
     FILE *p = popen(cmd, "r");
     int n = -1;
     if (p) {
-        if (fscanf(p, "%d", &n) != 1)
-            n = -1;
+        if (fscanf(p, "%d", &n) != 1) n = -1;
         pclose(p);
     }
     return n;
@@ -137,13 +132,15 @@ int main(void)
 
     char url[128], path[512], err[256];
     int port = ntohs(sa.sin_port);
-    tpa_fetch_opts_t o = {.token = "s3cret", .dir = dir, .suffix = ".pcap", .expect_size = BODY_SIZE};
+    tpa_fetch_opts_t o = {
+        .token = "s3cret", .dir = dir, .suffix = ".pcap", .expect_size = BODY_SIZE};
 
     /* Success: exact bytes, token header sent, file kept for the caller. */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/ok", port);
     int rc = tpa_parser_fetch(url, &o, path, sizeof path, err, sizeof err);
     CHECK(rc == 0, "fetch ok: %d %s", rc, err);
-    CHECK(strstr(last_request, "X-TPA-Token: s3cret\r\n") != NULL, "token header sent: %s", last_request);
+    CHECK(strstr(last_request, "X-TPA-Token: s3cret\r\n") != NULL, "token header sent: %s",
+          last_request);
     struct stat st;
     CHECK(rc == 0 && stat(path, &st) == 0 && st.st_size == BODY_SIZE, "file has the body's size");
     CHECK(strlen(path) > 5 && !strcmp(path + strlen(path) - 5, ".pcap"), "suffix kept: %s", path);
@@ -152,10 +149,8 @@ int main(void)
     CHECK(f && back && fread(back, 1, BODY_SIZE, f) == BODY_SIZE && !memcmp(back, body, BODY_SIZE),
           "content intact");
     free(back);
-    if (f)
-        fclose(f);
-    if (rc == 0)
-        unlink(path);
+    if (f) fclose(f);
+    if (rc == 0) unlink(path);
 
     /* Failures: the right code and no file left behind. */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/missing", port);

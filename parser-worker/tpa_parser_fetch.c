@@ -26,8 +26,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
     while (off < n) {
         ssize_t w = write(s->fd, ptr + off, n - off);
         if (w < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             s->write_errno = errno;
             return 0; /* libcurl aborts with CURLE_WRITE_ERROR */
         }
@@ -37,13 +36,13 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-static int on_xfer(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+static int on_xfer(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                   curl_off_t ulnow)
 {
     (void)ultotal;
     (void)ulnow;
     sink_t *s = ud;
-    if (!s->opts->progress)
-        return 0;
+    if (!s->opts->progress) return 0;
     uint64_t total = dltotal > 0 ? (uint64_t)dltotal : s->opts->expect_size;
     if (!s->opts->progress(s->opts->ud, dlnow > 0 ? (uint64_t)dlnow : 0, total)) {
         s->aborted = true;
@@ -57,8 +56,7 @@ void tpa_parser_tmpdir(const char *data_dir, char *buf, size_t len)
     struct stat st;
     if (data_dir && *data_dir && stat(data_dir, &st) == 0 && S_ISDIR(st.st_mode)) {
         snprintf(buf, len, "%s/tmp", data_dir);
-        if ((mkdir(buf, 0700) == 0 || errno == EEXIST) && access(buf, W_OK) == 0)
-            return;
+        if ((mkdir(buf, 0700) == 0 || errno == EEXIST) && access(buf, W_OK) == 0) return;
     }
     const char *t = getenv("TMPDIR");
     snprintf(buf, len, "%s", t && *t ? t : "/tmp");
@@ -80,7 +78,8 @@ int tpa_parser_fetch(const char *url, const tpa_fetch_opts_t *opts, char *path, 
     }
     s.fd = mkstemps(path, (int)strlen(suffix));
     if (s.fd < 0) {
-        snprintf(err, errlen, "cannot create a temporary file in %s: %s", opts->dir, strerror(errno));
+        snprintf(err, errlen, "cannot create a temporary file in %s: %s", opts->dir,
+                 strerror(errno));
         path[0] = '\0';
         return TPA_ERR_IO;
     }
@@ -109,8 +108,7 @@ int tpa_parser_fetch(const char *url, const tpa_fetch_opts_t *opts, char *path, 
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L); /* a stalled peer: 30 s without a byte */
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
-    if (opts->timeout_s > 0)
-        curl_easy_setopt(h, CURLOPT_TIMEOUT, opts->timeout_s);
+    if (opts->timeout_s > 0) curl_easy_setopt(h, CURLOPT_TIMEOUT, opts->timeout_s);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_xfer);
@@ -136,9 +134,10 @@ int tpa_parser_fetch(const char *url, const tpa_fetch_opts_t *opts, char *path, 
                 goto fail;
             }
             if (status == 401 || status == 403)
-                snprintf(err, errlen,
-                         "fetching the capture from the gateway: HTTP %ld (check TPA_CLUSTER_TOKEN)",
-                         status);
+                snprintf(
+                    err, errlen,
+                    "fetching the capture from the gateway: HTTP %ld (check TPA_CLUSTER_TOKEN)",
+                    status);
             else if (status >= 400)
                 snprintf(err, errlen, "fetching the capture from the gateway: HTTP %ld", status);
             else
@@ -164,12 +163,10 @@ int tpa_parser_fetch(const char *url, const tpa_fetch_opts_t *opts, char *path, 
     curl_easy_cleanup(h);
     return 0;
 fail:
-    if (s.fd >= 0)
-        close(s.fd);
+    if (s.fd >= 0) close(s.fd);
     unlink(path);
     path[0] = '\0';
     curl_slist_free_all(hdrs);
-    if (h)
-        curl_easy_cleanup(h);
+    if (h) curl_easy_cleanup(h);
     return rc;
 }

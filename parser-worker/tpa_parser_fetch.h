@@ -16,11 +16,11 @@
 typedef bool (*tpa_fetch_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
 typedef struct tpa_fetch_opts {
-    const char *token;     /* cluster token sent as X-TPA-Token; NULL/empty = none. Never logged. */
-    const char *dir;       /* directory for the temporary file */
-    const char *suffix;    /* temp file name suffix, e.g. ".pcapng" (may be NULL) */
-    uint64_t expect_size;  /* 0 = unknown; otherwise the download must have exactly this size */
-    long timeout_s;        /* whole-transfer limit, 0 = none (a stalled transfer still fails) */
+    const char *token;    /* cluster token sent as X-TPA-Token; NULL/empty = none. Never logged. */
+    const char *dir;      /* directory for the temporary file */
+    const char *suffix;   /* temp file name suffix, e.g. ".pcapng" (may be NULL) */
+    uint64_t expect_size; /* 0 = unknown; otherwise the download must have exactly this size */
+    long timeout_s;       /* whole-transfer limit, 0 = none (a stalled transfer still fails) */
     tpa_fetch_progress_fn progress; /* may be NULL */
     void *ud;
 } tpa_fetch_opts_t;

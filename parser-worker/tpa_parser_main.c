@@ -89,8 +89,7 @@ static int redis_ready(worker_t *w, const char *job)
         char err[256] = "connection lost";
         if (!w->r) {
             w->r = tpa_redis_connect(&w->cfg, err, sizeof err);
-            if (w->r)
-                return 0;
+            if (w->r) return 0;
         } else if (tpa_redis_ensure(w->r) == 0) {
             return 0;
         }
@@ -108,8 +107,7 @@ static bool run_check(run_t *run, int64_t now)
 {
     run->last_check_ms = now;
     int rc = tpa_job_renew(run->w->r, run->job, run->w->id, run->lease_ms);
-    if (rc == 0)
-        return true;
+    if (rc == 0) return true;
     if (rc != TPA_ERR_CANCELLED) {
         tpa_warn(run->job, "lease renewal failed: %s; reconnecting to redis", tpa_strerror(rc));
         tpa_redis_ensure(run->w->r);
@@ -121,8 +119,7 @@ static bool run_check(run_t *run, int64_t now)
         run->why = RUN_CANCELLED;
     else
         run->why = RUN_LOST;
-    if (rep)
-        freeReplyObject(rep);
+    if (rep) freeReplyObject(rep);
     return false;
 }
 
@@ -134,17 +131,16 @@ static bool run_progress(run_t *run, uint64_t done, uint64_t total, int progress
         return false;
     }
     int64_t now = tpa_now_ms();
-    if (now - run->last_check_ms >= CHECK_EVERY_MS && !run_check(run, now))
-        return false;
+    if (now - run->last_check_ms >= CHECK_EVERY_MS && !run_check(run, now)) return false;
     if (progress > run->last_progress || now - run->last_publish_ms >= PUBLISH_MIN_MS) {
         char msg[128];
         if (total)
-            snprintf(msg, sizeof msg, "%s %.1f of %.1f MB", verb, (double)done / 1e6, (double)total / 1e6);
+            snprintf(msg, sizeof msg, "%s %.1f of %.1f MB", verb, (double)done / 1e6,
+                     (double)total / 1e6);
         else
             snprintf(msg, sizeof msg, "%s %.1f MB", verb, (double)done / 1e6);
         int rc = tpa_job_update(run->w->r, run->job, NULL, progress, run->stage, msg);
-        if (rc && rc != TPA_ERR_NOTFOUND)
-            tpa_redis_ensure(run->w->r);
+        if (rc && rc != TPA_ERR_NOTFOUND) tpa_redis_ensure(run->w->r);
         run->last_progress = progress;
         run->last_publish_ms = now;
     }
@@ -155,11 +151,9 @@ static bool run_progress(run_t *run, uint64_t done, uint64_t total, int progress
 static bool on_parse_progress(void *ud, uint64_t done, uint64_t total)
 {
     run_t *run = ud;
-    if (!total)
-        total = run->size;
+    if (!total) total = run->size;
     int p = total ? (int)((double)done * PARSE_PROGRESS_MAX / (double)total) : 0;
-    if (p > PARSE_PROGRESS_MAX)
-        p = PARSE_PROGRESS_MAX;
+    if (p > PARSE_PROGRESS_MAX) p = PARSE_PROGRESS_MAX;
     return run_progress(run, done, total, p, "read");
 }
 
@@ -174,12 +168,10 @@ static bool on_fetch_progress(void *ud, uint64_t done, uint64_t total)
 static void fail_job(worker_t *w, const char *id, const char *err)
 {
     json_t *f = json_pack("{s:s}", "error", err);
-    if (f && tpa_job_set_fields(w->r, id, f))
-        tpa_warn(id, "cannot store the error field");
+    if (f && tpa_job_set_fields(w->r, id, f)) tpa_warn(id, "cannot store the error field");
     json_decref(f);
     int rc = tpa_job_update(w->r, id, TPA_JOB_FAILED, -1, "failed", err);
-    if (rc)
-        tpa_error(id, "cannot mark the job failed: %s", tpa_strerror(rc));
+    if (rc) tpa_error(id, "cannot mark the job failed: %s", tpa_strerror(rc));
     w->jobs_failed++;
 }
 
@@ -207,8 +199,7 @@ static void clear_old_tasks(worker_t *w, const char *id, int tasks)
 {
     for (int n = 0; n < tasks; n++) {
         redisReply *rep = redisCommand(w->r, "DEL tpa:job:%s:task:%d", id, n);
-        if (rep)
-            freeReplyObject(rep);
+        if (rep) freeReplyObject(rep);
     }
 }
 
@@ -222,16 +213,14 @@ static int publish_result(worker_t *w, run_t *run, const json_t *doc, char *err,
     const json_t *cap = json_object_get(doc, "capture");
 
     text = json_dumps(doc, RESULT_DUMP_FLAGS);
-    if (!text)
-        goto done;
+    if (!text) goto done;
     /* Still ours? A cancel during the last stretch of parsing must win. */
     if (!run_check(run, tpa_now_ms())) {
         rc = TPA_ERR_CANCELLED;
         goto done;
     }
     rc = tpa_job_set_result(w->r, id, text);
-    if (rc)
-        goto done;
+    if (rc) goto done;
     fields = json_pack("{s:I, s:I, s:I, s:i, s:i}", "packets",
                        (json_int_t)json_integer_value(json_object_get(cap, "packets")), "bytes",
                        (json_int_t)json_integer_value(json_object_get(cap, "bytes")), "flows",
@@ -243,8 +232,7 @@ static int publish_result(worker_t *w, run_t *run, const json_t *doc, char *err,
     }
     clear_old_tasks(w, id, 1);
     rc = tpa_job_set_fields(w->r, id, fields);
-    if (rc)
-        goto done;
+    if (rc) goto done;
     digest = tpa_digest_build(doc, DIGEST_BUDGET);
     if (!digest) {
         rc = TPA_ERR_NOMEM;
@@ -262,14 +250,11 @@ static int publish_result(worker_t *w, run_t *run, const json_t *doc, char *err,
     tpa_job_renew(w->r, id, w->id, run->lease_ms);
     rc = tpa_job_update(w->r, id, TPA_JOB_ENRICHING, PARSE_PROGRESS_MAX, "enriching",
                         "parsed; queued for analysis");
-    if (rc)
-        goto done;
+    if (rc) goto done;
     rc = tpa_zmq_send(w->push, msg);
-    if (rc)
-        snprintf(err, errlen, "queueing the analysis task failed: %s", tpa_strerror(rc));
+    if (rc) snprintf(err, errlen, "queueing the analysis task failed: %s", tpa_strerror(rc));
 done:
-    if (rc && !err[0])
-        snprintf(err, errlen, "storing the result failed: %s", tpa_strerror(rc));
+    if (rc && !err[0]) snprintf(err, errlen, "storing the result failed: %s", tpa_strerror(rc));
     json_decref(msg);
     json_decref(digest);
     json_decref(fields);
@@ -291,8 +276,12 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
     int64_t t0 = tpa_now_ms();
     char err[TPA_PATH_MAX + 512] = "", tmp[TPA_PATH_MAX + 64] = "", display[256] = "";
     json_t *doc = NULL;
-    run_t run = {.w = w, .job = id, .lease_ms = (int64_t)w->cfg.lease_s * 1000, .size = j->size,
-                 .last_progress = -1, .stage = "parsing"};
+    run_t run = {.w = w,
+                 .job = id,
+                 .lease_ms = (int64_t)w->cfg.lease_s * 1000,
+                 .size = j->size,
+                 .last_progress = -1,
+                 .stage = "parsing"};
 
     if (redis_ready(w, id)) {
         tpa_error(id, "skipping job: redis unavailable (the reaper will requeue it)");
@@ -314,8 +303,7 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
     run.last_check_ms = tpa_now_ms();
     json_t *job = tpa_job_get(w->r, id);
     const char *file = json_string_value(json_object_get(job, "file"));
-    if (file && *file)
-        snprintf(display, sizeof display, "%s", file);
+    if (file && *file) snprintf(display, sizeof display, "%s", file);
     tpa_info(id, "claimed: attempt %lld, %s (%llu bytes)",
              (long long)json_integer_value(json_object_get(job, "attempts")),
              display[0] ? display : j->path, (unsigned long long)j->size);
@@ -332,13 +320,15 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
             return;
         }
         tpa_job_update(w->r, id, NULL, 0, "parsing", "fetching the capture from the gateway");
-        tpa_fetch_opts_t fo = {.token = w->cfg.cluster_token, .dir = w->tmpdir,
-                               .suffix = path_suffix(j->path), .expect_size = j->size,
-                               .progress = on_fetch_progress, .ud = &run};
+        tpa_fetch_opts_t fo = {.token = w->cfg.cluster_token,
+                               .dir = w->tmpdir,
+                               .suffix = path_suffix(j->path),
+                               .expect_size = j->size,
+                               .progress = on_fetch_progress,
+                               .ud = &run};
         int64_t f0 = tpa_now_ms();
         rc = tpa_parser_fetch(j->url, &fo, tmp, sizeof tmp, err, sizeof err);
-        if (rc == TPA_ERR_CANCELLED)
-            goto stopped;
+        if (rc == TPA_ERR_CANCELLED) goto stopped;
         if (rc == TPA_ERR_CONN) {
             /* The gateway may be restarting, or this worker misconfigured: let the reaper
              * requeue the job (up to its retry limit) instead of failing it here. */
@@ -361,18 +351,15 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
                      (long long)st.st_size, (unsigned long long)j->size);
     }
 
-    tpa_analysis_opts_t opts = {.progress = on_parse_progress, .ud = &run,
-                                .display_name = display[0] ? display : NULL};
+    tpa_analysis_opts_t opts = {
+        .progress = on_parse_progress, .ud = &run, .display_name = display[0] ? display : NULL};
     int64_t a0 = tpa_now_ms();
     rc = tpa_analyze_file(path, &opts, &doc, err, sizeof err);
     int64_t parse_ms = tpa_now_ms() - a0;
-    if (tmp[0])
-        unlink(tmp);
-    if (rc == TPA_ERR_CANCELLED)
-        goto stopped;
+    if (tmp[0]) unlink(tmp);
+    if (rc == TPA_ERR_CANCELLED) goto stopped;
     if (rc) {
-        if (!err[0])
-            snprintf(err, sizeof err, "analysis failed: %s", tpa_strerror(rc));
+        if (!err[0]) snprintf(err, sizeof err, "analysis failed: %s", tpa_strerror(rc));
         tpa_error(id, "analysis failed after %lld ms: %s", (long long)parse_ms, err);
         fail_run(&run, err);
         return;
@@ -393,8 +380,9 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
         double bytes = (double)json_integer_value(json_object_get(cap, "bytes"));
         double secs = parse_ms > 0 ? (double)parse_ms / 1000.0 : 0.001;
         w->jobs_done++;
-        tpa_info(id, "parsed %.0f packets, %zu flows, %zu findings in %lld ms (%.0f packets/s, "
-                     "%.1f MB/s); total %lld ms; rca task queued",
+        tpa_info(id,
+                 "parsed %.0f packets, %zu flows, %zu findings in %lld ms (%.0f packets/s, "
+                 "%.1f MB/s); total %lld ms; rca task queued",
                  packets, json_array_size(json_object_get(doc, "flows")),
                  json_array_size(json_object_get(doc, "findings")), (long long)parse_ms,
                  packets / secs, bytes / 1e6 / secs, (long long)(tpa_now_ms() - t0));
@@ -403,8 +391,7 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
     return;
 
 stopped:
-    if (tmp[0])
-        unlink(tmp);
+    if (tmp[0]) unlink(tmp);
     switch (run.why) {
     case RUN_STOPPING:
         give_back(&run, "parser stopped");
@@ -452,8 +439,7 @@ static int install_signals(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     /* No SA_RESTART: a blocking poll returns so the loop sees the flag. */
-    if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-        return TPA_ERR_IO;
+    if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) return TPA_ERR_IO;
     signal(SIGPIPE, SIG_IGN);
     return 0;
 }
@@ -466,10 +452,8 @@ int main(int argc, char **argv)
     memset(&w, 0, sizeof w);
     tpa_config_init(&w.cfg);
     int rc = tpa_config_parse_args(&w.cfg, argc, argv, usage, &nrest);
-    if (rc == 1)
-        return 0;
-    if (rc < 0)
-        return 2;
+    if (rc == 1) return 0;
+    if (rc < 0) return 2;
     if (nrest > 1) {
         fprintf(stderr, "tpa-parser: unexpected argument '%s' (see --help)\n", argv[1]);
         return 2;
@@ -486,8 +470,7 @@ int main(int argc, char **argv)
     }
     curl_ok = true;
     char host[256] = "localhost";
-    if (gethostname(host, sizeof host) != 0)
-        snprintf(host, sizeof host, "localhost");
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "localhost");
     host[sizeof host - 1] = '\0';
     snprintf(w.id, sizeof w.id, "%s:%ld", host, (long)getpid());
     tpa_parser_tmpdir(w.cfg.data_dir, w.tmpdir, sizeof w.tmpdir);
@@ -518,8 +501,7 @@ int main(int argc, char **argv)
         char err[256] = "";
         json_t *msg = tpa_zmq_recv(w.pull, RECV_TIMEOUT_MS, err, sizeof err);
         if (!msg) {
-            if (err[0])
-                tpa_warn(NULL, "dropping undecodable message: %s", err);
+            if (err[0]) tpa_warn(NULL, "dropping undecodable message: %s", err);
             continue;
         }
         handle_message(&w, msg);
@@ -530,9 +512,7 @@ int main(int argc, char **argv)
 out:
     zsock_destroy(&w.pull);
     zsock_destroy(&w.push);
-    if (w.r)
-        redisFree(w.r);
-    if (curl_ok)
-        curl_global_cleanup();
+    if (w.r) redisFree(w.r);
+    if (curl_ok) curl_global_cleanup();
     return status;
 }
