@@ -3,6 +3,7 @@
 gives one clear line on stderr and a non-zero exit". Nothing goes to stdout then.
 A valid capture with no packets is not an error."""
 import argparse
+import gzip
 import json
 import os
 import shutil
@@ -39,7 +40,7 @@ def main():
         ("directory", work),
         ("random bytes", write("random.bin", bytes((i * 131 + 7) % 256 for i in range(4096)))),
         ("short pcap header", write("short.pcap", pcap_header[:10])),
-        ("gzip of text", write("text.gz", __import__("gzip").compress(b"hello world\n" * 100))),
+        ("gzip of text", write("text.gz", gzip.compress(b"hello world\n" * 100))),
         ("bad gzip", write("bad.gz", b"\x1f\x8b\x08\x00garbage-not-deflate" * 4)),
     ]
     failures = []

@@ -39,7 +39,12 @@ static size_t dns(bool response, uint32_t flow, uint32_t seq, uint8_t *p)
     p[n++] = (uint8_t)ll;
     memcpy(p + n, label, (size_t)ll);
     n += (size_t)ll;
-    memcpy(p + n, "\x07" "example" "\x03" "net", 12);
+    memcpy(p + n,
+           "\x07"
+           "example"
+           "\x03"
+           "net",
+           12);
     n += 12;
     p[n++] = 0;
     put16(p + n, 1);
@@ -108,8 +113,8 @@ static size_t sip(bool response, uint32_t flow, uint32_t seq, uint8_t *p)
     return n < 0 ? 0 : (size_t)n;
 }
 
-size_t tpa_gen_msg(tpa_gen_msg_kind_t kind, bool response, uint32_t flow, uint32_t seq,
-                   uint8_t *p, const char **proto, const char **code)
+size_t tpa_gen_msg(tpa_gen_msg_kind_t kind, bool response, uint32_t flow, uint32_t seq, uint8_t *p,
+                   const char **proto, const char **code)
 {
     *proto = tpa_gen_msg_proto(kind);
     switch (kind) {

@@ -25,8 +25,8 @@ typedef enum {
 /* Writes request (response = false) or response number seq of flow `flow` into p
  * (TPA_GEN_MSG_MAX bytes). Returns its length; *proto and *code (static strings)
  * name it as the analyzer must count it. */
-size_t tpa_gen_msg(tpa_gen_msg_kind_t kind, bool response, uint32_t flow, uint32_t seq,
-                   uint8_t *p, const char **proto, const char **code);
+size_t tpa_gen_msg(tpa_gen_msg_kind_t kind, bool response, uint32_t flow, uint32_t seq, uint8_t *p,
+                   const char **proto, const char **code);
 
 /* Server port of the kind; *both is set when the client uses the same port. */
 uint16_t tpa_gen_msg_port(tpa_gen_msg_kind_t kind, bool *both);

@@ -105,10 +105,10 @@ typedef struct flow {
     uint32_t cseq, sseq; /* next sequence number of each side */
     uint32_t msg_seq;
     uint16_t ip_id;
-    bool tunneled;            /* carried in GTP-U (telecom mix) */
-    size_t outer;             /* index of the FK_OUTER flow */
+    bool tunneled;             /* carried in GTP-U (telecom mix) */
+    size_t outer;              /* index of the FK_OUTER flow */
     uint32_t teid_ul, teid_dl; /* TEID of uplink (c2s) and downlink packets */
-    uint8_t qfi;              /* 0 = no PDU Session Container */
+    uint8_t qfi;               /* 0 = no PDU Session Container */
     dir_count_t c2s, s2c;
 } flow_t;
 
@@ -209,8 +209,7 @@ static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
     size_t i;
     for (i = 0; i + 1 < len; i += 2)
         sum += (uint32_t)p[i] << 8 | p[i + 1];
-    if (len & 1)
-        sum += (uint32_t)p[len - 1] << 8;
+    if (len & 1) sum += (uint32_t)p[len - 1] << 8;
     return sum;
 }
 
@@ -225,8 +224,7 @@ static uint16_t csum_fold(uint32_t sum)
 
 static ssize_t gz_cookie_write(void *cookie, const char *buf, size_t size)
 {
-    if (size == 0)
-        return 0;
+    if (size == 0) return 0;
     int n = gzwrite((gzFile)cookie, buf, (unsigned)size);
     return n <= 0 ? -1 : n;
 }
@@ -241,8 +239,7 @@ static FILE *open_output(const opts_t *o)
     FILE *fp;
     if (o->gzip) {
         gzFile gz = gzopen(o->out, o->size_mb > 0 ? "wb1" : "wb6");
-        if (!gz)
-            return NULL;
+        if (!gz) return NULL;
         cookie_io_functions_t io = {.write = gz_cookie_write, .close = gz_cookie_close};
         fp = fopencookie(gz, "w", io);
         if (!fp) {
@@ -251,8 +248,7 @@ static FILE *open_output(const opts_t *o)
         }
     } else {
         fp = fopen(o->out, "wb");
-        if (!fp)
-            return NULL;
+        if (!fp) return NULL;
     }
     setvbuf(fp, NULL, _IOFBF, 1 << 20);
     return fp;
@@ -262,15 +258,15 @@ static FILE *open_output(const opts_t *o)
 
 static int write_all(writer_t *w, const void *buf, size_t len)
 {
-    if (len && fwrite(buf, 1, len, w->fp) != len)
-        return -1;
+    if (len && fwrite(buf, 1, len, w->fp) != len) return -1;
     w->written += len;
     return 0;
 }
 
 static uint32_t ts_units(const writer_t *w, uint64_t ts_ns)
 {
-    return w->o->nano ? (uint32_t)(ts_ns % 1000000000ull) : (uint32_t)(ts_ns % 1000000000ull / 1000);
+    return w->o->nano ? (uint32_t)(ts_ns % 1000000000ull)
+                      : (uint32_t)(ts_ns % 1000000000ull / 1000);
 }
 
 /* Builds the complete file record for one packet into rec (pcap record or pcapng EPB)
@@ -314,8 +310,7 @@ static int write_pcapng_headers(writer_t *w)
     fput32(w, b + 16, 0xffffffff);
     fput32(w, b + 20, 0xffffffff);
     fput32(w, b + 24, 28);
-    if (write_all(w, b, 28) < 0)
-        return -1;
+    if (write_all(w, b, 28) < 0) return -1;
     for (int i = 0; i < w->o->nifs; i++) {
         size_t n = 16;
         fput32(w, b, 1);
@@ -332,8 +327,7 @@ static int write_pcapng_headers(writer_t *w)
         }
         fput32(w, b + n, (uint32_t)(n + 4));
         fput32(w, b + 4, (uint32_t)(n + 4));
-        if (write_all(w, b, n + 4) < 0)
-            return -1;
+        if (write_all(w, b, n + 4) < 0) return -1;
     }
     return 0;
 }
@@ -357,20 +351,15 @@ static int writer_open(writer_t *w, const opts_t *o)
     w->o = o;
     w->big_endian_out = host_is_big_endian() != o->swap;
     w->fp = open_output(o);
-    if (!w->fp)
-        return -1;
-    if (o->format == FMT_PCAPNG)
-        return write_pcapng_headers(w);
-    if (o->swap)
-        return write_pcap_header_by_hand(w);
-    w->dead = pcap_open_dead_with_tstamp_precision(
-        o->link[0]->dlt, (int)o->snaplen,
-        o->nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
-    if (!w->dead)
-        return -1;
+    if (!w->fp) return -1;
+    if (o->format == FMT_PCAPNG) return write_pcapng_headers(w);
+    if (o->swap) return write_pcap_header_by_hand(w);
+    w->dead = pcap_open_dead_with_tstamp_precision(o->link[0]->dlt, (int)o->snaplen,
+                                                   o->nano ? PCAP_TSTAMP_PRECISION_NANO
+                                                           : PCAP_TSTAMP_PRECISION_MICRO);
+    if (!w->dead) return -1;
     w->dumper = pcap_dump_fopen(w->dead, w->fp);
-    if (!w->dumper)
-        return -1;
+    if (!w->dumper) return -1;
     w->written = 24;
     return 0;
 }
@@ -399,8 +388,7 @@ static int writer_cut_packet(writer_t *w, int iface, uint64_t ts_ns, const uint8
                              uint32_t caplen, uint32_t len)
 {
     static uint8_t rec[MAX_FRAME + 64];
-    if (w->dumper && pcap_dump_flush(w->dumper) != 0)
-        return -1;
+    if (w->dumper && pcap_dump_flush(w->dumper) != 0) return -1;
     size_t n = build_record(w, iface, ts_ns, data, caplen, len, rec);
     return write_all(w, rec, n / 2);
 }
@@ -409,8 +397,7 @@ static int writer_close(writer_t *w)
 {
     int rc = 0;
     if (w->dumper) {
-        if (pcap_dump_flush(w->dumper) != 0)
-            rc = -1;
+        if (pcap_dump_flush(w->dumper) != 0) rc = -1;
         pcap_dump_close(w->dumper); /* closes w->fp */
         w->dumper = NULL;
         w->fp = NULL;
@@ -420,8 +407,7 @@ static int writer_close(writer_t *w)
         w->dead = NULL;
     }
     if (w->fp) {
-        if (fclose(w->fp) != 0)
-            rc = -1;
+        if (fclose(w->fp) != 0) rc = -1;
         w->fp = NULL;
     }
     return rc;
@@ -434,8 +420,7 @@ static flow_t *flow_add(gen_t *g)
     if (g->nflows == g->capflows) {
         size_t cap = g->capflows ? g->capflows * 2 : 64;
         flow_t *nf = realloc(g->flows, cap * sizeof *nf);
-        if (!nf)
-            return NULL;
+        if (!nf) return NULL;
         g->flows = nf;
         g->capflows = cap;
     }
@@ -449,30 +434,25 @@ static uint32_t planned_packets(gen_t *g, uint32_t i, int kind)
 {
     uint32_t n;
     if (g->o.size_mb > 0)
-        n = kind == FK_TCP ? rnd_range(g, 200, 2000)
+        n = kind == FK_TCP   ? rnd_range(g, 200, 2000)
             : kind == FK_UDP ? rnd_range(g, 100, 1000)
                              : rnd_range(g, 2, 20);
     else if (g->o.packets >= 0)
         n = (uint32_t)(g->o.packets / g->o.flows + ((long)i < g->o.packets % g->o.flows));
     else
         n = rnd_range(g, 6, 40);
-    if (kind == FK_TCP && n < 6)
-        n = 6; /* SYN, SYN-ACK, ACK, FIN, FIN, ACK */
-    if (kind == FK_MSG)
-        n = n < 2 ? 2 : (n + 1) & ~1u; /* request/response pairs */
-    if (n < 1)
-        n = 1;
+    if (kind == FK_TCP && n < 6) n = 6;                /* SYN, SYN-ACK, ACK, FIN, FIN, ACK */
+    if (kind == FK_MSG) n = n < 2 ? 2 : (n + 1) & ~1u; /* request/response pairs */
+    if (n < 1) n = 1;
     return n;
 }
 
 /* The GTP-U tunnel (outer UDP flow gNB:2152 <-> UPF:2152) of gNB number gnb. */
 static long outer_flow(gen_t *g, uint32_t gnb)
 {
-    if (g->outer_by_gnb[gnb] >= 0)
-        return g->outer_by_gnb[gnb];
+    if (g->outer_by_gnb[gnb] >= 0) return g->outer_by_gnb[gnb];
     flow_t *o = flow_add(g);
-    if (!o)
-        return -1;
+    if (!o) return -1;
     o->kind = FK_OUTER;
     put32(o->cip, 0x0ac80001u + gnb); /* 10.200.0.<gnb+1> */
     put32(o->sip, 0x0ac90001u);       /* 10.201.0.1 */
@@ -491,11 +471,9 @@ static flow_t *flow_start(gen_t *g, uint32_t i)
     uint32_t host = i + 1;
     bool telecom = g->o.mix == MIX_TELECOM;
     uint32_t slot = telecom ? i % 6 : i % 3;
-    if (telecom && slot < 3 && (outer = outer_flow(g, i % 3)) < 0)
-        return NULL;
+    if (telecom && slot < 3 && (outer = outer_flow(g, i % 3)) < 0) return NULL;
     flow_t *f = flow_add(g);
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     f->kind = slot == 0 ? FK_TCP : slot == 1 ? FK_UDP : FK_MSG;
     f->msg = slot < 3 ? TPA_GEN_DNS : telecom_msgs[slot - 3];
     f->v6 = slot < 3 && i % 4 == 3;
@@ -520,8 +498,7 @@ static flow_t *flow_start(gen_t *g, uint32_t i)
     f->sport = f->kind == FK_TCP   ? tcp_ports[rnd(g) % 4]
                : f->kind == FK_UDP ? (uint16_t)rnd_range(g, 20000, 29999)
                                    : tpa_gen_msg_port(f->msg, &both);
-    if (both)
-        f->cport = f->sport;
+    if (both) f->cport = f->sport;
     f->cseq = (uint32_t)rnd(g);
     f->sseq = (uint32_t)rnd(g);
     f->msg_seq = rnd_range(g, 1, 100000);
@@ -548,8 +525,7 @@ static size_t link_header(const gen_t *g, const flow_t *f, bool c2s, uint8_t *p)
     cmac[4] = (uint8_t)(f->index >> 8);
     cmac[5] = (uint8_t)f->index;
     smac[5] = f->v6 ? f->sip[15] : f->sip[3];
-    if (l->linktype == 101)
-        return 0;
+    if (l->linktype == 101) return 0;
     if (l->linktype == 113) { /* Linux cooked: pkttype, hatype, halen, addr[8], proto */
         put16(p, c2s ? 4 : 0);
         put16(p + 2, 1);
@@ -586,8 +562,7 @@ static size_t ip_wrap(uint8_t *ip, bool v6, const uint8_t *src, const uint8_t *d
     put32(pseudo + 4, proto);
     sum = csum_add(sum, pseudo, 8);
     uint16_t c = csum_fold(csum_add(sum, l4, l4len));
-    if (proto == 17 && c == 0)
-        c = 0xffff;
+    if (proto == 17 && c == 0) c = 0xffff;
     put16(l4 + (proto == 6 ? 16 : 6), c);
     if (v6) {
         put32(ip, 0x60000000u | (label & 0xfffff));
@@ -638,8 +613,7 @@ static size_t build_frame(const gen_t *g, const flow_t *f, bool c2s, uint8_t tcp
     size_t l4len = l4h + plen;
     uint16_t sp = c2s ? f->cport : f->sport, dp = c2s ? f->sport : f->cport;
 
-    if (plen)
-        memcpy(l4 + l4h, pl, plen);
+    if (plen) memcpy(l4 + l4h, pl, plen);
     if (proto == 6) {
         uint32_t seq = c2s ? f->cseq : f->sseq, ack = c2s ? f->sseq : f->cseq;
         put16(l4, sp);
@@ -746,11 +720,9 @@ static void next_packet(gen_t *g, const flow_t *f, pkt_t *k)
             k->c2s = true;
         } else {
             k->plen = big ? 1448 : rnd_range(g, 100, 1448);
-            if (j == n - 4)
-                k->flags |= TH_PSH;
+            if (j == n - 4) k->flags |= TH_PSH;
         }
-        if (k->plen)
-            k->pl = payload(g, k->plen);
+        if (k->plen) k->pl = payload(g, k->plen);
     }
 }
 
@@ -761,8 +733,7 @@ static void count_message(gen_t *g, const char *proto, const char *code)
             g->msgs[i].count++;
             return;
         }
-    if (g->nmsgs < MAX_MSG_TYPES)
-        g->msgs[g->nmsgs++] = (msg_count_t){proto, code, 1};
+    if (g->nmsgs < MAX_MSG_TYPES) g->msgs[g->nmsgs++] = (msg_count_t){proto, code, 1};
 }
 
 /* Writes the next packet of flow f and counts it. */
@@ -774,10 +745,8 @@ static int emit(gen_t *g, flow_t *f)
     size_t len = build_frame(g, f, k.c2s, k.flags, k.pl, k.plen, frame);
     uint32_t caplen = (uint32_t)(len < g->o.snaplen ? len : g->o.snaplen);
     g->ts_ns += (uint64_t)rnd_range(g, 1, 2000) * 1000u + (g->o.nano ? rnd_range(g, 0, 999) : 0);
-    if (writer_packet(&g->w, f->iface, g->ts_ns, frame, caplen, (uint32_t)len) < 0)
-        return -1;
-    if (g->packets == 0)
-        g->first_ns = g->ts_ns;
+    if (writer_packet(&g->w, f->iface, g->ts_ns, frame, caplen, (uint32_t)len) < 0) return -1;
+    if (g->packets == 0) g->first_ns = g->ts_ns;
     g->last_ns = g->ts_ns;
     g->packets++;
     g->bytes += len;
@@ -786,8 +755,7 @@ static int emit(gen_t *g, flow_t *f)
     d->bytes += len;
     if (f->kind == FK_MSG) {
         count_message(g, k.proto, k.code);
-        if (!k.c2s)
-            f->msg_seq++;
+        if (!k.c2s) f->msg_seq++;
     }
     if (f->tunneled) {
         flow_t *o = &g->flows[f->outer];
@@ -812,8 +780,7 @@ static int emit(gen_t *g, flow_t *f)
 static int emit_cut(gen_t *g, const flow_t *f)
 {
     static uint8_t frame[MAX_FRAME];
-    size_t len = build_frame(g, f, true, f->kind == FK_TCP ? TH_ACK : 0,
-                             g->pattern, 200, frame);
+    size_t len = build_frame(g, f, true, f->kind == FK_TCP ? TH_ACK : 0, g->pattern, 200, frame);
     uint32_t caplen = (uint32_t)(len < g->o.snaplen ? len : g->o.snaplen);
     return writer_cut_packet(&g->w, f->iface, g->ts_ns + 1000, frame, caplen, (uint32_t)len);
 }
@@ -828,29 +795,22 @@ static int generate(gen_t *g)
     uint32_t started = 0;
     for (int i = 0; i < 4; i++)
         g->outer_by_gnb[i] = -1;
-    if (g->o.size_mb <= 0 && g->o.flows < max_active)
-        max_active = (int)g->o.flows;
+    if (g->o.size_mb <= 0 && g->o.flows < max_active) max_active = (int)g->o.flows;
     for (;;) {
         while (nactive < max_active && (g->o.size_mb > 0 || started < (uint64_t)g->o.flows)) {
             flow_t *f = flow_start(g, started++);
-            if (!f)
-                return -1;
+            if (!f) return -1;
             slot[nactive++] = (size_t)(f - g->flows);
         }
-        if (nactive == 0)
-            break;
+        if (nactive == 0) break;
         int s = (int)(rnd(g) % (uint64_t)nactive);
         flow_t *f = &g->flows[slot[s]];
-        if (emit(g, f) < 0)
-            return -1;
+        if (emit(g, f) < 0) return -1;
         last = slot[s];
-        if (f->emitted == f->planned)
-            slot[s] = slot[--nactive];
-        if (g->o.size_mb > 0 && g->w.written >= limit)
-            break;
+        if (f->emitted == f->planned) slot[s] = slot[--nactive];
+        if (g->o.size_mb > 0 && g->w.written >= limit) break;
     }
-    if (g->o.truncate && g->nflows > 0 && emit_cut(g, &g->flows[last]) < 0)
-        return -1;
+    if (g->o.truncate && g->nflows > 0 && emit_cut(g, &g->flows[last]) < 0) return -1;
     return 0;
 }
 
@@ -880,8 +840,8 @@ static void print_summary(const gen_t *g)
     printf("\",\"format\":\"%s\",\"compressed\":%s,\"nano\":%s,\"swapped\":%s,"
            "\"truncated\":%s,\"seed\":%llu,\"link_types\":[",
            o->format == FMT_PCAP ? "pcap" : "pcapng", o->gzip ? "true" : "false",
-           o->nano ? "true" : "false", o->swap ? "true" : "false",
-           o->truncate ? "true" : "false", (unsigned long long)o->seed);
+           o->nano ? "true" : "false", o->swap ? "true" : "false", o->truncate ? "true" : "false",
+           (unsigned long long)o->seed);
     for (int i = 0; i < o->nifs; i++)
         printf("%s\"%s\"", i ? "," : "", pcap_datalink_val_to_name(o->link[i]->dlt));
     printf("],\"file_bytes\":%llu,\"packets\":%llu,\"bytes\":%llu,\"first_ts\":",
@@ -895,8 +855,7 @@ static void print_summary(const gen_t *g)
     for (size_t i = 0; i < g->nflows; i++) {
         const flow_t *f = &g->flows[i];
         char cs[INET6_ADDRSTRLEN], ss[INET6_ADDRSTRLEN];
-        if (f->c2s.packets + f->s2c.packets == 0)
-            continue;
+        if (f->c2s.packets + f->s2c.packets == 0) continue;
         inet_ntop(f->v6 ? AF_INET6 : AF_INET, f->cip, cs, sizeof cs);
         inet_ntop(f->v6 ? AF_INET6 : AF_INET, f->sip, ss, sizeof ss);
         printf("%s\n{\"proto\":\"%s\",\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u,"
@@ -918,10 +877,9 @@ static void print_summary(const gen_t *g)
             inet_ntop(AF_INET, t->cip, gs, sizeof gs);
             inet_ntop(AF_INET, t->sip, us, sizeof us);
             printf(",\"tunnel\":{\"outer\":{\"src\":\"%s\",\"dst\":\"%s\"},\"teid\":%u,"
-                   "\"teid_reverse\":%u", gs, us, (unsigned)f->teid_ul,
-                   (unsigned)(f->s2c.packets ? f->teid_dl : 0));
-            if (f->qfi)
-                printf(",\"qfi\":%u", f->qfi);
+                   "\"teid_reverse\":%u",
+                   gs, us, (unsigned)f->teid_ul, (unsigned)(f->s2c.packets ? f->teid_dl : 0));
+            if (f->qfi) printf(",\"qfi\":%u", f->qfi);
             printf("}");
         }
         printf("}");
@@ -968,8 +926,7 @@ static void usage(FILE *out)
 static const linkdef_t *find_link(const char *name)
 {
     for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
-        if (strcmp(links[i].opt, name) == 0)
-            return &links[i];
+        if (strcmp(links[i].opt, name) == 0) return &links[i];
     return NULL;
 }
 
@@ -978,27 +935,48 @@ static bool parse_long(const char *s, long min, long *out)
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min)
-        return false;
+    if (errno || end == s || *end || v < min) return false;
     *out = v;
     return true;
 }
 
 static int parse_args(opts_t *o, int argc, char **argv)
 {
-    enum { O_FORMAT = 256, O_NANO, O_SWAP, O_GZIP, O_FLOWS, O_PACKETS, O_SEED, O_MIX, O_VLAN,
-           O_TRUNC, O_SIZE, O_LINK, O_LINK2, O_IFS, O_SNAP };
-    static const struct option lo[] = {
-        {"format", required_argument, NULL, O_FORMAT}, {"nano", no_argument, NULL, O_NANO},
-        {"swap", no_argument, NULL, O_SWAP},           {"gzip", no_argument, NULL, O_GZIP},
-        {"flows", required_argument, NULL, O_FLOWS},   {"packets", required_argument, NULL, O_PACKETS},
-        {"seed", required_argument, NULL, O_SEED},     {"mix", required_argument, NULL, O_MIX},
-        {"vlan", no_argument, NULL, O_VLAN},           {"truncate", no_argument, NULL, O_TRUNC},
-        {"size-mb", required_argument, NULL, O_SIZE},  {"linktype", required_argument, NULL, O_LINK},
-        {"linktype2", required_argument, NULL, O_LINK2},
-        {"interfaces", required_argument, NULL, O_IFS}, {"snaplen", required_argument, NULL, O_SNAP},
-        {"output", required_argument, NULL, 'o'},      {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    enum {
+        O_FORMAT = 256,
+        O_NANO,
+        O_SWAP,
+        O_GZIP,
+        O_FLOWS,
+        O_PACKETS,
+        O_SEED,
+        O_MIX,
+        O_VLAN,
+        O_TRUNC,
+        O_SIZE,
+        O_LINK,
+        O_LINK2,
+        O_IFS,
+        O_SNAP
+    };
+    static const struct option lo[] = {{"format", required_argument, NULL, O_FORMAT},
+                                       {"nano", no_argument, NULL, O_NANO},
+                                       {"swap", no_argument, NULL, O_SWAP},
+                                       {"gzip", no_argument, NULL, O_GZIP},
+                                       {"flows", required_argument, NULL, O_FLOWS},
+                                       {"packets", required_argument, NULL, O_PACKETS},
+                                       {"seed", required_argument, NULL, O_SEED},
+                                       {"mix", required_argument, NULL, O_MIX},
+                                       {"vlan", no_argument, NULL, O_VLAN},
+                                       {"truncate", no_argument, NULL, O_TRUNC},
+                                       {"size-mb", required_argument, NULL, O_SIZE},
+                                       {"linktype", required_argument, NULL, O_LINK},
+                                       {"linktype2", required_argument, NULL, O_LINK2},
+                                       {"interfaces", required_argument, NULL, O_IFS},
+                                       {"snaplen", required_argument, NULL, O_SNAP},
+                                       {"output", required_argument, NULL, 'o'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
     long v;
     int c, li = -1;
     memset(o, 0, sizeof *o);
@@ -1019,42 +997,45 @@ static int parse_args(opts_t *o, int argc, char **argv)
             else
                 goto bad;
             break;
-        case O_NANO: o->nano = true; break;
-        case O_SWAP: o->swap = true; break;
-        case O_GZIP: o->gzip = true; break;
-        case O_VLAN: o->vlan = true; break;
-        case O_TRUNC: o->truncate = true; break;
+        case O_NANO:
+            o->nano = true;
+            break;
+        case O_SWAP:
+            o->swap = true;
+            break;
+        case O_GZIP:
+            o->gzip = true;
+            break;
+        case O_VLAN:
+            o->vlan = true;
+            break;
+        case O_TRUNC:
+            o->truncate = true;
+            break;
         case O_FLOWS:
-            if (!parse_long(optarg, 1, &o->flows) || o->flows > 10000000)
-                goto bad;
+            if (!parse_long(optarg, 1, &o->flows) || o->flows > 10000000) goto bad;
             break;
         case O_PACKETS:
-            if (!parse_long(optarg, 0, &o->packets))
-                goto bad;
+            if (!parse_long(optarg, 0, &o->packets)) goto bad;
             break;
         case O_SEED:
-            if (!parse_long(optarg, 0, &v))
-                goto bad;
+            if (!parse_long(optarg, 0, &v)) goto bad;
             o->seed = (uint64_t)v;
             break;
         case O_SIZE:
-            if (!parse_long(optarg, 1, &o->size_mb) || o->size_mb > 1000000)
-                goto bad;
+            if (!parse_long(optarg, 1, &o->size_mb) || o->size_mb > 1000000) goto bad;
             break;
         case O_SNAP:
-            if (!parse_long(optarg, 64, &v) || v > 262144)
-                goto bad;
+            if (!parse_long(optarg, 64, &v) || v > 262144) goto bad;
             o->snaplen = (unsigned)v;
             break;
         case O_IFS:
-            if (!parse_long(optarg, 1, &v) || v > 2)
-                goto bad;
+            if (!parse_long(optarg, 1, &v) || v > 2) goto bad;
             o->nifs = (int)v;
             break;
         case O_LINK:
         case O_LINK2:
-            if (!(o->link[c == O_LINK ? 0 : 1] = find_link(optarg)))
-                goto bad;
+            if (!(o->link[c == O_LINK ? 0 : 1] = find_link(optarg))) goto bad;
             break;
         case O_MIX:
             if (strcmp(optarg, "basic") == 0)
@@ -1064,9 +1045,15 @@ static int parse_args(opts_t *o, int argc, char **argv)
             else
                 goto bad;
             break;
-        case 'o': o->out = optarg; break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return -1;
+        case 'o':
+            o->out = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
+        default:
+            usage(stderr);
+            return -1;
         }
     }
     if (optind < argc) {
@@ -1092,8 +1079,7 @@ int main(int argc, char **argv)
 {
     static gen_t g; /* large: pattern buffer */
     int rc = parse_args(&g.o, argc, argv);
-    if (rc != 0)
-        return rc > 0 ? 0 : 2;
+    if (rc != 0) return rc > 0 ? 0 : 2;
     g.rng = g.o.seed;
     for (size_t i = 0; i < PATTERN_LEN; i += 8) {
         uint64_t r = rnd(&g);
