@@ -138,6 +138,10 @@ static void reap_one(tpa_gw_t *gw, redisContext *r, const char *id, redisReply *
     if (strcmp(state, TPA_JOB_PARSING) && strcmp(state, TPA_JOB_ENRICHING)) return;
     {
         int64_t lease = field_ll(f[3], -1);
+        /* Enriching: the LLM worker does not renew the lease the parser left, and its
+         * call may legitimately take up to cfg.llm_timeout_s; allow for that. */
+        if (lease >= 0 && !strcmp(state, TPA_JOB_ENRICHING))
+            lease += (int64_t)gw->cfg.llm_timeout_s * 1000;
         if (lease < 0 || lease >= now)
             return; /* no lease (not claimed through tpa_job_claim) or still valid */
     }

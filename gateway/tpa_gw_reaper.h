@@ -4,7 +4,9 @@
  *   - queued, not handed to ZeroMQ for 30 s (field `pushed`, else `created`), or
  *     pushed before this gateway started (its queue died with the old process):
  *     the job message is pushed again;
- *   - parsing/enriching whose lease (unix ms) has passed: with attempts <
+ *   - parsing whose lease (unix ms) has passed, or enriching whose lease +
+ *     cfg.llm_timeout_s has passed (the LLM step does not renew the lease the
+ *     parser set when handing over, and one LLM call may take that long): with attempts <
  *     cfg.job_retries the job goes back to queued ("requeued after lease expiry",
  *     progress 0) and is pushed again; otherwise it fails ("gave up after N
  *     attempts: worker lease expired");
