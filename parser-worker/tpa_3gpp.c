@@ -1,0 +1,82 @@
+/* tpa_3gpp.c - value encodings shared by the 3GPP dissectors (see tpa_3gpp.h). */
+#include "tpa_3gpp.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+size_t tpa_3gpp_tbcd(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
+{
+    size_t k = 0;
+    dst[0] = '\0';
+    const uint8_t *p = tpa_rd_span(r, n);
+    if (!p) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d[2] = {p[i] & 0x0fu, p[i] >> 4};
+        for (int j = 0; j < 2; j++) {
+            if (d[j] > 9 || k + 1 >= dstlen) goto done;
+            dst[k++] = (char)('0' + d[j]);
+        }
+    }
+done:
+    dst[k] = '\0';
+    return k;
+}
+
+size_t tpa_3gpp_apn(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
+{
+    dst[0] = '\0';
+    tpa_rd_t v = tpa_rd_sub(r, n);
+    size_t k = 0;
+    while (tpa_rd_remaining(&v) > 0) {
+        size_t l = tpa_rd_u8(&v);
+        const uint8_t *p = tpa_rd_span(&v, l);
+        if (!p) {
+            dst[0] = '\0';
+            return 0;
+        }
+        if (k > 0 && k + 1 < dstlen) dst[k++] = '.';
+        for (size_t i = 0; i < l && k + 1 < dstlen; i++)
+            dst[k++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
+    }
+    dst[k] = '\0';
+    return k;
+}
+
+void tpa_3gpp_addr_str(const uint8_t *a, int family, char *dst, size_t dstlen)
+{
+    if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, dst, (socklen_t)dstlen)) dst[0] = '\0';
+}
+
+int tpa_3gpp_addr(tpa_rd_t *r, int family, char *dst, size_t dstlen)
+{
+    uint8_t a[16];
+    size_t n = family == 6 ? 16 : 4;
+    dst[0] = '\0';
+    if (!tpa_rd_has(r, n)) {
+        r->err = true;
+        return -1;
+    }
+    tpa_rd_bytes(r, a, n);
+    tpa_3gpp_addr_str(a, family, dst, dstlen);
+    return 0;
+}
+
+void tpa_3gpp_id_at(uint64_t id, const char *addr, char *dst, size_t dstlen)
+{
+    if (addr && addr[0])
+        snprintf(dst, dstlen, "0x%" PRIx64 "@%s", id, addr);
+    else
+        snprintf(dst, dstlen, "0x%" PRIx64, id);
+}
+
+void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const char *value)
+{
+    if (!value || !value[0] || m->n_ids >= TPA_SIG_MAX_IDS) return;
+    for (unsigned i = 0; i < m->n_ids; i++)
+        if (m->ids[i].kind == kind && strcmp(m->ids[i].value, value) == 0) return;
+    char *s = b->slot[m->n_ids];
+    snprintf(s, TPA_3GPP_ID_SLOT, "%s", value);
+    tpa_sig_add_id(m, kind, s);
+}

@@ -1,0 +1,68 @@
+/* tpa_3gpp.h - value encodings shared by the 3GPP dissectors (PFCP, GTPv2-C, GTPv1).
+ *
+ * TBCD digit strings (3GPP TS 29.002 section 17.7.8, TS 24.008 section 10.5.1.4):
+ * two digits an octet, the first digit in the low nibble, 0xF fills the last high
+ * nibble of an odd count. APN / DNN (TS 23.003 section 9.1, TS 29.274 section 8.6):
+ * a sequence of labels, each a length octet and that many characters, shown with
+ * dots between them. Addresses are written as inet_ntop writes them.
+ *
+ * Every function reads only from the reader it is given (consuming what it decodes)
+ * and writes a NUL-terminated string into the caller's buffer; nothing is allocated.
+ */
+#ifndef TPA_3GPP_H
+#define TPA_3GPP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tpa_dissect.h"
+#include "tpa_rd.h"
+#include "tpa_sig.h"
+
+#define TPA_3GPP_DIGITS_MAX 24 /* IMSI 15, IMEISV 16, MSISDN 15: room for all */
+#define TPA_3GPP_ADDR_MAX 46   /* INET6_ADDRSTRLEN */
+#define TPA_3GPP_APN_MAX 101   /* TS 23.003: an APN is at most 100 octets */
+#define TPA_3GPP_ID_MAX (18 + 1 + TPA_3GPP_ADDR_MAX + 1) /* "0x<64-bit hex>@<addr>" */
+
+/* Decodes n TBCD octets from r into dst (dstlen >= 1): digits 0-9 as characters,
+ * stopping at the first filler (0xF) nibble; other non-digit nibbles stop it too.
+ * Returns the number of digits written (0 when r has fewer than n bytes: r->err set). */
+size_t tpa_3gpp_tbcd(tpa_rd_t *r, size_t n, char *dst, size_t dstlen);
+
+/* Decodes an n-octet APN (labels) from r into dst as "label.label"; characters
+ * outside printable ASCII become '?'. Returns the length written, 0 when empty or
+ * when the labels overrun n (the n octets are consumed either way unless r is short). */
+size_t tpa_3gpp_apn(tpa_rd_t *r, size_t n, char *dst, size_t dstlen);
+
+/* Reads a 4-byte IPv4 (family 4) or 16-byte IPv6 (family 6) address from r and writes
+ * it in text form into dst (dstlen >= TPA_3GPP_ADDR_MAX). Returns 0, or -1 when r is
+ * short (dst is then ""). */
+int tpa_3gpp_addr(tpa_rd_t *r, int family, char *dst, size_t dstlen);
+
+/* Text form of an address already in memory (4 or 16 bytes by family). */
+void tpa_3gpp_addr_str(const uint8_t *a, int family, char *dst, size_t dstlen);
+
+/* "0x<teid hex>@<addr>" into dst (at least TPA_3GPP_ID_MAX); "0x<teid>" when addr
+ * is NULL or empty. Used for TPA_ID_TEID and TPA_ID_SEID values (64-bit ids). */
+void tpa_3gpp_id_at(uint64_t id, const char *addr, char *dst, size_t dstlen);
+
+/* Storage for the identity strings of one tpa_sig_t (they are borrowed by it until
+ * tpa_sig_report). */
+#define TPA_3GPP_ID_SLOT 104
+typedef struct tpa_3gpp_ids {
+    char slot[TPA_SIG_MAX_IDS][TPA_3GPP_ID_SLOT];
+} tpa_3gpp_ids_t;
+
+/* Copies value into the slot of m's next identity and adds it (tpa_sig_add_id);
+ * nothing when value is empty, m is full, or m already holds the same kind and value.
+ * Longer values are cut to TPA_3GPP_ID_SLOT - 1. */
+void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const char *value);
+
+/* Reports m (tpa_sig_report). TEMPORARY: counts it with tpa_dissect_message until
+ * tpa_sig_report lands. */
+static inline void tpa_3gpp_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
+{
+    tpa_dissect_message(c, m->protocol, m->code, m->name);
+}
+
+#endif

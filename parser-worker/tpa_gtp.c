@@ -1,0 +1,494 @@
+/* tpa_gtp.c - GTPv1-C and GTP-U signalling messages, 3GPP TS 29.060 V17 and
+ * TS 29.281 V17 (see tpa_gtp.h).
+ *
+ * Header (TS 29.060 section 6, TS 29.281 section 5.1): octet 1 = Version (3 bits, 1)
+ * | PT (1: GTP, 0: GTP') | spare | E | S | PN; octet 2 message type; octets 3-4 Length
+ * = the octets after the first 8 (optional fields and extension headers included);
+ * octets 5-8 TEID. When any of E, S, PN is set, 4 octets follow: Sequence Number (2),
+ * N-PDU Number (1), Next Extension Header Type (1, meaningful when E is set); each
+ * extension header is 4 * its first octet long, ending with the next type.
+ *
+ * IEs (TS 29.060 section 7.7): a type octet; types below 128 are TV with a fixed
+ * length per type (table below, from the IE definitions of 7.7.1-7.7.29 and 7.7.31),
+ * types 128 and above are TLV with a 2-octet length, except the Extension Header Type
+ * List (141, section 7.7.40 / TS 29.281 section 8.5) whose length is 1 octet. An
+ * unknown TV type cannot be stepped over: decoding stops there (gtp.ie_type_unknown).
+ *
+ * Decoded values: Cause (1, 7.7.1: 128-191 acceptance, 192-255 rejection, below 128
+ * request causes), IMSI (2, TBCD, 8 octets), TEID Data I (16), TEID Control Plane
+ * (17), NSAPI (20, low 4 bits), End User Address (128, 7.7.27: PDP type organisation
+ * 1 = IETF, number 0x21 IPv4, 0x57 IPv6, 0x8D IPv4v6), APN (131, labels), GSN Address
+ * (133, 4 or 16 octets: the first for the control plane, the second for user traffic
+ * in Create/Update PDP Context), MSISDN (134, a TON/NPI octet then TBCD), IMEI(SV)
+ * (154, TBCD).
+ *
+ * A message is reported as soon as its first eight octets are readable; what breaks
+ * the rules after that is counted as a gtp.* malformation and decoding stops.
+ */
+#include "tpa_gtp.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tpa_3gpp.h"
+#include "tpa_gtpv2.h"
+#include "tpa_malformed.h"
+#include "tpa_sig.h"
+
+#define MAX_EXT 16 /* extension headers per message */
+
+typedef struct msg_def {
+    uint8_t type;
+    uint8_t kind; /* tpa_sig_kind_t, | FAIL for Error Indication */
+    const char *name;
+    const char *proc;
+} msg_def_t;
+
+#define REQ TPA_SIG_REQUEST
+#define RSP TPA_SIG_RESPONSE
+#define IND TPA_SIG_INDICATION
+#define FAIL 0x80
+
+/* TS 29.060 table 1, TS 29.281 table 6.1-1 (sorted by type). */
+static const msg_def_t msgs[] = {
+    {1, REQ, "Echo Request", "Echo"},
+    {2, RSP, "Echo Response", "Echo"},
+    {3, IND, "Version Not Supported", NULL},
+    {4, REQ, "Node Alive Request", "Node Alive"},
+    {5, RSP, "Node Alive Response", "Node Alive"},
+    {6, REQ, "Redirection Request", "Redirection"},
+    {7, RSP, "Redirection Response", "Redirection"},
+    {16, REQ, "Create PDP Context Request", "Create PDP Context"},
+    {17, RSP, "Create PDP Context Response", "Create PDP Context"},
+    {18, REQ, "Update PDP Context Request", "Update PDP Context"},
+    {19, RSP, "Update PDP Context Response", "Update PDP Context"},
+    {20, REQ, "Delete PDP Context Request", "Delete PDP Context"},
+    {21, RSP, "Delete PDP Context Response", "Delete PDP Context"},
+    {22, REQ, "Initiate PDP Context Activation Request", "Initiate PDP Context Activation"},
+    {23, RSP, "Initiate PDP Context Activation Response", "Initiate PDP Context Activation"},
+    {24, REQ, "Delete AA PDP Context Request", "Delete AA PDP Context"},
+    {25, RSP, "Delete AA PDP Context Response", "Delete AA PDP Context"},
+    {26, IND | FAIL, "Error Indication", "Error Indication"},
+    {27, REQ, "PDU Notification Request", "PDU Notification"},
+    {28, RSP, "PDU Notification Response", "PDU Notification"},
+    {29, REQ, "PDU Notification Reject Request", "PDU Notification Reject"},
+    {30, RSP, "PDU Notification Reject Response", "PDU Notification Reject"},
+    {31, IND, "Supported Extension Headers Notification", NULL},
+    {32, REQ, "Send Routing Information for GPRS Request", "Send Routing Information for GPRS"},
+    {33, RSP, "Send Routing Information for GPRS Response", "Send Routing Information for GPRS"},
+    {34, REQ, "Failure Report Request", "Failure Report"},
+    {35, RSP, "Failure Report Response", "Failure Report"},
+    {36, REQ, "Note MS GPRS Present Request", "Note MS GPRS Present"},
+    {37, RSP, "Note MS GPRS Present Response", "Note MS GPRS Present"},
+    {48, REQ, "Identification Request", "Identification"},
+    {49, RSP, "Identification Response", "Identification"},
+    {50, REQ, "SGSN Context Request", "SGSN Context"},
+    {51, RSP, "SGSN Context Response", "SGSN Context"},
+    {52, IND, "SGSN Context Acknowledge", NULL},
+    {53, REQ, "Forward Relocation Request", "Forward Relocation"},
+    {54, RSP, "Forward Relocation Response", "Forward Relocation"},
+    {55, REQ, "Forward Relocation Complete", "Forward Relocation Complete"},
+    {56, REQ, "Relocation Cancel Request", "Relocation Cancel"},
+    {57, RSP, "Relocation Cancel Response", "Relocation Cancel"},
+    {58, REQ, "Forward SRNS Context", "Forward SRNS Context"},
+    {59, RSP, "Forward Relocation Complete Acknowledge", "Forward Relocation Complete"},
+    {60, RSP, "Forward SRNS Context Acknowledge", "Forward SRNS Context"},
+    {61, REQ, "UE Registration Query Request", "UE Registration Query"},
+    {62, RSP, "UE Registration Query Response", "UE Registration Query"},
+    {70, IND, "RAN Information Relay", NULL},
+    {96, REQ, "MBMS Notification Request", "MBMS Notification"},
+    {97, RSP, "MBMS Notification Response", "MBMS Notification"},
+    {98, REQ, "MBMS Notification Reject Request", "MBMS Notification Reject"},
+    {99, RSP, "MBMS Notification Reject Response", "MBMS Notification Reject"},
+    {100, REQ, "Create MBMS Context Request", "Create MBMS Context"},
+    {101, RSP, "Create MBMS Context Response", "Create MBMS Context"},
+    {102, REQ, "Update MBMS Context Request", "Update MBMS Context"},
+    {103, RSP, "Update MBMS Context Response", "Update MBMS Context"},
+    {104, REQ, "Delete MBMS Context Request", "Delete MBMS Context"},
+    {105, RSP, "Delete MBMS Context Response", "Delete MBMS Context"},
+    {112, REQ, "MBMS Registration Request", "MBMS Registration"},
+    {113, RSP, "MBMS Registration Response", "MBMS Registration"},
+    {114, REQ, "MBMS De-Registration Request", "MBMS De-Registration"},
+    {115, RSP, "MBMS De-Registration Response", "MBMS De-Registration"},
+    {116, REQ, "MBMS Session Start Request", "MBMS Session Start"},
+    {117, RSP, "MBMS Session Start Response", "MBMS Session Start"},
+    {118, REQ, "MBMS Session Stop Request", "MBMS Session Stop"},
+    {119, RSP, "MBMS Session Stop Response", "MBMS Session Stop"},
+    {120, REQ, "MBMS Session Update Request", "MBMS Session Update"},
+    {121, RSP, "MBMS Session Update Response", "MBMS Session Update"},
+    {128, REQ, "MS Info Change Notification Request", "MS Info Change Notification"},
+    {129, RSP, "MS Info Change Notification Response", "MS Info Change Notification"},
+    {240, REQ, "Data Record Transfer Request", "Data Record Transfer"},
+    {241, RSP, "Data Record Transfer Response", "Data Record Transfer"},
+    {254, IND, "End Marker", NULL},
+    {255, IND, "G-PDU", NULL},
+};
+
+static const msg_def_t *msg_def(unsigned t)
+{
+    size_t lo = 0, hi = sizeof msgs / sizeof msgs[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (msgs[mid].type == t) return &msgs[mid];
+        if (msgs[mid].type < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const char *tpa_gtp_msg_name(unsigned t)
+{
+    const msg_def_t *d = msg_def(t);
+    return d ? d->name : NULL;
+}
+
+/* TS 29.060 section 7.7.1, table 38. */
+static const char *const cause_names[256] = {
+    [0] = "Request IMSI",
+    [1] = "Request IMEI",
+    [2] = "Request IMSI and IMEI",
+    [3] = "No identity needed",
+    [4] = "MS refuses",
+    [5] = "MS is not GPRS responding",
+    [6] = "Reactivation Requested",
+    [7] = "PDP address inactivity timer expires",
+    [59] = "System failure",
+    [60] = "The transmit buffers are becoming full",
+    [61] = "The receive buffers are becoming full",
+    [62] = "Another node is about to go down",
+    [63] = "This node is about to go down",
+    [128] = "Request accepted",
+    [129] = "New PDP type due to network preference",
+    [130] = "New PDP type due to single address bearer only",
+    [177] = "CDR decoding error",
+    [192] = "Non-existent",
+    [193] = "Invalid message format",
+    [194] = "IMSI not known",
+    [195] = "MS is GPRS detached",
+    [196] = "MS is not GPRS responding",
+    [197] = "MS refuses",
+    [198] = "Version not supported",
+    [199] = "No resource available",
+    [200] = "Service not supported",
+    [201] = "Mandatory IE incorrect",
+    [202] = "Mandatory IE missing",
+    [203] = "Optional IE incorrect",
+    [204] = "System failure",
+    [205] = "Roaming restriction",
+    [206] = "P-TMSI signature mismatch",
+    [207] = "GPRS connection suspended",
+    [208] = "Authentication failure",
+    [209] = "User authentication failed",
+    [210] = "Context not found",
+    [211] = "All PDP dynamic addresses are occupied",
+    [212] = "No memory is available",
+    [213] = "Relocation failure",
+    [214] = "Unknown mandatory extension header",
+    [215] = "Semantic error in the TFT operation",
+    [216] = "Syntactic error in the TFT operation",
+    [217] = "Semantic errors in packet filter(s)",
+    [218] = "Syntactic errors in packet filter(s)",
+    [219] = "Missing or unknown APN",
+    [220] = "Unknown PDP address or PDP type",
+    [221] = "PDP context without TFT already activated",
+    [222] = "APN access denied - no subscription",
+    [223] = "APN Restriction type incompatibility with currently active PDP Contexts",
+    [224] = "MS MBMS Capabilities Insufficient",
+    [225] = "Invalid Correlation-ID",
+    [226] = "MBMS Bearer Context Superseded",
+    [227] = "Bearer Control Mode violation",
+    [228] = "Collision with network initiated request",
+    [229] = "APN Congestion",
+    [230] = "Bearer handling not supported",
+    [231] = "Target access restricted for the subscriber",
+    [232] = "UE is temporarily not reachable due to power saving",
+    [233] = "Relocation failure due to NAS message redirection",
+    [252] = "Request related to possibly duplicated packets already fulfilled",
+    [253] = "Request already fulfilled",
+    [254] = "Sequence numbers of released/cancelled packets IE incorrect",
+    [255] = "Request not fulfilled",
+};
+
+const char *tpa_gtp_cause_name(unsigned v)
+{
+    return v < 256 ? cause_names[v] : NULL;
+}
+
+/* Value length of the TV IEs (type < 128); 0 = not defined. */
+static size_t tv_len(unsigned t)
+{
+    static const uint8_t len[128] = {
+        [1] = 1,   /* Cause */
+        [2] = 8,   /* IMSI */
+        [3] = 6,   /* Routeing Area Identity */
+        [4] = 4,   /* TLLI */
+        [5] = 4,   /* P-TMSI */
+        [8] = 1,   /* Reordering Required */
+        [9] = 28,  /* Authentication Triplet */
+        [11] = 1,  /* MAP Cause */
+        [12] = 3,  /* P-TMSI Signature */
+        [13] = 1,  /* MS Validated */
+        [14] = 1,  /* Recovery */
+        [15] = 1,  /* Selection Mode */
+        [16] = 4,  /* TEID Data I */
+        [17] = 4,  /* TEID Control Plane */
+        [18] = 5,  /* TEID Data II */
+        [19] = 1,  /* Teardown Ind */
+        [20] = 1,  /* NSAPI */
+        [21] = 1,  /* RANAP Cause */
+        [22] = 9,  /* RAB Context */
+        [23] = 1,  /* Radio Priority SMS */
+        [24] = 1,  /* Radio Priority */
+        [25] = 2,  /* Packet Flow Id */
+        [26] = 2,  /* Charging Characteristics */
+        [27] = 2,  /* Trace Reference */
+        [28] = 2,  /* Trace Type */
+        [29] = 1,  /* MS Not Reachable Reason */
+        [127] = 4, /* Charging ID */
+    };
+    return t < 128 ? len[t] : 0;
+}
+
+typedef struct gst {
+    tpa_dissect_ctx_t *c;
+    tpa_sig_t *m;
+    tpa_3gpp_ids_t *ids;
+    bool bad;
+    bool has_cause;
+    uint8_t cause;
+    bool has_teid_c, has_teid_u;
+    uint32_t teid_c, teid_u;
+    int ngsn;
+    char gsn[2][TPA_3GPP_ADDR_MAX];
+} gst_t;
+
+static void ie_digits(gst_t *s, tpa_rd_t *v, size_t len, tpa_id_kind_t kind)
+{
+    char dg[TPA_3GPP_DIGITS_MAX];
+    if (tpa_3gpp_tbcd(v, len, dg, sizeof dg)) tpa_3gpp_add_id(s->m, s->ids, kind, dg);
+}
+
+/* End User Address (7.7.27): spare | PDP type organisation, PDP type number, address. */
+static void ie_eua(gst_t *s, tpa_rd_t *v)
+{
+    unsigned org = tpa_rd_u8(v) & 0x0f;
+    unsigned num = tpa_rd_u8(v);
+    if (v->err || org != 1) return;
+    char a[TPA_3GPP_ADDR_MAX];
+    size_t left = tpa_rd_remaining(v);
+    if ((num == 0x21 || num == 0x8d) && left >= 4) {
+        tpa_3gpp_addr(v, 4, a, sizeof a);
+        tpa_3gpp_add_id(s->m, s->ids, TPA_ID_UE_IP, a);
+        left -= 4;
+    }
+    if ((num == 0x57 || num == 0x8d) && left >= 16) {
+        tpa_3gpp_addr(v, 6, a, sizeof a);
+        tpa_3gpp_add_id(s->m, s->ids, TPA_ID_UE_IP, a);
+    }
+}
+
+static void ies(gst_t *s, tpa_rd_t r)
+{
+    while (!s->bad && tpa_rd_remaining(&r) > 0) {
+        unsigned type = tpa_rd_u8(&r);
+        size_t len;
+        if (type < 128) {
+            len = tv_len(type);
+            if (!len) {
+                tpa_dissect_malformed(s->c, TPA_MAL_GTP_IE_TYPE_UNKNOWN);
+                s->bad = true;
+                return;
+            }
+        } else if (type == 141) {
+            if (!tpa_rd_has(&r, 1)) goto short_ie;
+            len = tpa_rd_u8(&r);
+        } else {
+            if (!tpa_rd_has(&r, 2)) goto short_ie;
+            len = tpa_rd_be16(&r);
+        }
+        if (!tpa_rd_has(&r, len)) goto short_ie;
+        tpa_rd_t v = tpa_rd_sub(&r, len);
+        switch (type) {
+        case 1:
+            if (!s->has_cause) {
+                s->has_cause = true;
+                s->cause = tpa_rd_u8(&v);
+            }
+            break;
+        case 2:
+            ie_digits(s, &v, len, TPA_ID_IMSI);
+            break;
+        case 16:
+            s->has_teid_u = true;
+            s->teid_u = tpa_rd_be32(&v);
+            break;
+        case 17:
+            s->has_teid_c = true;
+            s->teid_c = tpa_rd_be32(&v);
+            break;
+        case 20: {
+            char e[4];
+            snprintf(e, sizeof e, "%u", tpa_rd_u8(&v) & 0x0fu);
+            tpa_3gpp_add_id(s->m, s->ids, TPA_ID_PDU_SESSION, e);
+            break;
+        }
+        case 128:
+            ie_eua(s, &v);
+            break;
+        case 131: {
+            char apn[TPA_3GPP_APN_MAX];
+            if (tpa_3gpp_apn(&v, len, apn, sizeof apn))
+                tpa_3gpp_add_id(s->m, s->ids, TPA_ID_DNN, apn);
+            break;
+        }
+        case 133: /* GSN Address */
+            if (len != 4 && len != 16) {
+                tpa_dissect_malformed(s->c, TPA_MAL_GTP_IE_INVALID);
+                s->bad = true;
+            } else if (s->ngsn < 2) {
+                tpa_3gpp_addr(&v, len == 4 ? 4 : 6, s->gsn[s->ngsn], sizeof s->gsn[0]);
+                s->ngsn++;
+            }
+            break;
+        case 134: /* MSISDN: extension / nature of address / numbering plan, digits */
+            if (len > 1) {
+                tpa_rd_skip(&v, 1);
+                ie_digits(s, &v, len - 1, TPA_ID_MSISDN);
+            }
+            break;
+        case 154:
+            ie_digits(s, &v, len, TPA_ID_IMEI);
+            break;
+        default:
+            break;
+        }
+    }
+    return;
+short_ie:
+    tpa_dissect_short(s->c, TPA_MAL_GTP_IE_TRUNCATED);
+    s->bad = true;
+}
+
+static void side_addr(const tpa_dissect_ctx_t *c, int side, char *dst, size_t n)
+{
+    const tpa_flow_key_t *k = &c->flow->key;
+    tpa_3gpp_addr_str(k->addr[side & 1], k->family, dst, n);
+}
+
+static void id_teid(gst_t *s, uint32_t teid, const char *addr)
+{
+    char id[TPA_3GPP_ID_MAX];
+    tpa_3gpp_id_at(teid, addr, id, sizeof id);
+    tpa_3gpp_add_id(s->m, s->ids, TPA_ID_TEID, id);
+}
+
+void tpa_gtp_count_gpdu(tpa_dissect_ctx_t *c)
+{
+    tpa_dissect_message(c, "gtp", "255", "G-PDU");
+}
+
+void tpa_gtp_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *r)
+{
+    if (!tpa_rd_has(r, 2)) {
+        tpa_dissect_short(c, TPA_MAL_GTP_TRUNCATED);
+        return;
+    }
+    uint8_t fl = tpa_rd_peek(r, 0);
+    unsigned type = tpa_rd_peek(r, 1);
+    if ((fl >> 5) == 2) {
+        tpa_gtpv2_dissect(c, r); /* GTPv2-C on a flow first seen with GTPv1 */
+        return;
+    }
+    if ((fl >> 5) > 2) {
+        tpa_dissect_malformed(c, TPA_MAL_GTP_BAD_VERSION);
+        return;
+    }
+    const msg_def_t *def = msg_def(type);
+    char code[8], namebuf[40], key[64], addr[TPA_3GPP_ADDR_MAX];
+    snprintf(code, sizeof code, "%u", type);
+    if (!def) snprintf(namebuf, sizeof namebuf, "GTP message type %u", type);
+    if (!(fl & 0x10)) {
+        /* GTP' (PT = 0, TS 32.295, charging data transfer): counted, not decoded */
+        tpa_dissect_message(c, "gtp", code, def ? def->name : namebuf);
+        return;
+    }
+    if (!tpa_rd_has(r, 8)) { /* the type is readable: counted, as tshark does */
+        tpa_dissect_message(c, "gtp", code, def ? def->name : namebuf);
+        tpa_dissect_short(c, TPA_MAL_GTP_TRUNCATED);
+        return;
+    }
+    tpa_rd_skip(r, 2);
+    size_t len = tpa_rd_be16(r);
+    uint32_t hteid = tpa_rd_be32(r);
+
+    tpa_sig_t m = {0};
+    tpa_3gpp_ids_t ids;
+    m.protocol = "gtp";
+    m.code = code;
+    m.name = def ? def->name : namebuf;
+    m.kind = def ? (tpa_sig_kind_t)(def->kind & ~FAIL) : TPA_SIG_INDICATION;
+    m.procedure = def ? def->proc : NULL;
+    m.cause_family = "gtp";
+    if (def && (def->kind & FAIL)) m.outcome = TPA_SIG_FAILURE;
+
+    bool ok = true, has_seq = false;
+    unsigned seq = 0;
+    if (len > tpa_rd_remaining(r)) tpa_dissect_short(c, TPA_MAL_GTP_LEN_INVALID);
+    tpa_rd_t body = tpa_rd_sub_upto(r, len);
+    if (fl & 0x07) {
+        seq = tpa_rd_be16(&body);
+        has_seq = fl & 0x02;
+        tpa_rd_skip(&body, 1); /* N-PDU number */
+        unsigned next = tpa_rd_u8(&body);
+        if (body.err) {
+            tpa_dissect_short(c, TPA_MAL_GTP_TRUNCATED);
+            ok = false;
+        }
+        if (!(fl & 0x04)) next = 0;
+        for (int i = 0; ok && next; i++) {
+            size_t elen = (size_t)tpa_rd_u8(&body) * 4;
+            if (i == MAX_EXT || elen == 0) {
+                tpa_dissect_malformed(c, TPA_MAL_GTP_EXT_INVALID);
+                ok = false;
+            } else if (body.err || !tpa_rd_has(&body, elen - 1)) {
+                tpa_dissect_short(c, TPA_MAL_GTP_EXT_INVALID);
+                ok = false;
+            } else {
+                tpa_rd_skip(&body, elen - 2);
+                next = tpa_rd_u8(&body);
+            }
+        }
+    }
+    if (ok) {
+        gst_t s = {.c = c, .m = &m, .ids = &ids};
+        if (hteid) { /* the receiver's TEID */
+            side_addr(c, c->side ^ 1, addr, sizeof addr);
+            id_teid(&s, hteid, addr);
+        }
+        if (type != 255) ies(&s, body);
+        const char *gc = s.gsn[0];
+        const char *gu = s.ngsn > 1 ? s.gsn[1] : s.gsn[0];
+        if (s.has_teid_c) id_teid(&s, s.teid_c, gc);
+        if (s.has_teid_u) id_teid(&s, s.teid_u, gu);
+        if (s.has_cause && m.kind == TPA_SIG_RESPONSE) {
+            m.has_cause = true;
+            m.cause = s.cause;
+            m.cause_name = tpa_gtp_cause_name(s.cause);
+            if (s.cause < 128 || s.cause >= 192) m.outcome = TPA_SIG_FAILURE;
+        }
+        if (m.procedure && m.kind != TPA_SIG_INDICATION) {
+            if (has_seq) {
+                side_addr(c, m.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side, addr, sizeof addr);
+                snprintf(key, sizeof key, "seq=%u@%s", seq, addr);
+                m.key = key;
+            } else {
+                m.procedure = NULL; /* nothing to pair it by */
+            }
+        }
+    } else if (m.kind != TPA_SIG_INDICATION) {
+        m.procedure = NULL;
+    }
+    tpa_3gpp_report(c, &m);
+}
