@@ -6,6 +6,7 @@
 
 #include "tpa_decode.h"
 #include "tpa_dissect.h"
+#include "tpa_sctp.h"
 #include "tpa_test.h"
 
 typedef struct {
@@ -166,11 +167,11 @@ static void test_link_layers(void)
     buf_t b = {0};
     /* Ethernet II, then both directions: one flow, per-direction counts */
     eth(&b, 0x0800);
-    udp4_frame(&b, "10.0.0.1", 1000, "10.0.0.2", 53);
+    udp4_frame(&b, "10.0.0.1", 1000, "10.0.0.2", 9053);
     feed(1, &b, 1000000);
     b.n = 0;
     eth(&b, 0x0800);
-    udp4_frame(&b, "10.0.0.2", 53, "10.0.0.1", 1000);
+    udp4_frame(&b, "10.0.0.2", 9053, "10.0.0.1", 1000);
     feed(1, &b, 2000000);
     /* 802.1Q then QinQ (802.1ad outer, 802.1Q inner) */
     b.n = 0;
@@ -244,7 +245,7 @@ static void test_link_layers(void)
 
     size_t n;
     tpa_flow_t *const *all = flows(&n);
-    const tpa_flow_t *f = find(all, n, 4, 17, "10.0.0.1", 1000, "10.0.0.2", 53);
+    const tpa_flow_t *f = find(all, n, 4, 17, "10.0.0.1", 1000, "10.0.0.2", 9053);
     CHECK(f && pk(f) == 2 && f->pkts[f->src_side] == 1 && f->pkts[!f->src_side] == 1);
     CHECK(f && f->key.port[f->src_side] == 1000); /* src = sender of the first packet */
     CHECK(pk(find(all, n, 4, 17, "10.1.0.1", 1, "10.1.0.2", 2)) == 1);
@@ -314,7 +315,7 @@ static void frag4(int order, bool overlap)
         unsigned fr = (unsigned)(off[i] / 8) | (i < 2 ? 0x2000 : 0);
         ip4(&f[i], "10.9.0.1", "10.9.0.2", 17, 77, fr, len[i]);
         if (i == 0) {
-            udp(&f[i], 5353, 53, 2200);
+            udp(&f[i], 5353, 9053, 2200);
             memcpy(f[i].b + f[i].n, pay, len[i] - 8);
             f[i].n += len[i] - 8;
         } else {
@@ -335,7 +336,7 @@ static void test_fragments(void)
         size_t n;
         tpa_flow_t *const *all = flows(&n);
         /* every fragment frame counts toward the datagram's flow */
-        const tpa_flow_t *f = find(all, n, 4, 17, "10.9.0.1", 5353, "10.9.0.2", 53);
+        const tpa_flow_t *f = find(all, n, 4, 17, "10.9.0.1", 5353, "10.9.0.2", 9053);
         CHECKF(pk(f) == 3, "order %d: %llu packets", order, (unsigned long long)pk(f));
         CHECK(by(f) == 3 * 14 + 3 * 20 + 2208);
         CHECK(f && f->first_us == 1000000);
@@ -345,7 +346,7 @@ static void test_fragments(void)
     frag4(0, true);
     size_t n;
     tpa_flow_t *const *all = flows(&n);
-    CHECK(pk(find(all, n, 4, 17, "10.9.0.1", 5353, "10.9.0.2", 53)) == 3);
+    CHECK(pk(find(all, n, 4, 17, "10.9.0.1", 5353, "10.9.0.2", 9053)) == 3);
     CHECK(reason(TPA_MAL_IP_FRAG_OVERLAP) == 1);
 
     /* a datagram never completed: no flow, counted as unreassembled */
@@ -413,7 +414,7 @@ static void gtpu(buf_t *b, uint32_t teid, int qfi, unsigned ext_len_units, bool 
         }
     }
     ip4(b, "10.45.0.2", "8.8.8.8", 17, 2, 0, 12);
-    udp(b, 40000, 53, 4);
+    udp(b, 40000, 9053, 4);
     u32(b, 0);
 }
 
@@ -462,7 +463,7 @@ static void test_tunnels(void)
     CHECK(outer && outer->app && strcmp(tpa_dissect_app_name(outer->app), "gtp-u") == 0);
     const tpa_flow_t *in = NULL;
     for (size_t i = 0; i < n; i++)
-        if (all[i]->key.port[0] == 53 || all[i]->key.port[1] == 53)
+        if (all[i]->key.port[0] == 9053 || all[i]->key.port[1] == 9053)
             if (all[i]->has_tunnel) in = all[i];
     CHECK(in && pk(in) == 2 && in->outer_flow == outer->id && in->teid == 0x1234);
     CHECK(in && in->has_qfi && in->qfi == 9);
@@ -620,7 +621,8 @@ static void test_sctp(void)
     size_t n;
     tpa_flow_t *const *all = flows(&n);
     const tpa_flow_t *f = find(all, n, 4, 132, "10.8.0.1", 40000, "10.8.0.2", 9999);
-    CHECK(pk(f) == 1 && f && f->sctp_data_chunks == 2 && f->sctp_ppid == 60);
+    const tpa_sctp_stats_t *ss = f ? tpa_sctp_stats(f) : NULL;
+    CHECK(pk(f) == 1 && ss && ss->data_chunks == 2 && ss->first_ppid == 60);
     CHECK(f && f->app && strcmp(tpa_dissect_app_name(f->app), "ngap") == 0);
     CHECK(tpa_decode_stats(D)->malformed == 0);
 }

@@ -4,6 +4,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "tpa_sctp.h"
+#include "tpa_tcp.h"
+
 static const char *const mal_names[TPA_MAL_COUNT] = {
 #define TPA_MAL_NAME(id, name) name,
     TPA_MALFORMED_LIST(TPA_MAL_NAME)
@@ -16,16 +19,44 @@ const char *tpa_malformed_name(int reason)
     return mal_names[reason];
 }
 
+/* Flow table hook: a flow finishes (idle expiry or end of capture). Its streams are
+ * flushed to their dissectors, then the live state goes. */
+static void flow_finish(void *ud, tpa_flow_t *f)
+{
+    tpa_decoder_t *d = ud;
+    tpa_tcp_flow_finish(d, f);
+    tpa_sctp_flow_finish(d, f);
+    tpa_dissect_state_free(f);
+}
+
+/* Flow table hook: the table frees a flow. */
+static void flow_release(void *ud, tpa_flow_t *f)
+{
+    (void)ud;
+    tpa_tcp_conn_free(f);
+    tpa_sctp_assoc_free(f);
+    tpa_dissect_state_free(f);
+}
+
 tpa_decoder_t *tpa_decoder_new(void)
 {
     tpa_decoder_t *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->flows = tpa_flow_table_new();
     if (!d->flows) goto fail_flows;
+    tpa_flow_table_hooks(d->flows, flow_finish, flow_release, d);
     d->reasm =
         tpa_reasm_new(TPA_DECODE_REASM_BYTES, TPA_DECODE_REASM_DGRAMS, TPA_DECODE_REASM_TIMEOUT_US);
     if (!d->reasm) goto fail_reasm;
+    d->sink = tpa_result_sink_new();
+    if (!d->sink) goto fail_sink;
+    d->tcp_pool = tpa_tcp_pool_new(TPA_TCP_STREAM_TOTAL_BYTES);
+    if (!d->tcp_pool) goto fail_pool;
     return d;
+fail_pool:
+    tpa_result_sink_destroy(&d->sink);
+fail_sink:
+    tpa_reasm_destroy(&d->reasm);
 fail_reasm:
     tpa_flow_table_destroy(&d->flows);
 fail_flows:
@@ -36,9 +67,12 @@ fail_flows:
 void tpa_decoder_destroy(tpa_decoder_t **dp)
 {
     if (!dp || !*dp) return;
-    tpa_reasm_destroy(&(*dp)->reasm);
-    tpa_flow_table_destroy(&(*dp)->flows);
-    free(*dp);
+    tpa_decoder_t *d = *dp;
+    tpa_reasm_destroy(&d->reasm);
+    tpa_flow_table_destroy(&d->flows); /* before the pool its streams are charged to */
+    tpa_tcp_pool_destroy(&d->tcp_pool);
+    tpa_result_sink_destroy(&d->sink);
+    free(d);
     *dp = NULL;
 }
 
@@ -100,6 +134,19 @@ void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t t
 void tpa_decode_finish(tpa_decoder_t *d)
 {
     tpa_reasm_flush(d->reasm);
+    size_t n;
+    tpa_flow_table_finish(d->flows, &n); /* flushes streams into the sink */
+}
+
+void tpa_decode_set_tap(tpa_decoder_t *d, tpa_decode_tap_fn fn, void *ud)
+{
+    d->tap = fn;
+    d->tap_ud = ud;
+}
+
+tpa_result_sink_t *tpa_decode_sink(tpa_decoder_t *d)
+{
+    return d->sink;
 }
 
 const tpa_decode_stats_t *tpa_decode_stats(const tpa_decoder_t *d)

@@ -18,6 +18,7 @@
 
 #include "tpa_flow.h"
 #include "tpa_malformed.h"
+#include "tpa_rd.h"
 #include "tpa_reasm.h"
 
 #define TPA_DECODE_MAX_EVIDENCE 50
@@ -53,14 +54,27 @@ void tpa_decoder_destroy(tpa_decoder_t **d);
 void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t ts_us,
                        const uint8_t *data, uint32_t caplen, uint32_t wirelen);
 
-/* Ends the capture: drops incomplete datagrams and finishes all flows. After this,
- * only the accessors below may be called. */
+/* Ends the capture: drops incomplete datagrams and finishes all flows (their TCP
+ * streams are flushed to the dissectors, incomplete SCTP messages dropped). After
+ * this, only the accessors below may be called. */
 void tpa_decode_finish(tpa_decoder_t *d);
 
 /* Borrowed views, valid until destroy. */
 const tpa_decode_stats_t *tpa_decode_stats(const tpa_decoder_t *d);
 tpa_flow_table_t *tpa_decode_flows(tpa_decoder_t *d);
+/* The messages dissectors counted (tpa_result.h). */
+struct tpa_result_sink *tpa_decode_sink(tpa_decoder_t *d);
 void tpa_decode_reasm_stats(const tpa_decoder_t *d, tpa_reasm_stats_t *st);
+
+/* An optional observer of the bytes handed to application dissectors: each TCP stream
+ * delivery (bytes after gap missing ones; c->stream_end on the end call) and each SCTP
+ * user message (gap 0, after reassembly), whether or not the row has a function for
+ * it (TCP: only flows whose app has a stream function have streams). c and bytes are
+ * borrowed for the call. For tests and tools; NULL turns it off. */
+struct tpa_dissect_ctx;
+typedef void (*tpa_decode_tap_fn)(void *ud, const struct tpa_dissect_ctx *c, const tpa_rd_t *bytes,
+                                  uint64_t gap);
+void tpa_decode_set_tap(tpa_decoder_t *d, tpa_decode_tap_fn fn, void *ud);
 
 /* True when libpcap link type dlt is one the decoder understands. */
 bool tpa_decode_link_supported(int dlt);

@@ -6,6 +6,8 @@
 #include "tpa_decode.h"
 #include "tpa_dissect.h"
 #include "tpa_rd.h"
+#include "tpa_result.h"
+#include "tpa_tcp_stream.h"
 
 #define TPA_DECODE_MAX_DEPTH 8 /* nested IP layers (tunnels) per frame */
 #define TPA_DECODE_MAX_EXTRA 4
@@ -15,6 +17,11 @@ enum { TPA_TUN_NONE = 0, TPA_TUN_GTPU = 1, TPA_TUN_GRE = 2, TPA_TUN_VXLAN = 3 };
 struct tpa_decoder {
     tpa_flow_table_t *flows;
     tpa_reasm_t *reasm;
+    tpa_result_sink_t *sink;  /* messages counted by dissectors */
+    tpa_tcp_pool_t *tcp_pool; /* out-of-order bytes of all TCP streams */
+    size_t sctp_bytes;        /* SCTP fragment bytes buffered over all associations */
+    tpa_decode_tap_fn tap;    /* tpa_decode_set_tap */
+    void *tap_ud;
     tpa_decode_stats_t st;
     int64_t next_expire_us;
 };
@@ -50,6 +57,7 @@ typedef struct tpa_pkt {
 typedef struct tpa_ipctx {
     int family; /* 4 or 6 */
     uint8_t src[16], dst[16];
+    uint32_t l4_len; /* L4 bytes on the wire per the IP header (0 = unknown) */
 } tpa_ipctx_t;
 
 /* A malformation event (bad value). */
@@ -79,6 +87,14 @@ void tpa_dec_l4(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t p
  * oriented endpoints; returns the flow (NULL when out of memory) and its side. */
 tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
                          uint16_t sport, uint16_t dport, int *side);
+
+/* tpa_tcp.c: a TCP segment (r at the TCP header); a finishing flow's streams. */
+void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r);
+void tpa_tcp_flow_finish(tpa_decoder_t *d, tpa_flow_t *f);
+
+/* tpa_sctp.c: an SCTP packet (r at the common header); a finishing association. */
+void tpa_dec_sctp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r);
+void tpa_sctp_flow_finish(tpa_decoder_t *d, tpa_flow_t *f);
 
 /* tpa_tunnel.c */
 void tpa_dec_gre(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r);

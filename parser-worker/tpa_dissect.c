@@ -1,6 +1,10 @@
 /* tpa_dissect.c - the dissector table and per-flow application detection. */
 #include "tpa_decode_int.h"
 #include "tpa_dissect.h"
+#include "tpa_dns.h"
+#include "tpa_result.h"
+
+#include <stdlib.h>
 
 #define PROBE_LIMIT 16 /* packets of a flow looked at before giving up */
 
@@ -27,21 +31,26 @@ static bool probe_gtpv1c(const tpa_rd_t *pl)
 
 /* Order matters only among rows sharing a port (first accepting row wins). */
 static const tpa_dissector_t table[] = {
-    {"gtp-u", TPA_T_UDP, {2152}, {0}, NULL, tpa_dissect_gtpu},
-    {"gtpv2", TPA_T_UDP, {2123}, {0}, probe_gtpv2, NULL},
-    {"gtp-c", TPA_T_UDP, {2123}, {0}, probe_gtpv1c, NULL},
-    {"pfcp", TPA_T_UDP, {8805}, {0}, NULL, NULL},
-    {"diameter", TPA_T_TCP | TPA_T_SCTP, {3868}, {46, 47}, NULL, NULL},
-    {"ngap", TPA_T_SCTP, {38412}, {60}, NULL, NULL},
-    {"s1ap", TPA_T_SCTP, {36412}, {18}, NULL, NULL},
-    {"x2ap", TPA_T_SCTP, {36422}, {27}, NULL, NULL},
-    {"xnap", TPA_T_SCTP, {38422}, {61}, NULL, NULL},
-    {"f1ap", TPA_T_SCTP, {38472}, {62}, NULL, NULL},
-    {"sgsap", TPA_T_SCTP, {29118}, {0}, NULL, NULL},
-    {"sip", TPA_T_UDP | TPA_T_TCP | TPA_T_SCTP, {5060}, {0}, NULL, NULL},
-    {"dns", TPA_T_UDP | TPA_T_TCP, {53}, {0}, NULL, NULL},
-    {"http2", TPA_T_TCP, {0}, {0}, probe_http2, NULL},
-    {"vxlan", TPA_T_UDP, {4789}, {0}, NULL, tpa_dissect_vxlan},
+    {.name = "gtp-u", .transports = TPA_T_UDP, .ports = {2152}, .dissect = tpa_dissect_gtpu},
+    {.name = "gtpv2", .transports = TPA_T_UDP, .ports = {2123}, .probe = probe_gtpv2},
+    {.name = "gtp-c", .transports = TPA_T_UDP, .ports = {2123}, .probe = probe_gtpv1c},
+    {.name = "pfcp", .transports = TPA_T_UDP, .ports = {8805}},
+    {.name = "diameter", .transports = TPA_T_TCP | TPA_T_SCTP, .ports = {3868}, .ppids = {46, 47}},
+    {.name = "ngap", .transports = TPA_T_SCTP, .ports = {38412}, .ppids = {60}},
+    {.name = "s1ap", .transports = TPA_T_SCTP, .ports = {36412}, .ppids = {18}},
+    {.name = "x2ap", .transports = TPA_T_SCTP, .ports = {36422}, .ppids = {27}},
+    {.name = "xnap", .transports = TPA_T_SCTP, .ports = {38422}, .ppids = {61}},
+    {.name = "f1ap", .transports = TPA_T_SCTP, .ports = {38472}, .ppids = {62}},
+    {.name = "sgsap", .transports = TPA_T_SCTP, .ports = {29118}},
+    {.name = "sip", .transports = TPA_T_UDP | TPA_T_TCP | TPA_T_SCTP, .ports = {5060}},
+    {.name = "dns",
+     .transports = TPA_T_UDP | TPA_T_TCP,
+     .ports = {53},
+     .dissect = tpa_dns_dissect,
+     .stream = tpa_dns_stream,
+     .state_free = tpa_dns_state_free},
+    {.name = "http2", .transports = TPA_T_TCP, .probe = probe_http2},
+    {.name = "vxlan", .transports = TPA_T_UDP, .ports = {4789}, .dissect = tpa_dissect_vxlan},
 };
 
 #define NROWS (sizeof table / sizeof table[0])
@@ -56,6 +65,12 @@ const char *tpa_dissect_app_name(uint16_t app)
 {
     if (app == 0 || app > NROWS) return NULL;
     return table[app - 1].name;
+}
+
+const tpa_dissector_t *tpa_dissect_row(uint16_t app)
+{
+    if (app == 0 || app > NROWS) return NULL;
+    return &table[app - 1];
 }
 
 static bool has_port(const tpa_dissector_t *row, uint16_t port)
@@ -104,15 +119,88 @@ static uint16_t detect(const tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
     return 0;
 }
 
-void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
+uint16_t tpa_dissect_app_for_ppid(uint32_t ppid)
+{
+    if (!ppid) return 0;
+    for (unsigned i = 0; i < NROWS; i++)
+        if ((table[i].transports & TPA_T_SCTP) && has_ppid(&table[i], ppid))
+            return (uint16_t)(i + 1);
+    return 0;
+}
+
+void tpa_dissect_ctx_init(tpa_dissect_ctx_t *c, tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f,
+                          int side, uint8_t transport)
+{
+    memset(c, 0, sizeof *c);
+    c->frame = p->frame;
+    c->ts_us = p->ts_us;
+    c->flow = f;
+    c->flow_id = f->id;
+    c->side = side;
+    c->dir = side == f->src_side ? 0 : 1;
+    c->transport = transport;
+    c->sport = f->key.port[side & 1];
+    c->dport = f->key.port[!(side & 1)];
+    c->sink = d->sink;
+    c->dec = d;
+    c->pkt = p;
+}
+
+void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
 {
     tpa_flow_t *f = c->flow;
     if (!f->app && (f->app_tries < PROBE_LIMIT || c->ppid)) {
         f->app = detect(c, payload);
         if (!f->app && f->app_tries < PROBE_LIMIT) f->app_tries++;
     }
+}
+
+void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
+{
+    tpa_dissect_detect(c, payload);
+    tpa_flow_t *f = c->flow;
     if (f->app && tpa_rd_remaining(payload) > 0) {
         const tpa_dissector_t *row = &table[f->app - 1];
+        c->row = row;
         if (row->dissect) row->dissect(c, payload);
     }
+}
+
+void *tpa_dissect_state(tpa_dissect_ctx_t *c, size_t size)
+{
+    tpa_flow_t *f = c->flow;
+    if (!c->row || size == 0) return NULL;
+    uint16_t app = (uint16_t)(c->row - table + 1);
+    if (f->app_state) return f->app_state_row == app ? f->app_state : NULL;
+    f->app_state = calloc(1, size);
+    if (f->app_state) f->app_state_row = app;
+    return f->app_state;
+}
+
+void tpa_dissect_state_free(tpa_flow_t *f)
+{
+    if (!f->app_state) return;
+    const tpa_dissector_t *row = tpa_dissect_row(f->app_state_row);
+    if (row && row->state_free)
+        row->state_free(f->app_state);
+    else
+        free(f->app_state);
+    f->app_state = NULL;
+    f->app_state_row = 0;
+}
+
+void tpa_dissect_message(tpa_dissect_ctx_t *c, const char *protocol, const char *code,
+                         const char *name)
+{
+    tpa_result_count_message(c->sink, protocol, code, name);
+}
+
+void tpa_dissect_malformed(tpa_dissect_ctx_t *c, int reason)
+{
+    tpa_dec_mal(c->dec, c->pkt, reason);
+}
+
+void tpa_dissect_short(tpa_dissect_ctx_t *c, int reason)
+{
+    tpa_dec_short(c->dec, c->pkt, reason);
 }

@@ -1,18 +1,40 @@
-/* tpa_dissect.h - the one table of application dissectors.
+/* tpa_dissect.h - the one table of application dissectors, and their contract.
  *
  * Each row names a protocol, the transports it runs on, its well-known ports and
  * SCTP payload protocol ids, an optional probe (a cheap look at the first payload
- * bytes) and an optional dissect function called for every payload of a flow once
- * the flow's app is that row. Detection per flow, in this order: SCTP PPID, the
- * lower port, the higher port (as Wireshark tries them), then rows whose probe
- * accepts the payload (for the first few payload packets of a flow). A row with
- * ports and a probe needs both. Tunnels that carry packets (GTP-U, VXLAN) are rows
- * whose dissect function hands the inner packet back to the decoder.
+ * bytes) and up to two entry points:
+ *
+ *   dissect  a datagram: one UDP payload, or one SCTP user message (DATA / I-DATA
+ *            fragments already reassembled, tpa_sctp.h). Called for every non-empty
+ *            datagram of a flow once the flow's app is this row (for SCTP: the row of
+ *            the message's PPID when one claims it, else the flow's app).
+ *   stream   the in-order bytes of one direction of a TCP connection
+ *            (tpa_tcp_stream.h): retransmissions and overlaps already resolved (first
+ *            data wins), out-of-order segments already put in order. `gap` bytes are
+ *            missing just before `bytes` (0 = contiguous with the previous call); a
+ *            dissector must then drop any partial message and resynchronise
+ *            (tpa_pdu.h does this for length-framed protocols). The last call for a
+ *            direction has c->stream_end set and no bytes (FIN, RST, a new connection
+ *            on the same ports, idle expiry or end of capture). Stream state is only
+ *            allocated for flows whose app has a stream function, so plain TCP stays
+ *            cheap. A row without `stream` sees nothing of TCP payloads.
+ *
+ * Detection per flow, in this order: SCTP PPID, the lower port, the higher port (as
+ * Wireshark tries them), then rows whose probe accepts the payload (for the first few
+ * payload packets of a flow; TCP probes look at single segments). A row with ports and
+ * a probe needs both. Tunnels that carry packets (GTP-U, VXLAN) are rows whose dissect
+ * function hands the inner packet back to the decoder; no other dissector may do that.
+ *
+ * A dissector reads bytes only through the tpa_rd_t it is given (borrowed for the
+ * call), reports what it sees with tpa_dissect_message(), marks malformed input with
+ * tpa_dissect_malformed() (a TPA_MAL_* name added to tpa_malformed.h), and keeps
+ * per-flow memory in tpa_dissect_state() (freed by the engine when the flow finishes).
  */
 #ifndef TPA_DISSECT_H
 #define TPA_DISSECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tpa_flow.h"
@@ -26,26 +48,44 @@ enum { TPA_T_UDP = 1, TPA_T_TCP = 2, TPA_T_SCTP = 4 };
 
 struct tpa_decoder;
 struct tpa_pkt;
+struct tpa_dissector;
+typedef struct tpa_result_sink tpa_result_sink_t;
 
-/* Everything a dissector may look at for one payload; borrowed for the call. */
+/* Everything a dissector may look at for one call; borrowed for the call. */
 typedef struct tpa_dissect_ctx {
+    uint64_t frame;          /* 1-based frame number: the frame being decoded (for stream bytes
+                                the frame whose segment released them; for an SCTP message the
+                                frame of its last fragment; at a flush the direction's last) */
+    int64_t ts_us;           /* that frame's timestamp, microseconds since the epoch */
+    tpa_flow_t *flow;        /* read-only for dissectors */
+    uint32_t flow_id;        /* flow->id, as the result document shows it */
+    int dir;                 /* 0: sent by the flow's src (a_to_b), 1: by its dst (b_to_a) */
+    int side;                /* key side of the sender (engine internal, see tpa_flow.h) */
+    uint8_t transport;       /* TPA_T_* */
+    bool stream_end;         /* stream calls: this direction ends here (no bytes with it) */
+    uint16_t sport, dport;   /* of the sender */
+    uint32_t ppid;           /* SCTP payload protocol id, 0 otherwise */
+    uint16_t stream;         /* SCTP stream id, 0 otherwise */
+    tpa_result_sink_t *sink; /* where messages are counted (tpa_result.h) */
+    const struct tpa_dissector *row; /* the row being called (NULL while detecting) */
+    /* engine internals */
     struct tpa_decoder *dec;
     struct tpa_pkt *pkt;
-    tpa_flow_t *flow;
-    int side;          /* key side of the sender (flow->src_side == side: a_to_b) */
-    uint8_t transport; /* TPA_T_* */
-    uint16_t sport, dport;
-    uint32_t ppid;   /* SCTP DATA chunk payload protocol id, 0 otherwise */
-    uint16_t stream; /* SCTP stream id */
 } tpa_dissect_ctx_t;
 
 typedef struct tpa_dissector {
     const char *name; /* the flow's "app" */
     uint8_t transports;
-    uint16_t ports[TPA_DISSECT_PORTS];                        /* 0-terminated */
-    uint32_t ppids[TPA_DISSECT_PPIDS];                        /* 0-terminated */
-    bool (*probe)(const tpa_rd_t *payload);                   /* NULL: ports/PPIDs decide */
-    void (*dissect)(tpa_dissect_ctx_t *c, tpa_rd_t *payload); /* NULL: detection only */
+    uint16_t ports[TPA_DISSECT_PORTS];      /* 0-terminated */
+    uint32_t ppids[TPA_DISSECT_PPIDS];      /* 0-terminated */
+    bool (*probe)(const tpa_rd_t *payload); /* NULL: ports/PPIDs decide */
+    /* datagram (UDP payload, SCTP user message); NULL: none */
+    void (*dissect)(tpa_dissect_ctx_t *c, tpa_rd_t *payload);
+    /* TCP in-order bytes of direction c->dir after `gap` missing ones; NULL: none */
+    void (*stream)(tpa_dissect_ctx_t *c, tpa_rd_t *bytes, uint64_t gap);
+    /* frees the state made by tpa_dissect_state (its inner allocations, then the
+     * block itself); NULL: free() */
+    void (*state_free)(void *state);
 } tpa_dissector_t;
 
 /* The table and its size (static, never freed). Row i is app id i + 1. */
@@ -54,8 +94,47 @@ const tpa_dissector_t *tpa_dissect_table(unsigned *n);
 /* Name of app id (flow->app), or NULL for 0 / out of range. */
 const char *tpa_dissect_app_name(uint16_t app);
 
-/* Decides c->flow->app if still unknown, then runs the row's dissect function on
- * payload (may be empty). Called once per L4 payload (per DATA chunk for SCTP). */
+/* The row of app id, or NULL. */
+const tpa_dissector_t *tpa_dissect_row(uint16_t app);
+
+/* The app id of the first row claiming SCTP payload protocol id ppid, or 0. */
+uint16_t tpa_dissect_app_for_ppid(uint32_t ppid);
+
+/* ---- for dissectors ---- */
+
+/* The flow's state of the calling row: on the first call a zeroed block of size
+ * bytes is allocated and kept with the flow; later calls return the same block (size
+ * must not change). Freed with the row's state_free (or free) when the flow finishes;
+ * the pointer is valid until then. One state per flow: NULL when another row of the
+ * same flow already owns it, or when out of memory. */
+void *tpa_dissect_state(tpa_dissect_ctx_t *c, size_t size);
+
+/* Counts one message into the result (tpa_result_count_message on c->sink). */
+void tpa_dissect_message(tpa_dissect_ctx_t *c, const char *protocol, const char *code,
+                         const char *name);
+
+/* Marks the current frame malformed for reason (a TPA_MAL_*, tpa_malformed.h). */
+void tpa_dissect_malformed(tpa_dissect_ctx_t *c, int reason);
+
+/* Ran out of bytes: malformed for reason unless the frame was cut by the capture's
+ * snaplen (then the bytes were simply not captured). */
+void tpa_dissect_short(tpa_dissect_ctx_t *c, int reason);
+
+/* ---- for the engine (tpa_l4.c, tpa_tcp.c, tpa_sctp.c) ---- */
+
+/* Fills c for a payload sent by key side `side` of f in the frame being decoded. */
+void tpa_dissect_ctx_init(tpa_dissect_ctx_t *c, struct tpa_decoder *d, struct tpa_pkt *p,
+                          tpa_flow_t *f, int side, uint8_t transport);
+
+/* Decides c->flow->app if still unknown (payload may be empty). Called once per L4
+ * payload (per DATA chunk for SCTP). */
+void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload);
+
+/* tpa_dissect_detect, then the app row's datagram function on a non-empty payload.
+ * For UDP. */
 void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload);
+
+/* Frees f->app_state with its owner's state_free (flow finish). */
+void tpa_dissect_state_free(tpa_flow_t *f);
 
 #endif

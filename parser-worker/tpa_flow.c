@@ -20,6 +20,8 @@ struct tpa_flow_table {
     tpa_flow_t **done; /* finished flows, in order of finishing */
     size_t ndone, capdone;
     tpa_flow_t **all; /* built by finish, indexed by id - 1 */
+    tpa_flow_hook_fn on_finish, on_release;
+    void *hook_ud;
 };
 
 static const int64_t timeout_us[TPA_FLOW_NCLS] = {TPA_FLOW_TIMEOUT_UDP_US, TPA_FLOW_TIMEOUT_TCP_US,
@@ -59,17 +61,28 @@ void tpa_flow_table_destroy(tpa_flow_table_t **tp)
         tpa_flow_t *f = t->buckets[i];
         while (f) {
             tpa_flow_t *n = f->hnext;
+            if (t->on_release) t->on_release(t->hook_ud, f);
             free(f);
             f = n;
         }
     }
-    for (size_t i = 0; i < t->ndone; i++)
+    for (size_t i = 0; i < t->ndone; i++) {
+        if (t->on_release) t->on_release(t->hook_ud, t->done[i]);
         free(t->done[i]);
+    }
     free(t->done);
     free(t->all);
     free(t->buckets);
     free(t);
     *tp = NULL;
+}
+
+void tpa_flow_table_hooks(tpa_flow_table_t *t, tpa_flow_hook_fn finish, tpa_flow_hook_fn release,
+                          void *ud)
+{
+    t->on_finish = finish;
+    t->on_release = release;
+    t->hook_ud = ud;
 }
 
 static int ep_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
@@ -243,6 +256,8 @@ static int finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
     }
     f->hnext = NULL;
     lru_unlink(&t->lru[f->cls], f);
+    if (t->on_finish && !f->finished) t->on_finish(t->hook_ud, f);
+    f->finished = 1;
     t->done[t->ndone++] = f;
     t->live--;
     return 0;

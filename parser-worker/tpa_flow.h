@@ -14,6 +14,12 @@
  * the live table grows with concurrently open flows, not with packets. Finished flows
  * are kept (they are the result) until the table is destroyed.
  *
+ * Per-flow state beyond the counters (TCP connection tracking, SCTP association,
+ * an application dissector's state) hangs off the flow through the pointers below and
+ * is owned by the decoder: the table calls the hooks set with tpa_flow_table_hooks()
+ * when a flow finishes (idle expiry or tpa_flow_table_finish: flush and free live
+ * state) and when it frees a flow (destroy: free whatever is left).
+ *
  * Costs: lookup O(1) expected; expire O(number expired); finish O(F log F).
  */
 #ifndef TPA_FLOW_H
@@ -43,6 +49,9 @@ typedef struct tpa_flow_key {
     uint32_t pad2;  /* zero */
 } tpa_flow_key_t;
 
+struct tpa_tcp_conn;   /* tpa_tcp.h */
+struct tpa_sctp_assoc; /* tpa_sctp.h */
+
 typedef struct tpa_flow tpa_flow_t;
 struct tpa_flow {
     tpa_flow_key_t key; /* canonical order: endpoint 0 <= endpoint 1 */
@@ -62,9 +71,12 @@ struct tpa_flow {
     uint32_t teid_rev;   /* of the first packet in the other direction, 0 if none */
     uint8_t qfi;         /* 5G QoS flow id from a PDU session container */
     uint8_t has_qfi;
-    uint16_t tunnel_kind; /* 1 gtp-u, 2 gre, 3 vxlan, 4 ip-in-ip */
-    uint64_t sctp_data_chunks;
-    uint32_t sctp_ppid; /* first DATA chunk's payload protocol id */
+    uint16_t tunnel_kind;        /* 1 gtp-u, 2 gre, 3 vxlan, 4 ip-in-ip */
+    uint16_t app_state_row;      /* app id owning app_state (tpa_dissect_state) */
+    uint8_t finished;            /* the finish hook ran */
+    struct tpa_tcp_conn *tcp;    /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
+    struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
+    void *app_state;             /* a dissector's per-flow state, or NULL */
     /* table internals */
     tpa_flow_t *hnext;
     tpa_flow_t *lprev, *lnext;
@@ -75,8 +87,18 @@ typedef struct tpa_flow_table tpa_flow_table_t;
 /* A new empty table with a random hash seed, or NULL. Destroy with _destroy. */
 tpa_flow_table_t *tpa_flow_table_new(void);
 
-/* Frees the table and every flow (live and finished); nulls *t. */
+/* Frees the table and every flow (live and finished), calling the release hook on
+ * each first; nulls *t. */
 void tpa_flow_table_destroy(tpa_flow_table_t **t);
+
+/* Hooks on per-flow state. finish(ud, f) runs once per flow when it finishes (idle
+ * expiry or tpa_flow_table_finish), before it joins the finished list: the place to
+ * flush buffered data and free live state; the flow's counters must not change in it.
+ * release(ud, f) runs for every flow when the table is destroyed, finished or not:
+ * it frees what is left without delivering anything. Either may be NULL. */
+typedef void (*tpa_flow_hook_fn)(void *ud, tpa_flow_t *f);
+void tpa_flow_table_hooks(tpa_flow_table_t *t, tpa_flow_hook_fn finish, tpa_flow_hook_fn release,
+                          void *ud);
 
 /* Fills k from an oriented packet (src -> dst); addresses are 4 or 16 bytes by
  * family. Returns the key side of the source (0 or 1) after canonical ordering. */

@@ -26,7 +26,11 @@ static void frag(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t 
         /* Not all bytes present (snaplen, or a length past the frame): cannot be
          * reassembled. As Wireshark does, a first fragment is decoded as far as it
          * goes, a later one is not. */
-        if (off == 0) tpa_dec_l4(d, p, ip, proto, pl);
+        if (off == 0) {
+            tpa_ipctx_t part = *ip;
+            part.l4_len = 0; /* the datagram's length is unknown */
+            tpa_dec_l4(d, p, &part, proto, pl);
+        }
         return;
     }
     tpa_reasm_key_t k;
@@ -64,7 +68,9 @@ static void frag(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t 
         pushed = true;
     }
     tpa_rd_t rr = tpa_rd_init(o.data, o.len);
-    tpa_dec_l4(d, p, ip, proto, &rr);
+    tpa_ipctx_t whole = *ip;
+    whole.l4_len = (uint32_t)o.len;
+    tpa_dec_l4(d, p, &whole, proto, &rr);
     if (pushed) p->nextra--;
 }
 
@@ -146,6 +152,7 @@ void tpa_dec_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
         }
     }
     tpa_rd_t pl = tpa_rd_sub_upto(r, plen);
+    ip.l4_len = tot ? (uint32_t)plen : 0;
     bool more = (fo & 0x2000) != 0;
     uint32_t off = (uint32_t)(fo & 0x1fff) * 8;
     if (more || off) {
@@ -242,6 +249,7 @@ void tpa_dec_ipv6(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
             return;
         }
         default:
+            ip.l4_len = plen && want > consumed ? (uint32_t)(want - consumed) : 0;
             tpa_dec_l4(d, p, &ip, nh, &pl);
             return;
         }

@@ -42,6 +42,8 @@
     X(SCTP_TRUNCATED, "sctp.header_truncated")                                                     \
     X(SCTP_CHUNK_LEN_INVALID, "sctp.chunk_length_invalid")                                         \
     X(SCTP_CHUNK_TRUNCATED, "sctp.chunk_truncated")                                                \
+    X(SCTP_DATA_EMPTY, "sctp.data_empty")                                                          \
+    X(SCTP_NOT_BUNDLEABLE, "sctp.chunk_not_bundleable")                                            \
     X(ICMP_TRUNCATED, "icmp.truncated")                                                            \
     X(GRE_TRUNCATED, "gre.header_truncated")                                                       \
     X(VXLAN_TRUNCATED, "vxlan.header_truncated")                                                   \
@@ -50,7 +52,10 @@
     X(GTPU_LEN_INVALID, "gtpu.length_invalid")                                                     \
     X(GTPU_EXT_TRUNCATED, "gtpu.ext_header_truncated")                                             \
     X(GTPU_EXT_LEN_INVALID, "gtpu.ext_header_length_invalid")                                      \
-    X(DECODE_TOO_DEEP, "decode.too_deep")
+    X(DECODE_TOO_DEEP, "decode.too_deep")                                                          \
+    X(DNS_TRUNCATED, "dns.truncated")                                                              \
+    X(DNS_NAME_INVALID, "dns.name_invalid")                                                        \
+    X(DNS_TCP_LENGTH_INVALID, "dns.tcp_length_invalid")
 
 enum {
 #define TPA_MAL_ENUM(id, name) TPA_MAL_##id,

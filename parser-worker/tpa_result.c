@@ -4,16 +4,216 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "tpa_dissect.h"
+#include "tpa_err.h"
+#include "tpa_sctp.h"
+#include "tpa_tcp.h"
 
 #ifndef TPA_VERSION
 #define TPA_VERSION "0.0.0"
 #endif
 
 #define MAX_FINDING_FRAMES 50
+
+/* ---- the sink: message counters in an open-addressing hash table ---- */
+
+typedef struct msg_entry {
+    char *protocol, *code, *name; /* owned; NULL protocol = empty slot */
+    uint64_t count;
+    uint64_t hash;
+} msg_entry_t;
+
+struct tpa_result_sink {
+    msg_entry_t *slots;
+    size_t nslots; /* power of two, kept at most half full */
+    size_t used;
+    uint64_t total;
+};
+
+tpa_result_sink_t *tpa_result_sink_new(void)
+{
+    tpa_result_sink_t *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->nslots = 64;
+    s->slots = calloc(s->nslots, sizeof *s->slots);
+    if (!s->slots) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void tpa_result_sink_destroy(tpa_result_sink_t **sp)
+{
+    if (!sp || !*sp) return;
+    tpa_result_sink_t *s = *sp;
+    for (size_t i = 0; i < s->nslots; i++) {
+        free(s->slots[i].protocol);
+        free(s->slots[i].code);
+        free(s->slots[i].name);
+    }
+    free(s->slots);
+    free(s);
+    *sp = NULL;
+}
+
+/* FNV-1a over protocol, a 0 byte, code (each cut at the string limit). */
+static uint64_t msg_hash(const char *protocol, const char *code)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; protocol[i] && i < TPA_RESULT_MAX_MESSAGE_STR - 1; i++)
+        h = (h ^ (uint8_t)protocol[i]) * 0x100000001b3ULL;
+    h = (h ^ 0xff) * 0x100000001b3ULL;
+    for (size_t i = 0; code[i] && i < TPA_RESULT_MAX_MESSAGE_STR - 1; i++)
+        h = (h ^ (uint8_t)code[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* stored is given cut to the string limit (both agree up to a NUL or the limit). */
+static bool str_eq_cut(const char *stored, const char *given)
+{
+    return strncmp(stored, given, TPA_RESULT_MAX_MESSAGE_STR - 1) == 0;
+}
+
+static msg_entry_t *msg_find(const tpa_result_sink_t *s, const char *protocol, const char *code,
+                             uint64_t h)
+{
+    size_t mask = s->nslots - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        msg_entry_t *e = &s->slots[i];
+        if (!e->protocol) return e;
+        if (e->hash == h && str_eq_cut(e->protocol, protocol) && str_eq_cut(e->code, code))
+            return e;
+    }
+}
+
+static int msg_grow(tpa_result_sink_t *s)
+{
+    size_t n = s->nslots * 2;
+    msg_entry_t *sl = calloc(n, sizeof *sl);
+    if (!sl) return TPA_ERR_NOMEM;
+    for (size_t i = 0; i < s->nslots; i++) {
+        msg_entry_t *e = &s->slots[i];
+        if (!e->protocol) continue;
+        size_t j = e->hash & (n - 1);
+        while (sl[j].protocol)
+            j = (j + 1) & (n - 1);
+        sl[j] = *e;
+    }
+    free(s->slots);
+    s->slots = sl;
+    s->nslots = n;
+    return 0;
+}
+
+static char *dup_cut(const char *str)
+{
+    size_t n = strnlen(str, TPA_RESULT_MAX_MESSAGE_STR - 1);
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, str, n);
+    d[n] = '\0';
+    return d;
+}
+
+int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
+                             const char *name)
+{
+    if (!s || !protocol || !code || !protocol[0] || !code[0]) return TPA_ERR_INVALID;
+    uint64_t h = msg_hash(protocol, code);
+    msg_entry_t *e = msg_find(s, protocol, code, h);
+    if (!e->protocol) {
+        if (s->used >= TPA_RESULT_MAX_MESSAGE_KINDS && strcmp(code, "other") != 0)
+            return tpa_result_count_message(s, protocol, "other", NULL);
+        if ((s->used + 1) * 2 > s->nslots) {
+            if (msg_grow(s) < 0) return TPA_ERR_NOMEM;
+            e = msg_find(s, protocol, code, h);
+        }
+        char *p = dup_cut(protocol), *c = dup_cut(code);
+        char *nm = name && name[0] ? dup_cut(name) : NULL;
+        if (!p || !c || (name && name[0] && !nm)) {
+            free(p);
+            free(c);
+            free(nm);
+            return TPA_ERR_NOMEM;
+        }
+        e->protocol = p;
+        e->code = c;
+        e->name = nm;
+        e->hash = h;
+        s->used++;
+    } else if (!e->name && name && name[0]) {
+        e->name = dup_cut(name); /* NULL when out of memory: the code stands in */
+    }
+    e->count++;
+    s->total++;
+    return 0;
+}
+
+uint64_t tpa_result_message_count(const tpa_result_sink_t *s, const char *protocol,
+                                  const char *code)
+{
+    if (!s || !protocol || !code) return 0;
+    const msg_entry_t *e = msg_find(s, protocol, code, msg_hash(protocol, code));
+    return e->protocol ? e->count : 0;
+}
+
+uint64_t tpa_result_messages_total(const tpa_result_sink_t *s)
+{
+    return s ? s->total : 0;
+}
+
+/* Codes compare as numbers when both start with digits ("46/initiating" before
+ * "100/successful"), else as strings. */
+static int code_cmp(const char *a, const char *b)
+{
+    char *ea, *eb;
+    unsigned long long na = strtoull(a, &ea, 10), nb = strtoull(b, &eb, 10);
+    bool da = ea != a && a[0] >= '0' && a[0] <= '9';
+    bool db = eb != b && b[0] >= '0' && b[0] <= '9';
+    if (da && db && na != nb) return na < nb ? -1 : 1;
+    if (da != db) return da ? -1 : 1;
+    return strcmp(a, b);
+}
+
+static int msg_cmp(const void *x, const void *y)
+{
+    const msg_entry_t *a = *(const msg_entry_t *const *)x, *b = *(const msg_entry_t *const *)y;
+    int c = strcmp(a->protocol, b->protocol);
+    return c ? c : code_cmp(a->code, b->code);
+}
+
+json_t *tpa_result_messages_json(const tpa_result_sink_t *s)
+{
+    json_t *arr = json_array();
+    if (!arr || !s || !s->used) return arr;
+    const msg_entry_t **v = malloc(s->used * sizeof *v);
+    if (!v) goto fail;
+    size_t n = 0;
+    for (size_t i = 0; i < s->nslots; i++)
+        if (s->slots[i].protocol) v[n++] = &s->slots[i];
+    qsort(v, n, sizeof *v, msg_cmp);
+    for (size_t i = 0; i < n; i++) {
+        json_t *m =
+            json_pack("{s:s,s:s,s:s,s:I}", "protocol", v[i]->protocol, "code", v[i]->code, "name",
+                      v[i]->name ? v[i]->name : v[i]->code, "count", (json_int_t)v[i]->count);
+        if (!m || json_array_append_new(arr, m) < 0) {
+            free(v);
+            goto fail;
+        }
+    }
+    free(v);
+    return arr;
+fail:
+    json_decref(arr);
+    return NULL;
+}
+
+/* ---- the document ---- */
 
 json_t *tpa_result_ts(int64_t us)
 {
@@ -77,6 +277,81 @@ static json_t *dir_json(uint64_t pkts, uint64_t bytes)
     return json_pack("{s:I,s:I}", "packets", (json_int_t)pkts, "bytes", (json_int_t)bytes);
 }
 
+static json_t *ms_json(int64_t us)
+{
+    return us >= 0 ? json_real((double)us / 1000.0) : json_null();
+}
+
+static json_t *stream_json(const tpa_tcp_stream_stats_t *s)
+{
+    return json_pack("{s:I,s:I,s:I,s:I,s:I}", "bytes", (json_int_t)s->delivered, "gaps",
+                     (json_int_t)s->gaps, "gap_bytes", (json_int_t)s->gap_bytes, "dup_bytes",
+                     (json_int_t)s->dup_bytes, "out_of_order_bytes", (json_int_t)s->ooo_bytes);
+}
+
+static json_t *tcp_json(const tpa_flow_t *f)
+{
+    static const char *const close_name[] = {"open", "fin", "rst"};
+    json_t *o =
+        json_pack("{s:b,s:b,s:b}", "syn", (f->tcp_flags & TPA_TCP_SYN) != 0, "fin",
+                  (f->tcp_flags & TPA_TCP_FIN) != 0, "rst", (f->tcp_flags & TPA_TCP_RST) != 0);
+    const tpa_tcp_stats_t *t = tpa_tcp_stats(f);
+    if (!o || !t) return o;
+    json_object_set_new(o, "close", json_string(close_name[t->close <= 2 ? t->close : 0]));
+    json_object_set_new(o, "syn_rtt_ms", ms_json(t->syn_rtt_us));
+    json_object_set_new(o, "ack_rtt_ms", ms_json(t->ack_rtt_us));
+    json_object_set_new(
+        o, "handshake_rtt_ms",
+        ms_json(t->syn_rtt_us >= 0 && t->ack_rtt_us >= 0 ? t->syn_rtt_us + t->ack_rtt_us : -1));
+    json_object_set_new(o, "retransmissions", json_integer(t->retransmissions));
+    json_object_set_new(o, "out_of_order", json_integer(t->out_of_order));
+    json_object_set_new(o, "lost_segments", json_integer(t->lost_segments));
+    json_object_set_new(o, "keepalives", json_integer(t->keepalives));
+    json_object_set_new(o, "zero_window", json_integer(t->zero_window));
+    json_object_set_new(o, "resets", json_integer(t->resets));
+    if (t->streamed[0] || t->streamed[1]) {
+        int s = f->src_side;
+        json_object_set_new(o, "stream",
+                            json_pack("{s:o,s:o}", "a_to_b", stream_json(&t->stream[s]), "b_to_a",
+                                      stream_json(&t->stream[!s])));
+    }
+    return o;
+}
+
+static json_t *sctp_json(const tpa_flow_t *f)
+{
+    static const char *const close_name[] = {"open", "shutdown", "abort"};
+    const tpa_sctp_stats_t *a = tpa_sctp_stats(f);
+    if (!a) return json_object();
+    json_t *o = json_object();
+    if (!o) return NULL;
+    json_object_set_new(o, "init", json_integer(a->init));
+    json_object_set_new(o, "init_ack", json_integer(a->init_ack));
+    json_object_set_new(o, "cookie_echo", json_integer(a->cookie_echo));
+    json_object_set_new(o, "cookie_ack", json_integer(a->cookie_ack));
+    json_object_set_new(o, "abort", json_integer(a->abort));
+    json_object_set_new(o, "shutdown", json_integer(a->shutdown));
+    json_object_set_new(o, "shutdown_ack", json_integer(a->shutdown_ack));
+    json_object_set_new(o, "shutdown_complete", json_integer(a->shutdown_complete));
+    json_object_set_new(o, "heartbeat", json_integer(a->heartbeat));
+    json_object_set_new(o, "heartbeat_ack", json_integer(a->heartbeat_ack));
+    json_object_set_new(o, "sack", json_integer(a->sack));
+    json_object_set_new(o, "error", json_integer(a->error));
+    json_object_set_new(o, "other_chunks", json_integer(a->other_chunks));
+    json_object_set_new(o, "data_chunks", json_integer((json_int_t)a->data_chunks));
+    json_object_set_new(o, "ppid", json_integer(a->first_ppid));
+    json_t *pp = json_array();
+    for (int i = 0; i < a->nppids; i++)
+        json_array_append_new(pp, json_integer(a->ppids[i]));
+    json_object_set_new(o, "ppids", pp);
+    json_object_set_new(o, "messages", json_integer((json_int_t)a->messages));
+    json_object_set_new(o, "fragmented_messages", json_integer((json_int_t)a->fragmented));
+    json_object_set_new(o, "fragments_dropped", json_integer((json_int_t)a->fragments_dropped));
+    json_object_set_new(o, "fragments_duplicate", json_integer((json_int_t)a->fragments_dup));
+    json_object_set_new(o, "close", json_string(close_name[a->close <= 2 ? a->close : 0]));
+    return o;
+}
+
 static json_t *flow_json(const tpa_flow_t *f)
 {
     int s = f->src_side, t = !s;
@@ -109,16 +384,10 @@ static json_t *flow_json(const tpa_flow_t *f)
         if (f->has_qfi) json_object_set_new(tn, "qfi", json_integer(f->qfi));
         json_object_set_new(o, "tunnel", tn);
     }
-    if (f->key.proto == 6) {
-        json_object_set_new(o, "tcp",
-                            json_pack("{s:b,s:b,s:b}", "syn", (f->tcp_flags & TPA_TCP_SYN) != 0,
-                                      "fin", (f->tcp_flags & TPA_TCP_FIN) != 0, "rst",
-                                      (f->tcp_flags & TPA_TCP_RST) != 0));
-    } else if (f->key.proto == 132) {
-        json_object_set_new(o, "sctp",
-                            json_pack("{s:I,s:I}", "data_chunks", (json_int_t)f->sctp_data_chunks,
-                                      "ppid", (json_int_t)f->sctp_ppid));
-    }
+    if (f->key.proto == 6)
+        json_object_set_new(o, "tcp", tcp_json(f));
+    else if (f->key.proto == 132)
+        json_object_set_new(o, "sctp", sctp_json(f));
     return o;
 }
 
@@ -238,7 +507,9 @@ json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap)
     }
     json_object_set_new(doc, "flows", flows);
     flows = NULL;
-    json_object_set_new(doc, "messages", json_array());
+    json_t *msgs = tpa_result_messages_json(tpa_decode_sink(d));
+    if (!msgs) goto fail;
+    json_object_set_new(doc, "messages", msgs);
     json_object_set_new(doc, "transactions", json_array());
     json_object_set_new(doc, "kpis", json_array());
     json_object_set_new(doc, "ues", json_array());

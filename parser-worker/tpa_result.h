@@ -5,17 +5,19 @@
  *  "findings","insights","rca"} with flows ordered by id (order of first packet).
  * Findings made here: capture truncated, malformed packets, unreassembled IP
  * fragments, frames of an unsupported link type.
- * Flow fields beyond the fixed ones: "tunnel" {type gtp-u|gre|vxlan, outer_flow, teid
- * (key for GRE, vni for VXLAN), teid_reverse, qfi} for flows inside a tunnel; "tcp"
- * {syn, fin, rst}; "sctp" {data_chunks, ppid}. proto is tcp, udp, sctp, icmp, icmpv6,
- * gre, esp, ... or "ip-<n>"; for icmp/icmpv6 sport = dport = the echo identifier
- * (echo and other query messages), otherwise sport = type and dport = code.
+ * Every key is defined in docs/result.md (flows[].tunnel, flows[].tcp, flows[].sctp,
+ * messages[], capture extras).
+ *
+ * The sink: while the capture is decoded, dissectors count what they see into a
+ * tpa_result_sink_t (owned by the decoder, reached from a dissector through its
+ * context: tpa_dissect_message()). The document's "messages" array is built from it.
  */
 #ifndef TPA_RESULT_H
 #define TPA_RESULT_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "tpa_decode.h"
 
@@ -30,6 +32,40 @@ typedef struct tpa_result_capture {
     bool truncated;
     const char *error; /* why reading stopped early ("" or NULL when it did not) */
 } tpa_result_capture_t;
+
+/* Distinct (protocol, code) pairs kept; later new pairs are counted under
+ * (protocol, "other"). Longer protocol / code / name strings are cut. */
+#define TPA_RESULT_MAX_MESSAGE_KINDS 4096
+#define TPA_RESULT_MAX_MESSAGE_STR 64
+
+typedef struct tpa_result_sink tpa_result_sink_t;
+
+/* A new empty sink, or NULL. */
+tpa_result_sink_t *tpa_result_sink_new(void);
+
+/* Frees the sink and its strings; nulls *s. */
+void tpa_result_sink_destroy(tpa_result_sink_t **s);
+
+/* Counts one signalling message of protocol (e.g. "dns", "ngap") with code (the
+ * message's code as DESIGN.md fixes it per protocol: "query", "46/initiating",
+ * "272/R") and an optional human-readable name ("Standard query", "InitialUEMessage";
+ * the first non-NULL name given for a (protocol, code) is kept). The strings are
+ * copied; the caller keeps its own. Returns 0, TPA_ERR_INVALID (NULL or empty protocol
+ * or code) or TPA_ERR_NOMEM. O(1) expected (one hash lookup). */
+int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
+                             const char *name);
+
+/* Count so far of (protocol, code); 0 when never seen. For tests and checks. */
+uint64_t tpa_result_message_count(const tpa_result_sink_t *s, const char *protocol,
+                                  const char *code);
+
+/* Total messages counted (all protocols). */
+uint64_t tpa_result_messages_total(const tpa_result_sink_t *s);
+
+/* The "messages" array: [{"protocol","code","name","count"}] ordered by protocol, then
+ * code (numbers by value, then strings). name is the code when no name was given.
+ * A new array (caller decrefs), or NULL when out of memory. */
+json_t *tpa_result_messages_json(const tpa_result_sink_t *s);
 
 /* A new document (caller json_decref's), or NULL when out of memory. d must have
  * been finished (tpa_decode_finish). */

@@ -1,0 +1,171 @@
+/* tpa_dns.c - DNS messages (see tpa_dns.h).
+ *
+ * RFC 1035 section 4.1: a 12-byte header (ID, flags with QR in the top bit, QDCOUNT,
+ * ANCOUNT, NSCOUNT, ARCOUNT), then QDCOUNT questions (name, type 2, class 2) and
+ * ANCOUNT + NSCOUNT + ARCOUNT resource records (name, type 2, class 2, TTL 4,
+ * RDLENGTH 2, RDATA). Section 4.1.4: a name is a sequence of labels, each a length
+ * byte (0-63) and that many bytes, ending with a zero byte or a compression pointer
+ * (two bytes, top bits 11, a 14-bit offset from the start of the message). Label
+ * types 01 and 10 are not in use (RFC 6891 section 5 retired the extended label type),
+ * and a name is at most 255 bytes. Section 4.2.2: over TCP each message is preceded by
+ * a two-byte length.
+ *
+ * A message is counted as soon as its ID and flags are readable (as tshark shows the
+ * QR bit of a message broken further on); the rest is checked for malformation.
+ */
+#include "tpa_dns.h"
+
+#include <stdlib.h>
+
+#include "tpa_malformed.h"
+#include "tpa_pdu.h"
+
+#define MAX_NAME 255
+#define MAX_JUMPS 64
+
+enum { NAME_OK = 0, NAME_SHORT = 1, NAME_BAD = 2 };
+
+/* Reads the name at r (advancing past it in place); msg is a reader over the whole
+ * message, used to follow compression pointers. */
+static int name_walk(tpa_rd_t *r, const tpa_rd_t *msg)
+{
+    tpa_rd_t cur = *r;
+    tpa_rd_t *at = r; /* advance the caller's reader until the first pointer */
+    size_t total = 0;
+    int jumps = 0;
+    for (;;) {
+        if (!tpa_rd_has(at, 1)) return NAME_SHORT;
+        uint8_t l = tpa_rd_u8(at);
+        if (l == 0) return NAME_OK;
+        if ((l & 0xc0) == 0xc0) {
+            if (!tpa_rd_has(at, 1)) return NAME_SHORT;
+            size_t off = (size_t)(l & 0x3f) << 8 | tpa_rd_u8(at);
+            if (++jumps > MAX_JUMPS || off >= tpa_rd_remaining(msg)) return NAME_BAD;
+            cur = *msg;
+            tpa_rd_skip(&cur, off);
+            at = &cur;
+            continue;
+        }
+        if (l & 0xc0) return NAME_BAD; /* 01 and 10 label types */
+        total += (size_t)l + 1;
+        if (total + 1 > MAX_NAME) return NAME_BAD;
+        if (!tpa_rd_has(at, l)) return NAME_SHORT;
+        tpa_rd_skip(at, l);
+    }
+}
+
+/* Checks the message's sections; returns a TPA_MAL_* reason or -1 when well formed. */
+static int check(tpa_rd_t m)
+{
+    const tpa_rd_t msg = m;
+    tpa_rd_skip(&m, 4); /* ID, flags */
+    unsigned qd = tpa_rd_be16(&m);
+    unsigned rr = (unsigned)tpa_rd_be16(&m) + tpa_rd_be16(&m) + tpa_rd_be16(&m);
+    if (m.err) return TPA_MAL_DNS_TRUNCATED;
+    for (unsigned i = 0; i < qd + rr; i++) {
+        int n = name_walk(&m, &msg);
+        if (n == NAME_BAD) return TPA_MAL_DNS_NAME_INVALID;
+        if (n == NAME_SHORT) return TPA_MAL_DNS_TRUNCATED;
+        if (i < qd) {
+            tpa_rd_skip(&m, 4); /* type, class */
+        } else {
+            tpa_rd_skip(&m, 8); /* type, class, TTL */
+            tpa_rd_skip(&m, tpa_rd_be16(&m));
+        }
+        if (m.err) return TPA_MAL_DNS_TRUNCATED;
+    }
+    return -1;
+}
+
+/* One message; `whole` says its length is known to be exact (TCP framing), so
+ * running out is malformed even in a frame cut by snaplen. */
+static void message(tpa_dissect_ctx_t *c, tpa_rd_t *m, bool whole)
+{
+    tpa_rd_t h = *m;
+    if (!tpa_rd_has(&h, 4)) {
+        if (whole)
+            tpa_dissect_malformed(c, TPA_MAL_DNS_TRUNCATED);
+        else
+            tpa_dissect_short(c, TPA_MAL_DNS_TRUNCATED);
+        return;
+    }
+    tpa_rd_skip(&h, 2); /* ID */
+    bool qr = (tpa_rd_be16(&h) & 0x8000) != 0;
+    tpa_dissect_message(c, "dns", qr ? "response" : "query", qr ? "response" : "query");
+    int bad = check(*m);
+    if (bad == TPA_MAL_DNS_TRUNCATED && !whole)
+        tpa_dissect_short(c, bad);
+    else if (bad >= 0)
+        tpa_dissect_malformed(c, bad);
+}
+
+void tpa_dns_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *msg)
+{
+    message(c, msg, false);
+}
+
+/* ---- TCP ---- */
+
+typedef struct dns_state {
+    tpa_pdu_framer_t fr[2]; /* by direction */
+} dns_state_t;
+
+static long tcp_len(const tpa_rd_t *head)
+{
+    tpa_rd_t r = *head;
+    return 2 + (long)tpa_rd_be16(&r);
+}
+
+static void tcp_pdu(tpa_dissect_ctx_t *c, tpa_rd_t *pdu)
+{
+    size_t n = tpa_rd_be16(pdu);
+    if (n < 12) {
+        tpa_dissect_malformed(c, TPA_MAL_DNS_TCP_LENGTH_INVALID);
+        tpa_rd_t h = *pdu;
+        if (tpa_rd_has(&h, 4)) {
+            tpa_rd_skip(&h, 2);
+            bool qr = (tpa_rd_be16(&h) & 0x8000) != 0;
+            tpa_dissect_message(c, "dns", qr ? "response" : "query", qr ? "response" : "query");
+        }
+        return;
+    }
+    message(c, pdu, true);
+}
+
+/* After a gap: a plausible message start is a length of at least 12, a standard
+ * opcode (0-6 but 3), one question and modest section counts. */
+static bool tcp_sync(const tpa_rd_t *at)
+{
+    tpa_rd_t r = *at;
+    unsigned n = tpa_rd_be16(&r);
+    tpa_rd_skip(&r, 2);
+    unsigned flags = tpa_rd_be16(&r);
+    unsigned qd = tpa_rd_be16(&r), an = tpa_rd_be16(&r), ns = tpa_rd_be16(&r), ar = tpa_rd_be16(&r);
+    unsigned opcode = (flags >> 11) & 0xf;
+    return !r.err && n >= 12 && opcode <= 6 && opcode != 3 && qd == 1 && an < 256 && ns < 256 &&
+           ar < 256;
+}
+
+static const tpa_pdu_spec_t tcp_spec = {
+    .hdr = 2,
+    .max = 2 + 65535,
+    .len = tcp_len,
+    .pdu = tcp_pdu,
+    .sync = tcp_sync,
+};
+
+void tpa_dns_stream(tpa_dissect_ctx_t *c, tpa_rd_t *bytes, uint64_t gap)
+{
+    dns_state_t *st = tpa_dissect_state(c, sizeof *st);
+    if (!st) return;
+    tpa_pdu_feed(&st->fr[c->dir & 1], &tcp_spec, c, bytes, gap);
+}
+
+void tpa_dns_state_free(void *state)
+{
+    dns_state_t *st = state;
+    if (!st) return;
+    tpa_pdu_framer_free(&st->fr[0]);
+    tpa_pdu_framer_free(&st->fr[1]);
+    free(st);
+}

@@ -1,0 +1,354 @@
+/* tpa_tcp.c - TCP segments: header, connection quality, streams (see tpa_tcp.h).
+ *
+ * RFC 9293 section 3.1: ports, sequence number, acknowledgment number, data offset
+ * (4 bits, header length in 32-bit words, >= 5), flags, window, checksum, urgent
+ * pointer, options. The checksum is not verified.
+ */
+#include "tpa_decode_int.h"
+#include "tpa_tcp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct hole {
+    uint32_t lo, hi; /* [lo, hi) in sequence space */
+    int64_t ts_us;   /* when it appeared */
+} hole_t;
+
+typedef struct tcp_dir {
+    bool seen;     /* a segment with sequence space was seen: next is valid */
+    bool syn_seen; /* isn is valid */
+    bool ended;    /* its stream got the end call (FIN or RST) */
+    uint8_t nholes;
+    uint32_t next; /* highest sequence number + space seen */
+    uint32_t isn;
+    uint32_t payload_segs; /* segments with payload seen */
+    hole_t holes[TPA_TCP_HOLES];
+    tpa_tcp_stream_t *stream;
+    uint64_t last_frame; /* last frame that fed the stream */
+    int64_t last_us;
+} tcp_dir_t;
+
+struct tpa_tcp_conn {
+    tcp_dir_t dir[2]; /* by key side of the sender */
+    tpa_tcp_stats_t st;
+    uint8_t hs; /* handshake: 0 none, 1 SYN, 2 SYN/ACK, 3 complete */
+    uint32_t syn_seq, synack_seq;
+    int64_t syn_us, synack_us;
+};
+
+static bool seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
+const tpa_tcp_stats_t *tpa_tcp_stats(const tpa_flow_t *f)
+{
+    return f->tcp ? &f->tcp->st : NULL;
+}
+
+static void stream_drop(tpa_tcp_conn_t *t, int side)
+{
+    tcp_dir_t *D = &t->dir[side];
+    if (!D->stream) return;
+    const tpa_tcp_stream_stats_t *s = tpa_tcp_stream_stats(D->stream);
+    tpa_tcp_stream_stats_t *a = &t->st.stream[side];
+    a->delivered += s->delivered;
+    a->gaps += s->gaps;
+    a->gap_bytes += s->gap_bytes;
+    a->dup_bytes += s->dup_bytes;
+    a->ooo_bytes += s->ooo_bytes;
+    a->forced += s->forced;
+    t->st.streamed[side] = true;
+    tpa_tcp_stream_destroy(&D->stream);
+}
+
+void tpa_tcp_conn_free(tpa_flow_t *f)
+{
+    tpa_tcp_conn_t *t = f->tcp;
+    if (!t) return;
+    for (int i = 0; i < 2; i++)
+        tpa_tcp_stream_destroy(&t->dir[i].stream);
+    free(t);
+    f->tcp = NULL;
+}
+
+static tpa_tcp_conn_t *conn_new(void)
+{
+    tpa_tcp_conn_t *t = calloc(1, sizeof *t);
+    if (t) t->st.syn_rtt_us = t->st.ack_rtt_us = -1;
+    return t;
+}
+
+/* ---- quality ---- */
+
+static void hole_add(tcp_dir_t *D, uint32_t lo, uint32_t hi, int64_t now)
+{
+    if (D->nholes == TPA_TCP_HOLES) { /* forget the oldest */
+        memmove(&D->holes[0], &D->holes[1], (TPA_TCP_HOLES - 1) * sizeof D->holes[0]);
+        D->nholes--;
+    }
+    D->holes[D->nholes++] = (hole_t){lo, hi, now};
+}
+
+/* Removes [lo, hi) from the holes; returns the creation time of the oldest hole it
+ * overlapped, or -1 when it filled none. */
+static int64_t hole_fill(tcp_dir_t *D, uint32_t lo, uint32_t hi)
+{
+    int64_t ts = -1;
+    for (int i = 0; i < D->nholes; i++) {
+        hole_t *h = &D->holes[i];
+        if (!seq_lt(lo, h->hi) || !seq_lt(h->lo, hi)) continue;
+        if (ts < 0 || h->ts_us < ts) ts = h->ts_us;
+        bool left = seq_lt(h->lo, lo), right = seq_lt(hi, h->hi);
+        if (left && right) { /* split: keep the right part too when there is room */
+            hole_t r = {hi, h->hi, h->ts_us};
+            h->hi = lo;
+            if (D->nholes < TPA_TCP_HOLES) D->holes[D->nholes++] = r;
+        } else if (left) {
+            h->hi = lo;
+        } else if (right) {
+            h->lo = hi;
+        } else {
+            memmove(h, h + 1, (size_t)(D->nholes - i - 1) * sizeof *h);
+            D->nholes--;
+            i--;
+        }
+    }
+    return ts;
+}
+
+static void dir_reset(tcp_dir_t *D)
+{
+    D->seen = D->syn_seen = D->ended = false;
+    D->nholes = 0;
+    D->payload_segs = 0;
+}
+
+/* Updates the counters with one segment; returns true when it opens a new
+ * connection on the flow's ports (a SYN with another ISN). */
+static bool quality(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack, uint8_t flags,
+                    uint16_t win, uint32_t plen, int64_t now)
+{
+    tpa_tcp_stats_t *st = &t->st;
+    tcp_dir_t *D = &t->dir[side];
+    bool syn = flags & TPA_TCP_SYN, fin = flags & TPA_TCP_FIN, rst = flags & TPA_TCP_RST;
+    bool ackf = flags & TPA_TCP_ACK;
+    bool newconn = false;
+
+    if (syn && !ackf) {
+        if (D->seen && !(D->syn_seen && D->isn == seq)) { /* the ports reused */
+            dir_reset(&t->dir[0]);
+            dir_reset(&t->dir[1]);
+            st->close = TPA_TCP_CLOSE_OPEN;
+            newconn = true;
+        }
+        if (t->hs <= 1) { /* the last SYN before the SYN/ACK */
+            t->hs = 1;
+            t->syn_seq = seq;
+            t->syn_us = now;
+            st->client_side = (uint8_t)side;
+            st->has_syn = true;
+        }
+    } else if (syn && ackf) {
+        if (t->hs >= 1 && side != st->client_side && ack == t->syn_seq + 1) {
+            if (t->hs == 1) {
+                st->syn_rtt_us = now - t->syn_us;
+                t->synack_seq = seq;
+                t->hs = 2;
+            }
+            if (t->hs == 2) t->synack_us = now;
+        }
+    } else if (ackf && !rst && t->hs == 2 && side == st->client_side && ack == t->synack_seq + 1) {
+        st->ack_rtt_us = now - t->synack_us;
+        t->hs = 3;
+    }
+    if (syn && !D->syn_seen) {
+        D->syn_seen = true;
+        D->isn = seq;
+    }
+    if (rst) {
+        st->resets++;
+        st->close = TPA_TCP_CLOSE_RST;
+    } else if (fin && st->close == TPA_TCP_CLOSE_OPEN) {
+        st->close = TPA_TCP_CLOSE_FIN;
+    }
+    if (win == 0 && !(flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST))) st->zero_window++;
+    if (plen) D->payload_segs++;
+
+    uint32_t space = plen + (syn ? 1u : 0u) + (fin ? 1u : 0u);
+    uint32_t end = seq + space;
+    if (space == 0) { /* only places the direction when nothing else did */
+        if (!D->seen && !rst) {
+            D->seen = true;
+            D->next = end;
+        }
+        return newconn;
+    }
+    if (!D->seen) {
+        D->seen = true;
+        D->next = end;
+        return newconn;
+    }
+    if (seq == D->next) {
+        D->next = end;
+        return newconn;
+    }
+    if (seq_lt(D->next, seq)) { /* bytes before it never seen (yet) */
+        st->lost_segments++;
+        hole_add(D, D->next, seq, now);
+        D->next = end;
+        return newconn;
+    }
+    if (space <= 1 && seq == D->next - 1 && !(flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST))) {
+        st->keepalives++;
+        return newconn;
+    }
+    int64_t hts = hole_fill(D, seq, end);
+    int64_t rtt = st->syn_rtt_us >= 0 && st->ack_rtt_us >= 0 ? st->syn_rtt_us + st->ack_rtt_us : -1;
+    int64_t thr = rtt > 0 ? rtt : TPA_TCP_OOO_US;
+    if (hts >= 0 && now - hts <= thr)
+        st->out_of_order++;
+    else
+        st->retransmissions++;
+    if (seq_lt(D->next, end)) D->next = end;
+    return newconn;
+}
+
+/* ---- streams ---- */
+
+/* tpa_tcp_stream_fn: ud is the dissector context of the direction. */
+static void deliver(void *ud, const uint8_t *data, size_t len, uint64_t gap)
+{
+    tpa_dissect_ctx_t *c = ud;
+    tpa_rd_t r = tpa_rd_init(data, len);
+    if (c->dec->tap) c->dec->tap(c->dec->tap_ud, c, &r, gap);
+    c->row->stream(c, &r, gap);
+}
+
+static void stream_ctx(tpa_dissect_ctx_t *c, tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f,
+                       int side, const tpa_dissector_t *row)
+{
+    tpa_dissect_ctx_init(c, d, p, f, side, TPA_T_TCP);
+    c->row = row;
+}
+
+/* Flushes the stream of `side`, gives the dissector its end call, frees the stream.
+ * p is the frame being decoded, or NULL (flow finish: the direction's last frame). */
+static void stream_end(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side,
+                       const tpa_dissector_t *row)
+{
+    tpa_tcp_conn_t *t = f->tcp;
+    tcp_dir_t *D = &t->dir[side];
+    if (!D->stream) return;
+    tpa_pkt_t last;
+    if (!p) {
+        memset(&last, 0, sizeof last);
+        last.frame = D->last_frame;
+        last.ts_us = D->last_us;
+        p = &last;
+    }
+    tpa_dissect_ctx_t c;
+    stream_ctx(&c, d, p, f, side, row);
+    tpa_tcp_stream_flush(D->stream, deliver, &c);
+    c.stream_end = true;
+    tpa_rd_t none = tpa_rd_init(NULL, 0);
+    if (d->tap) d->tap(d->tap_ud, &c, &none, 0);
+    row->stream(&c, &none, 0);
+    D->ended = true;
+    stream_drop(t, side);
+}
+
+static void stream_segment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side,
+                           const tpa_dissector_t *row, uint32_t seq, uint8_t flags,
+                           tpa_rd_t *payload, uint32_t plen)
+{
+    tpa_tcp_conn_t *t = f->tcp;
+    tcp_dir_t *D = &t->dir[side];
+    bool syn = flags & TPA_TCP_SYN;
+    uint32_t dseq = seq + (syn ? 1u : 0u); /* data of a SYN follows its ISN */
+    if (!D->ended && !D->stream && plen) {
+        uint32_t start = D->syn_seen && D->payload_segs <= 1 ? D->isn + 1 : dseq;
+        D->stream = tpa_tcp_stream_new(d->tcp_pool, TPA_TCP_STREAM_DIR_BYTES, start);
+    }
+    if (D->stream && plen) {
+        tpa_dissect_ctx_t c;
+        stream_ctx(&c, d, p, f, side, row);
+        size_t caplen = tpa_rd_remaining(payload);
+        tpa_tcp_stream_add(D->stream, dseq, tpa_rd_span(payload, caplen), caplen, plen, deliver,
+                           &c);
+        D->last_frame = p->frame;
+        D->last_us = p->ts_us;
+    }
+    if (flags & TPA_TCP_RST) {
+        stream_end(d, p, f, side, row);
+        stream_end(d, p, f, !side, row);
+    } else if (flags & TPA_TCP_FIN) {
+        stream_end(d, p, f, side, row);
+    }
+}
+
+void tpa_tcp_flow_finish(tpa_decoder_t *d, tpa_flow_t *f)
+{
+    if (!f->tcp) return;
+    const tpa_dissector_t *row = tpa_dissect_row(f->app);
+    for (int s = 0; s < 2; s++) {
+        if (row && row->stream)
+            stream_end(d, NULL, f, s, row);
+        else
+            stream_drop(f->tcp, s);
+    }
+}
+
+/* ---- the segment ---- */
+
+void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r)
+{
+    if (!tpa_rd_has(r, 4)) {
+        tpa_dec_short(d, p, TPA_MAL_TCP_TRUNCATED);
+        return;
+    }
+    uint16_t sport = tpa_rd_be16(r), dport = tpa_rd_be16(r);
+    int side;
+    tpa_flow_t *f = tpa_dec_flow(d, p, ip, 6, sport, dport, &side);
+    if (!tpa_rd_has(r, 16)) {
+        tpa_dec_short(d, p, TPA_MAL_TCP_TRUNCATED);
+        return;
+    }
+    uint32_t seq = tpa_rd_be32(r);
+    uint32_t ack = tpa_rd_be32(r);
+    uint16_t offfl = tpa_rd_be16(r);
+    uint16_t win = tpa_rd_be16(r);
+    tpa_rd_skip(r, 4); /* checksum, urgent pointer */
+    uint8_t flags = (uint8_t)(offfl & 0xff);
+    if (f) tpa_flow_tcp_flags(d->flows, f, side, flags);
+    size_t hl = (size_t)(offfl >> 12) * 4;
+    if (hl < 20) {
+        tpa_dec_mal(d, p, TPA_MAL_TCP_BAD_OFFSET);
+        return;
+    }
+    if (!tpa_rd_has(r, hl - 20)) {
+        tpa_dec_short(d, p, TPA_MAL_TCP_BAD_OFFSET);
+        return;
+    }
+    tpa_rd_skip(r, hl - 20);
+    if (!f) return;
+    /* payload length on the wire: from the IP length when it is known */
+    size_t caplen = tpa_rd_remaining(r);
+    uint32_t plen = (uint32_t)caplen;
+    if (ip->l4_len > hl && ip->l4_len - hl > caplen) plen = (uint32_t)(ip->l4_len - hl);
+    if (!f->tcp) f->tcp = conn_new();
+    tpa_tcp_conn_t *t = f->tcp;
+    bool newconn = t && quality(t, side, seq, ack, flags, win, plen, p->ts_us);
+    tpa_dissect_ctx_t c;
+    tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_TCP);
+    tpa_dissect_detect(&c, r);
+    const tpa_dissector_t *row = tpa_dissect_row(f->app);
+    if (!t || !row || !row->stream) return;
+    if (newconn) {
+        stream_end(d, p, f, 0, row);
+        stream_end(d, p, f, 1, row);
+        t->dir[0].ended = t->dir[1].ended = false;
+    }
+    stream_segment(d, p, f, side, row, seq, flags, r, plen);
+}
