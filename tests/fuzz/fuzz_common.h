@@ -3,7 +3,8 @@
  * the engine's per-packet decoder (tpa_decode.h), so a dissector target reaches its
  * dissector through the same path a capture does.
  *
- * Each fuzz_<name>.c defines LLVMFuzzerTestOneInput. With TPA_FUZZ=ON it is linked
+ * Each fuzz_<name>.c defines LLVMFuzzerTestOneInput (the dissector-row targets
+ * through fuzz_row.h). With TPA_FUZZ=ON it is linked
  * with libFuzzer (-fsanitize=fuzzer); otherwise with fuzz_replay_main.c, which
  * calls it once for every file of the directories it is given.
  */
@@ -54,12 +55,14 @@ static inline unsigned fuzz_touch(const uint8_t *p, size_t n)
     return s;
 }
 
-/* Writes a raw IP frame (IPv4 when v6 == 0) carrying an L4 header for proto (6 TCP,
- * 17 UDP, 132 SCTP; hdr/hlen given by the caller) and then payload, into out (at
- * least FUZZ_FRAME_MAX bytes). Returns the frame length (payload cut to fit 65535). */
-static inline size_t fuzz_ip_frame(uint8_t *out, int v6, uint8_t proto, const uint8_t *hdr,
+/* Writes a raw IP frame (IPv4 when v6 == 0) from host A to host B (dir 0) or back
+ * (dir 1) carrying an L4 header for proto (6 TCP, 17 UDP, 132 SCTP; hdr/hlen given by
+ * the caller) and then payload, into out (at least FUZZ_FRAME_MAX bytes). Returns
+ * the frame length (payload cut to fit 65535). */
+static inline size_t fuzz_ip_frame(uint8_t *out, int v6, int dir, uint8_t proto, const uint8_t *hdr,
                                    size_t hlen, const uint8_t *payload, size_t plen)
 {
+    uint8_t a = dir ? 2 : 1, b = dir ? 1 : 2;
     size_t iphl = v6 ? 40 : 20;
     if (plen > 65535 - iphl - hlen) plen = 65535 - iphl - hlen;
     size_t l4len = hlen + plen;
@@ -70,8 +73,8 @@ static inline size_t fuzz_ip_frame(uint8_t *out, int v6, uint8_t proto, const ui
         out[5] = (uint8_t)l4len;
         out[6] = proto;
         out[7] = 64;
-        out[8] = 0x20, out[9] = 0x01, out[10] = 0x0d, out[11] = 0xb8, out[23] = 1;
-        out[24] = 0x20, out[25] = 0x01, out[26] = 0x0d, out[27] = 0xb8, out[39] = 2;
+        out[8] = 0x20, out[9] = 0x01, out[10] = 0x0d, out[11] = 0xb8, out[23] = a;
+        out[24] = 0x20, out[25] = 0x01, out[26] = 0x0d, out[27] = 0xb8, out[39] = b;
     } else {
         size_t tot = iphl + l4len;
         out[0] = 0x45;
@@ -79,8 +82,8 @@ static inline size_t fuzz_ip_frame(uint8_t *out, int v6, uint8_t proto, const ui
         out[3] = (uint8_t)tot;
         out[8] = 64;
         out[9] = proto;
-        out[12] = 10, out[15] = 1;
-        out[16] = 10, out[19] = 2;
+        out[12] = 10, out[15] = a;
+        out[16] = 10, out[19] = b;
     }
     memcpy(out + iphl, hdr, hlen);
     if (proto == 17) { /* UDP length covers header and payload */
@@ -89,17 +92,6 @@ static inline size_t fuzz_ip_frame(uint8_t *out, int v6, uint8_t proto, const ui
     }
     if (plen) memcpy(out + iphl + hlen, payload, plen);
     return iphl + l4len;
-}
-
-/* One UDP datagram sport -> dport carrying payload, decoded as frame `frame`. */
-static inline void fuzz_decode_udp(tpa_decoder_t *d, uint8_t *buf, int v6, uint16_t sport,
-                                   uint16_t dport, const uint8_t *payload, size_t plen,
-                                   uint64_t frame)
-{
-    uint8_t h[8] = {(uint8_t)(sport >> 8), (uint8_t)sport, (uint8_t)(dport >> 8), (uint8_t)dport};
-    size_t n = fuzz_ip_frame(buf, v6, 17, h, sizeof h, payload, plen);
-    tpa_decode_packet(d, FUZZ_DLT_RAW, frame, 1700000000000000LL + (int64_t)frame * 1000, buf,
-                      (uint32_t)n, (uint32_t)n);
 }
 
 #endif

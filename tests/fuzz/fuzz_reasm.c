@@ -84,8 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(!more || out.other_frames > 0); /* the final fragment came earlier */
             if (out.len) sink += fuzz_touch(out.data, out.len);
             /* first wins: bytes this fragment brought to a new datagram are its own */
-            if (out.other_frames == 0 && len)
-                FUZZ_CHECK(memcmp(out.data + off, bytes, len) == 0);
+            if (out.other_frames == 0 && len) FUZZ_CHECK(memcmp(out.data + off, bytes, len) == 0);
         }
         FUZZ_CHECK(tpa_reasm_open(r) <= md);
         FUZZ_CHECK(tpa_reasm_buffered(r) <= mb);

@@ -34,8 +34,8 @@ static void task_roundtrip(const tpa_wire_task_t *t)
     tpa_wire_task_t t2;
     char err[256];
     FUZZ_CHECK(tpa_wire_task_parse(m, &t2, err, sizeof err) == 0);
-    FUZZ_CHECK(strcmp(t->type, t2.type) == 0 && strcmp(t->job, t2.job) == 0 &&
-               t->task == t2.task && t->tasks == t2.tasks && json_equal(t->digest, t2.digest));
+    FUZZ_CHECK(strcmp(t->type, t2.type) == 0 && strcmp(t->job, t2.job) == 0 && t->task == t2.task &&
+               t->tasks == t2.tasks && json_equal(t->digest, t2.digest));
     json_decref(t2.digest);
     json_decref(m);
 }

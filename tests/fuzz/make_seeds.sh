@@ -134,6 +134,9 @@ inner4 = ip4(17, udp(40000, 53, b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x
              src=b"\x0a\x2d\x00\x05", dst=b"\x08\x08\x08\x08")
 inner6 = ip6(6, tcp(50000, 443, 0x02))
 
+def row(flags, *msgs):
+    return bytes([flags]) + b"".join(struct.pack(">H", len(m)) + m for m in msgs)
+
 def packet(sel, frame, name):
     put("packet", bytes([sel]) + frame, name)
 
@@ -163,7 +166,7 @@ for fn in sorted(os.listdir(os.path.join(out, "frames"))):
                 packet(LOOP, struct.pack(">I", 24 if v6 else 2) + fr, "gen-loop")
                 packet(RAW | 0x80, fr[: len(fr) // 2], "gen-cut")
             if fr[9:10] == b"\x11" and len(fr) > 28 and 2152 in struct.unpack(">HH", fr[20:24]):
-                put("gtpu", b"\x00" + fr[28:], "gen")
+                put("gtpu", row(0x10, fr[28:]), "gen")
 
 # hand-built frames
 u = udp(1234, 5678, b"hello")
@@ -222,21 +225,20 @@ packet(RAW, ip4(17, udp(4789, 4789, b"\x08\0\0\0\0\0\x2a\0" + eth(0x0800, ip4(17
 packet(RAW, ip4(17, u, tot=2000), "totlen-exceeds")
 packet(RAW | 0x80, ip4(17, u)[:24], "cut")
 
-# GTP-U payloads
-put("gtpu", b"\x00" + gtpu(inner4), "plain")
-put("gtpu", b"\x02" + gtpu(inner4, flags=0x34, ext=pdu_container), "qfi")
-put("gtpu", b"\x01" + gtpu(inner6, flags=0x32), "seq-v6")
-put("gtpu", b"\x00" + gtpu(b"", t=1, flags=0x32), "echo")
-put("gtpu", b"\x00" + gtpu(b"", t=254), "end-marker")
-put("gtpu", b"\x00" + gtpu(ip4(17, udp(2152, 2152, gtpu(inner4)))), "nested")
-put("gtpu", b"\x00" + gtpu(inner4, flags=0x34,
-                           ext=b"\x40\x01\x00\x00\x85\x01\x00\x05\x00"), "two-ext")
-
-# VXLAN payloads
-put("vxlan", b"\x00" + b"\x08\0\0\0\0\0\x2a\0" + eth(0x0800, ip4(17, u)), "udp4")
-put("vxlan", b"\x03" + b"\x08\0\0\0\0\x10\x00\0" + eth(0x8100, struct.pack(">HH", 5, 0x86DD) +
-                                                       ip6(6, tcp(1, 2, 0x02))), "vlan-v6")
-put("vxlan", b"\x00" + b"\x08\0\0\0\0\0\x01\0" + eth(0x0806, b"\0" * 28), "arp")
+# dissector-row targets (fuzz_row.h): flags byte, then (2-byte length, message)...
+put("gtpu", row(0x10, gtpu(inner4)), "plain")
+put("gtpu", row(0x10, gtpu(inner4, flags=0x34, ext=pdu_container),
+                gtpu(inner4, teid=0x99, flags=0x34, ext=pdu_container)), "qfi-both-ways")
+put("gtpu", row(0x11, gtpu(inner6, flags=0x32)), "seq-v6")
+put("gtpu", row(0x10, gtpu(b"", t=1, flags=0x32), gtpu(b"", t=2, flags=0x32)), "echo")
+put("gtpu", row(0x10, gtpu(b"", t=254)), "end-marker")
+put("gtpu", row(0x10, gtpu(ip4(17, udp(2152, 2152, gtpu(inner4)))), gtpu(inner4)), "nested")
+put("gtpu", row(0x30, gtpu(inner4, flags=0x34, ext=b"\x40\x01\x00\x00\x85\x01\x00\x05\x00")),
+    "two-ext")
+put("vxlan", row(0x10, b"\x08\0\0\0\0\0\x2a\0" + eth(0x0800, ip4(17, u))), "udp4")
+put("vxlan", row(0x11, b"\x08\0\0\0\0\x10\x00\0" + eth(0x8100, struct.pack(">HH", 5, 0x86DD) +
+                                                     ip6(6, tcp(1, 2, 0x02)))), "vlan-v6")
+put("vxlan", row(0x00, b"\x08\0\0\0\0\0\x01\0" + eth(0x0806, b"\0" * 28)), "arp")
 
 # fragment operation sequences (fuzz_reasm.c)
 def op(key, more, off, ln, step=1, data=None):
