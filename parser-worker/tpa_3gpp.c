@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Until the transaction layer (tpa_sig_report) is linked into every build, fall back
+ * to counting the message only. */
+#pragma weak tpa_sig_report
+
 size_t tpa_3gpp_tbcd(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
 {
     size_t k = 0;
@@ -79,4 +83,22 @@ void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const 
     char *s = b->slot[m->n_ids];
     snprintf(s, TPA_3GPP_ID_SLOT, "%s", value);
     tpa_sig_add_id(m, kind, s);
+}
+
+static _Thread_local tpa_3gpp_tap_fn tap;
+static _Thread_local void *tap_ud;
+
+void tpa_3gpp_set_tap(tpa_3gpp_tap_fn fn, void *ud)
+{
+    tap = fn;
+    tap_ud = ud;
+}
+
+void tpa_3gpp_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
+{
+    if (tap) tap(m, tap_ud);
+    if (tpa_sig_report)
+        tpa_sig_report(c, m);
+    else
+        tpa_dissect_message(c, m->protocol, m->code, m->name);
 }

@@ -58,11 +58,13 @@ typedef struct tpa_3gpp_ids {
  * Longer values are cut to TPA_3GPP_ID_SLOT - 1. */
 void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const char *value);
 
-/* Reports m (tpa_sig_report). TEMPORARY: counts it with tpa_dissect_message until
- * tpa_sig_report lands. */
-static inline void tpa_3gpp_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
-{
-    tpa_dissect_message(c, m->protocol, m->code, m->name);
-}
+/* Reports m: tpa_sig_report(c, m) (messages[], transactions, KPIs, UEs). */
+void tpa_3gpp_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m);
+
+/* For unit tests: fn(m, ud) sees every message tpa_3gpp_report reports from the
+ * calling thread (m and its strings are borrowed for the call), before it is reported.
+ * NULL removes the tap. */
+typedef void (*tpa_3gpp_tap_fn)(const tpa_sig_t *m, void *ud);
+void tpa_3gpp_set_tap(tpa_3gpp_tap_fn fn, void *ud);
 
 #endif
