@@ -2,6 +2,9 @@
 #include "tpa_decode_int.h"
 #include "tpa_dissect.h"
 #include "tpa_dns.h"
+#include "tpa_gtp.h"
+#include "tpa_gtpv2.h"
+#include "tpa_pfcp.h"
 #include "tpa_result.h"
 
 #include <stdlib.h>
@@ -32,9 +35,17 @@ static bool probe_gtpv1c(const tpa_rd_t *pl)
 /* Order matters only among rows sharing a port (first accepting row wins). */
 static const tpa_dissector_t table[] = {
     {.name = "gtp-u", .transports = TPA_T_UDP, .ports = {2152}, .dissect = tpa_dissect_gtpu},
-    {.name = "gtpv2", .transports = TPA_T_UDP, .ports = {2123}, .probe = probe_gtpv2},
-    {.name = "gtp-c", .transports = TPA_T_UDP, .ports = {2123}, .probe = probe_gtpv1c},
-    {.name = "pfcp", .transports = TPA_T_UDP, .ports = {8805}},
+    {.name = "gtpv2",
+     .transports = TPA_T_UDP,
+     .ports = {2123},
+     .probe = probe_gtpv2,
+     .dissect = tpa_gtpv2_dissect},
+    {.name = "gtp-c",
+     .transports = TPA_T_UDP,
+     .ports = {2123},
+     .probe = probe_gtpv1c,
+     .dissect = tpa_gtp_dissect},
+    {.name = "pfcp", .transports = TPA_T_UDP, .ports = {8805}, .dissect = tpa_pfcp_dissect},
     {.name = "diameter", .transports = TPA_T_TCP | TPA_T_SCTP, .ports = {3868}, .ppids = {46, 47}},
     {.name = "ngap", .transports = TPA_T_SCTP, .ports = {38412}, .ppids = {60}},
     {.name = "s1ap", .transports = TPA_T_SCTP, .ports = {36412}, .ppids = {18}},

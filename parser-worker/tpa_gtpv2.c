@@ -510,9 +510,12 @@ void tpa_gtpv2_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
         tpa_gtp_dissect(c, payload); /* GTPv1-C (or GTP') on the same port */
         return;
     }
-    for (int i = 0; i < MAX_MSGS && tpa_rd_remaining(payload) > 0; i++) {
-        if (i > 0 && (tpa_rd_peek(payload, 0) >> 5) != 2) {
+    for (int i = 0; i < MAX_MSGS; i++) {
+        if (i > 0 && (tpa_rd_remaining(payload) == 0 || (tpa_rd_peek(payload, 0) >> 5) != 2)) {
+            /* P = 1 but no GTPv2 message follows; what does is still read as one (as
+             * tshark does) */
             tpa_dissect_malformed(c, TPA_MAL_GTPV2_PIGGYBACK_INVALID);
+            if (tpa_rd_remaining(payload) > 0) one(c, payload);
             return;
         }
         if (one(c, payload) != 1) return;

@@ -53,6 +53,25 @@
     X(GTPU_EXT_TRUNCATED, "gtpu.ext_header_truncated")                                             \
     X(GTPU_EXT_LEN_INVALID, "gtpu.ext_header_length_invalid")                                      \
     X(DECODE_TOO_DEEP, "decode.too_deep")                                                          \
+    X(PFCP_TRUNCATED, "pfcp.header_truncated")                                                     \
+    X(PFCP_BAD_VERSION, "pfcp.bad_version")                                                        \
+    X(PFCP_LEN_INVALID, "pfcp.length_invalid")                                                     \
+    X(PFCP_IE_TRUNCATED, "pfcp.ie_truncated")                                                      \
+    X(PFCP_IE_INVALID, "pfcp.ie_invalid")                                                          \
+    X(PFCP_IE_TOO_DEEP, "pfcp.ie_too_deep")                                                        \
+    X(GTPV2_TRUNCATED, "gtpv2.header_truncated")                                                   \
+    X(GTPV2_LEN_INVALID, "gtpv2.length_invalid")                                                   \
+    X(GTPV2_PIGGYBACK_INVALID, "gtpv2.piggyback_invalid")                                          \
+    X(GTPV2_IE_TRUNCATED, "gtpv2.ie_truncated")                                                    \
+    X(GTPV2_IE_INVALID, "gtpv2.ie_invalid")                                                        \
+    X(GTPV2_IE_TOO_DEEP, "gtpv2.ie_too_deep")                                                      \
+    X(GTP_TRUNCATED, "gtp.header_truncated")                                                       \
+    X(GTP_BAD_VERSION, "gtp.bad_version")                                                          \
+    X(GTP_LEN_INVALID, "gtp.length_invalid")                                                       \
+    X(GTP_EXT_INVALID, "gtp.ext_header_invalid")                                                   \
+    X(GTP_IE_TRUNCATED, "gtp.ie_truncated")                                                        \
+    X(GTP_IE_INVALID, "gtp.ie_invalid")                                                            \
+    X(GTP_IE_TYPE_UNKNOWN, "gtp.ie_type_unknown")                                                  \
     X(DNS_TRUNCATED, "dns.truncated")                                                              \
     X(DNS_NAME_INVALID, "dns.name_invalid")                                                        \
     X(DNS_TCP_LENGTH_INVALID, "dns.tcp_length_invalid")

@@ -10,6 +10,8 @@
  * (TS 38.415 section 5.5.2): octet 1 = PDU type << 4, octet 2 low 6 bits = QFI for
  * both the DL and the UL PDU. A G-PDU's T-PDU is decoded as IPv4 / IPv6 by its
  * first nibble; flows inside carry the tunnel context {outer flow, TEID, QFI}.
+ * Every G-PDU counts in messages[] as "gtp" 255; the other message types (Echo, Error
+ * Indication, End Marker, ...) go to tpa_gtp_dissect (tpa_gtp.h).
  *
  * GRE (RFC 2784, RFC 2890 key and sequence; RFC 2637 version 1 for PPTP): flags
  * C (checksum + reserved, 4 bytes), K (key, 4), S (sequence, 4), and for version 1
@@ -21,6 +23,7 @@
  * then an Ethernet frame.
  */
 #include "tpa_decode_int.h"
+#include "tpa_gtp.h"
 
 #define MAX_GTPU_EXT 16
 
@@ -60,6 +63,14 @@ void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *r)
 {
     tpa_decoder_t *d = c->dec;
     tpa_pkt_t *p = c->pkt;
+    if (tpa_rd_has(r, 2)) {
+        uint8_t b0 = tpa_rd_peek(r, 0);
+        if (tpa_rd_peek(r, 1) != 255 || !(b0 & 0x10)) { /* Echo, Error Indication, GTP' */
+            tpa_gtp_dissect(c, r);
+            return;
+        }
+        if ((b0 >> 5) == 1) tpa_gtp_count_gpdu(c);
+    }
     if (!tpa_rd_has(r, 8)) {
         tpa_dec_short(d, p, TPA_MAL_GTPU_TRUNCATED);
         return;
