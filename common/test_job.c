@@ -170,6 +170,7 @@ static void test_ids(void)
 
 static void test_lifecycle(redisContext *r, const tpa_config_t *cfg)
 {
+    long long last_seq = 0;
     const char *id = "job-life";
     json_t *fields =
         json_pack("{s:s, s:I, s:s, s:s}", "file", "a \xc3\xa9.pcap", "size",
@@ -221,7 +222,8 @@ static void test_lifecycle(redisContext *r, const tpa_config_t *cfg)
             CHECK(e && !strcmp(jstr(e, "job"), id) && !strcmp(jstr(e, "state"), "parsing") &&
                   jint(e, "progress") == 42 && !strcmp(jstr(e, "stage"), "decode") &&
                   !strcmp(jstr(e, "message"), "read \"42%\"\n\xe2\x9c\x93"));
-            CHECK(json_object_size(e) == 5);
+            CHECK(json_object_size(e) == 6 && jint(e, "seq") >= 1);
+            last_seq = jint(e, "seq");
             json_decref(e);
         } else {
             CHECK(!"event reply shape");
@@ -265,7 +267,9 @@ static void test_lifecycle(redisContext *r, const tpa_config_t *cfg)
     ev = tpa_job_event(r, id);
     CHECK(ev && !strcmp(jstr(ev, "job"), id) && !strcmp(jstr(ev, "state"), "parsing") &&
           jint(ev, "progress") == 55 && !strcmp(jstr(ev, "stage"), "decode") &&
-          json_object_size(ev) == 5);
+          json_object_size(ev) == 6);
+    /* the snapshot carries the seq of the newest published event: later than any seen */
+    CHECK(ev && jint(ev, "seq") > last_seq);
     json_decref(ev);
     CHECK(tpa_job_event(r, "missing") == NULL);
 

@@ -26,14 +26,16 @@
 /* Fields returned as JSON integers by tpa_job_get. */
 static const char *const int_fields[] = {"progress", "size",       "created", "updated",
                                          "attempts", "packets",    "bytes",   "flows",
-                                         "tasks",    "tasks_done", "lease"};
+                                         "tasks",    "tasks_done", "lease",
+                                         "seq"};
 
 /* Lua helper shared by scripts: the event JSON for job key k / id. */
 #define LUA_EVENT                                                                                  \
     "local function ev(k, id)\n"                                                                   \
+    "  local n = redis.call('HINCRBY', k, 'seq', 1)\n"                                              \
     "  local h = redis.call('HMGET', k, 'state', 'progress', 'stage', 'message')\n"                \
     "  return cjson.encode({job = id, state = h[1] or '', progress = tonumber(h[2]) or 0,\n"       \
-    "                       stage = h[3] or '', message = h[4] or ''})\n"                          \
+    "                       stage = h[3] or '', message = h[4] or '', seq = n})\n"                 \
     "end\n"
 
 /* ---- ids and time ----------------------------------------------------- */
@@ -445,12 +447,14 @@ json_t *tpa_job_event(redisContext *r, const char *id)
     long long progress = 0;
 
     if (!r || !tpa_job_id_valid(id)) return NULL;
-    rep = redisCommand(r, "HMGET tpa:job:%s state progress stage message", id);
+    rep = redisCommand(r, "HMGET tpa:job:%s state progress stage message seq", id);
     if (!rep) return NULL;
-    if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 4 &&
+    if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 5 &&
         rep->element[0]->type == REDIS_REPLY_STRING) {
         redisReply **e = rep->element;
+        long long seq = 0;
         if (e[1]->type == REDIS_REPLY_STRING && !parse_ll(e[1]->str, &progress)) progress = 0;
+        if (e[4]->type == REDIS_REPLY_STRING && !parse_ll(e[4]->str, &seq)) seq = 0;
         ev = json_object();
         if (ev && (json_object_set_new(ev, "job", json_string(id)) < 0 ||
                    json_object_set_new(ev, "state", jstr(e[0]->str, e[0]->len)) < 0 ||
@@ -460,7 +464,8 @@ json_t *tpa_job_event(redisContext *r, const char *id)
                                                                         : json_string("")) < 0 ||
                    json_object_set_new(ev, "message",
                                        e[3]->type == REDIS_REPLY_STRING ? jstr(e[3]->str, e[3]->len)
-                                                                        : json_string("")) < 0)) {
+                                                                        : json_string("")) < 0 ||
+                   json_object_set_new(ev, "seq", json_integer(seq)) < 0)) {
             json_decref(ev);
             ev = NULL;
         }

@@ -7,7 +7,9 @@
  *   tpa:job:<id>:result   string: the result document (JSON)
  *   tpa:job:<id>:task:<n> string: the JSON output of LLM task n (insights/rca)
  *   tpa:jobs              sorted set: job ids scored by creation time (ms)
- *   tpa:events:<id>       pub/sub channel: JSON events {"job","state","progress","stage","message"}
+ *   tpa:events:<id>       pub/sub channel: JSON events {"job","state","progress","stage","message",
+ *                         "seq"}; seq (also a hash field) grows by one with every published
+ *                         event, so a relay can drop an event older than a snapshot it sent
  *
  * States: queued -> parsing -> enriching -> completed, or failed / cancelled.
  */

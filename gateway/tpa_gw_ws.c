@@ -34,6 +34,7 @@ typedef struct ws_conn {
     bool registered;    /* in the registry */
     bool terminal_sent; /* a completed/failed/cancelled event went out */
     bool close_sent;    /* we sent a close frame */
+    long long last_seq; /* seq of the newest event sent (tpa_job.h) */
     struct ws_conn *prev, *next;
 } ws_conn_t;
 
@@ -93,11 +94,16 @@ static void send_error_and_close(ws_conn_t *wc, int close_code, const char *code
 
 /* Sends an event (JSON text) to wc, applying the terminal-state rule.
  * Caller holds ws->lock. */
-static void deliver(ws_conn_t *wc, const char *text, size_t len, const char *state)
+static void deliver(ws_conn_t *wc, const char *text, size_t len, const char *state,
+                    long long seq)
 {
     bool terminal = is_terminal(state);
 
     if (wc->terminal_sent && !terminal) return;
+    /* An event published before the snapshot this client got can still be in flight
+     * from the subscriber: never send anything older than what was already sent. */
+    if (seq > 0 && seq <= wc->last_seq) return;
+    if (seq > wc->last_seq) wc->last_seq = seq;
     send_text(wc, text, len);
     if (terminal) wc->terminal_sent = true;
 }
@@ -111,7 +117,9 @@ static int send_snapshot(ws_conn_t *wc, redisContext *r)
 
     if (!ev) return r->err ? TPA_ERR_CONN : TPA_ERR_NOTFOUND;
     text = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (text) deliver(wc, text, strlen(text), json_string_value(json_object_get(ev, "state")));
+    if (text)
+        deliver(wc, text, strlen(text), json_string_value(json_object_get(ev, "state")),
+                (long long)json_integer_value(json_object_get(ev, "seq")));
     free(text);
     json_decref(ev);
     return 0;
@@ -266,6 +274,7 @@ static void dispatch(tpa_gw_ws_t *ws, const redisReply *rep)
     const redisReply *chan, *payload;
     const char *job;
     char state[32] = "";
+    long long seq = 0;
     json_t *ev;
 
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 4 ||
@@ -281,11 +290,12 @@ static void dispatch(tpa_gw_ws_t *ws, const redisReply *rep)
     if (ev) {
         const char *s = json_string_value(json_object_get(ev, "state"));
         snprintf(state, sizeof state, "%s", s ? s : "");
+        seq = (long long)json_integer_value(json_object_get(ev, "seq"));
         json_decref(ev);
     }
     pthread_mutex_lock(&ws->lock);
     for (ws_conn_t *wc = ws->head; wc; wc = wc->next)
-        if (!strcmp(wc->job, job)) deliver(wc, payload->str, payload->len, state);
+        if (!strcmp(wc->job, job)) deliver(wc, payload->str, payload->len, state, seq);
     pthread_mutex_unlock(&ws->lock);
 }
 
