@@ -235,6 +235,59 @@ put("gtpu", row(0x10, gtpu(b"", t=254)), "end-marker")
 put("gtpu", row(0x10, gtpu(ip4(17, udp(2152, 2152, gtpu(inner4)))), gtpu(inner4)), "nested")
 put("gtpu", row(0x30, gtpu(inner4, flags=0x34, ext=b"\x40\x01\x00\x00\x85\x01\x00\x05\x00")),
     "two-ext")
+# pfcp, gtpv2, gtp (gtp-c row): messages as TS 29.244 / 29.274 / 29.060 write them
+def pfcp(t, seq, ies=b"", seid=None, fo=False):
+    body = (struct.pack(">Q", seid) if seid is not None else b"") + struct.pack(">I", seq << 8) + ies
+    return struct.pack(">BBH", 0x20 | (4 if fo else 0) | (1 if seid is not None else 0), t,
+                       len(body)) + body
+
+def pie(t, v):
+    return struct.pack(">HH", t, len(v)) + v
+
+def g2(t, seq, ies=b"", teid=None, piggy=False):
+    body = (struct.pack(">I", teid) if teid is not None else b"") + struct.pack(">I", seq << 8) + ies
+    return struct.pack(">BBH", 0x40 | (0x10 if piggy else 0) | (8 if teid is not None else 0), t,
+                       len(body)) + body
+
+def g2ie(t, v, inst=0):
+    return struct.pack(">BHB", t, len(v), inst) + v
+
+def g1(t, seq, ies=b"", teid=0):
+    return struct.pack(">BBHIHBB", 0x32, t, 4 + len(ies), teid, seq, 0, 0) + ies
+
+imsi = b"\x00\x01\x01\x21\x43\x65\x87\xf9"
+fseid = pie(57, b"\x02" + struct.pack(">Q", 0xba4) + b"\x0a\0\0\x01")
+pdr = pie(1, pie(56, b"\0\x01") + pie(2, pie(20, b"\0") + pie(21, b"\x01\0\0\x12\x34\x0a\0\0\x02") +
+                                       pie(93, b"\x02\x0a\x2d\0\x05")))
+far = pie(3, pie(108, b"\0\0\0\x01") + pie(44, b"\x02") +
+          pie(4, pie(42, b"\0") + pie(84, b"\x01\0\0\0\0\x99\xc0\xa8\x01\x01")))
+put("pfcp", row(0x10, pfcp(1, 5, pie(96, b"\xe0\0\0\0")), pfcp(2, 5, pie(96, b"\xe0\0\0\0"))),
+    "heartbeat")
+put("pfcp", row(0x10, pfcp(50, 6, pie(60, b"\0\x0a\0\0\x01") + fseid + pdr + far +
+                           pie(159, b"\x08internet") + pie(141, b"\x01\x08" + imsi), seid=0),
+                pfcp(51, 6, pie(19, b"\x01") + pie(57, b"\x02" + struct.pack(">Q", 0x77) +
+                                                     b"\x0a\0\0\x02"), seid=0xba4)),
+    "session")
+put("pfcp", row(0x30, pfcp(1, 10, fo=True) + pfcp(5, 11, pie(60, b"\0\x0a\0\0\x01"), fo=True) +
+                pfcp(52, 12, pie(32768 | 5, b"\x28\xaf\x01"), seid=0x77)), "chained-vendor")
+fteid = g2ie(87, b"\x8a\xab\xcd\xef\x01\x0a\0\0\x01")
+bearer = g2ie(93, g2ie(73, b"\x05") + g2ie(87, b"\x84\0\0\0\x42\x0a\0\0\x01", 1))
+put("gtpv2", row(0x10, g2(32, 0x123456, g2ie(1, imsi) + g2ie(76, b"\x94\x21\x43\x65\x87\x09") +
+                            g2ie(71, b"\x08internet") + fteid + g2ie(79, b"\x01\0\0\0\0") + bearer,
+                            teid=0),
+                 g2(33, 0x123456, g2ie(2, b"\x10\0") + g2ie(79, b"\x01\x0a\x2d\0\x07") + bearer,
+                    teid=0xabcdef01, piggy=True) +
+                 g2(95, 7, g2ie(73, b"\x05") + bearer, teid=0xabcdef01)), "create-session")
+put("gtpv2", row(0x10, g2(1, 1, g2ie(3, b"\x05")), g2(2, 1, g2ie(3, b"\x05")),
+                 g1(1, 7)), "echo-v1")
+put("gtp", row(0x10, g1(16, 0x1234, b"\x02" + imsi + b"\x0e\x05\x0f\xfd\x10\x11\x11\x11\x11"
+                     b"\x11\x22\x22\x22\x22\x14\x05\x80\0\x02\xf1\x21\x83\0\x09\x08internet"
+                     b"\x85\0\x04\x0a\0\0\x01\x85\0\x04\x0a\0\0\x03"
+                     b"\x86\0\x07\x91\x94\x21\x43\x65\x87\x09\x8d\x02\x85\x40"),
+               g1(17, 0x1234, b"\x01\x80\x80\0\x06\xf1\x21\x0a\x2d\0\x09", teid=0x22222222)),
+    "create-pdp")
+put("gtp", row(0x10, g1(26, 8, b"\x10\xde\xad\xbe\xef\x85\0\x04\x0a\0\0\x02"),
+               b"\x0e\x01\0\0\0\x01", g2(1, 2)), "errind-prime-v2")
 put("vxlan", row(0x10, b"\x08\0\0\0\0\0\x2a\0" + eth(0x0800, ip4(17, u))), "udp4")
 put("vxlan", row(0x11, b"\x08\0\0\0\0\x10\x00\0" + eth(0x8100, struct.pack(">HH", 5, 0x86DD) +
                                                      ip6(6, tcp(1, 2, 0x02)))), "vlan-v6")
