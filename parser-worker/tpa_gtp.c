@@ -28,11 +28,13 @@
 #include "tpa_gtp.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tpa_3gpp.h"
 #include "tpa_gtpv2.h"
 #include "tpa_malformed.h"
+#include "tpa_pdu.h"
 #include "tpa_sig.h"
 
 #define MAX_EXT 16 /* extension headers per message */
@@ -491,4 +493,61 @@ void tpa_gtp_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *r)
         m.procedure = NULL;
     }
     tpa_3gpp_report(c, &m);
+}
+
+/* ---- GTP over TCP ---- */
+
+typedef struct tcp_state {
+    tpa_pdu_framer_t fr[2]; /* per direction */
+} tcp_state_t;
+
+static long tcp_len(const tpa_rd_t *head)
+{
+    tpa_rd_t r = *head;
+    uint8_t b0 = tpa_rd_u8(&r);
+    tpa_rd_skip(&r, 1);
+    long len = tpa_rd_be16(&r);
+    if (r.err) return 0;
+    switch (b0 >> 5) {
+    case 2:
+        return 4 + len;
+    case 1:
+        return ((b0 & 0x10) ? 8 : 6) + len;
+    case 0:
+        return (b0 & 0x10) ? -1 : 6 + len; /* GTP' version 0 */
+    default:
+        return -1;
+    }
+}
+
+static void tcp_pdu(tpa_dissect_ctx_t *c, tpa_rd_t *pdu)
+{
+    if (tpa_rd_has(pdu, 1) && (tpa_rd_peek(pdu, 0) >> 5) == 2)
+        tpa_gtpv2_dissect(c, pdu);
+    else
+        tpa_gtp_dissect(c, pdu);
+}
+
+static void tcp_bad(tpa_dissect_ctx_t *c)
+{
+    tpa_dissect_malformed(c, TPA_MAL_GTP_BAD_VERSION);
+}
+
+static const tpa_pdu_spec_t tcp_spec = {
+    .hdr = 4, .max = 65535 + 8, .len = tcp_len, .pdu = tcp_pdu, .bad = tcp_bad};
+
+void tpa_gtp_stream(tpa_dissect_ctx_t *c, tpa_rd_t *bytes, uint64_t gap)
+{
+    tcp_state_t *st = tpa_dissect_state(c, sizeof *st);
+    if (!st) return;
+    tpa_pdu_feed(&st->fr[c->dir & 1], &tcp_spec, c, bytes, gap);
+}
+
+void tpa_gtp_state_free(void *state)
+{
+    tcp_state_t *st = state;
+    if (!st) return;
+    tpa_pdu_framer_free(&st->fr[0]);
+    tpa_pdu_framer_free(&st->fr[1]);
+    free(st);
 }

@@ -21,6 +21,16 @@
 /* One UDP payload holding a GTPv1 message. */
 void tpa_gtp_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *payload);
 
+/* GTP over TCP (rows "gtpv2" and "gtp-c"): the stream is cut into messages by their
+ * headers' length fields (GTPv2: 4 + Length; GTPv1: 8 + Length; GTP' (PT = 0, TS
+ * 32.295, which allows TCP): 6 + Length), each handed to the datagram dissector of its
+ * version. GTPv1-C and GTPv2-C themselves run over UDP only (TS 29.060 and TS 29.274
+ * section 4); tshark decodes GTP on TCP port 2123 too, and so do we. */
+void tpa_gtp_stream(tpa_dissect_ctx_t *c, tpa_rd_t *bytes, uint64_t gap);
+
+/* Frees the per-flow state made by tpa_gtp_stream. */
+void tpa_gtp_state_free(void *state);
+
 /* Counts a G-PDU (type 255) into messages[] (protocol "gtp", code "255"); for the
  * tunnel decoder, which carries the T-PDU on itself. */
 void tpa_gtp_count_gpdu(tpa_dissect_ctx_t *c);
