@@ -4,8 +4,10 @@
 #include "tpa_dns.h"
 #include "tpa_gtp.h"
 #include "tpa_gtpv2.h"
+#include "tpa_ngap.h"
 #include "tpa_pfcp.h"
 #include "tpa_result.h"
+#include "tpa_s1ap.h"
 
 #include <stdlib.h>
 
@@ -51,8 +53,18 @@ static const tpa_dissector_t table[] = {
      .state_free = tpa_gtp_state_free},
     {.name = "pfcp", .transports = TPA_T_UDP, .ports = {8805}, .dissect = tpa_pfcp_dissect},
     {.name = "diameter", .transports = TPA_T_TCP | TPA_T_SCTP, .ports = {3868}, .ppids = {46, 47}},
-    {.name = "ngap", .transports = TPA_T_SCTP, .ports = {38412}, .ppids = {60}},
-    {.name = "s1ap", .transports = TPA_T_SCTP, .ports = {36412}, .ppids = {18}},
+    {.name = "ngap",
+     .transports = TPA_T_SCTP,
+     .ports = {38412},
+     .ppids = {60},
+     .dissect = tpa_ngap_dissect,
+     .state_free = tpa_ngap_state_free},
+    {.name = "s1ap",
+     .transports = TPA_T_SCTP,
+     .ports = {36412},
+     .ppids = {18},
+     .dissect = tpa_s1ap_dissect,
+     .state_free = tpa_s1ap_state_free},
     {.name = "x2ap", .transports = TPA_T_SCTP, .ports = {36422}, .ppids = {27}},
     {.name = "xnap", .transports = TPA_T_SCTP, .ports = {38422}, .ppids = {61}},
     {.name = "f1ap", .transports = TPA_T_SCTP, .ports = {38472}, .ppids = {62}},

@@ -72,6 +72,14 @@
     X(GTP_IE_TRUNCATED, "gtp.ie_truncated")                                                        \
     X(GTP_IE_INVALID, "gtp.ie_invalid")                                                            \
     X(GTP_IE_TYPE_UNKNOWN, "gtp.ie_type_unknown")                                                  \
+    X(NGAP_TRUNCATED, "ngap.truncated")                                                            \
+    X(NGAP_LENGTH_FRAGMENTED, "ngap.length_fragmented")                                            \
+    X(NGAP_PDU_INVALID, "ngap.pdu_invalid")                                                        \
+    X(NGAP_OPEN_TYPE_INVALID, "ngap.open_type_invalid")                                            \
+    X(S1AP_TRUNCATED, "s1ap.truncated")                                                            \
+    X(S1AP_LENGTH_FRAGMENTED, "s1ap.length_fragmented")                                            \
+    X(S1AP_PDU_INVALID, "s1ap.pdu_invalid")                                                        \
+    X(S1AP_OPEN_TYPE_INVALID, "s1ap.open_type_invalid")                                            \
     X(DNS_TRUNCATED, "dns.truncated")                                                              \
     X(DNS_NAME_INVALID, "dns.name_invalid")                                                        \
     X(DNS_TCP_LENGTH_INVALID, "dns.tcp_length_invalid")

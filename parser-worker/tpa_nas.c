@@ -1,0 +1,327 @@
+/* tpa_nas.c - shared parts of the NAS dissectors (see tpa_nas.h, tpa_nas_int.h): the
+ * per-association UE memory, message reporting, the IE walker and digit decoders.
+ *
+ * IE formats (TS 24.007 clause 11.2.4, 11.2.1.1): an IEI with bit 8 set names a
+ * one-octet IE (type 1: IEI in bits 8-5, value in bits 4-1; type 2: the IEI alone);
+ * for EPS and 5GS an IEI 0x7X names a TLV-E IE (two-octet length); the other IEIs are
+ * TLV (one-octet length) except the type 3 (TV) IEs each message lists with their
+ * fixed length, which the dissectors give in tables.
+ */
+#include "tpa_nas_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpa_3gpp.h"
+#include "tpa_malformed.h"
+
+/* Until the transaction layer (tpa_sig_report) is linked into every build, messages
+ * are only counted (tpa_dissect_message). */
+#pragma weak tpa_sig_report
+
+/* ---- association memory: open addressing on the RAN / eNB UE id ---- */
+
+struct tpa_nas_assoc {
+    tpa_nas_uest_t *slot;
+    size_t cap; /* power of two, 0 before the first record */
+    size_t n;
+};
+
+static size_t hash_id(uint64_t v)
+{
+    v ^= v >> 33;
+    v *= 0xff51afd7ed558ccdULL;
+    v ^= v >> 33;
+    return (size_t)v;
+}
+
+static tpa_nas_uest_t *find_slot(tpa_nas_assoc_t *a, uint64_t ran)
+{
+    size_t mask = a->cap - 1;
+    for (size_t i = hash_id(ran) & mask;; i = (i + 1) & mask) {
+        if (!a->slot[i].used || a->slot[i].ran == ran) return &a->slot[i];
+    }
+}
+
+static int grow(tpa_nas_assoc_t *a)
+{
+    size_t cap = a->cap ? a->cap * 2 : 64;
+    tpa_nas_uest_t *old = a->slot;
+    size_t oldcap = a->cap;
+    a->slot = calloc(cap, sizeof *a->slot);
+    if (!a->slot) {
+        a->slot = old;
+        return -1;
+    }
+    a->cap = cap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].used) *find_slot(a, old[i].ran) = old[i];
+    free(old);
+    return 0;
+}
+
+tpa_nas_uest_t *tpa_nas_uest(const tpa_nas_ue_t *ue, bool create)
+{
+    if (!ue || !ue->assoc || !ue->has_ran_ue_id) return NULL;
+    tpa_nas_assoc_t *a = *ue->assoc;
+    if (!a) {
+        if (!create) return NULL;
+        a = calloc(1, sizeof *a);
+        if (!a) return NULL;
+        *ue->assoc = a;
+    }
+    if (a->cap) {
+        tpa_nas_uest_t *s = find_slot(a, ue->ran_ue_id);
+        if (s->used) {
+            if (ue->has_cn_ue_id && !s->has_cn) {
+                s->cn = ue->cn_ue_id;
+                s->has_cn = true;
+            }
+            return s;
+        }
+    }
+    if (!create || a->n >= TPA_NAS_ASSOC_MAX) return NULL;
+    if ((a->n + 1) * 10 > a->cap * 7 && grow(a) != 0) return NULL;
+    tpa_nas_uest_t *s = find_slot(a, ue->ran_ue_id);
+    memset(s, 0, sizeof *s);
+    s->used = true;
+    s->ran = ue->ran_ue_id;
+    s->has_cn = ue->has_cn_ue_id;
+    s->cn = ue->cn_ue_id;
+    a->n++;
+    return s;
+}
+
+void tpa_nas_uest_begin(const tpa_nas_ue_t *ue)
+{
+    tpa_nas_uest_t *s = tpa_nas_uest(ue, false);
+    if (!s) return;
+    bool fresh = !ue->has_cn_ue_id || (s->has_cn && s->cn != ue->cn_ue_id);
+    if (fresh) {
+        uint64_t ran = s->ran;
+        memset(s, 0, sizeof *s);
+        s->used = true;
+        s->ran = ran;
+        s->has_cn = ue->has_cn_ue_id;
+        s->cn = ue->cn_ue_id;
+    }
+}
+
+void tpa_nas_assoc_destroy(tpa_nas_assoc_t **ap)
+{
+    if (!ap || !*ap) return;
+    free((*ap)->slot);
+    free(*ap);
+    *ap = NULL;
+}
+
+/* ---- messages ---- */
+
+static tpa_nas_observer_fn observer;
+static void *observer_arg;
+
+void tpa_nas_set_observer(tpa_nas_observer_fn fn, void *arg)
+{
+    observer = fn;
+    observer_arg = arg;
+}
+
+void tpa_nas_msg_init(tpa_nas_msg_t *m, const char *protocol, unsigned type, const char *name)
+{
+    memset(&m->sig, 0, sizeof m->sig);
+    m->used = 0;
+    snprintf(m->code, sizeof m->code, "%u", type & 0xffu);
+    m->sig.protocol = protocol;
+    m->sig.code = m->code;
+    m->sig.name = name;
+    m->sig.kind = TPA_SIG_INDICATION;
+}
+
+static const char *vkeep(tpa_nas_msg_t *m, const char *fmt, va_list ap)
+{
+    size_t room = sizeof m->arena - m->used;
+    if (room < 2) return NULL;
+    char *dst = m->arena + m->used;
+    int n = vsnprintf(dst, room, fmt, ap);
+    if (n < 0 || (size_t)n >= room) return NULL;
+    m->used += (size_t)n + 1;
+    return dst;
+}
+
+const char *tpa_nas_keep(tpa_nas_msg_t *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *s = vkeep(m, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void tpa_nas_id(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *s = vkeep(m, fmt, ap);
+    va_end(ap);
+    tpa_sig_add_id(&m->sig, kind, s);
+}
+
+void tpa_nas_key(tpa_nas_msg_t *m, const tpa_nas_walk_t *w, const char *suffix_fmt, ...)
+{
+    const tpa_nas_ue_t *ue = w->ue;
+    char base[48];
+    if (ue && ue->has_ran_ue_id)
+        snprintf(base, sizeof base, "ue=%s:%llu", w->s1ap ? "enb" : "ran",
+                 (unsigned long long)ue->ran_ue_id);
+    else if (ue && ue->has_cn_ue_id)
+        snprintf(base, sizeof base, "ue=%s:%llu", w->s1ap ? "mme" : "amf",
+                 (unsigned long long)ue->cn_ue_id);
+    else {
+        m->sig.key = NULL;
+        return;
+    }
+    char suffix[64] = "";
+    if (suffix_fmt) {
+        va_list ap;
+        va_start(ap, suffix_fmt);
+        vsnprintf(suffix, sizeof suffix, suffix_fmt, ap);
+        va_end(ap);
+    }
+    m->sig.key = tpa_nas_keep(m, "%s%s", base, suffix);
+}
+
+void tpa_nas_proc(tpa_nas_msg_t *m, tpa_sig_kind_t kind, const char *procedure,
+                  tpa_sig_outcome_t outcome)
+{
+    m->sig.kind = kind;
+    m->sig.procedure = procedure;
+    m->sig.outcome = outcome;
+}
+
+void tpa_nas_cause(tpa_nas_msg_t *m, unsigned cause, const char *name, const char *family)
+{
+    m->sig.has_cause = true;
+    m->sig.cause = cause;
+    m->sig.cause_name = name;
+    m->sig.cause_family = family;
+}
+
+void tpa_nas_report(tpa_nas_walk_t *w, tpa_nas_msg_t *m)
+{
+    if (w->dry) return;
+    if (w->echo) {
+        m->sig.kind = TPA_SIG_INDICATION;
+        m->sig.procedure = NULL;
+        m->sig.key = NULL;
+        m->sig.outcome = TPA_SIG_OK;
+        m->sig.has_cause = false;
+    }
+    const tpa_nas_ue_t *ue = w->ue;
+    if (ue && ue->has_ran_ue_id)
+        tpa_nas_id(m, w->s1ap ? TPA_ID_ENB_UE_S1AP_ID : TPA_ID_RAN_UE_NGAP_ID, "%llu",
+                   (unsigned long long)ue->ran_ue_id);
+    if (ue && ue->has_cn_ue_id)
+        tpa_nas_id(m, w->s1ap ? TPA_ID_MME_UE_S1AP_ID : TPA_ID_AMF_UE_NGAP_ID, "%llu",
+                   (unsigned long long)ue->cn_ue_id);
+    if (observer) {
+        observer(observer_arg, &m->sig);
+        tpa_dissect_message(w->c, m->sig.protocol, m->sig.code, m->sig.name);
+        return;
+    }
+    if (tpa_sig_report)
+        tpa_sig_report(w->c, &m->sig);
+    else
+        tpa_dissect_message(w->c, m->sig.protocol, m->sig.code, m->sig.name);
+}
+
+void tpa_nas_bad(tpa_nas_walk_t *w, int reason)
+{
+    if (!w->dry) tpa_dissect_short(w->c, reason);
+}
+
+/* ---- IEs ---- */
+
+static int fixed_len(const tpa_nas_tv_t *tv, uint8_t iei)
+{
+    for (; tv && tv->iei; tv++)
+        if (tv->iei == iei) return tv->len;
+    return 0;
+}
+
+int tpa_nas_next_ie(tpa_rd_t *r, const tpa_nas_tv_t *tv, const tpa_nas_tv_t *tv2,
+                    tpa_nas_ie_t *ie)
+{
+    if (!tpa_rd_has(r, 1)) return 0;
+    uint8_t iei = tpa_rd_u8(r);
+    ie->half = 0;
+    ie->val = tpa_rd_init(NULL, 0);
+    if (iei & 0x80) {
+        ie->iei = iei & 0xf0;
+        ie->half = iei & 0x0f;
+        return 1;
+    }
+    ie->iei = iei;
+    int fl = fixed_len(tv, iei);
+    if (!fl) fl = fixed_len(tv2, iei);
+    size_t len;
+    if (fl) {
+        len = (size_t)fl - 1;
+    } else if ((iei & 0xf0) == 0x70) {
+        len = tpa_rd_be16(r);
+    } else {
+        len = tpa_rd_u8(r);
+    }
+    ie->val = tpa_rd_sub(r, len);
+    return r->err ? -1 : 1;
+}
+
+tpa_rd_t tpa_nas_lv(tpa_rd_t *r, int lenbytes)
+{
+    size_t len = lenbytes == 2 ? tpa_rd_be16(r) : tpa_rd_u8(r);
+    return tpa_rd_sub(r, len);
+}
+
+size_t tpa_nas_bcd(tpa_rd_t r, bool first_high, char *dst, size_t dstlen)
+{
+    size_t n = 0;
+    if (dstlen == 0) return 0;
+    bool first = true;
+    while (tpa_rd_has(&r, 1)) {
+        uint8_t b = tpa_rd_u8(&r);
+        uint8_t d[2] = {b & 0x0f, b >> 4};
+        for (int i = first && first_high ? 1 : 0; i < 2; i++) {
+            if (d[i] > 9) goto done; /* 0xF filler (other values: not a digit) */
+            if (n + 1 >= dstlen) goto done;
+            dst[n++] = (char)('0' + d[i]);
+        }
+        first = false;
+    }
+done:
+    dst[n] = '\0';
+    return n;
+}
+
+bool tpa_nas_plmn(tpa_rd_t *r, char mcc[4], char mnc[4])
+{
+    uint8_t b0 = tpa_rd_u8(r), b1 = tpa_rd_u8(r), b2 = tpa_rd_u8(r);
+    if (r->err) return false;
+    unsigned d[6] = {b0 & 0x0fu, b0 >> 4, b1 & 0x0fu, b2 & 0x0fu, b2 >> 4, b1 >> 4};
+    for (int i = 0; i < 3; i++)
+        mcc[i] = (char)(d[i] <= 9 ? '0' + d[i] : '?');
+    mcc[3] = '\0';
+    int k = 0;
+    for (int i = 3; i < 6; i++) {
+        if (i == 5 && d[i] == 0xf) break;
+        mnc[k++] = (char)(d[i] <= 9 ? '0' + d[i] : '?');
+    }
+    mnc[k] = '\0';
+    return true;
+}
+
+void tpa_nas_ipv6_iid(const uint8_t iid[8], char *dst, size_t dstlen)
+{
+    uint8_t a[16] = {0xfe, 0x80};
+    memcpy(a + 8, iid, 8);
+    tpa_3gpp_addr_str(a, 6, dst, dstlen);
+}
