@@ -80,6 +80,16 @@
     X(S1AP_LENGTH_FRAGMENTED, "s1ap.length_fragmented")                                            \
     X(S1AP_PDU_INVALID, "s1ap.pdu_invalid")                                                        \
     X(S1AP_OPEN_TYPE_INVALID, "s1ap.open_type_invalid")                                            \
+    X(NAS5GS_TRUNCATED, "nas-5gs.truncated")                                                       \
+    X(NAS5GS_IE_LEN_INVALID, "nas-5gs.ie_length_invalid")                                          \
+    X(NAS5GS_BAD_EPD, "nas-5gs.unknown_discriminator")                                             \
+    X(NAS5GS_BAD_SEC_HDR, "nas-5gs.security_header_invalid")                                       \
+    X(NAS5GS_TOO_DEEP, "nas-5gs.nesting_too_deep")                                                 \
+    X(NASEPS_TRUNCATED, "nas-eps.truncated")                                                       \
+    X(NASEPS_IE_LEN_INVALID, "nas-eps.ie_length_invalid")                                          \
+    X(NASEPS_BAD_PD, "nas-eps.unknown_discriminator")                                              \
+    X(NASEPS_BAD_SEC_HDR, "nas-eps.security_header_invalid")                                       \
+    X(NASEPS_TOO_DEEP, "nas-eps.nesting_too_deep")                                                 \
     X(DNS_TRUNCATED, "dns.truncated")                                                              \
     X(DNS_NAME_INVALID, "dns.name_invalid")                                                        \
     X(DNS_TCP_LENGTH_INVALID, "dns.tcp_length_invalid")
