@@ -122,7 +122,7 @@ static inline void tpa_rd_bytes(tpa_rd_t *r, void *dst, size_t n)
         memset(dst, 0, n);
         return;
     }
-    memcpy(dst, r->cur, n);
+    if (n) memcpy(dst, r->cur, n); /* an empty reader may hold NULL */
     r->cur += n;
 }
 

@@ -45,9 +45,11 @@ typedef struct frag {
 
 struct tpa_sctp_assoc {
     tpa_sctp_stats_t st;
-    frag_t *data[2];  /* DATA fragments per key side, by TSN */
-    frag_t *idata[2]; /* I-DATA fragments per key side, by (sid, U, MID, FSN) */
-    size_t bytes;     /* charged for buffered fragments */
+    frag_t *data[2];                 /* DATA fragments per key side, by TSN */
+    frag_t *idata[2];                /* I-DATA fragments per key side, by (sid, U, MID, FSN) */
+    uint32_t done_lo[2], done_hi[2]; /* TSNs of the last message joined from DATA */
+    bool done[2];                    /* per key side */
+    size_t bytes;                    /* charged for buffered fragments */
     unsigned nfrags;
     size_t *global; /* the decoder's count over all associations */
 };
@@ -180,6 +182,11 @@ static void complete(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, fr
         frag_t *g = *pp;
         if (!(start && prev && continues(prev, g, idata))) start = (g->flags & FL_B) ? pp : NULL;
         if (start && (g->flags & FL_E)) {
+            if (!idata) {
+                f->sctp->done[side] = true;
+                f->sctp->done_lo[side] = (*start)->tsn;
+                f->sctp->done_hi[side] = g->tsn;
+            }
             *start = deliver_run(d, p, f, side, *start, g);
             pp = start;
             start = NULL;
@@ -218,6 +225,11 @@ static void add_fragment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side
     while (*pp && frag_cmp(*pp, k, idata) < 0)
         pp = &(*pp)->next;
     if (*pp && frag_cmp(*pp, k, idata) == 0) { /* already buffered: first wins */
+        a->st.fragments_dup++;
+        return;
+    }
+    if (!idata && a->done[side] && !ser_lt(k->tsn, a->done_lo[side]) &&
+        !ser_lt(a->done_hi[side], k->tsn)) { /* part of the message just joined */
         a->st.fragments_dup++;
         return;
     }

@@ -29,7 +29,8 @@
  * that claims its PPID (tpa_dissect_app_for_ppid), else the flow's app. Delivery is
  * in order of completion (stream sequence numbers are not enforced), and a
  * retransmitted whole DATA chunk is handed on again, as tshark does without TSN
- * analysis; a fragment already buffered is not stored twice (first wins).
+ * analysis; a fragment already buffered, or one of the TSNs of the last message
+ * joined in its direction, is not stored again (first wins; fragments_dup).
  * Memory: at most TPA_SCTP_ASSOC_BYTES of fragments (plus TPA_SCTP_FRAG_OVERHEAD each)
  * and TPA_SCTP_MAX_FRAGS fragments per association, TPA_SCTP_TOTAL_BYTES over the
  * analysis; the lowest fragments of the direction are given up to make room, and

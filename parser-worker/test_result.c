@@ -1,0 +1,108 @@
+/* test_result.c - the message sink and the result document's transport keys
+ * (tpa_result.h, docs/result.md). */
+#include <string.h>
+
+#include "test_frames.h"
+#include "tpa_err.h"
+#include "tpa_result.h"
+#include "tpa_test.h"
+
+static void test_sink(void)
+{
+    tpa_result_sink_t *s = tpa_result_sink_new();
+    CHECK(s != NULL);
+    CHECK(tpa_result_count_message(s, "ngap", "46/initiating", "InitialUEMessage") == 0);
+    CHECK(tpa_result_count_message(s, "ngap", "46/initiating", "other name") == 0);
+    CHECK(tpa_result_count_message(s, "ngap", "100/successful", NULL) == 0);
+    CHECK(tpa_result_count_message(s, "dns", "query", "query") == 0);
+    CHECK(tpa_result_count_message(s, "ngap", "4/successful", NULL) == 0);
+    CHECK(tpa_result_count_message(s, NULL, "x", NULL) == TPA_ERR_INVALID);
+    CHECK(tpa_result_count_message(s, "dns", "", NULL) == TPA_ERR_INVALID);
+    CHECK(tpa_result_message_count(s, "ngap", "46/initiating") == 2);
+    CHECK(tpa_result_message_count(s, "ngap", "47/initiating") == 0);
+    CHECK(tpa_result_messages_total(s) == 5);
+    /* ordered by protocol, then code by number: 4 < 46 < 100; the first name stays */
+    json_t *a = tpa_result_messages_json(s);
+    CHECK(a && json_array_size(a) == 4);
+    const char *order[4][2] = {{"dns", "query"},
+                               {"ngap", "4/successful"},
+                               {"ngap", "46/initiating"},
+                               {"ngap", "100/successful"}};
+    for (size_t i = 0; a && i < 4 && i < json_array_size(a); i++) {
+        json_t *m = json_array_get(a, i);
+        CHECK(strcmp(json_string_value(json_object_get(m, "protocol")), order[i][0]) == 0);
+        CHECK(strcmp(json_string_value(json_object_get(m, "code")), order[i][1]) == 0);
+    }
+    json_t *m2 = json_array_get(a, 2);
+    CHECK(m2 && strcmp(json_string_value(json_object_get(m2, "name")), "InitialUEMessage") == 0);
+    CHECK(m2 && json_integer_value(json_object_get(m2, "count")) == 2);
+    json_t *m3 = json_array_get(a, 3); /* no name given: the code stands in */
+    CHECK(m3 && strcmp(json_string_value(json_object_get(m3, "name")), "100/successful") == 0);
+    json_decref(a);
+    /* long strings are cut, and the cut form still matches */
+    char longcode[200];
+    memset(longcode, 'c', sizeof longcode - 1);
+    longcode[sizeof longcode - 1] = 0;
+    tpa_result_count_message(s, "sip", longcode, NULL);
+    tpa_result_count_message(s, "sip", longcode, NULL);
+    CHECK(tpa_result_message_count(s, "sip", longcode) == 2);
+    /* past the limit of distinct codes, new ones are folded into "other" */
+    char code[32];
+    for (int i = 0; i < TPA_RESULT_MAX_MESSAGE_KINDS + 10; i++) {
+        snprintf(code, sizeof code, "m%d", i);
+        tpa_result_count_message(s, "sip", code, NULL);
+    }
+    CHECK(tpa_result_message_count(s, "sip", "other") >= 10);
+    a = tpa_result_messages_json(s);
+    CHECK(a && json_array_size(a) <= TPA_RESULT_MAX_MESSAGE_KINDS + 1);
+    json_decref(a);
+    tpa_result_sink_destroy(&s);
+    CHECK(s == NULL);
+}
+
+/* flows[].tcp, flows[].sctp and messages[] of a built document */
+static void test_document(void)
+{
+    tf_fresh();
+    tf_buf_t b;
+    tf_tcp(&b, "10.0.0.1", 40000, "10.0.0.2", 80, 100, 0, 0x02, 65535, NULL, 0);
+    tf_feed(&b, 0);
+    tf_tcp(&b, "10.0.0.2", 80, "10.0.0.1", 40000, 500, 101, 0x12, 65535, NULL, 0);
+    tf_feed(&b, 2000);
+    tf_tcp(&b, "10.0.0.1", 40000, "10.0.0.2", 80, 101, 501, 0x10, 65535, NULL, 0);
+    tf_feed(&b, 2500);
+    static const uint8_t q[] = {0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    tf_udp(&b, "10.0.0.1", 40001, "10.0.0.53", 53, q, sizeof q);
+    tf_feed(&b, 3000);
+    tpa_decode_finish(tf_dec);
+    tpa_result_capture_t cap = {.file = "t.pcap", .format = "pcap"};
+    json_t *doc = tpa_result_build(tf_dec, &cap);
+    CHECK(doc != NULL);
+    json_t *flows = json_object_get(doc, "flows");
+    json_t *tcp = json_object_get(json_array_get(flows, 0), "tcp");
+    CHECK(tcp && json_real_value(json_object_get(tcp, "syn_rtt_ms")) == 2.0);
+    CHECK(tcp && json_real_value(json_object_get(tcp, "ack_rtt_ms")) == 0.5);
+    CHECK(tcp && json_real_value(json_object_get(tcp, "handshake_rtt_ms")) == 2.5);
+    CHECK(tcp && strcmp(json_string_value(json_object_get(tcp, "close")), "open") == 0);
+    const char *keys[] = {"syn",          "fin",           "rst",        "retransmissions",
+                          "out_of_order", "lost_segments", "keepalives", "zero_window",
+                          "resets"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        CHECKF(tcp && json_object_get(tcp, keys[i]), "%s", keys[i]);
+    CHECK(tcp && !json_object_get(tcp, "stream")); /* no stream dissector on port 80 */
+    json_t *msgs = json_object_get(doc, "messages");
+    CHECK(json_array_size(msgs) == 1);
+    json_t *m = json_array_get(msgs, 0);
+    CHECK(m && strcmp(json_string_value(json_object_get(m, "protocol")), "dns") == 0 &&
+          strcmp(json_string_value(json_object_get(m, "code")), "query") == 0 &&
+          json_integer_value(json_object_get(m, "count")) == 1);
+    json_decref(doc);
+}
+
+int main(void)
+{
+    test_sink();
+    test_document();
+    tpa_decoder_destroy(&tf_dec);
+    return TEST_DONE();
+}

@@ -1,0 +1,327 @@
+/* test_sctp.c - SCTP chunks, association events and user messages (tpa_sctp.h,
+ * RFC 9260, RFC 8260), through the decoder with hand-built packets. */
+#include "test_frames.h"
+#include "tpa_decode_int.h" /* the analysis-wide fragment byte count */
+#include "tpa_sctp.h"
+#include "tpa_test.h"
+
+enum { E = 1, B = 2, U = 4 };
+
+static tf_buf_t pk;
+static size_t ip_at;
+static const char *src = "10.1.0.1", *dst = "10.1.0.2";
+static unsigned sport = 40000, dport = 9999; /* no well-known port: PPIDs decide */
+
+static void start(bool reverse)
+{
+    pk.n = 0;
+    tf_eth_ip4(&pk, reverse ? dst : src, reverse ? src : dst, 132, 0);
+    ip_at = 14;
+    tf_u16(&pk, reverse ? dport : sport);
+    tf_u16(&pk, reverse ? sport : dport);
+    tf_u32(&pk, 0x01020304); /* verification tag */
+    tf_u32(&pk, 0);          /* checksum, not verified */
+}
+
+/* A chunk: RFC 9260 3.2, length = 4 + value, then zero padding to 4 (unless nopad). */
+static void chunk(unsigned type, unsigned flags, const void *v, size_t vlen, bool nopad)
+{
+    tf_u8(&pk, type);
+    tf_u8(&pk, flags);
+    tf_u16(&pk, (unsigned)(4 + vlen));
+    if (vlen) tf_bytes(&pk, v, vlen);
+    if (!nopad)
+        while (pk.n % 4 != 2) /* frame offset 14 + 20 + 12: chunk starts at n % 4 == 2 */
+            tf_u8(&pk, 0);
+}
+
+/* DATA (3.3.1): TSN, stream id, stream sequence number, PPID, user data */
+static void data(unsigned flags, uint32_t tsn, unsigned sid, unsigned ssn, uint32_t ppid,
+                 const char *s)
+{
+    uint8_t v[512];
+    size_t n = strlen(s);
+    v[0] = (uint8_t)(tsn >> 24), v[1] = (uint8_t)(tsn >> 16), v[2] = (uint8_t)(tsn >> 8);
+    v[3] = (uint8_t)tsn;
+    v[4] = (uint8_t)(sid >> 8), v[5] = (uint8_t)sid, v[6] = (uint8_t)(ssn >> 8);
+    v[7] = (uint8_t)ssn;
+    v[8] = (uint8_t)(ppid >> 24), v[9] = (uint8_t)(ppid >> 16), v[10] = (uint8_t)(ppid >> 8);
+    v[11] = (uint8_t)ppid;
+    memcpy(v + 12, s, n);
+    chunk(0, flags, v, 12 + n, false);
+}
+
+/* I-DATA (RFC 8260 2.1): TSN, stream id, reserved, MID, PPID (B set) or FSN */
+static void idata(unsigned flags, uint32_t tsn, unsigned sid, uint32_t mid, uint32_t ppid_fsn,
+                  const char *s)
+{
+    uint8_t v[512];
+    size_t n = strlen(s);
+    memset(v, 0, 16);
+    v[0] = (uint8_t)(tsn >> 24), v[1] = (uint8_t)(tsn >> 16), v[2] = (uint8_t)(tsn >> 8);
+    v[3] = (uint8_t)tsn;
+    v[4] = (uint8_t)(sid >> 8), v[5] = (uint8_t)sid;
+    v[8] = (uint8_t)(mid >> 24), v[9] = (uint8_t)(mid >> 16), v[10] = (uint8_t)(mid >> 8);
+    v[11] = (uint8_t)mid;
+    v[12] = (uint8_t)(ppid_fsn >> 24), v[13] = (uint8_t)(ppid_fsn >> 16);
+    v[14] = (uint8_t)(ppid_fsn >> 8), v[15] = (uint8_t)ppid_fsn;
+    memcpy(v + 16, s, n);
+    chunk(64, flags, v, 16 + n, false);
+}
+
+static void send_pk(int64_t dt)
+{
+    size_t l4 = pk.n - ip_at - 20;
+    pk.b[ip_at + 2] = (uint8_t)((20 + l4) >> 8);
+    pk.b[ip_at + 3] = (uint8_t)(20 + l4);
+    tf_feed(&pk, dt);
+}
+
+static const uint8_t z16[16];
+
+static const tpa_sctp_stats_t *stats(void)
+{
+    tpa_decode_finish(tf_dec);
+    const tpa_flow_t *f = tf_one_flow(132);
+    return f ? tpa_sctp_stats(f) : NULL;
+}
+
+static uint64_t reason(int r)
+{
+    return tpa_decode_stats(tf_dec)->reasons[r];
+}
+
+/* SCTP malformation events so far (the NGAP / S1AP dissectors the PPIDs reach may
+ * object to the test payloads: that is not this test's concern). */
+static uint64_t sctp_events(void)
+{
+    return reason(TPA_MAL_SCTP_TRUNCATED) + reason(TPA_MAL_SCTP_CHUNK_LEN_INVALID) +
+           reason(TPA_MAL_SCTP_CHUNK_TRUNCATED) + reason(TPA_MAL_SCTP_DATA_EMPTY) +
+           reason(TPA_MAL_SCTP_NOT_BUNDLEABLE);
+}
+
+/* The i-th tap event's bytes equal s. */
+static bool ev_is(int i, const char *s)
+{
+    const tf_event_t *e = &tf_tap_rec.ev[i];
+    return i < tf_tap_rec.nev && e->len == strlen(s) &&
+           memcmp(tf_tap_rec.bytes + e->off, s, e->len) == 0;
+}
+
+static void test_association(void)
+{
+    tf_fresh();
+    /* RFC 9260 5.1: INIT, INIT ACK, COOKIE ECHO (+ DATA bundled), COOKIE ACK */
+    start(false);
+    chunk(1, 0, z16, 16, false);
+    send_pk(0);
+    start(true);
+    chunk(2, 0, z16, 16, false);
+    send_pk(1000);
+    start(false);
+    chunk(10, 0, "cookie", 6, false); /* 10-byte chunk padded to 12 */
+    data(B | E, 1, 0, 0, 60, "hello");
+    send_pk(2000);
+    start(true);
+    chunk(11, 0, NULL, 0, false);
+    uint8_t sack[12] = {0, 0, 0, 1, 0, 0, 0x10, 0, 0, 0, 0, 0};
+    chunk(3, 0, sack, 12, false);
+    send_pk(3000);
+    /* heartbeat (3.3.5: a Heartbeat Info parameter) and its ack */
+    start(false);
+    chunk(4, 0, "\0\1\0\x08info", 8, false);
+    send_pk(4000);
+    start(true);
+    chunk(5, 0, "\0\1\0\x08info", 8, false);
+    send_pk(5000);
+    /* 9.2: SHUTDOWN (cumulative TSN ack), SHUTDOWN ACK, SHUTDOWN COMPLETE */
+    start(false);
+    chunk(7, 0, "\0\0\0\1", 4, false);
+    send_pk(6000);
+    start(true);
+    chunk(8, 0, NULL, 0, false);
+    send_pk(7000);
+    start(false);
+    chunk(14, 0, NULL, 0, false);
+    send_pk(8000);
+    CHECK(tf_tap_rec.nev == 1 && ev_is(0, "hello") && tf_tap_rec.ev[0].ppid == 60);
+    CHECK(tf_tap_rec.ev[0].row && strcmp(tf_tap_rec.ev[0].row, "ngap") == 0);
+    const tpa_sctp_stats_t *a = stats();
+    CHECK(a && a->init == 1 && a->init_ack == 1 && a->cookie_echo == 1 && a->cookie_ack == 1);
+    CHECK(a && a->sack == 1 && a->heartbeat == 1 && a->heartbeat_ack == 1);
+    CHECK(a && a->shutdown == 1 && a->shutdown_ack == 1 && a->shutdown_complete == 1);
+    CHECK(a && a->abort == 0 && a->close == TPA_SCTP_CLOSE_SHUTDOWN);
+    CHECK(a && a->data_chunks == 1 && a->messages == 1 && a->nppids == 1 && a->ppids[0] == 60);
+    CHECK(sctp_events() == 0);
+    const tpa_flow_t *f = tf_one_flow(132);
+    CHECK(f && f->app && strcmp(tpa_dissect_app_name(f->app), "ngap") == 0);
+
+    /* ABORT (3.3.7) ends it: close abort */
+    tf_fresh();
+    start(false);
+    chunk(1, 0, z16, 16, false);
+    send_pk(0);
+    start(true);
+    chunk(6, 0, NULL, 0, false);
+    send_pk(1000);
+    a = stats();
+    CHECK(a && a->init == 1 && a->abort == 1 && a->close == TPA_SCTP_CLOSE_ABORT);
+}
+
+static void test_bundle(void)
+{
+    tf_fresh();
+    /* 6.10: several DATA chunks and control chunks in one packet, each handed on;
+     * the user data lengths (5, 6, 7) need 3, 2, 1 padding bytes */
+    start(false);
+    data(B | E, 10, 1, 0, 60, "first");
+    chunk(3, 0, "\0\0\0\x09\0\0\x10\0\0\0\0\0", 12, false);
+    data(B | E, 11, 2, 0, 60, "second");
+    data(B | E, 12, 3, 0, 18, "third!!");
+    send_pk(0);
+    CHECK(tf_tap_rec.nev == 3 && ev_is(0, "first") && ev_is(1, "second") && ev_is(2, "third!!"));
+    CHECK(tf_tap_rec.ev[1].stream == 2 && tf_tap_rec.ev[2].ppid == 18);
+    /* each message goes to the row of its own PPID (18: s1ap) */
+    CHECK(tf_tap_rec.ev[2].row && strcmp(tf_tap_rec.ev[2].row, "s1ap") == 0);
+    /* 3.2: the padding of the last chunk may be missing at the end of the packet */
+    start(false);
+    data(B | E, 13, 1, 0, 60, "odd");
+    pk.n -= 1;
+    send_pk(1000);
+    CHECK(tf_tap_rec.nev == 4 && ev_is(3, "odd"));
+    const tpa_sctp_stats_t *a = stats();
+    CHECK(a && a->data_chunks == 4 && a->sack == 1 && a->nppids == 2 && a->ppids[1] == 18);
+    CHECK(sctp_events() == 0);
+}
+
+static void test_fragments(void)
+{
+    tf_fresh();
+    /* 6.9: a user message in three DATA fragments (B, middle, E) with consecutive TSNs
+     * in three packets, arriving E, B, middle */
+    start(false);
+    data(E, 102, 5, 7, 60, "-end");
+    send_pk(0);
+    start(false);
+    data(B, 100, 5, 7, 60, "begin-");
+    data(B, 100, 5, 7, 60, "BEGIN-"); /* the same fragment again: first wins */
+    send_pk(1000);
+    CHECK(tf_tap_rec.nev == 0);
+    start(false);
+    data(0, 101, 5, 7, 60, "middle");
+    data(0, 101, 5, 7, 60, "MIDDLE"); /* retransmitted after the message was joined */
+    send_pk(2000);
+    CHECK(tf_tap_rec.nev == 1 && ev_is(0, "begin-middle-end") && tf_tap_rec.ev[0].stream == 5);
+    CHECK(tf_tap_rec.ev[0].frame == 3); /* the frame that completed it */
+    /* a fragment on another stream with the next TSN does not continue it */
+    start(false);
+    data(B, 200, 1, 0, 60, "a");
+    data(0, 201, 2, 0, 60, "b");
+    data(E, 202, 1, 0, 60, "c");
+    send_pk(3000);
+    CHECK(tf_tap_rec.nev == 1);
+    /* RFC 8260: I-DATA fragments of two messages interleaved on one stream, by MID and
+     * FSN (the B fragment carries the PPID, FSN 0) */
+    start(false);
+    idata(B, 300, 4, 1, 61, "m1a");
+    idata(B, 301, 4, 2, 61, "m2a");
+    idata(E, 302, 4, 2, 1, "m2b");
+    idata(0, 303, 4, 1, 1, "m1b");
+    send_pk(4000);
+    CHECK(tf_tap_rec.nev == 2 && ev_is(1, "m2am2b") && tf_tap_rec.ev[1].ppid == 61);
+    start(false);
+    idata(E, 304, 4, 1, 2, "m1c");
+    send_pk(5000);
+    CHECK(tf_tap_rec.nev == 3 && ev_is(2, "m1am1bm1c"));
+    const tpa_sctp_stats_t *a = stats();
+    /* the stream-1/2 fragments never complete: dropped when the flow finishes */
+    CHECK(a && a->fragmented == 3 && a->messages == 3 && a->fragments_dup == 2);
+    CHECK(a && a->fragments_dropped == 3);
+    CHECK(tf_dec->sctp_bytes == 0);
+    CHECK(sctp_events() == 0);
+}
+
+static void test_fragment_limits(void)
+{
+    tf_fresh();
+    /* an endless message: fragments without E; memory stays within the limits */
+    char chunk_data[201];
+    memset(chunk_data, 'x', 200);
+    chunk_data[200] = 0;
+    for (uint32_t i = 0; i < 2 * TPA_SCTP_MAX_FRAGS; i++) {
+        start(false);
+        data(i == 0 ? B : 0, 1000 + i, 0, 0, 60, chunk_data);
+        send_pk(i);
+        CHECK(tf_dec->sctp_bytes <= TPA_SCTP_ASSOC_BYTES);
+    }
+    const tpa_sctp_stats_t *a = stats();
+    CHECK(a && a->fragments_dropped == 2 * TPA_SCTP_MAX_FRAGS && a->messages == 0);
+    CHECK(tf_dec->sctp_bytes == 0);
+}
+
+static void test_malformed(void)
+{
+    tf_fresh();
+    /* a chunk length below 4 stops the walk */
+    start(false);
+    chunk(3, 0, NULL, 0, true);
+    pk.b[pk.n - 1] = 2;
+    send_pk(0);
+    CHECK(reason(TPA_MAL_SCTP_CHUNK_LEN_INVALID) == 1);
+    /* DATA shorter than its 16-byte fixed part */
+    start(false);
+    chunk(0, B | E, "\0\0\0\1\0\0", 6, false);
+    send_pk(1000);
+    CHECK(reason(TPA_MAL_SCTP_CHUNK_LEN_INVALID) == 2);
+    /* SACK announcing more gap blocks than its length holds */
+    start(false);
+    chunk(3, 0, "\0\0\0\1\0\0\x10\0\0\x05\0\0", 12, false);
+    send_pk(2000);
+    CHECK(reason(TPA_MAL_SCTP_CHUNK_LEN_INVALID) == 3);
+    /* 6.2: DATA without user data */
+    start(false);
+    data(B | E, 1, 0, 0, 60, "");
+    send_pk(3000);
+    CHECK(reason(TPA_MAL_SCTP_DATA_EMPTY) == 1);
+    /* 6.10: INIT bundled with another chunk */
+    start(false);
+    data(B | E, 2, 0, 0, 60, "x");
+    chunk(1, 0, z16, 16, false);
+    send_pk(4000);
+    CHECK(reason(TPA_MAL_SCTP_NOT_BUNDLEABLE) == 1);
+    /* a chunk length past the end of the packet (not snaplen) */
+    start(false);
+    chunk(9, 0, "abcd", 4, false);
+    pk.b[pk.n - 5] = 200;
+    send_pk(5000);
+    CHECK(reason(TPA_MAL_SCTP_CHUNK_TRUNCATED) == 1);
+    CHECK(sctp_events() == 6);
+    const tpa_sctp_stats_t *a = stats();
+    /* chunks before a broken one count */
+    CHECK(a && a->init == 1 && a->messages == 1);
+
+    /* a chunk cut by snaplen: not malformed; the cut whole message is still handed on
+     * (PPID 1234, ports 40000/9999: no dissector) */
+    tf_fresh();
+    start(false);
+    data(B | E, 3, 0, 0, 1234, "abcdefgh");
+    uint64_t mal = tpa_decode_stats(tf_dec)->malformed;
+    size_t full = pk.n;
+    size_t l4 = pk.n - ip_at - 20;
+    pk.b[ip_at + 2] = (uint8_t)((20 + l4) >> 8);
+    pk.b[ip_at + 3] = (uint8_t)(20 + l4);
+    tf_feed_cut(&pk, 6000, full - 4);
+    CHECK(tpa_decode_stats(tf_dec)->malformed == mal);
+    CHECK(sctp_events() == 0 && tf_tap_rec.nev == 1 && ev_is(0, "abcd"));
+}
+
+int main(void)
+{
+    test_association();
+    test_bundle();
+    test_fragments();
+    test_fragment_limits();
+    test_malformed();
+    tpa_decoder_destroy(&tf_dec);
+    return TEST_DONE();
+}

@@ -1,0 +1,159 @@
+/* test_tcp.c - TCP connection quality per flow and the stream glue (tpa_tcp.h),
+ * through the decoder with hand-built segments. The definitions checked are those of
+ * tpa_tcp.h / docs/result.md (flows[].tcp). */
+#include "test_frames.h"
+#include "tpa_tcp.h"
+#include "tpa_test.h"
+
+enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10 };
+
+#define C "10.0.0.1"
+#define S "10.0.0.2"
+#define CP 40000
+#define SP 8080 /* no dissector: quality only */
+
+static tf_buf_t fb;
+
+/* client -> server segment at dt_us */
+static void cs(uint32_t seq, uint32_t ack, unsigned fl, const char *data, int64_t dt)
+{
+    tf_tcp(&fb, C, CP, S, SP, seq, ack, fl, 65535, data, data ? strlen(data) : 0);
+    tf_feed(&fb, dt);
+}
+
+static void sc(uint32_t seq, uint32_t ack, unsigned fl, const char *data, int64_t dt)
+{
+    tf_tcp(&fb, S, SP, C, CP, seq, ack, fl, 65535, data, data ? strlen(data) : 0);
+    tf_feed(&fb, dt);
+}
+
+static const tpa_tcp_stats_t *stats(void)
+{
+    tpa_decode_finish(tf_dec);
+    const tpa_flow_t *f = tf_one_flow(6);
+    return f ? tpa_tcp_stats(f) : NULL;
+}
+
+static void test_handshake(void)
+{
+    tf_fresh();
+    /* SYN at 0, SYN/ACK at 10 ms, ACK at 10.5 ms */
+    cs(100, 0, SYN, NULL, 0);
+    sc(500, 101, SYN | ACK, NULL, 10000);
+    cs(101, 501, ACK, NULL, 10500);
+    cs(101, 501, ACK | PSH, "hello", 11000);
+    sc(501, 106, ACK | PSH, "world", 12000);
+    cs(106, 506, ACK | FIN, NULL, 13000);
+    sc(506, 107, ACK | FIN, NULL, 14000);
+    cs(107, 507, ACK, NULL, 15000);
+    const tpa_tcp_stats_t *t = stats();
+    CHECK(t && t->has_syn && t->syn_rtt_us == 10000 && t->ack_rtt_us == 500);
+    CHECK(t && t->retransmissions == 0 && t->out_of_order == 0 && t->lost_segments == 0);
+    CHECK(t && t->close == TPA_TCP_CLOSE_FIN && t->resets == 0 && t->zero_window == 0);
+
+    /* a retransmitted SYN: RTT from the last SYN before the SYN/ACK, SYN counted */
+    tf_fresh();
+    cs(100, 0, SYN, NULL, 0);
+    cs(100, 0, SYN, NULL, 1000000);
+    sc(500, 101, SYN | ACK, NULL, 1020000);
+    sc(500, 101, SYN | ACK, NULL, 1040000); /* SYN/ACK retransmitted too */
+    cs(101, 501, ACK, NULL, 1040300);
+    t = stats();
+    CHECK(t && t->syn_rtt_us == 20000 && t->ack_rtt_us == 300);
+    CHECK(t && t->retransmissions == 2);
+
+    /* a SYN/ACK that does not acknowledge the SYN is no handshake */
+    tf_fresh();
+    cs(100, 0, SYN, NULL, 0);
+    sc(500, 999, SYN | ACK, NULL, 10000);
+    cs(101, 501, ACK, NULL, 10500);
+    t = stats();
+    CHECK(t && t->syn_rtt_us == -1 && t->ack_rtt_us == -1);
+
+    /* capture started mid-connection: nothing measured, close stays open */
+    tf_fresh();
+    cs(7000, 9000, ACK | PSH, "data", 0);
+    sc(9000, 7004, ACK, NULL, 1000);
+    t = stats();
+    CHECK(t && !t->has_syn && t->syn_rtt_us == -1 && t->close == TPA_TCP_CLOSE_OPEN);
+    CHECK(t && t->retransmissions == 0 && t->lost_segments == 0);
+}
+
+static void test_retrans_ooo(void)
+{
+    tf_fresh();
+    cs(100, 0, SYN, NULL, 0);
+    sc(500, 101, SYN | ACK, NULL, 10000); /* handshake RTT 10.5 ms: the ooo threshold */
+    cs(101, 501, ACK, NULL, 10500);
+    cs(101, 501, ACK, "aaaaaaaaaa", 20000);  /* [101, 111) */
+    cs(101, 501, ACK, "aaaaaaaaaa", 30000);  /* retransmission */
+    cs(121, 501, ACK, "cccccccccc", 40000);  /* [121, 131): [111, 121) lost */
+    cs(111, 501, ACK, "bbbbbbbbbb", 41000);  /* fills the hole 1 ms later: out of order */
+    cs(141, 501, ACK, "eeeeeeeeee", 50000);  /* [131, 141) lost */
+    cs(131, 501, ACK, "dddddddddd", 250000); /* fills it 200 ms later: retransmission */
+    cs(146, 501, ACK, "ffffffffff", 251000); /* partly old (141..151 seen): retransmission */
+    cs(155, 501, ACK, "g", 252000);          /* keep-alive: next (156) - 1, one byte */
+    sc(501, 156, ACK, NULL, 253000);
+    const tpa_tcp_stats_t *t = stats();
+    CHECK(t && t->retransmissions == 3);
+    CHECK(t && t->out_of_order == 1);
+    CHECK(t && t->lost_segments == 2);
+    CHECK(t && t->keepalives == 1);
+}
+
+static void test_zero_window_reset(void)
+{
+    tf_fresh();
+    cs(100, 0, SYN, NULL, 0);
+    sc(500, 101, SYN | ACK, NULL, 1000);
+    cs(101, 501, ACK, NULL, 2000);
+    /* the receiver advertises a zero window twice */
+    tf_tcp(&fb, S, SP, C, CP, 501, 101, ACK, 0, NULL, 0);
+    tf_feed(&fb, 3000);
+    tf_feed(&fb, 4000);
+    /* a RST with window 0 is a reset, not a zero window */
+    tf_tcp(&fb, C, CP, S, SP, 101, 501, RST | ACK, 0, NULL, 0);
+    tf_feed(&fb, 5000);
+    const tpa_tcp_stats_t *t = stats();
+    CHECK(t && t->zero_window == 2 && t->resets == 1 && t->close == TPA_TCP_CLOSE_RST);
+
+    /* FIN then RST: rst; a new connection on the same ports (SYN with another ISN)
+     * reopens it */
+    tf_fresh();
+    cs(100, 0, SYN, NULL, 0);
+    sc(500, 101, SYN | ACK, NULL, 1000);
+    cs(101, 501, ACK | FIN, NULL, 2000);
+    t = NULL;
+    sc(501, 102, ACK | RST, NULL, 3000);
+    cs(90000, 0, SYN, NULL, 4000);
+    t = stats();
+    CHECK(t && t->close == TPA_TCP_CLOSE_OPEN && t->resets == 1 && t->retransmissions == 0);
+}
+
+static void test_snaplen_segments(void)
+{
+    tf_fresh();
+    /* 1000-byte segments captured to 100 bytes: the sequence space comes from the IP
+     * length, so consecutive cut segments are in order (no lost segment) */
+    static char big[1001];
+    memset(big, 'x', 1000);
+    cs(100, 0, SYN, NULL, 0);
+    sc(500, 101, SYN | ACK, NULL, 1000);
+    for (int i = 0; i < 5; i++) {
+        tf_tcp(&fb, C, CP, S, SP, 101 + 1000u * (unsigned)i, 501, ACK, 65535, big, 1000);
+        tf_feed_cut(&fb, 2000 + i, 100);
+    }
+    const tpa_tcp_stats_t *t = stats();
+    CHECK(t && t->lost_segments == 0 && t->retransmissions == 0 && t->out_of_order == 0);
+    CHECK(tpa_decode_stats(tf_dec)->malformed == 0);
+}
+
+int main(void)
+{
+    test_handshake();
+    test_retrans_ooo();
+    test_zero_window_reset();
+    test_snaplen_segments();
+    tpa_decoder_destroy(&tf_dec);
+    return TEST_DONE();
+}
