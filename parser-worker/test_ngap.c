@@ -30,9 +30,15 @@ enum {
     ID_LIST_SU_REQ = 74
 };
 
-static const uint8_t nas_reg[] = {0x7e, 0x00, 0x41, 0x79, 0x00, 0x0d, 0x01, 0x99, 0xf9, 0x07};
-static const uint8_t nas_acc[] = {0x7e, 0x02, 0x11, 0x22, 0x33, 0x44, 0x01, 0x7e, 0x00, 0x42};
-static const uint8_t nas_est[] = {0x7e, 0x00, 0x68, 0x01, 0x00, 0x05, 0x2e, 0x01, 0x01, 0xc2};
+/* NAS-5GS messages built from TS 24.501 clause 8: Registration request (initial,
+ * ngKSI 7, SUCI of IMSI 001010123456789 with the null scheme), Registration accept
+ * (3GPP access), DL NAS transport carrying a PDU session release command (PSI 5,
+ * cause 36) with its PDU session ID IE. */
+static const uint8_t nas_reg[] = {0x7e, 0x00, 0x41, 0x79, 0x00, 0x0d, 0x01, 0x00, 0xf1, 0x10,
+                                  0x00, 0x00, 0x00, 0x00, 0x10, 0x32, 0x54, 0x76, 0x98};
+static const uint8_t nas_acc[] = {0x7e, 0x00, 0x42, 0x01, 0x01};
+static const uint8_t nas_est[] = {0x7e, 0x00, 0x68, 0x01, 0x00, 0x05, 0x2e,
+                                  0x05, 0x01, 0xd3, 0x24, 0x12, 0x05};
 static const uint8_t transfer[] = {0x00, 0x00, 0x04, 0x00, 0x82, 0x00, 0x0a};
 
 static void v_ran(enc_t *v, uint64_t id)
@@ -315,6 +321,7 @@ static void test_malformed(void)
     CHECK(decode(b, n - 3, &m));
     CHECK(m.malformed == TPA_MAL_NGAP_TRUNCATED && m.short_read);
     CHECK(m.proc == 15);
+    CHECK(m.has_ran_id && m.ran_id == 1 && m.n_nas == 1 && m.n_ies == 3); /* what was kept */
 
     /* an IE whose open type is too short for its value (RAN-UE-NGAP-ID: length
      * field says 2 octets, one given); the next IE still decodes */
@@ -403,6 +410,10 @@ static void test_engine(void)
     CHECK(tpa_result_message_count(s, "ngap", "15/initiating") == 2);
     CHECK(tpa_result_message_count(s, "ngap", "29/initiating") == 1);
     CHECK(tpa_result_message_count(s, "ngap", "15/successful") == 0);
+    /* the NAS-PDUs went to NAS-5GS: Registration request in both InitialUEMessages (the
+     * cut one kept its NAS-PDU), Registration accept in the second session item */
+    CHECK(tpa_result_message_count(s, "nas-5gs", "65") == 2);
+    CHECK(tpa_result_message_count(s, "nas-5gs", "66") == 1);
     const tpa_decode_stats_t *st = tpa_decode_stats(d);
     CHECK(st->reasons[TPA_MAL_NGAP_TRUNCATED] == 1);
     CHECK(st->reasons[TPA_MAL_NGAP_PDU_INVALID] == 1);

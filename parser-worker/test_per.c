@@ -236,11 +236,21 @@ static void test_errors(void)
     tpa_rd_t out;
     CHECK(!tpa_per_open_type(&p, &out) && p.err == TPA_PER_SHORT);
     CHECK(out.err && tpa_rd_remaining(&out) == 0);
+    /* ... or what is left of it, marked short */
+    p = per_over(ot, sizeof ot);
+    bool cut = false;
+    CHECK(tpa_per_open_type_upto(&p, &out, &cut) && cut && p.err == TPA_PER_SHORT);
+    CHECK(!out.err && tpa_rd_remaining(&out) == 2 && tpa_rd_u8(&out) == 0x01);
+    static const uint8_t ot2[] = {0x01, 0x07, 0x08};
+    p = per_over(ot2, sizeof ot2);
+    CHECK(tpa_per_open_type_upto(&p, &out, &cut) && !cut && tpa_per_ok(&p));
+    CHECK(tpa_rd_remaining(&out) == 1 && tpa_per_remaining_octets(&p) == 1);
     /* the first error wins */
+    p = per_over(ot, sizeof ot);
+    (void)tpa_per_open_type(&p, &out);
     tpa_per_fail(&p, TPA_PER_INVALID);
     CHECK(p.err == TPA_PER_SHORT);
-    /* SIZE(1..256) with a length below 1 is impossible to write; a SIZE(2..8) length
-     * beyond 64K bound form: unconstrained length below lb */
+    /* SIZE(2..MAX): an unconstrained length below the lower bound */
     static const uint8_t low[] = {0x01};
     p = per_over(low, 1);
     CHECK(tpa_per_size(&p, 2, 0, false) == 0 && p.err == TPA_PER_INVALID);

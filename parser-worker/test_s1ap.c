@@ -35,9 +35,15 @@ enum {
     ID_ITEM_MOD_REQ = 36
 };
 
-static const uint8_t nas_attach[] = {0x17, 0x11, 0x22, 0x33, 0x44, 0x05, 0x07, 0x41, 0x71};
-static const uint8_t nas_accept[] = {0x27, 0x55, 0x66, 0x77, 0x88, 0x01, 0x07, 0x42, 0x01};
-static const uint8_t nas_bearer[] = {0x27, 0x01, 0x02, 0x03, 0x04, 0x02, 0x62, 0x00, 0xc5};
+/* NAS-EPS messages built from TS 24.301 clause 8: Attach request (KSI 7, IMSI
+ * 001010123456789, UE network capability, a PDN connectivity request in the ESM
+ * container), Deactivate EPS bearer context request (EBI 6, cause 36), Modify EPS
+ * bearer context request (EBI 7, no optional IEs). */
+static const uint8_t nas_attach[] = {0x07, 0x41, 0x71, 0x08, 0x09, 0x10, 0x10,
+                                     0x21, 0x43, 0x65, 0x87, 0xf9, 0x02, 0xe0,
+                                     0xe0, 0x00, 0x04, 0x02, 0x01, 0xd0, 0x11};
+static const uint8_t nas_accept[] = {0x62, 0x00, 0xcd, 0x24};
+static const uint8_t nas_bearer[] = {0x72, 0x05, 0xc9};
 
 static void v_enb(enc_t *v, uint64_t id)
 {
@@ -297,7 +303,10 @@ static size_t erab_setup_request(uint8_t *out)
         enc_int(&it[i], 6 + (unsigned)i, 0, 15);
         e_qos(&it[i], 1, i);
         e_tla_teid(&it[i]);
-        enc_octets(&it[i], i ? nas_accept : nas_bearer, sizeof nas_bearer);
+        if (i)
+            enc_octets(&it[i], nas_accept, sizeof nas_accept);
+        else
+            enc_octets(&it[i], nas_bearer, sizeof nas_bearer);
     }
     enc_init(&v[2]);
     enc_int(&v[2], 2, 1, 256);
@@ -349,6 +358,7 @@ static void test_malformed(void)
     size_t n = initial_ue_message(b, 5);
     CHECK(decode(b, n - 1, &m));
     CHECK(m.malformed == TPA_MAL_S1AP_TRUNCATED && m.short_read && m.proc == 12);
+    CHECK(m.has_enb_id && m.enb_id == 5 && m.n_nas == 1); /* decoded up to the cut */
 
     /* eNB id whose open type holds 2 of the 3 octets its count announces */
     enc_t v[2];
@@ -423,6 +433,11 @@ static void test_engine(void)
     const struct tpa_result_sink *s = tpa_decode_sink(d);
     CHECK(tpa_result_message_count(s, "s1ap", "12/initiating") == 1);
     CHECK(tpa_result_message_count(s, "s1ap", "5/initiating") == 2);
+    /* NAS-PDUs to NAS-EPS: the Attach request, the two bearers' ESM messages of the
+     * whole E-RAB Setup Request (the cut one loses its list) */
+    CHECK(tpa_result_message_count(s, "nas-eps", "65") == 1);
+    CHECK(tpa_result_message_count(s, "nas-eps", "201") == 1);
+    CHECK(tpa_result_message_count(s, "nas-eps", "205") == 1);
     const tpa_decode_stats_t *st = tpa_decode_stats(d);
     CHECK(st->reasons[TPA_MAL_S1AP_TRUNCATED] == 1 && st->malformed == 1);
     tpa_decoder_destroy(&d);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "tpa_rtp.h"
 #include "tpa_sctp.h"
 #include "tpa_tcp.h"
 
@@ -72,6 +73,7 @@ void tpa_decoder_destroy(tpa_decoder_t **dp)
     tpa_flow_table_destroy(&d->flows); /* before the pool its streams are charged to */
     tpa_tcp_pool_destroy(&d->tcp_pool);
     tpa_result_sink_destroy(&d->sink);
+    tpa_rtp_ctx_destroy(&d->rtp);
     free(d);
     *dp = NULL;
 }

@@ -1,5 +1,6 @@
 /* tpa_dissect.c - the dissector table and per-flow application detection. */
 #include "tpa_decode_int.h"
+#include "tpa_diameter.h"
 #include "tpa_dissect.h"
 #include "tpa_dns.h"
 #include "tpa_gtp.h"
@@ -7,7 +8,9 @@
 #include "tpa_ngap.h"
 #include "tpa_pfcp.h"
 #include "tpa_result.h"
+#include "tpa_rtp.h"
 #include "tpa_s1ap.h"
+#include "tpa_sip.h"
 
 #include <stdlib.h>
 
@@ -52,7 +55,13 @@ static const tpa_dissector_t table[] = {
      .stream = tpa_gtp_stream,
      .state_free = tpa_gtp_state_free},
     {.name = "pfcp", .transports = TPA_T_UDP, .ports = {8805}, .dissect = tpa_pfcp_dissect},
-    {.name = "diameter", .transports = TPA_T_TCP | TPA_T_SCTP, .ports = {3868}, .ppids = {46, 47}},
+    {.name = "diameter",
+     .transports = TPA_T_TCP | TPA_T_SCTP,
+     .ports = {3868},
+     .ppids = {46, 47},
+     .dissect = tpa_diameter_dissect,
+     .stream = tpa_diameter_stream,
+     .state_free = tpa_diameter_state_free},
     {.name = "ngap",
      .transports = TPA_T_SCTP,
      .ports = {38412},
@@ -69,7 +78,12 @@ static const tpa_dissector_t table[] = {
     {.name = "xnap", .transports = TPA_T_SCTP, .ports = {38422}, .ppids = {61}},
     {.name = "f1ap", .transports = TPA_T_SCTP, .ports = {38472}, .ppids = {62}},
     {.name = "sgsap", .transports = TPA_T_SCTP, .ports = {29118}},
-    {.name = "sip", .transports = TPA_T_UDP | TPA_T_TCP | TPA_T_SCTP, .ports = {5060}},
+    {.name = "sip",
+     .transports = TPA_T_UDP | TPA_T_TCP | TPA_T_SCTP,
+     .ports = {5060},
+     .dissect = tpa_sip_dissect,
+     .stream = tpa_sip_stream,
+     .state_free = tpa_sip_state_free},
     {.name = "dns",
      .transports = TPA_T_UDP | TPA_T_TCP,
      .ports = {53},
@@ -78,6 +92,24 @@ static const tpa_dissector_t table[] = {
      .state_free = tpa_dns_state_free},
     {.name = "http2", .transports = TPA_T_TCP, .probe = probe_http2},
     {.name = "vxlan", .transports = TPA_T_UDP, .ports = {4789}, .dissect = tpa_dissect_vxlan},
+    /* SIP on other ports: a start line with a URI scheme, or a status line */
+    {.name = "sip",
+     .transports = TPA_T_UDP | TPA_T_TCP | TPA_T_SCTP,
+     .probe = tpa_sip_probe,
+     .dissect = tpa_sip_dissect,
+     .stream = tpa_sip_stream,
+     .state_free = tpa_sip_state_free},
+    /* RTP / RTCP: endpoints announced in SDP, else a cautious multi-packet heuristic */
+    {.name = "rtp",
+     .transports = TPA_T_UDP,
+     .expect = tpa_rtp_expected,
+     .heur = tpa_rtp_heur,
+     .dissect = tpa_rtp_dissect},
+    {.name = "rtcp",
+     .transports = TPA_T_UDP,
+     .expect = tpa_rtcp_expected,
+     .heur = tpa_rtcp_heur,
+     .dissect = tpa_rtcp_dissect},
 };
 
 #define NROWS (sizeof table / sizeof table[0])
@@ -121,7 +153,7 @@ static bool accepts(const tpa_dissector_t *row, const tpa_rd_t *pl)
     return tpa_rd_remaining(pl) > 0 && row->probe(pl);
 }
 
-static uint16_t detect(const tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
+static uint16_t detect(tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
 {
     if (c->ppid) {
         for (unsigned i = 0; i < NROWS; i++)
@@ -129,6 +161,9 @@ static uint16_t detect(const tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
                 accepts(&table[i], pl))
                 return (uint16_t)(i + 1);
     }
+    for (unsigned i = 0; i < NROWS; i++)
+        if ((table[i].transports & c->transport) && table[i].expect && table[i].expect(c, pl))
+            return (uint16_t)(i + 1);
     uint16_t lo = c->sport < c->dport ? c->sport : c->dport;
     uint16_t hi = c->sport < c->dport ? c->dport : c->sport;
     uint16_t ports[2] = {lo, hi};
@@ -142,6 +177,9 @@ static uint16_t detect(const tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
     for (unsigned i = 0; i < NROWS; i++)
         if ((table[i].transports & c->transport) && !table[i].ports[0] && !table[i].ppids[0] &&
             table[i].probe && table[i].probe(pl))
+            return (uint16_t)(i + 1);
+    for (unsigned i = 0; i < NROWS; i++)
+        if ((table[i].transports & c->transport) && table[i].heur && table[i].heur(c, pl))
             return (uint16_t)(i + 1);
     return 0;
 }

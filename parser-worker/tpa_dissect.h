@@ -86,6 +86,15 @@ typedef struct tpa_dissector {
     /* frees the state made by tpa_dissect_state (its inner allocations, then the
      * block itself); NULL: free() */
     void (*state_free)(void *state);
+    /* optional detection with the flow's context, for protocols that run on ports
+     * other traffic announced or that only a series of packets reveals (RTP):
+     * expect() is asked after the PPID rows and before the port rows (endpoints that
+     * signalling announced, e.g. SDP media for RTP/RTCP); heur() is asked last, after
+     * the probe rows, and may keep evidence across packets of the flow (in its own
+     * decoder-level state: c->row is NULL while detecting). Both see each payload of
+     * an undecided flow while detection lasts. NULL: none. */
+    bool (*expect)(tpa_dissect_ctx_t *c, const tpa_rd_t *payload);
+    bool (*heur)(tpa_dissect_ctx_t *c, const tpa_rd_t *payload);
 } tpa_dissector_t;
 
 /* The table and its size (static, never freed). Row i is app id i + 1. */

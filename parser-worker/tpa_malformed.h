@@ -92,7 +92,24 @@
     X(NASEPS_TOO_DEEP, "nas-eps.nesting_too_deep")                                                 \
     X(DNS_TRUNCATED, "dns.truncated")                                                              \
     X(DNS_NAME_INVALID, "dns.name_invalid")                                                        \
-    X(DNS_TCP_LENGTH_INVALID, "dns.tcp_length_invalid")
+    X(DNS_TCP_LENGTH_INVALID, "dns.tcp_length_invalid")                                            \
+    X(DIAMETER_TRUNCATED, "diameter.truncated")                                                    \
+    X(DIAMETER_BAD_VERSION, "diameter.bad_version")                                                \
+    X(DIAMETER_LEN_INVALID, "diameter.length_invalid")                                             \
+    X(DIAMETER_HEADER_INVALID, "diameter.header_invalid")                                          \
+    X(DIAMETER_FLAGS_INVALID, "diameter.flags_invalid")                                            \
+    X(DIAMETER_AVP_LEN_INVALID, "diameter.avp_length_invalid")                                     \
+    X(DIAMETER_AVP_TOO_DEEP, "diameter.avp_too_deep")                                              \
+    X(SIP_START_LINE_INVALID, "sip.start_line_invalid")                                            \
+    X(SIP_HEADER_INVALID, "sip.header_invalid")                                                    \
+    X(SIP_CONTENT_LENGTH_INVALID, "sip.content_length_invalid")                                    \
+    X(SIP_TRUNCATED, "sip.truncated")                                                              \
+    X(SDP_INVALID, "sdp.invalid")                                                                  \
+    X(RTP_TRUNCATED, "rtp.truncated")                                                              \
+    X(RTP_PADDING_INVALID, "rtp.padding_invalid")                                                  \
+    X(RTCP_TRUNCATED, "rtcp.truncated")                                                            \
+    X(RTCP_LEN_INVALID, "rtcp.length_invalid")                                                     \
+    X(RTCP_BAD_VERSION, "rtcp.bad_version")
 
 enum {
 #define TPA_MAL_ENUM(id, name) TPA_MAL_##id,

@@ -15,12 +15,10 @@
 #include "tpa_per.h"
 #include "tpa_sig.h"
 
-/* TEMPORARY, until tpa_sig.c and the NAS dissectors are in the tree: weak references so
- * this file links without them (messages are then only counted, NAS-PDUs not
- * dissected). Remove this block and the NULL checks below when they land. */
+/* TEMPORARY, until tpa_sig.c (the transaction layer) is in every build: a weak
+ * reference, so this file links without it (messages are then only counted). Remove
+ * with the NULL check in report() when it lands. */
 #pragma weak tpa_sig_report
-#pragma weak tpa_nas5gs_dissect
-#pragma weak tpa_nas_assoc_destroy
 
 /* ---- procedures (clause 8 titles, clause 9.4.3 message names) ---- */
 
@@ -516,7 +514,11 @@ bool tpa_ngap_decode(tpa_rd_t *pdu, tpa_ngap_msg_t *m)
     m->pdu_type = (int)type;
     m->criticality = (unsigned)tpa_per_int(&p, 0, 2);
     tpa_rd_t value;
-    if (tpa_per_open_type(&p, &value) && m->proc != PROC_PRIVATE_MESSAGE) read_value(&value, m);
+    bool cut = false;
+    if (tpa_per_open_type_upto(&p, &value, &cut)) {
+        if (cut) note(m, TPA_MAL_NGAP_TRUNCATED, true); /* decode what was kept */
+        if (m->proc != PROC_PRIVATE_MESSAGE) read_value(&value, m);
+    }
     note_per(m, &p, true);
     return true;
 }
@@ -560,7 +562,7 @@ void tpa_ngap_state_free(void *state)
 {
     ngap_flow_t *st = state;
     if (!st) return;
-    if (tpa_nas_assoc_destroy) tpa_nas_assoc_destroy(&st->nas);
+    tpa_nas_assoc_destroy(&st->nas);
     free(st);
 }
 
@@ -664,6 +666,6 @@ void tpa_ngap_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
                            .cn_ue_id = m.amf_id,
                            .assoc = st ? &st->nas : NULL};
         tpa_rd_t pdu = m.nas[i].pdu;
-        if (tpa_nas5gs_dissect) tpa_nas5gs_dissect(c, &pdu, &ue);
+        tpa_nas5gs_dissect(c, &pdu, &ue);
     }
 }

@@ -24,9 +24,12 @@
  * carries the AMF UE NGAP ID), "amf=<AMF UE NGAP ID>" for Handover Resource Allocation
  * (whose request precedes the target's RAN id) or when no RAN id is known, "nonue"
  * for non-UE-associated procedures (NG Setup, NG Reset, ...); scope: the association.
- * Cause is given on unsuccessful outcomes and on UE Context Release Request/Command
- * (and on any message that carries one): code = group * 1000 + value, name
- * "<group>/<value>" ("radioNetwork/user-inactivity"), family "ngap".
+ * Cause is given on unsuccessful outcomes, Error Indication and UE Context Release
+ * Request/Command: code = group * 1000 + value, name "<group>/<value>"
+ * ("radioNetwork/user-inactivity"), family "ngap". Error Indication is reported as a
+ * failure indication. Identities: RAN/AMF UE NGAP ids, PDU session ids
+ * (TPA_ID_PDU_SESSION). NAS-PDUs are handed to NAS after the NGAP message is reported,
+ * with the RAN UE id the association has learned when the message lacks it.
  *
  * Malformed (capture.malformed_reasons):
  *   ngap.truncated          a field or a length runs past the end of the message

@@ -264,6 +264,26 @@ bool tpa_per_open_type(tpa_per_t *p, tpa_rd_t *out)
     return take_octets(p, n, out);
 }
 
+bool tpa_per_open_type_upto(tpa_per_t *p, tpa_rd_t *out, bool *cut)
+{
+    *cut = false;
+    size_t n = tpa_per_length(p);
+    if (p->err) {
+        *out = tpa_rd_init(NULL, 0);
+        out->err = true;
+        return false;
+    }
+    size_t have = tpa_rd_remaining(&p->rd);
+    if (n > have) {
+        *out = tpa_rd_sub(&p->rd, have);
+        *cut = true;
+        tpa_per_fail(p, TPA_PER_SHORT);
+        return true;
+    }
+    *out = tpa_rd_sub(&p->rd, n);
+    return true;
+}
+
 void tpa_per_skip_seq_extensions(tpa_per_t *p)
 {
     uint64_t n = tpa_per_small(p) + 1; /* normally small length of the bitmap */

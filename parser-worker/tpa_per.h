@@ -131,6 +131,12 @@ size_t tpa_per_skip_bitstring(tpa_per_t *p, size_t lb, size_t ub, bool ext);
  * are an aligned PER encoding of their own (start a new tpa_per_t on *out). */
 bool tpa_per_open_type(tpa_per_t *p, tpa_rd_t *out);
 
+/* As tpa_per_open_type(), but when fewer octets remain than the length announces,
+ * *out holds those that remain, *cut is set and the reader is marked TPA_PER_SHORT
+ * (for decoding what a capture kept of a message cut short). Returns whether the
+ * length itself was read. */
+bool tpa_per_open_type_upto(tpa_per_t *p, tpa_rd_t *out, bool *cut);
+
 /* Skips the extension additions of a SEQUENCE whose extension bit was set (X.691
  * 18.8: a normally small bitmap length, the bitmap, one open type per set bit). */
 void tpa_per_skip_seq_extensions(tpa_per_t *p);

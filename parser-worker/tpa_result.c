@@ -10,6 +10,7 @@
 
 #include "tpa_dissect.h"
 #include "tpa_err.h"
+#include "tpa_rtp.h"
 #include "tpa_sctp.h"
 #include "tpa_tcp.h"
 
@@ -503,7 +504,12 @@ json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap)
     size_t n = 0;
     tpa_flow_t *const *all = tpa_flow_table_finish(tpa_decode_flows(d), &n);
     for (size_t i = 0; i < n; i++) {
-        if (all[i] && json_array_append_new(flows, flow_json(all[i])) < 0) goto fail;
+        if (!all[i]) continue;
+        json_t *fj = flow_json(all[i]);
+        const char *rk = NULL;
+        json_t *media = fj ? tpa_rtp_flow_json(d, all[i], &rk) : NULL; /* flows[].rtp|rtcp */
+        if (media) json_object_set_new(fj, rk, media);
+        if (json_array_append_new(flows, fj) < 0) goto fail;
     }
     json_object_set_new(doc, "flows", flows);
     flows = NULL;
