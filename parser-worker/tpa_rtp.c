@@ -47,6 +47,7 @@
 #include <strings.h>
 
 #include "tpa_decode_int.h"
+#include "tpa_err.h"
 #include "tpa_malformed.h"
 
 #define MAX_DROPOUT 3000
@@ -989,4 +990,53 @@ json_t *tpa_rtp_flow_json(tpa_decoder_t *d, const tpa_flow_t *f, const char **ke
     json_object_set_new(o, "non_rtp_packets", json_integer((json_int_t)r->non_rtp));
     if (r->rtcp) json_object_set_new(o, "rtcp", rtcp_json(r->rtcp));
     return o;
+}
+
+int tpa_rtp_findings(tpa_decoder_t *d, tpa_flow_t *const *flows, size_t n, json_t *list)
+{
+    unsigned voice = 0, poor = 0;
+    tpa_rtp_stream_info_t worst;
+    uint32_t worst_flow = 0;
+    const char *worst_call = NULL;
+    json_t *fl = json_array();
+    if (!fl) return TPA_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        unsigned ns = tpa_rtp_streams(d, flows[i]);
+        bool bad = false;
+        for (unsigned k = 0; k < ns; k++) {
+            tpa_rtp_stream_info_t s;
+            if (!tpa_rtp_stream_info(d, flows[i], k, &s) || s.mos < 0 ||
+                s.expected < TPA_RTP_FINDING_MIN_PACKETS)
+                continue;
+            voice++;
+            if (s.mos >= TPA_RTP_POOR_MOS) continue;
+            poor++;
+            bad = true;
+            if (!worst_flow || s.mos < worst.mos) {
+                worst = s;
+                worst_flow = flows[i]->id;
+                rec_t *r = rec_of(d, flows[i]);
+                worst_call = r && r->call_id[0] ? r->call_id : NULL;
+            }
+        }
+        if (bad && json_array_size(fl) < 50) json_array_append_new(fl, json_integer(flows[i]->id));
+    }
+    if (!poor) {
+        json_decref(fl);
+        return 0;
+    }
+    char detail[512];
+    snprintf(detail, sizeof detail,
+             "%u of %u voice streams score an estimated MOS below %.1f (E-model from loss and "
+             "jitter); the worst, SSRC 0x%08x on flow %u%s%s, scores %.2f with %.1f%% loss "
+             "and %.1f ms jitter.",
+             poor, voice, TPA_RTP_POOR_MOS, (unsigned)worst.ssrc, (unsigned)worst_flow,
+             worst_call ? ", call " : "", worst_call ? worst_call : "", worst.mos,
+             worst.loss_pct, worst.jitter_ms < 0 ? 0.0 : worst.jitter_ms);
+    json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:[],s:o,s:[]}}", "id", "", "rule",
+                          "rtp.poor_quality", "severity", worst.mos < 2.5 ? "critical" : "warning",
+                          "title", "Poor voice quality", "detail", detail, "evidence", "frames",
+                          "flows", fl, "transactions");
+    if (!f) return TPA_ERR_NOMEM;
+    return json_array_append_new(list, f) < 0 ? TPA_ERR_NOMEM : 0;
 }

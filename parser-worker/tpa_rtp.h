@@ -111,6 +111,16 @@ bool tpa_rtp_stream_info(tpa_decoder_t *d, const tpa_flow_t *f, unsigned i,
  * ("rtp" or "rtcp"), or NULL when f is neither (caller decrefs). */
 json_t *tpa_rtp_flow_json(tpa_decoder_t *d, const tpa_flow_t *f, const char **key);
 
+#define TPA_RTP_POOR_MOS 3.5         /* voice streams below this are a finding */
+#define TPA_RTP_FINDING_MIN_PACKETS 50 /* streams shorter than this are not judged */
+
+/* Appends to list (the result's findings array, before numbering) one finding
+ * "rtp.poor_quality" when voice streams of TPA_RTP_FINDING_MIN_PACKETS or more
+ * expected packets score a MOS below TPA_RTP_POOR_MOS: warning, critical when the
+ * worst is below 2.5; evidence: their flows. flows/n as from tpa_flow_table_finish.
+ * Returns 0 or TPA_ERR_NOMEM. */
+int tpa_rtp_findings(tpa_decoder_t *d, tpa_flow_t *const *flows, size_t n, json_t *list);
+
 /* MOS estimate (1.0-4.5) of a voice stream with codec (encoding name, may be NULL),
  * loss_pct (0-100), jitter_ms and packetisation time ptime_ms (ITU-T G.107, simplified;
  * assumptions in tpa_rtp.c). */
