@@ -2,6 +2,7 @@
 #include "tpa_cli.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,29 @@ int tpa_cli_write_json(const json_t *doc, const char *path, bool compact)
         if (json_dumpf(doc, stdout, flags) != 0 || fputc('\n', stdout) == EOF ||
             fflush(stdout) != 0) {
             tpa_cli_fail("stdout: %s", strerror(errno ? errno : EIO));
+            return -1;
+        }
+        return 0;
+    }
+
+    /* Only a regular file (or a new one) is written through a temporary file and
+     * renamed into place; a device, FIFO or socket (/dev/null, /dev/stdout, a pipe)
+     * is written directly, never replaced. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *d = fopen(path, "w");
+        if (!d) {
+            tpa_cli_fail("%s: %s", path, strerror(errno));
+            return -1;
+        }
+        int dok = json_dumpf(doc, d, flags) == 0 && fputc('\n', d) != EOF;
+        int de = errno;
+        if (fclose(d) != 0 && dok) {
+            dok = 0;
+            de = errno;
+        }
+        if (!dok) {
+            tpa_cli_fail("%s: %s", path, strerror(de ? de : EIO));
             return -1;
         }
         return 0;

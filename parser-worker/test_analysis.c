@@ -225,7 +225,8 @@ int main(void)
     CHECK(json_is_true(json_object_get(json_object_get(doc, "capture"), "truncated")));
     CHECK(ival(doc, "capture", "packets") == 2);
     const json_t *fd = json_array_get(json_object_get(doc, "findings"), 0);
-    CHECK(fd && strcmp(json_string_value(json_object_get(fd, "id")), "capture.truncated") == 0);
+    CHECK(fd && strcmp(json_string_value(json_object_get(fd, "rule")), "capture.truncated") == 0);
+    CHECK(fd && strcmp(json_string_value(json_object_get(fd, "id")), "F1") == 0);
     json_decref(doc);
 
     /* pcapng: two interfaces, different link types and time resolutions */

@@ -6,6 +6,7 @@
 
 #include "tpa_rtp.h"
 #include "tpa_sctp.h"
+#include "tpa_sigstate.h"
 #include "tpa_tcp.h"
 
 static const char *const mal_names[TPA_MAL_COUNT] = {
@@ -73,6 +74,7 @@ void tpa_decoder_destroy(tpa_decoder_t **dp)
     tpa_flow_table_destroy(&d->flows); /* before the pool its streams are charged to */
     tpa_tcp_pool_destroy(&d->tcp_pool);
     tpa_result_sink_destroy(&d->sink);
+    tpa_sigstate_destroy(&d->sig);
     tpa_rtp_ctx_destroy(&d->rtp);
     free(d);
     *dp = NULL;

@@ -22,6 +22,7 @@ struct tpa_decoder {
     size_t sctp_bytes;        /* SCTP fragment bytes buffered over all associations */
     tpa_decode_tap_fn tap;    /* tpa_decode_set_tap */
     void *tap_ud;
+    struct tpa_sigstate *sig; /* signalling layer (tpa_sig.c); NULL until a report */
     struct tpa_rtp_ctx *rtp;  /* RTP streams, SDP-expected media (tpa_rtp.c); NULL until used */
     tpa_decode_stats_t st;
     int64_t next_expire_us;

@@ -12,6 +12,7 @@
 #include "tpa_err.h"
 #include "tpa_rtp.h"
 #include "tpa_sctp.h"
+#include "tpa_sigstate.h"
 #include "tpa_tcp.h"
 
 #ifndef TPA_VERSION
@@ -516,11 +517,10 @@ json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap)
     json_t *msgs = tpa_result_messages_json(tpa_decode_sink(d));
     if (!msgs) goto fail;
     json_object_set_new(doc, "messages", msgs);
-    json_object_set_new(doc, "transactions", json_array());
-    json_object_set_new(doc, "kpis", json_array());
-    json_object_set_new(doc, "ues", json_array());
     add_findings(findings, st, &rs, cap);
     if (tpa_rtp_findings(d, all, n, findings) < 0) goto fail; /* rtp.poor_quality */
+    /* transactions, kpis, ues, signalling; rule findings appended, all numbered */
+    if (tpa_sig_result(d, doc, all, n, findings) < 0) goto fail;
     json_object_set_new(doc, "findings", findings);
     findings = NULL;
     json_object_set_new(doc, "insights", json_array());

@@ -75,7 +75,23 @@ typedef struct tpa_sig_id {
     const char *value;
 } tpa_sig_id_t;
 
-enum { TPA_SIG_SCOPE_CAPTURE = 1 };
+/* Flags (tpa_sig_t.flags):
+ * SCOPE_CAPTURE  pair within the whole capture, not within the flow's endpoint pair.
+ * KEY_CONTEXT    the key names a UE context, not one request: a request repeated with
+ *                the same key after its answer is a new attempt, not a retransmission
+ *                (implied for ngap, s1ap, nas-5gs, nas-eps; see tpa_txn.h).
+ * UE_NEW         the message starts a new UE-associated connection (NGAP / S1AP
+ *                Initial UE Message): its RAN UE NGAP ID / eNB UE S1AP ID starts a new
+ *                subscriber binding even if the value was used before (tpa_ue.h).
+ * UE_END         the message ends one (UE Context Release Complete): after it, the
+ *                RAN/AMF UE NGAP IDs and eNB/MME UE S1AP IDs it carries are free for
+ *                reuse by another subscriber. */
+enum {
+    TPA_SIG_SCOPE_CAPTURE = 1,
+    TPA_SIG_KEY_CONTEXT = 2,
+    TPA_SIG_UE_NEW = 4,
+    TPA_SIG_UE_END = 8
+};
 
 typedef struct tpa_sig {
     const char *protocol;  /* as in messages[]: "ngap", "nas-5gs", "pfcp", ... */

@@ -1,0 +1,173 @@
+/* test_kpi.c - per-procedure KPIs (tpa_kpi.h): counts, nearest-rank percentiles
+ * ("the value at rank ceil(p/100 * n) of the n answered transactions sorted by
+ * latency"), the histogram past TPA_KPI_EXACT_SAMPLES ("a relative error below
+ * 1/128"), cause counts and their order in kpis[]. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpa_kpi.h"
+#include "tpa_test.h"
+
+static tpa_kpi_txn_t txn(const char *proto, const char *proc, tpa_txn_outcome_t o, int64_t us)
+{
+    tpa_kpi_txn_t t;
+    memset(&t, 0, sizeof t);
+    t.protocol = proto;
+    t.procedure = proc;
+    t.request_code = "1";
+    t.outcome = o;
+    t.latency_us = us;
+    return t;
+}
+
+static void test_percentiles(void)
+{
+    tpa_kpi_t *k = tpa_kpi_new();
+    CHECK(k != NULL);
+    /* 100 answered with latencies 100 ms, 99 ms, ..., 1 ms (given out of order) */
+    for (int i = 100; i >= 1; i--) {
+        tpa_kpi_txn_t t = txn("pfcp", "Heartbeat", TPA_TXN_SUCCESS, (int64_t)i * 1000);
+        CHECK(tpa_kpi_add(k, &t) == 0);
+    }
+    tpa_kpi_txn_t u = txn("pfcp", "Heartbeat", TPA_TXN_UNANSWERED, -1);
+    u.request_frame = 77;
+    u.doc_id = 9;
+    u.flow = 3;
+    tpa_kpi_add(k, &u);
+    /* n = 3: p50 = rank 2, p95 = p99 = rank 3 */
+    int64_t three[] = {5000, 1000, 3000};
+    for (int i = 0; i < 3; i++) {
+        tpa_kpi_txn_t t = txn("gtpv2", "Echo", TPA_TXN_SUCCESS, three[i]);
+        tpa_kpi_add(k, &t);
+    }
+    tpa_kpi_finish(k);
+    const tpa_kpi_entry_t *e = tpa_kpi_find(k, "pfcp", "Heartbeat");
+    CHECK(e && e->attempts == 101 && e->successes == 100 && e->unanswered == 1);
+    CHECKF(e->p50_us == 50000 && e->p95_us == 95000 && e->p99_us == 99000, "%lld %lld %lld",
+           (long long)e->p50_us, (long long)e->p95_us, (long long)e->p99_us);
+    CHECK(e->lat_max_us == 100000 && e->lat_exact && e->nlat == 100);
+    CHECK(e->ev_unanswered.nframes == 1 && e->ev_unanswered.frames[0] == 77 &&
+          e->ev_unanswered.txns[0] == 9 && e->ev_unanswered.flows[0] == 3);
+    CHECK(tpa_kpi_above(e, 90000) == 10 && tpa_kpi_above(e, 100000) == 0);
+    e = tpa_kpi_find(k, "gtpv2", "Echo");
+    CHECK(e->p50_us == 3000 && e->p95_us == 5000 && e->p99_us == 5000 && e->lat_max_us == 5000);
+    /* ordered by protocol, then procedure */
+    CHECK(tpa_kpi_count(k) == 2 && strcmp(tpa_kpi_at(k, 0)->protocol, "gtpv2") == 0);
+    json_t *arr = tpa_kpi_json(k);
+    json_t *j = json_array_get(arr, 1);
+    json_t *lat = json_object_get(j, "latency_ms");
+    CHECK(json_real_value(json_object_get(lat, "p50")) == 50.0 &&
+          json_real_value(json_object_get(lat, "p95")) == 95.0 &&
+          json_real_value(json_object_get(lat, "p99")) == 99.0 &&
+          json_real_value(json_object_get(lat, "max")) == 100.0);
+    CHECK(json_real_value(json_object_get(j, "success_rate")) == 0.9901);
+    CHECK(json_is_true(json_object_get(j, "latency_exact")));
+    json_decref(arr);
+    tpa_kpi_destroy(&k);
+    CHECK(k == NULL);
+}
+
+/* Past TPA_KPI_EXACT_SAMPLES answered, the histogram: percentiles within 1/128. */
+static void test_histogram(void)
+{
+    tpa_kpi_t *k = tpa_kpi_new();
+    size_t n = TPA_KPI_EXACT_SAMPLES + 50000;
+    /* latencies 1 .. n microseconds * 10, in a scrambled order */
+    for (size_t i = 0; i < n; i++) {
+        size_t v = (i * 7919) % n + 1;
+        tpa_kpi_txn_t t = txn("diameter", "CCR", TPA_TXN_SUCCESS, (int64_t)v * 10);
+        tpa_kpi_add(k, &t);
+    }
+    tpa_kpi_finish(k);
+    const tpa_kpi_entry_t *e = tpa_kpi_find(k, "diameter", "CCR");
+    CHECK(e && !e->lat_exact && e->nlat == n);
+    int64_t want50 = (int64_t)((n * 50 + 99) / 100) * 10,
+            want99 = (int64_t)((n * 99 + 99) / 100) * 10;
+    CHECKF(llabs(e->p50_us - want50) * 128 <= want50, "p50 %lld want %lld", (long long)e->p50_us,
+           (long long)want50);
+    CHECKF(llabs(e->p99_us - want99) * 128 <= want99, "p99 %lld want %lld", (long long)e->p99_us,
+           (long long)want99);
+    CHECK(e->lat_max_us == (int64_t)n * 10);
+    uint64_t above = tpa_kpi_above(e, (int64_t)n * 5); /* about half */
+    CHECKF(above > n / 2 - n / 64 && above < n / 2 + n / 64, "%llu", (unsigned long long)above);
+    tpa_kpi_destroy(&k);
+}
+
+/* causes[] over failures: counted per (family, code), listed by count then code. */
+static void test_causes(void)
+{
+    tpa_kpi_t *k = tpa_kpi_new();
+    struct {
+        int64_t code;
+        const char *name;
+    } fails[] = {{7, "5GS services not allowed"},
+                 {3, "Illegal UE"},
+                 {7, NULL},
+                 {7, NULL},
+                 {3, NULL},
+                 {111, NULL}};
+    for (size_t i = 0; i < sizeof fails / sizeof fails[0]; i++) {
+        tpa_kpi_txn_t t = txn("nas-5gs", "Registration", TPA_TXN_FAILURE, 1000);
+        t.has_cause = true;
+        t.cause = fails[i].code;
+        t.cause_name = fails[i].name;
+        t.cause_family = "5gmm";
+        t.response_frame = 10 + i;
+        t.doc_id = 1 + i;
+        tpa_kpi_add(k, &t);
+    }
+    tpa_kpi_txn_t t = txn("nas-5gs", "Registration", TPA_TXN_FAILURE, 1000); /* no cause */
+    tpa_kpi_add(k, &t);
+    t = txn("nas-5gs", "Registration", TPA_TXN_SUCCESS, 2000);
+    t.retransmissions = 2;
+    tpa_kpi_add(k, &t);
+    CHECK(tpa_kpi_note(k, "nas-5gs", "Registration", TPA_KPI_NOTE_ORPHAN, 99, 4) == 0);
+    CHECK(tpa_kpi_note(k, "nas-5gs", "Registration", TPA_KPI_NOTE_LATE_RETX, 98, 4) == 0);
+    /* an orphan alone makes an entry with 0 attempts */
+    CHECK(tpa_kpi_note(k, "pfcp", "Session Deletion", TPA_KPI_NOTE_ORPHAN, 5, 1) == 0);
+    tpa_kpi_finish(k);
+    CHECK(tpa_kpi_add(k, &t) < 0); /* after finish */
+    const tpa_kpi_entry_t *e = tpa_kpi_find(k, "nas-5gs", "Registration");
+    CHECK(e->attempts == 8 && e->failures == 7 && e->successes == 1 && e->failures_nocause == 1);
+    CHECK(e->retransmissions == 3 && e->orphans == 1 && e->ncauses == 3);
+    CHECK(e->causes[0].code == 7 && e->causes[0].count == 3 && e->causes[0].ev.nframes == 3 &&
+          strcmp(e->causes[0].name, "5GS services not allowed") == 0);
+    json_t *arr = tpa_kpi_json(k);
+    json_t *j = json_array_get(arr, 0);
+    CHECK(strcmp(json_string_value(json_object_get(j, "protocol")), "nas-5gs") == 0);
+    json_t *cs = json_object_get(j, "causes");
+    CHECK(json_array_size(cs) == 3);
+    CHECK(json_integer_value(json_object_get(json_array_get(cs, 0), "code")) == 7 &&
+          json_integer_value(json_object_get(json_array_get(cs, 0), "count")) == 3);
+    CHECK(json_integer_value(json_object_get(json_array_get(cs, 1), "code")) == 3 &&
+          strcmp(json_string_value(json_object_get(json_array_get(cs, 1), "name")), "Illegal UE") ==
+              0);
+    CHECK(json_integer_value(json_object_get(json_array_get(cs, 2), "code")) == 111 &&
+          json_is_null(json_object_get(json_array_get(cs, 2), "name")));
+    json_t *p = json_array_get(arr, 1);
+    CHECK(json_integer_value(json_object_get(p, "attempts")) == 0 &&
+          json_is_null(json_object_get(p, "success_rate")) &&
+          json_integer_value(json_object_get(p, "orphan_responses")) == 1);
+    json_decref(arr);
+    tpa_kpi_destroy(&k);
+}
+
+static void test_evidence(void)
+{
+    tpa_kpi_evidence_t ev;
+    memset(&ev, 0, sizeof ev);
+    for (uint64_t i = 1; i <= 100; i++)
+        tpa_kpi_evidence_add(&ev, i, i, (uint32_t)(i % 3 + 1));
+    CHECK(ev.nframes == TPA_KPI_EV_FRAMES && ev.ntxns == TPA_KPI_EV_TXNS && ev.nflows == 3);
+    CHECK(ev.frames[0] == 1 && ev.frames[TPA_KPI_EV_FRAMES - 1] == TPA_KPI_EV_FRAMES);
+    CHECK(strcmp(tpa_txn_outcome_name(TPA_TXN_UNANSWERED), "unanswered") == 0);
+}
+
+int main(void)
+{
+    test_percentiles();
+    test_histogram();
+    test_causes();
+    test_evidence();
+    return TEST_DONE();
+}

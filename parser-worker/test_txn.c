@@ -1,0 +1,383 @@
+/* test_txn.c - request/response pairing (tpa_txn.h), driven with hand-written message
+ * sequences as dissectors report them (tpa_sig.h), through tpa_sigstate_feed and the
+ * tracker directly. Each block quotes the rule of tpa_txn.h it checks. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tpa_sigstate.h"
+#include "tpa_test.h"
+#include "tpa_txn.h"
+
+#define S(x) ((int64_t)(x)*1000000)
+#define MS(x) ((int64_t)(x)*1000)
+
+static tpa_sig_t msg(const char *proto, const char *code, tpa_sig_kind_t kind,
+                     const char *procedure, const char *key)
+{
+    tpa_sig_t m;
+    memset(&m, 0, sizeof m);
+    m.protocol = proto;
+    m.code = code;
+    m.name = NULL;
+    m.kind = kind;
+    m.procedure = procedure;
+    m.key = key;
+    return m;
+}
+
+static tpa_sig_t req(const char *proto, const char *code, const char *proc, const char *key)
+{
+    return msg(proto, code, TPA_SIG_REQUEST, proc, key);
+}
+
+static tpa_sig_t rsp(const char *proto, const char *code, const char *proc, const char *key)
+{
+    return msg(proto, code, TPA_SIG_RESPONSE, proc, key);
+}
+
+static tpa_sig_t fail(tpa_sig_t m, int64_t cause, const char *name)
+{
+    m.outcome = TPA_SIG_FAILURE;
+    m.has_cause = true;
+    m.cause = cause;
+    m.cause_name = name;
+    return m;
+}
+
+/* Feeds m at frame/time on flow 1 (scope 100), from A to B. */
+static void feed(tpa_sigstate_t *s, uint64_t frame, int64_t ts, const tpa_sig_t *m)
+{
+    tpa_sig_where_t w = {frame, ts, 1, 100, "10.0.0.1", "10.0.0.2"};
+    tpa_sigstate_feed(s, &w, m);
+}
+
+static void feed_at(tpa_sigstate_t *s, uint64_t frame, int64_t ts, uint32_t flow, uint64_t scope,
+                    const tpa_sig_t *m)
+{
+    tpa_sig_where_t w = {frame, ts, flow, scope, "10.0.0.3", "10.0.0.4"};
+    tpa_sigstate_feed(s, &w, m);
+}
+
+static const json_t *find_kpi(const json_t *doc, const char *proto, const char *proc)
+{
+    size_t i;
+    json_t *k;
+    json_array_foreach(json_object_get(doc, "kpis"), i, k)
+    {
+        if (strcmp(json_string_value(json_object_get(k, "protocol")), proto) == 0 &&
+            strcmp(json_string_value(json_object_get(k, "procedure")), proc) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+static json_int_t num(const json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "(null)";
+}
+
+static json_t *finish(tpa_sigstate_t *s)
+{
+    json_t *doc = json_object();
+    CHECK(tpa_sigstate_json(s, doc) == 0);
+    return doc;
+}
+
+/* The issue's example (5gpcap__n4_upf_timeout_n4.pcap): 15 PFCP Session Establishment
+ * Requests that are 5 requests each sent three times and never answered: "5 attempts,
+ * 5 unanswered, 0 successes, 10 retransmissions". */
+static void test_pfcp_retransmissions(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    CHECK(s != NULL);
+    uint64_t frame = 1;
+    for (int r = 0; r < 5; r++) {
+        char key[32];
+        snprintf(key, sizeof key, "seq=%d@10.0.0.1", 6 + r);
+        for (int k = 0; k < 3; k++) {
+            tpa_sig_t m = req("pfcp", "50", "Session Establishment", key);
+            feed(s, frame++, S(10 * r) + MS(2500) * k, &m);
+        }
+    }
+    json_t *doc = finish(s);
+    const json_t *k = find_kpi(doc, "pfcp", "Session Establishment");
+    CHECK(k != NULL);
+    CHECKF(num(k, "attempts") == 5, "%lld", (long long)num(k, "attempts"));
+    CHECK(num(k, "unanswered") == 5);
+    CHECK(num(k, "successes") == 0);
+    CHECK(num(k, "failures") == 0);
+    CHECKF(num(k, "retransmissions") == 10, "%lld", (long long)num(k, "retransmissions"));
+    CHECK(json_real_value(json_object_get(k, "success_rate")) == 0.0);
+    CHECK(json_is_null(json_object_get(json_object_get(k, "latency_ms"), "p50")));
+    CHECK(strcmp(str(k, "request_code"), "50") == 0);
+    json_t *tx = json_object_get(doc, "transactions");
+    CHECK(json_array_size(tx) == 5);
+    json_t *t0 = json_array_get(tx, 0);
+    CHECK(strcmp(str(t0, "id"), "t1") == 0);
+    CHECK(strcmp(str(t0, "outcome"), "unanswered") == 0);
+    CHECK(num(t0, "retransmissions") == 2);
+    CHECK(num(t0, "request_frame") == 1);
+    CHECK(json_is_null(json_object_get(t0, "response_frame")));
+    CHECK(json_is_null(json_object_get(t0, "latency_ms")));
+    CHECK(json_is_null(json_object_get(t0, "cause")));
+    CHECK(strcmp(str(t0, "src"), "10.0.0.1") == 0 && strcmp(str(t0, "dst"), "10.0.0.2") == 0);
+    CHECK(num(t0, "flow") == 1);
+    CHECK(strcmp(str(json_array_get(tx, 4), "id"), "t5") == 0);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+    CHECK(s == NULL);
+}
+
+/* "RESPONSE while open: closes it, outcome success or failure from the response,
+ * latency = response time - first transmission of the request". */
+static void test_outcomes(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    tpa_sig_t m = req("gtpv2", "32", "Create Session", "seq=1");
+    feed(s, 1, S(1), &m);
+    m = req("gtpv2", "32", "Create Session", "seq=1"); /* retransmitted after 3 s */
+    feed(s, 2, S(4), &m);
+    m = rsp("gtpv2", "33", "Create Session", "seq=1");
+    m.has_cause = true;
+    m.cause = 16;
+    m.cause_name = "Request accepted";
+    feed(s, 3, S(4) + MS(12), &m);
+    m = req("gtpv2", "32", "Create Session", "seq=2");
+    feed(s, 4, S(5), &m);
+    m = fail(rsp("gtpv2", "33", "Create Session", "seq=2"), 64, "Context Not Found");
+    feed(s, 5, S(5) + MS(7), &m);
+    m = req("gtpv2", "32", "Create Session", "seq=3");
+    feed(s, 6, S(6), &m);
+    json_t *doc = finish(s);
+    const json_t *k = find_kpi(doc, "gtpv2", "Create Session");
+    CHECK(num(k, "attempts") == 3 && num(k, "successes") == 1 && num(k, "failures") == 1 &&
+          num(k, "unanswered") == 1 && num(k, "retransmissions") == 1);
+    CHECK(json_real_value(json_object_get(k, "success_rate")) == 0.3333);
+    json_t *tx = json_object_get(doc, "transactions");
+    json_t *t1 = json_array_get(tx, 0), *t2 = json_array_get(tx, 1);
+    CHECK(strcmp(str(t1, "outcome"), "success") == 0);
+    CHECKF(json_real_value(json_object_get(t1, "latency_ms")) == 3012.0, "%f",
+           json_real_value(json_object_get(t1, "latency_ms")));
+    CHECK(num(t1, "retransmissions") == 1 && num(t1, "response_frame") == 3);
+    CHECK(strcmp(str(t1, "response_code"), "33") == 0);
+    json_t *c1 = json_object_get(t1, "cause");
+    CHECK(num(c1, "code") == 16 && strcmp(str(c1, "family"), "gtpv2") == 0);
+    CHECK(strcmp(str(t2, "outcome"), "failure") == 0);
+    json_t *c2 = json_object_get(t2, "cause");
+    CHECK(num(c2, "code") == 64 && strcmp(str(c2, "name"), "Context Not Found") == 0);
+    CHECK(json_real_value(json_object_get(t2, "latency_ms")) == 7.0);
+    /* causes[] are over failures only */
+    json_t *causes = json_object_get(k, "causes");
+    CHECK(json_array_size(causes) == 1 && num(json_array_get(causes, 0), "code") == 64 &&
+          num(json_array_get(causes, 0), "count") == 1);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
+/* "RESPONSE with nothing to match: an orphan (counted per procedure, no attempt)";
+ * "A closed transaction stays matchable for linger_us: a RESPONSE then is a duplicate
+ * response"; the same packet again within dup_window_us is a capture duplicate. */
+static void test_orphans_and_duplicates(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    tpa_sig_t m = rsp("pfcp", "51", "Session Establishment", "seq=9");
+    feed(s, 1, S(1), &m);
+    m = req("pfcp", "52", "Session Modification", "seq=10");
+    feed(s, 2, S(2), &m);
+    feed(s, 3, S(2) + 20, &m); /* the same packet on a second tap, 20 us later */
+    m = rsp("pfcp", "53", "Session Modification", "seq=10");
+    feed(s, 4, S(2) + MS(1), &m);
+    feed(s, 5, S(2) + MS(1) + 30, &m); /* duplicate copy of the response */
+    feed(s, 6, S(3), &m);              /* repeated 1 s later: a duplicate response */
+    feed(s, 7, S(40), &m);             /* past the linger window: an orphan */
+    json_t *doc = finish(s);
+    const json_t *k = find_kpi(doc, "pfcp", "Session Establishment");
+    CHECK(k && num(k, "attempts") == 0 && num(k, "orphan_responses") == 1);
+    CHECK(json_is_null(json_object_get(k, "success_rate")));
+    k = find_kpi(doc, "pfcp", "Session Modification");
+    CHECK(num(k, "attempts") == 1 && num(k, "successes") == 1 && num(k, "retransmissions") == 0);
+    CHECK(num(k, "duplicate_responses") == 1 && num(k, "orphan_responses") == 1);
+    CHECK(json_array_size(json_object_get(doc, "transactions")) == 1);
+    json_t *sg = json_object_get(doc, "signalling");
+    CHECK(num(sg, "capture_duplicates") == 2 && num(sg, "orphan_responses") == 2);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
+/* "a REQUEST then is a late retransmission (its answer was lost) unless the key names
+ * a UE context (TPA_SIG_KEY_CONTEXT, or protocol ngap / s1ap / nas-5gs / nas-eps),
+ * when it is a new attempt"; "older, the open one ends unanswered and a new attempt
+ * opens (a reused sequence number)". */
+static void test_late_and_reused(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    tpa_sig_t q = req("pfcp", "5", "Association Setup", "seq=7@10.0.0.1");
+    tpa_sig_t a = rsp("pfcp", "6", "Association Setup", "seq=7@10.0.0.1");
+    feed(s, 1, S(1), &q);
+    feed(s, 2, S(1) + MS(1), &a);
+    feed(s, 3, S(3), &q); /* the answer was lost: the peer repeats */
+    feed(s, 4, S(3) + MS(1), &a);
+    tpa_sig_t r1 = req("nas-5gs", "65", "Registration", "ue=ran:1");
+    tpa_sig_t r2 = fail(rsp("nas-5gs", "68", "Registration", "ue=ran:1"), 7, "5GS services");
+    r2.cause_family = "5gmm";
+    feed(s, 5, S(4), &r1);
+    feed(s, 6, S(4) + MS(5), &r2);
+    feed(s, 7, S(14), &r1); /* a second registration of the same UE */
+    tpa_sig_t r3 = rsp("nas-5gs", "66", "Registration", "ue=ran:1");
+    feed(s, 8, S(14) + MS(5), &r3);
+    tpa_sig_t d = req("dns", "query", "query", "id=1|a.example|A");
+    d.flags = TPA_SIG_KEY_CONTEXT; /* flag: the same as a context key */
+    feed(s, 9, S(20), &d);
+    tpa_sig_t dr = rsp("dns", "response", "query", "id=1|a.example|A");
+    feed(s, 10, S(20) + MS(3), &dr);
+    feed(s, 11, S(21), &d);
+    tpa_sig_t g = req("gtpv2", "34", "Modify Bearer", "seq=5");
+    feed(s, 12, S(30), &g);
+    feed(s, 13, S(100), &g); /* 70 s later: the number was reused */
+    json_t *doc = finish(s);
+    const json_t *k = find_kpi(doc, "pfcp", "Association Setup");
+    CHECK(num(k, "attempts") == 1 && num(k, "retransmissions") == 1 &&
+          num(k, "duplicate_responses") == 1 && num(k, "successes") == 1);
+    k = find_kpi(doc, "nas-5gs", "Registration");
+    CHECK(num(k, "attempts") == 2 && num(k, "failures") == 1 && num(k, "successes") == 1);
+    json_t *c = json_array_get(json_object_get(k, "causes"), 0);
+    CHECK(num(c, "code") == 7 && strcmp(str(c, "family"), "5gmm") == 0);
+    k = find_kpi(doc, "dns", "query");
+    CHECK(num(k, "attempts") == 2 && num(k, "retransmissions") == 0 && num(k, "unanswered") == 1);
+    k = find_kpi(doc, "gtpv2", "Modify Bearer");
+    CHECK(num(k, "attempts") == 2 && num(k, "unanswered") == 2 && num(k, "retransmissions") == 0);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
+/* scope: "the flow's unordered endpoint pair ... or the whole capture when
+ * TPA_SIG_SCOPE_CAPTURE is set". */
+static void test_scope(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    tpa_sig_t q = req("dns", "query", "query", "id=7|x.test|A");
+    tpa_sig_t a = rsp("dns", "response", "query", "id=7|x.test|A");
+    feed_at(s, 1, S(1), 1, 100, &q);
+    feed_at(s, 2, S(1), 2, 200, &q);         /* same key, another endpoint pair */
+    feed_at(s, 3, S(1) + MS(2), 3, 300, &a); /* a third pair: matches neither */
+    feed_at(s, 4, S(1) + MS(3), 2, 200, &a); /* answers the second only */
+    tpa_sig_t inv = req("sip", "INVITE", "INVITE", "c1@h|1|z9hG4bK1");
+    inv.flags = TPA_SIG_SCOPE_CAPTURE;
+    tpa_sig_t ok = rsp("sip", "200", "INVITE", "c1@h|1|z9hG4bK1");
+    ok.flags = TPA_SIG_SCOPE_CAPTURE;
+    tpa_sig_t trying = msg("sip", "100", TPA_SIG_INDICATION, "INVITE", "c1@h|1|z9hG4bK1");
+    trying.flags = TPA_SIG_SCOPE_CAPTURE;
+    feed_at(s, 5, S(2), 4, 400, &inv);
+    feed_at(s, 6, S(2) + MS(10), 5, 500, &trying); /* provisional: closes nothing */
+    feed_at(s, 7, S(2) + MS(900), 5, 500, &ok);    /* other port pair: still pairs */
+    json_t *doc = finish(s);
+    const json_t *k = find_kpi(doc, "dns", "query");
+    CHECK(num(k, "attempts") == 2 && num(k, "successes") == 1 && num(k, "unanswered") == 1 &&
+          num(k, "orphan_responses") == 1);
+    k = find_kpi(doc, "sip", "INVITE");
+    CHECK(num(k, "attempts") == 1 && num(k, "successes") == 1);
+    CHECK(json_real_value(json_object_get(json_object_get(k, "latency_ms"), "p50")) == 900.0);
+    json_t *tx = json_object_get(doc, "transactions");
+    json_t *t3 = json_array_get(tx, 2);
+    CHECK(strcmp(str(t3, "response_code"), "200") == 0 && num(t3, "response_frame") == 7);
+    CHECK(num(json_object_get(doc, "signalling"), "provisional_responses") == 1);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
+/* Bounded memory: "at most max_open open transactions (past that the oldest open one
+ * ends unanswered, counted as evicted)"; "the document keeps the first max_kept
+ * transactions ... counts in KPIs stay exact"; failure indications. */
+static void test_limits_and_indications(void)
+{
+    tpa_sigstate_limits_t lim = {tpa_txn_default_limits(), tpa_ue_default_limits()};
+    lim.txn.max_open = 4;
+    lim.txn.max_kept = 3;
+    tpa_sigstate_t *s = tpa_sigstate_new(&lim);
+    char key[32];
+    for (int i = 0; i < 10; i++) {
+        snprintf(key, sizeof key, "seq=%d", i);
+        tpa_sig_t q = req("gtpv2", "32", "Create Session", key);
+        feed(s, (uint64_t)(2 * i + 1), S(i), &q);
+    }
+    for (int i = 0; i < 10; i++) { /* only the last 4 are still open */
+        snprintf(key, sizeof key, "seq=%d", i);
+        tpa_sig_t a = rsp("gtpv2", "33", "Create Session", key);
+        feed(s, (uint64_t)(2 * i + 2), S(20 + i), &a);
+    }
+    tpa_sig_t ei = msg("gtp", "26", TPA_SIG_INDICATION, NULL, NULL);
+    ei.name = "Error Indication";
+    ei.outcome = TPA_SIG_FAILURE;
+    feed(s, 30, S(40), &ei);
+    feed(s, 31, S(41), &ei);
+    json_t *doc = finish(s);
+    const json_t *k = find_kpi(doc, "gtpv2", "Create Session");
+    CHECK(num(k, "attempts") == 10 && num(k, "successes") == 4 && num(k, "unanswered") == 6 &&
+          num(k, "orphan_responses") == 6);
+    CHECK(json_array_size(json_object_get(doc, "transactions")) == 3);
+    json_t *sg = json_object_get(doc, "signalling");
+    CHECK(num(sg, "transactions_total") == 10 && num(sg, "transactions_listed") == 3 &&
+          num(sg, "transactions_evicted") == 6 && num(sg, "open_peak") == 4);
+    const tpa_kpi_t *kp = tpa_sigstate_kpi(s);
+    CHECK(tpa_kpi_ind_count(kp) == 1);
+    const tpa_kpi_ind_t *g = tpa_kpi_ind_at(kp, 0);
+    CHECK(g && g->count == 2 && strcmp(g->code, "26") == 0 && g->ev.nframes == 2 &&
+          g->ev.frames[1] == 31);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
+/* The tracker alone: the events it reports. */
+static void test_events(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_kpi_t *kpi = tpa_kpi_new();
+    tpa_txn_t *t = tpa_txn_new(pool, kpi, NULL);
+    CHECK(pool && kpi && t);
+    const char *a = tpa_intern(pool, "a"), *b = tpa_intern(pool, "b");
+    tpa_sig_t q = req("diameter", "316/R", "ULR", "hbh=1");
+    tpa_txn_msg_t m = {1, S(1), 1, 5, a, b, &q};
+    tpa_txn_ev_t ev;
+    tpa_txn_rec_t *r = tpa_txn_feed(t, &m, &ev);
+    CHECK(r && ev == TPA_TXN_EV_OPEN && r->id == 1 && r->outcome == TPA_TXN_OPEN);
+    m.ts_us = S(2);
+    CHECK(tpa_txn_feed(t, &m, &ev) == r && ev == TPA_TXN_EV_RETX && r->retransmissions == 1);
+    tpa_sig_t ans = fail(rsp("diameter", "316/A", "ULR", "hbh=1"), 5001, "USER_UNKNOWN");
+    ans.cause_family = "diameter";
+    tpa_txn_msg_t m2 = {2, S(3), 1, 5, b, a, &ans};
+    CHECK(tpa_txn_feed(t, &m2, &ev) == r && ev == TPA_TXN_EV_CLOSE);
+    CHECK(r->outcome == TPA_TXN_FAILURE && r->cause == 5001 && r->response_frame == 2);
+    tpa_sig_t none = msg("diameter", "280/R", TPA_SIG_REQUEST, NULL, NULL);
+    tpa_txn_msg_t m3 = {3, S(4), 1, 5, a, b, &none};
+    CHECK(tpa_txn_feed(t, &m3, &ev) == NULL && ev == TPA_TXN_EV_NONE);
+    CHECK(tpa_txn_stats(t)->unpaired == 1);
+    tpa_txn_finish(t);
+    CHECK(tpa_txn_kept_count(t) == 1 && tpa_txn_kept_at(t, 0) == r);
+    CHECK(tpa_txn_feed(t, &m, &ev) == NULL); /* after finish */
+    tpa_kpi_finish(kpi);
+    const tpa_kpi_entry_t *e = tpa_kpi_find(kpi, "diameter", "ULR");
+    CHECK(e && e->failures == 1 && e->ncauses == 1 && e->causes[0].ev.ntxns == 1 &&
+          e->causes[0].ev.txns[0] == 1 && e->nlat == 1);
+    tpa_txn_destroy(&t);
+    tpa_kpi_destroy(&kpi);
+    tpa_intern_destroy(&pool);
+    CHECK(!t && !kpi && !pool);
+}
+
+int main(void)
+{
+    test_pfcp_retransmissions();
+    test_outcomes();
+    test_orphans_and_duplicates();
+    test_late_and_reused();
+    test_scope();
+    test_limits_and_indications();
+    test_events();
+    return TEST_DONE();
+}

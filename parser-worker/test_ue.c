@@ -1,0 +1,370 @@
+/* test_ue.c - the subscriber joiner (tpa_ue.h): one subscriber across NGAP ids, SUCI,
+ * NAS, PFCP SEIDs, TEIDs and the UE IP; the over-joining guards; the ladder. Message
+ * sequences are written as the dissectors report them (tpa_sig.h) and fed through
+ * tpa_sigstate_feed, as tpa_sig_report does. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tpa_sigstate.h"
+#include "tpa_test.h"
+
+#define S(x) ((int64_t)(x)*1000000)
+#define MS(x) ((int64_t)(x)*1000)
+
+enum { NGAP = 1, PFCP = 2 }; /* flow ids; scope = 1000 + flow */
+
+static tpa_sig_t mk(const char *proto, const char *code, const char *name, tpa_sig_kind_t kind,
+                    const char *proc, const char *key)
+{
+    tpa_sig_t m;
+    memset(&m, 0, sizeof m);
+    m.protocol = proto;
+    m.code = code;
+    m.name = name;
+    m.kind = kind;
+    m.procedure = proc;
+    m.key = key;
+    return m;
+}
+
+static void feed(tpa_sigstate_t *s, uint64_t frame, int64_t ts, uint32_t flow, const char *src,
+                 const char *dst, const tpa_sig_t *m)
+{
+    tpa_sig_where_t w = {frame, ts, flow, 1000 + flow, src, dst};
+    tpa_sigstate_feed(s, &w, m);
+}
+
+static json_t *finish(tpa_sigstate_t *s)
+{
+    json_t *doc = json_object();
+    CHECK(tpa_sigstate_json(s, doc) == 0);
+    return doc;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "(null)";
+}
+
+/* Whether identities[kind] of ue holds value. */
+static bool has_id(const json_t *ue, const char *group, const char *kind, const char *value)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(json_object_get(ue, group), kind), i, v)
+    {
+        if (strcmp(json_string_value(v), value) == 0) return true;
+    }
+    return false;
+}
+
+static json_int_t sig_count(const json_t *doc, const char *k)
+{
+    return json_integer_value(json_object_get(json_object_get(doc, "signalling"), k));
+}
+
+/* One registration and PDU session of UE 1 across N2 and N4, and UE 2 on N2. */
+static void test_join_across_interfaces(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    CHECK(s != NULL);
+    const char *gnb = "10.0.0.1", *amf = "10.0.0.2", *smf = "10.0.0.5", *upf = "10.0.0.9";
+
+    tpa_sig_t m = mk("ngap", "15/initiating", "InitialUEMessage", TPA_SIG_INDICATION, NULL, NULL);
+    m.flags = TPA_SIG_UE_NEW;
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "1");
+    tpa_sig_add_id(&m, TPA_ID_SUCI, "suci-0-001-01-0000-0-0-0000000001");
+    feed(s, 1, S(1), NGAP, gnb, amf, &m);
+    m = mk("nas-5gs", "65", "Registration request", TPA_SIG_REQUEST, "Registration", "ue=ran:1");
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "1");
+    tpa_sig_add_id(&m, TPA_ID_SUCI, "suci-0-001-01-0000-0-0-0000000001");
+    feed(s, 1, S(1), NGAP, gnb, amf, &m);
+    m = mk("ngap", "4/initiating", "DownlinkNASTransport", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "1");
+    tpa_sig_add_id(&m, TPA_ID_AMF_UE_NGAP_ID, "10");
+    feed(s, 2, S(1) + MS(5), NGAP, amf, gnb, &m);
+    m = mk("nas-5gs", "66", "Registration accept", TPA_SIG_RESPONSE, "Registration", "ue=ran:1");
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "1");
+    tpa_sig_add_id(&m, TPA_ID_AMF_UE_NGAP_ID, "10");
+    tpa_sig_add_id(&m, TPA_ID_GUTI, "5G-GUTI-00101-CAFE-0001");
+    feed(s, 3, S(1) + MS(40), NGAP, amf, gnb, &m);
+    /* N4: the SMF's F-SEID and the UE IP; the UPF's F-SEID and N3 F-TEID come back */
+    m = mk("pfcp", "50", "PFCP Session Establishment Request", TPA_SIG_REQUEST,
+           "Session Establishment", "seq=1@10.0.0.5");
+    tpa_sig_add_id(&m, TPA_ID_SEID, "0x1@10.0.0.5");
+    tpa_sig_add_id(&m, TPA_ID_UE_IP, "10.45.0.2");
+    tpa_sig_add_id(&m, TPA_ID_TEID, "0x0@10.0.0.9"); /* CHOOSE: a zero TEID, ignored */
+    tpa_sig_add_id(&m, TPA_ID_DNN, "internet");
+    feed(s, 4, S(2), PFCP, smf, upf, &m);
+    m = mk("pfcp", "51", "PFCP Session Establishment Response", TPA_SIG_RESPONSE,
+           "Session Establishment", "seq=1@10.0.0.5");
+    tpa_sig_add_id(&m, TPA_ID_SEID, "0x2@10.0.0.9");
+    tpa_sig_add_id(&m, TPA_ID_TEID, "0x100@10.0.0.9");
+    feed(s, 5, S(2) + MS(2), PFCP, upf, smf, &m);
+    /* N2: the same UL TEID in the PDU session setup ties N4 to the NGAP UE */
+    m = mk("ngap", "29/initiating", "PDUSessionResourceSetupRequest", TPA_SIG_REQUEST,
+           "PDU Session Resource Setup", "ran=1|amf=10");
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "1");
+    tpa_sig_add_id(&m, TPA_ID_AMF_UE_NGAP_ID, "10");
+    tpa_sig_add_id(&m, TPA_ID_TEID, "0x100@10.0.0.9");
+    tpa_sig_add_id(&m, TPA_ID_PDU_SESSION, "1");
+    tpa_sig_add_id(&m, TPA_ID_SNSSAI, "1-000001");
+    tpa_sig_add_id(&m, TPA_ID_UE_IP, "0.0.0.0"); /* unspecified: ignored */
+    feed(s, 6, S(2) + MS(5), NGAP, amf, gnb, &m);
+    m = mk("ngap", "29/successful", "PDUSessionResourceSetupResponse", TPA_SIG_RESPONSE,
+           "PDU Session Resource Setup", "ran=1|amf=10");
+    feed(s, 7, S(2) + MS(9), NGAP, gnb, amf, &m); /* no ids: joins through its request */
+
+    /* UE 2 registers on the same gNB, uses the same DNN and a zero TEID too */
+    m = mk("ngap", "15/initiating", "InitialUEMessage", TPA_SIG_INDICATION, NULL, NULL);
+    m.flags = TPA_SIG_UE_NEW;
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "2");
+    tpa_sig_add_id(&m, TPA_ID_SUCI, "suci-0-001-01-0000-0-0-0000000002");
+    tpa_sig_add_id(&m, TPA_ID_TEID, "0x00000000@10.0.0.9");
+    tpa_sig_add_id(&m, TPA_ID_DNN, "internet");
+    feed(s, 8, S(3), NGAP, gnb, amf, &m);
+
+    json_t *doc = finish(s);
+    json_t *ues = json_object_get(doc, "ues");
+    CHECKF(json_array_size(ues) == 2, "%zu ues", json_array_size(ues));
+    json_t *u1 = json_array_get(ues, 0), *u2 = json_array_get(ues, 1);
+    CHECK(strcmp(str(u1, "id"), "ue1") == 0 && strcmp(str(u2, "id"), "ue2") == 0);
+    CHECK(has_id(u1, "identities", "imsi", "001010000000001")); /* from the null-scheme SUCI */
+    CHECK(has_id(u1, "identities", "suci", "suci-0-001-01-0000-0-0-0000000001"));
+    CHECK(has_id(u1, "identities", "ran_ue_ngap_id", "1@flow1"));
+    CHECK(has_id(u1, "identities", "amf_ue_ngap_id", "10@flow1"));
+    CHECK(has_id(u1, "identities", "guti", "5g-guti-00101-cafe-0001"));
+    CHECK(has_id(u1, "identities", "seid", "0x1@10.0.0.5"));
+    CHECK(has_id(u1, "identities", "seid", "0x2@10.0.0.9"));
+    CHECK(has_id(u1, "identities", "teid", "0x100@10.0.0.9"));
+    CHECK(has_id(u1, "identities", "ue_ip", "10.45.0.2"));
+    CHECK(json_array_size(json_object_get(json_object_get(u1, "identities"), "teid")) == 1);
+    CHECK(json_array_size(json_object_get(json_object_get(u1, "identities"), "ue_ip")) == 1);
+    CHECK(has_id(u1, "attributes", "dnn", "internet"));
+    CHECK(has_id(u1, "attributes", "snssai", "1-000001"));
+    CHECK(has_id(u1, "attributes", "pdu_session", "1"));
+    CHECK(has_id(u2, "identities", "imsi", "001010000000002"));
+    CHECK(has_id(u2, "attributes", "dnn", "internet")); /* shared DNN: no join */
+    CHECK(json_object_get(json_object_get(u2, "identities"), "teid") == NULL);
+    CHECK(json_integer_value(json_object_get(u1, "messages")) == 8);
+    /* transactions of UE 1 in time order, and each transaction names its UE */
+    json_t *tl = json_object_get(u1, "transactions");
+    CHECK(json_array_size(tl) == 3);
+    CHECK(strcmp(json_string_value(json_array_get(tl, 0)), "t1") == 0 &&
+          strcmp(json_string_value(json_array_get(tl, 2)), "t3") == 0);
+    json_t *tx = json_object_get(doc, "transactions");
+    for (size_t i = 0; i < json_array_size(tx); i++)
+        CHECK(strcmp(str(json_array_get(tx, i), "ue"), "ue1") == 0);
+    /* the ladder: every message of UE 1 in time order, with nodes and outcomes */
+    json_t *ld = json_object_get(u1, "ladder");
+    CHECK(json_array_size(ld) == 8);
+    json_t *st = json_array_get(ld, 4); /* PFCP request, frame 4 */
+    CHECK(json_integer_value(json_object_get(st, "frame")) == 4);
+    CHECK(strcmp(str(st, "src"), smf) == 0 && strcmp(str(st, "dst"), upf) == 0);
+    CHECK(strcmp(str(st, "protocol"), "pfcp") == 0 && strcmp(str(st, "kind"), "request") == 0);
+    CHECK(strcmp(str(st, "outcome"), "success") == 0 && strcmp(str(st, "transaction"), "t2") == 0);
+    CHECK(strcmp(str(json_array_get(ld, 0), "name"), "InitialUEMessage") == 0);
+    CHECK(json_is_null(json_object_get(json_array_get(ld, 0), "outcome")));
+    CHECK(json_is_false(json_object_get(u1, "ladder_truncated")));
+    CHECK(sig_count(doc, "identities_ignored") == 3);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
+/* "two subscribers that each hold a different IMSI/SUPI never merge"; IMSI digits and
+ * SUPI imsi-<digits> are one subscriber. */
+static void test_conflict_and_supi(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    tpa_sig_t m = mk("gtpv2", "32", "Create Session Request", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_IMSI, "001010000000011");
+    tpa_sig_add_id(&m, TPA_ID_UE_IP, "10.45.0.7");
+    feed(s, 1, S(1), 3, "a", "b", &m);
+    m = mk("gtpv2", "32", "Create Session Request", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_IMSI, "001010000000012");
+    tpa_sig_add_id(&m, TPA_ID_UE_IP, "10.45.0.7"); /* the address was reused */
+    feed(s, 2, S(2), 3, "a", "b", &m);
+    m = mk("http2", "POST", "POST", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_SUPI, "imsi-001010000000012");
+    tpa_sig_add_id(&m, TPA_ID_MSISDN, "tel:+33600000012");
+    feed(s, 3, S(3), 4, "c", "d", &m);
+    m = mk("http2", "POST", "POST", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_SUPI, "nai-bob@example.org");
+    tpa_sig_add_id(&m, TPA_ID_MSISDN, "33600000012"); /* the same MSISDN: conflict */
+    feed(s, 4, S(4), 4, "c", "d", &m);
+    json_t *doc = finish(s);
+    json_t *ues = json_object_get(doc, "ues");
+    CHECKF(json_array_size(ues) == 3, "%zu", json_array_size(ues));
+    json_t *u2 = json_array_get(ues, 1);
+    CHECK(has_id(u2, "identities", "imsi", "001010000000012"));
+    CHECK(has_id(u2, "identities", "supi", "imsi-001010000000012"));
+    CHECK(has_id(u2, "identities", "msisdn", "33600000012"));
+    CHECK(!has_id(u2, "identities", "ue_ip", "10.45.0.7"));
+    CHECK(has_id(json_array_get(ues, 0), "identities", "ue_ip", "10.45.0.7"));
+    CHECK(has_id(json_array_get(ues, 2), "identities", "supi", "nai-bob@example.org"));
+    CHECK(sig_count(doc, "ue_join_conflicts") == 2);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
+/* "an identity other than IMSI/SUPI that, in more than hub_merges messages, joined two
+ * subscribers that each already had messages of their own stops joining". 20 PFCP
+ * sessions, each seen first on its own, then each with the same bogus UE IP. */
+static void test_hub(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    char seid[32];
+    for (int i = 1; i <= 20; i++) {
+        snprintf(seid, sizeof seid, "0x%x@10.0.0.9", i);
+        tpa_sig_t m =
+            mk("pfcp", "52", "PFCP Session Modification Request", TPA_SIG_INDICATION, NULL, NULL);
+        tpa_sig_add_id(&m, TPA_ID_SEID, seid);
+        feed(s, (uint64_t)(2 * i), S(2 * i), PFCP, "x", "y", &m);
+        tpa_sig_add_id(&m, TPA_ID_UE_IP, "10.9.9.9"); /* a bogus shared value */
+        feed(s, (uint64_t)(2 * i + 1), S(2 * i + 1), PFCP, "x", "y", &m);
+    }
+    json_t *doc = finish(s);
+    json_t *ues = json_object_get(doc, "ues");
+    CHECKF(json_array_size(ues) == 3, "%zu", json_array_size(ues));
+    CHECK(sig_count(doc, "ue_hub_identities") == 1);
+    json_t *u1 = json_array_get(ues, 0);
+    CHECK(json_array_size(json_object_get(json_object_get(u1, "identities"), "seid")) ==
+          TPA_UE_HUB_MERGES + 2);
+    CHECK(has_id(json_array_get(ues, 2), "identities", "seid", "0x14@10.0.0.9"));
+    CHECK(!has_id(json_array_get(ues, 2), "identities", "ue_ip", "10.9.9.9"));
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
+/* Reuse of RAN-side ids: UE_NEW, UE_END, and a RAN id seen with another CN id. Ids are
+ * scoped by the association (flow). */
+static void test_id_reuse(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    tpa_sig_t m = mk("ngap", "15/initiating", "InitialUEMessage", TPA_SIG_INDICATION, NULL, NULL);
+    m.flags = TPA_SIG_UE_NEW;
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "5");
+    tpa_sig_add_id(&m, TPA_ID_TMSI, "0xc0ffee01");
+    feed(s, 1, S(1), NGAP, "g", "a", &m);
+    m = mk("ngap", "4/initiating", "DownlinkNASTransport", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "5");
+    tpa_sig_add_id(&m, TPA_ID_AMF_UE_NGAP_ID, "20");
+    feed(s, 2, S(2), NGAP, "a", "g", &m);
+    m = mk("ngap", "41/successful", "UEContextReleaseComplete", TPA_SIG_INDICATION, NULL, NULL);
+    m.flags = TPA_SIG_UE_END;
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "5");
+    tpa_sig_add_id(&m, TPA_ID_AMF_UE_NGAP_ID, "20");
+    feed(s, 3, S(3), NGAP, "g", "a", &m);
+    /* the gNB hands RAN UE NGAP ID 5 to another UE */
+    m = mk("ngap", "15/initiating", "InitialUEMessage", TPA_SIG_INDICATION, NULL, NULL);
+    m.flags = TPA_SIG_UE_NEW;
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "5");
+    tpa_sig_add_id(&m, TPA_ID_TMSI, "0xc0ffee02");
+    feed(s, 4, S(4), NGAP, "g", "a", &m);
+    m = mk("ngap", "46/initiating", "UplinkNASTransport", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "5");
+    tpa_sig_add_id(&m, TPA_ID_AMF_UE_NGAP_ID, "21");
+    feed(s, 5, S(5), NGAP, "g", "a", &m);
+    /* without flags: RAN id 7 first bound to AMF id 30, later seen with 31 */
+    m = mk("ngap", "46/initiating", "UplinkNASTransport", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "7");
+    tpa_sig_add_id(&m, TPA_ID_AMF_UE_NGAP_ID, "30");
+    feed(s, 6, S(6), NGAP, "g", "a", &m);
+    m = mk("ngap", "46/initiating", "UplinkNASTransport", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "7");
+    tpa_sig_add_id(&m, TPA_ID_AMF_UE_NGAP_ID, "31");
+    feed(s, 7, S(7), NGAP, "g", "a", &m);
+    /* RAN id 5 on another association is another UE */
+    m = mk("ngap", "46/initiating", "UplinkNASTransport", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, "5");
+    tpa_sig_add_id(&m, TPA_ID_AMF_UE_NGAP_ID, "21");
+    feed(s, 8, S(8), 9, "g2", "a", &m);
+    json_t *doc = finish(s);
+    json_t *ues = json_object_get(doc, "ues");
+    CHECKF(json_array_size(ues) == 5, "%zu", json_array_size(ues));
+    json_t *u1 = json_array_get(ues, 0), *u2 = json_array_get(ues, 1);
+    CHECK(has_id(u1, "identities", "tmsi", "0xc0ffee01") &&
+          has_id(u1, "identities", "amf_ue_ngap_id", "20@flow1"));
+    CHECK(!has_id(u1, "identities", "tmsi", "0xc0ffee02"));
+    CHECK(has_id(u2, "identities", "tmsi", "0xc0ffee02") &&
+          has_id(u2, "identities", "amf_ue_ngap_id", "21@flow1") &&
+          has_id(u2, "identities", "ran_ue_ngap_id", "5@flow1"));
+    CHECK(json_integer_value(json_object_get(u1, "messages")) == 3);
+    CHECK(has_id(json_array_get(ues, 4), "identities", "ran_ue_ngap_id", "5@flow9"));
+    CHECK(sig_count(doc, "ue_id_rebinds") == 2);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
+/* Ladder caps, the document's UE limit, and the joiner used directly. */
+static void test_caps(void)
+{
+    tpa_sigstate_limits_t lim = {tpa_txn_default_limits(), tpa_ue_default_limits()};
+    lim.ue.ladder_per_ue = 3;
+    lim.ue.max_doc = 1;
+    tpa_sigstate_t *s = tpa_sigstate_new(&lim);
+    for (int i = 0; i < 5; i++) {
+        tpa_sig_t m = mk("sip", "REGISTER", "REGISTER", TPA_SIG_REQUEST, "REGISTER", "k");
+        char key[16];
+        snprintf(key, sizeof key, "c%d|1|b%d", i, i);
+        m.key = key;
+        tpa_sig_add_id(&m, TPA_ID_SIP_URI,
+                       i % 2 ? "<sip:Alice@ims.test>;tag=1" : "sip:alice@ims.test");
+        tpa_sig_add_id(&m, TPA_ID_CALL_ID, key);
+        feed(s, (uint64_t)(i + 1), S(10 - i), 6, "ue", "pcscf", &m); /* time runs backwards */
+    }
+    tpa_sig_t m = mk("sip", "REGISTER", "REGISTER", TPA_SIG_REQUEST, "REGISTER", "other");
+    tpa_sig_add_id(&m, TPA_ID_SIP_URI, "sip:bob@ims.test");
+    feed(s, 9, S(20), 6, "ue2", "pcscf", &m);
+    json_t *doc = finish(s);
+    json_t *ues = json_object_get(doc, "ues");
+    CHECK(json_array_size(ues) == 1);
+    json_t *u = json_array_get(ues, 0);
+    CHECK(json_array_size(json_object_get(json_object_get(u, "identities"), "sip_uri")) == 1);
+    CHECK(has_id(u, "identities", "sip_uri", "sip:alice@ims.test"));
+    json_t *ld = json_object_get(u, "ladder");
+    CHECK(json_array_size(ld) == 3 && json_is_true(json_object_get(u, "ladder_truncated")));
+    CHECK(json_integer_value(json_object_get(json_array_get(ld, 0), "frame")) == 3);
+    CHECK(json_integer_value(json_object_get(u, "messages")) == 5);
+    CHECK(sig_count(doc, "ues_total") == 2 && sig_count(doc, "ues_listed") == 1);
+    CHECK(sig_count(doc, "ladder_dropped") == 2);
+    json_t *tx = json_object_get(doc, "transactions");
+    CHECK(json_array_size(tx) == 6 && json_is_null(json_object_get(json_array_get(tx, 5), "ue")));
+    CHECK(strcmp(str(json_array_get(tx, 0), "ue"), "ue1") == 0);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+
+    /* the joiner alone */
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *u2 = tpa_ue_new(pool, NULL);
+    tpa_sig_t a = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&a, TPA_ID_IMEI, "000000000000000");
+    CHECK(tpa_ue_join(u2, &a, 1, 1, 1) == 0); /* only a zero IMEI: nothing */
+    tpa_sig_add_id(&a, TPA_ID_TEID, "0x1@1.2.3.4");
+    uint32_t x = tpa_ue_join(u2, &a, 1, 1, 1);
+    CHECK(x != 0);
+    tpa_sig_t b = mk("gtpv2", "33", NULL, TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&b, TPA_ID_TEID, "0x2@1.2.3.5");
+    uint32_t y = tpa_ue_join(u2, &b, 2, 1, 1);
+    CHECK(y != 0 && y != x);
+    tpa_ue_link(u2, x, y);
+    tpa_ue_step_t st = {S(1), 1, "a", "b", "gtpv2", "x", TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+    tpa_ue_step(u2, y, &st);
+    tpa_ue_finish(u2);
+    CHECK(tpa_ue_number(u2, x) == 1 && tpa_ue_number(u2, y) == 1 && tpa_ue_stats(u2)->ues == 1);
+    CHECK(strcmp(tpa_ue_kind_name(TPA_ID_MME_UE_S1AP_ID), "mme_ue_s1ap_id") == 0);
+    tpa_ue_destroy(&u2);
+    tpa_intern_destroy(&pool);
+    CHECK(u2 == NULL);
+}
+
+int main(void)
+{
+    test_join_across_interfaces();
+    test_conflict_and_supi();
+    test_hub();
+    test_id_reuse();
+    test_caps();
+    return TEST_DONE();
+}

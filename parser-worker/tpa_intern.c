@@ -1,0 +1,137 @@
+/* tpa_intern.c - interned strings in an open-addressing set (see tpa_intern.h). */
+#include "tpa_intern.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+typedef struct slot {
+    char *s; /* owned; NULL = empty */
+    uint64_t h;
+} slot_t;
+
+struct tpa_intern {
+    slot_t *slots;
+    size_t nslots; /* power of two, at most half full */
+    size_t used;
+    uint64_t seed;
+    const char *other; /* the pooled TPA_INTERN_OTHER */
+};
+
+uint64_t tpa_hash_seed(void)
+{
+    uint64_t s = 0;
+    if (getrandom(&s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        s = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)&s;
+    }
+    return s ? s : 0x6a09e667f3bcc908ULL;
+}
+
+uint64_t tpa_hash_bytes(uint64_t seed, const void *s, size_t n)
+{
+    const unsigned char *b = s;
+    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static slot_t *find(const tpa_intern_t *p, const char *s, size_t n, uint64_t h)
+{
+    size_t mask = p->nslots - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        slot_t *e = &p->slots[i];
+        if (!e->s) return e;
+        if (e->h == h && strncmp(e->s, s, n) == 0 && e->s[n] == '\0') return e;
+    }
+}
+
+static int grow(tpa_intern_t *p)
+{
+    size_t n = p->nslots * 2;
+    slot_t *sl = calloc(n, sizeof *sl);
+    if (!sl) return -1;
+    for (size_t i = 0; i < p->nslots; i++) {
+        if (!p->slots[i].s) continue;
+        size_t j = p->slots[i].h & (n - 1);
+        while (sl[j].s)
+            j = (j + 1) & (n - 1);
+        sl[j] = p->slots[i];
+    }
+    free(p->slots);
+    p->slots = sl;
+    p->nslots = n;
+    return 0;
+}
+
+static const char *add(tpa_intern_t *p, const char *s, size_t n, bool force)
+{
+    if (n > TPA_INTERN_MAX_LEN) n = TPA_INTERN_MAX_LEN;
+    uint64_t h = tpa_hash_bytes(p->seed, s, n);
+    slot_t *e = find(p, s, n, h);
+    if (e->s) return e->s;
+    if (!force && p->used >= TPA_INTERN_MAX_STRINGS) return p->other;
+    if ((p->used + 1) * 2 > p->nslots) {
+        if (grow(p) < 0) return NULL;
+        e = find(p, s, n, h);
+    }
+    char *c = malloc(n + 1);
+    if (!c) return NULL;
+    memcpy(c, s, n);
+    c[n] = '\0';
+    e->s = c;
+    e->h = h;
+    p->used++;
+    return c;
+}
+
+tpa_intern_t *tpa_intern_new(void)
+{
+    tpa_intern_t *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->nslots = 256;
+    p->slots = calloc(p->nslots, sizeof *p->slots);
+    if (!p->slots) goto fail_slots;
+    p->seed = tpa_hash_seed();
+    p->other = add(p, TPA_INTERN_OTHER, strlen(TPA_INTERN_OTHER), true);
+    if (!p->other) goto fail_other;
+    return p;
+fail_other:
+    free(p->slots);
+fail_slots:
+    free(p);
+    return NULL;
+}
+
+void tpa_intern_destroy(tpa_intern_t **pp)
+{
+    if (!pp || !*pp) return;
+    tpa_intern_t *p = *pp;
+    for (size_t i = 0; i < p->nslots; i++)
+        free(p->slots[i].s);
+    free(p->slots);
+    free(p);
+    *pp = NULL;
+}
+
+const char *tpa_intern_n(tpa_intern_t *p, const char *s, size_t n)
+{
+    if (!p || !s) return NULL;
+    size_t len = strnlen(s, n);
+    return add(p, s, len, false);
+}
+
+const char *tpa_intern(tpa_intern_t *p, const char *s)
+{
+    if (!p || !s) return NULL;
+    return add(p, s, strnlen(s, TPA_INTERN_MAX_LEN), false);
+}
+
+size_t tpa_intern_count(const tpa_intern_t *p)
+{
+    return p ? p->used : 0;
+}

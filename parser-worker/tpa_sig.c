@@ -1,0 +1,92 @@
+/* tpa_sig.c - the engine's side of tpa_sig.h: tpa_sig_report() places a message (frame,
+ * time, flow, endpoint pair, node names) and feeds the decoder's signalling state,
+ * created on the first report so that a capture without signalling costs nothing;
+ * tpa_sig_result() puts that state into the document (tpa_sigstate.h). */
+#include "tpa_sig.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tpa_decode_int.h"
+#include "tpa_err.h"
+#include "tpa_findings.h"
+#include "tpa_intern.h"
+#include "tpa_sctp.h"
+#include "tpa_sigstate.h"
+#include "tpa_tcp.h"
+
+#define NODE_MAX (INET6_ADDRSTRLEN + 8)
+
+/* "ip", or "ip:port" ("[ip]:port" for IPv6) when both ends share the address (nodes
+ * on one host, told apart by port). */
+static void node_name(const tpa_flow_key_t *k, int side, bool with_port, char *buf, size_t len)
+{
+    char a[INET6_ADDRSTRLEN];
+    if (!inet_ntop(k->family == 6 ? AF_INET6 : AF_INET, k->addr[side], a, sizeof a)) a[0] = '\0';
+    if (!with_port)
+        snprintf(buf, len, "%s", a);
+    else if (k->family == 6)
+        snprintf(buf, len, "[%s]:%u", a, (unsigned)k->port[side]);
+    else
+        snprintf(buf, len, "%s:%u", a, (unsigned)k->port[side]);
+}
+
+void tpa_sig_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
+{
+    if (!c || !m) return;
+    tpa_dissect_message(c, m->protocol, m->code, m->name);
+    tpa_decoder_t *d = c->dec;
+    if (!d || !c->flow) return;
+    if (!d->sig) {
+        d->sig = tpa_sigstate_new(NULL);
+        if (!d->sig) return;
+    }
+    const tpa_flow_key_t *k = &c->flow->key;
+    int s = c->side & 1;
+    bool same = memcmp(k->addr[0], k->addr[1], sizeof k->addr[0]) == 0;
+    char src[NODE_MAX], dst[NODE_MAX];
+    node_name(k, s, same, src, sizeof src);
+    node_name(k, !s, same, dst, sizeof dst);
+    /* the canonical key is the unordered endpoint pair (with protocol and tunnel) */
+    uint64_t scope = tpa_hash_bytes(0x7470615f73636f70ULL, k, sizeof *k);
+    tpa_sig_where_t w = {c->frame, c->ts_us, c->flow_id, scope ? scope : 1, src, dst};
+    tpa_sigstate_feed(d->sig, &w, m);
+}
+
+int tpa_sig_result(tpa_decoder_t *d, json_t *doc, tpa_flow_t *const *flows, size_t nflows,
+                   json_t *findings)
+{
+    tpa_sigstate_t *s = d ? d->sig : NULL;
+    int rc = tpa_sigstate_json(s, doc);
+    if (rc < 0) return rc;
+    tpa_findings_flow_t *facts = NULL;
+    size_t n = 0;
+    if (nflows) {
+        facts = calloc(nflows, sizeof *facts);
+        if (!facts) return TPA_ERR_NOMEM;
+        for (size_t i = 0; i < nflows; i++) {
+            const tpa_flow_t *f = flows[i];
+            if (!f) continue;
+            tpa_findings_flow_t *x = &facts[n++];
+            x->id = f->id;
+            x->app = tpa_dissect_app_name(f->app);
+            x->packets = f->pkts[0] + f->pkts[1];
+            const tpa_tcp_stats_t *ts = tpa_tcp_stats(f);
+            if (ts) {
+                x->tcp = true;
+                x->tcp_retransmissions = ts->retransmissions;
+            }
+            const tpa_sctp_stats_t *ss = tpa_sctp_stats(f);
+            if (ss) x->sctp_aborts = ss->abort;
+        }
+    }
+    if (findings) {
+        rc = tpa_findings_add(findings, tpa_sigstate_kpi(s), tpa_sigstate_txn(s), facts, n);
+        if (rc == 0) rc = tpa_findings_number(findings);
+    }
+    free(facts);
+    return rc;
+}

@@ -1,0 +1,175 @@
+/* tpa_sigstate.c - tracker, KPIs and joiner of one analysis (see tpa_sigstate.h). */
+#include "tpa_sigstate.h"
+
+#include <stdlib.h>
+
+#include "tpa_err.h"
+#include "tpa_intern.h"
+
+struct tpa_sigstate {
+    tpa_intern_t *pool;
+    tpa_kpi_t *kpi;
+    tpa_txn_t *txn;
+    tpa_ue_t *ue;
+    bool finished;
+};
+
+tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim)
+{
+    tpa_sigstate_t *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->pool = tpa_intern_new();
+    if (!s->pool) goto fail;
+    s->kpi = tpa_kpi_new();
+    if (!s->kpi) goto fail;
+    s->txn = tpa_txn_new(s->pool, s->kpi, lim ? &lim->txn : NULL);
+    if (!s->txn) goto fail;
+    s->ue = tpa_ue_new(s->pool, lim ? &lim->ue : NULL);
+    if (!s->ue) goto fail;
+    return s;
+fail:
+    tpa_sigstate_destroy(&s);
+    return NULL;
+}
+
+void tpa_sigstate_destroy(tpa_sigstate_t **sp)
+{
+    if (!sp || !*sp) return;
+    tpa_sigstate_t *s = *sp;
+    tpa_ue_destroy(&s->ue);
+    tpa_txn_destroy(&s->txn);
+    tpa_kpi_destroy(&s->kpi);
+    tpa_intern_destroy(&s->pool);
+    free(s);
+    *sp = NULL;
+}
+
+void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_sig_t *m)
+{
+    if (!s || !w || !m || !m->protocol || !m->code || !m->protocol[0] || !m->code[0] || s->finished)
+        return;
+    const char *src = tpa_intern(s->pool, w->src ? w->src : "");
+    const char *dst = tpa_intern(s->pool, w->dst ? w->dst : "");
+    uint32_t anchor = tpa_ue_join(s->ue, m, w->frame, w->flow, w->scope);
+    tpa_txn_msg_t tm = {w->frame, w->ts_us, w->flow, w->scope, src, dst, m};
+    tpa_txn_ev_t ev;
+    tpa_txn_rec_t *r = tpa_txn_feed(s->txn, &tm, &ev);
+    uint64_t txn = 0;
+    if (ev == TPA_TXN_EV_DUPLICATE) return; /* the same packet seen twice */
+    if (r) {
+        if (ev == TPA_TXN_EV_OPEN || !r->ue_anchor)
+            r->ue_anchor = anchor;
+        else if (anchor)
+            tpa_ue_link(s->ue, r->ue_anchor, anchor);
+        if (!anchor) anchor = r->ue_anchor;
+        txn = r->kept ? r->id : 0;
+    }
+    if (!anchor) return;
+    tpa_ue_step_t st = {
+        .ts_us = w->ts_us,
+        .frame = w->frame,
+        .src = src,
+        .dst = dst,
+        .protocol = tpa_intern(s->pool, m->protocol),
+        .name = tpa_intern(s->pool, m->name && m->name[0] ? m->name : m->code),
+        .kind = m->kind,
+        .outcome = m->outcome,
+        .txn = txn,
+    };
+    tpa_ue_step(s->ue, anchor, &st);
+}
+
+void tpa_sigstate_finish(tpa_sigstate_t *s)
+{
+    if (!s || s->finished) return;
+    s->finished = true;
+    tpa_txn_finish(s->txn);
+    tpa_kpi_finish(s->kpi);
+    tpa_ue_finish(s->ue);
+    size_t n = tpa_txn_kept_count(s->txn);
+    for (size_t i = 0; i < n; i++) {
+        tpa_txn_rec_t *r = tpa_txn_kept_at(s->txn, i);
+        r->ue = tpa_ue_number(s->ue, r->ue_anchor);
+        if (r->ue) tpa_ue_add_txn(s->ue, r->ue, r->id, r->request_us);
+    }
+}
+
+static const char *txn_outcome(void *ud, uint64_t id)
+{
+    const tpa_txn_rec_t *r = tpa_txn_kept_at(ud, (size_t)(id - 1));
+    return r ? tpa_txn_outcome_name(r->outcome) : NULL;
+}
+
+static json_t *counters(const tpa_sigstate_t *s)
+{
+    tpa_txn_stats_t ts = {0};
+    tpa_ue_stats_t us = {0};
+    size_t kept = 0;
+    if (s) {
+        ts = *tpa_txn_stats(s->txn);
+        us = *tpa_ue_stats(s->ue);
+        kept = tpa_txn_kept_count(s->txn);
+    }
+    json_t *o = json_object();
+    if (!o) return NULL;
+#define SETI(k, v) json_object_set_new(o, k, json_integer((json_int_t)(v)))
+    SETI("transactions_total", ts.attempts);
+    SETI("transactions_listed", kept);
+    SETI("transactions_evicted", ts.evicted);
+    SETI("orphan_responses", ts.orphans);
+    SETI("duplicate_responses", ts.dup_responses);
+    SETI("late_retransmissions", ts.late_retx);
+    SETI("capture_duplicates", ts.duplicates);
+    SETI("provisional_responses", ts.provisional);
+    SETI("unpaired_messages", ts.unpaired);
+    SETI("open_peak", ts.open_peak);
+    SETI("ues_total", us.ues);
+    SETI("identities", us.nodes);
+    SETI("identities_ignored", us.ignored);
+    SETI("ue_join_conflicts", us.conflicts);
+    SETI("ue_join_too_big", us.too_big);
+    SETI("ue_hub_identities", us.hubs);
+    SETI("ue_id_rebinds", us.rebinds);
+    SETI("ladder_dropped", us.ladder_dropped);
+#undef SETI
+    return o;
+}
+
+int tpa_sigstate_json(tpa_sigstate_t *s, json_t *doc)
+{
+    if (!doc) return TPA_ERR_INVALID;
+    if (s) tpa_sigstate_finish(s);
+    json_t *tx = tpa_txn_json(s ? s->txn : NULL);
+    json_t *kp = tpa_kpi_json(s ? s->kpi : NULL);
+    json_t *ue = s ? tpa_ue_json(s->ue, txn_outcome, s->txn) : json_array();
+    json_t *ct = counters(s);
+    if (!tx || !kp || !ue || !ct) {
+        json_decref(tx);
+        json_decref(kp);
+        json_decref(ue);
+        json_decref(ct);
+        return TPA_ERR_NOMEM;
+    }
+    size_t nues = json_array_size(ue);
+    json_object_set_new(ct, "ues_listed", json_integer((json_int_t)nues));
+    json_object_set_new(doc, "transactions", tx);
+    json_object_set_new(doc, "kpis", kp);
+    json_object_set_new(doc, "ues", ue);
+    json_object_set_new(doc, "signalling", ct);
+    return 0;
+}
+
+const tpa_kpi_t *tpa_sigstate_kpi(const tpa_sigstate_t *s)
+{
+    return s ? s->kpi : NULL;
+}
+
+const tpa_txn_t *tpa_sigstate_txn(const tpa_sigstate_t *s)
+{
+    return s ? s->txn : NULL;
+}
+
+const tpa_ue_t *tpa_sigstate_ue(const tpa_sigstate_t *s)
+{
+    return s ? s->ue : NULL;
+}

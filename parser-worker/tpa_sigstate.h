@@ -1,0 +1,75 @@
+/* tpa_sigstate.h - the signalling layer of one analysis: what tpa_sig_report() feeds.
+ *
+ * Owns the string pool (tpa_intern.h), the transaction tracker (tpa_txn.h), the KPI
+ * table (tpa_kpi.h) and the subscriber joiner (tpa_ue.h), and turns them into the
+ * document's transactions[], kpis[], ues[] and "signalling" (counters) at the end.
+ * Independent of the decoder: the engine (tpa_sig.c) derives the message's place
+ * (frame, time, flow, endpoint-pair scope, node names) from the dissector context;
+ * tests feed hand-written sequences directly.
+ *
+ * Per message: join its identities (tpa_ue_join), pair it (tpa_txn_feed), link the
+ * request's and the response's subscribers, add a ladder step for the subscriber.
+ */
+#ifndef TPA_SIGSTATE_H
+#define TPA_SIGSTATE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "tpa_kpi.h"
+#include "tpa_sig.h"
+#include "tpa_txn.h"
+#include "tpa_ue.h"
+
+typedef struct tpa_sigstate_limits {
+    tpa_txn_limits_t txn;
+    tpa_ue_limits_t ue;
+} tpa_sigstate_limits_t;
+
+/* Where a message was seen. Strings are borrowed for the call (copied into the pool). */
+typedef struct tpa_sig_where {
+    uint64_t frame;
+    int64_t ts_us;
+    uint32_t flow;         /* flow id as flows[] shows it */
+    uint64_t scope;        /* the flow's unordered endpoint pair, any stable nonzero value */
+    const char *src, *dst; /* node names of the sender and the receiver ("ip" or "ip:port") */
+} tpa_sig_where_t;
+
+typedef struct tpa_sigstate tpa_sigstate_t;
+
+/* A new state (lim NULL = the modules' defaults), or NULL. */
+tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim);
+
+/* Frees everything; nulls *s. */
+void tpa_sigstate_destroy(tpa_sigstate_t **s);
+
+/* Feeds one message (m borrowed for the call). Ignored after finish or without a
+ * protocol and code. O(1) expected plus the joiner's copies of new identities. */
+void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_sig_t *m);
+
+/* Ends the capture: open transactions end unanswered, KPIs and subscribers are
+ * computed, transactions get their subscriber. Idempotent. */
+void tpa_sigstate_finish(tpa_sigstate_t *s);
+
+/* Sets doc's "transactions", "kpis", "ues" and "signalling" (after finish; finishes
+ * first if needed). s may be NULL: empty arrays and zero counters. 0 or TPA_ERR_NOMEM. */
+int tpa_sigstate_json(tpa_sigstate_t *s, json_t *doc);
+
+/* The parts, borrowed (NULL when s is NULL). */
+const tpa_kpi_t *tpa_sigstate_kpi(const tpa_sigstate_t *s);
+const tpa_txn_t *tpa_sigstate_txn(const tpa_sigstate_t *s);
+const tpa_ue_t *tpa_sigstate_ue(const tpa_sigstate_t *s);
+
+/* ---- for the engine (tpa_sig.c, which also implements tpa_sig_report) ---- */
+
+struct tpa_decoder;
+struct tpa_flow;
+
+/* At the end of tpa_result_build, after the flows finished (their last stream bytes
+ * reported): finishes the decoder's signalling state, sets doc's transactions, kpis,
+ * ues and signalling, appends the rule findings (tpa_findings.h, using the flows'
+ * TCP and SCTP counters) to findings and numbers them all. 0 or TPA_ERR_NOMEM. */
+int tpa_sig_result(struct tpa_decoder *d, json_t *doc, struct tpa_flow *const *flows, size_t nflows,
+                   json_t *findings);
+
+#endif

@@ -1,0 +1,885 @@
+/* tpa_ue.c - subscribers by union-find over identities (see tpa_ue.h). */
+#include "tpa_ue.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tpa_err.h"
+#include "tpa_result.h"
+
+enum { F_HUB = 1, F_RELEASED = 2, F_OLDGEN = 4 };
+
+typedef struct node {
+    uint64_t hash, scope;
+    char *value; /* normalised text (owned) */
+    uint32_t parent, hnext, peer, used;
+    uint32_t kinds; /* bit per tpa_id_kind_t it was given as */
+    uint16_t merges;
+    uint8_t cls, flags;
+    /* valid on roots */
+    uint32_t size, perm, nladder;
+    uint64_t nmsgs;
+    int64_t first_us, last_us;
+    uint64_t first_frame;
+    uint64_t last_frame, release_frame; /* frame that last carried it / released it */
+} node_t;
+
+typedef struct step {
+    int64_t ts_us;
+    uint64_t frame, txn;
+    const char *src, *dst, *protocol, *name;
+    uint32_t anchor;
+    uint8_t kind, outcome;
+} step_t;
+
+typedef struct attr {
+    uint32_t anchor;
+    uint8_t kind;
+    const char *value; /* pooled */
+} attr_t;
+
+typedef struct utxn {
+    uint32_t ue;
+    uint64_t txn;
+    int64_t ts_us;
+} utxn_t;
+
+struct tpa_ue {
+    tpa_intern_t *pool;
+    tpa_ue_limits_t lim;
+    uint64_t seed;
+    node_t *nodes; /* index 0 unused */
+    size_t nnodes, cap;
+    uint32_t *buckets;
+    size_t nbuckets;
+    step_t *steps;
+    size_t nsteps, steps_cap;
+    attr_t *attrs;
+    size_t nattrs, attrs_cap;
+    uint32_t *aset; /* attr index + 1; open addressing */
+    size_t naset;
+    utxn_t *txns;
+    size_t ntxns, txns_cap;
+    uint32_t *number; /* after finish: subscriber number per node */
+    uint32_t *roots;  /* after finish: root of subscriber number i + 1 */
+    size_t nroots;    /* numbered (at most max_doc) */
+    tpa_ue_stats_t st;
+    bool finished;
+};
+
+tpa_ue_limits_t tpa_ue_default_limits(void)
+{
+    tpa_ue_limits_t l = {TPA_UE_MAX_NODES,     TPA_UE_MAX_COMPONENT, TPA_UE_HUB_MERGES,
+                         TPA_UE_LADDER_PER_UE, TPA_UE_LADDER_TOTAL,  TPA_UE_MAX_ATTRS,
+                         TPA_UE_MAX_DOC};
+    return l;
+}
+
+const char *tpa_ue_kind_name(tpa_id_kind_t kind)
+{
+    static const char *const names[TPA_ID_KINDS] = {
+        [TPA_ID_IMSI] = "imsi",
+        [TPA_ID_SUPI] = "supi",
+        [TPA_ID_SUCI] = "suci",
+        [TPA_ID_GUTI] = "guti",
+        [TPA_ID_TMSI] = "tmsi",
+        [TPA_ID_IMEI] = "imei",
+        [TPA_ID_MSISDN] = "msisdn",
+        [TPA_ID_RAN_UE_NGAP_ID] = "ran_ue_ngap_id",
+        [TPA_ID_AMF_UE_NGAP_ID] = "amf_ue_ngap_id",
+        [TPA_ID_ENB_UE_S1AP_ID] = "enb_ue_s1ap_id",
+        [TPA_ID_MME_UE_S1AP_ID] = "mme_ue_s1ap_id",
+        [TPA_ID_SEID] = "seid",
+        [TPA_ID_TEID] = "teid",
+        [TPA_ID_UE_IP] = "ue_ip",
+        [TPA_ID_SIP_URI] = "sip_uri",
+        [TPA_ID_CALL_ID] = "call_id",
+        [TPA_ID_PDU_SESSION] = "pdu_session",
+        [TPA_ID_DNN] = "dnn",
+        [TPA_ID_SNSSAI] = "snssai",
+    };
+    return (unsigned)kind < TPA_ID_KINDS ? names[kind] : "other";
+}
+
+static bool is_attribute(tpa_id_kind_t k)
+{
+    return k == TPA_ID_PDU_SESSION || k == TPA_ID_DNN || k == TPA_ID_SNSSAI;
+}
+
+static bool flow_scoped(unsigned cls)
+{
+    return cls == TPA_ID_RAN_UE_NGAP_ID || cls == TPA_ID_AMF_UE_NGAP_ID ||
+           cls == TPA_ID_ENB_UE_S1AP_ID || cls == TPA_ID_MME_UE_S1AP_ID;
+}
+
+static bool permanent(unsigned cls)
+{
+    return cls == TPA_ID_IMSI || cls == TPA_ID_SUPI;
+}
+
+/* Anchor priority: lower is stronger. */
+static int rank_of(unsigned cls)
+{
+    static const uint8_t r[TPA_ID_KINDS] = {
+        [TPA_ID_IMSI] = 0,
+        [TPA_ID_SUPI] = 1,
+        [TPA_ID_IMEI] = 2,
+        [TPA_ID_MSISDN] = 3,
+        [TPA_ID_SUCI] = 4,
+        [TPA_ID_GUTI] = 5,
+        [TPA_ID_TMSI] = 6,
+        [TPA_ID_AMF_UE_NGAP_ID] = 7,
+        [TPA_ID_RAN_UE_NGAP_ID] = 8,
+        [TPA_ID_MME_UE_S1AP_ID] = 9,
+        [TPA_ID_ENB_UE_S1AP_ID] = 10,
+        [TPA_ID_SEID] = 11,
+        [TPA_ID_TEID] = 12,
+        [TPA_ID_UE_IP] = 13,
+        [TPA_ID_SIP_URI] = 14,
+        [TPA_ID_CALL_ID] = 15,
+    };
+    return cls < TPA_ID_KINDS ? r[cls] : 99;
+}
+
+tpa_ue_t *tpa_ue_new(tpa_intern_t *pool, const tpa_ue_limits_t *lim)
+{
+    if (!pool) return NULL;
+    tpa_ue_t *u = calloc(1, sizeof *u);
+    if (!u) return NULL;
+    u->pool = pool;
+    u->lim = lim ? *lim : tpa_ue_default_limits();
+    u->seed = tpa_hash_seed();
+    u->cap = 256;
+    u->nodes = calloc(u->cap, sizeof *u->nodes);
+    if (!u->nodes) goto fail_nodes;
+    u->nnodes = 1; /* node 0 = none */
+    u->nbuckets = 256;
+    u->buckets = calloc(u->nbuckets, sizeof *u->buckets);
+    if (!u->buckets) goto fail_buckets;
+    return u;
+fail_buckets:
+    free(u->nodes);
+fail_nodes:
+    free(u);
+    return NULL;
+}
+
+void tpa_ue_destroy(tpa_ue_t **up)
+{
+    if (!up || !*up) return;
+    tpa_ue_t *u = *up;
+    for (size_t i = 1; i < u->nnodes; i++)
+        free(u->nodes[i].value);
+    free(u->nodes);
+    free(u->buckets);
+    free(u->steps);
+    free(u->attrs);
+    free(u->aset);
+    free(u->txns);
+    free(u->number);
+    free(u->roots);
+    free(u);
+    *up = NULL;
+}
+
+/* ---- normalisation ---- */
+
+/* "0", "000", "0x0000" up to the end or an '@'. */
+static bool zero_number(const char *s)
+{
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
+    if (!*s || *s == '@') return false;
+    for (; *s && *s != '@'; s++)
+        if (*s != '0') return false;
+    return true;
+}
+
+static void lower(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    if (!n) return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+/* Copies v trimmed of blanks into out. */
+static void trim_copy(const char *v, char *out, size_t outlen)
+{
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t n = strnlen(v, outlen - 1);
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
+        n--;
+    memcpy(out, v, n);
+    out[n] = '\0';
+}
+
+/* The node key of identity (kind, v): text into out, class and scope. false = ignore. */
+static bool normalise(tpa_id_kind_t kind, const char *v, uint32_t flow, uint64_t fscope, char *out,
+                      size_t outlen, uint8_t *cls, uint64_t *scope)
+{
+    trim_copy(v, out, outlen);
+    *cls = (uint8_t)kind;
+    *scope = 0;
+    switch (kind) {
+    case TPA_ID_SUPI:
+        if (strncasecmp(out, "imsi-", 5) == 0) {
+            memmove(out, out + 5, strlen(out + 5) + 1);
+            *cls = TPA_ID_IMSI;
+            return out[0] && !zero_number(out);
+        }
+        lower(out);
+        return out[0] != '\0';
+    case TPA_ID_IMSI:
+    case TPA_ID_IMEI:
+        return out[0] && !zero_number(out);
+    case TPA_ID_MSISDN: {
+        char *p = out;
+        if (strncasecmp(p, "tel:", 4) == 0) p += 4;
+        if (*p == '+') p++;
+        memmove(out, p, strlen(p) + 1);
+        return out[0] && !zero_number(out);
+    }
+    case TPA_ID_GUTI:
+    case TPA_ID_TMSI:
+        lower(out);
+        return out[0] && !zero_number(out);
+    case TPA_ID_RAN_UE_NGAP_ID:
+    case TPA_ID_AMF_UE_NGAP_ID:
+    case TPA_ID_ENB_UE_S1AP_ID:
+    case TPA_ID_MME_UE_S1AP_ID:
+        *scope = flow;
+        return out[0] != '\0';
+    case TPA_ID_SEID:
+        lower(out);
+        if (!strchr(out, '@')) *scope = fscope;
+        return out[0] && !zero_number(out);
+    case TPA_ID_TEID:
+        lower(out);
+        return out[0] && !zero_number(out);
+    case TPA_ID_UE_IP:
+        lower(out);
+        return out[0] && strcmp(out, "0.0.0.0") != 0 && strcmp(out, "::") != 0 &&
+               strcmp(out, "0:0:0:0:0:0:0:0") != 0;
+    case TPA_ID_SIP_URI: {
+        char *p = out;
+        if (*p == '<') p++;
+        size_t n = strcspn(p, ">;");
+        memmove(out, p, n);
+        out[n] = '\0';
+        lower(out);
+        return out[0] != '\0';
+    }
+    case TPA_ID_SUCI:
+        lower(out);
+        return out[0] != '\0';
+    case TPA_ID_CALL_ID:
+        return out[0] != '\0';
+    default:
+        return false;
+    }
+}
+
+/* The IMSI a null-scheme SUCI spells out ("suci-0-<mcc>-<mnc>-<ri>-0-<key>-<msin>",
+ * TS 23.003 section 28.7.3), into out. */
+static bool suci_imsi(const char *suci, char *out, size_t outlen)
+{
+    const char *tok[9];
+    size_t len[9];
+    int n = 0;
+    const char *p = suci;
+    while (n < 9) {
+        tok[n] = p;
+        len[n] = strcspn(p, "-");
+        p += len[n];
+        n++;
+        if (!*p) break;
+        p++;
+    }
+    if (n != 8 || len[0] != 4 || strncasecmp(tok[0], "suci", 4) != 0) return false;
+    if (len[1] != 1 || tok[1][0] != '0' || len[5] != 1 || tok[5][0] != '0') return false;
+    if (len[2] != 3 || !all_digits(tok[2], 3) || len[3] < 2 || len[3] > 3 ||
+        !all_digits(tok[3], len[3]) || !all_digits(tok[7], len[7]))
+        return false;
+    if (3 + len[3] + len[7] >= outlen || 3 + len[3] + len[7] > 15) return false;
+    snprintf(out, outlen, "%.3s%.*s%.*s", tok[2], (int)len[3], tok[3], (int)len[7], tok[7]);
+    return !zero_number(out);
+}
+
+/* ---- nodes ---- */
+
+static uint64_t node_hash(const tpa_ue_t *u, uint8_t cls, uint64_t scope, const char *v)
+{
+    uint64_t h = tpa_hash_bytes(u->seed, v, strlen(v));
+    return tpa_hash_mix(tpa_hash_mix(h, cls), scope);
+}
+
+static uint32_t find(tpa_ue_t *u, uint32_t x)
+{
+    node_t *n = u->nodes;
+    while (n[x].parent != x) {
+        n[x].parent = n[n[x].parent].parent;
+        x = n[x].parent;
+    }
+    return x;
+}
+
+/* The current (not superseded) node of the key, or 0. */
+static uint32_t node_lookup(const tpa_ue_t *u, uint8_t cls, uint64_t scope, const char *v,
+                            uint64_t h)
+{
+    for (uint32_t i = u->buckets[h & (u->nbuckets - 1)]; i; i = u->nodes[i].hnext) {
+        const node_t *n = &u->nodes[i];
+        if (n->hash == h && n->cls == cls && n->scope == scope && !(n->flags & F_OLDGEN) &&
+            strcmp(n->value, v) == 0)
+            return i;
+    }
+    return 0;
+}
+
+static int rehash(tpa_ue_t *u)
+{
+    size_t nb = u->nbuckets * 2;
+    uint32_t *b = calloc(nb, sizeof *b);
+    if (!b) return TPA_ERR_NOMEM;
+    for (size_t i = 1; i < u->nnodes; i++) {
+        node_t *n = &u->nodes[i];
+        n->hnext = b[n->hash & (nb - 1)];
+        b[n->hash & (nb - 1)] = (uint32_t)i;
+    }
+    free(u->buckets);
+    u->buckets = b;
+    u->nbuckets = nb;
+    return 0;
+}
+
+/* A new singleton node for the key, or 0 (limit or out of memory). */
+static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint64_t scope, const char *v, uint64_t h)
+{
+    if (u->nnodes > u->lim.max_nodes || u->nnodes >= UINT32_MAX) return 0;
+    if (u->nnodes == u->cap) {
+        size_t nc = u->cap * 2;
+        node_t *x = realloc(u->nodes, nc * sizeof *x);
+        if (!x) return 0;
+        u->nodes = x;
+        u->cap = nc;
+    }
+    if (u->nnodes + 1 > u->nbuckets && rehash(u) < 0) return 0;
+    char *copy = strdup(v);
+    if (!copy) return 0;
+    uint32_t i = (uint32_t)u->nnodes++;
+    node_t *n = &u->nodes[i];
+    memset(n, 0, sizeof *n);
+    n->hash = h;
+    n->scope = scope;
+    n->value = copy;
+    n->cls = cls;
+    n->parent = i;
+    n->size = 1;
+    n->perm = permanent(cls) ? i : 0;
+    n->hnext = u->buckets[h & (u->nbuckets - 1)];
+    u->buckets[h & (u->nbuckets - 1)] = i;
+    u->st.nodes++;
+    return i;
+}
+
+/* A new binding for the key of node x (a reused id); x is superseded. */
+static uint32_t rebind(tpa_ue_t *u, uint32_t x)
+{
+    node_t old = u->nodes[x];
+    uint32_t y = node_add(u, old.cls, old.scope, old.value, old.hash);
+    if (!y) return x;
+    u->nodes[x].flags |= F_OLDGEN;
+    u->nodes[y].kinds = old.kinds;
+    u->st.rebinds++;
+    return y;
+}
+
+/* 0 merged, 1 already one subscriber, -1 refused. */
+static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
+{
+    uint32_t ra = find(u, a), rb = find(u, b);
+    if (ra == rb) return 1;
+    node_t *A = &u->nodes[ra], *B = &u->nodes[rb];
+    if (A->perm && B->perm && A->perm != B->perm) {
+        u->st.conflicts++;
+        return -1;
+    }
+    if ((size_t)A->size + B->size > u->lim.max_component) {
+        u->st.too_big++;
+        return -1;
+    }
+    if (A->size < B->size) {
+        node_t *t = A;
+        A = B;
+        B = t;
+        uint32_t tr = ra;
+        ra = rb;
+        rb = tr;
+    }
+    B->parent = ra;
+    A->size += B->size;
+    if (!A->perm) A->perm = B->perm;
+    A->nladder += B->nladder;
+    if (B->nmsgs) {
+        if (!A->nmsgs || B->first_us < A->first_us ||
+            (B->first_us == A->first_us && B->first_frame < A->first_frame)) {
+            A->first_us = B->first_us;
+            A->first_frame = B->first_frame;
+        }
+        if (!A->nmsgs || B->last_us > A->last_us) A->last_us = B->last_us;
+    }
+    A->nmsgs += B->nmsgs;
+    return 0;
+}
+
+/* The node for identity (kind) with key (cls, scope, v), applying the rebinding rules. */
+static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint64_t scope,
+                         const char *v, unsigned flags, uint64_t frame)
+{
+    uint64_t h = node_hash(u, cls, scope, v);
+    uint32_t x = node_lookup(u, cls, scope, v, h);
+    if (x) {
+        bool ran_side = kind == TPA_ID_RAN_UE_NGAP_ID || kind == TPA_ID_ENB_UE_S1AP_ID;
+        /* messages of one frame (NGAP and the NAS inside it) share the binding */
+        const node_t *n = &u->nodes[x];
+        if (((n->flags & F_RELEASED) && frame != n->release_frame) ||
+            ((flags & TPA_SIG_UE_NEW) && ran_side && n->used && frame != n->last_frame))
+            x = rebind(u, x);
+    } else {
+        x = node_add(u, cls, scope, v, h);
+        if (!x) {
+            u->st.ignored++;
+            return 0;
+        }
+    }
+    u->nodes[x].kinds |= 1u << kind;
+    u->nodes[x].last_frame = frame;
+    return x;
+}
+
+/* RAN-side id i and CN-side id j of one message: a pair bound to other partners is a
+ * reused id; bind them to each other. */
+static void pair_ids(tpa_ue_t *u, uint32_t *ids, const uint8_t *kinds, int n, uint8_t ran,
+                     uint8_t cn)
+{
+    int i = -1, j = -1;
+    for (int k = 0; k < n; k++) {
+        if (kinds[k] == ran && i < 0) i = k;
+        if (kinds[k] == cn && j < 0) j = k;
+    }
+    if (i < 0 || j < 0) return;
+    uint32_t r = ids[i], c = ids[j];
+    if (u->nodes[r].peer && u->nodes[r].peer != c) r = ids[i] = rebind(u, r);
+    if (u->nodes[c].peer && u->nodes[c].peer != r) c = ids[j] = rebind(u, c);
+    u->nodes[r].peer = c;
+    u->nodes[c].peer = r;
+}
+
+/* ---- attributes ---- */
+
+static uint64_t attr_hash(const tpa_ue_t *u, uint32_t root, uint8_t kind, const char *v)
+{
+    return tpa_hash_mix(tpa_hash_mix(tpa_hash_mix(u->seed, root), kind), (uintptr_t)v);
+}
+
+static void attr_add(tpa_ue_t *u, uint32_t anchor, uint8_t kind, const char *v)
+{
+    if (!v || u->nattrs >= u->lim.max_attrs) return;
+    uint32_t root = find(u, anchor);
+    if ((u->nattrs + 1) * 2 > u->naset) {
+        size_t nn = u->naset ? u->naset * 2 : 256;
+        uint32_t *s = calloc(nn, sizeof *s);
+        if (!s) return;
+        for (size_t i = 0; i < u->nattrs; i++) {
+            const attr_t *a = &u->attrs[i];
+            size_t j = attr_hash(u, find(u, a->anchor), a->kind, a->value) & (nn - 1);
+            while (s[j])
+                j = (j + 1) & (nn - 1);
+            s[j] = (uint32_t)i + 1;
+        }
+        free(u->aset);
+        u->aset = s;
+        u->naset = nn;
+    }
+    size_t mask = u->naset - 1;
+    size_t j = attr_hash(u, root, kind, v) & mask;
+    for (; u->aset[j]; j = (j + 1) & mask) {
+        const attr_t *a = &u->attrs[u->aset[j] - 1];
+        if (a->kind == kind && a->value == v && find(u, a->anchor) == root) return;
+    }
+    if (u->nattrs == u->attrs_cap) {
+        size_t nc = u->attrs_cap ? u->attrs_cap * 2 : 64;
+        attr_t *x = realloc(u->attrs, nc * sizeof *x);
+        if (!x) return;
+        u->attrs = x;
+        u->attrs_cap = nc;
+    }
+    u->attrs[u->nattrs] = (attr_t){anchor, kind, v};
+    u->aset[j] = (uint32_t)++u->nattrs;
+}
+
+/* ---- joining ---- */
+
+uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t flow, uint64_t scope)
+{
+    if (!u || !m || u->finished || !m->n_ids) return 0;
+    enum { MAXN = TPA_SIG_MAX_IDS * 2 };
+    uint32_t ids[MAXN] = {0};
+    uint8_t kinds[MAXN] = {0};
+    int n = 0;
+    char buf[TPA_UE_MAX_VALUE + 1], imsi[TPA_UE_MAX_VALUE + 1];
+    unsigned nid = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
+    for (unsigned i = 0; i < nid && n < MAXN - 1; i++) {
+        tpa_id_kind_t k = m->ids[i].kind;
+        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
+        uint8_t cls;
+        uint64_t sc;
+        if (!normalise(k, m->ids[i].value, flow, scope, buf, sizeof buf, &cls, &sc)) {
+            u->st.ignored++;
+            continue;
+        }
+        uint32_t x = get_node(u, k, cls, sc, buf, m->flags, frame);
+        if (!x) continue;
+        ids[n] = x;
+        kinds[n++] = (uint8_t)k;
+        if (k == TPA_ID_SUCI && suci_imsi(buf, imsi, sizeof imsi)) {
+            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi, m->flags, frame);
+            if (x) {
+                ids[n] = x;
+                kinds[n++] = TPA_ID_IMSI;
+            }
+        }
+    }
+    pair_ids(u, ids, kinds, n, TPA_ID_RAN_UE_NGAP_ID, TPA_ID_AMF_UE_NGAP_ID);
+    pair_ids(u, ids, kinds, n, TPA_ID_ENB_UE_S1AP_ID, TPA_ID_MME_UE_S1AP_ID);
+
+    /* hubs do not join; pick the strongest identity as the anchor */
+    int a = -1, m2 = 0;
+    for (int i = 0; i < n; i++) {
+        node_t *x = &u->nodes[ids[i]];
+        x->used++;
+        if (x->flags & F_HUB) continue;
+        ids[m2] = ids[i];
+        kinds[m2] = kinds[i];
+        if (a < 0 || rank_of(x->cls) < rank_of(u->nodes[ids[a]].cls)) a = m2;
+        m2++;
+    }
+    n = m2;
+    uint32_t anchor = a >= 0 ? ids[a] : 0;
+    if (anchor) {
+        bool merged[MAXN] = {false};
+        for (int i = 0; i < n; i++) {
+            if (i == a || ids[i] == anchor) continue;
+            /* a bridge: both sides are subscribers with messages of their own */
+            bool bridge = u->nodes[find(u, anchor)].nmsgs && u->nodes[find(u, ids[i])].nmsgs;
+            if (unite(u, anchor, ids[i]) == 0 && bridge) merged[i] = merged[a] = true;
+        }
+        for (int i = 0; i < n; i++) {
+            node_t *x = &u->nodes[ids[i]];
+            if (!merged[i] || permanent(x->cls) || (i != a && ids[i] == anchor)) continue;
+            if (x->merges < UINT16_MAX) x->merges++;
+            if (x->merges > u->lim.hub_merges && !(x->flags & F_HUB)) {
+                x->flags |= F_HUB;
+                u->st.hubs++;
+            }
+        }
+        for (unsigned i = 0; i < nid; i++) {
+            tpa_id_kind_t k = m->ids[i].kind;
+            if (!is_attribute(k) || !m->ids[i].value) continue;
+            trim_copy(m->ids[i].value, buf, sizeof buf);
+            if (buf[0]) attr_add(u, anchor, (uint8_t)k, tpa_intern(u->pool, buf));
+        }
+    }
+    if (m->flags & TPA_SIG_UE_END)
+        for (int i = 0; i < n; i++)
+            if (flow_scoped(u->nodes[ids[i]].cls)) {
+                u->nodes[ids[i]].flags |= F_RELEASED;
+                u->nodes[ids[i]].release_frame = frame;
+            }
+    return anchor;
+}
+
+void tpa_ue_link(tpa_ue_t *u, uint32_t a, uint32_t b)
+{
+    if (!u || u->finished || !a || !b || a >= u->nnodes || b >= u->nnodes) return;
+    unite(u, a, b);
+}
+
+void tpa_ue_step(tpa_ue_t *u, uint32_t anchor, const tpa_ue_step_t *s)
+{
+    if (!u || !s || u->finished || !anchor || anchor >= u->nnodes) return;
+    node_t *r = &u->nodes[find(u, anchor)];
+    if (!r->nmsgs || s->ts_us < r->first_us ||
+        (s->ts_us == r->first_us && s->frame < r->first_frame)) {
+        r->first_us = s->ts_us;
+        r->first_frame = s->frame;
+    }
+    if (!r->nmsgs || s->ts_us > r->last_us) r->last_us = s->ts_us;
+    r->nmsgs++;
+    if (r->nladder >= u->lim.ladder_per_ue || u->nsteps >= u->lim.ladder_total) {
+        u->st.ladder_dropped++;
+        return;
+    }
+    if (u->nsteps == u->steps_cap) {
+        size_t nc = u->steps_cap ? u->steps_cap * 2 : 256;
+        step_t *x = realloc(u->steps, nc * sizeof *x);
+        if (!x) {
+            u->st.ladder_dropped++;
+            return;
+        }
+        u->steps = x;
+        u->steps_cap = nc;
+    }
+    u->steps[u->nsteps++] =
+        (step_t){s->ts_us,    s->frame, s->txn, s->src,           s->dst,
+                 s->protocol, s->name,  anchor, (uint8_t)s->kind, (uint8_t)s->outcome};
+    r->nladder++;
+}
+
+/* ---- numbering and output ---- */
+
+typedef struct root_key {
+    int64_t first_us;
+    uint64_t first_frame;
+    uint32_t root;
+} root_key_t;
+
+static int cmp_root(const void *x, const void *y)
+{
+    const root_key_t *a = x, *b = y;
+    if (a->first_us != b->first_us) return a->first_us < b->first_us ? -1 : 1;
+    if (a->first_frame != b->first_frame) return a->first_frame < b->first_frame ? -1 : 1;
+    return (a->root > b->root) - (a->root < b->root);
+}
+
+void tpa_ue_finish(tpa_ue_t *u)
+{
+    if (!u || u->finished) return;
+    u->finished = true;
+    u->number = calloc(u->nnodes, sizeof *u->number);
+    root_key_t *keys = malloc(u->nnodes * sizeof *keys);
+    if (!u->number || !keys) goto fail;
+    size_t nr = 0;
+    for (size_t i = 1; i < u->nnodes; i++) {
+        const node_t *n = &u->nodes[i];
+        if (find(u, (uint32_t)i) == i && n->nmsgs)
+            keys[nr++] = (root_key_t){n->first_us, n->first_frame, (uint32_t)i};
+    }
+    if (nr) qsort(keys, nr, sizeof *keys, cmp_root);
+    u->st.ues = nr;
+    u->nroots = nr < u->lim.max_doc ? nr : u->lim.max_doc;
+    u->roots = malloc((u->nroots ? u->nroots : 1) * sizeof *u->roots);
+    if (!u->roots) goto fail;
+    for (size_t k = 0; k < u->nroots; k++) {
+        u->roots[k] = keys[k].root;
+        u->number[keys[k].root] = (uint32_t)(k + 1);
+    }
+    for (size_t i = 1; i < u->nnodes; i++)
+        u->number[i] = u->number[find(u, (uint32_t)i)];
+    free(keys);
+    return;
+fail:
+    free(keys);
+    free(u->number);
+    u->number = NULL;
+    u->nroots = 0;
+}
+
+uint32_t tpa_ue_number(const tpa_ue_t *u, uint32_t anchor)
+{
+    if (!u || !u->number || !anchor || anchor >= u->nnodes) return 0;
+    return u->number[anchor];
+}
+
+int tpa_ue_add_txn(tpa_ue_t *u, uint32_t ue, uint64_t txn, int64_t ts_us)
+{
+    if (!u || !ue || ue > u->nroots) return TPA_ERR_INVALID;
+    if (u->ntxns == u->txns_cap) {
+        size_t nc = u->txns_cap ? u->txns_cap * 2 : 256;
+        utxn_t *x = realloc(u->txns, nc * sizeof *x);
+        if (!x) return TPA_ERR_NOMEM;
+        u->txns = x;
+        u->txns_cap = nc;
+    }
+    u->txns[u->ntxns++] = (utxn_t){ue, txn, ts_us};
+    return 0;
+}
+
+const tpa_ue_stats_t *tpa_ue_stats(const tpa_ue_t *u)
+{
+    return &u->st;
+}
+
+static int cmp_utxn(const void *x, const void *y)
+{
+    const utxn_t *a = x, *b = y;
+    if (a->ue != b->ue) return a->ue < b->ue ? -1 : 1;
+    if (a->ts_us != b->ts_us) return a->ts_us < b->ts_us ? -1 : 1;
+    return (a->txn > b->txn) - (a->txn < b->txn);
+}
+
+typedef struct step_ref {
+    uint32_t ue;
+    uint32_t idx;
+    const step_t *s;
+} step_ref_t;
+
+static int cmp_step(const void *x, const void *y)
+{
+    const step_ref_t *a = x, *b = y;
+    if (a->ue != b->ue) return a->ue < b->ue ? -1 : 1;
+    if (a->s->ts_us != b->s->ts_us) return a->s->ts_us < b->s->ts_us ? -1 : 1;
+    if (a->s->frame != b->s->frame) return a->s->frame < b->s->frame ? -1 : 1;
+    return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* Appends s to the array under key of obj unless already there. */
+static void add_unique(json_t *obj, const char *key, const char *s)
+{
+    json_t *arr = json_object_get(obj, key);
+    if (!arr) {
+        arr = json_array();
+        json_object_set_new(obj, key, arr);
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (strcmp(json_string_value(v), s) == 0) return;
+    }
+    json_array_append_new(arr, json_string(s));
+}
+
+static void add_identity(json_t *ids, const node_t *n)
+{
+    char buf[TPA_UE_MAX_VALUE + 32];
+    for (unsigned k = 0; k < TPA_ID_KINDS; k++) {
+        if (!(n->kinds & (1u << k))) continue;
+        const char *v = n->value;
+        if (k == TPA_ID_SUPI && n->cls == TPA_ID_IMSI) {
+            snprintf(buf, sizeof buf, "imsi-%s", n->value);
+            v = buf;
+        } else if (flow_scoped(n->cls)) {
+            snprintf(buf, sizeof buf, "%s@flow%" PRIu64, n->value, n->scope);
+            v = buf;
+        }
+        add_unique(ids, tpa_ue_kind_name((tpa_id_kind_t)k), v);
+    }
+}
+
+static const char *kind_str(uint8_t k)
+{
+    return k == TPA_SIG_REQUEST ? "request" : k == TPA_SIG_RESPONSE ? "response" : "indication";
+}
+
+static json_t *step_json(const step_t *s, tpa_ue_txn_outcome_fn outcome, void *ud)
+{
+    char tid[32];
+    json_t *o = json_object();
+    json_object_set_new(o, "ts", tpa_result_ts(s->ts_us));
+    json_object_set_new(o, "frame", json_integer((json_int_t)s->frame));
+    json_object_set_new(o, "src", s->src ? json_string(s->src) : json_null());
+    json_object_set_new(o, "dst", s->dst ? json_string(s->dst) : json_null());
+    json_object_set_new(o, "protocol", s->protocol ? json_string(s->protocol) : json_null());
+    json_object_set_new(o, "name", s->name ? json_string(s->name) : json_null());
+    json_object_set_new(o, "kind", json_string(kind_str(s->kind)));
+    const char *oc = NULL;
+    if (s->outcome == TPA_SIG_FAILURE)
+        oc = "failure";
+    else if (s->kind == TPA_SIG_RESPONSE)
+        oc = "success";
+    else if (s->kind == TPA_SIG_REQUEST && s->txn && outcome)
+        oc = outcome(ud, s->txn);
+    json_object_set_new(o, "outcome", oc ? json_string(oc) : json_null());
+    if (s->txn) {
+        snprintf(tid, sizeof tid, "t%" PRIu64, s->txn);
+        json_object_set_new(o, "transaction", json_string(tid));
+    } else {
+        json_object_set_new(o, "transaction", json_null());
+    }
+    return o;
+}
+
+json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
+{
+    tpa_ue_t *u = (tpa_ue_t *)cu; /* find() compresses paths: no visible change */
+    json_t *arr = json_array();
+    if (!arr || !u || !u->finished || !u->number || !u->nroots) return arr;
+    size_t n = u->nroots;
+    json_t **ues = calloc(n, sizeof *ues);
+    step_ref_t *refs = malloc((u->nsteps ? u->nsteps : 1) * sizeof *refs);
+    if (!ues || !refs) goto fail;
+    for (size_t k = 0; k < n; k++) {
+        const node_t *r = &u->nodes[u->roots[k]];
+        char id[32];
+        snprintf(id, sizeof id, "ue%zu", k + 1);
+        ues[k] = json_object();
+        if (!ues[k]) goto fail;
+        json_object_set_new(ues[k], "id", json_string(id));
+        json_object_set_new(ues[k], "identities", json_object());
+        json_object_set_new(ues[k], "attributes",
+                            json_pack("{s:[],s:[],s:[]}", "dnn", "snssai", "pdu_session"));
+        json_object_set_new(ues[k], "first_ts", tpa_result_ts(r->first_us));
+        json_object_set_new(ues[k], "last_ts", tpa_result_ts(r->last_us));
+        json_object_set_new(ues[k], "messages", json_integer((json_int_t)r->nmsgs));
+        json_object_set_new(ues[k], "transactions", json_array());
+        json_object_set_new(ues[k], "ladder", json_array());
+    }
+    for (size_t i = 1; i < u->nnodes; i++) {
+        uint32_t ue = u->number[i];
+        if (ue) add_identity(json_object_get(ues[ue - 1], "identities"), &u->nodes[i]);
+    }
+    for (size_t i = 0; i < u->nattrs; i++) {
+        uint32_t ue = u->number[u->attrs[i].anchor];
+        if (ue)
+            add_unique(json_object_get(ues[ue - 1], "attributes"),
+                       tpa_ue_kind_name((tpa_id_kind_t)u->attrs[i].kind), u->attrs[i].value);
+    }
+    if (u->ntxns) qsort(u->txns, u->ntxns, sizeof *u->txns, cmp_utxn);
+    for (size_t i = 0; i < u->ntxns; i++) {
+        char tid[32];
+        snprintf(tid, sizeof tid, "t%" PRIu64, u->txns[i].txn);
+        json_array_append_new(json_object_get(ues[u->txns[i].ue - 1], "transactions"),
+                              json_string(tid));
+    }
+    size_t nref = 0;
+    for (size_t i = 0; i < u->nsteps; i++) {
+        uint32_t ue = u->number[u->steps[i].anchor];
+        if (ue) refs[nref++] = (step_ref_t){ue, (uint32_t)i, &u->steps[i]};
+    }
+    if (nref) qsort(refs, nref, sizeof *refs, cmp_step);
+    for (size_t i = 0; i < nref; i++) {
+        json_t *ladder = json_object_get(ues[refs[i].ue - 1], "ladder");
+        if (json_array_size(ladder) < u->lim.ladder_per_ue)
+            json_array_append_new(ladder, step_json(refs[i].s, outcome, ud));
+    }
+    for (size_t k = 0; k < n; k++) {
+        const node_t *r = &u->nodes[u->roots[k]];
+        size_t shown = json_array_size(json_object_get(ues[k], "ladder"));
+        json_object_set_new(ues[k], "ladder_truncated", json_boolean(shown < r->nmsgs));
+        json_array_append_new(arr, ues[k]);
+        ues[k] = NULL;
+    }
+    free(refs);
+    free(ues);
+    return arr;
+fail:
+    if (ues)
+        for (size_t k = 0; k < n; k++)
+            json_decref(ues[k]);
+    free(ues);
+    free(refs);
+    json_decref(arr);
+    return NULL;
+}
