@@ -13,7 +13,11 @@
 #   generator never writes (fragments, IPv6 extension headers, GRE, MPLS, PPPoE,
 #   QinQ, LLC/SNAP, SCTP DATA/I-DATA, ICMP, IP-in-IP, AH, VXLAN, GTP-U extensions).
 # gtpu, vxlan: UDP payloads (from the telecom mix and hand-built).
-# reasm: fragment operation sequences (fuzz_reasm.c format). wire: msgpack messages.
+# reasm, tcp_stream: operation sequences (see their fuzz_*.c). wire: msgpack messages.
+# sctp: chunk bundles (INIT handshake, DATA / I-DATA fragments, SACK, HEARTBEAT,
+#   SHUTDOWN, ABORT). Dissector rows (fuzz_row.h format): hand-built messages, plus
+#   every constant byte array of the engine's own unit tests for that protocol
+#   (parser-worker/test_<proto>.c, when present): our bytes, built from the specs.
 # Never copies a third-party capture. Same generator, same seeds.
 set -eu
 if [ $# -ne 2 ]; then
@@ -22,6 +26,7 @@ if [ $# -ne 2 ]; then
 fi
 gen=$1
 out=$2
+src=$(cd "$(dirname "$0")/../.." && pwd)
 rm -rf "$out"
 mkdir -p "$out/capture" "$out/pcapng" "$out/frames"
 
@@ -64,10 +69,10 @@ f basic-sll.pcap --linktype sll
 f telecom-eth.pcap --mix telecom
 f telecom-raw.pcap --mix telecom --linktype raw
 
-python3 - "$out" <<'PY'
-import hashlib, os, struct, sys
+python3 - "$out" "$src" <<'PY'
+import hashlib, os, re, struct, sys
 
-out = sys.argv[1]
+out, src = sys.argv[1], sys.argv[2]
 
 def put(target, data, name=None):
     d = os.path.join(out, target)
@@ -315,6 +320,241 @@ put("s1ap", row(0x30, H("0005005b00000300000002000300080002000400100048010011001
                         "e40000000f800a0000050102030409275566778801074201"),
                 H("0017001000000200630004004d00580002000124"), H("401100080000010002000145")),
     "bearer-release-failure")
+# ---- dissector rows: more messages (fuzz_row.h: flags, then length-prefixed messages)
+TCP_T = 0x02  # transport index 1: the second of UDP, TCP, SCTP the row has
+
+def test_arrays(name):
+    """Constant byte arrays of parser-worker/test_<name>.c (numeric literals only)."""
+    path = os.path.join(src, "parser-worker", "test_%s.c" % name)
+    if not os.path.exists(path):
+        return []
+    text = re.sub(r"/\*.*?\*/", "", open(path).read(), flags=re.S)
+    res = []
+    for m in re.finditer(r"static const uint8_t \w+\[\w*\]\s*=\s*\{([^}]*)\}", text):
+        vals = [v.strip() for v in m.group(1).split(",") if v.strip()]
+        try:
+            b = bytes(int(v, 0) & 0xff for v in vals)
+        except ValueError:
+            continue
+        if b:
+            res.append(b)
+    return res
+
+for target, tests, flags in [("dns", ["dns"], 0x10), ("gtpv2", ["gtpv2"], 0x10),
+                             ("gtp", ["gtp"], 0x10), ("pfcp", ["pfcp"], 0x10),
+                             ("diameter", ["diameter"], 0x00), ("sip", ["sip"], 0x10),
+                             ("rtp", ["rtp"], 0x00), ("rtcp", ["rtp"], 0x00)]:
+    arrays = [a for t in tests for a in test_arrays(t)]
+    for i, a in enumerate(arrays):
+        put(target, row(flags, a), "unit")
+    if len(arrays) > 1:
+        put(target, row(flags, *arrays[:8]), "unit-all")
+
+def dns_msg(ident, qr, name=b"\x03www\x07example\x03com\x00", qtype=1, answers=b"", ancount=0,
+            rcode=0):
+    flags = (0x8180 | rcode) if qr else 0x0100
+    return struct.pack(">HHHHHH", ident, flags, 1, ancount, 0, 0) + name + \
+        struct.pack(">HH", qtype, 1) + answers
+
+dq = dns_msg(0x1234, 0)
+da = dns_msg(0x1234, 1, answers=b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + b"\x5d\xb8\xd8\x22",
+             ancount=1)
+dnx = dns_msg(0x9999, 1, name=b"\x04none\x07example\x00", rcode=3)
+put("dns", row(0x10, dq, da), "udp-a")
+put("dns", row(0x10, dns_msg(7, 0, qtype=28), dns_msg(7, 1, qtype=28, ancount=1, answers=b"\xc0\x0c" +
+                struct.pack(">HHIH", 28, 1, 30, 16) + b"\x20\x01" + b"\0" * 14)), "udp-aaaa")
+put("dns", row(0x10, dns_msg(0x9999, 0, name=b"\x04none\x07example\x00"), dnx), "nxdomain")
+put("dns", row(0x10, dns_msg(5, 1, name=b"\xc0\x0c")), "pointer-loop")
+put("dns", row(TCP_T, struct.pack(">H", len(dq)) + dq, struct.pack(">H", len(da)) + da), "tcp")
+put("dns", row(TCP_T | 0x20, struct.pack(">H", len(dq)) + dq[:10], dq[10:] +
+               struct.pack(">H", len(dq)) + dq), "tcp-split")
+
+def gtpv2(t, seq, ies=b"", teid=None):
+    body = (struct.pack(">I", teid) if teid is not None else b"") + struct.pack(">I", seq << 8) + ies
+    return bytes([0x48 if teid is not None else 0x40, t]) + struct.pack(">H", len(body)) + body
+
+def ie2(t, v, inst=0):
+    return struct.pack(">BHB", t, len(v), inst) + v
+
+imsi = ie2(1, b"\x00\x01\x10\x32\x54\x76\xf8")
+put("gtpv2", row(0x10, gtpv2(1, 1, ie2(3, b"\x05")), gtpv2(2, 1, ie2(3, b"\x05"))), "echo")
+put("gtpv2", row(0x10, gtpv2(32, 0x77, imsi + ie2(71, b"\x08internet") + ie2(82, b"\x06"), 0),
+                 gtpv2(33, 0x77, ie2(2, b"\x10\x00"), 0x1234)), "create-session")
+put("gtpv2", row(0x10, gtpv2(34, 9, ie2(87, b"\x8a\x00\x00\x00\x01\x0a\x00\x00\x01", 0), 5),
+                 gtpv2(35, 9, ie2(2, b"\x40\x00"), 6)), "modify-reject")
+put("gtpv2", row(TCP_T, gtpv2(1, 2), gtpv2(2, 2)), "tcp")
+
+def gtpv1c(t, seq, ies=b"", teid=0):
+    body = struct.pack(">HBB", seq, 0, 0) + ies
+    return bytes([0x32, t]) + struct.pack(">HI", len(body), teid) + body
+
+put("gtp", row(0x10, gtpv1c(1, 1), gtpv1c(2, 1, b"\x0e\x05")), "echo")
+put("gtp", row(0x10, gtpv1c(16, 3, b"\x02\x00\x01\x10\x32\x54\x76\xf8" + b"\x0f\x01"),
+                gtpv1c(17, 3, b"\x01\x80", teid=0x11)), "create-pdp")
+
+def pfcp(t, seq, ies=b"", seid=None):
+    body = (struct.pack(">Q", seid) if seid is not None else b"") + struct.pack(">I", seq << 8) + ies
+    return bytes([0x21 if seid is not None else 0x20, t]) + struct.pack(">H", len(body)) + body
+
+def ief(t, v):
+    return struct.pack(">HH", t, len(v)) + v
+
+node = ief(60, b"\x00\x0a\x00\x00\x01")
+put("pfcp", row(0x10, pfcp(1, 1, ief(96, b"\xe0\0\0\0")), pfcp(2, 1, ief(96, b"\xe0\0\0\1"))),
+    "heartbeat")
+put("pfcp", row(0x10, pfcp(5, 2, node + ief(96, b"\xe0\0\0\0")), pfcp(6, 2, node + ief(19, b"\x01"))),
+    "association")
+put("pfcp", row(0x10, pfcp(50, 3, node + ief(57, b"\x02" + b"\0" * 7 + b"\x01\x0a\0\0\x01") +
+                           ief(1, ief(56, b"\0\x01") + ief(29, b"\0\0\0\x01")), seid=0),
+                pfcp(51, 3, node + ief(19, b"\x40"), seid=1)), "session-reject")
+
+def diam(code, req, hbh, avps=b"", app=0):
+    flags = 0x80 if req else 0x00
+    l = 20 + len(avps)
+    return struct.pack(">I", (1 << 24) | l) + struct.pack(">I", (flags << 24) | code) + \
+        struct.pack(">III", app, hbh, hbh) + avps
+
+def avp(code, v, flags=0x40, vendor=None):
+    hdr = 8 + (4 if vendor is not None else 0)
+    l = hdr + len(v)
+    a = struct.pack(">I", code) + bytes([flags | (0x80 if vendor is not None else 0)]) + l.to_bytes(3, "big")
+    if vendor is not None:
+        a += struct.pack(">I", vendor)
+    a += v
+    return a + b"\0" * ((4 - len(a) % 4) % 4)
+
+origin = avp(264, b"hss.example") + avp(296, b"example")
+cer = diam(257, True, 1, origin + avp(266, struct.pack(">I", 10415)))
+cea = diam(257, False, 1, avp(268, struct.pack(">I", 2001)) + origin)
+ulr = diam(316, True, 2, avp(263, b"mme;1;2") + avp(1, b"001010123456789") + origin, app=16777251)
+ula = diam(316, False, 2, avp(263, b"mme;1;2") + avp(297, avp(298, struct.pack(">I", 5001))) +
+           origin, app=16777251)
+put("diameter", row(0x00, cer, cea), "tcp-cer")
+put("diameter", row(0x00, ulr + ula[:30], ula[30:]), "tcp-split")
+put("diameter", row(TCP_T, cer, cea, ulr, ula), "sctp")
+
+sdp = (b"v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+       b"m=audio 40000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\n")
+def sipreq(method, cseq, body=b""):
+    return (method.encode() + b" sip:bob@example.com SIP/2.0\r\n"
+            b"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK776asdhds\r\n"
+            b"From: <sip:alice@example.com>;tag=1928301774\r\nTo: <sip:bob@example.com>\r\n"
+            b"Call-ID: a84b4c76e66710@10.0.0.1\r\nCSeq: " + str(cseq).encode() + b" " +
+            method.encode() + b"\r\nContent-Type: application/sdp\r\nContent-Length: " +
+            str(len(body)).encode() + b"\r\n\r\n" + body)
+def sipresp(code, reason, method, cseq, body=b""):
+    return (b"SIP/2.0 " + str(code).encode() + b" " + reason + b"\r\n"
+            b"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK776asdhds\r\n"
+            b"From: <sip:alice@example.com>;tag=1928301774\r\nTo: <sip:bob@example.com>;tag=a6c85cf\r\n"
+            b"Call-ID: a84b4c76e66710@10.0.0.1\r\nCSeq: " + str(cseq).encode() + b" " +
+            method.encode() + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+put("sip", row(0x10, sipreq("INVITE", 1, sdp), sipresp(100, b"Trying", "INVITE", 1),
+               sipresp(200, b"OK", "INVITE", 1, sdp), sipreq("ACK", 1), sipreq("BYE", 2),
+               sipresp(200, b"OK", "BYE", 2)), "udp-call")
+put("sip", row(0x10, sipreq("REGISTER", 1), sipresp(401, b"Unauthorized", "REGISTER", 1)), "register")
+put("sip", row(TCP_T, sipreq("INVITE", 1, sdp) + sipreq("CANCEL", 1)[:40],
+               sipresp(486, b"Busy Here", "INVITE", 1)), "tcp")
+
+def rtp(seq, ts, pt=0, ssrc=0x11223344, n=160):
+    return struct.pack(">BBHII", 0x80, pt, seq, ts, ssrc) + bytes(n)
+put("rtp", row(0x30, *[rtp(100 + i, 160 * i) for i in range(8)]), "stream")
+put("rtp", row(0x00, *[rtp(100 + i, 160 * i, pt=8) for i in range(4)] +
+               [rtp(5000 + i, 160 * i, pt=8, ssrc=0x55) for i in range(4)]), "two-ways")
+sr = struct.pack(">BBHI", 0x80, 200, 6, 0x11223344) + bytes(20)
+rr = struct.pack(">BBHI", 0x81, 201, 7, 0x55667788) + struct.pack(">I", 0x11223344) + bytes(20)
+sdes = struct.pack(">BBHI", 0x81, 202, 3, 0x11223344) + b"\x01\x04host\x00\x00"
+put("rtcp", row(0x30, sr + sdes, rr, sr, rr), "sr-rr")
+
+# NGAP / S1AP PDUs for the SCTP seeds, aligned PER by hand (X.691): CHOICE index, procedureCode,
+# criticality, open-type value = SEQUENCE { ProtocolIE-Container } of
+# (id, criticality, open-type value).
+def ot(b):
+    return (bytes([len(b)]) if len(b) < 128 else struct.pack(">H", 0x8000 | len(b))) + b
+def ap_ie(ident, crit, value):
+    return struct.pack(">H", ident) + bytes([crit << 6]) + ot(value)
+def ap_pdu(kind, proc, crit, ies):
+    return bytes([kind << 5, proc, crit << 6]) + ot(b"\x00" + struct.pack(">H", len(ies)) +
+                                                   b"".join(ies))
+def ap_int(v):  # a large-range INTEGER: length of the value in octets, then the octets
+    n = max(1, (v.bit_length() + 7) // 8)
+    return bytes([(n - 1) << 6]) + v.to_bytes(n, "big")
+def ap_octets(b):
+    return ot(b)
+
+nas5_reg = bytes([0x7e, 0x00, 0x41, 0x79, 0x00, 0x0d, 0x01, 0x00, 0xf1, 0x10, 0x00, 0x00, 0x00,
+                  0x00, 0x10, 0x32, 0x54, 0x76, 0x98])
+nas5_acc = bytes([0x7e, 0x00, 0x42, 0x01, 0x01])
+nas5_pdu = bytes([0x7e, 0x00, 0x67, 0x01, 0x00, 0x06, 0x2e, 0x05, 0x01, 0xc1, 0xff, 0xff,
+                  0x12, 0x05])
+ng_init = ap_pdu(0, 15, 1, [ap_ie(85, 0, ap_int(1)), ap_ie(38, 0, ap_octets(nas5_reg)),
+                            ap_ie(90, 1, b"\x18")])
+ng_dl = ap_pdu(0, 4, 1, [ap_ie(10, 0, ap_int(7)), ap_ie(85, 0, ap_int(1)),
+                         ap_ie(38, 0, ap_octets(nas5_acc))])
+ng_ul = ap_pdu(0, 46, 1, [ap_ie(10, 0, ap_int(7)), ap_ie(85, 0, ap_int(1)),
+                          ap_ie(38, 0, ap_octets(nas5_pdu))])
+
+nas4_attach = bytes([0x07, 0x41, 0x71, 0x08, 0x09, 0x10, 0x10, 0x32, 0x54, 0x76, 0x98, 0x00,
+                     0x02, 0xe0, 0xe0, 0x00, 0x04, 0x02, 0x01, 0xd0, 0x11])
+nas4_accept = bytes([0x07, 0x42, 0x01, 0x29, 0x06, 0x40, 0x00, 0xf1, 0x10, 0x00, 0x01, 0x00,
+                     0x00])
+s1_init = ap_pdu(0, 12, 1, [ap_ie(8, 0, ap_int(1)), ap_ie(26, 0, ap_octets(nas4_attach)),
+                            ap_ie(134, 1, b"\x30")])
+s1_dl = ap_pdu(0, 11, 1, [ap_ie(0, 0, ap_int(9)), ap_ie(8, 0, ap_int(1)),
+                          ap_ie(26, 0, ap_octets(nas4_accept))])
+s1_ul = ap_pdu(0, 13, 1, [ap_ie(0, 0, ap_int(9)), ap_ie(8, 0, ap_int(1)),
+                          ap_ie(26, 0, ap_octets(bytes([0x07, 0x43, 0x00, 0x03, 0x52, 0x00, 0xc2])))])
+
+# ---- SCTP chunk bundles (fuzz_sctp.c: flags, then length-prefixed chunk bundles)
+def sc_data(tsn, ppid, payload, flags=3, sid=1, ssn=0):
+    return chunk(0, flags, struct.pack(">IHHI", tsn, sid, ssn, ppid) + payload)
+def sc_idata(tsn, mid, ppid_fsn, payload, flags=3, sid=1):
+    return chunk(64, flags, struct.pack(">IHHII", tsn, sid, 0, mid, ppid_fsn) + payload)
+def pk(*chunks):
+    return b"".join(chunks)
+init = chunk(1, 0, struct.pack(">IIHHI", 0x1111, 65535, 2, 2, 100))
+init_ack = chunk(2, 0, struct.pack(">IIHHI", 0x2222, 65535, 2, 2, 500) +
+                 struct.pack(">HH", 7, 12) + b"cookie!!")
+cookie = chunk(10, 0, b"cookie!!")
+cookie_ack = chunk(11, 0, b"")
+sack = chunk(3, 0, struct.pack(">IIHH", 100, 65535, 0, 0))
+hb = chunk(4, 0, struct.pack(">HH", 1, 8) + b"\0" * 4)
+hb_ack = chunk(5, 0, struct.pack(">HH", 1, 8) + b"\0" * 4)
+def sct(flags, *pkts):
+    return bytes([flags]) + b"".join(struct.pack(">H", len(p)) + p for p in pkts)
+put("sctp", sct(0x00, init, init_ack, cookie, cookie_ack, pk(sc_data(100, 60, ng_init)),
+                pk(sack, sc_data(500, 60, ng_dl)), pk(sc_data(101, 60, ng_ul), sc_data(102, 60, ng_ul))),
+    "ngap-assoc")
+put("sctp", sct(0x08, pk(sc_data(1, 60, ng_init[:10], flags=2)), pk(sc_data(2, 60, ng_init[10:20], flags=0)),
+                pk(sc_data(3, 60, ng_init[20:], flags=1))), "data-fragments")
+put("sctp", sct(0x08, pk(sc_data(3, 60, ng_init[20:], flags=1)), pk(sc_data(1, 60, ng_init[:10], flags=2)),
+                pk(sc_data(2, 60, ng_init[10:20], flags=0)), pk(sc_data(2, 60, ng_init[10:20], flags=0))),
+    "data-fragments-ooo-dup")
+put("sctp", sct(0x0a, pk(sc_idata(1, 0, 18, s1_init[:12], flags=2)), pk(sc_idata(2, 0, 1, s1_init[12:], flags=1))),
+    "idata-fragments")
+put("sctp", sct(0x04, pk(sc_data(1, 46, cer)), pk(sc_data(1, 46, cea)), pk(hb), pk(hb_ack),
+                pk(chunk(7, 0, struct.pack(">I", 1))), pk(chunk(8, 0, b"")), pk(chunk(14, 0, b""))),
+    "diameter-shutdown")
+put("sctp", sct(0x06, pk(sc_data(1, 0, sipreq("OPTIONS", 1))), pk(chunk(6, 0, b"\0\x0c\0\x06abcd"))),
+    "sip-abort")
+put("sctp", sct(0x00, pk(init, sc_data(1, 60, b"x")), pk(chunk(0, 3, struct.pack(">IHHI", 5, 1, 0, 60))),
+                pk(chunk(9, 0, b"\0\x01\0\x04"), chunk(192, 0, b"\0\0\0\0"))), "malformed")
+
+# ---- TCP stream operations (fuzz_tcp_stream.c): limits, ISN, then (flags, seq, len)
+def tso(flags, seq, ln, data=b""):
+    return struct.pack(">BIH", flags, seq & 0xffffffff, ln) + data
+isn = struct.pack(">I", 0xfffff000)  # wraps after 4 KiB
+put("tcp_stream", b"\x0f" + isn + tso(0, 0, 1000) + tso(0, 1000, 1000) + tso(1, 0, 10), "in-order")
+put("tcp_stream", b"\x0f" + isn + tso(0, 2000, 1000) + tso(0, 1000, 1000) + tso(0, 0, 1000), "reverse")
+put("tcp_stream", b"\x0f" + isn + tso(0, 0, 500) + tso(0, 200, 600) + tso(0, 900, 100) +
+    tso(0, 100, 900), "overlap")
+put("tcp_stream", b"\x05" + isn + tso(0, 100, 60) + tso(0, 300, 60) + tso(0, 500, 60) +
+    tso(0, 0, 100), "limits")
+put("tcp_stream", b"\x0f" + isn + tso(4, 0, 100) + tso(0, 50, 100) + tso(0x80, 0, 0) +
+    tso(0, 300, 10), "snaplen-flush")
+put("tcp_stream", b"\x0f" + isn + tso(2, 0, 4, b"abcd") + tso(3, 5000, 3, b"xyz") +
+    tso(0, 0x7fffffff, 10) + tso(0, 0x80000001, 10), "input-far")
+put("tcp_stream", b"\x0e" + isn + b"".join(tso(0, 100 + 8 * i, 4) for i in range(300)) +
+    tso(0, 0, 100), "many-pieces")
 
 # fragment operation sequences (fuzz_reasm.c)
 def op(key, more, off, ln, step=1, data=None):
