@@ -6,10 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Until the transaction layer (tpa_sig_report) is linked into every build, fall back
- * to counting the message only. */
-#pragma weak tpa_sig_report
-
 size_t tpa_3gpp_tbcd(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
 {
     size_t k = 0;
@@ -97,8 +93,5 @@ void tpa_3gpp_set_tap(tpa_3gpp_tap_fn fn, void *ud)
 void tpa_3gpp_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
 {
     if (tap) tap(m, tap_ud);
-    if (tpa_sig_report)
-        tpa_sig_report(c, m);
-    else
-        tpa_dissect_message(c, m->protocol, m->code, m->name);
+    tpa_sig_report(c, m);
 }
