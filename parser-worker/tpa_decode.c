@@ -38,6 +38,7 @@ static void flow_release(void *ud, tpa_flow_t *f)
     tpa_tcp_conn_free(f);
     tpa_sctp_assoc_free(f);
     tpa_dissect_state_free(f);
+    tpa_dissect_flow_info_free(f);
 }
 
 tpa_decoder_t *tpa_decoder_new(void)

@@ -24,6 +24,7 @@ struct tpa_decoder {
     void *tap_ud;
     struct tpa_sigstate *sig; /* signalling layer (tpa_sig.c); NULL until a report */
     struct tpa_rtp_ctx *rtp;  /* RTP streams, SDP-expected media (tpa_rtp.c); NULL until used */
+    uint8_t h2c_ports[8192];  /* bit per TCP port proven h2c by a preface / upgrade (tpa_http2.c) */
     tpa_decode_stats_t st;
     int64_t next_expire_us;
 };

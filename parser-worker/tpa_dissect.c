@@ -5,6 +5,7 @@
 #include "tpa_dns.h"
 #include "tpa_gtp.h"
 #include "tpa_gtpv2.h"
+#include "tpa_http2.h"
 #include "tpa_ngap.h"
 #include "tpa_pfcp.h"
 #include "tpa_result.h"
@@ -15,13 +16,6 @@
 #include <stdlib.h>
 
 #define PROBE_LIMIT 16 /* packets of a flow looked at before giving up */
-
-static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-
-static bool probe_http2(const tpa_rd_t *pl)
-{
-    return tpa_rd_match(pl, h2_preface, sizeof h2_preface - 1);
-}
 
 /* GTPv2-C (TS 29.274): version 2 in the top 3 bits of byte 0. */
 static bool probe_gtpv2(const tpa_rd_t *pl)
@@ -90,7 +84,12 @@ static const tpa_dissector_t table[] = {
      .dissect = tpa_dns_dissect,
      .stream = tpa_dns_stream,
      .state_free = tpa_dns_state_free},
-    {.name = "http2", .transports = TPA_T_TCP, .probe = probe_http2},
+    /* h2c on any port: preface, Upgrade: h2c, or whole frames (tpa_http2.h) */
+    {.name = "http2",
+     .transports = TPA_T_TCP,
+     .probe = tpa_http2_probe,
+     .stream = tpa_http2_stream,
+     .state_free = tpa_http2_state_free},
     {.name = "vxlan", .transports = TPA_T_UDP, .ports = {4789}, .dissect = tpa_dissect_vxlan},
     /* SIP on other ports: a start line with a URI scheme, or a status line */
     {.name = "sip",
@@ -258,6 +257,28 @@ void tpa_dissect_message(tpa_dissect_ctx_t *c, const char *protocol, const char 
                          const char *name)
 {
     tpa_result_count_message(c->sink, protocol, code, name);
+}
+
+void tpa_dissect_flow_info(tpa_dissect_ctx_t *c, void *info)
+{
+    if (!c || !c->flow) {
+        json_decref(info);
+        return;
+    }
+    json_decref(c->flow->app_info);
+    c->flow->app_info = info;
+}
+
+void *tpa_dissect_flow_info_get(const tpa_flow_t *f)
+{
+    return f ? f->app_info : NULL;
+}
+
+void tpa_dissect_flow_info_free(tpa_flow_t *f)
+{
+    if (!f) return;
+    json_decref(f->app_info);
+    f->app_info = NULL;
 }
 
 void tpa_dissect_malformed(tpa_dissect_ctx_t *c, int reason)

@@ -122,6 +122,16 @@ void *tpa_dissect_state(tpa_dissect_ctx_t *c, size_t size);
 void tpa_dissect_message(tpa_dissect_ctx_t *c, const char *protocol, const char *code,
                          const char *name);
 
+/* Sets the flow's facts that the document shows as flows[].<app name> (e.g. "http2":
+ * {"hpack_incomplete": true}): info, a JSON object, replaces what was set before; the
+ * call takes the caller's reference (json_t *, passed as void * to keep jansson out of
+ * this header). Kept after the flow finishes, until it is freed. */
+void tpa_dissect_flow_info(tpa_dissect_ctx_t *c, void *info);
+
+/* The flow's facts (borrowed json_t *), or NULL; and their release (flow free). */
+void *tpa_dissect_flow_info_get(const tpa_flow_t *f);
+void tpa_dissect_flow_info_free(tpa_flow_t *f);
+
 /* Marks the current frame malformed for reason (a TPA_MAL_*, tpa_malformed.h). */
 void tpa_dissect_malformed(tpa_dissect_ctx_t *c, int reason);
 

@@ -77,6 +77,8 @@ struct tpa_flow {
     struct tpa_tcp_conn *tcp;    /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
     struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
     void *app_state;             /* a dissector's per-flow state, or NULL */
+    void *app_info; /* json_t object: the app's facts for flows[].<app>
+                       (tpa_dissect_flow_info), kept until the flow is freed, or NULL */
     /* table internals */
     tpa_flow_t *hnext;
     tpa_flow_t *lprev, *lnext;

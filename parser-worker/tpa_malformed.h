@@ -109,7 +109,14 @@
     X(RTP_PADDING_INVALID, "rtp.padding_invalid")                                                  \
     X(RTCP_TRUNCATED, "rtcp.truncated")                                                            \
     X(RTCP_LEN_INVALID, "rtcp.length_invalid")                                                     \
-    X(RTCP_BAD_VERSION, "rtcp.bad_version")
+    X(RTCP_BAD_VERSION, "rtcp.bad_version")                                                        \
+    X(HTTP2_FRAME_SIZE_INVALID, "http2.frame_size_invalid")                                        \
+    X(HTTP2_FRAME_TOO_LONG, "http2.frame_too_long")                                                \
+    X(HTTP2_PADDING_INVALID, "http2.padding_invalid")                                              \
+    X(HTTP2_STREAM_ID_INVALID, "http2.stream_id_invalid")                                          \
+    X(HTTP2_CONTINUATION_INVALID, "http2.continuation_invalid")                                    \
+    X(HTTP2_SETTINGS_INVALID, "http2.settings_invalid")                                            \
+    X(HTTP2_BLOCK_INVALID, "http2.header_block_invalid")
 
 enum {
 #define TPA_MAL_ENUM(id, name) TPA_MAL_##id,

@@ -386,6 +386,8 @@ static json_t *flow_json(const tpa_flow_t *f)
         if (f->has_qfi) json_object_set_new(tn, "qfi", json_integer(f->qfi));
         json_object_set_new(o, "tunnel", tn);
     }
+    json_t *info = tpa_dissect_flow_info_get(f); /* the app's facts: flows[].<app> */
+    if (info && app) json_object_set(o, app, info);
     if (f->key.proto == 6)
         json_object_set_new(o, "tcp", tcp_json(f));
     else if (f->key.proto == 132)
