@@ -31,7 +31,7 @@ static void test_registration_request(void)
     CHECK_STR(id_of(r, TPA_ID_RAN_UE_NGAP_ID), "1");
     CHECK(id_of(r, TPA_ID_AMF_UE_NGAP_ID) == NULL);
     CHECK(count("nas-5gs", "65") == 1);
-    CHECK(dec->st.malformed == 0);
+    CHECK(tpa_decode_stats(dec)->malformed == 0);
 
     /* Profile A (scheme 1, key id 1): ephemeral key (32), ciphertext (5), MAC (8)
      * stay hex; no IMSI is revealed. */
@@ -76,7 +76,7 @@ static void test_registration_accept_reject(void)
     CHECK(r->has_cause && r->cause == 7);
     CHECK_STR(r->cause_name, "5GS services not allowed");
     CHECK_STR(r->family, "5gmm");
-    CHECK(dec->st.malformed == 0);
+    CHECK(tpa_decode_stats(dec)->malformed == 0);
     rig_done();
 }
 
@@ -222,7 +222,7 @@ static void test_pdu_session(void)
     CHECK(FEED("7e0067 0f 0009 01 0006 01 2e0100d66f", &ue) == 2);
     CHECK_STR(recs[1].code, "214");
     CHECK(recs[1].has_cause && recs[1].cause == 111);
-    CHECK(dec->st.malformed == 0);
+    CHECK(tpa_decode_stats(dec)->malformed == 0);
     rig_done();
 }
 
@@ -273,7 +273,7 @@ static void test_malformed(void)
     /* containers nested deeper than TPA_NAS_MAX_DEPTH */
     CHECK(FEED("7e005e 710015 7e005e 71000f 7e005e 710009 7e005e 710003 7e005e", &ue) == 4);
     CHECK(reason(TPA_MAL_NAS5GS_TOO_DEEP) == 1);
-    CHECK(dec->st.malformed == 1); /* all of them in the one frame */
+    CHECK(tpa_decode_stats(dec)->malformed == 1); /* all of them in the one frame */
     /* a snaplen cut is not malformed */
     pkt.cut = true;
     CHECK(FEED("7e0041 79 0020 0102", &ue) == 1);

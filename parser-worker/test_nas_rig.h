@@ -113,7 +113,7 @@ static void rig_done(void)
 
 static uint64_t reason(int r)
 {
-    return dec->st.reasons[r];
+    return tpa_decode_stats(dec)->reasons[r];
 }
 
 static uint64_t count(const char *proto, const char *code)

@@ -36,7 +36,7 @@ static void test_attach(void)
     CHECK_STR(s->key, "ue=enb:1");
     CHECK_STR(id_of(s, TPA_ID_DNN), "internet");
     CHECK(id_of(s, TPA_ID_PDU_SESSION) == NULL); /* EBI 0 */
-    CHECK(dec->st.malformed == 0);
+    CHECK(tpa_decode_stats(dec)->malformed == 0);
 
     /* 8.2.1 Attach accept: attach result, T3412, TAI list (LV), ESM message container
      * with 8.3.6 Activate default EPS bearer context request (EBI 5, PTI 1, EPS QoS,
@@ -88,7 +88,7 @@ static void test_attach(void)
     CHECK_STR(s->cause_name, "Missing or unknown APN");
     CHECK_STR(s->family, "esm");
     CHECK(count("nas-eps", "65") == 1 && count("nas-eps", "209") == 1);
-    CHECK(dec->st.malformed == 0);
+    CHECK(tpa_decode_stats(dec)->malformed == 0);
     rig_done();
 }
 
@@ -121,11 +121,11 @@ static void test_null_cipher(void)
     CHECK(FEED(SMC_COMPLETE_CIPHERED, &ue3) == 1);
     CHECK(FEED("27 aabbccdd 02 07ff", &ue3) == 0);
     CHECK(FEED("27 aabbccdd 02 123456", &ue3) == 0);
-    CHECK(dec->st.malformed == 0);
+    CHECK(tpa_decode_stats(dec)->malformed == 0);
 
     /* Service request (security header type 12): no message type, not counted. */
     CHECK(FEED("c7 2a 1234", &ue) == 0);
-    CHECK(dec->st.malformed == 0);
+    CHECK(tpa_decode_stats(dec)->malformed == 0);
     CHECK(FEED("c7 2a", &ue) == 0);
     CHECK(reason(TPA_MAL_NASEPS_TRUNCATED) == 1);
     tpa_nas_assoc_destroy(&assoc);
@@ -179,7 +179,7 @@ static void test_esm_pairing(void)
     CHECK_STR(recs[9].cause_name, "IMSI unknown in HSS");
     CHECK(FEED("0746", &ue) == 1);
     CHECK(recs[10].kind == TPA_SIG_RESPONSE);
-    CHECK(dec->st.malformed == 0);
+    CHECK(tpa_decode_stats(dec)->malformed == 0);
     tpa_nas_assoc_destroy(&assoc);
     rig_done();
 }

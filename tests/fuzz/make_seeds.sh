@@ -320,6 +320,38 @@ put("s1ap", row(0x30, H("0005005b00000300000002000300080002000400100048010011001
                         "e40000000f800a0000050102030409275566778801074201"),
                 H("0017001000000200630004004d00580002000124"), H("401100080000010002000145")),
     "bearer-release-failure")
+# nas5gs, naseps: NAS-PDUs (fuzz_nas.h: UE selector, 2-byte length, PDU) encoded from
+# TS 24.501 / 24.301 as in parser-worker/test_nas5gs.c / test_naseps.c
+def nas(*pdus):
+    return b"".join(bytes([sel]) + struct.pack(">H", len(H(p))) + H(p) for sel, p in pdus)
+
+suci = "000d 0102f839 f0ff 00 00 0000000010"
+internet = "08696e7465726e6574"
+put("nas5gs", nas((0x41, "7e0041 79" + suci + "2e028020"),
+                  (0x01, "7e03 56000000 01 7e0056 00 02 0000"),
+                  (0x01, "7e03 11223344 00 7e005d 02 00 02e0e0"),
+                  (0x01, "7e04 55667788 00 7e005e 770009 4573806121856151f2"),
+                  (0x01, "7e02 42000000 02 7e0042 0101 77000b f202f839cafe0000000001"),
+                  (0x01, "7e0067 01 0008 2e0501c1ffff91a1 1205 81 2204 01010203 2509" + internet),
+                  (0x01, "7e0068 01 0029 2e0501c2 11 0006010003310101 06010101010101"
+                         " 2905010a2d0002 220101 2509" + internet + " 1205")), "registration-ea0")
+put("nas5gs", nas((0x12, "7e03 11223344 00 7e005d 22 00 02e0e0"), (0x12, "7e04 55667788 00 7e005e"),
+                  (0x13, "7e02 aabbccdd 01 7e005e"), (0x13, "7e02 aabbccdd 01 91234567"),
+                  (0x80, "2e0500d3 24"), (0x13, "7e0067 0f 0009 01 0006 01 2e0100d66f"),
+                  (0x13, "7e005e 710013 7e0041 79" + suci), (0x13, "7e0044 07 5f0501")),
+    "ciphered-nested")
+eps_imsi = "08 0910100000000010"
+put("naseps", nas((0x41, "0741 71" + eps_imsi + "02e0e0 000f 0201d011 2809" + internet + "5c0a00"),
+                  (0x01, "37 11223344 00 075d 02 01 02e0e0"), (0x01, "47 55667788 00 075e"),
+                  (0x01, "27 aabbccdd 02 0201d9"),
+                  (0x01, "0742 01 21 06 0000f1100001 0015 5201c1 0109 09" + internet +
+                         "05010a000002 500b f600f110800101c0000001"),
+                  (0x01, "0743 0003 5200c2"), (0x01, "c7 2a 1234")), "attach-eea0")
+put("naseps", nas((0x02, "0744 13 780004 0201d11b"), (0x02, "0203d2 05"), (0x02, "5203cd 24"),
+                  (0x02, "5200ce"), (0x02, "6200cd 24"), (0x02, "0745 09" + eps_imsi),
+                  (0x02, "0745 02 5302"), (0x82, "37 11223344 00 075d 22 01 02e0e0"),
+                  (0x02, "47 55667788 00 075e")), "reject-esm")
+
 # ---- dissector rows: more messages (fuzz_row.h: flags, then length-prefixed messages)
 TCP_T = 0x02  # transport index 1: the second of UDP, TCP, SCTP the row has
 
