@@ -246,6 +246,12 @@ static void test_containers(void)
     CHECK_STR(recs[1].protocol, "nas-eps");
     CHECK_STR(recs[1].code, "96");
     CHECK(count("nas-eps", "96") == 1);
+
+    /* 7.6.3: of a repeated IE only the first occurrence is handled */
+    nrecs = 0;
+    CHECK(FEED("7e005e 710003 7e0043 710003 7e0055", &ue) == 2);
+    CHECK_STR(recs[1].code, "67");
+    CHECK(count("nas-5gs", "85") == 0);
     rig_done();
 }
 

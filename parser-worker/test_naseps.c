@@ -89,6 +89,14 @@ static void test_attach(void)
     CHECK_STR(s->family, "esm");
     CHECK(count("nas-eps", "65") == 1 && count("nas-eps", "209") == 1);
     CHECK(tpa_decode_stats(dec)->malformed == 0);
+
+    /* 9.9.3.15: the ESM message container holds an ESM message; one whose
+     * discriminator says otherwise is still read as ESM (as tshark does), and
+     * marked */
+    nrecs = 0;
+    CHECK(FEED("0744 13 780004 a700cd24", &ue2) == 2);
+    CHECK_STR(recs[1].code, "205");
+    CHECK(reason(TPA_MAL_NASEPS_BAD_PD) == 1);
     rig_done();
 }
 

@@ -16,10 +16,6 @@
 #include "tpa_3gpp.h"
 #include "tpa_malformed.h"
 
-/* Until the transaction layer (tpa_sig_report) is linked into every build, messages
- * are only counted (tpa_dissect_message). */
-#pragma weak tpa_sig_report
-
 /* ---- association memory: open addressing on the RAN / eNB UE id ---- */
 
 struct tpa_nas_assoc {
@@ -229,10 +225,7 @@ void tpa_nas_report(tpa_nas_walk_t *w, tpa_nas_msg_t *m)
         tpa_dissect_message(w->c, m->sig.protocol, m->sig.code, m->sig.name);
         return;
     }
-    if (tpa_sig_report)
-        tpa_sig_report(w->c, &m->sig);
-    else
-        tpa_dissect_message(w->c, m->sig.protocol, m->sig.code, m->sig.name);
+    tpa_sig_report(w->c, &m->sig);
 }
 
 void tpa_nas_bad(tpa_nas_walk_t *w, int reason)

@@ -489,8 +489,9 @@ static bool sm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     } else if (sm_names[type]) {
         tpa_nas_ie_t ie;
         int k;
+        tpa_nas_seen_t seen = {{0}};
         while ((k = tpa_nas_next_ie(&r, sm_tv, NULL, &ie)) > 0)
-            sm_opt(&b, type, &ie);
+            if (tpa_nas_first(&seen, ie.iei)) sm_opt(&b, type, &ie);
         if (k < 0) b.reason = TPA_MAL_NAS5GS_IE_LEN_INVALID;
     }
     const char *dnn = b.dnn[0] ? b.dnn : w->dnn;
@@ -750,8 +751,9 @@ static bool mm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     } else if (mm_names[type]) {
         tpa_nas_ie_t ie;
         int k;
+        tpa_nas_seen_t seen = {{0}};
         while ((k = tpa_nas_next_ie(&r, mm_tv, type == 0x56 ? mm_tv_auth : NULL, &ie)) > 0)
-            mm_opt(w, &b, type, &ie);
+            if (tpa_nas_first(&seen, ie.iei)) mm_opt(w, &b, type, &ie);
         if (k < 0) b.reason = TPA_MAL_NAS5GS_IE_LEN_INVALID;
     }
     mm_semantics(&b, type, switch_off);

@@ -129,6 +129,21 @@ typedef struct tpa_nas_ie {
 int tpa_nas_next_ie(tpa_rd_t *r, const tpa_nas_tv_t *tv, const tpa_nas_tv_t *tv2,
                     tpa_nas_ie_t *ie);
 
+/* IEIs already met in a message: TS 24.501 / 24.301 clause 7.6.3, only the first
+ * occurrence of a repeated IE is handled. */
+typedef struct tpa_nas_seen {
+    uint32_t w[8];
+} tpa_nas_seen_t;
+
+/* True the first time iei is met (and records it). */
+static inline bool tpa_nas_first(tpa_nas_seen_t *s, uint8_t iei)
+{
+    uint32_t bit = 1u << (iei & 31);
+    if (s->w[iei >> 5] & bit) return false;
+    s->w[iei >> 5] |= bit;
+    return true;
+}
+
 /* An LV (lenbytes 1) or LV-E (lenbytes 2) value read from r; errored reader when it
  * does not fit (r errored too). */
 tpa_rd_t tpa_nas_lv(tpa_rd_t *r, int lenbytes);

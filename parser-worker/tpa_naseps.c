@@ -218,6 +218,7 @@ typedef struct body {
     struct {
         tpa_rd_t r;
         bool copy; /* replayed NAS message container: a copy, counted, no procedure */
+        bool esm;  /* ESM message container: an ESM message (9.9.3.15) */
     } nest[TPA_NAS_MAX_NESTED];
     bool switch_off; /* Detach request from the UE with switch off */
     char apn[TPA_3GPP_APN_MAX];
@@ -228,6 +229,7 @@ static void nest(body_t *b, tpa_rd_t r, bool copy)
     if (b->nn < TPA_NAS_MAX_NESTED) {
         b->nest[b->nn].r = r;
         b->nest[b->nn].copy = copy;
+        b->nest[b->nn].esm = !copy;
         b->nn++;
     }
 }
@@ -518,8 +520,9 @@ static bool esm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     } else {
         tpa_nas_ie_t ie;
         int k;
+        tpa_nas_seen_t seen = {{0}};
         while ((k = tpa_nas_next_ie(&r, esm_tv, NULL, &ie)) > 0)
-            esm_opt(&b, type, &ie);
+            if (tpa_nas_first(&seen, ie.iei)) esm_opt(&b, type, &ie);
         if (k < 0) b.reason = TPA_MAL_NASEPS_IE_LEN_INVALID;
     }
     if (ebi) tpa_nas_id(&b.m, TPA_ID_PDU_SESSION, "%u", ebi);
@@ -731,8 +734,9 @@ static bool emm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     } else {
         tpa_nas_ie_t ie;
         int k;
+        tpa_nas_seen_t seen = {{0}};
         while ((k = tpa_nas_next_ie(&r, emm_tv, NULL, &ie)) > 0)
-            emm_opt(&b, type, &ie);
+            if (tpa_nas_first(&seen, ie.iei)) emm_opt(&b, type, &ie);
         if (k < 0) b.reason = TPA_MAL_NASEPS_IE_LEN_INVALID;
     }
     emm_semantics(w, &b, type);
@@ -818,7 +822,15 @@ static void walk_nested(tpa_nas_walk_t *w, body_t *b)
     n.depth = w->depth + 1;
     for (int i = 0; i < b->nn; i++) {
         n.echo = w->echo || b->nest[i].copy;
-        tpa_naseps_walk(&n, b->nest[i].r);
+        if (!b->nest[i].esm) {
+            tpa_naseps_walk(&n, b->nest[i].r);
+            continue;
+        }
+        /* read as ESM whatever its discriminator says (so does tshark) */
+        tpa_rd_t r = b->nest[i].r;
+        if (tpa_rd_has(&r, 1) && (tpa_rd_peek(&r, 0) & 0x0f) != PD_ESM)
+            tpa_nas_bad(&n, TPA_MAL_NASEPS_BAD_PD);
+        esm_msg(&n, r);
     }
 }
 
