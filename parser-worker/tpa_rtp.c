@@ -480,11 +480,16 @@ static bool looks_rtp(const tpa_rd_t *pl, hdr_t *h)
 
 /* ---- stream statistics ---- */
 
+/* Streams a heuristic candidate may hold: a flow whose SSRC changes with every packet
+ * is no RTP, and must not cost TPA_RTP_MAX_STREAMS streams until that is clear. */
+#define CANDIDATE_STREAMS 2
+
 static stream_t *stream_get(rec_t *r, uint32_t ssrc, int dir)
 {
     for (unsigned i = 0; i < r->nstreams; i++)
         if (r->streams[i].ssrc == ssrc && r->streams[i].dir == dir) return &r->streams[i];
-    if (r->nstreams >= TPA_RTP_MAX_STREAMS) return NULL;
+    if (r->nstreams >= (r->kind == K_CANDIDATE ? CANDIDATE_STREAMS : TPA_RTP_MAX_STREAMS))
+        return NULL;
     if (r->nstreams == r->cap) {
         unsigned cap = r->cap ? r->cap * 2 : 1;
         stream_t *n = realloc(r->streams, cap * sizeof *n);

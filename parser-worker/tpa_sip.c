@@ -738,7 +738,7 @@ static void report(tpa_dissect_ctx_t *c, const tpa_sip_msg_t *s)
             m.procedure = s->cseq_method;
             m.key = key;
         } else {
-            m.kind = TPA_SIG_REQUEST;
+            m.kind = TPA_SIG_INDICATION; /* no Call-ID or CSeq: nothing to pair it by */
         }
     } else {
         const char *rp = tpa_sip_reason(s->status);
