@@ -15,11 +15,6 @@
 #include "tpa_per.h"
 #include "tpa_sig.h"
 
-/* TEMPORARY, until tpa_sig.c (the transaction layer) is in every build: a weak
- * reference, so this file links without it (messages are then only counted). Remove
- * with the NULL check in report() when it lands. */
-#pragma weak tpa_sig_report
-
 /* ---- procedures (clause 8 titles, clause 9.4.3 message names) ---- */
 
 typedef struct proc {
@@ -630,10 +625,7 @@ static void report(tpa_dissect_ctx_t *c, const tpa_ngap_msg_t *m, bool has_ran, 
         snprintf(psi_s[i], sizeof psi_s[i], "%u", m->sessions[i]);
         tpa_sig_add_id(&s, TPA_ID_PDU_SESSION, psi_s[i]);
     }
-    if (tpa_sig_report)
-        tpa_sig_report(c, &s);
-    else
-        tpa_dissect_message(c, s.protocol, s.code, s.name);
+    tpa_sig_report(c, &s);
 }
 
 void tpa_ngap_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
