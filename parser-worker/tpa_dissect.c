@@ -15,7 +15,7 @@
 
 #include <stdlib.h>
 
-#define PROBE_LIMIT 16 /* packets of a flow looked at before giving up */
+#define PROBE_LIMIT TPA_DISSECT_PROBE_LIMIT
 
 /* GTPv2-C (TS 29.274): version 2 in the top 3 bits of byte 0. */
 static bool probe_gtpv2(const tpa_rd_t *pl)
@@ -195,20 +195,29 @@ uint16_t tpa_dissect_app_for_ppid(uint32_t ppid)
 void tpa_dissect_ctx_init(tpa_dissect_ctx_t *c, tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f,
                           int side, uint8_t transport)
 {
-    memset(c, 0, sizeof *c);
+    /* every field stored once (no memset): this runs for each datagram of a flow
+     * with a dissector, e.g. every GTP-U packet */
     c->frame = p->frame;
     c->ts_us = p->ts_us;
     c->flow = f;
     c->flow_id = f->id;
-    c->side = side;
     c->dir = side == f->src_side ? 0 : 1;
+    c->side = side;
     c->transport = transport;
+    c->stream_end = false;
     c->sport = f->key.port[side & 1];
     c->dport = f->key.port[!(side & 1)];
+    c->ppid = 0;
+    c->stream = 0;
     c->sink = d->sink;
+    c->row = NULL;
     c->dec = d;
     c->pkt = p;
 }
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(tpa_dissect_ctx_t) == 88,
+               "a field was added to tpa_dissect_ctx_t: set it in tpa_dissect_ctx_init");
+#endif
 
 void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
 {

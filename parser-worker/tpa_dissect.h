@@ -45,13 +45,16 @@ enum { TPA_T_UDP = 1, TPA_T_TCP = 2, TPA_T_SCTP = 4 };
 #define TPA_DISSECT_PORTS 4
 #define TPA_DISSECT_PPIDS 4
 #define TPA_DISSECT_PROBE_PACKETS 4 /* payload packets probed before giving up */
+#define TPA_DISSECT_PROBE_LIMIT 16  /* packets of an undecided flow offered to detection */
 
 struct tpa_decoder;
 struct tpa_pkt;
 struct tpa_dissector;
 typedef struct tpa_result_sink tpa_result_sink_t;
 
-/* Everything a dissector may look at for one call; borrowed for the call. */
+/* Everything a dissector may look at for one call; borrowed for the call.
+ * tpa_dissect_ctx_init stores every field one by one (a hot path): a new field must be
+ * set there too (a size check in tpa_dissect.c reminds). */
 typedef struct tpa_dissect_ctx {
     uint64_t frame;          /* 1-based frame number: the frame being decoded (for stream bytes
                                 the frame whose segment released them; for an SCTP message the
@@ -144,6 +147,14 @@ void tpa_dissect_short(tpa_dissect_ctx_t *c, int reason);
 /* Fills c for a payload sent by key side `side` of f in the frame being decoded. */
 void tpa_dissect_ctx_init(tpa_dissect_ctx_t *c, struct tpa_decoder *d, struct tpa_pkt *p,
                           tpa_flow_t *f, int side, uint8_t transport);
+
+/* Whether detection still wants this flow's payloads: the engine skips building a
+ * context for flows already decided or given up on (the per-packet fast path). An
+ * SCTP DATA chunk with a PPID is offered to detection even past the limit. */
+static inline bool tpa_dissect_pending(const tpa_flow_t *f)
+{
+    return !f->app && f->app_tries < TPA_DISSECT_PROBE_LIMIT;
+}
 
 /* Decides c->flow->app if still unknown (payload may be empty). Called once per L4
  * payload (per DATA chunk for SCTP). */

@@ -126,9 +126,9 @@ static void dir_reset(tcp_dir_t *D)
 }
 
 /* Updates the counters with one segment; returns true when it opens a new
- * connection on the flow's ports (a SYN with another ISN). */
-static bool quality(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack, uint8_t flags,
-                    uint16_t win, uint32_t plen, int64_t now)
+ * connection on the flow's ports (a SYN with another ISN). All cases. */
+static bool quality_full(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack, uint8_t flags,
+                         uint16_t win, uint32_t plen, int64_t now)
 {
     tpa_tcp_stats_t *st = &t->st;
     tcp_dir_t *D = &t->dir[side];
@@ -213,6 +213,24 @@ static bool quality(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack, uin
         st->retransmissions++;
     if (seq_lt(D->next, end)) D->next = end;
     return newconn;
+}
+
+/* The per-segment fast path: a segment without SYN/FIN/RST, outside the handshake's
+ * last step, that is a pure ACK of a placed direction or the next data in order.
+ * Everything else goes to quality_full. */
+static inline bool quality(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack, uint8_t flags,
+                           uint16_t win, uint32_t plen, int64_t now)
+{
+    tcp_dir_t *D = &t->dir[side];
+    if ((flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST)) || t->hs == 2 || !D->seen ||
+        (plen && seq != D->next))
+        return quality_full(t, side, seq, ack, flags, win, plen, now);
+    if (win == 0) t->st.zero_window++;
+    if (plen) {
+        D->payload_segs++;
+        D->next = seq + plen;
+    }
+    return false;
 }
 
 /* ---- streams ---- */
@@ -340,9 +358,11 @@ void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
     if (!f->tcp) f->tcp = conn_new();
     tpa_tcp_conn_t *t = f->tcp;
     bool newconn = t && quality(t, side, seq, ack, flags, win, plen, p->ts_us);
-    tpa_dissect_ctx_t c;
-    tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_TCP);
-    tpa_dissect_detect(&c, r);
+    if (tpa_dissect_pending(f)) {
+        tpa_dissect_ctx_t c;
+        tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_TCP);
+        tpa_dissect_detect(&c, r);
+    }
     const tpa_dissector_t *row = tpa_dissect_row(f->app);
     if (!t || !row || !row->stream) return;
     if (newconn) {

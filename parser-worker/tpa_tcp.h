@@ -8,7 +8,8 @@
  *
  * - A segment's sequence space is its payload length on the wire (from the IP length,
  *   not the captured bytes) plus 1 for SYN and 1 for FIN. Per direction, `next` is
- *   the highest sequence number + space seen so far (serial arithmetic, RFC 1982).
+ *   the highest sequence number + space seen so far (serial arithmetic, RFC 1982);
+ *   the direction's first segment (a RST excepted, a pure ACK included) places it.
  * - Segments with space 0 (pure ACKs, window updates, RSTs without data) are not
  *   classified below.
  * - keepalive: space <= 1, sequence number = next - 1, no SYN/FIN/RST.
@@ -28,10 +29,12 @@
  *   new SYN with another sequence number (the ports reused) reopens it.
  * - Handshake (the first complete one): SYN from the client (no ACK), SYN/ACK from
  *   the other side acknowledging it (ack = SYN seq + 1), then the client's ACK of the
- *   SYN/ACK (ack = SYN/ACK seq + 1, no SYN). syn_rtt = SYN/ACK time - time of the last
- *   SYN before it (the server's leg, seen from the capture point); ack_rtt = ACK time
- *   - SYN/ACK time (the client's leg); handshake_rtt = their sum (the full round trip,
- *   Wireshark's iRTT when the SYN was not retransmitted).
+ *   SYN/ACK (ack = SYN/ACK seq + 1, no SYN). syn_rtt = first SYN/ACK time - time of
+ *   the last SYN before it (the server's leg, seen from the capture point); ack_rtt =
+ *   ACK time - time of the last SYN/ACK before it (the client's leg); handshake_rtt =
+ *   their sum (the full round trip, Wireshark's iRTT when nothing was retransmitted).
+ *   Spurious retransmissions (data the receiver had already acknowledged, when the
+ *   original was never captured) are not recognised: ACK numbers are not tracked.
  *
  * Streams: for a flow whose app row has a stream function (tpa_dissect.h), each
  * direction gets a tpa_tcp_stream_t on its first segment after the app is known. It
