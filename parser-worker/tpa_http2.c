@@ -14,6 +14,7 @@
  * with no other frame in between (4.3).
  */
 #include "tpa_http2.h"
+#include "tpa_http2_int.h"
 
 #include <jansson.h>
 #include <nghttp2/nghttp2.h>
@@ -22,11 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tpa_decode_int.h"
 #include "tpa_malformed.h"
-#include "tpa_nas.h"
-#include "tpa_sbi.h"
-#include "tpa_sig.h"
 
 static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 #define PREFACE_LEN 24
@@ -252,107 +249,26 @@ typedef struct h2dir {
     int64_t pending_hts;   /* one this direction's sender announced, until the ACK */
 } h2dir_t;
 
-typedef struct h2msg {
-    bool pending;
-    bool collect; /* keep the body */
-    bool over;    /* body incomplete (too long, gap) */
-    uint8_t body_kind;
-    uint8_t kind; /* tpa_sig_kind_t */
-    uint8_t side, dir;
-    uint16_t sport, dport;
-    int status, grpc_status;
-    uint64_t frame;
-    int64_t ts_us;
-    char code[16];
-    char boundary[72];
-    char grpc_msg[64];
-    uint8_t *body;
-    size_t body_len, body_cap;
-} h2msg_t;
-
-typedef struct h2stream {
-    uint32_t id;
-    bool ended[2]; /* END_STREAM seen per flow direction */
-    bool final[2]; /* a final (non-1xx) response seen per flow direction */
-    bool has_proc;
-    char proc[TPA_SBI_NAME_MAX + 24];
-    tpa_sbi_ids_t ids;
-    h2msg_t msg[2]; /* the message waiting for its body, per direction */
-} h2stream_t;
-
-/* A message of a flow not yet known to be h2c, kept until it is (or dropped). */
-typedef struct h2held {
-    uint64_t frame;
-    int64_t ts_us;
-    uint8_t side, dir, kind, outcome;
-    uint16_t sport, dport;
-    bool has_cause;
-    int64_t cause;
-    char code[16], name[48], proc[TPA_SBI_NAME_MAX + 24], key[24], cause_name[64], family[8];
-    tpa_sbi_ids_t ids;
-} h2held_t;
-
-#define HELD_MAX 256 /* messages held per unconfirmed flow */
-
 typedef struct h2conn {
     h2dir_t d[2];
-    bool confirmed; /* preface / upgrade seen, or a port proven h2c or SBI well-known */
-    h2held_t *held;
-    unsigned nheld;
-    uint64_t unreported; /* held messages dropped (never confirmed, or over HELD_MAX) */
-    h2stream_t **s;
-    unsigned ns, cap;
-    size_t body_total;
+    tpa_h2_msgs_t m; /* streams and messages (tpa_http2_msg.c) */
     bool dead, upgrade, preface, ended[2];
     /* per-flow facts (flows[].http2) */
-    uint64_t frames, blocks, undecodable, rst, streams, goaways;
+    uint64_t frames, blocks, undecodable, rst, goaways;
     uint32_t goaway_error;
     bool hpack_incomplete;
 } h2conn_t;
 
-static void buf_free(uint8_t **b, size_t *len, size_t *cap)
-{
-    free(*b);
-    *b = NULL;
-    *len = *cap = 0;
-}
-
-/* Appends the next n octets of r to (b, len, cap), growing it; false when out of memory
- * (the octets are consumed either way). */
-static bool buf_add(uint8_t **b, size_t *len, size_t *cap, tpa_rd_t *r, size_t n)
-{
-    if (*len + n > *cap) {
-        size_t nc = *cap ? *cap : 256;
-        while (nc < *len + n)
-            nc *= 2;
-        uint8_t *nb = realloc(*b, nc);
-        if (!nb) {
-            tpa_rd_skip(r, n);
-            return false;
-        }
-        *b = nb;
-        *cap = nc;
-    }
-    tpa_rd_bytes(r, *b + *len, n);
-    *len += n;
-    return true;
-}
-
 static void dir_reset(h2dir_t *d)
 {
     free(d->h1);
-    buf_free(&d->buf, &d->buf_len, &d->buf_cap);
-    buf_free(&d->blk, &d->blk_len, &d->blk_cap);
+    tpa_h2_buf_free(&d->buf, &d->buf_len, &d->buf_cap);
+    tpa_h2_buf_free(&d->blk, &d->blk_len, &d->blk_cap);
     if (d->inf) nghttp2_hd_inflate_del(d->inf);
     memset(d, 0, sizeof *d);
     d->max_frame = DEFAULT_MAX_FRAME;
     d->table_setting = -1;
     d->pending_hts = -1;
-}
-
-static void msg_free(h2msg_t *m)
-{
-    buf_free(&m->body, &m->body_len, &m->body_cap);
 }
 
 void tpa_http2_state_free(void *state)
@@ -361,13 +277,7 @@ void tpa_http2_state_free(void *state)
     if (!h) return;
     dir_reset(&h->d[0]);
     dir_reset(&h->d[1]);
-    for (unsigned i = 0; i < h->ns; i++) {
-        msg_free(&h->s[i]->msg[0]);
-        msg_free(&h->s[i]->msg[1]);
-        free(h->s[i]);
-    }
-    free(h->s);
-    free(h->held);
+    tpa_h2_msgs_free(&h->m);
     free(h);
 }
 
@@ -380,275 +290,6 @@ static h2conn_t *conn_get(tpa_dissect_ctx_t *c)
     }
     return h;
 }
-
-/* ---- messages ---- */
-
-static h2stream_t *stream_find(h2conn_t *h, uint32_t id)
-{
-    for (unsigned i = h->ns; i-- > 0;)
-        if (h->s[i]->id == id) return h->s[i];
-    return NULL;
-}
-
-static void report(h2conn_t *h, tpa_dissect_ctx_t *c, h2stream_t *s, int dir);
-
-static void stream_drop(h2conn_t *h, h2stream_t *s)
-{
-    for (unsigned i = 0; i < h->ns; i++) {
-        if (h->s[i] != s) continue;
-        for (int k = 0; k < 2; k++) {
-            h->body_total -= s->msg[k].body_cap;
-            msg_free(&s->msg[k]);
-        }
-        free(s);
-        memmove(&h->s[i], &h->s[i + 1], (h->ns - i - 1) * sizeof h->s[0]);
-        h->ns--;
-        return;
-    }
-}
-
-/* The stream with id, created when absent (the oldest one reported and dropped when
- * TPA_HTTP2_MAX_STREAMS are open). NULL when out of memory. */
-static h2stream_t *stream_get(h2conn_t *h, tpa_dissect_ctx_t *c, uint32_t id)
-{
-    h2stream_t *s = stream_find(h, id);
-    if (s) return s;
-    if (h->ns >= TPA_HTTP2_MAX_STREAMS) {
-        h2stream_t *old = h->s[0];
-        report(h, c, old, 0);
-        report(h, c, old, 1);
-        stream_drop(h, old);
-    }
-    if (h->ns == h->cap) {
-        unsigned nc = h->cap ? h->cap * 2 : 8;
-        h2stream_t **ns = realloc(h->s, nc * sizeof *ns);
-        if (!ns) return NULL;
-        h->s = ns;
-        h->cap = nc;
-    }
-    s = calloc(1, sizeof *s);
-    if (!s) return NULL;
-    s->id = id;
-    h->s[h->ns++] = s;
-    h->streams++;
-    return s;
-}
-
-/* Ports where cleartext HTTP/2 is the service (3GPP SBI as open-source cores deploy
- * it: 80, 8080, 8000, 7777, 29500-29599), or ones this capture proved h2c. */
-static bool port_h2c(const tpa_dissect_ctx_t *c, uint16_t p)
-{
-    if (p == 80 || p == 8080 || p == 8000 || p == 7777 || (p >= 29500 && p <= 29599)) return true;
-    return c->dec && (c->dec->h2c_ports[p >> 3] & (1u << (p & 7)));
-}
-
-/* The connection shows its h2c service port (the receiver of a preface / upgrade). */
-static void prove_port(h2conn_t *h, tpa_dissect_ctx_t *c)
-{
-    h->confirmed = true;
-    if (c->dec) c->dec->h2c_ports[c->dport >> 3] |= (uint8_t)(1u << (c->dport & 7));
-}
-
-static void sig_from_held(const h2held_t *m, tpa_sig_t *sig)
-{
-    memset(sig, 0, sizeof *sig);
-    sig->protocol = "http2";
-    sig->code = m->code;
-    sig->name = m->name;
-    sig->kind = (tpa_sig_kind_t)m->kind;
-    sig->procedure = m->proc[0] ? m->proc : NULL;
-    sig->key = m->key;
-    sig->outcome = (tpa_sig_outcome_t)m->outcome;
-    sig->has_cause = m->has_cause;
-    sig->cause = m->cause;
-    sig->cause_name = m->has_cause ? m->cause_name : NULL;
-    sig->cause_family = m->has_cause ? m->family : NULL;
-    tpa_sbi_ids_to_sig(&m->ids, sig);
-}
-
-static void held_report(tpa_dissect_ctx_t *c, const h2held_t *m)
-{
-    tpa_dissect_ctx_t rc = *c;
-    rc.frame = m->frame;
-    rc.ts_us = m->ts_us;
-    rc.side = m->side;
-    rc.dir = m->dir;
-    rc.sport = m->sport;
-    rc.dport = m->dport;
-    tpa_sig_t sig;
-    sig_from_held(m, &sig);
-    tpa_sig_report(&rc, &sig);
-}
-
-/* A mid-connection flow counts its messages once a port of it is h2c: until then they
- * wait here (the capture may prove the port later). */
-static void confirm(h2conn_t *h, tpa_dissect_ctx_t *c)
-{
-    if (h->confirmed || !(port_h2c(c, c->sport) || port_h2c(c, c->dport))) return;
-    h->confirmed = true;
-    for (unsigned i = 0; i < h->nheld; i++)
-        held_report(c, &h->held[i]);
-    free(h->held);
-    h->held = NULL;
-    h->nheld = 0;
-}
-
-/* Reports sig as sent in rc's frame, or holds it while the flow is unconfirmed. */
-static void emit(h2conn_t *h, tpa_dissect_ctx_t *rc, const tpa_sig_t *sig, const tpa_sbi_ids_t *ids)
-{
-    if (h->confirmed) {
-        tpa_sig_report(rc, sig);
-        return;
-    }
-    if (!h->held) h->held = calloc(HELD_MAX, sizeof *h->held);
-    if (!h->held || h->nheld >= HELD_MAX) {
-        h->unreported++;
-        return;
-    }
-    h2held_t *m = &h->held[h->nheld++];
-    m->frame = rc->frame;
-    m->ts_us = rc->ts_us;
-    m->side = (uint8_t)rc->side;
-    m->dir = (uint8_t)rc->dir;
-    m->sport = rc->sport;
-    m->dport = rc->dport;
-    m->kind = (uint8_t)sig->kind;
-    m->outcome = (uint8_t)sig->outcome;
-    m->has_cause = sig->has_cause;
-    m->cause = sig->cause;
-    snprintf(m->code, sizeof m->code, "%s", sig->code);
-    snprintf(m->name, sizeof m->name, "%s", sig->name ? sig->name : sig->code);
-    snprintf(m->proc, sizeof m->proc, "%s", sig->procedure ? sig->procedure : "");
-    snprintf(m->key, sizeof m->key, "%s", sig->key ? sig->key : "");
-    snprintf(m->cause_name, sizeof m->cause_name, "%s", sig->cause_name ? sig->cause_name : "");
-    snprintf(m->family, sizeof m->family, "%s", sig->cause_family ? sig->cause_family : "http");
-    if (ids)
-        m->ids = *ids;
-    else
-        m->ids.n = 0;
-}
-
-typedef struct parts_ud {
-    tpa_dissect_ctx_t *c;
-    tpa_sbi_ids_t *ids; /* JSON parts' identities go here (requests), or NULL */
-    bool nas;           /* hand NAS parts to the NAS-5GS dissector */
-} parts_ud_t;
-
-static void on_part(void *ud, const char *ctype, tpa_rd_t *content)
-{
-    parts_ud_t *u = ud;
-    char b[4];
-    tpa_sbi_body_t k = tpa_sbi_content_type(ctype, b, sizeof b);
-    if (k == TPA_SBI_BODY_JSON && u->ids) {
-        size_t n = tpa_rd_remaining(content);
-        const uint8_t *p = tpa_rd_span(content, n);
-        if (p) tpa_sbi_json_ids(p, n, u->ids);
-    } else if (k == TPA_SBI_BODY_NAS && u->nas && tpa_rd_remaining(content) > 0) {
-        tpa_nas5gs_dissect(u->c, content, NULL);
-    }
-}
-
-/* Reports the message waiting in s->msg[dir] (nothing when none). */
-static void report(h2conn_t *h, tpa_dissect_ctx_t *c, h2stream_t *s, int dir)
-{
-    h2msg_t *m = &s->msg[dir];
-    if (!m->pending) return;
-    m->pending = false;
-    if (m->kind != TPA_SIG_REQUEST && s->msg[!dir].pending && s->msg[!dir].kind == TPA_SIG_REQUEST)
-        report(h, c, s, !dir); /* a request before its answer */
-    tpa_dissect_ctx_t rc = *c;
-    rc.frame = m->frame;
-    rc.ts_us = m->ts_us;
-    rc.side = m->side;
-    rc.dir = m->dir;
-    rc.sport = m->sport;
-    rc.dport = m->dport;
-    bool body = m->body_len && !m->over;
-    tpa_sig_t sig;
-    memset(&sig, 0, sizeof sig);
-    sig.protocol = "http2";
-    sig.code = m->code;
-    sig.kind = (tpa_sig_kind_t)m->kind;
-    sig.procedure = s->has_proc ? s->proc : NULL;
-    char key[24];
-    snprintf(key, sizeof key, "stream=%u", (unsigned)s->id);
-    sig.key = key;
-    char name[48];
-    char cause[64] = "";
-    if (m->kind == TPA_SIG_REQUEST) {
-        sig.name = m->code;
-        if (body && m->body_kind == TPA_SBI_BODY_JSON)
-            tpa_sbi_json_ids(m->body, m->body_len, &s->ids);
-        if (body && m->body_kind == TPA_SBI_BODY_MULTIPART) {
-            parts_ud_t u = {&rc, &s->ids, false};
-            tpa_sbi_multipart(m->body, m->body_len, m->boundary, on_part, &u);
-        }
-    } else {
-        const char *reason = tpa_sbi_reason(m->status);
-        if (reason)
-            snprintf(name, sizeof name, "%s %s", m->code, reason);
-        else
-            snprintf(name, sizeof name, "%s", m->code);
-        sig.name = name;
-        int st = m->status;
-        if (body && m->body_kind == TPA_SBI_BODY_PROBLEM)
-            tpa_sbi_problem(m->body, m->body_len, &st, cause, sizeof cause);
-        if (m->status >= 400) {
-            sig.outcome = TPA_SIG_FAILURE;
-            sig.has_cause = true;
-            sig.cause = st;
-            sig.cause_name = cause[0] ? cause : (reason ? reason : m->code);
-            sig.cause_family = "http";
-        } else if (m->grpc_status > 0) {
-            sig.outcome = TPA_SIG_FAILURE;
-            sig.has_cause = true;
-            sig.cause = m->grpc_status;
-            sig.cause_name = m->grpc_msg[0] ? m->grpc_msg : "grpc-status";
-            sig.cause_family = "grpc";
-        }
-    }
-    if (m->kind == TPA_SIG_REQUEST) tpa_sbi_ids_to_sig(&s->ids, &sig);
-    emit(h, &rc, &sig, m->kind == TPA_SIG_REQUEST ? &s->ids : NULL);
-    if (!h->confirmed) {
-        /* NAS inside a flow not known to be h2c is not counted either */
-    } else if (body && m->body_kind == TPA_SBI_BODY_MULTIPART) {
-        parts_ud_t u = {&rc, NULL, true};
-        tpa_sbi_multipart(m->body, m->body_len, m->boundary, on_part, &u);
-    } else if (body && m->body_kind == TPA_SBI_BODY_NAS) {
-        tpa_rd_t nas = tpa_rd_init(m->body, m->body_len);
-        tpa_nas5gs_dissect(&rc, &nas, NULL);
-    }
-    h->body_total -= m->body_cap;
-    msg_free(m);
-}
-
-/* END_STREAM in dir (or the stream reset): report what waits, drop a finished stream. */
-static void stream_end(h2conn_t *h, tpa_dissect_ctx_t *c, h2stream_t *s, int dir, bool reset)
-{
-    s->ended[dir] = true;
-    report(h, c, s, dir);
-    if (reset) {
-        report(h, c, s, !dir);
-        s->ended[!dir] = true;
-    }
-    /* done: both sides ended, or the answer is complete and nothing else waits */
-    bool answered = (s->final[dir] && s->ended[dir]) || (s->final[!dir] && s->ended[!dir]);
-    if ((s->ended[0] && s->ended[1]) || (answered && !s->msg[0].pending && !s->msg[1].pending))
-        stream_drop(h, s);
-}
-
-/* The fields of one decoded field block that matter here. */
-typedef struct fields {
-    unsigned n_method, n_status;
-    bool unknown; /* a reference to an entry the capture did not show */
-    bool grpc_status;
-    char method[16];
-    char status[8];
-    char path[512];
-    char ctype[128];
-    char grpc_msg[64];
-    int grpc;
-} fields_t;
 
 /* Copies a printable-ASCII value (cut at the first other octet and to fit). */
 static void value_copy(char *dst, size_t dlen, const uint8_t *v, size_t n)
@@ -666,7 +307,7 @@ static bool name_is(const nghttp2_nv *nv, const char *s)
     return nv->namelen == n && memcmp(nv->name, s, n) == 0;
 }
 
-static void on_field(fields_t *f, const nghttp2_nv *nv)
+static void on_field(tpa_h2_fields_t *f, const nghttp2_nv *nv)
 {
     if (name_is(nv, PH_NAME)) {
         f->unknown = true;
@@ -698,8 +339,8 @@ static void on_field(fields_t *f, const nghttp2_nv *nv)
     } else if (name_is(nv, "grpc-status")) {
         char v[12];
         value_copy(v, sizeof v, nv->value, nv->valuelen);
-        f->grpc = atoi(v);
-        f->grpc_status = true;
+        f->grpc_status = atoi(v);
+        f->has_grpc_status = true;
     } else if (name_is(nv, "grpc-message")) {
         value_copy(f->grpc_msg, sizeof f->grpc_msg, nv->value, nv->valuelen);
     }
@@ -745,7 +386,7 @@ static nghttp2_hd_inflater *inflater(h2dir_t *d)
 }
 
 /* Decodes the assembled field block of dir into f. */
-static void decode_block(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, fields_t *f)
+static void decode_block(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, tpa_h2_fields_t *f)
 {
     memset(f, 0, sizeof *f);
     h->blocks++;
@@ -782,113 +423,18 @@ static void decode_block(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, fields_t
     }
 }
 
-/* Fills the common fields of a new waiting message from the block's frame. */
-static void msg_start(h2msg_t *m, tpa_dissect_ctx_t *c, const h2dir_t *d, int kind)
-{
-    m->pending = true;
-    m->kind = (uint8_t)kind;
-    m->frame = d->blk_frame;
-    m->ts_us = d->blk_us;
-    m->side = (uint8_t)c->side;
-    m->dir = (uint8_t)c->dir;
-    m->sport = c->sport;
-    m->dport = c->dport;
-    m->over = false;
-    m->body_len = 0;
-    m->grpc_status = 0;
-    m->grpc_msg[0] = '\0';
-}
-
-/* A decoded field block: count and report what it says. */
+/* A field block complete in dir: decoded and handed to the message layer. */
 static void on_block(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d)
 {
-    fields_t f;
+    tpa_h2_fields_t f;
     decode_block(h, c, d, &f);
-    bool push = d->blk_type == T_PUSH;
-    bool end = !push && (d->blk_flags & F_END_STREAM);
-    uint32_t sid = push ? d->blk_promised : d->blk_sid;
-    int dir = c->dir & 1;
-    h2stream_t *s = stream_get(h, c, sid);
-    if (h->confirmed) {
-        /* extra :method / :status in one block: counted as tshark counts them */
-        for (unsigned i = 1; i < f.n_method; i++)
-            tpa_dissect_message(c, "http2", f.method, f.method);
-        for (unsigned i = 1; i < f.n_status; i++)
-            tpa_dissect_message(c, "http2", f.status, NULL);
-        if (!s && f.n_method) tpa_dissect_message(c, "http2", f.method, f.method);
-        if (!s && f.n_status) tpa_dissect_message(c, "http2", f.status, NULL);
-    }
-    if (!s) return;
-    char b[72];
-    tpa_sbi_body_t bk = tpa_sbi_content_type(f.ctype, b, sizeof b);
-    if (f.n_method) {
-        report(h, c, s, dir);
-        h2msg_t *m = &s->msg[dir];
-        msg_start(m, c, d, TPA_SIG_REQUEST);
-        snprintf(m->code, sizeof m->code, "%s", f.method);
-        char svc[TPA_SBI_NAME_MAX], res[TPA_SBI_NAME_MAX];
-        tpa_sbi_path(f.path, svc, sizeof svc, res, sizeof res);
-        snprintf(s->proc, sizeof s->proc, "%s %s", f.method, svc[0] ? svc : "/");
-        s->has_proc = true;
-        s->ids.n = 0;
-        tpa_sbi_path_ids(f.path, &s->ids);
-        m->body_kind = (uint8_t)bk;
-        memcpy(m->boundary, b, sizeof m->boundary);
-        m->collect =
-            !end && !push &&
-            (bk == TPA_SBI_BODY_JSON || bk == TPA_SBI_BODY_MULTIPART || bk == TPA_SBI_BODY_NAS);
-        if (!m->collect) report(h, c, s, dir);
-    }
-    if (f.n_status) {
-        report(h, c, s, dir);
-        h2msg_t *m = &s->msg[dir];
-        int st = atoi(f.status);
-        msg_start(m, c, d, st >= 100 && st < 200 ? TPA_SIG_INDICATION : TPA_SIG_RESPONSE);
-        if (m->kind == TPA_SIG_RESPONSE) s->final[dir] = true;
-        snprintf(m->code, sizeof m->code, "%s", f.status);
-        m->status = st;
-        m->body_kind = (uint8_t)bk;
-        memcpy(m->boundary, b, sizeof m->boundary);
-        bool grpc = strncasecmp(f.ctype, "application/grpc", 16) == 0;
-        m->collect = !end && m->kind == TPA_SIG_RESPONSE &&
-                     ((bk == TPA_SBI_BODY_PROBLEM && st >= 400) || bk == TPA_SBI_BODY_MULTIPART ||
-                      bk == TPA_SBI_BODY_NAS || grpc);
-        if (grpc) m->body_kind = TPA_SBI_BODY_OTHER; /* waits for the trailers only */
-        if (!m->collect) report(h, c, s, dir);
-    } else if (!f.n_method && s->msg[dir].pending) {
-        /* trailers of the message waiting in this direction */
-        if (f.grpc_status) {
-            s->msg[dir].grpc_status = f.grpc;
-            memcpy(s->msg[dir].grpc_msg, f.grpc_msg, sizeof f.grpc_msg);
-        }
-    }
-    if (end) stream_end(h, c, s, dir, false);
-}
-
-/* DATA content octets of stream sid in dir: kept when its message collects a body. */
-static void on_data(h2conn_t *h, tpa_dissect_ctx_t *c, uint32_t sid, tpa_rd_t *content, bool end)
-{
-    int dir = c->dir & 1;
-    h2stream_t *s = stream_find(h, sid);
-    if (!s) {
-        tpa_rd_skip(content, tpa_rd_remaining(content));
-        return;
-    }
-    h2msg_t *m = &s->msg[dir];
-    size_t n = tpa_rd_remaining(content);
-    if (m->pending && m->collect && !m->over && n) {
-        if (m->body_kind == TPA_SBI_BODY_OTHER || m->body_len + n > TPA_HTTP2_BODY_MAX ||
-            h->body_total + n > TPA_HTTP2_BODY_TOTAL) {
-            m->over = m->body_kind != TPA_SBI_BODY_OTHER;
-        } else {
-            size_t before = m->body_cap;
-            if (!buf_add(&m->body, &m->body_len, &m->body_cap, content, n)) m->over = true;
-            h->body_total += m->body_cap - before;
-        }
-    }
-    tpa_rd_skip(content, tpa_rd_remaining(content));
-    if (m->pending && m->over) report(h, c, s, dir);
-    if (end) stream_end(h, c, s, dir, false);
+    tpa_h2_block_t b;
+    b.push = d->blk_type == T_PUSH;
+    b.end = !b.push && (d->blk_flags & F_END_STREAM);
+    b.sid = b.push ? d->blk_promised : d->blk_sid;
+    b.frame = d->blk_frame;
+    b.ts_us = d->blk_us;
+    tpa_h2_msgs_block(&h->m, c, &f, &b);
 }
 
 /* ---- frames ---- */
@@ -906,7 +452,7 @@ static void blk_add(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, tpa_rd_t *fra
 {
     size_t n = tpa_rd_remaining(frag);
     if (d->blk_len + n > TPA_HTTP2_BLOCK_MAX ||
-        !buf_add(&d->blk, &d->blk_len, &d->blk_cap, frag, n)) {
+        !tpa_h2_buf_add(&d->blk, &d->blk_len, &d->blk_cap, frag, n)) {
         blk_drop(h, d);
         return;
     }
@@ -914,14 +460,16 @@ static void blk_add(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, tpa_rd_t *fra
     d->blk_open = false;
     on_block(h, c, d);
     d->blk_len = 0;
-    if (d->blk_cap > 4096) buf_free(&d->blk, &d->blk_len, &d->blk_cap);
+    if (d->blk_cap > 4096) tpa_h2_buf_free(&d->blk, &d->blk_len, &d->blk_cap);
 }
 
-/* Padding and priority fields around a HEADERS / PUSH_PROMISE / DATA content: r is
- * left on the content. false (malformed) when the Pad Length exceeds the payload. */
-static bool strip(tpa_dissect_ctx_t *c, const fhdr_t *f, tpa_rd_t *r, uint32_t *promised)
+/* Padding and priority fields around a HEADERS / PUSH_PROMISE / DATA content (6.1,
+ * 6.2, 6.6): *content is the content. false (malformed) when the Pad Length exceeds
+ * the payload. */
+static bool strip(tpa_dissect_ctx_t *c, const fhdr_t *f, tpa_rd_t *r, tpa_rd_t *content,
+                  uint32_t *promised)
 {
-    uint32_t pad = 0;
+    size_t pad = 0;
     if (f->flags & F_PADDED) pad = tpa_rd_u8(r);
     if (f->type == T_HEADERS && (f->flags & F_PRIORITY)) tpa_rd_skip(r, 5);
     if (f->type == T_PUSH) *promised = tpa_rd_be32(r) & 0x7fffffffu;
@@ -929,22 +477,25 @@ static bool strip(tpa_dissect_ctx_t *c, const fhdr_t *f, tpa_rd_t *r, uint32_t *
         tpa_dissect_malformed(c, TPA_MAL_HTTP2_PADDING_INVALID);
         return false;
     }
-    r->end -= pad;
+    *content = tpa_rd_sub(r, tpa_rd_remaining(r) - pad);
+    tpa_rd_skip(r, pad);
     return true;
 }
 
+/* 6.5: SETTINGS announce the sender's limits for what it receives, i.e. for the other
+ * direction: SETTINGS_MAX_FRAME_SIZE at once (leniently), SETTINGS_HEADER_TABLE_SIZE
+ * (the largest dynamic table the sender's decoder allows) once the peer acknowledges
+ * it (6.5.3), since only then must the peer's encoder follow it (RFC 7541 4.2). */
 static void settings(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, const fhdr_t *f, tpa_rd_t *p)
 {
     int dir = c->dir & 1;
-    h2dir_t *o = &h->d[!dir]; /* the peer's direction: frames and blocks sent to this side */
+    h2dir_t *o = &h->d[!dir]; /* frames and field blocks sent to d's sender */
     if (f->flags & F_ACK) {
-        /* the peer acknowledges its own SETTINGS' opposite: ours take effect */
-        h2dir_t *mine = &h->d[!dir];
-        if (mine->pending_hts >= 0) {
-            d->table_setting = mine->pending_hts;
-            if (d->inf && !d->blk_open)
-                nghttp2_hd_inflate_change_table_size(d->inf, (size_t)d->table_setting);
-            mine->pending_hts = -1;
+        /* d's sender accepts the peer's SETTINGS: they now bind d's field blocks */
+        if (o->pending_hts >= 0) {
+            d->table_setting = o->pending_hts;
+            if (d->inf) nghttp2_hd_inflate_change_table_size(d->inf, (size_t)d->table_setting);
+            o->pending_hts = -1;
         }
         return;
     }
@@ -953,16 +504,16 @@ static void settings(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, const fhdr_t
         uint32_t v = tpa_rd_be32(p);
         bool bad = false;
         switch (id) {
-        case 1:
+        case 1: /* HEADER_TABLE_SIZE */
             d->pending_hts = v;
-            break; /* HEADER_TABLE_SIZE */
-        case 2:
+            break;
+        case 2: /* ENABLE_PUSH */
             bad = v > 1;
-            break; /* ENABLE_PUSH */
-        case 4:
+            break;
+        case 4: /* INITIAL_WINDOW_SIZE */
             bad = v > 0x7fffffffu;
-            break; /* INITIAL_WINDOW_SIZE */
-        case 5:    /* MAX_FRAME_SIZE */
+            break;
+        case 5: /* MAX_FRAME_SIZE */
             bad = v < DEFAULT_MAX_FRAME || v > 0xffffffu;
             if (!bad) o->max_frame = v;
             break;
@@ -982,22 +533,12 @@ static void frame(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, const fhdr_t *f
         blk_drop(h, d);
     }
     uint32_t promised = 0;
+    tpa_rd_t content;
     switch (f->type) {
-    case T_DATA: {
-        bool end = f->flags & F_END_STREAM;
-        if (!p) {
-            h2stream_t *s = stream_find(h, f->sid);
-            if (s) {
-                s->msg[c->dir & 1].over = true;
-                report(h, c, s, c->dir & 1);
-                if (end) stream_end(h, c, s, c->dir & 1, false);
-            }
-            return;
-        }
-        if (!strip(c, f, p, &promised)) return;
-        on_data(h, c, f->sid, p, end);
+    case T_DATA:
+        if (p && !strip(c, f, p, &content, &promised)) return;
+        tpa_h2_msgs_data(&h->m, c, f->sid, p ? &content : NULL, f->flags & F_END_STREAM);
         return;
-    }
     case T_HEADERS:
     case T_PUSH:
         d->blk_open = true;
@@ -1007,12 +548,12 @@ static void frame(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, const fhdr_t *f
         d->blk_len = 0;
         d->blk_frame = c->frame;
         d->blk_us = c->ts_us;
-        if (!p || !strip(c, f, p, &promised)) {
+        if (!p || !strip(c, f, p, &content, &promised)) {
             blk_drop(h, d);
             return;
         }
         d->blk_promised = promised;
-        blk_add(h, c, d, p, f->flags & F_END_HEADERS);
+        blk_add(h, c, d, &content, f->flags & F_END_HEADERS);
         return;
     case T_CONT:
         if (!d->blk_open || f->sid != d->blk_sid) {
@@ -1025,12 +566,10 @@ static void frame(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, const fhdr_t *f
         }
         blk_add(h, c, d, p, f->flags & F_END_HEADERS);
         return;
-    case T_RST: {
+    case T_RST:
         h->rst++;
-        h2stream_t *s = stream_find(h, f->sid);
-        if (s) stream_end(h, c, s, c->dir & 1, true);
+        tpa_h2_msgs_reset(&h->m, c, f->sid);
         return;
-    }
     case T_SETTINGS:
         if (p) settings(h, c, d, f, p);
         return;
@@ -1105,7 +644,7 @@ static void frames(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, tpa_rd_t *r)
             d->in_payload = false;
             frame(h, c, d, &d->f, &p);
             continue;
-        } else if (!buf_add(&d->buf, &d->buf_len, &d->buf_cap, r, n)) {
+        } else if (!tpa_h2_buf_add(&d->buf, &d->buf_len, &d->buf_cap, r, n)) {
             d->skip = true;
         }
         d->left -= (uint32_t)n;
@@ -1118,7 +657,7 @@ static void frames(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, tpa_rd_t *r)
             frame(h, c, d, &d->f, &p);
         }
         d->buf_len = 0;
-        if (d->buf_cap > 2 * DEFAULT_MAX_FRAME) buf_free(&d->buf, &d->buf_len, &d->buf_cap);
+        if (d->buf_cap > 2 * DEFAULT_MAX_FRAME) tpa_h2_buf_free(&d->buf, &d->buf_len, &d->buf_cap);
     }
 }
 
@@ -1181,18 +720,11 @@ static void h1_request(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d)
         path[n] = '\0';
     }
     /* stream 1 carries the upgraded request's response (RFC 7540 3.2) */
-    h2stream_t *s = stream_get(h, c, 1);
-    if (s && method[0]) {
-        char svc[TPA_SBI_NAME_MAX], res[TPA_SBI_NAME_MAX];
-        tpa_sbi_path(path, svc, sizeof svc, res, sizeof res);
-        snprintf(s->proc, sizeof s->proc, "%s %s", method, svc[0] ? svc : "/");
-        s->has_proc = true;
-        s->ended[c->dir & 1] = true;
-    }
+    tpa_h2_msgs_upgrade(&h->m, c, method, path);
     d->h1_body = 0;
     if (h1_field(d->h1, "content-length", cl, sizeof cl)) d->h1_body = strtoull(cl, NULL, 10);
     h->upgrade = true;
-    prove_port(h, c);
+    tpa_h2_msgs_prove(&h->m, c);
     free(d->h1);
     d->h1 = NULL;
     d->mode = M_START;
@@ -1213,7 +745,7 @@ static void start(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, tpa_rd_t *r)
         d->pre_have = 0;
         d->from_start = true;
         h->preface = true;
-        prove_port(h, c);
+        tpa_h2_msgs_prove(&h->m, c);
         d->mode = M_FRAMES;
         return;
     }
@@ -1290,26 +822,23 @@ static void direction(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, tpa_rd_t *r
 /* gap octets are missing in dir before the next ones. */
 static void gap_in(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, uint64_t gap)
 {
+    bool hdr_frame = d->in_payload && !d->skip &&
+                     (d->f.type == T_HEADERS || d->f.type == T_PUSH || d->f.type == T_CONT);
     if (d->mode == M_FRAMES && d->in_payload && gap < d->left) {
         /* inside one frame's payload: framing survives, the frame's content does not */
         d->left -= (uint32_t)gap;
         d->skip = true; /* frame() without payload: a field block is lost there */
     } else if (d->mode == M_FRAMES || d->mode == M_START) {
-        if (d->mode == M_FRAMES && d->blk_open) blk_drop(h, d);
+        if (hdr_frame) d->blk_open = true; /* a field block cut: lost for sure */
         lose_sync(h, d);
-        /* a lost field block or DATA piece may be anywhere: the table is in doubt */
+        /* a field block may have been lost anywhere in the hole: the table is in doubt */
         if (!d->unknown) {
             if (d->inf) nghttp2_hd_inflate_del(d->inf);
             d->inf = NULL;
             d->unknown = true;
         }
     }
-    /* waiting bodies of this direction have a hole */
-    int dir = c->dir & 1;
-    for (unsigned i = 0; i < h->ns; i++)
-        if (h->s[i]->msg[dir].pending) h->s[i]->msg[dir].over = true;
-    for (unsigned i = h->ns; i-- > 0;)
-        if (i < h->ns && h->s[i]->msg[dir].pending) report(h, c, h->s[i], dir);
+    tpa_h2_msgs_hole(&h->m, c); /* waiting bodies of this direction have a hole */
 }
 
 static void flow_info(h2conn_t *h, tpa_dissect_ctx_t *c)
@@ -1317,18 +846,15 @@ static void flow_info(h2conn_t *h, tpa_dissect_ctx_t *c)
     json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:s}", "hpack_incomplete", h->hpack_incomplete,
                           "undecodable_header_blocks", (json_int_t)h->undecodable, "frames",
                           (json_int_t)h->frames, "header_blocks", (json_int_t)h->blocks, "streams",
-                          (json_int_t)h->streams, "rst_stream", (json_int_t)h->rst, "start",
+                          (json_int_t)h->m.streams, "rst_stream", (json_int_t)h->rst, "start",
                           h->preface   ? "preface"
                           : h->upgrade ? "upgrade"
                                        : "mid-connection");
-    if (o && !h->confirmed) {
-        /* frames on ports the capture never showed to be h2c: messages not counted */
+    uint64_t not_counted = h->m.unreported + h->m.nheld;
+    if (o && !h->m.confirmed) /* frames on ports never shown to be h2c: not counted */
         json_object_set_new(o, "unconfirmed", json_true());
-        json_object_set_new(o, "messages_not_counted",
-                            json_integer((json_int_t)(h->nheld + h->unreported)));
-    } else if (o && h->unreported) {
-        json_object_set_new(o, "messages_not_counted", json_integer((json_int_t)h->unreported));
-    }
+    if (o && (not_counted || !h->m.confirmed))
+        json_object_set_new(o, "messages_not_counted", json_integer((json_int_t)not_counted));
     if (o && h->goaways) {
         json_object_set_new(o, "goaway", json_integer((json_int_t)h->goaways));
         json_object_set_new(o, "goaway_error", json_integer(h->goaway_error));
@@ -1341,24 +867,14 @@ static void end_of(h2conn_t *h, tpa_dissect_ctx_t *c, int dir)
 {
     h2dir_t *d = &h->d[dir];
     if (d->blk_open) blk_drop(h, d);
-    for (unsigned i = h->ns; i-- > 0;)
-        if (i < h->ns) report(h, c, h->s[i], dir);
     int64_t ts = d->table_setting;
     uint32_t mf = d->max_frame;
     dir_reset(d);
     h->ended[dir] = true;
-    if (h->ended[0] && h->ended[1]) {
+    bool close = h->ended[0] && h->ended[1];
+    tpa_h2_msgs_end(&h->m, c, close);
+    if (close) {
         /* both sides closed: a later connection on these ports starts afresh */
-        while (h->ns)
-            stream_drop(h, h->s[h->ns - 1]);
-        if (!h->confirmed) {
-            flow_info(h, c); /* says how many were never counted */
-            h->unreported += h->nheld;
-            h->nheld = 0;
-            h->ended[0] = h->ended[1] = false;
-            h->dead = false;
-            return;
-        }
         h->ended[0] = h->ended[1] = false;
         h->dead = false;
     } else {
@@ -1378,12 +894,12 @@ void tpa_http2_stream(tpa_dissect_ctx_t *c, tpa_rd_t *bytes, uint64_t gap)
     int dir = c->dir & 1;
     h2dir_t *d = &h->d[dir];
     if (c->stream_end) {
-        confirm(h, c); /* the port may have been proven since the last octets */
+        tpa_h2_msgs_confirm(&h->m, c); /* the port may have been proven since */
         end_of(h, c, dir);
         return;
     }
     h->ended[dir] = false;
-    confirm(h, c);
+    tpa_h2_msgs_confirm(&h->m, c);
     if (gap) gap_in(h, c, d, gap);
     if (h->dead) {
         tpa_rd_skip(bytes, tpa_rd_remaining(bytes));
