@@ -340,13 +340,13 @@ static void test_caps(void)
     tpa_ue_t *u2 = tpa_ue_new(pool, NULL);
     tpa_sig_t a = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
     tpa_sig_add_id(&a, TPA_ID_IMEI, "000000000000000");
-    CHECK(tpa_ue_join(u2, &a, 1, 1, 1) == 0); /* only a zero IMEI: nothing */
+    CHECK(tpa_ue_join(u2, &a, 1, 1) == 0); /* only a zero IMEI: nothing */
     tpa_sig_add_id(&a, TPA_ID_TEID, "0x1@1.2.3.4");
-    uint32_t x = tpa_ue_join(u2, &a, 1, 1, 1);
+    uint32_t x = tpa_ue_join(u2, &a, 1, 1);
     CHECK(x != 0);
     tpa_sig_t b = mk("gtpv2", "33", NULL, TPA_SIG_INDICATION, NULL, NULL);
     tpa_sig_add_id(&b, TPA_ID_TEID, "0x2@1.2.3.5");
-    uint32_t y = tpa_ue_join(u2, &b, 2, 1, 1);
+    uint32_t y = tpa_ue_join(u2, &b, 2, 1);
     CHECK(y != 0 && y != x);
     tpa_ue_link(u2, x, y);
     tpa_ue_step_t st = {S(1), 1, "a", "b", "gtpv2", "x", TPA_SIG_INDICATION, TPA_SIG_OK, 0};

@@ -13,20 +13,36 @@
 
 enum { F_HUB = 1, F_RELEASED = 2, F_OLDGEN = 4 };
 
+/* One identity: 56 bytes, its text in the arena. Nodes live in fixed blocks, so a
+ * node pointer stays valid while nodes are added. */
 typedef struct node {
-    uint64_t hash, scope;
-    char *value; /* normalised text (owned) */
-    uint32_t parent, hnext, peer, used;
-    uint32_t kinds; /* bit per tpa_id_kind_t it was given as */
-    uint16_t merges;
-    uint8_t cls, flags;
-    /* valid on roots */
-    uint32_t size, perm, nladder;
-    uint64_t nmsgs;
-    int64_t first_us, last_us;
-    uint64_t first_frame;
-    uint64_t last_frame, release_frame; /* frame that last carried it / released it */
+    const char *value; /* normalised text (arena) */
+    uint32_t hash, scope;
+    uint32_t parent, hnext, peer;
+    uint32_t kinds;      /* bit per tpa_id_kind_t it was given as */
+    uint32_t last_frame; /* low 32 bits of the frame that last carried (or released) it */
+    uint32_t size, perm; /* roots: identities, node of the IMSI/SUPI (0 none) */
+    uint32_t agg;        /* roots: message aggregate (0 = no message yet) */
+    uint16_t used;       /* messages that carried it (saturating) */
+    uint8_t merges, cls, flags;
 } node_t;
+
+#define NODE_BLOCK_BITS 16
+#define NODE_BLOCK (1u << NODE_BLOCK_BITS)
+
+/* What a subscriber's messages add up to (one per root that has messages). */
+typedef struct agg {
+    uint64_t nmsgs, first_frame;
+    int64_t first_us, last_us;
+    uint32_t nladder;
+} agg_t;
+
+/* Identity texts, packed in chunks (freed together). */
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, cap;
+    char data[];
+} chunk_t;
 
 typedef struct step {
     int64_t ts_us;
@@ -52,8 +68,11 @@ struct tpa_ue {
     tpa_intern_t *pool;
     tpa_ue_limits_t lim;
     uint64_t seed;
-    node_t *nodes; /* index 0 unused */
-    size_t nnodes, cap;
+    node_t **blocks; /* node i at blocks[i >> 16][i & 0xffff]; node 0 unused */
+    size_t nblocks, blocks_cap, nnodes;
+    agg_t *aggs; /* index 0 unused */
+    size_t naggs, aggs_cap;
+    chunk_t *arena;
     uint32_t *buckets;
     size_t nbuckets;
     step_t *steps;
@@ -153,17 +172,13 @@ tpa_ue_t *tpa_ue_new(tpa_intern_t *pool, const tpa_ue_limits_t *lim)
     u->pool = pool;
     u->lim = lim ? *lim : tpa_ue_default_limits();
     u->seed = tpa_hash_seed();
-    u->cap = 256;
-    u->nodes = calloc(u->cap, sizeof *u->nodes);
-    if (!u->nodes) goto fail_nodes;
     u->nnodes = 1; /* node 0 = none */
+    u->naggs = 1;
     u->nbuckets = 256;
     u->buckets = calloc(u->nbuckets, sizeof *u->buckets);
     if (!u->buckets) goto fail_buckets;
     return u;
 fail_buckets:
-    free(u->nodes);
-fail_nodes:
     free(u);
     return NULL;
 }
@@ -172,9 +187,15 @@ void tpa_ue_destroy(tpa_ue_t **up)
 {
     if (!up || !*up) return;
     tpa_ue_t *u = *up;
-    for (size_t i = 1; i < u->nnodes; i++)
-        free(u->nodes[i].value);
-    free(u->nodes);
+    for (size_t i = 0; i < u->nblocks; i++)
+        free(u->blocks[i]);
+    free(u->blocks);
+    free(u->aggs);
+    while (u->arena) {
+        chunk_t *c = u->arena;
+        u->arena = c->next;
+        free(c);
+    }
     free(u->buckets);
     free(u->steps);
     free(u->attrs);
@@ -225,8 +246,8 @@ static void trim_copy(const char *v, char *out, size_t outlen)
 }
 
 /* The node key of identity (kind, v): text into out, class and scope. false = ignore. */
-static bool normalise(tpa_id_kind_t kind, const char *v, uint32_t flow, uint64_t fscope, char *out,
-                      size_t outlen, uint8_t *cls, uint64_t *scope)
+static bool normalise(tpa_id_kind_t kind, const char *v, uint32_t flow, char *out, size_t outlen,
+                      uint8_t *cls, uint32_t *scope)
 {
     trim_copy(v, out, outlen);
     *cls = (uint8_t)kind;
@@ -262,7 +283,7 @@ static bool normalise(tpa_id_kind_t kind, const char *v, uint32_t flow, uint64_t
         return out[0] != '\0';
     case TPA_ID_SEID:
         lower(out);
-        if (!strchr(out, '@')) *scope = fscope;
+        if (!strchr(out, '@')) *scope = flow;
         return out[0] && !zero_number(out);
     case TPA_ID_TEID:
         lower(out);
@@ -318,28 +339,73 @@ static bool suci_imsi(const char *suci, char *out, size_t outlen)
 
 /* ---- nodes ---- */
 
-static uint64_t node_hash(const tpa_ue_t *u, uint8_t cls, uint64_t scope, const char *v)
+static inline node_t *N(const tpa_ue_t *u, uint32_t i)
+{
+    return &u->blocks[i >> NODE_BLOCK_BITS][i & (NODE_BLOCK - 1)];
+}
+
+static uint32_t node_hash(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v)
 {
     uint64_t h = tpa_hash_bytes(u->seed, v, strlen(v));
-    return tpa_hash_mix(tpa_hash_mix(h, cls), scope);
+    return (uint32_t)tpa_hash_mix(tpa_hash_mix(h, cls), scope);
 }
 
 static uint32_t find(tpa_ue_t *u, uint32_t x)
 {
-    node_t *n = u->nodes;
-    while (n[x].parent != x) {
-        n[x].parent = n[n[x].parent].parent;
-        x = n[x].parent;
+    for (;;) {
+        node_t *n = N(u, x);
+        if (n->parent == x) return x;
+        node_t *p = N(u, n->parent);
+        n->parent = p->parent; /* path halving */
+        x = n->parent;
     }
-    return x;
+}
+
+/* A copy of v in the arena, or NULL. */
+static const char *arena_dup(tpa_ue_t *u, const char *v)
+{
+    size_t n = strlen(v) + 1;
+    chunk_t *c = u->arena;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > 65536 ? n : 65536;
+        c = malloc(sizeof *c + cap);
+        if (!c) return NULL;
+        c->used = 0;
+        c->cap = cap;
+        c->next = u->arena;
+        u->arena = c;
+    }
+    char *d = c->data + c->used;
+    memcpy(d, v, n);
+    c->used += n;
+    return d;
+}
+
+/* The message aggregate of root r, created on first use, or NULL. */
+static agg_t *agg_of(tpa_ue_t *u, uint32_t r)
+{
+    node_t *n = N(u, r);
+    if (n->agg) return &u->aggs[n->agg];
+    if (u->naggs >= u->aggs_cap) {
+        size_t nc = u->aggs_cap ? u->aggs_cap * 2 : 256;
+        agg_t *x = realloc(u->aggs, nc * sizeof *x);
+        if (!x) return NULL;
+        u->aggs = x;
+        u->aggs_cap = nc;
+    }
+    if (u->naggs >= UINT32_MAX) return NULL;
+    n->agg = (uint32_t)u->naggs++;
+    agg_t *a = &u->aggs[n->agg];
+    memset(a, 0, sizeof *a);
+    return a;
 }
 
 /* The current (not superseded) node of the key, or 0. */
-static uint32_t node_lookup(const tpa_ue_t *u, uint8_t cls, uint64_t scope, const char *v,
-                            uint64_t h)
+static uint32_t node_lookup(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v,
+                            uint32_t h)
 {
-    for (uint32_t i = u->buckets[h & (u->nbuckets - 1)]; i; i = u->nodes[i].hnext) {
-        const node_t *n = &u->nodes[i];
+    for (uint32_t i = u->buckets[h & (u->nbuckets - 1)]; i; i = N(u, i)->hnext) {
+        const node_t *n = N(u, i);
         if (n->hash == h && n->cls == cls && n->scope == scope && !(n->flags & F_OLDGEN) &&
             strcmp(n->value, v) == 0)
             return i;
@@ -353,7 +419,7 @@ static int rehash(tpa_ue_t *u)
     uint32_t *b = calloc(nb, sizeof *b);
     if (!b) return TPA_ERR_NOMEM;
     for (size_t i = 1; i < u->nnodes; i++) {
-        node_t *n = &u->nodes[i];
+        node_t *n = N(u, (uint32_t)i);
         n->hnext = b[n->hash & (nb - 1)];
         b[n->hash & (nb - 1)] = (uint32_t)i;
     }
@@ -364,21 +430,26 @@ static int rehash(tpa_ue_t *u)
 }
 
 /* A new singleton node for the key, or 0 (limit or out of memory). */
-static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint64_t scope, const char *v, uint64_t h)
+static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, uint32_t h)
 {
-    if (u->nnodes > u->lim.max_nodes || u->nnodes >= UINT32_MAX) return 0;
-    if (u->nnodes == u->cap) {
-        size_t nc = u->cap * 2;
-        node_t *x = realloc(u->nodes, nc * sizeof *x);
-        if (!x) return 0;
-        u->nodes = x;
-        u->cap = nc;
+    if (u->nnodes > u->lim.max_nodes || u->nnodes >= UINT32_MAX - 1) return 0;
+    if ((u->nnodes >> NODE_BLOCK_BITS) >= u->nblocks) {
+        if (u->nblocks == u->blocks_cap) {
+            size_t nc = u->blocks_cap ? u->blocks_cap * 2 : 8;
+            node_t **x = realloc(u->blocks, nc * sizeof *x);
+            if (!x) return 0;
+            u->blocks = x;
+            u->blocks_cap = nc;
+        }
+        u->blocks[u->nblocks] = malloc(NODE_BLOCK * sizeof(node_t));
+        if (!u->blocks[u->nblocks]) return 0;
+        u->nblocks++;
     }
     if (u->nnodes + 1 > u->nbuckets && rehash(u) < 0) return 0;
-    char *copy = strdup(v);
+    const char *copy = arena_dup(u, v);
     if (!copy) return 0;
     uint32_t i = (uint32_t)u->nnodes++;
-    node_t *n = &u->nodes[i];
+    node_t *n = N(u, i);
     memset(n, 0, sizeof *n);
     n->hash = h;
     n->scope = scope;
@@ -396,11 +467,11 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint64_t scope, const char *v
 /* A new binding for the key of node x (a reused id); x is superseded. */
 static uint32_t rebind(tpa_ue_t *u, uint32_t x)
 {
-    node_t old = u->nodes[x];
-    uint32_t y = node_add(u, old.cls, old.scope, old.value, old.hash);
+    node_t *old = N(u, x);
+    uint32_t y = node_add(u, old->cls, old->scope, old->value, old->hash);
     if (!y) return x;
-    u->nodes[x].flags |= F_OLDGEN;
-    u->nodes[y].kinds = old.kinds;
+    old->flags |= F_OLDGEN;
+    N(u, y)->kinds = old->kinds;
     u->st.rebinds++;
     return y;
 }
@@ -410,7 +481,7 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
 {
     uint32_t ra = find(u, a), rb = find(u, b);
     if (ra == rb) return 1;
-    node_t *A = &u->nodes[ra], *B = &u->nodes[rb];
+    node_t *A = N(u, ra), *B = N(u, rb);
     if (A->perm && B->perm && A->perm != B->perm) {
         u->st.conflicts++;
         return -1;
@@ -430,30 +501,34 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
     B->parent = ra;
     A->size += B->size;
     if (!A->perm) A->perm = B->perm;
-    A->nladder += B->nladder;
-    if (B->nmsgs) {
-        if (!A->nmsgs || B->first_us < A->first_us ||
-            (B->first_us == A->first_us && B->first_frame < A->first_frame)) {
-            A->first_us = B->first_us;
-            A->first_frame = B->first_frame;
+    if (B->agg && !A->agg) {
+        A->agg = B->agg;
+    } else if (B->agg) {
+        agg_t *ga = &u->aggs[A->agg], *gb = &u->aggs[B->agg];
+        if (gb->first_us < ga->first_us ||
+            (gb->first_us == ga->first_us && gb->first_frame < ga->first_frame)) {
+            ga->first_us = gb->first_us;
+            ga->first_frame = gb->first_frame;
         }
-        if (!A->nmsgs || B->last_us > A->last_us) A->last_us = B->last_us;
+        if (gb->last_us > ga->last_us) ga->last_us = gb->last_us;
+        ga->nmsgs += gb->nmsgs;
+        ga->nladder += gb->nladder;
     }
-    A->nmsgs += B->nmsgs;
+    B->agg = 0;
     return 0;
 }
 
 /* The node for identity (kind) with key (cls, scope, v), applying the rebinding rules. */
-static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint64_t scope,
-                         const char *v, unsigned flags, uint64_t frame)
+static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint32_t scope,
+                         const char *v, unsigned flags, uint32_t frame)
 {
-    uint64_t h = node_hash(u, cls, scope, v);
+    uint32_t h = node_hash(u, cls, scope, v);
     uint32_t x = node_lookup(u, cls, scope, v, h);
     if (x) {
         bool ran_side = kind == TPA_ID_RAN_UE_NGAP_ID || kind == TPA_ID_ENB_UE_S1AP_ID;
         /* messages of one frame (NGAP and the NAS inside it) share the binding */
-        const node_t *n = &u->nodes[x];
-        if (((n->flags & F_RELEASED) && frame != n->release_frame) ||
+        const node_t *n = N(u, x);
+        if (((n->flags & F_RELEASED) && frame != n->last_frame) ||
             ((flags & TPA_SIG_UE_NEW) && ran_side && n->used && frame != n->last_frame))
             x = rebind(u, x);
     } else {
@@ -463,8 +538,8 @@ static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint64_t 
             return 0;
         }
     }
-    u->nodes[x].kinds |= 1u << kind;
-    u->nodes[x].last_frame = frame;
+    N(u, x)->kinds |= 1u << kind;
+    N(u, x)->last_frame = frame;
     return x;
 }
 
@@ -480,10 +555,10 @@ static void pair_ids(tpa_ue_t *u, uint32_t *ids, const uint8_t *kinds, int n, ui
     }
     if (i < 0 || j < 0) return;
     uint32_t r = ids[i], c = ids[j];
-    if (u->nodes[r].peer && u->nodes[r].peer != c) r = ids[i] = rebind(u, r);
-    if (u->nodes[c].peer && u->nodes[c].peer != r) c = ids[j] = rebind(u, c);
-    u->nodes[r].peer = c;
-    u->nodes[c].peer = r;
+    if (N(u, r)->peer && N(u, r)->peer != c) r = ids[i] = rebind(u, r);
+    if (N(u, c)->peer && N(u, c)->peer != r) c = ids[j] = rebind(u, c);
+    N(u, r)->peer = c;
+    N(u, c)->peer = r;
 }
 
 /* ---- attributes ---- */
@@ -531,7 +606,7 @@ static void attr_add(tpa_ue_t *u, uint32_t anchor, uint8_t kind, const char *v)
 
 /* ---- joining ---- */
 
-uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t flow, uint64_t scope)
+uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t flow)
 {
     if (!u || !m || u->finished || !m->n_ids) return 0;
     enum { MAXN = TPA_SIG_MAX_IDS * 2 };
@@ -544,17 +619,17 @@ uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t f
         tpa_id_kind_t k = m->ids[i].kind;
         if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
         uint8_t cls;
-        uint64_t sc;
-        if (!normalise(k, m->ids[i].value, flow, scope, buf, sizeof buf, &cls, &sc)) {
+        uint32_t sc;
+        if (!normalise(k, m->ids[i].value, flow, buf, sizeof buf, &cls, &sc)) {
             u->st.ignored++;
             continue;
         }
-        uint32_t x = get_node(u, k, cls, sc, buf, m->flags, frame);
+        uint32_t x = get_node(u, k, cls, sc, buf, m->flags, (uint32_t)frame);
         if (!x) continue;
         ids[n] = x;
         kinds[n++] = (uint8_t)k;
         if (k == TPA_ID_SUCI && suci_imsi(buf, imsi, sizeof imsi)) {
-            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi, m->flags, frame);
+            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi, m->flags, (uint32_t)frame);
             if (x) {
                 ids[n] = x;
                 kinds[n++] = TPA_ID_IMSI;
@@ -567,12 +642,12 @@ uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t f
     /* hubs do not join; pick the strongest identity as the anchor */
     int a = -1, m2 = 0;
     for (int i = 0; i < n; i++) {
-        node_t *x = &u->nodes[ids[i]];
-        x->used++;
+        node_t *x = N(u, ids[i]);
+        if (x->used < UINT16_MAX) x->used++;
         if (x->flags & F_HUB) continue;
         ids[m2] = ids[i];
         kinds[m2] = kinds[i];
-        if (a < 0 || rank_of(x->cls) < rank_of(u->nodes[ids[a]].cls)) a = m2;
+        if (a < 0 || rank_of(x->cls) < rank_of(N(u, ids[a])->cls)) a = m2;
         m2++;
     }
     n = m2;
@@ -582,13 +657,13 @@ uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t f
         for (int i = 0; i < n; i++) {
             if (i == a || ids[i] == anchor) continue;
             /* a bridge: both sides are subscribers with messages of their own */
-            bool bridge = u->nodes[find(u, anchor)].nmsgs && u->nodes[find(u, ids[i])].nmsgs;
+            bool bridge = N(u, find(u, anchor))->agg && N(u, find(u, ids[i]))->agg;
             if (unite(u, anchor, ids[i]) == 0 && bridge) merged[i] = merged[a] = true;
         }
         for (int i = 0; i < n; i++) {
-            node_t *x = &u->nodes[ids[i]];
+            node_t *x = N(u, ids[i]);
             if (!merged[i] || permanent(x->cls) || (i != a && ids[i] == anchor)) continue;
-            if (x->merges < UINT16_MAX) x->merges++;
+            if (x->merges < UINT8_MAX) x->merges++;
             if (x->merges > u->lim.hub_merges && !(x->flags & F_HUB)) {
                 x->flags |= F_HUB;
                 u->st.hubs++;
@@ -603,9 +678,9 @@ uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t f
     }
     if (m->flags & TPA_SIG_UE_END)
         for (int i = 0; i < n; i++)
-            if (flow_scoped(u->nodes[ids[i]].cls)) {
-                u->nodes[ids[i]].flags |= F_RELEASED;
-                u->nodes[ids[i]].release_frame = frame;
+            if (flow_scoped(N(u, ids[i])->cls)) {
+                N(u, ids[i])->flags |= F_RELEASED;
+                N(u, ids[i])->last_frame = (uint32_t)frame;
             }
     return anchor;
 }
@@ -619,7 +694,8 @@ void tpa_ue_link(tpa_ue_t *u, uint32_t a, uint32_t b)
 void tpa_ue_step(tpa_ue_t *u, uint32_t anchor, const tpa_ue_step_t *s)
 {
     if (!u || !s || u->finished || !anchor || anchor >= u->nnodes) return;
-    node_t *r = &u->nodes[find(u, anchor)];
+    agg_t *r = agg_of(u, find(u, anchor));
+    if (!r) return;
     if (!r->nmsgs || s->ts_us < r->first_us ||
         (s->ts_us == r->first_us && s->frame < r->first_frame)) {
         r->first_us = s->ts_us;
@@ -672,9 +748,11 @@ void tpa_ue_finish(tpa_ue_t *u)
     if (!u->number || !keys) goto fail;
     size_t nr = 0;
     for (size_t i = 1; i < u->nnodes; i++) {
-        const node_t *n = &u->nodes[i];
-        if (find(u, (uint32_t)i) == i && n->nmsgs)
-            keys[nr++] = (root_key_t){n->first_us, n->first_frame, (uint32_t)i};
+        const node_t *n = N(u, (uint32_t)i);
+        if (find(u, (uint32_t)i) == i && n->agg) {
+            const agg_t *g = &u->aggs[n->agg];
+            keys[nr++] = (root_key_t){g->first_us, g->first_frame, (uint32_t)i};
+        }
     }
     if (nr) qsort(keys, nr, sizeof *keys, cmp_root);
     u->st.ues = nr;
@@ -771,7 +849,7 @@ static void add_identity(json_t *ids, const node_t *n)
             snprintf(buf, sizeof buf, "imsi-%s", n->value);
             v = buf;
         } else if (flow_scoped(n->cls)) {
-            snprintf(buf, sizeof buf, "%s@flow%" PRIu64, n->value, n->scope);
+            snprintf(buf, sizeof buf, "%s@flow%" PRIu32, n->value, n->scope);
             v = buf;
         }
         add_unique(ids, tpa_ue_kind_name((tpa_id_kind_t)k), v);
@@ -821,7 +899,7 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
     step_ref_t *refs = malloc((u->nsteps ? u->nsteps : 1) * sizeof *refs);
     if (!ues || !refs) goto fail;
     for (size_t k = 0; k < n; k++) {
-        const node_t *r = &u->nodes[u->roots[k]];
+        const agg_t *r = &u->aggs[N(u, u->roots[k])->agg];
         char id[32];
         snprintf(id, sizeof id, "ue%zu", k + 1);
         ues[k] = json_object();
@@ -838,7 +916,7 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
     }
     for (size_t i = 1; i < u->nnodes; i++) {
         uint32_t ue = u->number[i];
-        if (ue) add_identity(json_object_get(ues[ue - 1], "identities"), &u->nodes[i]);
+        if (ue) add_identity(json_object_get(ues[ue - 1], "identities"), N(u, (uint32_t)i));
     }
     for (size_t i = 0; i < u->nattrs; i++) {
         uint32_t ue = u->number[u->attrs[i].anchor];
@@ -865,7 +943,7 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
             json_array_append_new(ladder, step_json(refs[i].s, outcome, ud));
     }
     for (size_t k = 0; k < n; k++) {
-        const node_t *r = &u->nodes[u->roots[k]];
+        const agg_t *r = &u->aggs[N(u, u->roots[k])->agg];
         size_t shown = json_array_size(json_object_get(ues[k], "ladder"));
         json_object_set_new(ues[k], "ladder_truncated", json_boolean(shown < r->nmsgs));
         json_array_append_new(arr, ues[k]);

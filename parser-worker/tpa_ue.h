@@ -13,7 +13,7 @@
  * ("suci-0-<mcc>-<mnc>-<routing>-0-<key id>-<msin>") also names the IMSI
  * <mcc><mnc><msin>; MSISDN loses "tel:" and "+"; SIP URIs lose <>, parameters and
  * case. SEID / TEID values are "<value>@<node address>" (tpa_3gpp_id_at); a SEID
- * without "@" is scoped by the flow's endpoint pair.
+ * without "@" is scoped by the flow it was seen on.
  *
  * Over-joining guards (a wrong join mixes two subscribers' stories):
  * - ignored values: empty, all-zero numbers ("0", "0x00000000", TEID/SEID "0x0@..."),
@@ -39,7 +39,8 @@
  *
  * Strings given (pooled names) are borrowed and must outlive the joiner; identity
  * values are copied. Costs: tpa_ue_join O(ids) expected (near-constant union-find).
- * Memory grows with distinct identities (at most max_nodes) and the capped ladder.
+ * Memory grows with distinct identities (at most max_nodes, 56 bytes each plus the
+ * text), subscribers with messages (40 bytes each) and the capped ladder.
  */
 #ifndef TPA_UE_H
 #define TPA_UE_H
@@ -55,9 +56,9 @@
 #define TPA_UE_MAX_COMPONENT 1024
 #define TPA_UE_HUB_MERGES 16
 #define TPA_UE_LADDER_PER_UE 2000
-#define TPA_UE_LADDER_TOTAL 200000
+#define TPA_UE_LADDER_TOTAL 20000
 #define TPA_UE_MAX_ATTRS 200000
-#define TPA_UE_MAX_DOC 100000
+#define TPA_UE_MAX_DOC 5000  /* ues[] entries (document memory, as for transactions[]) */
 #define TPA_UE_MAX_VALUE 127 /* longer identity values are cut */
 
 typedef struct tpa_ue_limits {
@@ -96,13 +97,11 @@ tpa_ue_t *tpa_ue_new(tpa_intern_t *pool, const tpa_ue_limits_t *lim);
 /* Frees the joiner; nulls *u. */
 void tpa_ue_destroy(tpa_ue_t **u);
 
-/* Joins the identities of m, seen in frame on flow (whose endpoint-pair scope is
- * scope), and records its attributes. Messages of one frame (an NGAP message and the
- * NAS inside it) never start new bindings for each other. Returns the message's
- * anchor node (pass it to tpa_ue_step, tpa_ue_link, tpa_ue_number), or 0 when the
- * message names no usable identity. */
-uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t flow,
-                     uint64_t scope);
+/* Joins the identities of m, seen in frame on flow, and records its attributes.
+ * Messages of one frame (an NGAP message and the NAS inside it) never start new
+ * bindings for each other. Returns the message's anchor node (pass it to tpa_ue_step,
+ * tpa_ue_link, tpa_ue_number), or 0 when the message names no usable identity. */
+uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t flow);
 
 /* Joins the subscribers of anchors a and b (a request and its response), with the
  * conflict and size guards. Either may be 0. */
