@@ -350,6 +350,7 @@ static json_t *sctp_json(const tpa_flow_t *f)
     json_object_set_new(o, "fragmented_messages", json_integer((json_int_t)a->fragmented));
     json_object_set_new(o, "fragments_dropped", json_integer((json_int_t)a->fragments_dropped));
     json_object_set_new(o, "fragments_duplicate", json_integer((json_int_t)a->fragments_dup));
+    json_object_set_new(o, "data_retransmitted", json_integer((json_int_t)a->data_retransmitted));
     json_object_set_new(o, "close", json_string(close_name[a->close <= 2 ? a->close : 0]));
     return o;
 }

@@ -49,6 +49,9 @@ struct tpa_sctp_assoc {
     frag_t *idata[2];                /* I-DATA fragments per key side, by (sid, U, MID, FSN) */
     uint32_t done_lo[2], done_hi[2]; /* TSNs of the last message joined from DATA */
     bool done[2];                    /* per key side */
+    uint32_t tsn_hi[2];              /* highest DATA TSN received, per key side */
+    bool tsn_any[2];                 /* tsn_hi is set */
+    uint64_t tsn_seen[2][TPA_SCTP_TSN_WINDOW / 64]; /* bit (tsn % window): received */
     size_t bytes;                    /* charged for buffered fragments */
     unsigned nfrags;
     size_t *global; /* the decoder's count over all associations */
@@ -266,6 +269,38 @@ static void add_fragment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side
     complete(d, p, f, side, list, idata);
 }
 
+static void tsn_bit(uint64_t *bm, uint32_t tsn, bool on)
+{
+    uint32_t i = tsn % TPA_SCTP_TSN_WINDOW;
+    if (on)
+        bm[i / 64] |= (uint64_t)1 << (i % 64);
+    else
+        bm[i / 64] &= ~((uint64_t)1 << (i % 64));
+}
+
+/* Records DATA TSN tsn of key side `side`; true when it was already received (or is
+ * older than the window). O(1) amortised: a jump forward clears at most the window. */
+static bool tsn_seen_before(tpa_sctp_assoc_t *a, int side, uint32_t tsn)
+{
+    uint64_t *bm = a->tsn_seen[side];
+    uint32_t hi = a->tsn_hi[side];
+
+    if (!a->tsn_any[side] || (tsn - hi >= TPA_SCTP_TSN_WINDOW && ser_lt(hi, tsn))) {
+        memset(a->tsn_seen[side], 0, sizeof a->tsn_seen[side]);
+        a->tsn_any[side] = true;
+    } else if (ser_lt(hi, tsn)) {
+        for (uint32_t t = hi + 1; t != tsn; t++) tsn_bit(bm, t, false);
+    } else {
+        uint32_t i = tsn % TPA_SCTP_TSN_WINDOW;
+        if (hi - tsn >= TPA_SCTP_TSN_WINDOW || (bm[i / 64] >> (i % 64) & 1)) return true;
+        tsn_bit(bm, tsn, true);
+        return false;
+    }
+    a->tsn_hi[side] = tsn;
+    tsn_bit(bm, tsn, true);
+    return false;
+}
+
 /* A DATA (idata false) or I-DATA chunk value after its 4-byte header. */
 static void data_chunk(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, bool idata,
                        uint8_t flags, tpa_rd_t *ch, bool cut)
@@ -303,6 +338,10 @@ static void data_chunk(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, 
     c.stream = k.sid;
     tpa_dissect_detect(&c, ch);
 
+    if (!idata && !ch->err && tsn_seen_before(a, side, k.tsn)) {
+        a->st.data_retransmitted++;
+        return;
+    }
     size_t len = tpa_rd_remaining(ch);
     if ((flags & (FL_B | FL_E)) == (FL_B | FL_E)) {
         deliver(d, p, f, side, k.ppid, k.sid, ch); /* whole message, no copy */

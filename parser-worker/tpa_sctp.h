@@ -27,9 +27,13 @@
  * one stream, B first and E last), I-DATA fragments by (stream, U flag, MID, FSN). A
  * complete message is copied into one block and handed to the dissector of the row
  * that claims its PPID (tpa_dissect_app_for_ppid), else the flow's app. Delivery is
- * in order of completion (stream sequence numbers are not enforced), and a
- * retransmitted whole DATA chunk is handed on again, as tshark does without TSN
- * analysis; a fragment already buffered, or one of the TSNs of the last message
+ * in order of completion (stream sequence numbers are not enforced). A DATA chunk
+ * whose TSN was already received in its direction (a retransmission, or the same
+ * frame captured twice) is counted (data_retransmitted) but not handed on again: the
+ * receiver delivers a TSN once (section 6.2), and tshark's TSN analysis (on by
+ * default) does not dissect such a chunk either. TSNs are remembered in a window of
+ * TPA_SCTP_TSN_WINDOW below the highest seen; an older one is taken as a
+ * retransmission. A fragment already buffered, or one of the TSNs of the last message
  * joined in its direction, is not stored again (first wins; fragments_dup).
  * Memory: at most TPA_SCTP_ASSOC_BYTES of fragments (plus TPA_SCTP_FRAG_OVERHEAD each)
  * and TPA_SCTP_MAX_FRAGS fragments per association, TPA_SCTP_TOTAL_BYTES over the
@@ -49,6 +53,7 @@
 #define TPA_SCTP_MAX_FRAGS 512
 #define TPA_SCTP_FRAG_OVERHEAD 48
 #define TPA_SCTP_PPIDS 8 /* distinct PPIDs remembered per association */
+#define TPA_SCTP_TSN_WINDOW 1024 /* TSNs remembered per direction (a multiple of 64) */
 
 enum { TPA_SCTP_CLOSE_OPEN = 0, TPA_SCTP_CLOSE_SHUTDOWN = 1, TPA_SCTP_CLOSE_ABORT = 2 };
 
@@ -60,6 +65,7 @@ typedef struct tpa_sctp_stats {
     uint64_t fragmented;            /* of those, reassembled from two or more fragments */
     uint64_t fragments_dropped;     /* given up: limits, cut by snaplen, incomplete at end */
     uint64_t fragments_dup;         /* fragments received again while buffered */
+    uint64_t data_retransmitted;    /* DATA chunks whose TSN was already received */
     uint32_t first_ppid;            /* PPID of the first DATA chunk */
     uint32_t ppids[TPA_SCTP_PPIDS]; /* distinct PPIDs in order of first appearance */
     uint8_t nppids;
