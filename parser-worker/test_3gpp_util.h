@@ -26,7 +26,7 @@ static int failures;
     do {                                                                                           \
         const char *a_ = (a), *b_ = (b);                                                           \
         if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                   \
-            fprintf(stderr, "%s:%d: FAIL %s == \"%s\" (got \"%s\")\n", __FILE__, __LINE__, #a,    \
+            fprintf(stderr, "%s:%d: FAIL %s == \"%s\" (got \"%s\")\n", __FILE__, __LINE__, #a,     \
                     b_ ? b_ : "(null)", a_ ? a_ : "(null)");                                       \
             failures++;                                                                            \
         }                                                                                          \
@@ -127,33 +127,29 @@ static void start(void)
     tpa_3gpp_set_tap(tap, NULL);
 }
 
-/* One raw IPv4 frame (DLT_RAW) a.b.c.d -> e.f.g.h carrying UDP sport -> dport. */
-static void udp4(const char *src, const char *dst, unsigned sport, unsigned dport,
-                 const uint8_t *pl, size_t n)
+/* One raw IPv4 frame (DLT_RAW) src -> dst carrying L4 protocol proto: header hdr
+ * (hl bytes, ports first) and payload pl. */
+static void ip4(const char *src, const char *dst, uint8_t proto, const uint8_t *hdr, size_t hl,
+                const uint8_t *pl, size_t n)
 {
     static uint8_t f[70000];
     unsigned a[4], b[4];
     if (sscanf(src, "%u.%u.%u.%u", &a[0], &a[1], &a[2], &a[3]) != 4 ||
         sscanf(dst, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]) != 4 || n > 65000)
         abort();
-    size_t tot = 28 + n;
-    memset(f, 0, 28);
+    size_t tot = 20 + hl + n;
+    memset(f, 0, 20);
     f[0] = 0x45;
     f[2] = (uint8_t)(tot >> 8);
     f[3] = (uint8_t)tot;
     f[8] = 64;
-    f[9] = 17;
+    f[9] = proto;
     for (int i = 0; i < 4; i++) {
         f[12 + i] = (uint8_t)a[i];
         f[16 + i] = (uint8_t)b[i];
     }
-    f[20] = (uint8_t)(sport >> 8);
-    f[21] = (uint8_t)sport;
-    f[22] = (uint8_t)(dport >> 8);
-    f[23] = (uint8_t)dport;
-    f[24] = (uint8_t)((8 + n) >> 8);
-    f[25] = (uint8_t)(8 + n);
-    if (n) memcpy(f + 28, pl, n);
+    memcpy(f + 20, hdr, hl);
+    if (n) memcpy(f + 20 + hl, pl, n);
     frame_no++;
     if (pcap_out) {
         uint32_t rec[4] = {1700000000u + (uint32_t)frame_no, 0, (uint32_t)tot, (uint32_t)tot};
@@ -162,6 +158,31 @@ static void udp4(const char *src, const char *dst, unsigned sport, unsigned dpor
     }
     tpa_decode_packet(dec, 12, frame_no, 1700000000000000LL + (int64_t)frame_no * 1000, f,
                       (uint32_t)tot, (uint32_t)tot);
+}
+
+/* One UDP datagram sport -> dport. */
+static void udp4(const char *src, const char *dst, unsigned sport, unsigned dport,
+                 const uint8_t *pl, size_t n)
+{
+    uint8_t h[8] = {(uint8_t)(sport >> 8), (uint8_t)sport,          (uint8_t)(dport >> 8),
+                    (uint8_t)dport,        (uint8_t)((8 + n) >> 8), (uint8_t)(8 + n)};
+    ip4(src, dst, 17, h, sizeof h, pl, n);
+}
+
+/* One TCP segment sport -> dport with sequence seq, acknowledgment ack and flags. */
+static inline void tcp4(const char *src, const char *dst, unsigned sport, unsigned dport,
+                        uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *pl, size_t n)
+{
+    uint8_t h[20] = {(uint8_t)(sport >> 8), (uint8_t)sport, (uint8_t)(dport >> 8), (uint8_t)dport};
+    for (int i = 0; i < 4; i++) {
+        h[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+        h[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+    }
+    h[12] = 5 << 4;
+    h[13] = flags;
+    h[14] = 0xff;
+    h[15] = 0xff;
+    ip4(src, dst, 6, h, sizeof h, pl, n);
 }
 
 static uint64_t count(const char *proto, const char *code)
