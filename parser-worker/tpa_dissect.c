@@ -84,6 +84,15 @@ static const tpa_dissector_t table[] = {
      .dissect = tpa_dns_dissect,
      .stream = tpa_dns_stream,
      .state_free = tpa_dns_state_free},
+    /* the DNS message format on other ports: multicast DNS (RFC 6762) and LLMNR
+     * (RFC 4795); their messages count as dns queries and responses */
+    {.name = "mdns", .transports = TPA_T_UDP, .ports = {5353}, .dissect = tpa_dns_dissect},
+    {.name = "llmnr",
+     .transports = TPA_T_UDP | TPA_T_TCP,
+     .ports = {5355},
+     .dissect = tpa_dns_dissect,
+     .stream = tpa_dns_stream,
+     .state_free = tpa_dns_state_free},
     /* h2c on any port: preface, Upgrade: h2c, or whole frames (tpa_http2.h) */
     {.name = "http2",
      .transports = TPA_T_TCP,

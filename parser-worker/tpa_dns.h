@@ -1,4 +1,5 @@
-/* tpa_dns.h - DNS (RFC 1035) messages over UDP and TCP: the dissector row "dns".
+/* tpa_dns.h - DNS (RFC 1035) messages over UDP and TCP: the dissector rows "dns", and
+ * "mdns" (RFC 6762) and "llmnr" (RFC 4795), which use the same message format.
  *
  * Counts every message into messages[] as protocol "dns", code "query" (QR = 0) or
  * "response" (QR = 1), and checks the message's structure (header, question and
