@@ -96,7 +96,8 @@ static int has_id(const rec_t *r, tpa_id_kind_t kind, const char *value)
 
 static tpa_decoder_t *dec;
 static uint64_t frame_no;
-static FILE *pcap_out; /* every frame also written here when the test is given a path */
+static int64_t ts_step_us = 1000; /* capture time between frames */
+static FILE *pcap_out;            /* every frame also written here when the test is given a path */
 
 /* Opens path as a pcap (DLT_RAW) that every later frame is appended to, so the
  * hand-built messages can be checked against tshark: test_pfcp out.pcap; tshark -r
@@ -123,6 +124,7 @@ static void start(void)
         exit(1);
     }
     frame_no = 0;
+    ts_step_us = 1000;
     nrecs = 0;
     tpa_3gpp_set_tap(tap, NULL);
 }
@@ -156,7 +158,7 @@ static void ip4(const char *src, const char *dst, uint8_t proto, const uint8_t *
         fwrite(rec, sizeof rec, 1, pcap_out);
         fwrite(f, 1, tot, pcap_out);
     }
-    tpa_decode_packet(dec, 12, frame_no, 1700000000000000LL + (int64_t)frame_no * 1000, f,
+    tpa_decode_packet(dec, 12, frame_no, 1700000000000000LL + (int64_t)frame_no * ts_step_us, f,
                       (uint32_t)tot, (uint32_t)tot);
 }
 

@@ -12,34 +12,34 @@
 
 /* 7.4.2.1 Heartbeat Request: no SEID (S = 0), sequence 5, Recovery Time Stamp (96). */
 static const uint8_t hb_req[] = {
-    0x20, 0x01, 0x00, 0x0c,             /* v1, S=0; type 1; length 12 */
-    0x00, 0x00, 0x05, 0x00,             /* sequence 5, spare */
+    0x20, 0x01, 0x00, 0x0c,                         /* v1, S=0; type 1; length 12 */
+    0x00, 0x00, 0x05, 0x00,                         /* sequence 5, spare */
     0x00, 0x60, 0x00, 0x04, 0xe0, 0x00, 0x00, 0x00, /* Recovery Time Stamp */
 };
 
 /* 7.5.2 Session Establishment Request, S = 1, SEID 0, sequence 6. */
 static const uint8_t est_req[] = {
-    0x21, 0x32, 0x00, 0x92,                         /* v1, S=1; type 50; length 146 */
-    0, 0, 0, 0, 0, 0, 0, 0,                         /* SEID 0 */
-    0x00, 0x00, 0x06, 0x00,                         /* sequence 6, priority/spare */
-    0x00, 0x3c, 0x00, 0x05, 0x00, 10, 0, 0, 1,      /* Node ID: IPv4 10.0.0.1 */
-    0x00, 0x39, 0x00, 0x0d, 0x02,                   /* F-SEID: V4 */
-    0, 0, 0, 0, 0, 0, 0x0b, 0xa4, 10, 0, 0, 1,      /*   SEID 0xba4, 10.0.0.1 */
-    0x00, 0x01, 0x00, 0x25,                         /* Create PDR (37) */
-    0x00, 0x38, 0x00, 0x02, 0x00, 0x01,             /*   PDR ID 1 */
-    0x00, 0x02, 0x00, 0x1b,                         /*   PDI (27) */
-    0x00, 0x14, 0x00, 0x01, 0x00,                   /*     Source Interface: access */
-    0x00, 0x15, 0x00, 0x09, 0x01,                   /*     F-TEID: V4 */
-    0x00, 0x00, 0x12, 0x34, 10, 0, 0, 2,            /*       TEID 0x1234, 10.0.0.2 */
-    0x00, 0x5d, 0x00, 0x05, 0x02, 10, 45, 0, 5,     /*     UE IP Address: V4 10.45.0.5 */
-    0x00, 0x03, 0x00, 0x24,                         /* Create FAR (36) */
-    0x00, 0x6c, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, /*   FAR ID 1 */
-    0x00, 0x2c, 0x00, 0x01, 0x02,                   /*   Apply Action: FORW */
-    0x00, 0x04, 0x00, 0x13,                         /*   Forwarding Parameters (19) */
-    0x00, 0x2a, 0x00, 0x01, 0x00,                   /*     Destination Interface */
-    0x00, 0x54, 0x00, 0x0a, 0x01, 0x00,             /*     Outer Header Creation: GTP-U/UDP/IPv4 */
-    0x00, 0x00, 0x00, 0x99, 192, 168, 1, 1,         /*       TEID 0x99, 192.168.1.1 */
-    0x00, 0x9f, 0x00, 0x09, 8, 'i', 'n', 't', 'e', 'r', 'n', 'e', 't', /* APN/DNN */
+    0x21, 0x32, 0x00, 0x92,                            /* v1, S=1; type 50; length 146 */
+    0,    0,    0,    0,    0,    0,    0,    0,       /* SEID 0 */
+    0x00, 0x00, 0x06, 0x00,                            /* sequence 6, priority/spare */
+    0x00, 0x3c, 0x00, 0x05, 0x00, 10,   0,    0,    1, /* Node ID: IPv4 10.0.0.1 */
+    0x00, 0x39, 0x00, 0x0d, 0x02,                      /* F-SEID: V4 */
+    0,    0,    0,    0,    0,    0,    0x0b, 0xa4, 10,  0,   0,   1, /*   SEID 0xba4, 10.0.0.1 */
+    0x00, 0x01, 0x00, 0x25,                                           /* Create PDR (37) */
+    0x00, 0x38, 0x00, 0x02, 0x00, 0x01,                               /*   PDR ID 1 */
+    0x00, 0x02, 0x00, 0x1b,                                           /*   PDI (27) */
+    0x00, 0x14, 0x00, 0x01, 0x00,                      /*     Source Interface: access */
+    0x00, 0x15, 0x00, 0x09, 0x01,                      /*     F-TEID: V4 */
+    0x00, 0x00, 0x12, 0x34, 10,   0,    0,    2,       /*       TEID 0x1234, 10.0.0.2 */
+    0x00, 0x5d, 0x00, 0x05, 0x02, 10,   45,   0,    5, /*     UE IP Address: V4 10.45.0.5 */
+    0x00, 0x03, 0x00, 0x24,                            /* Create FAR (36) */
+    0x00, 0x6c, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01,    /*   FAR ID 1 */
+    0x00, 0x2c, 0x00, 0x01, 0x02,                      /*   Apply Action: FORW */
+    0x00, 0x04, 0x00, 0x13,                            /*   Forwarding Parameters (19) */
+    0x00, 0x2a, 0x00, 0x01, 0x00,                      /*     Destination Interface */
+    0x00, 0x54, 0x00, 0x0a, 0x01, 0x00,          /*     Outer Header Creation: GTP-U/UDP/IPv4 */
+    0x00, 0x00, 0x00, 0x99, 192,  168,  1,    1, /*       TEID 0x99, 192.168.1.1 */
+    0x00, 0x9f, 0x00, 0x09, 8,    'i',  'n',  't',  'e', 'r', 'n', 'e', 't', /* APN/DNN */
     0x00, 0x8d, 0x00, 0x0a, 0x01, 0x08,             /* User ID: IMSIF, length 8 */
     0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0xf1, /*   IMSI 001010000000001 */
 };
@@ -47,37 +47,37 @@ static const uint8_t est_req[] = {
 /* 7.5.3 Session Establishment Response to the CP's SEID 0xba4: Cause 1, the UP's
  * F-SEID 0x77 at 10.0.0.2. */
 static const uint8_t est_rsp[] = {
-    0x21, 0x33, 0x00, 0x2b,                         /* type 51; length 43 */
-    0, 0, 0, 0, 0, 0, 0x0b, 0xa4,                   /* SEID 0xba4 (the CP's) */
-    0x00, 0x00, 0x06, 0x00,                         /* sequence 6 */
-    0x00, 0x3c, 0x00, 0x05, 0x00, 10, 0, 0, 2,      /* Node ID */
-    0x00, 0x13, 0x00, 0x01, 0x01,                   /* Cause: Request accepted */
-    0x00, 0x39, 0x00, 0x0d, 0x02,                   /* F-SEID */
-    0, 0, 0, 0, 0, 0, 0x00, 0x77, 10, 0, 0, 2,
+    0x21, 0x33, 0x00, 0x2b,                          /* type 51; length 43 */
+    0,    0,    0,    0,    0,    0,  0x0b, 0xa4,    /* SEID 0xba4 (the CP's) */
+    0x00, 0x00, 0x06, 0x00,                          /* sequence 6 */
+    0x00, 0x3c, 0x00, 0x05, 0x00, 10, 0,    0,    2, /* Node ID */
+    0x00, 0x13, 0x00, 0x01, 0x01,                    /* Cause: Request accepted */
+    0x00, 0x39, 0x00, 0x0d, 0x02,                    /* F-SEID */
+    0,    0,    0,    0,    0,    0,  0x00, 0x77, 10, 0, 0, 2,
 };
 
 /* 7.5.5 Session Modification Response: Cause 65 (Session context not found). */
 static const uint8_t mod_rsp_fail[] = {
-    0x21, 0x35, 0x00, 0x11,       /* type 53; length 17 */
-    0, 0, 0, 0, 0, 0, 0x0b, 0xa4, /* SEID */
-    0x00, 0x00, 0x09, 0x00,       /* sequence 9 */
-    0x00, 0x13, 0x00, 0x01, 65,   /* Cause */
+    0x21, 0x35, 0x00, 0x11,                    /* type 53; length 17 */
+    0,    0,    0,    0,    0,  0, 0x0b, 0xa4, /* SEID */
+    0x00, 0x00, 0x09, 0x00,                    /* sequence 9 */
+    0x00, 0x13, 0x00, 0x01, 65,                /* Cause */
 };
 
 /* 7.2.2.1: three messages in one datagram, FO set on the first two. */
 static const uint8_t chained[] = {
     0x24, 0x01, 0x00, 0x0c, 0x00, 0x00, 0x0a, 0x00, /* Heartbeat Request, FO, seq 10 */
-    0x00, 0x60, 0x00, 0x04, 0xe0, 0x00, 0x00, 0x01,
-    0x24, 0x02, 0x00, 0x0c, 0x00, 0x00, 0x05, 0x00, /* Heartbeat Response, FO, seq 5 */
-    0x00, 0x60, 0x00, 0x04, 0xe0, 0x00, 0x00, 0x02,
-    0x20, 0x05, 0x00, 0x0d, 0x00, 0x00, 0x0b, 0x00, /* Association Setup Request, seq 11 */
-    0x00, 0x3c, 0x00, 0x05, 0x00, 10, 0, 0, 1,      /*   Node ID */
+    0x00, 0x60, 0x00, 0x04, 0xe0, 0x00, 0x00, 0x01, 0x24,
+    0x02, 0x00, 0x0c, 0x00, 0x00, 0x05, 0x00, /* Heartbeat Response, FO, seq 5 */
+    0x00, 0x60, 0x00, 0x04, 0xe0, 0x00, 0x00, 0x02, 0x20,
+    0x05, 0x00, 0x0d, 0x00, 0x00, 0x0b, 0x00,          /* Association Setup Request, seq 11 */
+    0x00, 0x3c, 0x00, 0x05, 0x00, 10,   0,    0,    1, /*   Node ID */
 };
 
 /* A vendor-specific IE (type bit 15 set): Enterprise ID 10415 and 3 octets. */
 static const uint8_t vendor[] = {
-    0x20, 0x01, 0x00, 0x0d, 0x00, 0x00, 0x0c, 0x00,
-    0x80, 0x01, 0x00, 0x05, 0x28, 0xaf, 0x01, 0x02, 0x03,
+    0x20, 0x01, 0x00, 0x0d, 0x00, 0x00, 0x0c, 0x00, 0x80,
+    0x01, 0x00, 0x05, 0x28, 0xaf, 0x01, 0x02, 0x03,
 };
 
 /* Malformed: an IE whose length runs past the message's end. */
@@ -88,8 +88,7 @@ static const uint8_t ie_past_end[] = {
 
 /* Malformed: the message length runs past the datagram. */
 static const uint8_t msg_past_end[] = {
-    0x20, 0x01, 0x00, 0x40, 0x00, 0x00, 0x0e, 0x00,
-    0x00, 0x60, 0x00, 0x04, 0xe0, 0x00, 0x00, 0x00,
+    0x20, 0x01, 0x00, 0x40, 0x00, 0x00, 0x0e, 0x00, 0x00, 0x60, 0x00, 0x04, 0xe0, 0x00, 0x00, 0x00,
 };
 
 /* Malformed: length 2, below the 4 octets of sequence number and spare. */
@@ -105,7 +104,7 @@ static const uint8_t unknown_type[] = {0x20, 0x63, 0x00, 0x04, 0x00, 0x00, 0x10,
 static size_t deep(uint8_t *b)
 {
     const int n = 10;
-    size_t hl = 16; /* S = 1 header */
+    size_t hl = 16;   /* S = 1 header */
     size_t inner = 6; /* PDR ID IE */
     size_t total = inner + 4 * (size_t)n;
     uint8_t *p = b;
@@ -222,6 +221,51 @@ static void test_malformed(void)
     CHECK(count("pfcp", "50") == sizeof est_req - 3);
 }
 
+/* The KPI of a procedure in the document, or NULL. */
+static json_t *kpi(json_t *doc, const char *procedure)
+{
+    size_t i;
+    json_t *k;
+    json_array_foreach(json_object_get(doc, "kpis"), i, k)
+    {
+        if (strcmp(json_string_value(json_object_get(k, "procedure")), procedure) == 0) return k;
+    }
+    return NULL;
+}
+
+static long long kint(json_t *k, const char *key)
+{
+    return k ? (long long)json_integer_value(json_object_get(k, key)) : -1;
+}
+
+/* Pairing through the transaction layer: both nodes send Heartbeat Request seq 5 at
+ * once (sequence numbers are per node: two attempts, each answered), and a Session
+ * Establishment Request sent three times is one unanswered attempt with two
+ * retransmissions (TS 29.244 section 6.4: a retransmission keeps its sequence number). */
+static void test_pairing(void)
+{
+    static const uint8_t hb_rsp[] = {0x20, 0x02, 0x00, 0x0c, 0x00, 0x00, 0x05, 0x00,
+                                     0x00, 0x60, 0x00, 0x04, 0xe0, 0x00, 0x00, 0x00};
+    start();
+    ts_step_us = 2000000; /* 2 s apart: retransmissions, not duplicated frames */
+    udp4(CP, UP, 8805, 8805, hb_req, sizeof hb_req);
+    udp4(UP, CP, 8805, 8805, hb_req, sizeof hb_req);
+    udp4(UP, CP, 8805, 8805, hb_rsp, sizeof hb_rsp);
+    udp4(CP, UP, 8805, 8805, hb_rsp, sizeof hb_rsp);
+    for (int i = 0; i < 3; i++)
+        udp4(CP, UP, 8805, 8805, est_req, sizeof est_req);
+    tpa_decode_finish(dec);
+    tpa_result_capture_t cap = {.file = "test", .format = "pcap"};
+    json_t *doc = tpa_result_build(dec, &cap);
+    CHECK(doc != NULL);
+    if (!doc) return;
+    json_t *hb = kpi(doc, "Heartbeat"), *se = kpi(doc, "Session Establishment");
+    CHECK(kint(hb, "attempts") == 2 && kint(hb, "successes") == 2);
+    CHECK(kint(se, "attempts") == 1 && kint(se, "unanswered") == 1);
+    CHECK(kint(se, "retransmissions") == 2);
+    json_decref(doc);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) dump_to(argv[1]);
@@ -231,5 +275,6 @@ int main(int argc, char **argv)
     test_session();
     test_chained_and_vendor();
     test_malformed();
+    test_pairing();
     return finish("test_pfcp");
 }
