@@ -15,10 +15,13 @@
  */
 #include "tpa_dns.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tpa_malformed.h"
 #include "tpa_pdu.h"
+#include "tpa_sig.h"
 
 #define MAX_NAME 255
 #define MAX_JUMPS 64
@@ -27,16 +30,20 @@ enum { NAME_OK = 0, NAME_SHORT = 1, NAME_BAD = 2 };
 
 /* Reads the name at r (advancing past it in place); msg is a reader over the whole
  * message, used to follow compression pointers. */
-static int name_walk(tpa_rd_t *r, const tpa_rd_t *msg)
+static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t outlen)
 {
     tpa_rd_t cur = *r;
     tpa_rd_t *at = r; /* advance the caller's reader until the first pointer */
-    size_t total = 0;
+    size_t total = 0, o = 0;
     int jumps = 0;
+    if (out && outlen) out[0] = '\0';
     for (;;) {
         if (!tpa_rd_has(at, 1)) return NAME_SHORT;
         uint8_t l = tpa_rd_u8(at);
-        if (l == 0) return NAME_OK;
+        if (l == 0) {
+            if (out && outlen) out[o < outlen ? o : outlen - 1] = '\0';
+            return NAME_OK;
+        }
         if ((l & 0xc0) == 0xc0) {
             if (!tpa_rd_has(at, 1)) return NAME_SHORT;
             size_t off = (size_t)(l & 0x3f) << 8 | tpa_rd_u8(at);
@@ -50,8 +57,62 @@ static int name_walk(tpa_rd_t *r, const tpa_rd_t *msg)
         total += (size_t)l + 1;
         if (total + 1 > MAX_NAME) return NAME_BAD;
         if (!tpa_rd_has(at, l)) return NAME_SHORT;
-        tpa_rd_skip(at, l);
+        if (out && outlen) { /* printable text: dots between labels, others as '?' */
+            tpa_rd_t lab = tpa_rd_sub(at, l);
+            if (o && o + 1 < outlen) out[o++] = '.';
+            for (unsigned i = 0; i < l; i++) {
+                uint8_t ch = tpa_rd_u8(&lab);
+                if (ch >= 'A' && ch <= 'Z') ch = (uint8_t)(ch - 'A' + 'a'); /* RFC 4343 */
+                if (o + 1 < outlen) out[o++] = (ch > 0x20 && ch < 0x7f) ? (char)ch : '?';
+            }
+            out[o] = '\0';
+        } else {
+            tpa_rd_skip(at, l);
+        }
     }
+}
+
+static int name_walk(tpa_rd_t *r, const tpa_rd_t *msg)
+{
+    return name_walk_text(r, msg, NULL, 0);
+}
+
+static const char *rcode_name(unsigned rc)
+{
+    static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                        "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+                                        "NXRRSET", "NOTAUTH", "NOTZONE"};
+    return rc < sizeof names / sizeof names[0] ? names[rc] : "rcode";
+}
+
+/* Reports the message as a transaction half: a query (QR 0, opcode QUERY) is a
+ * request, a response closes it; paired by ID, first question name (case-folded, as
+ * resolvers randomise case) and type on the flow. The outcome is the RCODE (RFC 1035 4.1.1): NOERROR success, others failure. */
+static void report(tpa_dissect_ctx_t *c, tpa_rd_t m, bool qr)
+{
+    const tpa_rd_t msg = m;
+    char qname[256] = "", key[320];
+    unsigned id = tpa_rd_be16(&m), flags = tpa_rd_be16(&m), qd = tpa_rd_be16(&m), qtype = 0;
+    tpa_rd_skip(&m, 6);
+    if (qd && name_walk_text(&m, &msg, qname, sizeof qname) == NAME_OK) qtype = tpa_rd_be16(&m);
+    snprintf(key, sizeof key, "id=%u|%s|%u", id, qname, qtype);
+    tpa_sig_t sig;
+    memset(&sig, 0, sizeof sig);
+    sig.protocol = "dns";
+    sig.code = qr ? "response" : "query";
+    sig.name = qr ? "response" : "query";
+    sig.kind = qr ? TPA_SIG_RESPONSE : TPA_SIG_REQUEST;
+    sig.procedure = ((flags >> 11) & 0xf) == 0 ? "query" : NULL; /* opcode QUERY */
+    sig.key = sig.procedure ? key : NULL;
+    if (qr) {
+        unsigned rc = flags & 0xf;
+        sig.outcome = rc == 0 ? TPA_SIG_OK : TPA_SIG_FAILURE;
+        sig.has_cause = rc != 0;
+        sig.cause = rc;
+        sig.cause_name = rcode_name(rc);
+        sig.cause_family = "dns";
+    }
+    tpa_sig_report(c, &sig);
 }
 
 /* Checks the message's sections; returns a TPA_MAL_* reason or -1 when well formed. */
@@ -91,7 +152,7 @@ static void message(tpa_dissect_ctx_t *c, tpa_rd_t *m, bool whole)
     }
     tpa_rd_skip(&h, 2); /* ID */
     bool qr = (tpa_rd_be16(&h) & 0x8000) != 0;
-    tpa_dissect_message(c, "dns", qr ? "response" : "query", qr ? "response" : "query");
+    report(c, *m, qr);
     int bad = check(*m);
     if (bad == TPA_MAL_DNS_TRUNCATED && !whole)
         tpa_dissect_short(c, bad);

@@ -497,6 +497,29 @@ rr = struct.pack(">BBHI", 0x81, 201, 7, 0x55667788) + struct.pack(">I", 0x112233
 sdes = struct.pack(">BBHI", 0x81, 202, 3, 0x11223344) + b"\x01\x04host\x00\x00"
 put("rtcp", row(0x30, sr + sdes, rr, sr, rr), "sr-rr")
 
+# http2 (RFC 9113 frames, RFC 7541 header blocks by hand: static indexes, literals)
+def h2f(t, flags, sid, pl=b""):
+    return struct.pack(">I", len(pl))[1:] + struct.pack(">BBI", t, flags, sid) + pl
+h2pre = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2f(4, 0, 0, struct.pack(">HI", 1, 4096))
+h2lit = lambda idx, v: bytes([0x40 | idx, len(v)]) + v  # literal, incremental indexing
+h2req = b"\x83\x86" + h2lit(4, b"/nsmf-pdusession/v1/sm-contexts") + h2lit(31, b"application/json")
+h2resp = h2lit(8, b"201") + b"\xbe"  # then a dynamic reference
+put("http2", row(0x00, h2pre + h2f(1, 4, 1, h2req) + h2f(0, 1, 1, b'{"supi":"imsi-001010000000001"}'),
+                 h2f(4, 0, 0) + h2f(4, 1, 0) + h2f(1, 5, 1, h2resp),
+                 h2f(1, 5, 3, b"\x82\x86\xbf\xbe"), h2f(3, 0, 3, b"\0\0\0\x08")), "preface")
+put("http2", row(0x08, h2f(1, 0x2d, 5, b"\x02\0\0\0\0\x10" + h2req[:6] + b"\0\0") +
+                 h2f(9, 4, 5, h2req[6:]), h2f(1, 4, 5, b"\x8d\x5f\x18application/problem+json") +
+                 h2f(0, 1, 5, b'{"status":404,"cause":"CONTEXT_NOT_FOUND"}'),
+                 h2f(7, 0, 0, b"\0\0\0\x05\0\0\0\x02")), "mid-continuation")
+put("http2", row(0x00, b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\n\r\n",
+                 b"HTTP/1.1 101 Switching Protocols\r\n\r\n" + h2f(4, 0, 0) + h2f(1, 5, 1, b"\x88"),
+                 h2pre + h2f(4, 1, 0) + h2f(6, 0, 0, b"12345678")), "upgrade")
+h2mp = (b"--B\r\nContent-Type: application/json\r\n\r\n{}\r\n--B\r\n"
+        b"Content-Type: application/vnd.3gpp.5gnas\r\n\r\n\x2e\x05\x01\xc1\xff\xff\r\n--B--")
+put("http2", row(0x00, h2pre + h2f(1, 4, 1, b"\x83" + h2lit(4, b"/namf-comm/v1/ue-contexts/x/n1-n2-messages") +
+                                   h2lit(31, b"multipart/related; boundary=B")) + h2f(0, 1, 1, h2mp)),
+    "multipart")
+
 # NGAP / S1AP PDUs for the SCTP seeds, aligned PER by hand (X.691): CHOICE index, procedureCode,
 # criticality, open-type value = SEQUENCE { ProtocolIE-Container } of
 # (id, criticality, open-type value).
