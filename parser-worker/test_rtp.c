@@ -13,12 +13,20 @@
 
 static tf_buf_t fb;
 
-static void rtp_pkt(unsigned sp, unsigned dp, unsigned pt, unsigned seq, uint32_t ts,
-                    uint32_t ssrc, int64_t t_us)
+static void rtp_pkt(unsigned sp, unsigned dp, unsigned pt, unsigned seq, uint32_t ts, uint32_t ssrc,
+                    int64_t t_us)
 {
-    uint8_t p[172] = {0x80, (uint8_t)pt, (uint8_t)(seq >> 8), (uint8_t)seq,
-                      (uint8_t)(ts >> 24), (uint8_t)(ts >> 16), (uint8_t)(ts >> 8), (uint8_t)ts,
-                      (uint8_t)(ssrc >> 24), (uint8_t)(ssrc >> 16), (uint8_t)(ssrc >> 8),
+    uint8_t p[172] = {0x80,
+                      (uint8_t)pt,
+                      (uint8_t)(seq >> 8),
+                      (uint8_t)seq,
+                      (uint8_t)(ts >> 24),
+                      (uint8_t)(ts >> 16),
+                      (uint8_t)(ts >> 8),
+                      (uint8_t)ts,
+                      (uint8_t)(ssrc >> 24),
+                      (uint8_t)(ssrc >> 16),
+                      (uint8_t)(ssrc >> 8),
                       (uint8_t)ssrc};
     tf_udp(&fb, A, sp, B, dp, p, sizeof p);
     tf_feed(&fb, t_us);
@@ -115,7 +123,8 @@ static void test_wrap_and_mos(void)
     CHECK(tpa_rtp_mos("G729", 0, 0, 20) < tpa_rtp_mos("PCMA", 0, 0, 20));
     /* 100% loss: Ie_eff = 95 x 100 / 125.1 = 75.94, R = 93.2 - 0.96 - 75.94 = 16.30,
      * MOS = 1 + 0.5705 - 16.30 x 43.70 x 83.70 x 7e-6 = 1.153 */
-    CHECKF(near(tpa_rtp_mos("PCMU", 100, 0, 20), 1.153, 2e-3), "%f", tpa_rtp_mos("PCMU", 100, 0, 20));
+    CHECKF(near(tpa_rtp_mos("PCMU", 100, 0, 20), 1.153, 2e-3), "%f",
+           tpa_rtp_mos("PCMU", 100, 0, 20));
     CHECK(tpa_rtp_mos(NULL, 1, 50, 20) < tpa_rtp_mos(NULL, 1, 5, 20));
 }
 
@@ -154,8 +163,8 @@ static void test_rtcp(void)
     tf_u16(&p, 12); /* 13 words: SSRC, sender info (5), one report block (6) */
     tf_u32(&p, 0xaaaa0001);
     tf_zeros(&p, 20);
-    tf_u32(&p, 0xbbbb0002); /* report block: source */
-    tf_u8(&p, 64);          /* fraction lost 64/256 */
+    tf_u32(&p, 0xbbbb0002);      /* report block: source */
+    tf_u8(&p, 64);               /* fraction lost 64/256 */
     tf_u8(&p, 0), tf_u16(&p, 3); /* cumulative 3 */
     tf_u32(&p, 0x10005);         /* extended highest sequence */
     tf_u32(&p, 40);              /* jitter */

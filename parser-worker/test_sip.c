@@ -150,9 +150,17 @@ static const tpa_flow_t *flow_by_ports(unsigned p1, unsigned p2)
 static void rtp(const char *s, unsigned sp, const char *d, unsigned dp, unsigned pt, unsigned seq,
                 uint32_t ts, uint32_t ssrc, int64_t dt)
 {
-    uint8_t p[172] = {0x80, (uint8_t)pt, (uint8_t)(seq >> 8), (uint8_t)seq,
-                      (uint8_t)(ts >> 24), (uint8_t)(ts >> 16), (uint8_t)(ts >> 8), (uint8_t)ts,
-                      (uint8_t)(ssrc >> 24), (uint8_t)(ssrc >> 16), (uint8_t)(ssrc >> 8),
+    uint8_t p[172] = {0x80,
+                      (uint8_t)pt,
+                      (uint8_t)(seq >> 8),
+                      (uint8_t)seq,
+                      (uint8_t)(ts >> 24),
+                      (uint8_t)(ts >> 16),
+                      (uint8_t)(ts >> 8),
+                      (uint8_t)ts,
+                      (uint8_t)(ssrc >> 24),
+                      (uint8_t)(ssrc >> 16),
+                      (uint8_t)(ssrc >> 8),
                       (uint8_t)ssrc};
     udp(s, sp, d, dp, p, sizeof p, dt);
 }
@@ -165,9 +173,9 @@ static void test_call_udp(void)
     udp_str(true, msg(INVITE_HEAD("314159", CALL), sdp_a), 0);
     udp_str(false, msg(RESP_HEAD("100 Trying", "314159", "INVITE", CALL), ""), 10000);
     udp_str(false, msg(RESP_HEAD("180 Ringing", "314159", "INVITE", CALL), ""), 20000);
-    udp_str(false, msg(RESP_HEAD("200 OK", "314159", "INVITE", CALL)
-                       "Content-Type: application/sdp\r\n",
-                       sdp_b),
+    udp_str(false,
+            msg(RESP_HEAD("200 OK", "314159", "INVITE", CALL) "Content-Type: application/sdp\r\n",
+                sdp_b),
             30000);
     udp_str(true,
             msg("ACK sip:bob@10.0.0.2 SIP/2.0\r\n"
@@ -254,16 +262,17 @@ static void test_parse(void)
 {
     tpa_sip_msg_t m;
     /* compact forms (7.3.3) and a folded header (7.3.1) */
-    const char *c = "MESSAGE sip:bob@example.com SIP/2.0\r\n"
-                    "v: SIP/2.0/TCP 10.0.0.1;branch=z9hG4bKcompact;rport, SIP/2.0/UDP x;branch=no\r\n"
-                    "f: \"Alice\"\r\n <sip:alice@example.com>;tag=77\r\n"
-                    "t: sip:bob@example.com\r\n"
-                    "i: compact@x\r\n"
-                    "CSeq:  12   MESSAGE\r\n"
-                    "c: text/plain;charset=utf-8\r\n"
-                    "l: 5\r\n"
-                    "\r\n"
-                    "hello";
+    const char *c =
+        "MESSAGE sip:bob@example.com SIP/2.0\r\n"
+        "v: SIP/2.0/TCP 10.0.0.1;branch=z9hG4bKcompact;rport, SIP/2.0/UDP x;branch=no\r\n"
+        "f: \"Alice\"\r\n <sip:alice@example.com>;tag=77\r\n"
+        "t: sip:bob@example.com\r\n"
+        "i: compact@x\r\n"
+        "CSeq:  12   MESSAGE\r\n"
+        "c: text/plain;charset=utf-8\r\n"
+        "l: 5\r\n"
+        "\r\n"
+        "hello";
     tpa_rd_t r = tpa_rd_init(c, strlen(c));
     CHECK(tpa_sip_parse(&r, &m) && m.malformed == -1 && m.request);
     CHECK(strcmp(m.method, "MESSAGE") == 0 && strcmp(m.ruri, "sip:bob@example.com") == 0);

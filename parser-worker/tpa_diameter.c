@@ -316,8 +316,7 @@ static void avp(tpa_diameter_msg_t *m, uint32_t code, uint32_t vendor, tpa_rd_t 
     } else if (vendor == VENDOR_3GPP) {
         switch (code) {
         case 701: /* MSISDN, TBCD (TS 29.329 section 6.3.2) */
-            if (!m->msisdn[0])
-                tpa_3gpp_tbcd(v, tpa_rd_remaining(v), m->msisdn, sizeof m->msisdn);
+            if (!m->msisdn[0]) tpa_3gpp_tbcd(v, tpa_rd_remaining(v), m->msisdn, sizeof m->msisdn);
             return;
         case 1400: /* Subscription-Data (TS 29.272 section 7.3.2), holds MSISDN */
             break;

@@ -52,7 +52,7 @@
 
 #define MAX_DROPOUT 3000
 #define MAX_MISORDER 100
-#define HEUR_RUN 3    /* consecutive consistent packets the heuristic needs */
+#define HEUR_RUN 3 /* consecutive consistent packets the heuristic needs */
 #define HEUR_SEQ_STEP 10
 #define MAX_REPORTS 16
 #define MAX_CANDIDATES 16384 /* heuristic candidates kept at once (bounded memory) */
@@ -70,14 +70,14 @@ typedef struct spt {
 } spt_t;
 
 static const spt_t static_pts[] = {
-    {0, 8000, "PCMU", true},     {3, 8000, "GSM", true},      {4, 8000, "G723", true},
-    {5, 8000, "DVI4", true},     {6, 16000, "DVI4", true},    {7, 8000, "LPC", true},
-    {8, 8000, "PCMA", true},     {9, 8000, "G722", true},     {10, 44100, "L16", true},
-    {11, 44100, "L16", true},    {12, 8000, "QCELP", true},   {13, 8000, "CN", true},
-    {14, 90000, "MPA", true},    {15, 8000, "G728", true},    {16, 11025, "DVI4", true},
-    {17, 22050, "DVI4", true},   {18, 8000, "G729", true},    {25, 90000, "CelB", false},
-    {26, 90000, "JPEG", false},  {28, 90000, "nv", false},    {31, 90000, "H261", false},
-    {32, 90000, "MPV", false},   {33, 90000, "MP2T", false},  {34, 90000, "H263", false},
+    {0, 8000, "PCMU", true},    {3, 8000, "GSM", true},     {4, 8000, "G723", true},
+    {5, 8000, "DVI4", true},    {6, 16000, "DVI4", true},   {7, 8000, "LPC", true},
+    {8, 8000, "PCMA", true},    {9, 8000, "G722", true},    {10, 44100, "L16", true},
+    {11, 44100, "L16", true},   {12, 8000, "QCELP", true},  {13, 8000, "CN", true},
+    {14, 90000, "MPA", true},   {15, 8000, "G728", true},   {16, 11025, "DVI4", true},
+    {17, 22050, "DVI4", true},  {18, 8000, "G729", true},   {25, 90000, "CelB", false},
+    {26, 90000, "JPEG", false}, {28, 90000, "nv", false},   {31, 90000, "H261", false},
+    {32, 90000, "MPV", false},  {33, 90000, "MP2T", false}, {34, 90000, "H263", false},
 };
 
 bool tpa_rtp_static_pt(uint8_t pt, uint32_t *clock, const char **name, bool *audio)
@@ -123,7 +123,7 @@ typedef struct stream {
     uint32_t bad_seq;
     uint32_t clock;
     uint32_t first_ts, last_ts;
-    uint32_t ptime_ts; /* smallest timestamp step between consecutive packets */
+    uint32_t ptime_ts;       /* smallest timestamp step between consecutive packets */
     uint64_t expected_prior; /* packets expected before a restart */
     uint64_t received, dups, ooo;
     uint64_t window; /* bit k: max_seq - k was received */
@@ -159,7 +159,7 @@ typedef struct rec {
     char call_id[TPA_RTP_CALL_ID];
     unsigned ncodecs;
     tpa_rtp_codec_t *codecs; /* owned, from SDP */
-    heur_t heur[2]; /* the heuristic, per direction */
+    heur_t heur[2];          /* the heuristic, per direction */
     unsigned nstreams, cap;
     stream_t *streams; /* owned */
     uint64_t non_rtp;
@@ -643,15 +643,31 @@ static bool rtcp_compound_ok(const tpa_rd_t *pl, bool sr_rr_first)
 static void rtcp_count(rtcp_counts_t *k, uint8_t pt)
 {
     switch (pt) {
-    case 200: k->sr++; break;
-    case 201: k->rr++; break;
-    case 202: k->sdes++; break;
-    case 203: k->bye++; break;
-    case 204: k->app++; break;
+    case 200:
+        k->sr++;
+        break;
+    case 201:
+        k->rr++;
+        break;
+    case 202:
+        k->sdes++;
+        break;
+    case 203:
+        k->bye++;
+        break;
+    case 204:
+        k->app++;
+        break;
     case 205:
-    case 206: k->fb++; break;
-    case 207: k->xr++; break;
-    default: k->other++; break;
+    case 206:
+        k->fb++;
+        break;
+    case 207:
+        k->xr++;
+        break;
+    default:
+        k->other++;
+        break;
     }
 }
 
@@ -833,9 +849,8 @@ typedef struct codec_q {
 } codec_q_t;
 
 static const codec_q_t codec_quality[] = {
-    {"PCMU", 0, 25.1, 0},  {"PCMA", 0, 25.1, 0},     {"G729", 11, 19.0, 5},
-    {"G723", 15, 16.1, 7.5}, {"GSM", 20, 10, 0},     {"AMR", 5, 10, 5},
-    {"iLBC", 11, 19.0, 5},
+    {"PCMU", 0, 25.1, 0}, {"PCMA", 0, 25.1, 0}, {"G729", 11, 19.0, 5}, {"G723", 15, 16.1, 7.5},
+    {"GSM", 20, 10, 0},   {"AMR", 5, 10, 5},    {"iLBC", 11, 19.0, 5},
 };
 
 double tpa_rtp_mos(const char *codec, double loss_pct, double jitter_ms, double ptime_ms)
@@ -900,9 +915,9 @@ bool tpa_rtp_stream_info(tpa_decoder_t *d, const tpa_flow_t *f, unsigned i,
     } else {
         out->jitter_ms = out->max_jitter_ms = out->ptime_ms = -1;
     }
-    out->mos = out->audio && s->clock ? tpa_rtp_mos(out->codec, out->loss_pct, out->jitter_ms,
-                                                    out->ptime_ms)
-                                      : -1;
+    out->mos = out->audio && s->clock
+                   ? tpa_rtp_mos(out->codec, out->loss_pct, out->jitter_ms, out->ptime_ms)
+                   : -1;
     return true;
 }
 
@@ -926,12 +941,11 @@ static json_t *hex32(uint32_t v)
 
 static json_t *rtcp_json(const rtcp_counts_t *k)
 {
-    json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "packets",
-                          (json_int_t)k->packets, "sr", (json_int_t)k->sr, "rr",
-                          (json_int_t)k->rr, "sdes", (json_int_t)k->sdes, "bye",
-                          (json_int_t)k->bye, "app", (json_int_t)k->app, "feedback",
-                          (json_int_t)k->fb, "xr", (json_int_t)k->xr, "other",
-                          (json_int_t)k->other);
+    json_t *o =
+        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "packets", (json_int_t)k->packets, "sr",
+                  (json_int_t)k->sr, "rr", (json_int_t)k->rr, "sdes", (json_int_t)k->sdes, "bye",
+                  (json_int_t)k->bye, "app", (json_int_t)k->app, "feedback", (json_int_t)k->fb,
+                  "xr", (json_int_t)k->xr, "other", (json_int_t)k->other);
     json_t *rep = json_array();
     for (unsigned i = 0; o && rep && i < k->nreports; i++) {
         const report_t *p = &k->reports[i];
@@ -1036,8 +1050,8 @@ int tpa_rtp_findings(tpa_decoder_t *d, tpa_flow_t *const *flows, size_t n, json_
              "jitter); the worst, SSRC 0x%08x on flow %u%s%s, scores %.2f with %.1f%% loss "
              "and %.1f ms jitter.",
              poor, voice, TPA_RTP_POOR_MOS, (unsigned)worst.ssrc, (unsigned)worst_flow,
-             worst_call ? ", call " : "", worst_call ? worst_call : "", worst.mos,
-             worst.loss_pct, worst.jitter_ms < 0 ? 0.0 : worst.jitter_ms);
+             worst_call ? ", call " : "", worst_call ? worst_call : "", worst.mos, worst.loss_pct,
+             worst.jitter_ms < 0 ? 0.0 : worst.jitter_ms);
     json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:[],s:o,s:[]}}", "id", "", "rule",
                           "rtp.poor_quality", "severity", worst.mos < 2.5 ? "critical" : "warning",
                           "title", "Poor voice quality", "detail", detail, "evidence", "frames",

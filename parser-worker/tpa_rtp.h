@@ -46,7 +46,7 @@
 
 typedef struct tpa_rtp_codec {
     uint8_t pt;
-    uint32_t clock; /* Hz, 0 = unknown */
+    uint32_t clock;                /* Hz, 0 = unknown */
     char name[TPA_RTP_CODEC_NAME]; /* encoding name as in a=rtpmap ("PCMU", "AMR") */
 } tpa_rtp_codec_t;
 
@@ -55,8 +55,8 @@ typedef struct tpa_rtp_media {
     int family; /* 4 or 6 */
     uint8_t addr[16];
     uint16_t rtp_port;
-    uint16_t rtcp_port; /* RTCP's port (rtp_port + 1, or a=rtcp); == rtp_port for
-                           rtcp-mux; 0 = none */
+    uint16_t rtcp_port;  /* RTCP's port (rtp_port + 1, or a=rtcp); == rtp_port for
+                            rtcp-mux; 0 = none */
     bool audio;          /* m=audio */
     bool secure;         /* SRTP profile (RTP/SAVP, RTP/SAVPF): RTCP mostly encrypted */
     const char *call_id; /* borrowed for the call; copied (cut to TPA_RTP_CALL_ID - 1) */
@@ -91,7 +91,7 @@ void tpa_rtcp_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *payload);
 typedef struct tpa_rtp_stream_info {
     uint32_t ssrc;
     uint8_t pt;
-    int dir; /* 0 a_to_b, 1 b_to_a */
+    int dir;           /* 0 a_to_b, 1 b_to_a */
     const char *codec; /* borrowed from the decoder, NULL when unknown */
     uint32_t clock;
     bool audio;
@@ -111,7 +111,7 @@ bool tpa_rtp_stream_info(tpa_decoder_t *d, const tpa_flow_t *f, unsigned i,
  * ("rtp" or "rtcp"), or NULL when f is neither (caller decrefs). */
 json_t *tpa_rtp_flow_json(tpa_decoder_t *d, const tpa_flow_t *f, const char **key);
 
-#define TPA_RTP_POOR_MOS 3.5         /* voice streams below this are a finding */
+#define TPA_RTP_POOR_MOS 3.5           /* voice streams below this are a finding */
 #define TPA_RTP_FINDING_MIN_PACKETS 50 /* streams shorter than this are not judged */
 
 /* Appends to list (the result's findings array, before numbering) one finding

@@ -31,10 +31,10 @@
 #include "tpa_rtp.h"
 #include "tpa_sig.h"
 
-#define MAX_MSG (256u << 10)   /* longest message delivered over TCP */
-#define MAX_CL (16u << 20)     /* a Content-Length above this is not believed */
-#define MAX_START_LINE 2048    /* a start line must end within this many bytes */
-#define VAL_MAX 512            /* header value copied for parsing */
+#define MAX_MSG (256u << 10) /* longest message delivered over TCP */
+#define MAX_CL (16u << 20)   /* a Content-Length above this is not believed */
+#define MAX_START_LINE 2048  /* a start line must end within this many bytes */
+#define VAL_MAX 512          /* header value copied for parsing */
 
 /* ---- text views: tpa_rd_t windows read through the reader ---- */
 
@@ -279,13 +279,20 @@ static int header_kind(const tpa_rd_t *name)
     size_t n = vlen(name);
     if (n == 1) {
         switch (lower(at(name, 0))) {
-        case 'i': return H_CALL_ID;
-        case 'f': return H_FROM;
-        case 't': return H_TO;
-        case 'v': return H_VIA;
-        case 'l': return H_CLEN;
-        case 'c': return H_CTYPE;
-        default: return H_OTHER;
+        case 'i':
+            return H_CALL_ID;
+        case 'f':
+            return H_FROM;
+        case 't':
+            return H_TO;
+        case 'v':
+            return H_VIA;
+        case 'l':
+            return H_CLEN;
+        case 'c':
+            return H_CTYPE;
+        default:
+            return H_OTHER;
         }
     }
     if (ieq(name, "call-id")) return H_CALL_ID;
@@ -487,8 +494,9 @@ static void media_flush(tpa_dissect_ctx_t *c, sdp_media_t *md, bool sess_ok, int
     }
     if (addr_unspecified(x.addr)) return; /* on hold (c=IN IP4 0.0.0.0) */
     x.rtp_port = md->port;
-    x.rtcp_port = md->mux ? md->port : md->rtcp_port ? md->rtcp_port
-                                      : (uint16_t)(md->port < 65535 ? md->port + 1 : 0);
+    x.rtcp_port = md->mux         ? md->port
+                  : md->rtcp_port ? md->rtcp_port
+                                  : (uint16_t)(md->port < 65535 ? md->port + 1 : 0);
     x.audio = md->audio;
     x.secure = md->secure;
     x.call_id = call_id;

@@ -33,9 +33,9 @@
  * ("" when absent). */
 typedef struct tpa_sip_msg {
     bool request;
-    char method[32];       /* request method as written */
-    unsigned status;       /* response status code (100-699) */
-    char reason[64];       /* response reason phrase */
+    char method[32];        /* request method as written */
+    unsigned status;        /* response status code (100-699) */
+    char reason[64];        /* response reason phrase */
     char ruri[TPA_SIP_STR]; /* Request-URI */
     char call_id[TPA_SIP_STR];
     uint32_t cseq;
