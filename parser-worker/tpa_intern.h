@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TPA_INTERN_MAX_STRINGS 65536
+#define TPA_INTERN_MAX_STRINGS 262144 /* node addresses of big captures included */
 #define TPA_INTERN_MAX_LEN 255
 #define TPA_INTERN_OTHER "(other)"
 
