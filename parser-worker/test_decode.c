@@ -315,7 +315,7 @@ static void frag4(int order, bool overlap)
         unsigned fr = (unsigned)(off[i] / 8) | (i < 2 ? 0x2000 : 0);
         ip4(&f[i], "10.9.0.1", "10.9.0.2", 17, 77, fr, len[i]);
         if (i == 0) {
-            udp(&f[i], 5353, 9053, 2200);
+            udp(&f[i], 40123, 9053, 2200);
             memcpy(f[i].b + f[i].n, pay, len[i] - 8);
             f[i].n += len[i] - 8;
         } else {
@@ -336,7 +336,7 @@ static void test_fragments(void)
         size_t n;
         tpa_flow_t *const *all = flows(&n);
         /* every fragment frame counts toward the datagram's flow */
-        const tpa_flow_t *f = find(all, n, 4, 17, "10.9.0.1", 5353, "10.9.0.2", 9053);
+        const tpa_flow_t *f = find(all, n, 4, 17, "10.9.0.1", 40123, "10.9.0.2", 9053);
         CHECKF(pk(f) == 3, "order %d: %llu packets", order, (unsigned long long)pk(f));
         CHECK(by(f) == 3 * 14 + 3 * 20 + 2208);
         CHECK(f && f->first_us == 1000000);
@@ -346,7 +346,7 @@ static void test_fragments(void)
     frag4(0, true);
     size_t n;
     tpa_flow_t *const *all = flows(&n);
-    CHECK(pk(find(all, n, 4, 17, "10.9.0.1", 5353, "10.9.0.2", 9053)) == 3);
+    CHECK(pk(find(all, n, 4, 17, "10.9.0.1", 40123, "10.9.0.2", 9053)) == 3);
     CHECK(reason(TPA_MAL_IP_FRAG_OVERLAP) == 1);
 
     /* a datagram never completed: no flow, counted as unreassembled */
