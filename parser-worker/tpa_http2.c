@@ -180,8 +180,10 @@ static bool chain_ok(const tpa_rd_t *bytes, bool partial)
  * Upgrade header whose value lists the token h2c, within the first 2048 octets. */
 static bool upgrade_request(const tpa_rd_t *pl)
 {
-    uint8_t p[2048]; /* a copy of the head's start: the Upgrade header sits early */
     tpa_rd_t r = *pl;
+    uint8_t first = tpa_rd_peek(&r, 0);
+    if (first < 'A' || first > 'Z') return false; /* before copying anything */
+    uint8_t p[2048]; /* a copy of the head's start: the Upgrade header sits early */
     size_t n = tpa_rd_remaining(&r);
     if (n > sizeof p) n = sizeof p;
     tpa_rd_bytes(&r, p, n);
