@@ -579,6 +579,10 @@ static void report(tpa_dissect_ctx_t *c, const tpa_s1ap_msg_t *m, bool has_enb, 
     else
         s.kind = tpa_s1ap_class1(m->proc) ? TPA_SIG_REQUEST : TPA_SIG_INDICATION;
     s.outcome = m->pdu_type == TPA_S1AP_UNSUCCESSFUL ? TPA_SIG_FAILURE : TPA_SIG_OK;
+    /* Initial UE Message opens a UE-associated connection; UE Context Release
+     * Complete ends it, freeing its UE ids for reuse (tpa_sig.h UE_NEW / UE_END) */
+    if (m->proc == 12 /* Initial UE Message */) s.flags |= TPA_SIG_UE_NEW;
+    if (m->proc == PROC_UE_CONTEXT_RELEASE && m->pdu_type != TPA_S1AP_INITIATING) s.flags |= TPA_SIG_UE_END;
     if (m->proc == PROC_ERROR_INDICATION) s.outcome = TPA_SIG_FAILURE;
 
     if (m->proc == PROC_HO_RESOURCE_ALLOCATION && m->has_mme_id)
