@@ -12,14 +12,27 @@
  * as its code.
  *
  * Ciphered messages: a message of security header type "integrity protected and
- * ciphered" is decoded only when the last Security Mode Command seen for the same UE
- * (same association, same AMF/MME UE id, else same RAN/eNB UE id) selected the null
- * ciphering algorithm (5G-EA0 / EEA0); otherwise only the outer header is seen and no
- * message is counted for it. That memory lives in a tpa_nas_assoc_t that the carrier
- * keeps per association (per flow) and passes in tpa_nas_ue_t.assoc: the NAS
- * dissector creates it on first use; the carrier frees it with
- * tpa_nas_assoc_destroy() when its flow state is freed. assoc == NULL: no memory,
- * ciphered messages are never decoded.
+ * ciphered" is decoded when the last Security Mode Command seen for the same UE
+ * (same association and RAN/eNB UE id, see below) selected the null ciphering
+ * algorithm (5G-EA0 / EEA0), and never when it selected another one. When no Security
+ * Mode Command of the UE was seen (the capture began later, or a new NAS signalling
+ * connection reuses a security context) it is decoded only if its octets read as a
+ * well-formed plain message (known discriminator and message type, every IE within
+ * the message): true of a null-ciphered message, about one in tens of thousands for
+ * real ciphertext. (tshark with nas-5gs.null_decipher decodes every ciphered message
+ * as plain.) That memory lives in a tpa_nas_assoc_t that the carrier keeps per
+ * association (per flow) and passes in tpa_nas_ue_t.assoc: the NAS dissector creates
+ * it on first use; the carrier frees it with tpa_nas_assoc_destroy() when its flow
+ * state is freed. assoc == NULL: no memory, every ciphered message is judged by its
+ * octets. A NAS-PDU without a CN UE id (Initial UE Message) forgets what was known
+ * for its RAN/eNB UE id.
+ *
+ * Copies: a message inside a NAS message container (5GS 0x71, EPS NAS message
+ * container 0x70 of a Registration request, EPS replayed NAS message container) is a
+ * copy of one sent before: counted in messages[] (as tshark counts it) and its
+ * identities joined, but reported as an indication with no procedure.
+ * The EPS Service Request (security header type 12) has no message type and is not
+ * counted (tshark does not count it either).
  *
  * Pairing (tpa_sig.h): key "ue=ran:<RAN UE NGAP id>" (NGAP) or "ue=enb:<eNB UE S1AP
  * id>" (S1AP), plus "|psi=<PDU session id>" for 5GSM and "|ebi=<EPS bearer id>" or
@@ -27,6 +40,15 @@
  * association), because those ids are only unique within it. Without a RAN/eNB id the
  * AMF/MME id is used ("ue=amf:<id>" / "ue=mme:<id>"); with neither the message is
  * counted but not paired.
+ *
+ * Malformed (capture.malformed_reasons), prefixed "nas-5gs." / "nas-eps.":
+ *   truncated                the header or a mandatory IE runs past the end
+ *   ie_length_invalid        an optional IE's length runs past the end
+ *   unknown_discriminator    not 5GMM/5GSM (not EMM/ESM); an ESM container's content
+ *   security_header_invalid  a reserved security header type
+ *   nesting_too_deep         containers nested more than 4 messages deep
+ * A message whose type was read is counted even when what follows is malformed;
+ * ciphertext judged by its octets is never marked.
  */
 #ifndef TPA_NAS_H
 #define TPA_NAS_H
