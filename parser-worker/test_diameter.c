@@ -352,6 +352,21 @@ static void test_gap(void)
     CHECK(tpa_decode_stats(tf_dec)->malformed == 0);
 }
 
+/* A capture that starts inside a connection, and inside a message: the bytes before
+ * the first whole message are skipped, not malformed. */
+static void test_midstream(void)
+{
+    fresh();
+    dm_t w1 = dwr(1), w2 = dwr(2);
+    uint8_t s[2048];
+    size_t n = w1.n - 16;
+    memcpy(s, w1.b + 16, n);
+    memcpy(s + n, w2.b, w2.n);
+    seg(true, 777, ACK, s, n + w2.n, 0);
+    CHECK(count("280/R") == 1);
+    CHECK(tpa_decode_stats(tf_dec)->malformed == 0);
+}
+
 static void test_malformed(void)
 {
     fresh();
@@ -431,6 +446,7 @@ int main(void)
     test_parse();
     test_tcp();
     test_gap();
+    test_midstream();
     test_malformed();
     test_sctp();
     tpa_decoder_destroy(&tf_dec);

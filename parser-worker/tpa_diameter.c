@@ -511,6 +511,10 @@ static void tcp_pdu(tpa_dissect_ctx_t *c, tpa_rd_t *pdu)
 /* A header with a version other than 1 or a length below 20: framing is lost. */
 static void tcp_bad(tpa_dissect_ctx_t *c)
 {
+    /* a capture that starts inside a connection (no SYN seen) may start inside a
+     * message: bytes before the first whole one are not malformed, just unframed */
+    dia_state_t *st = tpa_dissect_state(c, sizeof *st);
+    if (st && !st->fr[c->dir & 1].pdus && !(c->flow->tcp_flags & TPA_TCP_SYN)) return;
     tpa_dissect_malformed(c, TPA_MAL_DIAMETER_HEADER_INVALID);
 }
 
