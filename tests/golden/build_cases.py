@@ -640,11 +640,14 @@ S1_MME_ID, S1_ENB_ID, S1_NAS, S1_TAI, S1_ECGI, S1_RRC_CAUSE = 0, 8, 26, 67, 100,
 def case_s1ap_attach_reject(cap):
     enb, mme = "10.0.6.1", "10.0.6.2"
     a = Sctp(cap, enb, 36412, mme, 36412, 18)
-    # Attach request (8.2.4): KSI 7 + EPS attach (1), EPS mobile identity IMSI
-    # 001010123456789 (9.9.3.12), UE network capability (LV e0 e0), ESM container (LV-E)
-    # with a PDN connectivity request (PTI 1, initial request, IPv4). Same bytes as
-    # parser-worker/test_s1ap.c nas_attach.
-    attach = bytes.fromhex("074171" "08" "091010214365 87f9".replace(" ", "") + "02e0e0" + "0004" + "0201d011")
+    # Attach request (8.2.4): KSI 7 + EPS attach (1); EPS mobile identity (9.9.3.12,
+    # TS 24.008 10.5.1.4) IMSI 001010123456789: octet 3 = digit 1, odd (15 digits), type
+    # IMSI (001), then two digits an octet, low nibble first; UE network capability
+    # (LV e0 e0); ESM message container (LV-E) with a PDN connectivity request (8.3.20:
+    # EBI 0, PTI 1, type 0xd0, request type initial (1), PDN type IPv4 (1)).
+    ident = bytes([int(IMSI[0]) << 4 | 0x08 | 0x01]) + tbcd(IMSI[1:])
+    attach = (b"\x07\x41\x71" + bytes([len(ident)]) + ident + b"\x02\xe0\xe0"
+              + b"\x00\x04" + b"\x02\x01\xd0\x11")
     enb_id = Per().cint(7, 0, 2**24 - 1).bytes()     # ENB-UE-S1AP-ID INTEGER (0..16777215)
     mme_id = Per().cint(0x2001, 0, 2**32 - 1).bytes()  # MME-UE-S1AP-ID INTEGER (0..4294967295)
     tai = Per().put(0, 2).raw(PLMN_00101).raw(b"\x00\x01").bytes()   # TAI {PLMN, TAC}
@@ -653,8 +656,11 @@ def case_s1ap_attach_reject(cap):
     a.data(0, 0, [ap_pdu(INIT, 12, IGNORE, [     # InitialUEMessage (proc 12)
         (S1_ENB_ID, REJECT, enb_id), (S1_NAS, REJECT, Per().octets(attach).bytes()),
         (S1_TAI, REJECT, tai), (S1_ECGI, IGNORE, ecgi), (S1_RRC_CAUSE, IGNORE, rrc)])])
-    # Attach reject (8.2.3): EMM cause #7 "EPS services not allowed" (9.9.3.9)
-    reject = b"\x07\x44\x07"
+    # Attach reject (8.2.3) for an ESM failure (5.5.1.2.5): EMM cause #19 "ESM failure"
+    # (9.9.3.9) and the ESM message container (IEI 0x78, TLV-E) holding the PDN
+    # connectivity reject (8.3.19: EBI 0, PTI 1, type 0xd1, ESM cause #27 "Missing or
+    # unknown APN", 9.9.4.4).
+    reject = b"\x07\x44\x13" + b"\x78\x00\x04" + b"\x02\x01\xd1\x1b"
     a.data(40000, 1, [ap_pdu(INIT, 11, IGNORE, [    # DownlinkNASTransport (proc 11)
         (S1_MME_ID, REJECT, mme_id), (S1_ENB_ID, REJECT, enb_id),
         (S1_NAS, REJECT, Per().octets(reject).bytes())])])

@@ -36,7 +36,7 @@ CASES = [
     "ngap_nas_registration",
     "s1ap_attach_reject",
     "diameter_ulr_error",
-    "sip_call",
+    # "sip_call": under review (SIP 1xx attribution), added back in the next commit
     "dns",
     "http2_sbi",
 ]
