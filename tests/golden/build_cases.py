@@ -678,21 +678,27 @@ CASES = {
 }
 
 
+def build(name, out_dir=HERE):
+    """Writes <out_dir>/<name>/input.pcap (and an empty args file if none); returns
+    the number of frames."""
+    cap = Pcap()
+    CASES[name](cap)
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    cap.write(os.path.join(d, "input.pcap"))
+    args = os.path.join(d, "args")
+    if not os.path.exists(args):
+        open(args, "w").close()
+    return len(cap.frames)
+
+
 def main(argv):
     names = argv[1:] or list(CASES)
     for name in names:
         if name not in CASES:
             print("unknown case %r (cases: %s)" % (name, " ".join(CASES)), file=sys.stderr)
             return 2
-        cap = Pcap()
-        CASES[name](cap)
-        d = os.path.join(HERE, name)
-        os.makedirs(d, exist_ok=True)
-        cap.write(os.path.join(d, "input.pcap"))
-        args = os.path.join(d, "args")
-        if not os.path.exists(args):
-            open(args, "w").close()
-        print("%s: %d frames" % (name, len(cap.frames)))
+        print("%s: %d frames" % (name, build(name)))
     return 0
 
 

@@ -8,7 +8,9 @@ case's expected.json (reviewed by hand: see each case's README.md).
                                                              # then review `git diff`
 
 A mismatch prints a unified diff (expected -> actual) and the exit code is 1.
-The inputs are made by build_cases.py (our own bytes); this script does not rebuild them.
+The inputs are made by build_cases.py (our own bytes); each run also rebuilds every
+case into the work directory and checks the committed input.pcap is byte for byte what
+the builder writes (so the bytes the READMEs explain are the bytes tested).
 
 Projection (STYLE.md "Golden tests": the expected deterministic JSON):
   capture   packets, bytes, malformed, malformed_reasons, truncated
@@ -24,8 +26,10 @@ import argparse
 import difflib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -95,9 +99,27 @@ def dump(obj):
     return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def run_case(tpa, name, update):
+def same_as_builder(name, work):
+    """The committed input.pcap equals what build_cases.py writes now."""
+    sys.path.insert(0, HERE)
+    import build_cases
+    build_cases.build(name, work)
+    with open(os.path.join(work, name, "input.pcap"), "rb") as f:
+        fresh = f.read()
+    with open(os.path.join(HERE, name, "input.pcap"), "rb") as f:
+        committed = f.read()
+    if fresh != committed:
+        print("%s: input.pcap differs from what build_cases.py writes: run "
+              "tests/golden/build_cases.py %s and review" % (name, name))
+        return False
+    return True
+
+
+def run_case(tpa, name, update, work):
     d = os.path.join(HERE, name)
     pcap = os.path.join(d, "input.pcap")
+    if not update and not same_as_builder(name, work):
+        return False
     args = []
     ap = os.path.join(d, "args")
     if os.path.exists(ap):
@@ -138,7 +160,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin-dir", required=True, help="directory holding the tpa binary")
     ap.add_argument("--src-dir", help="source tree (unused: cases are found next to this script)")
-    ap.add_argument("--work-dir", help="scratch directory (unused)")
+    ap.add_argument("--work-dir", help="scratch directory (the rebuilt inputs go below it)")
     ap.add_argument("--update", action="store_true", help="rewrite expected.json from the engine")
     ap.add_argument("cases", nargs="*", help="cases to run (default: all in CASES)")
     a = ap.parse_args()
@@ -147,7 +169,13 @@ def main():
         print("no executable %s" % tpa)
         return 1
     names = a.cases or CASES
-    bad = [n for n in names if not run_case(tpa, n, a.update)]
+    if a.work_dir:
+        os.makedirs(a.work_dir, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="golden-", dir=a.work_dir)
+    try:
+        bad = [n for n in names if not run_case(tpa, n, a.update, work)]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     if bad:
         print("golden: %d of %d cases failed: %s" % (len(bad), len(names), " ".join(bad)))
         return 1
