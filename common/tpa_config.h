@@ -37,6 +37,14 @@ typedef struct tpa_config {
     char llm_api_key[256];           /* TPA_LLM_API_KEY / KIMI_API_KEY / MOONSHOT_API_KEY; never logged */
     int llm_concurrency;             /* TPA_LLM_CONCURRENCY, default 4 */
     int llm_timeout_s;               /* TPA_LLM_TIMEOUT, default 60 */
+    int llm_token_budget;            /* TPA_LLM_TOKEN_BUDGET: prompt size in tokens (~4 chars
+                                        each), default 6000 */
+    long llm_cache_ttl_s;            /* TPA_LLM_CACHE_TTL: answer cache TTL in seconds,
+                                        default 604800 (7 days); 0 = no cache */
+    char llm_privacy[8];             /* TPA_LLM_PRIVACY: on|off, default on */
+    char llm_privacy_ip[8];          /* TPA_LLM_PRIVACY_IP: on|off (UE IPs too), default off */
+    char privacy_key[128];           /* TPA_PRIVACY_KEY: pseudonymisation key; empty: the key
+                                        in <data_dir>/privacy.key. Never logged */
     int job_retries;                 /* TPA_JOB_RETRIES, default 3 */
     int lease_s;                     /* TPA_LEASE_SECONDS, default 30 */
     char log_level[16];              /* TPA_LOG_LEVEL: debug, info, warn, error; default info */
