@@ -40,7 +40,7 @@ CASES = [
     "ngap_nas_registration",
     "s1ap_attach_reject",
     "diameter_ulr_error",
-    # "sip_call": under review (SIP 1xx attribution), added back in the next commit
+    "sip_call",  # fails until tpa_sip.c attributes 1xx to their transaction: see its README
     "dns",
     "http2_sbi",
 ]
