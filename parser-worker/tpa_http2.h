@@ -9,6 +9,14 @@
  * well-formed frames (strict: known type, flags defined for the type, stream id rules,
  * fixed lengths, at most 16384 bytes each).
  *
+ * Counting (as a telecom analyzer can stand behind it): a flow that began with a
+ * preface or an upgrade counts its messages, and proves its server port an h2c service
+ * for the rest of the capture (tpa_decoder.h2c_ports). A flow seen only mid-connection
+ * counts its messages once one of its ports is an h2c service: proven by such a flow
+ * (earlier or later: its messages are held until then, at most 256), or an SBI port as
+ * open-source cores deploy them (80, 8080, 8000, 7777, 29500-29599). Never confirmed,
+ * its messages are dropped and the flow says so ("unconfirmed", "messages_not_counted").
+ *
  * Frames (RFC 9113 4.1, 6): the 9-octet header {Length(24), Type(8), Flags(8), R(1),
  * Stream Identifier(31)} then Length octets. Frames are cut from each direction's
  * in-order bytes (tpa_tcp_stream.h), several per segment or one across segments;
@@ -35,6 +43,9 @@
  * SUPI/SUCI/GPSI/PEI from the path and JSON request bodies; NAS-5GS parts of
  * multipart bodies go to tpa_nas5gs_dissect. A message whose body matters is reported
  * when its stream ends (with its HEADERS frame's number and time).
+ *
+ * Code: framing, field blocks and HPACK in tpa_http2.c; streams, bodies, reports in
+ * tpa_http2_msg.c (tpa_http2_int.h); SBI semantics in tpa_sbi.h.
  *
  * Malformations: http2.frame_size_invalid, http2.frame_too_long, http2.padding_invalid,
  * http2.stream_id_invalid, http2.continuation_invalid, http2.settings_invalid,
