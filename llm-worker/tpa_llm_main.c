@@ -1,8 +1,9 @@
 /* tpa_llm_main.c - tpa-llm, the LLM worker daemon.
  *
  * PULL-connects to the gateway's task forwarder (TPA_EP_TASKS_OUT), answers each task
- * (`rca` or `flow_batch`) through the provider (tpa_llm_provider.h: today the built-in
- * analyst), stores the answer at tpa:job:<id>:task:<n> and counts it in tasks_done.
+ * (`rca` or `flow_batch`) through the provider (tpa_llm_provider.h: an OpenAI-compatible
+ * server, or the built-in analyst), holding and renewing the job's lease while an LLM
+ * call runs, stores the answer at tpa:job:<id>:task:<n> and counts it in tasks_done.
  * The worker that stores a job's last answer merges all answers into the result
  * document and moves the job to completed.
  */
@@ -32,7 +33,9 @@ static const char usage[] =
     "\n"
     "LLM worker: takes analysis tasks from the gateway's forwarder (ZeroMQ), writes\n"
     "insights and a root-cause analysis for each job into Redis and completes the job.\n"
-    "Without TPA_LLM_BASE_URL it uses the built-in analyst. Runs until SIGINT/SIGTERM.\n";
+    "With TPA_LLM_BASE_URL (or an API key: Moonshot) it asks an OpenAI-compatible server,\n"
+    "pseudonymising subscriber identities first (TPA_LLM_PRIVACY); without it, or when the\n"
+    "LLM fails, the built-in analyst answers. Runs until SIGINT/SIGTERM.\n";
 
 /* Stores a task answer and counts it, atomically and only while the job is enriching.
  * KEYS[1] job hash, KEYS[2] task key, ARGV[1] answer JSON.
@@ -45,6 +48,14 @@ static const char store_script[] = "local st = redis.call('HGET', KEYS[1], 'stat
                                    "redis.call('SET', KEYS[2], ARGV[1])\n"
                                    "if dup == 1 then return -3 end\n"
                                    "return redis.call('HINCRBY', KEYS[1], 'tasks_done', 1)\n";
+
+/* Takes over the job's lease for this LLM worker while the job is enriching, so that a
+ * slow LLM call renews it (tpa_job_renew) and the gateway's reaper leaves the job alone.
+ * KEYS[1] job hash; ARGV[1] worker id, ARGV[2] lease until (ms). Returns 1 or 0. */
+static const char lease_script[] = "if redis.call('HGET', KEYS[1], 'state') ~= 'enriching' then\n"
+                                   "  return 0 end\n"
+                                   "redis.call('HSET', KEYS[1], 'worker', ARGV[1], 'lease', ARGV[2])\n"
+                                   "return 1\n";
 
 #define RECV_TIMEOUT_MS 500
 /* As tpa analyze writes it: 16 significant digits keep microsecond timestamps without
@@ -66,7 +77,33 @@ typedef struct worker {
     tpa_llm_provider_t *provider;
     zsock_t *pull;
     long tasks_done;
+    char id[96]; /* worker id for leases: llm-<host>-<pid> */
 } worker_t;
+
+/* The job whose task is being answered, for the lease renewal tick. */
+typedef struct lease_ctx {
+    worker_t *w;
+    const char *job;
+    int64_t next_renew;
+    bool held;
+} lease_ctx_t;
+
+/* tpa_llm_tick_fn: renews the lease every third of its length. False (abort the LLM call)
+ * only when the job was cancelled or taken over meanwhile. */
+static bool lease_tick(void *arg)
+{
+    lease_ctx_t *c = arg;
+    if (stop_flag) return false;
+    if (!c->held || tpa_now_ms() < c->next_renew) return true;
+    int64_t lease_ms = (int64_t)c->w->cfg.lease_s * 1000;
+    c->next_renew = tpa_now_ms() + lease_ms / 3;
+    int rc = tpa_job_renew(c->w->r, c->job, c->w->id, lease_ms);
+    if (rc == TPA_ERR_CANCELLED) {
+        tpa_info(c->job, "job cancelled or taken over while the LLM was answering");
+        return false;
+    }
+    return true;
+}
 
 /* Makes sure Redis answers, retrying for up to REDIS_WAIT_S seconds (or until a stop
  * signal). Returns 0 or TPA_ERR_CONN. */
@@ -218,7 +255,19 @@ static void handle_task(worker_t *w, const json_t *msg)
     json_decref(job);
     if (!enriching) goto done;
 
-    int rc = tpa_llm_provider_answer(w->provider, &t, &answer, err, sizeof err);
+    lease_ctx_t lease = {.w = w, .job = id};
+    {
+        int64_t lease_ms = (int64_t)w->cfg.lease_s * 1000;
+        char jk[128], until[32];
+        snprintf(jk, sizeof jk, "tpa:job:%s", id);
+        snprintf(until, sizeof until, "%lld", (long long)(tpa_now_ms() + lease_ms));
+        redisReply *lr = redisCommand(w->r, "EVAL %s 1 %s %s %s", lease_script, jk, w->id, until);
+        lease.held = lr && lr->type == REDIS_REPLY_INTEGER && lr->integer == 1;
+        lease.next_renew = tpa_now_ms() + lease_ms / 3;
+        if (lr) freeReplyObject(lr);
+    }
+    int rc = tpa_llm_provider_answer(w->provider, w->r, &t, lease_tick, &lease, &answer, err,
+                                     sizeof err);
     if (rc) {
         tpa_warn(id, "task %d/%d: provider failed (%s); using the built-in analyst", t.task,
                  t.tasks, err);
@@ -319,9 +368,15 @@ int main(int argc, char **argv)
 
     char ep[256];
     tpa_config_endpoint(&w.cfg, TPA_EP_TASKS_OUT, false, ep, sizeof ep);
-    w.provider = tpa_llm_provider_new(&w.cfg);
+    {
+        char host[64] = "host";
+        gethostname(host, sizeof host - 1);
+        snprintf(w.id, sizeof w.id, "llm-%s-%ld", host, (long)getpid());
+    }
+    char perr[256] = "";
+    w.provider = tpa_llm_provider_new(&w.cfg, perr, sizeof perr);
     if (!w.provider) {
-        tpa_error(NULL, "out of memory");
+        tpa_error(NULL, "cannot start the LLM provider: %s", perr);
         goto out;
     }
     w.pull = zsock_new(ZMQ_PULL);

@@ -3,7 +3,9 @@
  * Each task answer is {"insights":[...],"rca":{...} or null} (see tpa_analyst.h).
  * The merged document gets "insights" = every answer's insights concatenated in task
  * order (replacing what the document held, so merging twice gives the same result) and
- * "rca" = the first non-null rca in task order (null if none).
+ * "rca" = the first non-null rca in task order (null if none), and "llm" = the answers'
+ * "llm" records combined (provider and model of the first; requests, tokens_in,
+ * tokens_out, cache_hits, latency_ms summed; the first non-null fallback_reason).
  */
 #ifndef TPA_LLM_MERGE_H
 #define TPA_LLM_MERGE_H
