@@ -753,7 +753,13 @@ static void report(tpa_dissect_ctx_t *c, const tpa_sip_msg_t *s)
         snprintf(code, sizeof code, "%u", s->status);
         snprintf(name, sizeof name, "%u %s", s->status, rp ? rp : s->reason);
         if (s->status < 200) {
+            /* RFC 3261 17.1.1: a provisional response belongs to the client
+             * transaction (ladder) but does not end it */
             m.kind = TPA_SIG_INDICATION;
+            if (pairable) {
+                m.procedure = s->cseq_method;
+                m.key = key;
+            }
         } else {
             m.kind = TPA_SIG_RESPONSE;
             if (pairable) {
@@ -908,7 +914,9 @@ static bool tcp_sync(const tpa_rd_t *at_)
     if (vlen(&sl) && at(&sl, vlen(&sl) - 1) == '\r') sl = cut(sl, 0, vlen(&sl) - 1);
     tpa_sip_msg_t m;
     memset(&m, 0, sizeof m);
-    return start_line(&sl, &m, true);
+    /* and tcp_len must accept what sync accepts (a bad Content-Length after a good
+     * start line), or framing would be found and lost again at the same byte */
+    return start_line(&sl, &m, true) && tcp_len(at_) >= 0;
 }
 
 static const tpa_pdu_spec_t tcp_spec = {
