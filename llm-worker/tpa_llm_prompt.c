@@ -75,6 +75,9 @@ json_t *tpa_llm_prompt_fit(const json_t *digest, size_t budget_chars)
 {
     json_t *d = json_deep_copy(digest);
     if (!d) return NULL;
+    /* The stored file is named after the job: leaving it out keeps the prompt (and so the
+     * answer cache key) the same when the same capture is analysed again. */
+    json_object_del(json_object_get(d, "capture"), "file");
     while (size_of(d) > budget_chars) {
         if (halve(d, "messages", 10)) continue;
         if (cut_each(json_object_get(d, "ues"), "ladder", 8)) continue;

@@ -4,6 +4,7 @@
  * JSON, cut to fit a budget in characters (about 4 per token): long lists are shortened
  * (messages, then flows, transactions, UEs and their ladders, then finding frame lists)
  * until it fits; if it still does not, findings beyond the most severe are dropped.
+ * The capture's file name is left out (it names the job, and would defeat the cache).
  * Never payload bytes: the digest holds only counts, names, addresses and ids.
  */
 #ifndef TPA_LLM_PROMPT_H

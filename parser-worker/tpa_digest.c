@@ -2,7 +2,11 @@
  *
  * {"capture":{file,packets,bytes,duration_s,truncated,malformed},"flows_total":N,
  *  "apps":{"<app>":flows},"top_flows":[{id,proto,src,sport,dst,dport,packets,bytes,app}],
- *  "findings":[...],"kpis":[failing kpis],"messages":[...]}
+ *  "findings":[...],"kpis":[failing kpis],"messages":[...],
+ *  "transactions":[the transactions findings cite: id,protocol,procedure,outcome,cause,
+ *                  latency_ms,request_frame,flow,src,dst,ue],
+ *  "ues":[UEs behind those transactions (else the first ones): id,identities,attributes,
+ *         first_ts,last_ts,messages,transactions,ladder (first LADDER_MAX steps)]}
  * Only counts, addresses and names: never payload bytes. To fit the budget the lists
  * are cut (top flows first, then messages, then findings' evidence) until the
  * compact JSON is at most budget_bytes or nothing more can go.
@@ -14,6 +18,9 @@
 
 #define TOP_FLOWS 20
 #define TOP_MESSAGES 100
+#define MAX_TRANSACTIONS 60
+#define MAX_UES 20
+#define LADDER_MAX 12
 
 static json_t *pick(const json_t *src, const char *const *keys)
 {
@@ -76,6 +83,70 @@ static size_t size_of(const json_t *o)
     return json_dumpb(o, NULL, 0, JSON_COMPACT);
 }
 
+static bool in_set(const json_t *set, const char *id)
+{
+    return id && json_object_get(set, id) != NULL;
+}
+
+/* The transactions cited by findings, and the UEs behind them (falling back to the first
+ * UEs), compacted. Adds "transactions" and "ues" to dg. */
+static void add_stories(json_t *dg, const json_t *doc, size_t nues, size_t ladder)
+{
+    static const char *const tx_keys[] = {"id",  "protocol", "procedure", "outcome",
+                                          "cause", "latency_ms", "request_frame", "flow",
+                                          "src", "dst", "ue", NULL};
+    static const char *const ue_keys[] = {"id", "identities", "attributes", "first_ts", "last_ts",
+                                          "messages", NULL};
+    static const char *const step_keys[] = {"ts", "protocol", "name", "outcome", "transaction",
+                                            NULL};
+    json_t *cited = json_object(), *ue_set = json_object();
+    json_t *txs = json_array(), *ues = json_array();
+    size_t i, j;
+    json_t *x, *y;
+    json_array_foreach(json_object_get(dg, "findings"), i, x)
+    {
+        json_array_foreach(json_object_get(json_object_get(x, "evidence"), "transactions"), j, y)
+        {
+            if (json_is_string(y)) json_object_set(cited, json_string_value(y), json_true());
+        }
+    }
+    json_array_foreach(json_object_get(doc, "transactions"), i, x)
+    {
+        if (json_array_size(txs) >= MAX_TRANSACTIONS) break;
+        if (!in_set(cited, json_string_value(json_object_get(x, "id")))) continue;
+        json_array_append_new(txs, pick(x, tx_keys));
+        const char *ue = json_string_value(json_object_get(x, "ue"));
+        if (ue) json_object_set(ue_set, ue, json_true());
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        json_array_foreach(json_object_get(doc, "ues"), i, x)
+        {
+            if (json_array_size(ues) >= nues) break;
+            bool hit = in_set(ue_set, json_string_value(json_object_get(x, "id")));
+            if (pass == 0 ? !hit : hit) continue;
+            json_t *u = pick(x, ue_keys);
+            json_t *tl = json_array(), *steps = json_array();
+            json_array_foreach(json_object_get(x, "transactions"), j, y)
+            {
+                if (j >= 10) break;
+                json_array_append(tl, y);
+            }
+            json_array_foreach(json_object_get(x, "ladder"), j, y)
+            {
+                if (j >= ladder) break;
+                json_array_append_new(steps, pick(y, step_keys));
+            }
+            json_object_set_new(u, "transactions", tl);
+            json_object_set_new(u, "ladder", steps);
+            json_array_append_new(ues, u);
+        }
+    }
+    json_object_set_new(dg, "transactions", txs);
+    json_object_set_new(dg, "ues", ues);
+    json_decref(cited);
+    json_decref(ue_set);
+}
+
 json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes)
 {
     static const char *const cap_keys[] = {"file",      "packets",   "bytes", "duration_s",
@@ -100,7 +171,7 @@ json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes)
     }
     json_object_set_new(dg, "apps", apps);
 
-    size_t nflows = TOP_FLOWS, nmsgs = TOP_MESSAGES;
+    size_t nflows = TOP_FLOWS, nmsgs = TOP_MESSAGES, nues = MAX_UES, ladder = LADDER_MAX;
     json_t *findings = json_object_get(doc, "findings");
     json_object_set_new(dg, "findings", findings ? json_deep_copy(findings) : json_array());
     json_t *kpis = json_array();
@@ -114,8 +185,13 @@ json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes)
         json_object_set_new(dg, "top_flows", top(flows, nflows, cmp_bytes, flow_keys));
         json_object_set_new(dg, "messages",
                             top(json_object_get(doc, "messages"), nmsgs, cmp_count, NULL));
+        add_stories(dg, doc, nues, ladder);
         if (!budget_bytes || size_of(dg) <= budget_bytes) break;
-        if (nflows > 3) {
+        if (ladder > 3) {
+            ladder /= 2;
+        } else if (nues > 2) {
+            nues /= 2;
+        } else if (nflows > 3) {
             nflows /= 2;
         } else if (nmsgs > 10) {
             nmsgs /= 2;
