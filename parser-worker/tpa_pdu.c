@@ -73,6 +73,7 @@ static void run(tpa_pdu_framer_t *fr, const tpa_pdu_spec_t *spec, tpa_dissect_ct
         if (l < 0) {
             fr->bad++;
             fr->lost = true;
+            tpa_rd_skip(v, 1); /* no PDU starts here: look for one from the next byte */
             if (spec->bad) spec->bad(c);
             continue;
         }
@@ -129,6 +130,7 @@ void tpa_pdu_feed(tpa_pdu_framer_t *fr, const tpa_pdu_spec_t *spec, tpa_dissect_
             if (!need && rem >= spec->max) { /* no header within max bytes */
                 fr->bad++;
                 fr->lost = true;
+                tpa_rd_skip(bytes, 1); /* resync past this start, or it is found again */
                 if (spec->bad) spec->bad(c);
                 continue;
             }
