@@ -6,7 +6,8 @@
  *   flags (1) bit 0 second direction, bit 1 data from the input, bit 2 captured
  *             length is half the length (snaplen), bit 7 flush instead of a segment
  *   seq   (4) sequence number offset from the ISN, big-endian (wraps freely)
- *   len   (2) segment length, big-endian
+ *   len   (2) segment length, big-endian, low 13 bits (at most 8191: long enough to
+ *             fill the buffers in a few segments, short enough to stay fast)
  * With flags bit 1 the data comes from the input (fewer bytes if it ends); otherwise
  * byte i of a segment is h(seq + i), a function of its sequence number.
  * Checked: while every segment carried h() bytes, each delivered byte at stream
@@ -58,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const size_t dir_max[4] = {0, 100, 4096, TPA_TCP_STREAM_DIR_BYTES};
     static const size_t pool_max[4] = {0, 2048, 65536, TPA_TCP_STREAM_TOTAL_BYTES};
-    static uint8_t seg[65536];
+    static uint8_t seg[8192];
     if (size < 5) return 0;
     size_t dmax = dir_max[data[0] & 3], pmax = pool_max[(data[0] >> 2) & 3];
     uint32_t isn =
@@ -84,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         uint32_t seq =
             isn + ((uint32_t)o[1] << 24 | (uint32_t)o[2] << 16 | (uint32_t)o[3] << 8 | o[4]);
-        uint32_t len = (uint32_t)o[5] << 8 | o[6];
+        uint32_t len = ((uint32_t)o[5] << 8 | o[6]) & 0x1fff;
         size_t caplen = (o[0] & 4) ? len / 2 : len;
         const uint8_t *bytes = seg;
         if (o[0] & 2) {
