@@ -357,12 +357,81 @@ static void test_odd_input(void)
     json_decref(a);
 }
 
+/* Issue 5: "the unanswered PFCP session establishments must surface as the root cause of
+ * failed PDU sessions on a capture built like that". The digest mirrors what the engine
+ * emits for tests' N4 capture of a silent UPF (tpa analyze 5gpcap__n4_upf_timeout_n4.pcap):
+ * Association Setup and Session Establishment unanswered, heartbeats failing, one UE whose
+ * story is the unanswered establishments. F1 comes before F2, so the ranking must not be
+ * the findings' order. */
+static void test_upf_timeout(void)
+{
+    json_t *d = parse(
+        "{\"capture\":{\"file\":\"n4.pcap\",\"packets\":66,\"bytes\":13006,"
+        "\"duration_s\":50.527189,\"truncated\":false,\"malformed\":0},\"flows_total\":1,"
+        "\"apps\":{\"pfcp\":1},\"top_flows\":[{\"id\":1,\"proto\":\"udp\",\"src\":\"10.53.0.13\","
+        "\"sport\":8805,\"dst\":\"10.53.0.12\",\"dport\":8805,\"packets\":66,\"bytes\":13006,"
+        "\"app\":\"pfcp\"}],"
+        "\"findings\":["
+        "{\"id\":\"F1\",\"rule\":\"pfcp.unanswered\",\"severity\":\"critical\",\"title\":\"PFCP "
+        "Association Setup requests unanswered\",\"detail\":\"4 of 7 PFCP Association Setup "
+        "attempts (57.1%) got no response by the end of the capture (13 retransmissions in "
+        "all).\",\"evidence\":{\"frames\":[19,34,50,65],\"flows\":[1],\"transactions\":[\"t7\","
+        "\"t11\",\"t15\",\"t19\"]}},"
+        "{\"id\":\"F2\",\"rule\":\"pfcp.unanswered\",\"severity\":\"critical\",\"title\":\"PFCP "
+        "Session Establishment requests unanswered\",\"detail\":\"5 of 5 PFCP Session "
+        "Establishment attempts (100.0%) got no response by the end of the capture (10 "
+        "retransmissions in all).\",\"evidence\":{\"frames\":[5,14,28,40,55],\"flows\":[1],"
+        "\"transactions\":[\"t3\",\"t6\",\"t10\",\"t14\",\"t18\"]}},"
+        "{\"id\":\"F3\",\"rule\":\"pfcp.heartbeat_failures\",\"severity\":\"warning\",\"title\":"
+        "\"PFCP Heartbeat failures\",\"detail\":\"4 of 7 PFCP Heartbeat requests went "
+        "unanswered and 0 failed (success rate 42.9%, 10 retransmissions); the path to the "
+        "peer is unreliable.\",\"evidence\":{\"frames\":[7,22,39,54],\"flows\":[1],"
+        "\"transactions\":[\"t4\",\"t9\",\"t13\",\"t17\"]}}],"
+        "\"kpis\":["
+        "{\"protocol\":\"pfcp\",\"procedure\":\"Association Setup\",\"request_code\":\"5\","
+        "\"attempts\":7,\"successes\":3,\"failures\":0,\"unanswered\":4,\"retransmissions\":13,"
+        "\"success_rate\":0.4286,\"causes\":[]},"
+        "{\"protocol\":\"pfcp\",\"procedure\":\"Heartbeat\",\"request_code\":\"1\",\"attempts\":7,"
+        "\"successes\":3,\"failures\":0,\"unanswered\":4,\"retransmissions\":10,"
+        "\"success_rate\":0.4286,\"causes\":[]},"
+        "{\"protocol\":\"pfcp\",\"procedure\":\"Session Establishment\",\"request_code\":\"50\","
+        "\"attempts\":5,\"successes\":0,\"failures\":0,\"unanswered\":5,\"retransmissions\":10,"
+        "\"success_rate\":0.0,\"causes\":[]}],"
+        "\"transactions\":[{\"id\":\"t3\",\"protocol\":\"pfcp\",\"procedure\":\"Session "
+        "Establishment\",\"outcome\":\"unanswered\",\"cause\":null,\"ue\":\"ue1\"}],"
+        "\"ues\":[{\"id\":\"ue1\",\"identities\":{\"imsi\":[\"999700000000001\"]},"
+        "\"transactions\":[\"t3\"],\"ladder\":[{\"ts\":1787137661.269965,\"protocol\":\"pfcp\","
+        "\"name\":\"PFCP Session Establishment Request\",\"outcome\":\"unanswered\","
+        "\"transaction\":\"t3\"}]}],"
+        "\"messages\":[{\"protocol\":\"pfcp\",\"code\":\"50\",\"name\":\"PFCP Session "
+        "Establishment Request\",\"count\":15}]}");
+    json_t *a = tpa_analyst_run(d, TPA_ANALYST_RCA);
+    check_shape(d, a, "upf_timeout");
+    json_t *rca = json_object_get(a, "rca");
+    json_t *top = json_array_get(json_object_get(rca, "root_causes"), 0);
+    const char *title = str_of(json_object_get(top, "title"));
+    CHECK(strstr(title, "PDU session") && strstr(title, "PFCP Session Establishment"),
+          "upf_timeout: top cause is %s", title);
+    json_t *ev = json_object_get(top, "evidence");
+    CHECK(!strcmp(str_of(json_array_get(ev, 0)), "F2"), "upf_timeout: top evidence %s",
+          str_of(json_array_get(ev, 0)));
+    const char *expl = str_of(json_object_get(top, "explanation"));
+    CHECK(strstr(expl, "1 UE in this capture is affected") != NULL, "upf_timeout: %s", expl);
+    CHECK(strstr(str_of(json_object_get(top, "recommendation")), "UPF") != NULL,
+          "upf_timeout: recommendation does not point at the UPF");
+    CHECK(strstr(str_of(json_object_get(rca, "summary")), "PDU sessions fail") != NULL,
+          "upf_timeout: summary %s", str_of(json_object_get(rca, "summary")));
+    json_decref(a);
+    json_decref(d);
+}
+
 int main(void)
 {
     test_healthy();
     test_truncated_malformed();
     test_severities();
     test_odd_input();
+    test_upf_timeout();
     if (failures) {
         fprintf(stderr, "test_analyst: %d check(s) failed\n", failures);
         return 1;

@@ -167,7 +167,7 @@ typedef struct rule {
     const char *next_step;
 } rule_t;
 
-enum { RULE_TRUNCATED = 0, RULE_MALFORMED = 1 };
+enum { RULE_TRUNCATED = 0, RULE_MALFORMED = 1, RULE_PFCP_SESSION = 2, RULE_CREATE_SESSION = 3 };
 
 static const rule_t rules[] = {
     [RULE_TRUNCATED] =
@@ -181,6 +181,21 @@ static const rule_t rules[] = {
          "protocol version the peer does not share all produce malformed packets; re-capture "
          "with snaplen 0 if frames are cut.",
          "Open the malformed frames in Wireshark to see which layer breaks and on which node."},
+    [RULE_PFCP_SESSION] =
+        {{"pfcp session establishment"},
+         "Check the UPF first: is its PFCP (N4) endpoint up and reachable from the SMF on UDP "
+         "8805, is the PFCP association established (Association Setup answered), and does the "
+         "UPF have resources for new sessions? Then compare the SMF's N4 request timer and "
+         "retry count with the UPF's load.",
+         "Check the UPF's N4 (PFCP) listener, its logs and its reachability from the SMF at "
+         "the time of the unanswered requests."},
+    [RULE_CREATE_SESSION] =
+        {{"create session"},
+         "Check the SGW-C/PGW-C (or SMF+PGW-C) that receives Create Session: is it reachable on "
+         "UDP 2123 from the MME/SGW, is it overloaded, and does it reach its own peers (PCRF/PCF, "
+         "UPF) in time?",
+         "Check the GTPv2-C peer that does not answer Create Session: reachability, load and "
+         "its logs."},
     {{"retransmi", "zero window", "duplicate ack", "dup ack", "out of order", "out-of-order",
       "lost segment"},
      "Look for packet loss or congestion on the path: interface errors and drops, queue "
@@ -355,6 +370,71 @@ static void cause_add_finding_evidence(ctx_t *c, cause_t *k, const json_t *findi
     json_array_foreach(json_object_get(ev, "frames"), i,
                        v) if (json_is_integer(v) && json_array_size(k->frames) < MAX_FRAMES)
         json_array_append(k->frames, v);
+}
+
+/* Counts the UEs of the digest whose story has a step naming `procedure` that did not
+ * succeed (unanswered, failure, rejected). */
+static int ues_failing(const ctx_t *c, const char *procedure)
+{
+    int n = 0;
+    size_t i, j;
+    json_t *u, *st;
+    json_array_foreach(json_object_get(c->digest, "ues"), i, u)
+    {
+        json_array_foreach(json_object_get(u, "ladder"), j, st)
+        {
+            const char *name = jstr(st, "name"), *outcome = jstr(st, "outcome");
+            if (name && strstr(name, procedure) && outcome && strcmp(outcome, "success")) {
+                n++;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+/* Step 1b: session set-up procedures that fail explain failed sessions. A PDU session
+ * (TS 23.502 4.3.2) cannot complete unless the SMF creates its session in the UPF over N4
+ * (PFCP Session Establishment, TS 29.244 7.5.2); a PDN connection (TS 23.401 5.10.2)
+ * needs GTPv2 Create Session answered (TS 29.274 7.2.1). Such a cause becomes the most
+ * likely root cause, named after the sessions that fail. */
+static void session_setup(ctx_t *c)
+{
+    for (int n = 0; n < c->ncauses; n++) {
+        cause_t *k = &c->causes[n];
+        if (k->rule != RULE_PFCP_SESSION && k->rule != RULE_CREATE_SESSION) continue;
+        char lower[sizeof k->title + sizeof k->explanation];
+        snprintf(lower, sizeof lower, "%s %s", k->title, k->explanation);
+        lower_copy(lower, sizeof lower, lower);
+        if (!strstr(lower, "unanswered") && !strstr(lower, "no response") &&
+            !strstr(lower, "fail") && !strstr(lower, "reject") && !strstr(lower, "timeout"))
+            continue;
+        bool pfcp = k->rule == RULE_PFCP_SESSION;
+        bool silent = strstr(lower, "unanswered") || strstr(lower, "no response") ||
+                      strstr(lower, "timeout");
+        char expl[sizeof k->explanation];
+        snprintf(expl, sizeof expl, "%s", k->explanation);
+        snprintf(k->title, sizeof k->title, "%s fail: %s",
+                 pfcp ? "PDU sessions" : "PDN connections",
+                 pfcp ? (silent ? "the UPF does not answer PFCP Session Establishment"
+                                : "the UPF rejects PFCP Session Establishment")
+                      : (silent ? "the gateway does not answer GTPv2 Create Session"
+                                : "the gateway rejects GTPv2 Create Session"));
+        snprintf(k->explanation, sizeof k->explanation, "%s %.900s",
+                 pfcp ? "A PDU session can only be established once the SMF has created its "
+                        "session in the UPF over N4 (PFCP Session Establishment, TS 29.244 "
+                        "7.5.2)."
+                      : "A PDN connection (attach or additional PDN) can only be established "
+                        "once Create Session is answered (TS 29.274 7.2.1).",
+                 expl);
+        int ues = ues_failing(c, pfcp ? "Session Establishment" : "Create Session");
+        if (ues > 0)
+            appendf(k->explanation, sizeof k->explanation,
+                    " %d UE%s in this capture %s affected.", ues, ues == 1 ? "" : "s",
+                    ues == 1 ? "is" : "are");
+        k->severity = SEV_CRITICAL;
+        k->confidence = 0.92; /* above every other critical cause; a KPI adds 0.05 */
+    }
 }
 
 /* Step 1: group warning/critical findings by title. */
@@ -941,6 +1021,7 @@ json_t *tpa_analyst_run(const json_t *digest, int mode)
         rca = json_null();
     } else {
         group_findings(c);
+        session_setup(c);
         attach_kpis(c);
         capture_quality(c);
         if (finding_insights(c, insights) || flow_insights(c, insights, MAX_FLOW_INSIGHTS))
