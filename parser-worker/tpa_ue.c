@@ -822,7 +822,11 @@ static int cmp_step(const void *x, const void *y)
     return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-/* Appends s to the array under key of obj unless already there. */
+/* Values listed per identity kind of one UE: a subscriber with thousands of bearers
+ * lists its first TEIDs/SEIDs, not all (add_unique is O(n) per value). */
+#define UE_JSON_MAX_VALUES 64
+
+/* Appends s to the array under key of obj unless already there or full. */
 static void add_unique(json_t *obj, const char *key, const char *s)
 {
     json_t *arr = json_object_get(obj, key);
@@ -830,6 +834,7 @@ static void add_unique(json_t *obj, const char *key, const char *s)
         arr = json_array();
         json_object_set_new(obj, key, arr);
     }
+    if (json_array_size(arr) >= UE_JSON_MAX_VALUES) return;
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v)
