@@ -13,7 +13,7 @@ Modes (what the next answers are):
   ok              a valid answer citing the digest's first finding, first flow and, in
                   the summary, every pseudonymised identity token found in the prompt
   reasoning       like ok, with a reasoning_content beside the content (must be ignored)
-  retry429:N      N answers 429 with Retry-After: 1, then ok
+  retry429:N[:S]  N answers 429 with Retry-After: S (default 1), then ok
   fail500         always 500 (Retry-After: 0, so retries are quick)
   malformed       always content that is not JSON
   malformed_once  not JSON the first time, then (the repair) ok
@@ -176,9 +176,11 @@ class FakeOpenAI:
 
             def answer(self, mode, n, body):
                 name, _, arg = mode.partition(":")
-                if name == "retry429" and n <= int(arg or 1):
-                    return self.reply(429, {"error": {"message": "slow down"}},
-                                      {"Retry-After": "1"})
+                if name == "retry429":
+                    count, _, after = arg.partition(":")
+                    if n <= int(count or 1):
+                        return self.reply(429, {"error": {"message": "slow down"}},
+                                          {"Retry-After": after or "1"})
                 if name == "fail500":
                     return self.reply(500, {"error": {"message": "boom"}}, {"Retry-After": "0"})
                 if name == "malformed" or (name == "malformed_once" and n == 1):

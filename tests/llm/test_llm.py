@@ -21,6 +21,10 @@ Issue 5 clauses checked, one scenario each:
   cache_hits 1;
 - circuit breaker: 500s until "circuit open" is the fallback reason, and that job sends
   no request at all;
+- "tpa-llm must renew the job's lease while a slow LLM call runs": a second stack with a
+  1 s lease and a 1 s LLM timeout (the reaper allows lease + timeout) answers after about
+  9 s of 429s with Retry-After 3; the job completes from the LLM on its first attempt,
+  never requeued by the gateway's reaper (which runs every 5 s);
 - privacy: no IMSI, MSISDN or MEI digits in any request body the server received, while the
   stored result shows the real identities (UEs, and the LLM's summary mapped back).
 """
@@ -60,6 +64,7 @@ def run_job(st, capture, timeout=60.0):
     check(job["state"] == "completed", "job %s ended %s: %r" % (job_id, job["state"], job.get("message")))
     status, res, raw = T.http_json(st.http_port, "GET", "/api/v1/jobs/%s/result" % job_id)
     check(status == 200 and isinstance(res, dict), "GET result answered %d" % status)
+    res["_job"] = job_id
     return res, time.time() - t0
 
 
@@ -213,8 +218,31 @@ def main():
           "privacy key file %s missing or not 0600" % kf)
     for p in st.llms:
         check(KEY not in p.log_text(), "the API key appears in the tpa-llm log")
+    lease_test(a, wd, capture)
     fake.stop()
     return 0
+
+
+def lease_test(a, wd, capture):
+    fake = fake_openai.FakeOpenAI(key=None, model=MODEL).start()
+    wd2 = os.path.join(wd, "lease")
+    os.makedirs(wd2)
+    redis = T.start_redis(wd2)
+    st = T.start_stack(a.bin_dir, wd2, redis, parsers=1, llms=1, env={
+        "TPA_LLM_BASE_URL": fake.url, "TPA_LLM_MODEL": MODEL, "TPA_LLM_TIMEOUT": 1,
+        "TPA_LEASE_SECONDS": 1})
+    STACKS.append(st)
+    fake.set_mode("retry429:3:3")
+    res, secs = run_job(st, capture)
+    T.log("  lease           %5.2f s  requests=%d fallback=%r"
+          % (secs, res["llm"]["requests"], res["llm"]["fallback_reason"]))
+    assert_llm(res, "lease")
+    check(secs >= 8, "lease: the slow call took only %.1f s" % secs)
+    attempts = redis.cmd("HGET", "tpa:job:" + res["_job"], "attempts")
+    check(attempts in (b"1", "1", 1), "lease: job attempts %r, want 1 (requeued while the LLM "
+          "was answering)" % attempts)
+    check(len(fake.bodies()) == 4, "lease: %d requests, want 4" % len(fake.bodies()))
+    fake.stop()
 
 
 if __name__ == "__main__":
