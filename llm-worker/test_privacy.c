@@ -31,8 +31,8 @@ int main(void)
     char hex[65];
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-    CHECKF(!strcmp(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
-           "%s", hex);
+    CHECKF(!strcmp(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"), "%s",
+           hex);
 
     uint8_t key[TPA_PRIVACY_KEY_LEN], key2[TPA_PRIVACY_KEY_LEN];
     memset(key, 7, sizeof key);

@@ -37,13 +37,13 @@ int main(void)
     CHECKF(a != NULL, "%s", err);
     if (a) {
         json_t *rca = json_object_get(a, "rca");
-        json_t *ev = json_object_get(json_array_get(json_object_get(rca, "root_causes"), 0),
-                                     "evidence");
+        json_t *ev =
+            json_object_get(json_array_get(json_object_get(rca, "root_causes"), 0), "evidence");
         CHECK(json_array_size(ev) == 5); /* F1 t3 ue1 flow:1 kpi:... kept */
         CHECK(!strcmp(json_string_value(json_array_get(ev, 3)), "flow:1"));
         CHECK(json_array_size(json_object_get(rca, "dropped_evidence")) == 1);
-        CHECK(!strcmp(json_string_value(json_array_get(json_object_get(rca, "dropped_evidence"), 0)),
-                      "F9"));
+        CHECK(!strcmp(
+            json_string_value(json_array_get(json_object_get(rca, "dropped_evidence"), 0)), "F9"));
         CHECK(!strcmp(json_string_value(json_object_get(rca, "source")), "llm"));
         json_t *ins = json_object_get(a, "insights");
         CHECK(json_array_size(ins) == 2);

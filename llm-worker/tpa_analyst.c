@@ -410,8 +410,8 @@ static void session_setup(ctx_t *c)
             !strstr(lower, "fail") && !strstr(lower, "reject") && !strstr(lower, "timeout"))
             continue;
         bool pfcp = k->rule == RULE_PFCP_SESSION;
-        bool silent = strstr(lower, "unanswered") || strstr(lower, "no response") ||
-                      strstr(lower, "timeout");
+        bool silent =
+            strstr(lower, "unanswered") || strstr(lower, "no response") || strstr(lower, "timeout");
         char expl[sizeof k->explanation];
         snprintf(expl, sizeof expl, "%s", k->explanation);
         snprintf(k->title, sizeof k->title, "%s fail: %s",
@@ -429,9 +429,8 @@ static void session_setup(ctx_t *c)
                  expl);
         int ues = ues_failing(c, pfcp ? "Session Establishment" : "Create Session");
         if (ues > 0)
-            appendf(k->explanation, sizeof k->explanation,
-                    " %d UE%s in this capture %s affected.", ues, ues == 1 ? "" : "s",
-                    ues == 1 ? "is" : "are");
+            appendf(k->explanation, sizeof k->explanation, " %d UE%s in this capture %s affected.",
+                    ues, ues == 1 ? "" : "s", ues == 1 ? "is" : "are");
         k->severity = SEV_CRITICAL;
         k->confidence = 0.92; /* above every other critical cause; a KPI adds 0.05 */
     }

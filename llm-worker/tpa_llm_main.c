@@ -52,10 +52,11 @@ static const char store_script[] = "local st = redis.call('HGET', KEYS[1], 'stat
 /* Takes over the job's lease for this LLM worker while the job is enriching, so that a
  * slow LLM call renews it (tpa_job_renew) and the gateway's reaper leaves the job alone.
  * KEYS[1] job hash; ARGV[1] worker id, ARGV[2] lease until (ms). Returns 1 or 0. */
-static const char lease_script[] = "if redis.call('HGET', KEYS[1], 'state') ~= 'enriching' then\n"
-                                   "  return 0 end\n"
-                                   "redis.call('HSET', KEYS[1], 'worker', ARGV[1], 'lease', ARGV[2])\n"
-                                   "return 1\n";
+static const char lease_script[] =
+    "if redis.call('HGET', KEYS[1], 'state') ~= 'enriching' then\n"
+    "  return 0 end\n"
+    "redis.call('HSET', KEYS[1], 'worker', ARGV[1], 'lease', ARGV[2])\n"
+    "return 1\n";
 
 #define RECV_TIMEOUT_MS 500
 /* As tpa analyze writes it: 16 significant digits keep microsecond timestamps without

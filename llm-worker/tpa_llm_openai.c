@@ -24,7 +24,7 @@ struct tpa_llm_openai {
     char auth[300]; /* "Authorization: Bearer <key>" or empty; never logged */
     int concurrency;
     long timeout_s;
-    int failures;      /* consecutive failed requests */
+    int failures;       /* consecutive failed requests */
     int64_t open_until; /* circuit open until this time (ms), 0 = closed */
     unsigned seed;
 };
@@ -83,7 +83,7 @@ tpa_llm_openai_t *tpa_llm_openai_new(const tpa_config_t *cfg)
 void tpa_llm_openai_destroy(tpa_llm_openai_t **o)
 {
     if (!o || !*o) return;
-    memset((*o)->auth, 0, sizeof (*o)->auth);
+    memset((*o)->auth, 0, sizeof(*o)->auth);
     free(*o);
     *o = NULL;
 }
@@ -138,9 +138,9 @@ static char *build_body(const tpa_llm_openai_t *o, const tpa_llm_req_t *r)
     for (size_t i = 0; i < r->nmsg; i++)
         json_array_append_new(msgs, json_pack("{s:s,s:s}", "role", r->roles[i], "content",
                                               r->contents[i] ? r->contents[i] : ""));
-    json_t *b = json_pack("{s:s,s:o,s:{s:s},s:f,s:b}", "model", o->model, "messages", msgs,
-                          "response_format", "type", "json_object", "temperature", 0.2, "stream",
-                          0);
+    json_t *b =
+        json_pack("{s:s,s:o,s:{s:s},s:f,s:b}", "model", o->model, "messages", msgs,
+                  "response_format", "type", "json_object", "temperature", 0.2, "stream", 0);
     char *s = b ? json_dumps(b, JSON_COMPACT) : NULL;
     json_decref(b);
     return s;

@@ -28,10 +28,10 @@ struct tpa_llm_privacy {
 static const struct {
     const char *name, *kind;
 } id_keys[] = {
-    {"imsi", "IMSI"},      {"supi", "SUPI"},      {"suci", "SUCI"},       {"msisdn", "MSISDN"},
-    {"gpsi", "GPSI"},      {"imei", "IMEI"},      {"imeisv", "IMEI"},     {"pei", "PEI"},
-    {"sip_uri", "SIP"},    {"impu", "SIP"},       {"impi", "SIP"},        {"from_uri", "SIP"},
-    {"to_uri", "SIP"},     {"request_uri", "SIP"}, {"contact", "SIP"},
+    {"imsi", "IMSI"},   {"supi", "SUPI"},       {"suci", "SUCI"},   {"msisdn", "MSISDN"},
+    {"gpsi", "GPSI"},   {"imei", "IMEI"},       {"imeisv", "IMEI"}, {"pei", "PEI"},
+    {"sip_uri", "SIP"}, {"impu", "SIP"},        {"impi", "SIP"},    {"from_uri", "SIP"},
+    {"to_uri", "SIP"},  {"request_uri", "SIP"}, {"contact", "SIP"},
 };
 
 void tpa_llm_hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t len,

@@ -34,9 +34,12 @@ typedef struct stats {
 
 static bool on_off(const char *v, bool *out)
 {
-    if (!strcmp(v, "on") || !strcmp(v, "1") || !strcmp(v, "true")) *out = true;
-    else if (!strcmp(v, "off") || !strcmp(v, "0") || !strcmp(v, "false")) *out = false;
-    else return false;
+    if (!strcmp(v, "on") || !strcmp(v, "1") || !strcmp(v, "true"))
+        *out = true;
+    else if (!strcmp(v, "off") || !strcmp(v, "0") || !strcmp(v, "false"))
+        *out = false;
+    else
+        return false;
     return true;
 }
 
@@ -81,7 +84,7 @@ void tpa_llm_provider_destroy(tpa_llm_provider_t **p)
 {
     if (!p || !*p) return;
     tpa_llm_openai_destroy(&(*p)->client);
-    memset((*p)->key, 0, sizeof (*p)->key);
+    memset((*p)->key, 0, sizeof(*p)->key);
     free(*p);
     *p = NULL;
 }
@@ -91,8 +94,7 @@ const char *tpa_llm_provider_describe(const tpa_llm_provider_t *p)
     return p->describe;
 }
 
-static void cache_key(const char *model, const char *sys, const char *user, char *buf,
-                      size_t len)
+static void cache_key(const char *model, const char *sys, const char *user, char *buf, size_t len)
 {
     tpa_sha256_t s;
     char hex[TPA_SHA256_HEX];
@@ -128,8 +130,8 @@ static void cache_put(redisContext *r, const char *key, const json_t *v, long tt
 }
 
 /* One chat request; fills content (malloc'd) or reason. Returns 0 or the request's rc. */
-static int ask(tpa_llm_provider_t *p, const char *const *roles, const char *const *texts,
-               size_t n, tpa_llm_tick_fn tick, void *arg, stats_t *st, char **content)
+static int ask(tpa_llm_provider_t *p, const char *const *roles, const char *const *texts, size_t n,
+               tpa_llm_tick_fn tick, void *arg, stats_t *st, char **content)
 {
     tpa_llm_req_t req;
     memset(&req, 0, sizeof req);
@@ -201,8 +203,8 @@ static json_t *llm_answer(tpa_llm_provider_t *p, redisContext *r, const tpa_wire
         texts[3] = repair ? repair : "Reply with valid JSON only.";
         if (ask(p, roles, texts, 4, tick, arg, st, &content2)) {
             char why[320];
-            snprintf(why, sizeof why, "invalid answer (%.120s); repair request failed: %.150s", verr,
-                     st->reason);
+            snprintf(why, sizeof why, "invalid answer (%.120s); repair request failed: %.150s",
+                     verr, st->reason);
             snprintf(st->reason, sizeof st->reason, "%s", why);
             goto done;
         }
@@ -243,8 +245,7 @@ int tpa_llm_provider_answer(tpa_llm_provider_t *p, redisContext *r, const tpa_wi
     if (p->client) {
         a = llm_answer(p, r, task, mode, tick, arg, &st);
         if (!a)
-            tpa_warn(task->job, "LLM %s: %s; the built-in analyst answers", task->type,
-                     st.reason);
+            tpa_warn(task->job, "LLM %s: %s; the built-in analyst answers", task->type, st.reason);
     }
     if (!a) a = tpa_analyst_run(task->digest, mode);
     if (!a) {

@@ -53,7 +53,8 @@ static bool kpi_known(const json_t *digest, const char *name)
 bool tpa_llm_validate_known_id(const json_t *digest, const char *id)
 {
     if (!id || !*id) return false;
-    if (!strncmp(id, "finding:", 8)) return id_in_array(json_object_get(digest, "findings"), id + 8);
+    if (!strncmp(id, "finding:", 8))
+        return id_in_array(json_object_get(digest, "findings"), id + 8);
     if (!strncmp(id, "flow:", 5)) return flow_known(digest, id + 5);
     if (!strncmp(id, "kpi:", 4)) return kpi_known(digest, id + 4);
     if (!strncmp(id, "ue:", 3)) return id_in_array(json_object_get(digest, "ues"), id + 3);
@@ -158,9 +159,9 @@ static json_t *check_rca(const json_t *rca, const json_t *digest, size_t *droppe
                 (*dropped)++;
             }
         }
-        json_array_append_new(
-            oc, json_pack("{s:s,s:O,s:s,s:o,s:s}", "title", title, "confidence", conf,
-                          "explanation", expl, "evidence", keep, "recommendation", rec ? rec : ""));
+        json_array_append_new(oc, json_pack("{s:s,s:O,s:s,s:o,s:s}", "title", title, "confidence",
+                                            conf, "explanation", expl, "evidence", keep,
+                                            "recommendation", rec ? rec : ""));
     }
     json_array_foreach(steps, i, e)
     {
@@ -217,8 +218,8 @@ json_t *tpa_llm_validate(const char *content, const json_t *digest, int mode, si
             ndrop++;
             continue;
         }
-        json_array_append_new(ins, json_pack("{s:s,s:s,s:s}", "target", target, "text", text,
-                                             "source", "llm"));
+        json_array_append_new(
+            ins, json_pack("{s:s,s:s,s:s}", "target", target, "text", text, "source", "llm"));
     }
     out = json_object();
     json_object_set_new(out, "insights", ins);

@@ -92,13 +92,13 @@ static bool in_set(const json_t *set, const char *id)
  * UEs), compacted. Adds "transactions" and "ues" to dg. */
 static void add_stories(json_t *dg, const json_t *doc, size_t nues, size_t ladder)
 {
-    static const char *const tx_keys[] = {"id",  "protocol", "procedure", "outcome",
-                                          "cause", "latency_ms", "request_frame", "flow",
-                                          "src", "dst", "ue", NULL};
-    static const char *const ue_keys[] = {"id", "identities", "attributes", "first_ts", "last_ts",
-                                          "messages", NULL};
-    static const char *const step_keys[] = {"ts", "protocol", "name", "outcome", "transaction",
-                                            NULL};
+    static const char *const tx_keys[] = {
+        "id",   "protocol", "procedure", "outcome", "cause", "latency_ms", "request_frame",
+        "flow", "src",      "dst",       "ue",      NULL};
+    static const char *const ue_keys[] = {"id",      "identities", "attributes", "first_ts",
+                                          "last_ts", "messages",   NULL};
+    static const char *const step_keys[] = {"ts",      "protocol",    "name",
+                                            "outcome", "transaction", NULL};
     json_t *cited = json_object(), *ue_set = json_object();
     json_t *txs = json_array(), *ues = json_array();
     size_t i, j;
