@@ -36,4 +36,11 @@ int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t *
  * JSON. Never includes payload bytes. Returns a new object (caller decrefs). */
 json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes);
 
+/* Flow batches for `flow_batch` LLM tasks: the flows ranked by bytes after the first
+ * `skip` (those the digest's top_flows already carries), per_batch to a batch, at most
+ * max_batches. Each batch is a digest {"capture","flows_total","top_flows":[...]}.
+ * Returns a new array (caller decrefs), empty when there are no more flows. */
+json_t *tpa_digest_flow_batches(const json_t *doc, size_t skip, size_t per_batch,
+                                size_t max_batches);
+
 #endif

@@ -147,12 +147,40 @@ static void add_stories(json_t *dg, const json_t *doc, size_t nues, size_t ladde
     json_decref(ue_set);
 }
 
+static const char *const cap_keys[] = {"file",      "packets",   "bytes", "duration_s",
+                                       "truncated", "malformed", NULL};
+static const char *const flow_keys[] = {"id",    "proto",   "src",   "sport", "dst",
+                                        "dport", "packets", "bytes", "app",   NULL};
+
+json_t *tpa_digest_flow_batches(const json_t *doc, size_t skip, size_t per_batch,
+                                size_t max_batches)
+{
+    json_t *out = json_array();
+    if (!out || !per_batch || !max_batches) return out;
+    const json_t *flows = json_object_get(doc, "flows");
+    json_t *ranked = top(flows, skip + per_batch * max_batches, cmp_bytes, flow_keys);
+    size_t n = json_array_size(ranked);
+    json_t *cap = json_object_get(doc, "capture");
+    for (size_t at = skip; at < n; at += per_batch) {
+        json_t *dg = json_object(), *batch = json_array();
+        if (!dg || !batch) {
+            json_decref(dg);
+            json_decref(batch);
+            break;
+        }
+        for (size_t i = at; i < n && i < at + per_batch; i++)
+            json_array_append(batch, json_array_get(ranked, i));
+        json_object_set_new(dg, "capture", cap ? pick(cap, cap_keys) : json_object());
+        json_object_set_new(dg, "flows_total", json_integer((json_int_t)json_array_size(flows)));
+        json_object_set_new(dg, "top_flows", batch);
+        json_array_append_new(out, dg);
+    }
+    json_decref(ranked);
+    return out;
+}
+
 json_t *tpa_digest_build(const json_t *doc, size_t budget_bytes)
 {
-    static const char *const cap_keys[] = {"file",      "packets",   "bytes", "duration_s",
-                                           "truncated", "malformed", NULL};
-    static const char *const flow_keys[] = {"id",    "proto",   "src",   "sport", "dst",
-                                            "dport", "packets", "bytes", "app",   NULL};
     json_t *dg = json_object();
     if (!dg) return NULL;
     json_t *cap = json_object_get(doc, "capture");

@@ -102,7 +102,10 @@ static void report(tpa_dissect_ctx_t *c, tpa_rd_t m, bool qr)
     sig.code = qr ? "response" : "query";
     sig.name = qr ? "response" : "query";
     sig.kind = qr ? TPA_SIG_RESPONSE : TPA_SIG_REQUEST;
-    sig.procedure = ((flags >> 11) & 0xf) == 0 ? "query" : NULL; /* opcode QUERY */
+    /* opcode QUERY on unicast DNS; multicast DNS and LLMNR queries go to a group and
+     * often get no answer by design, so they are counted but not paired */
+    bool unicast = !c->row || strcmp(c->row->name, "dns") == 0;
+    sig.procedure = unicast && ((flags >> 11) & 0xf) == 0 ? "query" : NULL;
     sig.key = sig.procedure ? key : NULL;
     if (qr) {
         unsigned rc = flags & 0xf;

@@ -4,7 +4,8 @@
  * prefetched), claims each job in Redis with a lease, analyses the capture with
  * tpa_analyze_file (fetching it from the gateway when the path is not local), stores the
  * result document, moves the job to enriching and PUSHes one `rca` task carrying the
- * digest to the gateway's forwarder (TPA_EP_TASKS_IN). Failures move the job to failed
+ * digest, plus up to FLOW_BATCHES `flow_batch` tasks with the next busiest flows (many
+ * flows to a request), to the gateway's forwarder (TPA_EP_TASKS_IN). Failures move the job to failed
  * with the engine's error line. SIGINT/SIGTERM abandon the current job (its lease is
  * released so the gateway's reaper requeues it at once) and exit.
  */
@@ -41,6 +42,8 @@ static const char usage[] =
 #define RECV_TIMEOUT_MS 500
 #define REDIS_WAIT_S 30
 #define DIGEST_BUDGET (48 * 1024)
+#define FLOW_BATCH_SIZE 40 /* flows per flow_batch task */
+#define FLOW_BATCHES 3     /* flow_batch tasks per job at most */
 #define PUBLISH_MIN_MS 500  /* progress: publish on a 1% step, or at least this often */
 #define CHECK_EVERY_MS 1000 /* lease renewal and cancel check */
 #define PARSE_PROGRESS_MAX 90
@@ -209,8 +212,9 @@ static int publish_result(worker_t *w, run_t *run, const json_t *doc, char *err,
     const char *id = run->job;
     int rc = TPA_ERR_NOMEM;
     char *text = NULL;
-    json_t *fields = NULL, *digest = NULL, *msg = NULL;
+    json_t *fields = NULL, *digest = NULL, *msg = NULL, *batches = NULL;
     const json_t *cap = json_object_get(doc, "capture");
+    int tasks;
 
     text = json_dumps(doc, RESULT_DUMP_FLAGS);
     if (!text) goto done;
@@ -221,24 +225,29 @@ static int publish_result(worker_t *w, run_t *run, const json_t *doc, char *err,
     }
     rc = tpa_job_set_result(w->r, id, text);
     if (rc) goto done;
+    digest = tpa_digest_build(doc, DIGEST_BUDGET);
+    batches = digest ? tpa_digest_flow_batches(
+                           doc, json_array_size(json_object_get(digest, "top_flows")),
+                           FLOW_BATCH_SIZE, FLOW_BATCHES)
+                     : NULL;
+    if (!digest || !batches) {
+        rc = TPA_ERR_NOMEM;
+        goto done;
+    }
+    tasks = 1 + (int)json_array_size(batches);
     fields = json_pack("{s:I, s:I, s:I, s:i, s:i}", "packets",
                        (json_int_t)json_integer_value(json_object_get(cap, "packets")), "bytes",
                        (json_int_t)json_integer_value(json_object_get(cap, "bytes")), "flows",
-                       (json_int_t)json_array_size(json_object_get(doc, "flows")), "tasks", 1,
+                       (json_int_t)json_array_size(json_object_get(doc, "flows")), "tasks", tasks,
                        "tasks_done", 0);
     if (!fields) {
         rc = TPA_ERR_NOMEM;
         goto done;
     }
-    clear_old_tasks(w, id, 1);
+    clear_old_tasks(w, id, 1 + FLOW_BATCHES);
     rc = tpa_job_set_fields(w->r, id, fields);
     if (rc) goto done;
-    digest = tpa_digest_build(doc, DIGEST_BUDGET);
-    if (!digest) {
-        rc = TPA_ERR_NOMEM;
-        goto done;
-    }
-    tpa_wire_task_t t = {.type = "rca", .task = 0, .tasks = 1, .digest = digest};
+    tpa_wire_task_t t = {.type = "rca", .task = 0, .tasks = tasks, .digest = digest};
     snprintf(t.job, sizeof t.job, "%s", id);
     msg = tpa_wire_task_build(&t);
     if (!msg) {
@@ -252,10 +261,19 @@ static int publish_result(worker_t *w, run_t *run, const json_t *doc, char *err,
                         "parsed; queued for analysis");
     if (rc) goto done;
     rc = tpa_zmq_send(w->push, msg);
-    if (rc) snprintf(err, errlen, "queueing the analysis task failed: %s", tpa_strerror(rc));
+    for (int n = 1; !rc && n < tasks; n++) {
+        tpa_wire_task_t b = {.type = "flow_batch", .task = n, .tasks = tasks,
+                             .digest = json_array_get(batches, (size_t)n - 1)};
+        snprintf(b.job, sizeof b.job, "%s", id);
+        json_decref(msg);
+        msg = tpa_wire_task_build(&b);
+        rc = msg ? tpa_zmq_send(w->push, msg) : TPA_ERR_NOMEM;
+    }
+    if (rc) snprintf(err, errlen, "queueing the analysis tasks failed: %s", tpa_strerror(rc));
 done:
     if (rc && !err[0]) snprintf(err, errlen, "storing the result failed: %s", tpa_strerror(rc));
     json_decref(msg);
+    json_decref(batches);
     json_decref(digest);
     json_decref(fields);
     free(text);
@@ -382,7 +400,7 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
         w->jobs_done++;
         tpa_info(id,
                  "parsed %.0f packets, %zu flows, %zu findings in %lld ms (%.0f packets/s, "
-                 "%.1f MB/s); total %lld ms; rca task queued",
+                 "%.1f MB/s); total %lld ms; analysis tasks queued",
                  packets, json_array_size(json_object_get(doc, "flows")),
                  json_array_size(json_object_get(doc, "findings")), (long long)parse_ms,
                  packets / secs, bytes / 1e6 / secs, (long long)(tpa_now_ms() - t0));
