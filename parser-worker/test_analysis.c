@@ -271,6 +271,26 @@ int main(void)
     CHECK(ival(dg, "flows_total", NULL) == 1 && ival(dg, "apps", "dns") == 1);
     CHECK(json_dumpb(dg, NULL, 0, JSON_COMPACT) <= 4096);
     json_decref(dg);
+    /* flow batches: one flow, all of it already in the digest's top flows -> none */
+    json_t *fb = tpa_digest_flow_batches(doc, 1, 40, 3);
+    CHECK(fb && json_array_size(fb) == 0);
+    json_decref(fb);
+    /* 7 flows ranked by bytes, skip 2, batches of 2, at most 2: flows 3-4 and 5-6 */
+    json_t *many = json_pack("{s:{s:I}, s:[{s:i,s:i},{s:i,s:i},{s:i,s:i},{s:i,s:i},"
+                             "{s:i,s:i},{s:i,s:i},{s:i,s:i}]}",
+                             "capture", "packets", (json_int_t)7, "flows", "id", 1, "bytes", 70,
+                             "id", 2, "bytes", 60, "id", 3, "bytes", 50, "id", 4, "bytes", 40,
+                             "id", 5, "bytes", 30, "id", 6, "bytes", 20, "id", 7, "bytes", 10);
+    fb = tpa_digest_flow_batches(many, 2, 2, 2);
+    CHECK(fb && json_array_size(fb) == 2);
+    json_t *b0 = json_object_get(json_array_get(fb, 0), "top_flows");
+    json_t *b1 = json_object_get(json_array_get(fb, 1), "top_flows");
+    CHECK(json_array_size(b0) == 2 && json_array_size(b1) == 2);
+    CHECK(json_integer_value(json_object_get(json_array_get(b0, 0), "id")) == 3 &&
+          json_integer_value(json_object_get(json_array_get(b1, 1), "id")) == 6);
+    CHECK(ival(json_array_get(fb, 0), "flows_total", NULL) == 7);
+    json_decref(fb);
+    json_decref(many);
     json_decref(doc);
     pg = (struct prog){0};
     pg.cancel = true;
