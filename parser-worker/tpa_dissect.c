@@ -5,6 +5,7 @@
 #include "tpa_dns.h"
 #include "tpa_gtp.h"
 #include "tpa_gtpv2.h"
+#include "tpa_http1.h"
 #include "tpa_http2.h"
 #include "tpa_ngap.h"
 #include "tpa_pfcp.h"
@@ -99,6 +100,13 @@ static const tpa_dissector_t table[] = {
      .probe = tpa_http2_probe,
      .stream = tpa_http2_stream,
      .state_free = tpa_http2_state_free},
+    /* HTTP/1.1 on web and SBI ports: only its N1 (NAS) parts are decoded (tpa_http1.h) */
+    {.name = "http",
+     .transports = TPA_T_TCP,
+     .ports = {80, 8080, 8000, 7777},
+     .probe = tpa_http1_probe,
+     .stream = tpa_http1_stream,
+     .state_free = tpa_http1_state_free},
     {.name = "vxlan", .transports = TPA_T_UDP, .ports = {4789}, .dissect = tpa_dissect_vxlan},
     /* SIP on other ports: a start line with a URI scheme, or a status line */
     {.name = "sip",

@@ -497,6 +497,17 @@ rr = struct.pack(">BBHI", 0x81, 201, 7, 0x55667788) + struct.pack(">I", 0x112233
 sdes = struct.pack(">BBHI", 0x81, 202, 3, 0x11223344) + b"\x01\x04host\x00\x00"
 put("rtcp", row(0x30, sr + sdes, rr, sr, rr), "sr-rr")
 
+# http1 (RFC 9112): a request with an N1 part in a multipart/related body, split in two
+# segments, a bodiless response, a request with a whole NAS body
+h1body = (b"--b\r\nContent-Type: application/vnd.3gpp.5gnas\r\n\r\n\x7e\x00\x43\r\n--b--\r\n")
+h1req = (b"POST /namf-comm/v1/ue-contexts/x/n1-n2-messages HTTP/1.1\r\n"
+         b"Content-Type: multipart/related; boundary=b\r\nContent-Length: %d\r\n\r\n"
+         % len(h1body)) + h1body
+put("http1", row(0x20, h1req[:40], h1req[40:]), "multipart-split")
+put("http1", row(0x00, h1req, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), "req-resp")
+put("http1", row(0x00, b"PUT /x HTTP/1.1\r\nContent-Type: application/vnd.3gpp.5gnas\r\n"
+                 b"Content-Length: 3\r\n\r\n\x7e\x00\x43"), "nas-body")
+
 # http2 (RFC 9113 frames, RFC 7541 header blocks by hand: static indexes, literals)
 def h2f(t, flags, sid, pl=b""):
     return struct.pack(">I", len(pl))[1:] + struct.pack(">BBI", t, flags, sid) + pl
