@@ -397,7 +397,8 @@ static void decode_block(h2conn_t *h, tpa_dissect_ctx_t *c, h2dir_t *d, tpa_h2_f
         hpack_lost(h, d);
         return;
     }
-    const uint8_t *in = d->blk;
+    static const uint8_t none[1];
+    const uint8_t *in = d->blk ? d->blk : none; /* an empty block: no NULL + 0 below */
     size_t inlen = d->blk_len;
     for (int guard = 0; guard < 100000; guard++) {
         nghttp2_nv nv;

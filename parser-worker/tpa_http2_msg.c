@@ -72,6 +72,7 @@ void tpa_h2_buf_free(uint8_t **b, size_t *len, size_t *cap)
 
 bool tpa_h2_buf_add(uint8_t **b, size_t *len, size_t *cap, tpa_rd_t *r, size_t n)
 {
+    if (n == 0) return true; /* *b may still be NULL: no NULL + 0 */
     if (*len + n > *cap) {
         size_t nc = *cap ? *cap : 256;
         while (nc < *len + n)

@@ -22,12 +22,14 @@ typedef struct tpa_rd {
     bool err;
 } tpa_rd_t;
 
-/* A reader over [p, p + len). p may be NULL when len is 0. */
+/* A reader over [p, p + len). p may be NULL when len is 0 (the reader then points at
+ * an empty static byte: it never holds NULL, as NULL + 0 is undefined behaviour). */
 static inline tpa_rd_t tpa_rd_init(const void *p, size_t len)
 {
+    static const uint8_t none[1];
     tpa_rd_t r;
-    r.cur = (const uint8_t *)p;
-    r.end = r.cur ? r.cur + len : r.cur;
+    r.cur = p ? (const uint8_t *)p : none;
+    r.end = p ? r.cur + len : r.cur;
     r.err = false;
     return r;
 }
