@@ -100,25 +100,32 @@ static void idb_options(tpa_pcapng_t *r, tpa_rd_t *rd, iface_t *ifc)
     }
 }
 
+/* Timestamps are kept within +-2^61 us (about 73,000 years): the difference of any two,
+ * and small additions to them, then fit in int64_t wherever they are compared. A corrupt
+ * timestamp, if_tsresol or if_tsoffset is clamped instead of overflowing. */
+#define TS_LIMIT ((__int128)1 << 61)
+
 static int64_t to_us(const iface_t *ifc, uint64_t ts)
 {
-    unsigned __int128 v = ts;
-    int64_t us;
+    __int128 v = ts, us;
     if (ifc->pow2) {
         unsigned res = ifc->res > 63 ? 63 : ifc->res;
-        us = (int64_t)((v * 1000000u) >> res);
+        us = (v * 1000000) >> res;
     } else if (ifc->res >= 6) {
         uint64_t div = 1;
         for (unsigned i = 6; i < ifc->res && i < 25; i++)
             div *= 10;
-        us = (int64_t)(ts / div);
+        us = v / div;
     } else {
         uint64_t mul = 1;
         for (unsigned i = ifc->res; i < 6; i++)
             mul *= 10;
-        us = (int64_t)(ts * mul);
+        us = v * mul;
     }
-    return us + ifc->offset_s * 1000000;
+    us += (__int128)ifc->offset_s * 1000000;
+    if (us > TS_LIMIT) us = TS_LIMIT;
+    if (us < -TS_LIMIT) us = -TS_LIMIT;
+    return (int64_t)us;
 }
 
 /* Reads one whole block into r->buf; returns its type and body reader. 1 = ok,
