@@ -1,0 +1,270 @@
+/* test_json_out.c - tpa_json_out writes what json_dumps writes (tpa_json_out.h), reals
+ * of whole microseconds in their shortest form that reads back as the same double. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpa_err.h"
+#include "tpa_json_out.h"
+#include "tpa_test.h"
+
+#define JFLAGS(indent)                                                                             \
+    (JSON_ENCODE_ANY | JSON_REAL_PRECISION(16) | ((indent) ? JSON_INDENT(indent) : JSON_COMPACT))
+
+static uint64_t rng = 88172645463325252ULL;
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* Ours equals jansson's for j, compact and indented, through every entry point. */
+static void same_as_jansson(const json_t *j)
+{
+    for (int indent = 0; indent <= 3; indent += 1) {
+        char *want = json_dumps(j, JFLAGS(indent));
+        size_t len = 0;
+        char *got = tpa_json_out_dumps(j, indent, &len);
+        CHECK(want && got);
+        if (want && got) {
+            CHECKF(strcmp(want, got) == 0, "indent %d:\nwant %.300s\ngot  %.300s", indent, want,
+                   got);
+            CHECK(len == strlen(want));
+        }
+        char *mem = NULL;
+        size_t msize = 0;
+        FILE *f = open_memstream(&mem, &msize);
+        CHECK(f && tpa_json_out_file(j, indent, f) == 0);
+        if (f) fclose(f);
+        CHECK(want && mem && strcmp(want, mem) == 0);
+        free(mem);
+        free(want);
+        free(got);
+    }
+}
+
+/* jansson's text for the real v. */
+static char *jansson_real(double v)
+{
+    json_t *r = json_real(v);
+    char *s = json_dumps(r, JFLAGS(0));
+    json_decref(r);
+    return s;
+}
+
+static void test_ints(void)
+{
+    static const int64_t v[] = {0,         1,          -1,           9,
+                                10,        99,         100,          -100,
+                                123456789, 1000000000, 4294967295LL, -9876543210LL,
+                                INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char a[TPA_JSON_OUT_NUM_MAX], b[64];
+        size_t n = tpa_json_out_int(v[i], a);
+        snprintf(b, sizeof b, "%lld", (long long)v[i]);
+        CHECKF(strcmp(a, b) == 0 && n == strlen(b), "%s vs %s", a, b);
+    }
+    for (int i = 0; i < 100000; i++) {
+        int64_t x = (int64_t)(rnd() >> (rnd() % 64));
+        if (rnd() & 1) x = -x;
+        char a[TPA_JSON_OUT_NUM_MAX], b[64];
+        tpa_json_out_int(x, a);
+        snprintf(b, sizeof b, "%lld", (long long)x);
+        CHECKF(strcmp(a, b) == 0, "%s vs %s", a, b);
+    }
+}
+
+/* Fixed cases: the text, and that it reads back as the same double. */
+static void test_reals_fixed(void)
+{
+    static const struct {
+        double v;
+        const char *text;
+    } c[] = {
+        {0.0, "0.0"},
+        {-0.0, "-0.0"},
+        {1.0, "1.0"},
+        {2.5, "2.5"},
+        {0.1, "0.1"},
+        {-0.1, "-0.1"},
+        {0.000001, "0.000001"},
+        {1700000000.123456, "1700000000.123456"},
+        {1700000000.0, "1700000000.0"},
+        {1700000000.5, "1700000000.5"},
+        {12.345, "12.345"},
+        {9.123456, "9.123456"},
+        {4294967295.999999, "4294967295.999999"},
+        {1.0 / 3.0, "0.3333333333333333"},
+        {0.1 + 0.2, "0.3"}, /* %.16g, as jansson: 16 digits do not show the noise */
+        {1e-7, "1e-7"},
+        {1.5e-10, "1.5e-10"},
+        {1e16, "1e16"},
+        {1.25e100, "1.25e100"},
+        {-2.5e-300, "-2.5e-300"},
+        {123456789012.5, "123456789012.5"},
+        {1e15, "1000000000000000.0"},
+        {NAN, "null"},
+        {INFINITY, "null"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        char b[TPA_JSON_OUT_NUM_MAX];
+        size_t n = tpa_json_out_real(c[i].v, b);
+        CHECKF(strcmp(b, c[i].text) == 0 && n == strlen(b), "%.17g: %s, want %s", c[i].v, b,
+               c[i].text);
+    }
+}
+
+/* Random reals of the document's kinds: timestamps (us / 1e6), latencies (us / 1000),
+ * rates; and random bit patterns. Every fast-path text reads back as the double; the
+ * other texts are jansson's; none is longer than jansson's. */
+static void test_reals_random(void)
+{
+    int differ = 0;
+    for (int i = 0; i < 400000; i++) {
+        double v;
+        switch (i % 4) {
+        case 0: /* unix seconds with microseconds, 1970..2106 */
+            v = (double)(int64_t)(rnd() % 4294967296000000ULL) / 1e6;
+            break;
+        case 1: /* milliseconds from microseconds */
+            v = (double)(int64_t)(rnd() % 100000000000ULL) / 1000.0;
+            break;
+        case 2: /* a ratio */
+            v = (double)(rnd() % 100000) / (double)(1 + rnd() % 100000);
+            break;
+        default: { /* any finite double */
+            uint64_t bits = rnd();
+            memcpy(&v, &bits, sizeof v);
+            if (!isfinite(v)) v = 0.5;
+        }
+        }
+        char b[TPA_JSON_OUT_NUM_MAX];
+        size_t n = tpa_json_out_real(v, b);
+        char *want = jansson_real(v);
+        CHECK(want != NULL);
+        if (!want) continue;
+        char *end;
+        double back = strtod(b, &end);
+        bool fast = !strchr(b, 'e') && strlen(strchr(b, '.')) <= 7 && fabs(v) < 4294967296.0;
+        if (strcmp(b, want) != 0) {
+            differ++;
+            CHECKF(fast && back == v && *end == '\0', "%.17g: %s (jansson %s)", v, b, want);
+            CHECKF(n <= strlen(want), "%.17g: %s longer than %s", v, b, want);
+        }
+        if (i % 4 < 2) { /* whole micro-units: always exact */
+            CHECKF(back == v && (signbit(back) == signbit(v)), "%.17g: %s", v, b);
+            CHECKF(fast, "%.17g: %s not the short form", v, b);
+        }
+        free(want);
+    }
+    fprintf(stderr, "reals: %d of 400000 written shorter than jansson's %%.16g\n", differ);
+}
+
+static void test_documents(void)
+{
+    json_t *doc = json_pack(
+        "{s:i,s:s,s:{s:[],s:{},s:[i,f,s,b,b,n]},s:[{s:f},{}],s:s,s:s,s:f}", "version", 1, "tool",
+        "tpa 0.1.0", "capture", "empty_a", "empty_o", "mix", -42, 0.25, "x", 1, 0, "flows",
+        "first_ts", 1700000000.000001, "escapes", "q\"b\\s/\b\f\n\r\t\x01\x1f\x7f", "utf8",
+        "\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xed\x9f\xbf \xf4\x8f\xbf\xbf", "r", 1.0 / 3.0);
+    CHECK(doc != NULL);
+    same_as_jansson(doc);
+    char all[128]; /* every ASCII character, NUL included */
+    for (int i = 0; i < 128; i++)
+        all[i] = (char)i;
+    json_t *allj = json_stringn(all, sizeof all);
+    CHECK(allj != NULL);
+    same_as_jansson(allj);
+    json_decref(allj);
+    json_t *s = json_string("plain");
+    same_as_jansson(s); /* a bare value */
+    json_decref(s);
+    json_t *k = json_object(); /* keys need escaping too */
+    json_object_set_new(k, "a\"b\n\xc3\xa9", json_integer(1));
+    same_as_jansson(k);
+    json_decref(k);
+    json_decref(doc);
+
+    /* Many tokens across the 64 KiB buffer, and strings longer than it. */
+    json_t *big = json_array();
+    for (int i = 0; i < 30000; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(i));
+        json_object_set_new(o, "ts", json_real(1700000000.0 + i * 0.25));
+        json_object_set_new(o, "s", json_string(i % 2 ? "a\tb" : "plain"));
+        json_array_append_new(big, o);
+    }
+    char *longs = malloc(200001);
+    for (int i = 0; i < 200000; i++)
+        longs[i] = i % 1000 == 999 ? '\n' : (char)('a' + i % 26);
+    longs[200000] = '\0';
+    json_array_append_new(big, json_string(longs));
+    memset(longs, 'z', 200000);
+    json_array_append_new(big, json_string(longs));
+    free(longs);
+    same_as_jansson(big);
+    json_decref(big);
+}
+
+static int fail_after(const char *buf, size_t len, void *ud)
+{
+    int *left = ud;
+    (void)buf;
+    (void)len;
+    return (*left)-- > 0 ? 0 : -1;
+}
+
+static void test_errors(void)
+{
+    /* Not UTF-8 (only json_*_nocheck makes such a string): refused, like jansson. */
+    json_t *bad = json_array();
+    json_array_append_new(bad, json_stringn_nocheck("a\xff", 2));
+    CHECK(tpa_json_out_dumps(bad, 0, NULL) == NULL);
+    CHECK(json_dumps(bad, JFLAGS(0)) == NULL);
+    json_array_set_new(bad, 0, json_stringn_nocheck("\xe0\x80\x80", 3)); /* overlong */
+    CHECK(tpa_json_out_dumps(bad, 0, NULL) == NULL);
+    json_array_set_new(bad, 0, json_stringn_nocheck("\xed\xa0\x80", 3)); /* surrogate */
+    CHECK(tpa_json_out_dumps(bad, 0, NULL) == NULL);
+    json_array_set_new(bad, 0, json_stringn_nocheck("\xc3", 1)); /* cut */
+    CHECK(tpa_json_out_dumps(bad, 0, NULL) == NULL);
+    json_array_set_new(bad, 0, json_stringn_nocheck("a\0b", 3)); /* NUL: \u0000 */
+    char *t = tpa_json_out_dumps(bad, 0, NULL);
+    CHECK(t && strcmp(t, "[\"a\\u0000b\"]") == 0);
+    free(t);
+    json_decref(bad);
+
+    /* Deeper than the limit: refused, not a stack overflow. */
+    json_t *deep = json_array(), *cur = deep;
+    for (int i = 0; i < TPA_JSON_OUT_MAX_DEPTH + 10; i++) {
+        json_t *a = json_array();
+        json_array_append_new(cur, a);
+        cur = a;
+    }
+    CHECK(tpa_json_out_dumps(deep, 0, NULL) == NULL);
+    json_decref(deep);
+
+    /* The callback's refusal stops the writing. */
+    json_t *arr = json_array();
+    for (int i = 0; i < 100000; i++)
+        json_array_append_new(arr, json_integer(i));
+    int left = 1;
+    CHECK(tpa_json_out_callback(arr, 0, fail_after, &left) == TPA_ERR_IO);
+    left = 1000;
+    CHECK(tpa_json_out_callback(arr, 0, fail_after, &left) == 0);
+    CHECK(tpa_json_out_callback(arr, 0, NULL, NULL) == TPA_ERR_INVALID);
+    json_decref(arr);
+}
+
+int main(void)
+{
+    test_ints();
+    test_reals_fixed();
+    test_reals_random();
+    test_documents();
+    test_errors();
+    return TEST_DONE();
+}
