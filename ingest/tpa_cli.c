@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tpa_err.h"
+#include "tpa_json_out.h"
 
 int tpa_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -106,55 +107,24 @@ int tpa_cli_common_opt(tpa_cli_t *cli, const char *cmd, int argc, char **argv, i
     return 1;
 }
 
-/* json_dumpf writes every token with its own fwrite; a document of 100k flows is
- * millions of tokens. Collect them in a 256 KiB buffer and write that instead. */
-typedef struct dumpbuf {
-    FILE *f;
-    size_t n;
-    char b[256 * 1024];
-} dumpbuf_t;
-
-static int dump_flush(dumpbuf_t *d)
+/* Writes doc and a newline to f (tpa_json_out: buffered, numbers without snprintf).
+ * Returns 0 or -1 with errno set. */
+static int dump_json(const json_t *doc, FILE *f, bool compact)
 {
-    if (d->n && fwrite(d->b, 1, d->n, d->f) != d->n) return -1;
-    d->n = 0;
-    return 0;
-}
-
-static int dump_cb(const char *buf, size_t size, void *ud)
-{
-    dumpbuf_t *d = ud;
-    if (size > sizeof d->b - d->n) {
-        if (dump_flush(d) < 0) return -1;
-        if (size > sizeof d->b) return fwrite(buf, 1, size, d->f) == size ? 0 : -1;
-    }
-    memcpy(d->b + d->n, buf, size);
-    d->n += size;
-    return 0;
-}
-
-/* Writes doc and a newline to f through a buffer. Returns 0 or -1 (errno set). */
-static int dump_json(const json_t *doc, FILE *f, size_t flags)
-{
-    dumpbuf_t *d = malloc(sizeof *d);
-    int rc;
-    if (!d) return -1;
-    d->f = f;
-    d->n = 0;
-    rc = json_dump_callback(doc, dump_cb, d, flags);
-    if (rc == 0) rc = dump_flush(d);
-    free(d);
+    errno = 0;
+    int rc = tpa_json_out_file(doc, compact ? 0 : 1, f);
+    if (rc == TPA_ERR_NOMEM) errno = ENOMEM;
+    if (rc == TPA_ERR_FORMAT) errno = EINVAL;
     return rc == 0 && fputc('\n', f) != EOF ? 0 : -1;
 }
 
 int tpa_cli_write_json(const json_t *doc, const char *path, bool compact)
 {
-    size_t flags = JSON_REAL_PRECISION(16) | (compact ? JSON_COMPACT : JSON_INDENT(1));
-    /* 16 significant digits keep microseconds in unix-second timestamps (10 integer
-     * digits + 6 decimals) without printing the binary noise that 17 shows. */
+    /* Reals: whole microseconds (timestamps, latencies) in their shortest exact form,
+     * others with 16 significant digits, without the binary noise 17 would show
+     * (tpa_json_out.h). */
     if (!path || strcmp(path, "-") == 0) {
-        if (dump_json(doc, stdout, flags) != 0 ||
-            fflush(stdout) != 0) {
+        if (dump_json(doc, stdout, compact) != 0 || fflush(stdout) != 0) {
             tpa_cli_fail("stdout: %s", strerror(errno ? errno : EIO));
             return -1;
         }
@@ -171,7 +141,7 @@ int tpa_cli_write_json(const json_t *doc, const char *path, bool compact)
             tpa_cli_fail("%s: %s", path, strerror(errno));
             return -1;
         }
-        int dok = dump_json(doc, d, flags) == 0;
+        int dok = dump_json(doc, d, compact) == 0;
         int de = errno;
         if (fclose(d) != 0 && dok) {
             dok = 0;
@@ -194,7 +164,7 @@ int tpa_cli_write_json(const json_t *doc, const char *path, bool compact)
         tpa_cli_fail("%s: %s", path, strerror(errno));
         return -1;
     }
-    int ok = dump_json(doc, f, flags) == 0;
+    int ok = dump_json(doc, f, compact) == 0;
     int e = errno;
     if (fclose(f) != 0 && ok) {
         ok = 0;

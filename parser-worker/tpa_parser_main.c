@@ -25,6 +25,7 @@
 #include "tpa_config.h"
 #include "tpa_err.h"
 #include "tpa_job.h"
+#include "tpa_json_out.h"
 #include "tpa_log.h"
 #include "tpa_parser_fetch.h"
 #include "tpa_redis.h"
@@ -47,8 +48,6 @@ static const char usage[] =
 #define PUBLISH_MIN_MS 500  /* progress: publish on a 1% step, or at least this often */
 #define CHECK_EVERY_MS 1000 /* lease renewal and cancel check */
 #define PARSE_PROGRESS_MAX 90
-/* As tpa analyze writes it: 16 significant digits keep microsecond timestamps. */
-#define RESULT_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(16))
 
 static volatile sig_atomic_t stop_flag;
 
@@ -216,7 +215,8 @@ static int publish_result(worker_t *w, run_t *run, const json_t *doc, char *err,
     const json_t *cap = json_object_get(doc, "capture");
     int tasks;
 
-    text = json_dumps(doc, RESULT_DUMP_FLAGS);
+    /* One line, as `tpa analyze --compact` writes it (tpa_json_out.h). */
+    text = tpa_json_out_dumps(doc, 0, NULL);
     if (!text) goto done;
     /* Still ours? A cancel during the last stretch of parsing must win. */
     if (!run_check(run, tpa_now_ms())) {
