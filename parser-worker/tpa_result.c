@@ -10,6 +10,7 @@
 
 #include "tpa_dissect.h"
 #include "tpa_err.h"
+#include "tpa_json_out.h"
 #include "tpa_rtp.h"
 #include "tpa_sctp.h"
 #include "tpa_sigstate.h"
@@ -215,14 +216,43 @@ fail:
     return NULL;
 }
 
-/* ---- the document ---- */
+/* ---- the document ----
+ *
+ * Cost: the document of a large capture is millions of jansson values, so the
+ * builders below avoid what costs more than the value itself: keys are literals set
+ * without the UTF-8 check (json_object_set_new_nocheck), numbers and addresses we
+ * format ourselves are set without it too (ASCII), no json_pack (it parses its
+ * format string per call), no snprintf. */
+
+/* Keys below are literals (ASCII). */
+#define SET(o, k, v) json_object_set_new_nocheck(o, k, v)
 
 json_t *tpa_result_ts(int64_t us)
 {
     return json_real((double)us / 1e6);
 }
 
-static const char *proto_name(uint8_t proto, char *buf, size_t len)
+json_t *tpa_result_id_json(const char *prefix, uint64_t n)
+{
+    char b[16 + TPA_JSON_OUT_NUM_MAX];
+    size_t k = strnlen(prefix, 16);
+    memcpy(b, prefix, k);
+    k += tpa_json_out_int((int64_t)n, b + k);
+    return json_stringn_nocheck(b, k);
+}
+
+/* An ASCII string we made (a literal, a formatted number or address). */
+static json_t *ascii(const char *s)
+{
+    return json_stringn_nocheck(s, strlen(s));
+}
+
+static json_t *integer(uint64_t v)
+{
+    return json_integer((json_int_t)v);
+}
+
+static const char *proto_name(uint8_t proto, char *buf)
 {
     switch (proto) {
     case 6:
@@ -248,16 +278,29 @@ static const char *proto_name(uint8_t proto, char *buf, size_t len)
     case 112:
         return "vrrp";
     default:
-        snprintf(buf, len, "ip-%u", proto);
+        memcpy(buf, "ip-", 3);
+        tpa_json_out_int(proto, buf + 3);
         return buf;
     }
+}
+
+/* Dotted quad, as inet_ntop writes it (which goes through sprintf). */
+static size_t ip4_str(const uint8_t *a, char *buf)
+{
+    char *p = buf;
+    for (int i = 0; i < 4; i++) {
+        if (i) *p++ = '.';
+        p += tpa_json_out_int(a[i], p);
+    }
+    return (size_t)(p - buf);
 }
 
 static json_t *addr_json(const tpa_flow_key_t *k, int side)
 {
     char s[INET6_ADDRSTRLEN];
-    if (!inet_ntop(k->family == 6 ? AF_INET6 : AF_INET, k->addr[side], s, sizeof s)) s[0] = '\0';
-    return json_string(s);
+    if (k->family != 6) return json_stringn_nocheck(s, ip4_str(k->addr[side], s));
+    if (!inet_ntop(AF_INET6, k->addr[side], s, sizeof s)) s[0] = '\0';
+    return ascii(s);
 }
 
 static const char *tunnel_kind(uint16_t k)
@@ -276,7 +319,11 @@ static const char *tunnel_kind(uint16_t k)
 
 static json_t *dir_json(uint64_t pkts, uint64_t bytes)
 {
-    return json_pack("{s:I,s:I}", "packets", (json_int_t)pkts, "bytes", (json_int_t)bytes);
+    json_t *o = json_object();
+    if (!o) return NULL;
+    SET(o, "packets", integer(pkts));
+    SET(o, "bytes", integer(bytes));
+    return o;
 }
 
 static json_t *ms_json(int64_t us)
@@ -286,36 +333,45 @@ static json_t *ms_json(int64_t us)
 
 static json_t *stream_json(const tpa_tcp_stream_stats_t *s)
 {
-    return json_pack("{s:I,s:I,s:I,s:I,s:I}", "bytes", (json_int_t)s->delivered, "gaps",
-                     (json_int_t)s->gaps, "gap_bytes", (json_int_t)s->gap_bytes, "dup_bytes",
-                     (json_int_t)s->dup_bytes, "out_of_order_bytes", (json_int_t)s->ooo_bytes);
+    json_t *o = json_object();
+    if (!o) return NULL;
+    SET(o, "bytes", integer(s->delivered));
+    SET(o, "gaps", integer(s->gaps));
+    SET(o, "gap_bytes", integer(s->gap_bytes));
+    SET(o, "dup_bytes", integer(s->dup_bytes));
+    SET(o, "out_of_order_bytes", integer(s->ooo_bytes));
+    return o;
 }
 
 static json_t *tcp_json(const tpa_flow_t *f)
 {
     static const char *const close_name[] = {"open", "fin", "rst"};
-    json_t *o =
-        json_pack("{s:b,s:b,s:b}", "syn", (f->tcp_flags & TPA_TCP_SYN) != 0, "fin",
-                  (f->tcp_flags & TPA_TCP_FIN) != 0, "rst", (f->tcp_flags & TPA_TCP_RST) != 0);
+    json_t *o = json_object();
+    if (!o) return NULL;
+    SET(o, "syn", json_boolean(f->tcp_flags & TPA_TCP_SYN));
+    SET(o, "fin", json_boolean(f->tcp_flags & TPA_TCP_FIN));
+    SET(o, "rst", json_boolean(f->tcp_flags & TPA_TCP_RST));
     const tpa_tcp_stats_t *t = tpa_tcp_stats(f);
-    if (!o || !t) return o;
-    json_object_set_new(o, "close", json_string(close_name[t->close <= 2 ? t->close : 0]));
-    json_object_set_new(o, "syn_rtt_ms", ms_json(t->syn_rtt_us));
-    json_object_set_new(o, "ack_rtt_ms", ms_json(t->ack_rtt_us));
-    json_object_set_new(
-        o, "handshake_rtt_ms",
+    if (!t) return o;
+    SET(o, "close", ascii(close_name[t->close <= 2 ? t->close : 0]));
+    SET(o, "syn_rtt_ms", ms_json(t->syn_rtt_us));
+    SET(o, "ack_rtt_ms", ms_json(t->ack_rtt_us));
+    SET(o, "handshake_rtt_ms",
         ms_json(t->syn_rtt_us >= 0 && t->ack_rtt_us >= 0 ? t->syn_rtt_us + t->ack_rtt_us : -1));
-    json_object_set_new(o, "retransmissions", json_integer(t->retransmissions));
-    json_object_set_new(o, "out_of_order", json_integer(t->out_of_order));
-    json_object_set_new(o, "lost_segments", json_integer(t->lost_segments));
-    json_object_set_new(o, "keepalives", json_integer(t->keepalives));
-    json_object_set_new(o, "zero_window", json_integer(t->zero_window));
-    json_object_set_new(o, "resets", json_integer(t->resets));
+    SET(o, "retransmissions", integer(t->retransmissions));
+    SET(o, "out_of_order", integer(t->out_of_order));
+    SET(o, "lost_segments", integer(t->lost_segments));
+    SET(o, "keepalives", integer(t->keepalives));
+    SET(o, "zero_window", integer(t->zero_window));
+    SET(o, "resets", integer(t->resets));
     if (t->streamed[0] || t->streamed[1]) {
         int s = f->src_side;
-        json_object_set_new(o, "stream",
-                            json_pack("{s:o,s:o}", "a_to_b", stream_json(&t->stream[s]), "b_to_a",
-                                      stream_json(&t->stream[!s])));
+        json_t *st = json_object();
+        if (st) {
+            SET(st, "a_to_b", stream_json(&t->stream[s]));
+            SET(st, "b_to_a", stream_json(&t->stream[!s]));
+        }
+        SET(o, "stream", st);
     }
     return o;
 }
@@ -324,75 +380,75 @@ static json_t *sctp_json(const tpa_flow_t *f)
 {
     static const char *const close_name[] = {"open", "shutdown", "abort"};
     const tpa_sctp_stats_t *a = tpa_sctp_stats(f);
-    if (!a) return json_object();
     json_t *o = json_object();
-    if (!o) return NULL;
-    json_object_set_new(o, "init", json_integer(a->init));
-    json_object_set_new(o, "init_ack", json_integer(a->init_ack));
-    json_object_set_new(o, "cookie_echo", json_integer(a->cookie_echo));
-    json_object_set_new(o, "cookie_ack", json_integer(a->cookie_ack));
-    json_object_set_new(o, "abort", json_integer(a->abort));
-    json_object_set_new(o, "shutdown", json_integer(a->shutdown));
-    json_object_set_new(o, "shutdown_ack", json_integer(a->shutdown_ack));
-    json_object_set_new(o, "shutdown_complete", json_integer(a->shutdown_complete));
-    json_object_set_new(o, "heartbeat", json_integer(a->heartbeat));
-    json_object_set_new(o, "heartbeat_ack", json_integer(a->heartbeat_ack));
-    json_object_set_new(o, "sack", json_integer(a->sack));
-    json_object_set_new(o, "error", json_integer(a->error));
-    json_object_set_new(o, "other_chunks", json_integer(a->other_chunks));
-    json_object_set_new(o, "data_chunks", json_integer((json_int_t)a->data_chunks));
-    json_object_set_new(o, "ppid", json_integer(a->first_ppid));
+    if (!o || !a) return o;
+    SET(o, "init", integer(a->init));
+    SET(o, "init_ack", integer(a->init_ack));
+    SET(o, "cookie_echo", integer(a->cookie_echo));
+    SET(o, "cookie_ack", integer(a->cookie_ack));
+    SET(o, "abort", integer(a->abort));
+    SET(o, "shutdown", integer(a->shutdown));
+    SET(o, "shutdown_ack", integer(a->shutdown_ack));
+    SET(o, "shutdown_complete", integer(a->shutdown_complete));
+    SET(o, "heartbeat", integer(a->heartbeat));
+    SET(o, "heartbeat_ack", integer(a->heartbeat_ack));
+    SET(o, "sack", integer(a->sack));
+    SET(o, "error", integer(a->error));
+    SET(o, "other_chunks", integer(a->other_chunks));
+    SET(o, "data_chunks", integer(a->data_chunks));
+    SET(o, "ppid", integer(a->first_ppid));
     json_t *pp = json_array();
-    for (int i = 0; i < a->nppids; i++)
-        json_array_append_new(pp, json_integer(a->ppids[i]));
-    json_object_set_new(o, "ppids", pp);
-    json_object_set_new(o, "messages", json_integer((json_int_t)a->messages));
-    json_object_set_new(o, "fragmented_messages", json_integer((json_int_t)a->fragmented));
-    json_object_set_new(o, "fragments_dropped", json_integer((json_int_t)a->fragments_dropped));
-    json_object_set_new(o, "fragments_duplicate", json_integer((json_int_t)a->fragments_dup));
-    json_object_set_new(o, "data_retransmitted", json_integer((json_int_t)a->data_retransmitted));
-    json_object_set_new(o, "close", json_string(close_name[a->close <= 2 ? a->close : 0]));
+    for (int i = 0; pp && i < a->nppids; i++)
+        json_array_append_new(pp, integer(a->ppids[i]));
+    SET(o, "ppids", pp);
+    SET(o, "messages", integer(a->messages));
+    SET(o, "fragmented_messages", integer(a->fragmented));
+    SET(o, "fragments_dropped", integer(a->fragments_dropped));
+    SET(o, "fragments_duplicate", integer(a->fragments_dup));
+    SET(o, "data_retransmitted", integer(a->data_retransmitted));
+    SET(o, "close", ascii(close_name[a->close <= 2 ? a->close : 0]));
     return o;
+}
+
+static json_t *tunnel_json(const tpa_flow_t *f)
+{
+    json_t *tn = json_object();
+    if (!tn) return NULL;
+    SET(tn, "type", ascii(tunnel_kind(f->tunnel_kind)));
+    SET(tn, "outer_flow", integer(f->outer_flow));
+    SET(tn, f->tunnel_kind == 3 ? "vni" : (f->tunnel_kind == 2 ? "key" : "teid"), integer(f->teid));
+    if (f->teid_rev && f->tunnel_kind == 1) SET(tn, "teid_reverse", integer(f->teid_rev));
+    if (f->has_qfi) SET(tn, "qfi", integer(f->qfi));
+    return tn;
 }
 
 static json_t *flow_json(const tpa_flow_t *f)
 {
     int s = f->src_side, t = !s;
-    char pb[16];
+    char pb[8];
     const char *app = tpa_dissect_app_name(f->app);
     json_t *o = json_object();
     if (!o) return NULL;
-    json_object_set_new(o, "id", json_integer(f->id));
-    json_object_set_new(o, "proto", json_string(proto_name(f->key.proto, pb, sizeof pb)));
-    json_object_set_new(o, "src", addr_json(&f->key, s));
-    json_object_set_new(o, "sport", json_integer(f->key.port[s]));
-    json_object_set_new(o, "dst", addr_json(&f->key, t));
-    json_object_set_new(o, "dport", json_integer(f->key.port[t]));
-    json_object_set_new(o, "packets", json_integer((json_int_t)(f->pkts[0] + f->pkts[1])));
-    json_object_set_new(o, "bytes", json_integer((json_int_t)(f->bytes[0] + f->bytes[1])));
-    json_object_set_new(o, "first_ts", tpa_result_ts(f->first_us));
-    json_object_set_new(o, "last_ts", tpa_result_ts(f->last_us));
-    json_object_set_new(o, "a_to_b", dir_json(f->pkts[s], f->bytes[s]));
-    json_object_set_new(o, "b_to_a", dir_json(f->pkts[t], f->bytes[t]));
-    json_object_set_new(o, "app", app ? json_string(app) : json_null());
-    if (f->has_tunnel) {
-        json_t *tn = json_object();
-        json_object_set_new(tn, "type", json_string(tunnel_kind(f->tunnel_kind)));
-        json_object_set_new(tn, "outer_flow", json_integer(f->outer_flow));
-        json_object_set_new(tn,
-                            f->tunnel_kind == 3 ? "vni" : (f->tunnel_kind == 2 ? "key" : "teid"),
-                            json_integer(f->teid));
-        if (f->teid_rev && f->tunnel_kind == 1)
-            json_object_set_new(tn, "teid_reverse", json_integer(f->teid_rev));
-        if (f->has_qfi) json_object_set_new(tn, "qfi", json_integer(f->qfi));
-        json_object_set_new(o, "tunnel", tn);
-    }
+    SET(o, "id", integer(f->id));
+    SET(o, "proto", ascii(proto_name(f->key.proto, pb)));
+    SET(o, "src", addr_json(&f->key, s));
+    SET(o, "sport", integer(f->key.port[s]));
+    SET(o, "dst", addr_json(&f->key, t));
+    SET(o, "dport", integer(f->key.port[t]));
+    SET(o, "packets", integer(f->pkts[0] + f->pkts[1]));
+    SET(o, "bytes", integer(f->bytes[0] + f->bytes[1]));
+    SET(o, "first_ts", tpa_result_ts(f->first_us));
+    SET(o, "last_ts", tpa_result_ts(f->last_us));
+    SET(o, "a_to_b", dir_json(f->pkts[s], f->bytes[s]));
+    SET(o, "b_to_a", dir_json(f->pkts[t], f->bytes[t]));
+    SET(o, "app", app ? ascii(app) : json_null());
+    if (f->has_tunnel) SET(o, "tunnel", tunnel_json(f));
     json_t *info = tpa_dissect_flow_info_get(f); /* the app's facts: flows[].<app> */
-    if (info && app) json_object_set(o, app, info);
+    if (info && app) json_object_set_nocheck(o, app, info);
     if (f->key.proto == 6)
-        json_object_set_new(o, "tcp", tcp_json(f));
+        SET(o, "tcp", tcp_json(f));
     else if (f->key.proto == 132)
-        json_object_set_new(o, "sctp", sctp_json(f));
+        SET(o, "sctp", sctp_json(f));
     return o;
 }
 

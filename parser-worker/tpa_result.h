@@ -74,4 +74,8 @@ json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap);
 /* A timestamp in microseconds as JSON seconds (real). */
 json_t *tpa_result_ts(int64_t us);
 
+/* The id "<prefix><n>" ("t12", "ue3"; prefix ASCII, at most 16 characters used) as a
+ * new JSON string (caller owns it), or NULL when out of memory. No snprintf. */
+json_t *tpa_result_id_json(const char *prefix, uint64_t n);
+
 #endif

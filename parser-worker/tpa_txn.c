@@ -432,43 +432,43 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* Keys are literals (ASCII): set without jansson's UTF-8 check of the key. */
+#define SET(o, k, v) json_object_set_new_nocheck(o, k, v)
+
+static json_t *cause_json(const tpa_txn_rec_t *r)
+{
+    json_t *c = json_object();
+    if (!c) return NULL;
+    SET(c, "code", json_integer((json_int_t)r->cause));
+    SET(c, "name", str_or_null(r->cause_name));
+    SET(c, "family", str_or_null(r->cause_family));
+    return c;
+}
+
 static json_t *rec_json(const tpa_txn_rec_t *r)
 {
-    char id[32];
     json_t *o = json_object();
     if (!o) return NULL;
     bool answered = r->outcome == TPA_TXN_SUCCESS || r->outcome == TPA_TXN_FAILURE;
-    json_object_set_new(o, "id", json_string(tpa_txn_id_str(r->id, id, sizeof id)));
-    json_object_set_new(o, "protocol", json_string(r->protocol));
-    json_object_set_new(o, "procedure", json_string(r->procedure));
-    json_object_set_new(o, "request_code", str_or_null(r->request_code));
-    json_object_set_new(o, "response_code", answered ? str_or_null(r->response_code) : json_null());
-    json_object_set_new(o, "request_frame", json_integer((json_int_t)r->request_frame));
-    json_object_set_new(o, "response_frame",
-                        answered ? json_integer((json_int_t)r->response_frame) : json_null());
-    json_object_set_new(o, "request_ts", tpa_result_ts(r->request_us));
-    json_object_set_new(o, "response_ts", answered ? tpa_result_ts(r->response_us) : json_null());
+    const char *oc = tpa_txn_outcome_name(r->outcome);
+    SET(o, "id", tpa_result_id_json("t", r->id));
+    SET(o, "protocol", json_string(r->protocol));
+    SET(o, "procedure", json_string(r->procedure));
+    SET(o, "request_code", str_or_null(r->request_code));
+    SET(o, "response_code", answered ? str_or_null(r->response_code) : json_null());
+    SET(o, "request_frame", json_integer((json_int_t)r->request_frame));
+    SET(o, "response_frame", answered ? json_integer((json_int_t)r->response_frame) : json_null());
+    SET(o, "request_ts", tpa_result_ts(r->request_us));
+    SET(o, "response_ts", answered ? tpa_result_ts(r->response_us) : json_null());
     int64_t lat = r->response_us - r->request_us;
-    json_object_set_new(o, "latency_ms", answered ? tpa_kpi_ms(lat < 0 ? 0 : lat) : json_null());
-    json_object_set_new(o, "outcome", json_string(tpa_txn_outcome_name(r->outcome)));
-    json_object_set_new(o, "retransmissions", json_integer(r->retransmissions));
-    if (r->has_cause)
-        json_object_set_new(o, "cause",
-                            json_pack("{s:I,s:o,s:o}", "code", (json_int_t)r->cause, "name",
-                                      str_or_null(r->cause_name), "family",
-                                      str_or_null(r->cause_family)));
-    else
-        json_object_set_new(o, "cause", json_null());
-    json_object_set_new(o, "flow", json_integer(r->flow));
-    json_object_set_new(o, "src", str_or_null(r->src));
-    json_object_set_new(o, "dst", str_or_null(r->dst));
-    if (r->ue) {
-        char ue[32];
-        snprintf(ue, sizeof ue, "ue%" PRIu32, r->ue);
-        json_object_set_new(o, "ue", json_string(ue));
-    } else {
-        json_object_set_new(o, "ue", json_null());
-    }
+    SET(o, "latency_ms", answered ? tpa_kpi_ms(lat < 0 ? 0 : lat) : json_null());
+    SET(o, "outcome", json_stringn_nocheck(oc, strlen(oc))); /* a name of ours (ASCII) */
+    SET(o, "retransmissions", json_integer(r->retransmissions));
+    SET(o, "cause", r->has_cause ? cause_json(r) : json_null());
+    SET(o, "flow", json_integer(r->flow));
+    SET(o, "src", str_or_null(r->src));
+    SET(o, "dst", str_or_null(r->dst));
+    SET(o, "ue", r->ue ? tpa_result_id_json("ue", r->ue) : json_null());
     return o;
 }
 

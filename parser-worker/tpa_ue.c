@@ -832,7 +832,7 @@ static void add_unique(json_t *obj, const char *key, const char *s)
     json_t *arr = json_object_get(obj, key);
     if (!arr) {
         arr = json_array();
-        json_object_set_new(obj, key, arr);
+        json_object_set_new_nocheck(obj, key, arr); /* key: a kind name (ASCII) */
     }
     if (json_array_size(arr) >= UE_JSON_MAX_VALUES) return;
     size_t i;
@@ -866,17 +866,31 @@ static const char *kind_str(uint8_t k)
     return k == TPA_SIG_REQUEST ? "request" : k == TPA_SIG_RESPONSE ? "response" : "indication";
 }
 
+/* Keys are literals (ASCII): set without jansson's UTF-8 check of the key. */
+#define SET(o, k, v) json_object_set_new_nocheck(o, k, v)
+
+/* A name of ours (ASCII literal). */
+static json_t *ascii(const char *s)
+{
+    return json_stringn_nocheck(s, strlen(s));
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
 static json_t *step_json(const step_t *s, tpa_ue_txn_outcome_fn outcome, void *ud)
 {
-    char tid[32];
     json_t *o = json_object();
-    json_object_set_new(o, "ts", tpa_result_ts(s->ts_us));
-    json_object_set_new(o, "frame", json_integer((json_int_t)s->frame));
-    json_object_set_new(o, "src", s->src ? json_string(s->src) : json_null());
-    json_object_set_new(o, "dst", s->dst ? json_string(s->dst) : json_null());
-    json_object_set_new(o, "protocol", s->protocol ? json_string(s->protocol) : json_null());
-    json_object_set_new(o, "name", s->name ? json_string(s->name) : json_null());
-    json_object_set_new(o, "kind", json_string(kind_str(s->kind)));
+    if (!o) return NULL;
+    SET(o, "ts", tpa_result_ts(s->ts_us));
+    SET(o, "frame", json_integer((json_int_t)s->frame));
+    SET(o, "src", str_or_null(s->src));
+    SET(o, "dst", str_or_null(s->dst));
+    SET(o, "protocol", str_or_null(s->protocol));
+    SET(o, "name", str_or_null(s->name));
+    SET(o, "kind", ascii(kind_str(s->kind)));
     const char *oc = NULL;
     if (s->outcome == TPA_SIG_FAILURE)
         oc = "failure";
@@ -884,13 +898,8 @@ static json_t *step_json(const step_t *s, tpa_ue_txn_outcome_fn outcome, void *u
         oc = "success";
     else if (s->kind == TPA_SIG_REQUEST && s->txn && outcome)
         oc = outcome(ud, s->txn);
-    json_object_set_new(o, "outcome", oc ? json_string(oc) : json_null());
-    if (s->txn) {
-        snprintf(tid, sizeof tid, "t%" PRIu64, s->txn);
-        json_object_set_new(o, "transaction", json_string(tid));
-    } else {
-        json_object_set_new(o, "transaction", json_null());
-    }
+    SET(o, "outcome", str_or_null(oc)); /* the callback's: checked as UTF-8 */
+    SET(o, "transaction", s->txn ? tpa_result_id_json("t", s->txn) : json_null());
     return o;
 }
 
@@ -905,19 +914,22 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
     if (!ues || !refs) goto fail;
     for (size_t k = 0; k < n; k++) {
         const agg_t *r = &u->aggs[N(u, u->roots[k])->agg];
-        char id[32];
-        snprintf(id, sizeof id, "ue%zu", k + 1);
-        ues[k] = json_object();
-        if (!ues[k]) goto fail;
-        json_object_set_new(ues[k], "id", json_string(id));
-        json_object_set_new(ues[k], "identities", json_object());
-        json_object_set_new(ues[k], "attributes",
-                            json_pack("{s:[],s:[],s:[]}", "dnn", "snssai", "pdu_session"));
-        json_object_set_new(ues[k], "first_ts", tpa_result_ts(r->first_us));
-        json_object_set_new(ues[k], "last_ts", tpa_result_ts(r->last_us));
-        json_object_set_new(ues[k], "messages", json_integer((json_int_t)r->nmsgs));
-        json_object_set_new(ues[k], "transactions", json_array());
-        json_object_set_new(ues[k], "ladder", json_array());
+        json_t *o = ues[k] = json_object(), *attrs = json_object();
+        if (!o || !attrs) {
+            json_decref(attrs);
+            goto fail;
+        }
+        SET(o, "id", tpa_result_id_json("ue", k + 1));
+        SET(o, "identities", json_object());
+        SET(attrs, "dnn", json_array());
+        SET(attrs, "snssai", json_array());
+        SET(attrs, "pdu_session", json_array());
+        SET(o, "attributes", attrs);
+        SET(o, "first_ts", tpa_result_ts(r->first_us));
+        SET(o, "last_ts", tpa_result_ts(r->last_us));
+        SET(o, "messages", json_integer((json_int_t)r->nmsgs));
+        SET(o, "transactions", json_array());
+        SET(o, "ladder", json_array());
     }
     for (size_t i = 1; i < u->nnodes; i++) {
         uint32_t ue = u->number[i];
@@ -930,12 +942,9 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
                        tpa_ue_kind_name((tpa_id_kind_t)u->attrs[i].kind), u->attrs[i].value);
     }
     if (u->ntxns) qsort(u->txns, u->ntxns, sizeof *u->txns, cmp_utxn);
-    for (size_t i = 0; i < u->ntxns; i++) {
-        char tid[32];
-        snprintf(tid, sizeof tid, "t%" PRIu64, u->txns[i].txn);
+    for (size_t i = 0; i < u->ntxns; i++)
         json_array_append_new(json_object_get(ues[u->txns[i].ue - 1], "transactions"),
-                              json_string(tid));
-    }
+                              tpa_result_id_json("t", u->txns[i].txn));
     size_t nref = 0;
     for (size_t i = 0; i < u->nsteps; i++) {
         uint32_t ue = u->number[u->steps[i].anchor];
@@ -950,7 +959,7 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
     for (size_t k = 0; k < n; k++) {
         const agg_t *r = &u->aggs[N(u, u->roots[k])->agg];
         size_t shown = json_array_size(json_object_get(ues[k], "ladder"));
-        json_object_set_new(ues[k], "ladder_truncated", json_boolean(shown < r->nmsgs));
+        SET(ues[k], "ladder_truncated", json_boolean(shown < r->nmsgs));
         json_array_append_new(arr, ues[k]);
         ues[k] = NULL;
     }
