@@ -210,6 +210,35 @@ static void test_documents(void)
     json_decref(big);
 }
 
+/* Random strings of plain and special bytes at every offset and length, against
+ * jansson (the 8-byte scan must stop at each special byte wherever it is). */
+static void test_strings_random(void)
+{
+    static const char *const pieces[] = {
+        "a",  "Z",  " ",    "~",    "/",        "\x7f",         "\"",
+        "\\", "\n", "\x01", "\x1f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+    const size_t np = sizeof pieces / sizeof pieces[0];
+    char buf[256];
+    for (int i = 0; i < 20000; i++) {
+        size_t n = 0, want_len = rnd() % 40;
+        bool special = rnd() % 2;
+        while (n < want_len) {
+            const char *pc = pieces[special ? rnd() % np : rnd() % 5];
+            size_t k = strlen(pc);
+            memcpy(buf + n, pc, k);
+            n += k;
+        }
+        json_t *a = json_array();
+        json_array_append_new(a, json_stringn(buf, n));
+        char *want = json_dumps(a, JFLAGS(0));
+        char *got = tpa_json_out_dumps(a, 0, NULL);
+        CHECKF(want && got && strcmp(want, got) == 0, "want %s got %s", want, got);
+        free(want);
+        free(got);
+        json_decref(a);
+    }
+}
+
 static int fail_after(const char *buf, size_t len, void *ud)
 {
     int *left = ud;
@@ -265,6 +294,7 @@ int main(void)
     test_reals_fixed();
     test_reals_random();
     test_documents();
+    test_strings_random();
     test_errors();
     return TEST_DONE();
 }

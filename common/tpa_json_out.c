@@ -248,10 +248,39 @@ static const char byte_class[257] = "1111111111111111"
                                     "2222222222222222"
                                     "2222222222222222";
 
+/* Length of the prefix of p that is copied as it is (byte_class '0'): eight bytes at
+ * a time while no byte is below 0x20, '"', '\\' or above 0x7f, then byte by byte. */
+static size_t plain_prefix(const unsigned char *p, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, q, s;
+        memcpy(&x, p + i, 8);
+        q = x ^ (ones * '"');
+        s = x ^ (ones * '\\');
+        /* a byte's high bit: it is >= 0x80, or (borrow) below 0x20, or a zero of q/s */
+        if ((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((s - ones) & ~s)) & highs) break;
+    }
+    while (i < len && byte_class[p[i]] == '0')
+        i++;
+    return i;
+}
+
 static int string(wr_t *w, const char *str, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)str, *end = p + len, *run = p;
+    size_t plain = plain_prefix(p, len);
+    if (plain == len && len + 2 <= w->cap - w->n) { /* the common case: one copy */
+        char *o = w->b + w->n;
+        o[0] = '"';
+        memcpy(o + 1, str, len);
+        o[len + 1] = '"';
+        w->n += len + 2;
+        return 0;
+    }
+    p += plain;
     int rc = put_c(w, '"');
     while (!rc && p < end) {
         unsigned c = *p;
