@@ -21,6 +21,7 @@
 #include "tpa_config.h"
 #include "tpa_err.h"
 #include "tpa_job.h"
+#include "tpa_json_out.h"
 #include "tpa_llm_merge.h"
 #include "tpa_llm_provider.h"
 #include "tpa_log.h"
@@ -180,7 +181,7 @@ static int finish_job(worker_t *w, const char *id, int tasks)
     }
     rc = tpa_llm_merge(doc, answers, (size_t)tasks);
     if (rc) goto done;
-    out = json_dumps(doc, TPA_RESULT_DUMP_FLAGS);
+    out = tpa_json_out_dumps(doc, 0, NULL);
     if (!out) {
         rc = TPA_ERR_NOMEM;
         goto done;
