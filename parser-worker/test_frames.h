@@ -42,6 +42,14 @@ static inline void tf_zeros(tf_buf_t *b, size_t n)
     b->n += n;
 }
 
+/* An address as text, written as 4 (fam 4) or 16 (fam 6) bytes. */
+static inline void tf_addr(tf_buf_t *b, int fam, const char *s)
+{
+    uint8_t a[16];
+    inet_pton(fam == 6 ? AF_INET6 : AF_INET, s, a);
+    tf_bytes(b, a, fam == 6 ? 16 : 4);
+}
+
 /* Ethernet II + IPv4 header for an L4 payload of l4len bytes; addresses as text. */
 static inline void tf_eth_ip4(tf_buf_t *b, const char *s, const char *d, unsigned proto,
                               size_t l4len)
@@ -56,11 +64,8 @@ static inline void tf_eth_ip4(tf_buf_t *b, const char *s, const char *d, unsigne
     tf_u8(b, 64);
     tf_u8(b, proto);
     tf_u16(b, 0);
-    uint8_t a[4];
-    inet_pton(AF_INET, s, a);
-    tf_bytes(b, a, 4);
-    inet_pton(AF_INET, d, a);
-    tf_bytes(b, a, 4);
+    tf_addr(b, 4, s);
+    tf_addr(b, 4, d);
 }
 
 /* A whole TCP segment frame. */

@@ -39,6 +39,7 @@ typedef struct tpa_decode_stats {
     uint64_t non_ip;           /* frames with no IP layer (ARP, LLDP, ...) */
     uint64_t unsupported_link; /* frames of a link type we do not decode */
     uint64_t fragments;        /* IP fragment frames seen */
+    uint64_t quoted_messages;  /* messages counted from datagrams quoted in ICMP errors */
 } tpa_decode_stats_t;
 
 typedef struct tpa_decoder tpa_decoder_t;

@@ -99,6 +99,10 @@ void tpa_tcp_flow_finish(tpa_decoder_t *d, tpa_flow_t *f);
 void tpa_dec_sctp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r);
 void tpa_sctp_flow_finish(tpa_decoder_t *d, tpa_flow_t *f);
 
+/* tpa_icmp_quote.c: the rest of an ICMP / ICMPv6 message of `type` (r after its
+ * type, code and checksum); an error's quoted UDP datagram goes to tpa_dissect_quoted. */
+void tpa_dec_icmp_quote(tpa_decoder_t *d, tpa_pkt_t *p, uint8_t proto, uint8_t type, tpa_rd_t *r);
+
 /* tpa_tunnel.c */
 void tpa_dec_gre(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r);
 void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *payload);

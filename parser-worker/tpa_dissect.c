@@ -15,6 +15,7 @@
 #include "tpa_sip.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define PROBE_LIMIT TPA_DISSECT_PROBE_LIMIT
 
@@ -177,7 +178,7 @@ static uint16_t detect(tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
                 accepts(&table[i], pl))
                 return (uint16_t)(i + 1);
     }
-    for (unsigned i = 0; i < NROWS; i++)
+    for (unsigned i = 0; i < NROWS && !c->quoted; i++)
         if ((table[i].transports & c->transport) && table[i].expect && table[i].expect(c, pl))
             return (uint16_t)(i + 1);
     uint16_t lo = c->sport < c->dport ? c->sport : c->dport;
@@ -194,7 +195,7 @@ static uint16_t detect(tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
         if ((table[i].transports & c->transport) && !table[i].ports[0] && !table[i].ppids[0] &&
             table[i].probe && table[i].probe(pl))
             return (uint16_t)(i + 1);
-    for (unsigned i = 0; i < NROWS; i++)
+    for (unsigned i = 0; i < NROWS && !c->quoted; i++)
         if ((table[i].transports & c->transport) && table[i].heur && table[i].heur(c, pl))
             return (uint16_t)(i + 1);
     return 0;
@@ -226,6 +227,7 @@ void tpa_dissect_ctx_init(tpa_dissect_ctx_t *c, tpa_decoder_t *d, tpa_pkt_t *p, 
     c->dport = f->key.port[!(side & 1)];
     c->ppid = 0;
     c->stream = 0;
+    c->quoted = false;
     c->sink = d->sink;
     c->row = NULL;
     c->dec = d;
@@ -256,10 +258,29 @@ void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
     }
 }
 
+void tpa_dissect_quoted(tpa_decoder_t *d, tpa_pkt_t *p, int family, uint8_t proto,
+                        const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
+                        tpa_rd_t *payload)
+{
+    if (proto != 17 || tpa_rd_remaining(payload) == 0) return;
+    tpa_flow_t none; /* the stand-in: never in the table, never counted */
+    memset(&none, 0, sizeof none);
+    int side = tpa_flow_key_make(&none.key, family, proto, src, sport, dst, dport, p->ctx);
+    none.src_side = (uint8_t)side;
+    none.first_us = none.last_us = p->ts_us;
+    tpa_dissect_ctx_t c;
+    tpa_dissect_ctx_init(&c, d, p, &none, side, TPA_T_UDP);
+    c.quoted = true;
+    uint16_t app = detect(&c, payload);
+    if (!app || !table[app - 1].dissect) return;
+    c.row = &table[app - 1];
+    c.row->dissect(&c, payload);
+}
+
 void *tpa_dissect_state(tpa_dissect_ctx_t *c, size_t size)
 {
     tpa_flow_t *f = c->flow;
-    if (!c->row || size == 0) return NULL;
+    if (!c->row || size == 0 || c->quoted) return NULL;
     uint16_t app = (uint16_t)(c->row - table + 1);
     if (f->app_state) return f->app_state_row == app ? f->app_state : NULL;
     f->app_state = calloc(1, size);
@@ -283,11 +304,12 @@ void tpa_dissect_message(tpa_dissect_ctx_t *c, const char *protocol, const char 
                          const char *name)
 {
     tpa_result_count_message(c->sink, protocol, code, name);
+    if (c->quoted && c->dec) c->dec->st.quoted_messages++;
 }
 
 void tpa_dissect_flow_info(tpa_dissect_ctx_t *c, void *info)
 {
-    if (!c || !c->flow) {
+    if (!c || !c->flow || c->quoted) {
         json_decref(info);
         return;
     }
@@ -309,10 +331,12 @@ void tpa_dissect_flow_info_free(tpa_flow_t *f)
 
 void tpa_dissect_malformed(tpa_dissect_ctx_t *c, int reason)
 {
+    if (c->quoted) return; /* the quoted datagram's own business */
     tpa_dec_mal(c->dec, c->pkt, reason);
 }
 
 void tpa_dissect_short(tpa_dissect_ctx_t *c, int reason)
 {
+    if (c->quoted) return; /* a quote may end anywhere */
     tpa_dec_short(c->dec, c->pkt, reason);
 }

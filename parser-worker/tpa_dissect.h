@@ -69,6 +69,8 @@ typedef struct tpa_dissect_ctx {
     uint16_t sport, dport;   /* of the sender */
     uint32_t ppid;           /* SCTP payload protocol id, 0 otherwise */
     uint16_t stream;         /* SCTP stream id, 0 otherwise */
+    bool quoted;             /* the datagram is quoted inside an ICMP error (see
+                                tpa_dissect_quoted): count messages, nothing else */
     tpa_result_sink_t *sink; /* where messages are counted (tpa_result.h) */
     const struct tpa_dissector *row; /* the row being called (NULL while detecting) */
     /* engine internals */
@@ -163,6 +165,19 @@ void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload);
 /* tpa_dissect_detect, then the app row's datagram function on a non-empty payload.
  * For UDP. */
 void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload);
+
+/* A UDP datagram quoted inside an ICMP / ICMPv6 error (tpa_icmp_quote.c), sent from
+ * src:sport to dst:dport (addresses of 4 or 16 bytes by family), with the part of its
+ * payload the quote holds: the row its ports or probe name (no per-flow detection, no
+ * expect/heur) dissects it with c->quoted set and c->flow a stand-in of no flow (id 0).
+ * In that mode its messages count in messages[] (and in the capture's quoted_messages)
+ * and nothing else happens: tpa_sig_report feeds no transaction, KPI, UE or finding,
+ * tpa_dissect_state gives NULL, flow facts and malformations are dropped (a quote is
+ * cut anywhere), tunnels count their message but hand no inner packet back, and no
+ * flow is created or counted. */
+void tpa_dissect_quoted(struct tpa_decoder *d, struct tpa_pkt *p, int family, uint8_t proto,
+                        const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
+                        tpa_rd_t *payload);
 
 /* Frees f->app_state with its owner's state_free (flow finish). */
 void tpa_dissect_state_free(tpa_flow_t *f);

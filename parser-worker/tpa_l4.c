@@ -3,9 +3,9 @@
  * TCP is in tpa_tcp.c, SCTP in tpa_sctp.c. UDP (RFC 768): Length >= 8 bounds the
  * payload, handed to the dissector table as one datagram. ICMP (RFC 792) and ICMPv6 (RFC 4443): a
  * flow per address pair and echo identifier (other messages: type and code); the packet quoted
- * inside an error message is not decoded (it is no flow of its own). IP-in-IP (4, 41) and GRE (47)
- * recurse. A flow is counted as soon as its ports are readable: a header broken after the ports
- * still belongs to the conversation.
+ * inside an error message is no flow of its own, only its messages count (tpa_icmp_quote.c).
+ * IP-in-IP (4, 41) and GRE (47) recurse. A flow is counted as soon as its ports are readable: a
+ * header broken after the ports still belongs to the conversation.
  */
 #include "tpa_decode_int.h"
 
@@ -95,7 +95,7 @@ static void dec_icmp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_
     }
     int side;
     tpa_dec_flow(d, p, ip, proto, a, b, &side);
-    /* an error's quoted datagram is not decoded */
+    tpa_dec_icmp_quote(d, p, proto, type, r); /* an error's quoted messages: no flows */
 }
 
 static void dec_other(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto)

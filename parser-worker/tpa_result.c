@@ -541,6 +541,7 @@ static json_t *capture_json(const tpa_decode_stats_t *st, const tpa_reasm_stats_
     json_object_set_new(c, "malformed_reasons", mr);
     json_object_set_new(c, "snaplen_cut", json_integer((json_int_t)st->snap_cut));
     json_object_set_new(c, "non_ip", json_integer((json_int_t)st->non_ip));
+    json_object_set_new(c, "quoted_messages", json_integer((json_int_t)st->quoted_messages));
     json_object_set_new(c, "ip_fragments",
                         json_pack("{s:I,s:I,s:I,s:I}", "frames", (json_int_t)st->fragments,
                                   "reassembled", (json_int_t)rs->reassembled,

@@ -311,7 +311,7 @@ static void ep_put(rtp_ctx_t *x, const tpa_rtp_media_t *m, uint16_t port, uint8_
 
 void tpa_rtp_expect(tpa_dissect_ctx_t *c, const tpa_rtp_media_t *m)
 {
-    if (!m || (m->family != 4 && m->family != 6) || !m->rtp_port) return;
+    if (!m || (m->family != 4 && m->family != 6) || !m->rtp_port || c->quoted) return;
     rtp_ctx_t *x = ctx_of(c, true);
     if (!x) return;
     ep_put(x, m, m->rtp_port, K_RTP);

@@ -38,6 +38,7 @@ void tpa_sig_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
 {
     if (!c || !m) return;
     tpa_dissect_message(c, m->protocol, m->code, m->name);
+    if (c->quoted) return; /* quoted in an ICMP error: no attempt, no retransmission */
     tpa_decoder_t *d = c->dec;
     if (!d || !c->flow) return;
     if (!d->sig) {

@@ -71,6 +71,7 @@ void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *r)
         }
         if ((b0 >> 5) == 1) tpa_gtp_count_gpdu(c);
     }
+    if (c->quoted) return; /* quoted in an ICMP error: counted, its T-PDU is no traffic */
     if (!tpa_rd_has(r, 8)) {
         tpa_dec_short(d, p, TPA_MAL_GTPU_TRUNCATED);
         return;
@@ -140,6 +141,7 @@ void tpa_dissect_vxlan(tpa_dissect_ctx_t *c, tpa_rd_t *r)
 {
     tpa_decoder_t *d = c->dec;
     tpa_pkt_t *p = c->pkt;
+    if (c->quoted) return; /* a quoted frame is no traffic and holds no message */
     if (!tpa_rd_has(r, 8)) {
         tpa_dec_short(d, p, TPA_MAL_VXLAN_TRUNCATED);
         return;
