@@ -14,6 +14,7 @@
 
 #define RAN_MAX 4294967295ULL
 #define AMF_MAX 1099511627775ULL
+#define NGAP (&tpa_ngap_proto)
 
 enum {
     ID_AMF = 10,
@@ -130,15 +131,15 @@ static size_t build(uint8_t *out, unsigned type, unsigned proc, unsigned n, cons
     return enc_bytes(&pdu);
 }
 
-static bool decode(const uint8_t *b, size_t n, tpa_ngap_msg_t *m)
+static bool decode(const uint8_t *b, size_t n, tpa_ap_msg_t *m)
 {
     tpa_rd_t rd = tpa_rd_init(b, n);
-    bool ok = tpa_ngap_decode(&rd, m);
+    bool ok = tpa_ap_decode(NGAP, &rd, m);
     CHECK(tpa_rd_remaining(&rd) == 0); /* consumed */
     return ok;
 }
 
-static bool nas_is(const tpa_ngap_nas_t *n, const uint8_t *p, size_t len)
+static bool nas_is(const tpa_ap_nas_t *n, const uint8_t *p, size_t len)
 {
     return tpa_rd_remaining(&n->pdu) == len && memcmp(n->pdu.cur, p, len) == 0;
 }
@@ -171,13 +172,13 @@ static void test_initial_ue_message(void)
     static const uint8_t ie0[] = {0x00, 0x00, 0x04, 0x00, 0x55, 0x00, 0x02, 0x00, 0x01};
     CHECK(memcmp(b + 4, ie0, sizeof ie0) == 0);
 
-    tpa_ngap_msg_t m;
+    tpa_ap_msg_t m;
     CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_NGAP_INITIATING && m.proc == 15 && m.criticality == 1);
+    CHECK(m.pdu_type == TPA_AP_INITIATING && m.proc == 15 && m.criticality == 1);
     CHECK(m.n_ies == 4);
-    CHECK(m.has_ran_id && m.ran_id == 1 && !m.has_amf_id);
-    CHECK(m.n_nas == 1 && m.nas[0].psi == -1 && nas_is(&m.nas[0], nas_reg, sizeof nas_reg));
-    CHECK(!m.has_cause && m.n_sessions == 0);
+    CHECK(m.has_ran_id && m.ran_id == 1 && !m.has_cn_id);
+    CHECK(m.n_nas == 1 && m.nas[0].item == -1 && nas_is(&m.nas[0], nas_reg, sizeof nas_reg));
+    CHECK(!m.has_cause && m.n_items == 0);
     CHECK(m.malformed == -1);
 }
 
@@ -200,14 +201,14 @@ static void test_initial_context_setup(void)
     const unsigned ids[] = {ID_AMF, ID_RAN, ID_GUAMI, ID_LIST_CXT_REQ, ID_NAS};
     const enc_t *vals[] = {&v[0], &v[1], &v[2], &v[3], &v[4]};
     size_t n = build(b, 0, 14, 5, ids, vals);
-    tpa_ngap_msg_t m;
+    tpa_ap_msg_t m;
     CHECK(decode(b, n, &m));
-    CHECK(m.proc == 14 && m.pdu_type == TPA_NGAP_INITIATING && m.malformed == -1);
-    CHECK(m.has_amf_id && m.amf_id == AMF_MAX && m.has_ran_id && m.ran_id == 7);
-    CHECK(m.n_sessions == 2 && m.sessions[0] == 1 && m.sessions[1] == 5);
+    CHECK(m.proc == 14 && m.pdu_type == TPA_AP_INITIATING && m.malformed == -1);
+    CHECK(m.has_cn_id && m.cn_id == AMF_MAX && m.has_ran_id && m.ran_id == 7);
+    CHECK(m.n_items == 2 && m.items[0] == 1 && m.items[1] == 5);
     CHECK(m.n_nas == 2);
-    CHECK(m.nas[0].psi == 1 && nas_is(&m.nas[0], nas_est, sizeof nas_est));
-    CHECK(m.nas[1].psi == -1 && nas_is(&m.nas[1], nas_acc, sizeof nas_acc));
+    CHECK(m.nas[0].item == 1 && nas_is(&m.nas[0], nas_est, sizeof nas_est));
+    CHECK(m.nas[1].item == -1 && nas_is(&m.nas[1], nas_acc, sizeof nas_acc));
 
     /* response: both ids, PDUSessionResourceSetupListCxtRes with psi 1 */
     v_amf(&v[0], 42);
@@ -218,10 +219,11 @@ static void test_initial_context_setup(void)
     const unsigned ids2[] = {ID_AMF, ID_RAN, ID_LIST_CXT_RES};
     n = build(b, 1, 14, 3, ids2, vals);
     CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_NGAP_SUCCESSFUL && m.proc == 14 && m.malformed == -1);
-    CHECK(m.amf_id == 42 && m.ran_id == 7 && m.n_sessions == 1 && m.sessions[0] == 1);
+    CHECK(m.pdu_type == TPA_AP_SUCCESSFUL && m.proc == 14 && m.malformed == -1);
+    CHECK(m.cn_id == 42 && m.ran_id == 7 && m.n_items == 1 && m.items[0] == 1);
     CHECK(m.n_nas == 0);
-    CHECK(strcmp(tpa_ngap_message_name(m.proc, m.pdu_type), "InitialContextSetupResponse") == 0);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, m.proc, m.pdu_type), "InitialContextSetupResponse") ==
+          0);
 }
 
 static void test_ue_context_release(void)
@@ -239,12 +241,12 @@ static void test_ue_context_release(void)
     const unsigned ids[] = {ID_UE_NGAP_IDS, ID_CAUSE};
     const enc_t *vals[] = {&v[0], &v[1]};
     size_t n = build(b, 0, 41, 2, ids, vals);
-    tpa_ngap_msg_t m;
+    tpa_ap_msg_t m;
     CHECK(decode(b, n, &m));
     CHECK(m.proc == 41 && m.malformed == -1);
-    CHECK(m.has_amf_id && m.amf_id == 9 && m.has_ran_id && m.ran_id == 3);
-    CHECK(m.has_cause && m.cause_group == TPA_NGAP_CAUSE_RADIO_NETWORK && m.cause_value == 20);
-    CHECK(strcmp(tpa_ngap_cause_name(m.cause_group, m.cause_value), "user-inactivity") == 0);
+    CHECK(m.has_cn_id && m.cn_id == 9 && m.has_ran_id && m.ran_id == 3);
+    CHECK(m.has_cause && m.cause_group == TPA_AP_CAUSE_RADIO_NETWORK && m.cause_value == 20);
+    CHECK(strcmp(tpa_ap_cause_name(NGAP, m.cause_group, m.cause_value), "user-inactivity") == 0);
 
     /* the aMF-UE-NGAP-ID choice; Cause nas normal-release */
     enc_init(&v[0]);
@@ -253,16 +255,16 @@ static void test_ue_context_release(void)
     v_cause(&v[1], 2, 0, 4);
     n = build(b, 0, 41, 2, ids, vals);
     CHECK(decode(b, n, &m));
-    CHECK(m.has_amf_id && m.amf_id == 9 && !m.has_ran_id && m.malformed == -1);
-    CHECK(m.cause_group == TPA_NGAP_CAUSE_NAS && m.cause_value == 0);
-    CHECK(strcmp(tpa_ngap_cause_name(2, 0), "normal-release") == 0);
+    CHECK(m.has_cn_id && m.cn_id == 9 && !m.has_ran_id && m.malformed == -1);
+    CHECK(m.cause_group == TPA_AP_CAUSE_NAS && m.cause_value == 0);
+    CHECK(strcmp(tpa_ap_cause_name(NGAP, 2, 0), "normal-release") == 0);
 
     /* an extension value of CauseRadioNetwork: second addition (root 45 + 1) */
     v_cause(&v[1], 0, 46, 45);
     n = build(b, 0, 41, 2, ids, vals);
     CHECK(decode(b, n, &m));
     CHECK(m.cause_group == 0 && m.cause_value == 46 && m.malformed == -1);
-    CHECK(strcmp(tpa_ngap_cause_name(0, 46), "release-due-to-pre-emption") == 0);
+    CHECK(strcmp(tpa_ap_cause_name(NGAP, 0, 46), "release-due-to-pre-emption") == 0);
 }
 
 static void test_ng_setup_failure(void)
@@ -276,13 +278,13 @@ static void test_ng_setup_failure(void)
     const unsigned ids[] = {ID_CAUSE, ID_TIME_TO_WAIT};
     const enc_t *vals[] = {&v[0], &v[1]};
     size_t n = build(b, 2, 21, 2, ids, vals);
-    tpa_ngap_msg_t m;
+    tpa_ap_msg_t m;
     CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_NGAP_UNSUCCESSFUL && m.proc == 21 && m.malformed == -1);
-    CHECK(m.has_cause && m.cause_group == TPA_NGAP_CAUSE_MISC && m.cause_value == 5);
-    CHECK(!m.has_ran_id && !m.has_amf_id);
-    CHECK(strcmp(tpa_ngap_message_name(21, 2), "NGSetupFailure") == 0);
-    CHECK(strcmp(tpa_ngap_cause_group_name(4), "misc") == 0);
+    CHECK(m.pdu_type == TPA_AP_UNSUCCESSFUL && m.proc == 21 && m.malformed == -1);
+    CHECK(m.has_cause && m.cause_group == TPA_AP_CAUSE_MISC && m.cause_value == 5);
+    CHECK(!m.has_ran_id && !m.has_cn_id);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, 21, 2), "NGSetupFailure") == 0);
+    CHECK(strcmp(tpa_ap_cause_group_name(NGAP, 4), "misc") == 0);
 }
 
 static size_t pdu_session_setup_request(uint8_t *out)
@@ -303,18 +305,18 @@ static void test_pdu_session_setup(void)
 {
     uint8_t b[512];
     size_t n = pdu_session_setup_request(b);
-    tpa_ngap_msg_t m;
+    tpa_ap_msg_t m;
     CHECK(decode(b, n, &m));
     CHECK(m.proc == 29 && m.malformed == -1);
-    CHECK(m.n_sessions == 2 && m.sessions[0] == 1 && m.sessions[1] == 2);
-    CHECK(m.n_nas == 2 && m.nas[0].psi == 1 && m.nas[1].psi == 2);
+    CHECK(m.n_items == 2 && m.items[0] == 1 && m.items[1] == 2);
+    CHECK(m.n_nas == 2 && m.nas[0].item == 1 && m.nas[1].item == 2);
     CHECK(nas_is(&m.nas[0], nas_est, sizeof nas_est) && nas_is(&m.nas[1], nas_acc, sizeof nas_acc));
 }
 
 static void test_malformed(void)
 {
     uint8_t b[512];
-    tpa_ngap_msg_t m;
+    tpa_ap_msg_t m;
     size_t n = initial_ue_message(b, 1);
 
     /* the value open type runs past the end of the message: still counted */
@@ -364,18 +366,18 @@ static void test_malformed(void)
 
 static void test_names(void)
 {
-    CHECK(strcmp(tpa_ngap_message_name(15, 0), "InitialUEMessage") == 0);
-    CHECK(tpa_ngap_message_name(15, 1) == NULL);
-    CHECK(strcmp(tpa_ngap_message_name(41, 1), "UEContextReleaseComplete") == 0);
-    CHECK(strcmp(tpa_ngap_message_name(12, 1), "HandoverCommand") == 0);
-    CHECK(strcmp(tpa_ngap_message_name(75, 0), "BroadcastSessionReleaseRequired") == 0);
-    CHECK(tpa_ngap_message_name(200, 0) == NULL);
-    CHECK(strcmp(tpa_ngap_procedure_name(29), "PDU Session Resource Setup") == 0);
-    CHECK(tpa_ngap_class1(14) && tpa_ngap_class1(41) && tpa_ngap_class1(27));
-    CHECK(!tpa_ngap_class1(15) && !tpa_ngap_class1(42) && !tpa_ngap_class1(200));
-    CHECK(strcmp(tpa_ngap_cause_name(0, 44), "release-due-to-cn-detected-mobility") == 0);
-    CHECK(tpa_ngap_cause_name(0, 57) == NULL && tpa_ngap_cause_name(9, 0) == NULL);
-    CHECK(strcmp(tpa_ngap_cause_name(3, 6), "unspecified") == 0);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, 15, 0), "InitialUEMessage") == 0);
+    CHECK(tpa_ap_message_name(NGAP, 15, 1) == NULL);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, 41, 1), "UEContextReleaseComplete") == 0);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, 12, 1), "HandoverCommand") == 0);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, 75, 0), "BroadcastSessionReleaseRequired") == 0);
+    CHECK(tpa_ap_message_name(NGAP, 200, 0) == NULL);
+    CHECK(strcmp(tpa_ap_procedure_name(NGAP, 29), "PDU Session Resource Setup") == 0);
+    CHECK(tpa_ap_class1(NGAP, 14) && tpa_ap_class1(NGAP, 41) && tpa_ap_class1(NGAP, 27));
+    CHECK(!tpa_ap_class1(NGAP, 15) && !tpa_ap_class1(NGAP, 42) && !tpa_ap_class1(NGAP, 200));
+    CHECK(strcmp(tpa_ap_cause_name(NGAP, 0, 44), "release-due-to-cn-detected-mobility") == 0);
+    CHECK(tpa_ap_cause_name(NGAP, 0, 57) == NULL && tpa_ap_cause_name(NGAP, 9, 0) == NULL);
+    CHECK(strcmp(tpa_ap_cause_name(NGAP, 3, 6), "unspecified") == 0);
 }
 
 /* The decoder path: an SCTP packet with two bundled messages, a truncated message,

@@ -13,6 +13,7 @@
 
 #define ENB_MAX 16777215ULL
 #define MME_MAX 4294967295ULL
+#define S1AP (&tpa_s1ap_proto)
 #define BITRATE_MAX 10000000000ULL
 
 enum {
@@ -146,15 +147,15 @@ static size_t build(uint8_t *out, unsigned type, unsigned proc, unsigned n, cons
     return enc_bytes(&pdu);
 }
 
-static bool decode(const uint8_t *b, size_t n, tpa_s1ap_msg_t *m)
+static bool decode(const uint8_t *b, size_t n, tpa_ap_msg_t *m)
 {
     tpa_rd_t rd = tpa_rd_init(b, n);
-    bool ok = tpa_s1ap_decode(&rd, m);
+    bool ok = tpa_ap_decode(S1AP, &rd, m);
     CHECK(tpa_rd_remaining(&rd) == 0);
     return ok;
 }
 
-static bool nas_is(const tpa_s1ap_nas_t *n, const uint8_t *p, size_t len)
+static bool nas_is(const tpa_ap_nas_t *n, const uint8_t *p, size_t len)
 {
     return tpa_rd_remaining(&n->pdu) == len && memcmp(n->pdu.cur, p, len) == 0;
 }
@@ -186,12 +187,12 @@ static void test_initial_ue_message(void)
     CHECK(memcmp(b, head, 3) == 0);
     static const uint8_t ie0[] = {0x00, 0x00, 0x05, 0x00, 0x08, 0x00, 0x04, 0x80, 0x0a, 0x0b, 0x0c};
     CHECK(memcmp(b + 4, ie0, sizeof ie0) == 0);
-    tpa_s1ap_msg_t m;
+    tpa_ap_msg_t m;
     CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_S1AP_INITIATING && m.proc == 12 && m.criticality == 0);
+    CHECK(m.pdu_type == TPA_AP_INITIATING && m.proc == 12 && m.criticality == 0);
     CHECK(m.n_ies == 5 && m.malformed == -1);
-    CHECK(m.has_enb_id && m.enb_id == 0x0a0b0c && !m.has_mme_id);
-    CHECK(m.n_nas == 1 && m.nas[0].erab == -1 && nas_is(&m.nas[0], nas_attach, sizeof nas_attach));
+    CHECK(m.has_ran_id && m.ran_id == 0x0a0b0c && !m.has_cn_id);
+    CHECK(m.n_nas == 1 && m.nas[0].item == -1 && nas_is(&m.nas[0], nas_attach, sizeof nas_attach));
 }
 
 static void test_initial_context_setup(void)
@@ -213,12 +214,12 @@ static void test_initial_context_setup(void)
     const unsigned ids[] = {ID_MME, ID_ENB, ID_UE_AMBR, ID_LIST_CTXT_SU_REQ};
     const enc_t *vals[] = {&v[0], &v[1], &v[2], &v[3]};
     size_t n = build(b, 0, 9, 4, ids, vals);
-    tpa_s1ap_msg_t m;
+    tpa_ap_msg_t m;
     CHECK(decode(b, n, &m));
     CHECK(m.proc == 9 && m.malformed == -1);
-    CHECK(m.has_mme_id && m.mme_id == MME_MAX && m.has_enb_id && m.enb_id == 1);
-    CHECK(m.n_bearers == 2 && m.bearers[0] == 5 && m.bearers[1] == 6);
-    CHECK(m.n_nas == 1 && m.nas[0].erab == 5 && nas_is(&m.nas[0], nas_accept, sizeof nas_accept));
+    CHECK(m.has_cn_id && m.cn_id == MME_MAX && m.has_ran_id && m.ran_id == 1);
+    CHECK(m.n_items == 2 && m.items[0] == 5 && m.items[1] == 6);
+    CHECK(m.n_nas == 1 && m.nas[0].item == 5 && nas_is(&m.nas[0], nas_accept, sizeof nas_accept));
 
     /* response: E-RABSetupListCtxtSURes of one item {e-RAB-ID, TLA, TEID, ext OPT} */
     enc_init(&it[0]);
@@ -232,9 +233,9 @@ static void test_initial_context_setup(void)
     const unsigned ids2[] = {ID_MME, ID_ENB, ID_LIST_CTXT_SU_RES};
     n = build(b, 1, 9, 3, ids2, vals);
     CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_S1AP_SUCCESSFUL && m.n_bearers == 1 && m.bearers[0] == 5);
+    CHECK(m.pdu_type == TPA_AP_SUCCESSFUL && m.n_items == 1 && m.items[0] == 5);
     CHECK(m.n_nas == 0 && m.malformed == -1);
-    CHECK(strcmp(tpa_s1ap_message_name(9, 1), "InitialContextSetupResponse") == 0);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 9, 1), "InitialContextSetupResponse") == 0);
 }
 
 static void test_ue_context_release(void)
@@ -251,12 +252,12 @@ static void test_ue_context_release(void)
     const unsigned ids[] = {ID_UE_S1AP_IDS, ID_CAUSE};
     const enc_t *vals[] = {&v[0], &v[1]};
     size_t n = build(b, 0, 23, 2, ids, vals);
-    tpa_s1ap_msg_t m;
+    tpa_ap_msg_t m;
     CHECK(decode(b, n, &m));
     CHECK(m.proc == 23 && m.malformed == -1);
-    CHECK(m.mme_id == 77 && m.enb_id == 88 && m.has_enb_id && m.has_mme_id);
-    CHECK(m.has_cause && m.cause_group == TPA_S1AP_CAUSE_NAS && m.cause_value == 2);
-    CHECK(strcmp(tpa_s1ap_cause_name(2, 2), "detach") == 0);
+    CHECK(m.cn_id == 77 && m.ran_id == 88 && m.has_ran_id && m.has_cn_id);
+    CHECK(m.has_cause && m.cause_group == TPA_AP_CAUSE_NAS && m.cause_value == 2);
+    CHECK(strcmp(tpa_ap_cause_name(S1AP, 2, 2), "detach") == 0);
 
     enc_init(&v[0]); /* the mME-UE-S1AP-ID choice */
     enc_bits(&v[0], 0, 1);
@@ -265,14 +266,14 @@ static void test_ue_context_release(void)
     v_cause(&v[1], 0, 20, 36); /* radioNetwork user-inactivity */
     n = build(b, 0, 23, 2, ids, vals);
     CHECK(decode(b, n, &m));
-    CHECK(m.has_mme_id && m.mme_id == 77 && !m.has_enb_id && m.malformed == -1);
+    CHECK(m.has_cn_id && m.cn_id == 77 && !m.has_ran_id && m.malformed == -1);
     CHECK(m.cause_group == 0 && m.cause_value == 20);
     /* an extension value (root 36 + 3 = release-due-to-pre-emption) */
     v_cause(&v[1], 0, 39, 36);
     n = build(b, 0, 23, 2, ids, vals);
     CHECK(decode(b, n, &m));
     CHECK(m.cause_value == 39 && m.malformed == -1);
-    CHECK(strcmp(tpa_s1ap_cause_name(0, 39), "release-due-to-pre-emption") == 0);
+    CHECK(strcmp(tpa_ap_cause_name(S1AP, 0, 39), "release-due-to-pre-emption") == 0);
 }
 
 static void test_s1_setup_failure(void)
@@ -283,12 +284,12 @@ static void test_s1_setup_failure(void)
     const unsigned ids[] = {ID_CAUSE};
     const enc_t *vals[] = {&v[0]};
     size_t n = build(b, 2, 17, 1, ids, vals);
-    tpa_s1ap_msg_t m;
+    tpa_ap_msg_t m;
     CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_S1AP_UNSUCCESSFUL && m.proc == 17 && m.malformed == -1);
-    CHECK(m.has_cause && m.cause_group == TPA_S1AP_CAUSE_MISC && m.cause_value == 5);
-    CHECK(strcmp(tpa_s1ap_cause_name(4, 5), "unknown-PLMN") == 0);
-    CHECK(strcmp(tpa_s1ap_message_name(17, 2), "S1SetupFailure") == 0);
+    CHECK(m.pdu_type == TPA_AP_UNSUCCESSFUL && m.proc == 17 && m.malformed == -1);
+    CHECK(m.has_cause && m.cause_group == TPA_AP_CAUSE_MISC && m.cause_value == 5);
+    CHECK(strcmp(tpa_ap_cause_name(S1AP, 4, 5), "unknown-PLMN") == 0);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 17, 2), "S1SetupFailure") == 0);
 }
 
 static size_t erab_setup_request(uint8_t *out)
@@ -321,11 +322,11 @@ static void test_erab_setup_modify(void)
 {
     uint8_t b[1024];
     size_t n = erab_setup_request(b);
-    tpa_s1ap_msg_t m;
+    tpa_ap_msg_t m;
     CHECK(decode(b, n, &m));
     CHECK(m.proc == 5 && m.malformed == -1);
-    CHECK(m.n_bearers == 2 && m.bearers[0] == 6 && m.bearers[1] == 7);
-    CHECK(m.n_nas == 2 && m.nas[0].erab == 6 && m.nas[1].erab == 7);
+    CHECK(m.n_items == 2 && m.items[0] == 6 && m.items[1] == 7);
+    CHECK(m.n_nas == 2 && m.nas[0].item == 6 && m.nas[1].item == 7);
     CHECK(nas_is(&m.nas[0], nas_bearer, sizeof nas_bearer));
     CHECK(nas_is(&m.nas[1], nas_accept, sizeof nas_accept));
 
@@ -347,18 +348,18 @@ static void test_erab_setup_modify(void)
     n = build(b, 0, 6, 3, ids, vals);
     CHECK(decode(b, n, &m));
     CHECK(m.proc == 6 && m.malformed == -1);
-    CHECK(m.n_bearers == 1 && m.bearers[0] == 9);
-    CHECK(m.n_nas == 1 && m.nas[0].erab == 9 && nas_is(&m.nas[0], nas_bearer, sizeof nas_bearer));
+    CHECK(m.n_items == 1 && m.items[0] == 9);
+    CHECK(m.n_nas == 1 && m.nas[0].item == 9 && nas_is(&m.nas[0], nas_bearer, sizeof nas_bearer));
 }
 
 static void test_malformed(void)
 {
     uint8_t b[256];
-    tpa_s1ap_msg_t m;
+    tpa_ap_msg_t m;
     size_t n = initial_ue_message(b, 5);
     CHECK(decode(b, n - 1, &m));
     CHECK(m.malformed == TPA_MAL_S1AP_TRUNCATED && m.short_read && m.proc == 12);
-    CHECK(m.has_enb_id && m.enb_id == 5 && m.n_nas == 1); /* decoded up to the cut */
+    CHECK(m.has_ran_id && m.ran_id == 5 && m.n_nas == 1); /* decoded up to the cut */
 
     /* eNB id whose open type holds 2 of the 3 octets its count announces */
     enc_t v[2];
@@ -371,7 +372,7 @@ static void test_malformed(void)
     const enc_t *vals[] = {&v[0], &v[1]};
     n = build(b, 0, 12, 2, ids, vals);
     CHECK(decode(b, n, &m));
-    CHECK(m.malformed == TPA_MAL_S1AP_OPEN_TYPE_INVALID && !m.has_enb_id && m.n_nas == 1);
+    CHECK(m.malformed == TPA_MAL_S1AP_OPEN_TYPE_INVALID && !m.has_ran_id && m.n_nas == 1);
 
     /* a Cause choice extension (unknown encoding) */
     enc_init(&v[0]);
@@ -382,7 +383,7 @@ static void test_malformed(void)
     n = build(b, 0, 18, 2, ids2, vals);
     CHECK(decode(b, n, &m));
     CHECK(m.malformed == TPA_MAL_S1AP_OPEN_TYPE_INVALID && !m.has_cause);
-    CHECK(m.has_enb_id && m.enb_id == 3);
+    CHECK(m.has_ran_id && m.ran_id == 3);
 
     /* fragmented length of the message value */
     static const uint8_t frag[] = {0x00, 0x0c, 0x00, 0xc1, 0x00};
@@ -399,16 +400,16 @@ static void test_malformed(void)
 
 static void test_names(void)
 {
-    CHECK(strcmp(tpa_s1ap_message_name(12, 0), "InitialUEMessage") == 0);
-    CHECK(strcmp(tpa_s1ap_message_name(0, 1), "HandoverCommand") == 0);
-    CHECK(strcmp(tpa_s1ap_message_name(50, 1), "E-RABModificationConfirm") == 0);
-    CHECK(strcmp(tpa_s1ap_message_name(66, 0), "MMEEarlyStatusTransfer") == 0);
-    CHECK(tpa_s1ap_message_name(67, 0) == NULL && tpa_s1ap_message_name(13, 1) == NULL);
-    CHECK(strcmp(tpa_s1ap_procedure_name(23), "UE Context Release") == 0);
-    CHECK(tpa_s1ap_class1(9) && tpa_s1ap_class1(50) && tpa_s1ap_class1(43));
-    CHECK(!tpa_s1ap_class1(12) && !tpa_s1ap_class1(18));
-    CHECK(strcmp(tpa_s1ap_cause_name(0, 35), "x2-handover-triggered") == 0);
-    CHECK(tpa_s1ap_cause_name(0, 44) == NULL && tpa_s1ap_cause_group_name(5) == NULL);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 12, 0), "InitialUEMessage") == 0);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 0, 1), "HandoverCommand") == 0);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 50, 1), "E-RABModificationConfirm") == 0);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 66, 0), "MMEEarlyStatusTransfer") == 0);
+    CHECK(tpa_ap_message_name(S1AP, 67, 0) == NULL && tpa_ap_message_name(S1AP, 13, 1) == NULL);
+    CHECK(strcmp(tpa_ap_procedure_name(S1AP, 23), "UE Context Release") == 0);
+    CHECK(tpa_ap_class1(S1AP, 9) && tpa_ap_class1(S1AP, 50) && tpa_ap_class1(S1AP, 43));
+    CHECK(!tpa_ap_class1(S1AP, 12) && !tpa_ap_class1(S1AP, 18));
+    CHECK(strcmp(tpa_ap_cause_name(S1AP, 0, 35), "x2-handover-triggered") == 0);
+    CHECK(tpa_ap_cause_name(S1AP, 0, 44) == NULL && tpa_ap_cause_group_name(S1AP, 5) == NULL);
 }
 
 static void test_engine(void)
