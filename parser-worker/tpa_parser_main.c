@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include "tpa_job.h"
 #include "tpa_log.h"
 #include "tpa_parser_fetch.h"
+#include "tpa_daemon.h"
 #include "tpa_redis.h"
 #include "tpa_wire.h"
 #include "tpa_zmq.h"
@@ -40,7 +40,6 @@ static const char usage[] =
     "TPA_CLUSTER_TOKEN). Runs until SIGINT/SIGTERM.\n";
 
 #define RECV_TIMEOUT_MS 500
-#define REDIS_WAIT_S 30
 #define DIGEST_BUDGET (48 * 1024)
 #define FLOW_BATCH_SIZE 40 /* flows per flow_batch task */
 #define FLOW_BATCHES 3     /* flow_batch tasks per job at most */
@@ -49,14 +48,6 @@ static const char usage[] =
 #define PARSE_PROGRESS_MAX 90
 /* As tpa analyze writes it: 16 significant digits keep microsecond timestamps. */
 #define RESULT_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(16))
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
 
 typedef struct worker {
     tpa_config_t cfg;
@@ -84,26 +75,6 @@ typedef struct run {
     const char *stage;
 } run_t;
 
-/* Makes sure Redis answers, retrying for up to REDIS_WAIT_S seconds (or until a stop
- * signal). Returns 0 or TPA_ERR_CONN. */
-static int redis_ready(worker_t *w, const char *job)
-{
-    for (int i = 0; i < REDIS_WAIT_S && !stop_flag; i++) {
-        char err[256] = "connection lost";
-        if (!w->r) {
-            w->r = tpa_redis_connect(&w->cfg, err, sizeof err);
-            if (w->r) return 0;
-        } else if (tpa_redis_ensure(w->r) == 0) {
-            return 0;
-        }
-        if (i == 0)
-            tpa_warn(job, "redis %s:%d: %s; retrying for up to %d s", w->cfg.redis_host,
-                     w->cfg.redis_port, err, REDIS_WAIT_S);
-        sleep(1);
-    }
-    return TPA_ERR_CONN;
-}
-
 /* Renews the lease; notes a cancel or a lost lease in run->why. A Redis hiccup is not a
  * reason to stop: it reconnects and carries on. Returns false if the run must stop. */
 static bool run_check(run_t *run, int64_t now)
@@ -129,7 +100,7 @@ static bool run_check(run_t *run, int64_t now)
 /* Publishes throttled progress and checks the lease. Returns false to stop the run. */
 static bool run_progress(run_t *run, uint64_t done, uint64_t total, int progress, const char *verb)
 {
-    if (stop_flag) {
+    if (tpa_daemon_stopping()) {
         run->why = RUN_STOPPING;
         return false;
     }
@@ -301,7 +272,7 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
                  .last_progress = -1,
                  .stage = "parsing"};
 
-    if (redis_ready(w, id)) {
+    if (tpa_daemon_redis_ready(&w->r, &w->cfg, id)) {
         tpa_error(id, "skipping job: redis unavailable (the reaper will requeue it)");
         return;
     }
@@ -450,18 +421,6 @@ static void handle_message(worker_t *w, const json_t *msg)
     json_decref(j.options);
 }
 
-static int install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: a blocking poll returns so the loop sees the flag. */
-    if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) return TPA_ERR_IO;
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     worker_t w;
@@ -477,8 +436,7 @@ int main(int argc, char **argv)
         return 2;
     }
     tpa_log_init("tpa-parser", w.cfg.log_level);
-    zsys_handler_set(NULL); /* our own handlers below, not czmq's */
-    if (install_signals()) {
+    if (tpa_daemon_signals()) {
         tpa_error(NULL, "cannot install signal handlers: %s", strerror(errno));
         return 1;
     }
@@ -512,10 +470,10 @@ int main(int argc, char **argv)
     }
     tpa_info(NULL, "started worker=%s jobs=%s tasks=%s redis=%s:%d tmp=%s lease=%ds", w.id, jobs_ep,
              tasks_ep, w.cfg.redis_host, w.cfg.redis_port, w.tmpdir, w.cfg.lease_s);
-    if (redis_ready(&w, NULL) == 0)
+    if (tpa_daemon_redis_ready(&w.r, &w.cfg, NULL) == 0)
         tpa_info(NULL, "redis %s:%d connected", w.cfg.redis_host, w.cfg.redis_port);
 
-    while (!stop_flag) {
+    while (!tpa_daemon_stopping()) {
         char err[256] = "";
         json_t *msg = tpa_zmq_recv(w.pull, RECV_TIMEOUT_MS, err, sizeof err);
         if (!msg) {
