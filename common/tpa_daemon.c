@@ -2,13 +2,16 @@
 #include "tpa_daemon.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tpa_err.h"
 #include "tpa_log.h"
 #include "tpa_redis.h"
+#include "tpa_zmq.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -29,6 +32,25 @@ int tpa_daemon_signals(void)
     if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) return TPA_ERR_IO;
     signal(SIGPIPE, SIG_IGN);
     return 0;
+}
+
+int tpa_daemon_start(const char *prog, const char *usage, tpa_config_t *cfg, int argc, char **argv)
+{
+    int nrest = 0;
+    tpa_config_init(cfg);
+    int rc = tpa_config_parse_args(cfg, argc, argv, usage, &nrest);
+    if (rc == 1) return 0;
+    if (rc < 0) return 2;
+    if (nrest > 1) {
+        fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", prog, argv[1]);
+        return 2;
+    }
+    tpa_log_init(prog, cfg->log_level);
+    if (tpa_daemon_signals()) {
+        tpa_error(NULL, "cannot install signal handlers: %s", strerror(errno));
+        return 1;
+    }
+    return -1;
 }
 
 bool tpa_daemon_stopping(void)
@@ -52,4 +74,18 @@ int tpa_daemon_redis_ready(redisContext **r, const tpa_config_t *cfg, const char
         sleep(1);
     }
     return TPA_ERR_CONN;
+}
+
+void tpa_daemon_serve(zsock_t *pull, tpa_daemon_handler_fn fn, void *arg)
+{
+    while (!stop_flag) {
+        char err[256] = "";
+        json_t *msg = tpa_zmq_recv(pull, TPA_DAEMON_RECV_MS, err, sizeof err);
+        if (!msg) {
+            if (err[0]) tpa_warn(NULL, "dropping undecodable message: %s", err);
+            continue;
+        }
+        fn(arg, msg);
+        json_decref(msg);
+    }
 }

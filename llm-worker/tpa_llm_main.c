@@ -58,7 +58,6 @@ static const char lease_script[] =
     "redis.call('HSET', KEYS[1], 'worker', ARGV[1], 'lease', ARGV[2])\n"
     "return 1\n";
 
-#define RECV_TIMEOUT_MS 500
 /* As tpa analyze writes it: 16 significant digits keep microsecond timestamps without
  * binary noise (0.9, not 0.90000000000000002). */
 #define TPA_RESULT_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(16))
@@ -181,8 +180,10 @@ static void answer_counts(const json_t *a, size_t *causes, size_t *insights)
     *insights = json_array_size(json_object_get(a, "insights"));
 }
 
-static void handle_task(worker_t *w, const json_t *msg)
+/* tpa_daemon_handler_fn: arg is the worker. */
+static void handle_task(void *arg, const json_t *msg)
 {
+    worker_t *w = arg;
     char err[256] = "";
     tpa_wire_task_t t;
     json_t *answer = NULL;
@@ -309,21 +310,10 @@ done:
 int main(int argc, char **argv)
 {
     worker_t w;
-    int nrest = 0, status = 1;
+    int status = 1;
     memset(&w, 0, sizeof w);
-    tpa_config_init(&w.cfg);
-    int rc = tpa_config_parse_args(&w.cfg, argc, argv, usage, &nrest);
-    if (rc == 1) return 0;
-    if (rc < 0) return 2;
-    if (nrest > 1) {
-        fprintf(stderr, "tpa-llm: unexpected argument '%s' (see --help)\n", argv[1]);
-        return 2;
-    }
-    tpa_log_init("tpa-llm", w.cfg.log_level);
-    if (tpa_daemon_signals()) {
-        tpa_error(NULL, "cannot install signal handlers: %s", strerror(errno));
-        return 1;
-    }
+    int rc = tpa_daemon_start("tpa-llm", usage, &w.cfg, argc, argv);
+    if (rc >= 0) return rc;
 
     char ep[256];
     tpa_config_endpoint(&w.cfg, TPA_EP_TASKS_OUT, false, ep, sizeof ep);
@@ -354,16 +344,7 @@ int main(int argc, char **argv)
     if (tpa_daemon_redis_ready(&w.r, &w.cfg, NULL) == 0)
         tpa_info(NULL, "redis %s:%d connected", w.cfg.redis_host, w.cfg.redis_port);
 
-    while (!tpa_daemon_stopping()) {
-        char err[256] = "";
-        json_t *msg = tpa_zmq_recv(w.pull, RECV_TIMEOUT_MS, err, sizeof err);
-        if (!msg) {
-            if (err[0]) tpa_warn(NULL, "dropping undecodable message: %s", err);
-            continue;
-        }
-        handle_task(&w, msg);
-        json_decref(msg);
-    }
+    tpa_daemon_serve(w.pull, handle_task, &w);
     tpa_info(NULL, "stopping after %ld tasks", w.tasks_done);
     status = 0;
 out:

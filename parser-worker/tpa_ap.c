@@ -7,6 +7,15 @@
 
 /* ---- names ---- */
 
+const char *const tpa_ap_cause_transport[2] = {"transport-resource-unavailable", "unspecified"};
+const char *const tpa_ap_cause_protocol[7] = {"transfer-syntax-error",
+                                              "abstract-syntax-error-reject",
+                                              "abstract-syntax-error-ignore-and-notify",
+                                              "message-not-compatible-with-receiver-state",
+                                              "semantic-error",
+                                              "abstract-syntax-error-falsely-constructed-message",
+                                              "unspecified"};
+
 const char *tpa_ap_message_name(const tpa_ap_proto_t *ap, unsigned proc, int pdu_type)
 {
     if (proc >= ap->nprocs || pdu_type < 0 || pdu_type > 2) return NULL;

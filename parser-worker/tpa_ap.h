@@ -91,6 +91,17 @@ typedef struct tpa_ap_cause_group {
     const char *const *names;
 } tpa_ap_cause_group_t;
 
+/* A tpa_ap_cause_group_t initialiser from a name array. */
+#define TPA_AP_CAUSE_GROUP(name, nroot, arr)                                                       \
+    {                                                                                              \
+        name, nroot, sizeof arr / sizeof arr[0], arr                                               \
+    }
+
+/* The value names of CauseTransport and CauseProtocol, the same in both protocols
+ * (TS 38.413 9.3.1.2, TS 36.413 9.2.1.3). */
+extern const char *const tpa_ap_cause_transport[2];
+extern const char *const tpa_ap_cause_protocol[7];
+
 /* An X.691 CHOICE header: nroot root alternatives, extensible or not. */
 typedef struct tpa_ap_choice {
     unsigned nroot;

@@ -149,16 +149,8 @@ static const char *const cause_radio[] = {
     "redcap-ue-not-supported", "unknown-MBS-Session-ID",
     "indicated-MBS-session-area-information-not-served-by-the-gNB",
     "inconsistent-slice-info-for-the-session", "misaligned-association-for-multicast-unicast"};
-static const char *const cause_transport[] = {"transport-resource-unavailable", "unspecified"};
 static const char *const cause_nas[] = {"normal-release", "authentication-failure", "deregister",
                                         "unspecified", "uE-not-in-PLMN-serving-area"};
-static const char *const cause_protocol[] = {"transfer-syntax-error",
-                                             "abstract-syntax-error-reject",
-                                             "abstract-syntax-error-ignore-and-notify",
-                                             "message-not-compatible-with-receiver-state",
-                                             "semantic-error",
-                                             "abstract-syntax-error-falsely-constructed-message",
-                                             "unspecified"};
 static const char *const cause_misc[] = {"control-processing-overload",
                                          "not-enough-user-plane-processing-resources",
                                          "hardware-failure",
@@ -166,15 +158,12 @@ static const char *const cause_misc[] = {"control-processing-overload",
                                          "unknown-PLMN-or-SNPN",
                                          "unspecified"};
 
-#define CG(name, nroot, arr)                                                                       \
-    {                                                                                              \
-        name, nroot, sizeof arr / sizeof arr[0], arr                                               \
-    }
+#define CG TPA_AP_CAUSE_GROUP
 static const tpa_ap_cause_group_t cause_groups[] = {
     CG("radioNetwork", 45, cause_radio),
-    CG("transport", 2, cause_transport),
+    CG("transport", 2, tpa_ap_cause_transport),
     CG("nas", 4, cause_nas),
-    CG("protocol", 7, cause_protocol),
+    CG("protocol", 7, tpa_ap_cause_protocol),
     CG("misc", 6, cause_misc),
 };
 

@@ -39,7 +39,6 @@ static const char usage[] =
     "capture from its local path, or fetches it from the gateway (X-TPA-Token =\n"
     "TPA_CLUSTER_TOKEN). Runs until SIGINT/SIGTERM.\n";
 
-#define RECV_TIMEOUT_MS 500
 #define DIGEST_BUDGET (48 * 1024)
 #define FLOW_BATCH_SIZE 40 /* flows per flow_batch task */
 #define FLOW_BATCHES 3     /* flow_batch tasks per job at most */
@@ -399,8 +398,10 @@ stopped:
     }
 }
 
-static void handle_message(worker_t *w, const json_t *msg)
+/* tpa_daemon_handler_fn: arg is the worker. */
+static void handle_message(void *arg, const json_t *msg)
 {
+    worker_t *w = arg;
     char err[256] = "";
     tpa_wire_job_t j;
     memset(&j, 0, sizeof j);
@@ -424,22 +425,11 @@ static void handle_message(worker_t *w, const json_t *msg)
 int main(int argc, char **argv)
 {
     worker_t w;
-    int nrest = 0, status = 1;
+    int status = 1;
     bool curl_ok = false;
     memset(&w, 0, sizeof w);
-    tpa_config_init(&w.cfg);
-    int rc = tpa_config_parse_args(&w.cfg, argc, argv, usage, &nrest);
-    if (rc == 1) return 0;
-    if (rc < 0) return 2;
-    if (nrest > 1) {
-        fprintf(stderr, "tpa-parser: unexpected argument '%s' (see --help)\n", argv[1]);
-        return 2;
-    }
-    tpa_log_init("tpa-parser", w.cfg.log_level);
-    if (tpa_daemon_signals()) {
-        tpa_error(NULL, "cannot install signal handlers: %s", strerror(errno));
-        return 1;
-    }
+    int rc = tpa_daemon_start("tpa-parser", usage, &w.cfg, argc, argv);
+    if (rc >= 0) return rc;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         tpa_error(NULL, "cannot initialise libcurl");
         return 1;
@@ -473,16 +463,7 @@ int main(int argc, char **argv)
     if (tpa_daemon_redis_ready(&w.r, &w.cfg, NULL) == 0)
         tpa_info(NULL, "redis %s:%d connected", w.cfg.redis_host, w.cfg.redis_port);
 
-    while (!tpa_daemon_stopping()) {
-        char err[256] = "";
-        json_t *msg = tpa_zmq_recv(w.pull, RECV_TIMEOUT_MS, err, sizeof err);
-        if (!msg) {
-            if (err[0]) tpa_warn(NULL, "dropping undecodable message: %s", err);
-            continue;
-        }
-        handle_message(&w, msg);
-        json_decref(msg);
-    }
+    tpa_daemon_serve(w.pull, handle_message, &w);
     tpa_info(NULL, "stopping: %ld jobs parsed, %ld failed", w.jobs_done, w.jobs_failed);
     status = 0;
 out:

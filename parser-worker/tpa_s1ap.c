@@ -117,17 +117,9 @@ static const char *const cause_radio[] = {
     "redirection-towards-1xRTT", "not-supported-QCI-value", "invalid-CSG-Id",
     "release-due-to-pre-emption", "n26-interface-not-available", "insufficient-ue-capabilities",
     "maximum-bearer-pre-emption-rate-exceeded", "up-integrity-protection-not-possible"};
-static const char *const cause_transport[] = {"transport-resource-unavailable", "unspecified"};
 static const char *const cause_nas[] = {
     "normal-release", "authentication-failure",  "detach",
     "unspecified",    "csg-subscription-expiry", "uE-not-in-PLMN-serving-area"};
-static const char *const cause_protocol[] = {"transfer-syntax-error",
-                                             "abstract-syntax-error-reject",
-                                             "abstract-syntax-error-ignore-and-notify",
-                                             "message-not-compatible-with-receiver-state",
-                                             "semantic-error",
-                                             "abstract-syntax-error-falsely-constructed-message",
-                                             "unspecified"};
 static const char *const cause_misc[] = {"control-processing-overload",
                                          "not-enough-user-plane-processing-resources",
                                          "hardware-failure",
@@ -135,15 +127,12 @@ static const char *const cause_misc[] = {"control-processing-overload",
                                          "unspecified",
                                          "unknown-PLMN"};
 
-#define CG(name, nroot, arr)                                                                       \
-    {                                                                                              \
-        name, nroot, sizeof arr / sizeof arr[0], arr                                               \
-    }
+#define CG TPA_AP_CAUSE_GROUP
 static const tpa_ap_cause_group_t cause_groups[] = {
     CG("radioNetwork", 36, cause_radio),
-    CG("transport", 2, cause_transport),
+    CG("transport", 2, tpa_ap_cause_transport),
     CG("nas", 4, cause_nas),
-    CG("protocol", 7, cause_protocol),
+    CG("protocol", 7, tpa_ap_cause_protocol),
     CG("misc", 6, cause_misc),
 };
 
