@@ -4,7 +4,10 @@
  * same token) and differently under another key; the same identities inside free text
  * and SIP URIs anywhere are replaced; no identity digits remain in the scrubbed JSON;
  * restore maps the tokens back; UE IPs only when asked; the key file is created 0600
- * and read back the same.
+ * and read back the same. GUTI / TMSI: the 5G-GUTI and EPS GUTI, 5G-S-TMSI and M-TMSI
+ * values as the engine writes them (ues[].identities guti / tmsi) become "GUTI-" /
+ * "TMSI-" tokens, and so do their TMSI parts wherever they stand (a finding naming the
+ * 5G-S-TMSI or the bare M-TMSI hex); no GUTI or TMSI digits remain; restore maps back.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,54 @@ static const char digest_text[] =
     "\"findings\":[{\"id\":\"F1\",\"detail\":\"UE 001010123456789 (MSISDN 33612345678) rejected; "
     "INVITE from <sip:alice@ims.example.org>;tag=1 at 10.45.0.2\"}],"
     "\"transactions\":[{\"id\":\"t1\",\"msisdn\":33612345678}],\"packets\":12345}";
+
+/* A digest naming a 5G UE by its 5G-GUTI and 5G-S-TMSI and an EPS UE by its GUTI and
+ * M-TMSI (tpa_nas5gs.c / tpa_naseps.c formats), and findings quoting their TMSIs. */
+static const char guti_text[] =
+    "{\"ues\":[{\"id\":\"ue1\",\"identities\":{\"guti\":[\"20893-202-1016-0-c0ffee01\"],"
+    "\"tmsi\":[\"1016-0-c0ffee01\"]}},"
+    "{\"id\":\"ue2\",\"identities\":{\"guti\":\"00101-32769-1-d00dfeed\"}}],"
+    "\"findings\":[{\"id\":\"F1\",\"detail\":\"Service request with 5G-S-TMSI 1016-0-c0ffee01 "
+    "rejected; 5G-TMSI c0ffee01 unknown\"},{\"id\":\"F2\",\"detail\":\"M-TMSI d00dfeed paged, "
+    "GUTI 00101-32769-1-d00dfeed\"}],\"packets\":32769}";
+
+static void test_guti_tmsi(const uint8_t *key)
+{
+    json_t *d = json_loads(guti_text, 0, NULL);
+    CHECK(d != NULL);
+    tpa_llm_privacy_t *p = tpa_llm_privacy_new(key, false);
+    json_t *s = tpa_llm_privacy_scrub(p, d);
+    char *text = s ? json_dumps(s, JSON_COMPACT) : NULL;
+    CHECK(text != NULL);
+    if (!text) return;
+    static const char *const secret[] = {"c0ffee01", "d00dfeed", "1016-0-", "20893-202",
+                                         "00101-32769"};
+    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
+        CHECKF(strstr(text, secret[i]) == NULL, "%s left in %s", secret[i], text);
+    CHECK(strstr(text, "\"packets\":32769") != NULL); /* a number, not an identity */
+    char g5[64], g4[64], t5[64], m[64];
+    tpa_llm_privacy_token(p, "GUTI", "20893-202-1016-0-c0ffee01", g5, sizeof g5);
+    tpa_llm_privacy_token(p, "GUTI", "00101-32769-1-d00dfeed", g4, sizeof g4);
+    tpa_llm_privacy_token(p, "TMSI", "1016-0-c0ffee01", t5, sizeof t5);
+    tpa_llm_privacy_token(p, "TMSI", "d00dfeed", m, sizeof m);
+    CHECKF(strstr(text, g5) && strstr(text, g4) && strstr(text, t5) && strstr(text, m), "%s", text);
+    CHECK(tpa_llm_privacy_count(p) == 5); /* 2 GUTIs, a 5G-S-TMSI, 2 TMSI hex: nothing else */
+
+    char answer_text[256];
+    snprintf(answer_text, sizeof answer_text, "{\"rca\":{\"summary\":\"UE %s (%s) and %s\"}}", g5,
+             t5, m);
+    json_t *ans = json_loads(answer_text, 0, NULL);
+    CHECK(tpa_llm_privacy_restore(p, ans) == 0);
+    char *restored = json_dumps(ans, JSON_COMPACT);
+    CHECKF(strstr(restored, "UE 20893-202-1016-0-c0ffee01 (1016-0-c0ffee01) and d00dfeed"), "%s",
+           restored);
+    free(restored);
+    json_decref(ans);
+    free(text);
+    json_decref(s);
+    json_decref(d);
+    tpa_llm_privacy_destroy(&p);
+}
 
 int main(void)
 {
@@ -85,6 +136,8 @@ int main(void)
     json_t *s4 = tpa_llm_privacy_scrub(p4, d);
     char *text4 = json_dumps(s4, JSON_COMPACT);
     CHECKF(strstr(text4, "10.45.0.2") == NULL && strstr(text4, "UEIP-") != NULL, "%s", text4);
+
+    test_guti_tmsi(key);
 
     /* the key file */
     char dir[] = "/tmp/tpa-privacy-XXXXXX";

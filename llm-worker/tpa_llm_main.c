@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "tpa_llm_merge.h"
 #include "tpa_llm_provider.h"
 #include "tpa_log.h"
+#include "tpa_daemon.h"
 #include "tpa_redis.h"
 #include "tpa_wire.h"
 #include "tpa_zmq.h"
@@ -59,19 +59,9 @@ static const char lease_script[] =
     "redis.call('HSET', KEYS[1], 'worker', ARGV[1], 'lease', ARGV[2])\n"
     "return 1\n";
 
-#define RECV_TIMEOUT_MS 500
 /* As tpa analyze writes it: 16 significant digits keep microsecond timestamps without
  * binary noise (0.9, not 0.90000000000000002). */
 #define TPA_RESULT_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(16))
-#define REDIS_WAIT_S 30
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
 
 typedef struct worker {
     tpa_config_t cfg;
@@ -95,7 +85,7 @@ typedef struct lease_ctx {
 static bool lease_tick(void *arg)
 {
     lease_ctx_t *c = arg;
-    if (stop_flag) return false;
+    if (tpa_daemon_stopping()) return false;
     if (!c->held || tpa_now_ms() < c->next_renew) return true;
     int64_t lease_ms = (int64_t)c->w->cfg.lease_s * 1000;
     c->next_renew = tpa_now_ms() + lease_ms / 3;
@@ -105,26 +95,6 @@ static bool lease_tick(void *arg)
         return false;
     }
     return true;
-}
-
-/* Makes sure Redis answers, retrying for up to REDIS_WAIT_S seconds (or until a stop
- * signal). Returns 0 or TPA_ERR_CONN. */
-static int redis_ready(worker_t *w, const char *job)
-{
-    for (int i = 0; i < REDIS_WAIT_S && !stop_flag; i++) {
-        char err[256] = "connection lost";
-        if (!w->r) {
-            w->r = tpa_redis_connect(&w->cfg, err, sizeof err);
-            if (w->r) return 0;
-        } else if (tpa_redis_ensure(w->r) == 0) {
-            return 0;
-        }
-        if (i == 0)
-            tpa_warn(job, "redis %s:%d: %s; retrying for up to %d s", w->cfg.redis_host,
-                     w->cfg.redis_port, err, REDIS_WAIT_S);
-        sleep(1);
-    }
-    return TPA_ERR_CONN;
 }
 
 static char *get_string(redisContext *r, const char *key)
@@ -211,8 +181,10 @@ static void answer_counts(const json_t *a, size_t *causes, size_t *insights)
     *insights = json_array_size(json_object_get(a, "insights"));
 }
 
-static void handle_task(worker_t *w, const json_t *msg)
+/* tpa_daemon_handler_fn: arg is the worker. */
+static void handle_task(void *arg, const json_t *msg)
 {
+    worker_t *w = arg;
     char err[256] = "";
     tpa_wire_task_t t;
     json_t *answer = NULL;
@@ -238,7 +210,7 @@ static void handle_task(worker_t *w, const json_t *msg)
         goto done;
     }
     int64_t t0 = tpa_now_ms();
-    if (redis_ready(w, id)) {
+    if (tpa_daemon_redis_ready(&w->r, &w->cfg, id)) {
         tpa_error(id, "dropping task %d/%d: redis unavailable", t.task, t.tasks);
         goto done;
     }
@@ -336,37 +308,13 @@ done:
     json_decref(t.digest);
 }
 
-static int install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: a blocking poll returns so the loop sees the flag. */
-    if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) return TPA_ERR_IO;
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     worker_t w;
-    int nrest = 0, status = 1;
+    int status = 1;
     memset(&w, 0, sizeof w);
-    tpa_config_init(&w.cfg);
-    int rc = tpa_config_parse_args(&w.cfg, argc, argv, usage, &nrest);
-    if (rc == 1) return 0;
-    if (rc < 0) return 2;
-    if (nrest > 1) {
-        fprintf(stderr, "tpa-llm: unexpected argument '%s' (see --help)\n", argv[1]);
-        return 2;
-    }
-    tpa_log_init("tpa-llm", w.cfg.log_level);
-    zsys_handler_set(NULL); /* our own handlers below, not czmq's */
-    if (install_signals()) {
-        tpa_error(NULL, "cannot install signal handlers: %s", strerror(errno));
-        return 1;
-    }
+    int rc = tpa_daemon_start("tpa-llm", usage, &w.cfg, argc, argv);
+    if (rc >= 0) return rc;
 
     char ep[256];
     tpa_config_endpoint(&w.cfg, TPA_EP_TASKS_OUT, false, ep, sizeof ep);
@@ -394,19 +342,10 @@ int main(int argc, char **argv)
     }
     tpa_info(NULL, "started %s tasks=%s redis=%s:%d", tpa_llm_provider_describe(w.provider), ep,
              w.cfg.redis_host, w.cfg.redis_port);
-    if (redis_ready(&w, NULL) == 0)
+    if (tpa_daemon_redis_ready(&w.r, &w.cfg, NULL) == 0)
         tpa_info(NULL, "redis %s:%d connected", w.cfg.redis_host, w.cfg.redis_port);
 
-    while (!stop_flag) {
-        char err[256] = "";
-        json_t *msg = tpa_zmq_recv(w.pull, RECV_TIMEOUT_MS, err, sizeof err);
-        if (!msg) {
-            if (err[0]) tpa_warn(NULL, "dropping undecodable message: %s", err);
-            continue;
-        }
-        handle_task(&w, msg);
-        json_decref(msg);
-    }
+    tpa_daemon_serve(w.pull, handle_task, &w);
     tpa_info(NULL, "stopping after %ld tasks", w.tasks_done);
     status = 0;
 out:

@@ -31,7 +31,8 @@ static const struct {
     {"imsi", "IMSI"},   {"supi", "SUPI"},       {"suci", "SUCI"},   {"msisdn", "MSISDN"},
     {"gpsi", "GPSI"},   {"imei", "IMEI"},       {"imeisv", "IMEI"}, {"pei", "PEI"},
     {"sip_uri", "SIP"}, {"impu", "SIP"},        {"impi", "SIP"},    {"from_uri", "SIP"},
-    {"to_uri", "SIP"},  {"request_uri", "SIP"}, {"contact", "SIP"},
+    {"to_uri", "SIP"},  {"request_uri", "SIP"}, {"contact", "SIP"}, {"guti", "GUTI"},
+    {"tmsi", "TMSI"},
 };
 
 void tpa_llm_hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t len,
@@ -203,6 +204,29 @@ static bool token_used(const tpa_llm_privacy_t *p, const char *token)
     return false;
 }
 
+static int add(tpa_llm_privacy_t *p, const char *kind, const char *value);
+
+/* A GUTI or TMSI as the engine writes them (tpa_nas.h identities) also names the
+ * shorter forms of its TMSI, which may stand alone in other text: the 5G-GUTI
+ * "<mcc><mnc>-<region>-<set>-<pointer>-<5G-TMSI hex>" its 5G-S-TMSI
+ * "<set>-<pointer>-<hex>" and the hex; the EPS GUTI "<mcc><mnc>-<mmegi>-<mmec>-<M-TMSI
+ * hex>" and a 5G-S-TMSI their hex. Returns 0 or TPA_ERR_NOMEM. */
+static int add_tmsi_parts(tpa_llm_privacy_t *p, const char *kind, const char *value)
+{
+    const char *dash[4];
+    int n = 0;
+    for (const char *c = value; *c && n < 4; c++)
+        if (*c == '-') dash[n++] = c;
+    if (!strcmp(kind, "GUTI") && n == 4) {
+        int rc = add(p, "TMSI", dash[1] + 1);
+        if (rc) return rc;
+    }
+    const char *last = strrchr(value, '-');
+    if (last && strlen(last + 1) == 8 && strspn(last + 1, "0123456789abcdefABCDEF") == 8)
+        return add(p, "TMSI", last + 1);
+    return 0;
+}
+
 /* Remembers (kind, value); returns 0 or TPA_ERR_NOMEM. Empty values are ignored. */
 static int add(tpa_llm_privacy_t *p, const char *kind, const char *value)
 {
@@ -231,6 +255,7 @@ static int add(tpa_llm_privacy_t *p, const char *kind, const char *value)
         return TPA_ERR_NOMEM;
     }
     p->n++;
+    if (!strcmp(kind, "GUTI") || !strcmp(kind, "TMSI")) return add_tmsi_parts(p, kind, value);
     /* "imsi-001010000000001" (SUPI/SUCI) and "msisdn-..." (GPSI) also name the digits. */
     if (!strncmp(value, "imsi-", 5) && value[5]) return add(p, "IMSI", value + 5);
     if (!strncmp(value, "msisdn-", 7) && value[7]) return add(p, "MSISDN", value + 7);

@@ -1,18 +1,23 @@
 /* tpa_llm_privacy.h - pseudonymising subscriber identities before a prompt leaves the host.
  *
- * Identities (IMSI, SUPI, SUCI, MSISDN, IMEI/PEI, SIP URIs and, optionally, UE IP
- * addresses) are replaced by tokens such as "IMSI-3f9a1c": the kind and the first hex
- * digits of HMAC-SHA256(key, kind ":" value). The same key gives the same token for the
- * same identity in every job, so answers stay comparable; without the key a token cannot
- * be turned back into the identity. The filter remembers every pair it made, so tokens
- * in the LLM's answer are mapped back to the real identities for display.
+ * Identities (IMSI, SUPI, SUCI, MSISDN, IMEI/PEI, GUTI / 5G-GUTI, TMSI / 5G-S-TMSI, SIP
+ * URIs and, optionally, UE IP addresses) are replaced by tokens such as "IMSI-3f9a1c":
+ * the kind and the first hex digits of HMAC-SHA256(key, kind ":" value). The same key
+ * gives the same token for the same identity in every job, so answers stay comparable;
+ * without the key a token cannot be turned back into the identity. The filter remembers
+ * every pair it made, so tokens in the LLM's answer are mapped back to the real
+ * identities for display.
  *
- * What is found: values under identity key names (imsi, supi, suci, msisdn, imei, imeisv,
- * pei, sip_uri, impu, impi, from_uri, to_uri, request_uri; ue_ip when IPs are on), whether
- * a string or an array of strings, anywhere in the JSON; "sip:", "sips:" and "tel:" URIs
- * inside any string; and then every occurrence of an identity collected so far inside any
- * other string (plain substring scanning, no regular expressions), longest value first.
- * A SUPI/SUCI "imsi-<digits>" also registers the bare digits as an IMSI.
+ * What is found: values under identity key names (imsi, supi, suci, msisdn, gpsi, imei,
+ * imeisv, pei, guti, tmsi, sip_uri, impu, impi, from_uri, to_uri, request_uri, contact;
+ * ue_ip when IPs are on), whether a string or an array of strings, anywhere in the JSON;
+ * "sip:", "sips:" and "tel:" URIs inside any string; and then every occurrence of an
+ * identity collected so far inside any other string (plain substring scanning, no
+ * regular expressions), longest value first.
+ * A SUPI/SUCI "imsi-<digits>" also registers the bare digits as an IMSI; a GUTI (as the
+ * engine writes it, "<mcc><mnc>-...-<TMSI hex>") its TMSI forms: the 5G-S-TMSI
+ * "<set>-<pointer>-<hex>" of a 5G-GUTI and the 8 hex digits of the (5G-/M-)TMSI, which a
+ * 5G-S-TMSI registers too.
  */
 #ifndef TPA_LLM_PRIVACY_H
 #define TPA_LLM_PRIVACY_H

@@ -1,6 +1,6 @@
 /* test_3gpp_util.h - what test_pfcp.c, test_gtpv2.c and test_gtp.c share: a decoder
  * fed raw IPv4/UDP frames built around hand-written payloads, a record of every
- * message the 3GPP dissectors report (tpa_3gpp_set_tap), and check macros. */
+ * message the 3GPP dissectors report (tpa_3gpp_set_tap, test_sig_rec.h), and check macros. */
 #ifndef TEST_3GPP_UTIL_H
 #define TEST_3GPP_UTIL_H
 
@@ -11,6 +11,7 @@
 #include "tpa_3gpp.h"
 #include "tpa_decode.h"
 #include "tpa_result.h"
+#include "test_sig_rec.h"
 
 static int failures;
 
@@ -32,54 +33,10 @@ static int failures;
         }                                                                                          \
     } while (0)
 
-/* A copy of one reported message. */
-typedef struct rec {
-    char protocol[16], code[16], name[64], procedure[64], key[96], cause_name[96];
-    int kind, outcome, has_cause;
-    long long cause;
-    unsigned n_ids;
-    int id_kind[TPA_SIG_MAX_IDS];
-    char id_value[TPA_SIG_MAX_IDS][TPA_3GPP_ID_SLOT];
-} rec_t;
-
-#define MAX_RECS 64
-static rec_t recs[MAX_RECS];
-static int nrecs;
-
-static void cpy(char *dst, size_t n, const char *s)
-{
-    snprintf(dst, n, "%s", s ? s : "");
-}
-
 static void tap(const tpa_sig_t *m, void *ud)
 {
     (void)ud;
-    if (nrecs >= MAX_RECS) return;
-    rec_t *r = &recs[nrecs++];
-    memset(r, 0, sizeof *r);
-    cpy(r->protocol, sizeof r->protocol, m->protocol);
-    cpy(r->code, sizeof r->code, m->code);
-    cpy(r->name, sizeof r->name, m->name);
-    cpy(r->procedure, sizeof r->procedure, m->procedure);
-    cpy(r->key, sizeof r->key, m->key);
-    cpy(r->cause_name, sizeof r->cause_name, m->cause_name);
-    r->kind = (int)m->kind;
-    r->outcome = (int)m->outcome;
-    r->has_cause = m->has_cause;
-    r->cause = (long long)m->cause;
-    r->n_ids = m->n_ids;
-    for (unsigned i = 0; i < m->n_ids && i < TPA_SIG_MAX_IDS; i++) {
-        r->id_kind[i] = (int)m->ids[i].kind;
-        cpy(r->id_value[i], sizeof r->id_value[i], m->ids[i].value);
-    }
-}
-
-/* Whether r holds identity (kind, value). */
-static int has_id(const rec_t *r, tpa_id_kind_t kind, const char *value)
-{
-    for (unsigned i = 0; i < r->n_ids; i++)
-        if (r->id_kind[i] == (int)kind && strcmp(r->id_value[i], value) == 0) return 1;
-    return 0;
+    rec_add(m);
 }
 
 #define CHECK_ID(r, kind, value)                                                                   \

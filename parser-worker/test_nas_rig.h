@@ -1,6 +1,6 @@
 /* test_nas_rig.h - what test_nas5gs.c and test_naseps.c share: a decoder context to
  * hand NAS-PDUs to the NAS dissectors as NGAP / S1AP would, a record of every message
- * they report (tpa_nas_set_observer), hex input and lookup helpers. */
+ * they report (tpa_nas_set_observer, test_sig_rec.h), hex input and lookup helpers. */
 #ifndef TEST_NAS_RIG_H
 #define TEST_NAS_RIG_H
 
@@ -14,6 +14,7 @@
 #include "tpa_nas_int.h"
 #include "tpa_result.h"
 #include "tpa_test.h"
+#include "test_sig_rec.h"
 
 #define CHECK_STR(a, b)                                                                            \
     do {                                                                                           \
@@ -22,63 +23,10 @@
                b_ ? b_ : "(null)", a_ ? a_ : "(null)");                                            \
     } while (0)
 
-/* A copy of one reported message. */
-typedef struct rec {
-    char protocol[16], code[8], name[96], procedure[64], key[96], cause_name[96], family[16];
-    int kind, outcome, has_cause;
-    long long cause;
-    unsigned n_ids;
-    int id_kind[TPA_SIG_MAX_IDS];
-    char id_value[TPA_SIG_MAX_IDS][200];
-} rec_t;
-
-#define MAX_RECS 32
-static rec_t recs[MAX_RECS];
-static int nrecs;
-
-static void cpy(char *dst, size_t n, const char *s)
-{
-    snprintf(dst, n, "%s", s ? s : "");
-}
-
 static void observe(void *arg, const tpa_sig_t *m)
 {
     (void)arg;
-    if (nrecs >= MAX_RECS) return;
-    rec_t *r = &recs[nrecs++];
-    memset(r, 0, sizeof *r);
-    cpy(r->protocol, sizeof r->protocol, m->protocol);
-    cpy(r->code, sizeof r->code, m->code);
-    cpy(r->name, sizeof r->name, m->name);
-    cpy(r->procedure, sizeof r->procedure, m->procedure);
-    cpy(r->key, sizeof r->key, m->key);
-    cpy(r->cause_name, sizeof r->cause_name, m->cause_name);
-    cpy(r->family, sizeof r->family, m->cause_family);
-    r->kind = (int)m->kind;
-    r->outcome = (int)m->outcome;
-    r->has_cause = m->has_cause;
-    r->cause = (long long)m->cause;
-    r->n_ids = m->n_ids;
-    for (unsigned i = 0; i < m->n_ids && i < TPA_SIG_MAX_IDS; i++) {
-        r->id_kind[i] = (int)m->ids[i].kind;
-        cpy(r->id_value[i], sizeof r->id_value[i], m->ids[i].value);
-    }
-}
-
-/* The value of r's first identity of kind, or NULL. */
-static const char *id_of(const rec_t *r, tpa_id_kind_t kind)
-{
-    for (unsigned i = 0; i < r->n_ids; i++)
-        if (r->id_kind[i] == (int)kind) return r->id_value[i];
-    return NULL;
-}
-
-/* Whether r holds identity (kind, value). */
-static inline bool has_id(const rec_t *r, tpa_id_kind_t kind, const char *value)
-{
-    for (unsigned i = 0; i < r->n_ids; i++)
-        if (r->id_kind[i] == (int)kind && strcmp(r->id_value[i], value) == 0) return true;
-    return false;
+    rec_add(m);
 }
 
 /* The decoder and frame the dissectors mark and count into. */

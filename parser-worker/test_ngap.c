@@ -5,7 +5,7 @@
  * Resource Setup Request with per-session NAS-PDUs; malformed PDUs with their named
  * reasons; and the whole path through the decoder (SCTP DATA chunks, PPID 60, two
  * messages bundled in one packet each counted). */
-#include "test_aper_enc.h"
+#include "test_ap_rig.h"
 #include "test_sctp_frame.h"
 #include "tpa_decode.h"
 #include "tpa_ngap.h"
@@ -14,6 +14,8 @@
 
 #define RAN_MAX 4294967295ULL
 #define AMF_MAX 1099511627775ULL
+#define NGAP (&tpa_ngap_proto)
+#define CRIT 1 /* criticality of the PDUs built here: ignore */
 
 enum {
     ID_AMF = 10,
@@ -41,42 +43,12 @@ static const uint8_t nas_est[] = {0x7e, 0x00, 0x68, 0x01, 0x00, 0x05, 0x2e,
                                   0x05, 0x01, 0xd3, 0x24, 0x12, 0x05};
 static const uint8_t transfer[] = {0x00, 0x00, 0x04, 0x00, 0x82, 0x00, 0x0a};
 
-static void v_ran(enc_t *v, uint64_t id)
-{
-    enc_init(v);
-    enc_int(v, id, 0, RAN_MAX);
-}
-
-static void v_amf(enc_t *v, uint64_t id)
-{
-    enc_init(v);
-    enc_int(v, id, 0, AMF_MAX);
-}
-
-static void v_nas(enc_t *v, const uint8_t *p, size_t n)
-{
-    enc_init(v);
-    enc_octets(v, p, n);
-}
-
-static void v_bytes(enc_t *v, const uint8_t *p, size_t n)
-{
-    enc_init(v);
-    enc_raw(v, p, n);
-}
-
 /* Cause: CHOICE index (6 alternatives, 3 bits), then the extensible enumeration. */
 static void v_cause(enc_t *v, unsigned group, unsigned value, unsigned nroot)
 {
     enc_init(v);
     enc_int(v, group, 0, 5);
-    if (value < nroot) {
-        enc_bits(v, 0, 1);
-        enc_int(v, value, 0, nroot - 1);
-    } else {
-        enc_bits(v, 1, 1);
-        enc_small(v, value - nroot);
-    }
+    e_enum_ext(v, value, nroot);
 }
 
 static void e_snssai(enc_t *e, uint8_t sst, int with_sd)
@@ -118,38 +90,13 @@ static void e_item_transfer(enc_t *e, unsigned psi)
     enc_octets(e, transfer, sizeof transfer);
 }
 
-static size_t build(uint8_t *out, unsigned type, unsigned proc, unsigned n, const unsigned *ids,
-                    const enc_t *const *vals)
-{
-    static enc_t value, pdu;
-    enc_init(&value);
-    enc_value(&value, n, ids, vals);
-    enc_init(&pdu);
-    enc_pdu(&pdu, type, proc, 1, &value);
-    memcpy(out, pdu.buf, enc_bytes(&pdu));
-    return enc_bytes(&pdu);
-}
-
-static bool decode(const uint8_t *b, size_t n, tpa_ngap_msg_t *m)
-{
-    tpa_rd_t rd = tpa_rd_init(b, n);
-    bool ok = tpa_ngap_decode(&rd, m);
-    CHECK(tpa_rd_remaining(&rd) == 0); /* consumed */
-    return ok;
-}
-
-static bool nas_is(const tpa_ngap_nas_t *n, const uint8_t *p, size_t len)
-{
-    return tpa_rd_remaining(&n->pdu) == len && memcmp(n->pdu.cur, p, len) == 0;
-}
-
 /* InitialUEMessage (9.2.5.1): RAN-UE-NGAP-ID, NAS-PDU, User Location Information,
  * RRC Establishment Cause. */
 static size_t initial_ue_message(uint8_t *out, uint64_t ran)
 {
     static const uint8_t uli[] = {0x40, 0x99, 0xf9, 0x07, 0x00, 0x00, 0x00, 0x01, 0x00};
     enc_t v[4];
-    v_ran(&v[0], ran);
+    v_int(&v[0], ran, RAN_MAX);
     v_nas(&v[1], nas_reg, sizeof nas_reg);
     v_bytes(&v[2], uli, sizeof uli);
     enc_init(&v[3]);
@@ -157,7 +104,7 @@ static size_t initial_ue_message(uint8_t *out, uint64_t ran)
     enc_int(&v[3], 3, 0, 9); /* RRCEstablishmentCause mo-Signalling */
     const unsigned ids[] = {ID_RAN, ID_NAS, ID_ULI, ID_RRC_CAUSE};
     const enc_t *vals[] = {&v[0], &v[1], &v[2], &v[3]};
-    return build(out, 0, 15, 4, ids, vals);
+    return ap_build(out, 0, 15, CRIT, 4, ids, vals);
 }
 
 static void test_initial_ue_message(void)
@@ -171,13 +118,13 @@ static void test_initial_ue_message(void)
     static const uint8_t ie0[] = {0x00, 0x00, 0x04, 0x00, 0x55, 0x00, 0x02, 0x00, 0x01};
     CHECK(memcmp(b + 4, ie0, sizeof ie0) == 0);
 
-    tpa_ngap_msg_t m;
-    CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_NGAP_INITIATING && m.proc == 15 && m.criticality == 1);
+    tpa_ap_msg_t m;
+    CHECK(ap_decode(NGAP, b, n, &m));
+    CHECK(m.pdu_type == TPA_AP_INITIATING && m.proc == 15 && m.criticality == 1);
     CHECK(m.n_ies == 4);
-    CHECK(m.has_ran_id && m.ran_id == 1 && !m.has_amf_id);
-    CHECK(m.n_nas == 1 && m.nas[0].psi == -1 && nas_is(&m.nas[0], nas_reg, sizeof nas_reg));
-    CHECK(!m.has_cause && m.n_sessions == 0);
+    CHECK(m.has_ran_id && m.ran_id == 1 && !m.has_cn_id);
+    CHECK(m.n_nas == 1 && m.nas[0].item == -1 && nas_is(&m.nas[0], nas_reg, sizeof nas_reg));
+    CHECK(!m.has_cause && m.n_items == 0);
     CHECK(m.malformed == -1);
 }
 
@@ -188,8 +135,8 @@ static void test_initial_context_setup(void)
      * sessions (psi 1 with a NAS-PDU and an extension container, psi 5 without), the
      * message's own NAS-PDU (Registration Accept) */
     enc_t v[5];
-    v_amf(&v[0], AMF_MAX);
-    v_ran(&v[1], 7);
+    v_int(&v[0], AMF_MAX, AMF_MAX);
+    v_int(&v[1], 7, RAN_MAX);
     static const uint8_t guami[] = {0x00, 0x99, 0xf9, 0x07, 0xca, 0xfe, 0x00};
     v_bytes(&v[2], guami, sizeof guami);
     enc_init(&v[3]);
@@ -199,29 +146,30 @@ static void test_initial_context_setup(void)
     v_nas(&v[4], nas_acc, sizeof nas_acc);
     const unsigned ids[] = {ID_AMF, ID_RAN, ID_GUAMI, ID_LIST_CXT_REQ, ID_NAS};
     const enc_t *vals[] = {&v[0], &v[1], &v[2], &v[3], &v[4]};
-    size_t n = build(b, 0, 14, 5, ids, vals);
-    tpa_ngap_msg_t m;
-    CHECK(decode(b, n, &m));
-    CHECK(m.proc == 14 && m.pdu_type == TPA_NGAP_INITIATING && m.malformed == -1);
-    CHECK(m.has_amf_id && m.amf_id == AMF_MAX && m.has_ran_id && m.ran_id == 7);
-    CHECK(m.n_sessions == 2 && m.sessions[0] == 1 && m.sessions[1] == 5);
+    size_t n = ap_build(b, 0, 14, CRIT, 5, ids, vals);
+    tpa_ap_msg_t m;
+    CHECK(ap_decode(NGAP, b, n, &m));
+    CHECK(m.proc == 14 && m.pdu_type == TPA_AP_INITIATING && m.malformed == -1);
+    CHECK(m.has_cn_id && m.cn_id == AMF_MAX && m.has_ran_id && m.ran_id == 7);
+    CHECK(m.n_items == 2 && m.items[0] == 1 && m.items[1] == 5);
     CHECK(m.n_nas == 2);
-    CHECK(m.nas[0].psi == 1 && nas_is(&m.nas[0], nas_est, sizeof nas_est));
-    CHECK(m.nas[1].psi == -1 && nas_is(&m.nas[1], nas_acc, sizeof nas_acc));
+    CHECK(m.nas[0].item == 1 && nas_is(&m.nas[0], nas_est, sizeof nas_est));
+    CHECK(m.nas[1].item == -1 && nas_is(&m.nas[1], nas_acc, sizeof nas_acc));
 
     /* response: both ids, PDUSessionResourceSetupListCxtRes with psi 1 */
-    v_amf(&v[0], 42);
-    v_ran(&v[1], 7);
+    v_int(&v[0], 42, AMF_MAX);
+    v_int(&v[1], 7, RAN_MAX);
     enc_init(&v[2]);
     enc_int(&v[2], 1, 1, 256);
     e_item_transfer(&v[2], 1);
     const unsigned ids2[] = {ID_AMF, ID_RAN, ID_LIST_CXT_RES};
-    n = build(b, 1, 14, 3, ids2, vals);
-    CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_NGAP_SUCCESSFUL && m.proc == 14 && m.malformed == -1);
-    CHECK(m.amf_id == 42 && m.ran_id == 7 && m.n_sessions == 1 && m.sessions[0] == 1);
+    n = ap_build(b, 1, 14, CRIT, 3, ids2, vals);
+    CHECK(ap_decode(NGAP, b, n, &m));
+    CHECK(m.pdu_type == TPA_AP_SUCCESSFUL && m.proc == 14 && m.malformed == -1);
+    CHECK(m.cn_id == 42 && m.ran_id == 7 && m.n_items == 1 && m.items[0] == 1);
     CHECK(m.n_nas == 0);
-    CHECK(strcmp(tpa_ngap_message_name(m.proc, m.pdu_type), "InitialContextSetupResponse") == 0);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, m.proc, m.pdu_type), "InitialContextSetupResponse") ==
+          0);
 }
 
 static void test_ue_context_release(void)
@@ -238,31 +186,31 @@ static void test_ue_context_release(void)
     v_cause(&v[1], 0, 20, 45);
     const unsigned ids[] = {ID_UE_NGAP_IDS, ID_CAUSE};
     const enc_t *vals[] = {&v[0], &v[1]};
-    size_t n = build(b, 0, 41, 2, ids, vals);
-    tpa_ngap_msg_t m;
-    CHECK(decode(b, n, &m));
+    size_t n = ap_build(b, 0, 41, CRIT, 2, ids, vals);
+    tpa_ap_msg_t m;
+    CHECK(ap_decode(NGAP, b, n, &m));
     CHECK(m.proc == 41 && m.malformed == -1);
-    CHECK(m.has_amf_id && m.amf_id == 9 && m.has_ran_id && m.ran_id == 3);
-    CHECK(m.has_cause && m.cause_group == TPA_NGAP_CAUSE_RADIO_NETWORK && m.cause_value == 20);
-    CHECK(strcmp(tpa_ngap_cause_name(m.cause_group, m.cause_value), "user-inactivity") == 0);
+    CHECK(m.has_cn_id && m.cn_id == 9 && m.has_ran_id && m.ran_id == 3);
+    CHECK(m.has_cause && m.cause_group == TPA_AP_CAUSE_RADIO_NETWORK && m.cause_value == 20);
+    CHECK(strcmp(tpa_ap_cause_name(NGAP, m.cause_group, m.cause_value), "user-inactivity") == 0);
 
     /* the aMF-UE-NGAP-ID choice; Cause nas normal-release */
     enc_init(&v[0]);
     enc_int(&v[0], 1, 0, 2);
     enc_int(&v[0], 9, 0, AMF_MAX);
     v_cause(&v[1], 2, 0, 4);
-    n = build(b, 0, 41, 2, ids, vals);
-    CHECK(decode(b, n, &m));
-    CHECK(m.has_amf_id && m.amf_id == 9 && !m.has_ran_id && m.malformed == -1);
-    CHECK(m.cause_group == TPA_NGAP_CAUSE_NAS && m.cause_value == 0);
-    CHECK(strcmp(tpa_ngap_cause_name(2, 0), "normal-release") == 0);
+    n = ap_build(b, 0, 41, CRIT, 2, ids, vals);
+    CHECK(ap_decode(NGAP, b, n, &m));
+    CHECK(m.has_cn_id && m.cn_id == 9 && !m.has_ran_id && m.malformed == -1);
+    CHECK(m.cause_group == TPA_AP_CAUSE_NAS && m.cause_value == 0);
+    CHECK(strcmp(tpa_ap_cause_name(NGAP, 2, 0), "normal-release") == 0);
 
     /* an extension value of CauseRadioNetwork: second addition (root 45 + 1) */
     v_cause(&v[1], 0, 46, 45);
-    n = build(b, 0, 41, 2, ids, vals);
-    CHECK(decode(b, n, &m));
+    n = ap_build(b, 0, 41, CRIT, 2, ids, vals);
+    CHECK(ap_decode(NGAP, b, n, &m));
     CHECK(m.cause_group == 0 && m.cause_value == 46 && m.malformed == -1);
-    CHECK(strcmp(tpa_ngap_cause_name(0, 46), "release-due-to-pre-emption") == 0);
+    CHECK(strcmp(tpa_ap_cause_name(NGAP, 0, 46), "release-due-to-pre-emption") == 0);
 }
 
 static void test_ng_setup_failure(void)
@@ -275,50 +223,50 @@ static void test_ng_setup_failure(void)
     enc_int(&v[1], 2, 0, 5); /* TimeToWait v5s */
     const unsigned ids[] = {ID_CAUSE, ID_TIME_TO_WAIT};
     const enc_t *vals[] = {&v[0], &v[1]};
-    size_t n = build(b, 2, 21, 2, ids, vals);
-    tpa_ngap_msg_t m;
-    CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_NGAP_UNSUCCESSFUL && m.proc == 21 && m.malformed == -1);
-    CHECK(m.has_cause && m.cause_group == TPA_NGAP_CAUSE_MISC && m.cause_value == 5);
-    CHECK(!m.has_ran_id && !m.has_amf_id);
-    CHECK(strcmp(tpa_ngap_message_name(21, 2), "NGSetupFailure") == 0);
-    CHECK(strcmp(tpa_ngap_cause_group_name(4), "misc") == 0);
+    size_t n = ap_build(b, 2, 21, CRIT, 2, ids, vals);
+    tpa_ap_msg_t m;
+    CHECK(ap_decode(NGAP, b, n, &m));
+    CHECK(m.pdu_type == TPA_AP_UNSUCCESSFUL && m.proc == 21 && m.malformed == -1);
+    CHECK(m.has_cause && m.cause_group == TPA_AP_CAUSE_MISC && m.cause_value == 5);
+    CHECK(!m.has_ran_id && !m.has_cn_id);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, 21, 2), "NGSetupFailure") == 0);
+    CHECK(strcmp(tpa_ap_cause_group_name(NGAP, 4), "misc") == 0);
 }
 
 static size_t pdu_session_setup_request(uint8_t *out)
 {
     enc_t v[3];
-    v_amf(&v[0], 1);
-    v_ran(&v[1], 2);
+    v_int(&v[0], 1, AMF_MAX);
+    v_int(&v[1], 2, RAN_MAX);
     enc_init(&v[2]);
     enc_int(&v[2], 2, 1, 256);
     e_item_nas(&v[2], 1, nas_est, sizeof nas_est, 0);
     e_item_nas(&v[2], 2, nas_acc, sizeof nas_acc, 1);
     const unsigned ids[] = {ID_AMF, ID_RAN, ID_LIST_SU_REQ};
     const enc_t *vals[] = {&v[0], &v[1], &v[2]};
-    return build(out, 0, 29, 3, ids, vals);
+    return ap_build(out, 0, 29, CRIT, 3, ids, vals);
 }
 
 static void test_pdu_session_setup(void)
 {
     uint8_t b[512];
     size_t n = pdu_session_setup_request(b);
-    tpa_ngap_msg_t m;
-    CHECK(decode(b, n, &m));
+    tpa_ap_msg_t m;
+    CHECK(ap_decode(NGAP, b, n, &m));
     CHECK(m.proc == 29 && m.malformed == -1);
-    CHECK(m.n_sessions == 2 && m.sessions[0] == 1 && m.sessions[1] == 2);
-    CHECK(m.n_nas == 2 && m.nas[0].psi == 1 && m.nas[1].psi == 2);
+    CHECK(m.n_items == 2 && m.items[0] == 1 && m.items[1] == 2);
+    CHECK(m.n_nas == 2 && m.nas[0].item == 1 && m.nas[1].item == 2);
     CHECK(nas_is(&m.nas[0], nas_est, sizeof nas_est) && nas_is(&m.nas[1], nas_acc, sizeof nas_acc));
 }
 
 static void test_malformed(void)
 {
     uint8_t b[512];
-    tpa_ngap_msg_t m;
+    tpa_ap_msg_t m;
     size_t n = initial_ue_message(b, 1);
 
     /* the value open type runs past the end of the message: still counted */
-    CHECK(decode(b, n - 3, &m));
+    CHECK(ap_decode(NGAP, b, n - 3, &m));
     CHECK(m.malformed == TPA_MAL_NGAP_TRUNCATED && m.short_read);
     CHECK(m.proc == 15);
     CHECK(m.has_ran_id && m.ran_id == 1 && m.n_nas == 1 && m.n_ies == 3); /* what was kept */
@@ -333,49 +281,49 @@ static void test_malformed(void)
     v_nas(&v[1], nas_reg, sizeof nas_reg);
     const unsigned ids[] = {ID_RAN, ID_NAS};
     const enc_t *vals[] = {&v[0], &v[1]};
-    n = build(b, 0, 15, 2, ids, vals);
-    CHECK(decode(b, n, &m));
+    n = ap_build(b, 0, 15, CRIT, 2, ids, vals);
+    CHECK(ap_decode(NGAP, b, n, &m));
     CHECK(m.malformed == TPA_MAL_NGAP_OPEN_TYPE_INVALID && !m.short_read);
     CHECK(!m.has_ran_id && m.n_nas == 1);
 
     /* the container says 3 IEs, 2 follow */
-    n = build(b, 0, 15, 2, ids, vals);
+    n = ap_build(b, 0, 15, CRIT, 2, ids, vals);
     b[6] = 3; /* the value: ext octet at 4, IE count 00 02 at 5..6 */
-    CHECK(decode(b, n, &m));
+    CHECK(ap_decode(NGAP, b, n, &m));
     CHECK(m.malformed == TPA_MAL_NGAP_OPEN_TYPE_INVALID);
 
     /* a fragmented length determinant (NAS-PDU of >= 16K) */
     enc_init(&v[1]);
     enc_len(&v[1], 20000);
     enc_bits(&v[1], 0, 64);
-    v_ran(&v[0], 4);
-    n = build(b, 0, 15, 2, ids, vals);
-    CHECK(decode(b, n, &m));
+    v_int(&v[0], 4, RAN_MAX);
+    n = ap_build(b, 0, 15, CRIT, 2, ids, vals);
+    CHECK(ap_decode(NGAP, b, n, &m));
     CHECK(m.malformed == TPA_MAL_NGAP_LENGTH_FRAGMENTED && m.has_ran_id);
 
     /* the PDU type's extension bit: not counted */
     static const uint8_t ext[] = {0x80, 0x0f, 0x40, 0x00};
-    CHECK(!decode(ext, sizeof ext, &m));
+    CHECK(!ap_decode(NGAP, ext, sizeof ext, &m));
     CHECK(m.malformed == TPA_MAL_NGAP_PDU_INVALID);
     /* one octet: not even a procedure code */
-    CHECK(!decode(ext + 3, 1, &m));
+    CHECK(!ap_decode(NGAP, ext + 3, 1, &m));
     CHECK(m.malformed == TPA_MAL_NGAP_TRUNCATED);
 }
 
 static void test_names(void)
 {
-    CHECK(strcmp(tpa_ngap_message_name(15, 0), "InitialUEMessage") == 0);
-    CHECK(tpa_ngap_message_name(15, 1) == NULL);
-    CHECK(strcmp(tpa_ngap_message_name(41, 1), "UEContextReleaseComplete") == 0);
-    CHECK(strcmp(tpa_ngap_message_name(12, 1), "HandoverCommand") == 0);
-    CHECK(strcmp(tpa_ngap_message_name(75, 0), "BroadcastSessionReleaseRequired") == 0);
-    CHECK(tpa_ngap_message_name(200, 0) == NULL);
-    CHECK(strcmp(tpa_ngap_procedure_name(29), "PDU Session Resource Setup") == 0);
-    CHECK(tpa_ngap_class1(14) && tpa_ngap_class1(41) && tpa_ngap_class1(27));
-    CHECK(!tpa_ngap_class1(15) && !tpa_ngap_class1(42) && !tpa_ngap_class1(200));
-    CHECK(strcmp(tpa_ngap_cause_name(0, 44), "release-due-to-cn-detected-mobility") == 0);
-    CHECK(tpa_ngap_cause_name(0, 57) == NULL && tpa_ngap_cause_name(9, 0) == NULL);
-    CHECK(strcmp(tpa_ngap_cause_name(3, 6), "unspecified") == 0);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, 15, 0), "InitialUEMessage") == 0);
+    CHECK(tpa_ap_message_name(NGAP, 15, 1) == NULL);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, 41, 1), "UEContextReleaseComplete") == 0);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, 12, 1), "HandoverCommand") == 0);
+    CHECK(strcmp(tpa_ap_message_name(NGAP, 75, 0), "BroadcastSessionReleaseRequired") == 0);
+    CHECK(tpa_ap_message_name(NGAP, 200, 0) == NULL);
+    CHECK(strcmp(tpa_ap_procedure_name(NGAP, 29), "PDU Session Resource Setup") == 0);
+    CHECK(tpa_ap_class1(NGAP, 14) && tpa_ap_class1(NGAP, 41) && tpa_ap_class1(NGAP, 27));
+    CHECK(!tpa_ap_class1(NGAP, 15) && !tpa_ap_class1(NGAP, 42) && !tpa_ap_class1(NGAP, 200));
+    CHECK(strcmp(tpa_ap_cause_name(NGAP, 0, 44), "release-due-to-cn-detected-mobility") == 0);
+    CHECK(tpa_ap_cause_name(NGAP, 0, 57) == NULL && tpa_ap_cause_name(NGAP, 9, 0) == NULL);
+    CHECK(strcmp(tpa_ap_cause_name(NGAP, 3, 6), "unspecified") == 0);
 }
 
 /* The decoder path: an SCTP packet with two bundled messages, a truncated message,

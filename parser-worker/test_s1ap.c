@@ -4,7 +4,7 @@
  * Context Release Command with both UE-S1AP-IDs choices and a Cause, S1 Setup
  * Failure, E-RAB Setup and Modify requests with per-bearer NAS-PDUs; malformed PDUs
  * with their named reasons; the decoder path (SCTP PPID 18, bundled messages). */
-#include "test_aper_enc.h"
+#include "test_ap_rig.h"
 #include "test_sctp_frame.h"
 #include "tpa_decode.h"
 #include "tpa_result.h"
@@ -13,6 +13,8 @@
 
 #define ENB_MAX 16777215ULL
 #define MME_MAX 4294967295ULL
+#define S1AP (&tpa_s1ap_proto)
+#define CRIT 0 /* criticality of the PDUs built here: reject */
 #define BITRATE_MAX 10000000000ULL
 
 enum {
@@ -45,43 +47,13 @@ static const uint8_t nas_attach[] = {0x07, 0x41, 0x71, 0x08, 0x09, 0x10, 0x10,
 static const uint8_t nas_accept[] = {0x62, 0x00, 0xcd, 0x24};
 static const uint8_t nas_bearer[] = {0x72, 0x05, 0xc9};
 
-static void v_enb(enc_t *v, uint64_t id)
-{
-    enc_init(v);
-    enc_int(v, id, 0, ENB_MAX);
-}
-
-static void v_mme(enc_t *v, uint64_t id)
-{
-    enc_init(v);
-    enc_int(v, id, 0, MME_MAX);
-}
-
-static void v_nas(enc_t *v, const uint8_t *p, size_t n)
-{
-    enc_init(v);
-    enc_octets(v, p, n);
-}
-
-static void v_bytes(enc_t *v, const uint8_t *p, size_t n)
-{
-    enc_init(v);
-    enc_raw(v, p, n);
-}
-
 /* Cause ::= CHOICE {5 alternatives, ...}: ext bit, 3 bits; then the enumeration. */
 static void v_cause(enc_t *v, unsigned group, unsigned value, unsigned nroot)
 {
     enc_init(v);
     enc_bits(v, 0, 1);
     enc_int(v, group, 0, 4);
-    if (value < nroot) {
-        enc_bits(v, 0, 1);
-        enc_int(v, value, 0, nroot - 1);
-    } else {
-        enc_bits(v, 1, 1);
-        enc_small(v, value - nroot);
-    }
+    e_enum_ext(v, value, nroot);
 }
 
 /* E-RABLevelQoSParameters, with GBR information when gbr. */
@@ -134,37 +106,12 @@ static void item_ctxt_req(enc_t *it, unsigned erab, int gbr, const uint8_t *nas,
     if (nas) enc_octets(it, nas, n);
 }
 
-static size_t build(uint8_t *out, unsigned type, unsigned proc, unsigned n, const unsigned *ids,
-                    const enc_t *const *vals)
-{
-    static enc_t value, pdu;
-    enc_init(&value);
-    enc_value(&value, n, ids, vals);
-    enc_init(&pdu);
-    enc_pdu(&pdu, type, proc, 0, &value);
-    memcpy(out, pdu.buf, enc_bytes(&pdu));
-    return enc_bytes(&pdu);
-}
-
-static bool decode(const uint8_t *b, size_t n, tpa_s1ap_msg_t *m)
-{
-    tpa_rd_t rd = tpa_rd_init(b, n);
-    bool ok = tpa_s1ap_decode(&rd, m);
-    CHECK(tpa_rd_remaining(&rd) == 0);
-    return ok;
-}
-
-static bool nas_is(const tpa_s1ap_nas_t *n, const uint8_t *p, size_t len)
-{
-    return tpa_rd_remaining(&n->pdu) == len && memcmp(n->pdu.cur, p, len) == 0;
-}
-
 static size_t initial_ue_message(uint8_t *out, uint64_t enb)
 {
     static const uint8_t tai[] = {0x00, 0x00, 0xf1, 0x10, 0x00, 0x01};
     static const uint8_t ecgi[] = {0x00, 0x00, 0xf1, 0x10, 0x00, 0x01, 0x9b, 0xd0};
     enc_t v[5];
-    v_enb(&v[0], enb);
+    v_int(&v[0], enb, ENB_MAX);
     v_nas(&v[1], nas_attach, sizeof nas_attach);
     v_bytes(&v[2], tai, sizeof tai);
     v_bytes(&v[3], ecgi, sizeof ecgi);
@@ -173,7 +120,7 @@ static size_t initial_ue_message(uint8_t *out, uint64_t enb)
     enc_int(&v[4], 3, 0, 4); /* RRC-Establishment-Cause mo-Signalling */
     const unsigned ids[] = {ID_ENB, ID_NAS, ID_TAI, ID_ECGI, ID_RRC_CAUSE};
     const enc_t *vals[] = {&v[0], &v[1], &v[2], &v[3], &v[4]};
-    return build(out, 0, 12, 5, ids, vals);
+    return ap_build(out, 0, 12, CRIT, 5, ids, vals);
 }
 
 static void test_initial_ue_message(void)
@@ -186,20 +133,20 @@ static void test_initial_ue_message(void)
     CHECK(memcmp(b, head, 3) == 0);
     static const uint8_t ie0[] = {0x00, 0x00, 0x05, 0x00, 0x08, 0x00, 0x04, 0x80, 0x0a, 0x0b, 0x0c};
     CHECK(memcmp(b + 4, ie0, sizeof ie0) == 0);
-    tpa_s1ap_msg_t m;
-    CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_S1AP_INITIATING && m.proc == 12 && m.criticality == 0);
+    tpa_ap_msg_t m;
+    CHECK(ap_decode(S1AP, b, n, &m));
+    CHECK(m.pdu_type == TPA_AP_INITIATING && m.proc == 12 && m.criticality == 0);
     CHECK(m.n_ies == 5 && m.malformed == -1);
-    CHECK(m.has_enb_id && m.enb_id == 0x0a0b0c && !m.has_mme_id);
-    CHECK(m.n_nas == 1 && m.nas[0].erab == -1 && nas_is(&m.nas[0], nas_attach, sizeof nas_attach));
+    CHECK(m.has_ran_id && m.ran_id == 0x0a0b0c && !m.has_cn_id);
+    CHECK(m.n_nas == 1 && m.nas[0].item == -1 && nas_is(&m.nas[0], nas_attach, sizeof nas_attach));
 }
 
 static void test_initial_context_setup(void)
 {
     uint8_t b[1024];
     enc_t v[4], it[2];
-    v_mme(&v[0], MME_MAX);
-    v_enb(&v[1], 1);
+    v_int(&v[0], MME_MAX, MME_MAX);
+    v_int(&v[1], 1, ENB_MAX);
     enc_init(&v[2]); /* UEAggregateMaximumBitrate {DL, UL, iE-Extensions OPT, ...} */
     enc_bits(&v[2], 0, 2);
     enc_int(&v[2], 100000000, 0, BITRATE_MAX);
@@ -212,13 +159,13 @@ static void test_initial_context_setup(void)
     e_elem(&v[3], ID_ITEM_CTXT_SU_REQ, &it[1]);
     const unsigned ids[] = {ID_MME, ID_ENB, ID_UE_AMBR, ID_LIST_CTXT_SU_REQ};
     const enc_t *vals[] = {&v[0], &v[1], &v[2], &v[3]};
-    size_t n = build(b, 0, 9, 4, ids, vals);
-    tpa_s1ap_msg_t m;
-    CHECK(decode(b, n, &m));
+    size_t n = ap_build(b, 0, 9, CRIT, 4, ids, vals);
+    tpa_ap_msg_t m;
+    CHECK(ap_decode(S1AP, b, n, &m));
     CHECK(m.proc == 9 && m.malformed == -1);
-    CHECK(m.has_mme_id && m.mme_id == MME_MAX && m.has_enb_id && m.enb_id == 1);
-    CHECK(m.n_bearers == 2 && m.bearers[0] == 5 && m.bearers[1] == 6);
-    CHECK(m.n_nas == 1 && m.nas[0].erab == 5 && nas_is(&m.nas[0], nas_accept, sizeof nas_accept));
+    CHECK(m.has_cn_id && m.cn_id == MME_MAX && m.has_ran_id && m.ran_id == 1);
+    CHECK(m.n_items == 2 && m.items[0] == 5 && m.items[1] == 6);
+    CHECK(m.n_nas == 1 && m.nas[0].item == 5 && nas_is(&m.nas[0], nas_accept, sizeof nas_accept));
 
     /* response: E-RABSetupListCtxtSURes of one item {e-RAB-ID, TLA, TEID, ext OPT} */
     enc_init(&it[0]);
@@ -230,11 +177,11 @@ static void test_initial_context_setup(void)
     enc_int(&v[2], 1, 1, 256);
     e_elem(&v[2], ID_ITEM_CTXT_SU_RES, &it[0]);
     const unsigned ids2[] = {ID_MME, ID_ENB, ID_LIST_CTXT_SU_RES};
-    n = build(b, 1, 9, 3, ids2, vals);
-    CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_S1AP_SUCCESSFUL && m.n_bearers == 1 && m.bearers[0] == 5);
+    n = ap_build(b, 1, 9, CRIT, 3, ids2, vals);
+    CHECK(ap_decode(S1AP, b, n, &m));
+    CHECK(m.pdu_type == TPA_AP_SUCCESSFUL && m.n_items == 1 && m.items[0] == 5);
     CHECK(m.n_nas == 0 && m.malformed == -1);
-    CHECK(strcmp(tpa_s1ap_message_name(9, 1), "InitialContextSetupResponse") == 0);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 9, 1), "InitialContextSetupResponse") == 0);
 }
 
 static void test_ue_context_release(void)
@@ -250,29 +197,29 @@ static void test_ue_context_release(void)
     v_cause(&v[1], 2, 2, 4); /* nas detach */
     const unsigned ids[] = {ID_UE_S1AP_IDS, ID_CAUSE};
     const enc_t *vals[] = {&v[0], &v[1]};
-    size_t n = build(b, 0, 23, 2, ids, vals);
-    tpa_s1ap_msg_t m;
-    CHECK(decode(b, n, &m));
+    size_t n = ap_build(b, 0, 23, CRIT, 2, ids, vals);
+    tpa_ap_msg_t m;
+    CHECK(ap_decode(S1AP, b, n, &m));
     CHECK(m.proc == 23 && m.malformed == -1);
-    CHECK(m.mme_id == 77 && m.enb_id == 88 && m.has_enb_id && m.has_mme_id);
-    CHECK(m.has_cause && m.cause_group == TPA_S1AP_CAUSE_NAS && m.cause_value == 2);
-    CHECK(strcmp(tpa_s1ap_cause_name(2, 2), "detach") == 0);
+    CHECK(m.cn_id == 77 && m.ran_id == 88 && m.has_ran_id && m.has_cn_id);
+    CHECK(m.has_cause && m.cause_group == TPA_AP_CAUSE_NAS && m.cause_value == 2);
+    CHECK(strcmp(tpa_ap_cause_name(S1AP, 2, 2), "detach") == 0);
 
     enc_init(&v[0]); /* the mME-UE-S1AP-ID choice */
     enc_bits(&v[0], 0, 1);
     enc_int(&v[0], 1, 0, 1);
     enc_int(&v[0], 77, 0, MME_MAX);
     v_cause(&v[1], 0, 20, 36); /* radioNetwork user-inactivity */
-    n = build(b, 0, 23, 2, ids, vals);
-    CHECK(decode(b, n, &m));
-    CHECK(m.has_mme_id && m.mme_id == 77 && !m.has_enb_id && m.malformed == -1);
+    n = ap_build(b, 0, 23, CRIT, 2, ids, vals);
+    CHECK(ap_decode(S1AP, b, n, &m));
+    CHECK(m.has_cn_id && m.cn_id == 77 && !m.has_ran_id && m.malformed == -1);
     CHECK(m.cause_group == 0 && m.cause_value == 20);
     /* an extension value (root 36 + 3 = release-due-to-pre-emption) */
     v_cause(&v[1], 0, 39, 36);
-    n = build(b, 0, 23, 2, ids, vals);
-    CHECK(decode(b, n, &m));
+    n = ap_build(b, 0, 23, CRIT, 2, ids, vals);
+    CHECK(ap_decode(S1AP, b, n, &m));
     CHECK(m.cause_value == 39 && m.malformed == -1);
-    CHECK(strcmp(tpa_s1ap_cause_name(0, 39), "release-due-to-pre-emption") == 0);
+    CHECK(strcmp(tpa_ap_cause_name(S1AP, 0, 39), "release-due-to-pre-emption") == 0);
 }
 
 static void test_s1_setup_failure(void)
@@ -282,20 +229,20 @@ static void test_s1_setup_failure(void)
     v_cause(&v[0], 4, 5, 6); /* misc unknown-PLMN */
     const unsigned ids[] = {ID_CAUSE};
     const enc_t *vals[] = {&v[0]};
-    size_t n = build(b, 2, 17, 1, ids, vals);
-    tpa_s1ap_msg_t m;
-    CHECK(decode(b, n, &m));
-    CHECK(m.pdu_type == TPA_S1AP_UNSUCCESSFUL && m.proc == 17 && m.malformed == -1);
-    CHECK(m.has_cause && m.cause_group == TPA_S1AP_CAUSE_MISC && m.cause_value == 5);
-    CHECK(strcmp(tpa_s1ap_cause_name(4, 5), "unknown-PLMN") == 0);
-    CHECK(strcmp(tpa_s1ap_message_name(17, 2), "S1SetupFailure") == 0);
+    size_t n = ap_build(b, 2, 17, CRIT, 1, ids, vals);
+    tpa_ap_msg_t m;
+    CHECK(ap_decode(S1AP, b, n, &m));
+    CHECK(m.pdu_type == TPA_AP_UNSUCCESSFUL && m.proc == 17 && m.malformed == -1);
+    CHECK(m.has_cause && m.cause_group == TPA_AP_CAUSE_MISC && m.cause_value == 5);
+    CHECK(strcmp(tpa_ap_cause_name(S1AP, 4, 5), "unknown-PLMN") == 0);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 17, 2), "S1SetupFailure") == 0);
 }
 
 static size_t erab_setup_request(uint8_t *out)
 {
     enc_t v[3], it[2];
-    v_mme(&v[0], 3);
-    v_enb(&v[1], 4);
+    v_int(&v[0], 3, MME_MAX);
+    v_int(&v[1], 4, ENB_MAX);
     for (int i = 0; i < 2; i++) { /* E-RABToBeSetupItemBearerSUReq: NAS-PDU mandatory */
         enc_init(&it[i]);
         enc_bits(&it[i], 0, 2);
@@ -314,25 +261,25 @@ static size_t erab_setup_request(uint8_t *out)
     e_elem(&v[2], ID_ITEM_BEARER_SU_REQ, &it[1]);
     const unsigned ids[] = {ID_MME, ID_ENB, ID_LIST_BEARER_SU_REQ};
     const enc_t *vals[] = {&v[0], &v[1], &v[2]};
-    return build(out, 0, 5, 3, ids, vals);
+    return ap_build(out, 0, 5, CRIT, 3, ids, vals);
 }
 
 static void test_erab_setup_modify(void)
 {
     uint8_t b[1024];
     size_t n = erab_setup_request(b);
-    tpa_s1ap_msg_t m;
-    CHECK(decode(b, n, &m));
+    tpa_ap_msg_t m;
+    CHECK(ap_decode(S1AP, b, n, &m));
     CHECK(m.proc == 5 && m.malformed == -1);
-    CHECK(m.n_bearers == 2 && m.bearers[0] == 6 && m.bearers[1] == 7);
-    CHECK(m.n_nas == 2 && m.nas[0].erab == 6 && m.nas[1].erab == 7);
+    CHECK(m.n_items == 2 && m.items[0] == 6 && m.items[1] == 7);
+    CHECK(m.n_nas == 2 && m.nas[0].item == 6 && m.nas[1].item == 7);
     CHECK(nas_is(&m.nas[0], nas_bearer, sizeof nas_bearer));
     CHECK(nas_is(&m.nas[1], nas_accept, sizeof nas_accept));
 
     /* E-RABModifyRequest: E-RABToBeModifiedItemBearerModReq {e-RAB-ID, qos, NAS-PDU} */
     enc_t v[3], it;
-    v_mme(&v[0], 3);
-    v_enb(&v[1], 4);
+    v_int(&v[0], 3, MME_MAX);
+    v_int(&v[1], 4, ENB_MAX);
     enc_init(&it);
     enc_bits(&it, 0, 2);
     enc_bits(&it, 0, 1);
@@ -344,21 +291,21 @@ static void test_erab_setup_modify(void)
     e_elem(&v[2], ID_ITEM_MOD_REQ, &it);
     const unsigned ids[] = {ID_MME, ID_ENB, ID_LIST_MOD_REQ};
     const enc_t *vals[] = {&v[0], &v[1], &v[2]};
-    n = build(b, 0, 6, 3, ids, vals);
-    CHECK(decode(b, n, &m));
+    n = ap_build(b, 0, 6, CRIT, 3, ids, vals);
+    CHECK(ap_decode(S1AP, b, n, &m));
     CHECK(m.proc == 6 && m.malformed == -1);
-    CHECK(m.n_bearers == 1 && m.bearers[0] == 9);
-    CHECK(m.n_nas == 1 && m.nas[0].erab == 9 && nas_is(&m.nas[0], nas_bearer, sizeof nas_bearer));
+    CHECK(m.n_items == 1 && m.items[0] == 9);
+    CHECK(m.n_nas == 1 && m.nas[0].item == 9 && nas_is(&m.nas[0], nas_bearer, sizeof nas_bearer));
 }
 
 static void test_malformed(void)
 {
     uint8_t b[256];
-    tpa_s1ap_msg_t m;
+    tpa_ap_msg_t m;
     size_t n = initial_ue_message(b, 5);
-    CHECK(decode(b, n - 1, &m));
+    CHECK(ap_decode(S1AP, b, n - 1, &m));
     CHECK(m.malformed == TPA_MAL_S1AP_TRUNCATED && m.short_read && m.proc == 12);
-    CHECK(m.has_enb_id && m.enb_id == 5 && m.n_nas == 1); /* decoded up to the cut */
+    CHECK(m.has_ran_id && m.ran_id == 5 && m.n_nas == 1); /* decoded up to the cut */
 
     /* eNB id whose open type holds 2 of the 3 octets its count announces */
     enc_t v[2];
@@ -369,46 +316,46 @@ static void test_malformed(void)
     v_nas(&v[1], nas_attach, sizeof nas_attach);
     const unsigned ids[] = {ID_ENB, ID_NAS};
     const enc_t *vals[] = {&v[0], &v[1]};
-    n = build(b, 0, 12, 2, ids, vals);
-    CHECK(decode(b, n, &m));
-    CHECK(m.malformed == TPA_MAL_S1AP_OPEN_TYPE_INVALID && !m.has_enb_id && m.n_nas == 1);
+    n = ap_build(b, 0, 12, CRIT, 2, ids, vals);
+    CHECK(ap_decode(S1AP, b, n, &m));
+    CHECK(m.malformed == TPA_MAL_S1AP_OPEN_TYPE_INVALID && !m.has_ran_id && m.n_nas == 1);
 
     /* a Cause choice extension (unknown encoding) */
     enc_init(&v[0]);
     enc_bits(&v[0], 1, 1);
     enc_small(&v[0], 0);
-    v_enb(&v[1], 3);
+    v_int(&v[1], 3, ENB_MAX);
     const unsigned ids2[] = {ID_CAUSE, ID_ENB};
-    n = build(b, 0, 18, 2, ids2, vals);
-    CHECK(decode(b, n, &m));
+    n = ap_build(b, 0, 18, CRIT, 2, ids2, vals);
+    CHECK(ap_decode(S1AP, b, n, &m));
     CHECK(m.malformed == TPA_MAL_S1AP_OPEN_TYPE_INVALID && !m.has_cause);
-    CHECK(m.has_enb_id && m.enb_id == 3);
+    CHECK(m.has_ran_id && m.ran_id == 3);
 
     /* fragmented length of the message value */
     static const uint8_t frag[] = {0x00, 0x0c, 0x00, 0xc1, 0x00};
-    CHECK(decode(frag, sizeof frag, &m));
+    CHECK(ap_decode(S1AP, frag, sizeof frag, &m));
     CHECK(m.malformed == TPA_MAL_S1AP_LENGTH_FRAGMENTED);
     /* criticality 3: counted, malformed */
     static const uint8_t crit[] = {0x00, 0x0c, 0xc0, 0x00};
-    CHECK(decode(crit, sizeof crit, &m));
+    CHECK(ap_decode(S1AP, crit, sizeof crit, &m));
     CHECK(m.malformed == TPA_MAL_S1AP_PDU_INVALID);
     /* PDU type extension: not counted */
     static const uint8_t ext[] = {0x81, 0x0c, 0x00, 0x00};
-    CHECK(!decode(ext, sizeof ext, &m) && m.malformed == TPA_MAL_S1AP_PDU_INVALID);
+    CHECK(!ap_decode(S1AP, ext, sizeof ext, &m) && m.malformed == TPA_MAL_S1AP_PDU_INVALID);
 }
 
 static void test_names(void)
 {
-    CHECK(strcmp(tpa_s1ap_message_name(12, 0), "InitialUEMessage") == 0);
-    CHECK(strcmp(tpa_s1ap_message_name(0, 1), "HandoverCommand") == 0);
-    CHECK(strcmp(tpa_s1ap_message_name(50, 1), "E-RABModificationConfirm") == 0);
-    CHECK(strcmp(tpa_s1ap_message_name(66, 0), "MMEEarlyStatusTransfer") == 0);
-    CHECK(tpa_s1ap_message_name(67, 0) == NULL && tpa_s1ap_message_name(13, 1) == NULL);
-    CHECK(strcmp(tpa_s1ap_procedure_name(23), "UE Context Release") == 0);
-    CHECK(tpa_s1ap_class1(9) && tpa_s1ap_class1(50) && tpa_s1ap_class1(43));
-    CHECK(!tpa_s1ap_class1(12) && !tpa_s1ap_class1(18));
-    CHECK(strcmp(tpa_s1ap_cause_name(0, 35), "x2-handover-triggered") == 0);
-    CHECK(tpa_s1ap_cause_name(0, 44) == NULL && tpa_s1ap_cause_group_name(5) == NULL);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 12, 0), "InitialUEMessage") == 0);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 0, 1), "HandoverCommand") == 0);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 50, 1), "E-RABModificationConfirm") == 0);
+    CHECK(strcmp(tpa_ap_message_name(S1AP, 66, 0), "MMEEarlyStatusTransfer") == 0);
+    CHECK(tpa_ap_message_name(S1AP, 67, 0) == NULL && tpa_ap_message_name(S1AP, 13, 1) == NULL);
+    CHECK(strcmp(tpa_ap_procedure_name(S1AP, 23), "UE Context Release") == 0);
+    CHECK(tpa_ap_class1(S1AP, 9) && tpa_ap_class1(S1AP, 50) && tpa_ap_class1(S1AP, 43));
+    CHECK(!tpa_ap_class1(S1AP, 12) && !tpa_ap_class1(S1AP, 18));
+    CHECK(strcmp(tpa_ap_cause_name(S1AP, 0, 35), "x2-handover-triggered") == 0);
+    CHECK(tpa_ap_cause_name(S1AP, 0, 44) == NULL && tpa_ap_cause_group_name(S1AP, 5) == NULL);
 }
 
 static void test_engine(void)

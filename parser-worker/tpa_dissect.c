@@ -100,7 +100,8 @@ static const tpa_dissector_t table[] = {
      .transports = TPA_T_TCP,
      .probe = tpa_http2_probe,
      .stream = tpa_http2_stream,
-     .state_free = tpa_http2_state_free},
+     .state_free = tpa_http2_state_free,
+     .named = tpa_http2_named},
     /* HTTP/1.1 on web and SBI ports: only its N1 (NAS) parts are decoded (tpa_http1.h) */
     {.name = "http",
      .transports = TPA_T_TCP,

@@ -100,6 +100,11 @@ typedef struct tpa_dissector {
      * an undecided flow while detection lasts. NULL: none. */
     bool (*expect)(tpa_dissect_ctx_t *c, const tpa_rd_t *payload);
     bool (*heur)(tpa_dissect_ctx_t *c, const tpa_rd_t *payload);
+    /* optional: the capture itself names the flow's protocol (an exported PDU,
+     * tpa_exported_pdu.h), so a row that waits for evidence before it reports (http2
+     * on ports not proven h2c) need not. Called with c->row set, before each payload
+     * of such a flow. NULL: nothing to do. */
+    void (*named)(tpa_dissect_ctx_t *c);
 } tpa_dissector_t;
 
 /* The table and its size (static, never freed). Row i is app id i + 1. */

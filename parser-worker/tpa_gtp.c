@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tpa_3gpp.h"
+#include "tpa_3gpp_msg.h"
 #include "tpa_gtpv2.h"
 #include "tpa_malformed.h"
 #include "tpa_pdu.h"
@@ -39,20 +39,13 @@
 
 #define MAX_EXT 16 /* extension headers per message */
 
-typedef struct msg_def {
-    uint8_t type;
-    uint8_t kind; /* tpa_sig_kind_t, | FAIL for Error Indication */
-    const char *name;
-    const char *proc;
-} msg_def_t;
-
 #define REQ TPA_SIG_REQUEST
 #define RSP TPA_SIG_RESPONSE
 #define IND TPA_SIG_INDICATION
-#define FAIL 0x80
+#define FAIL TPA_3GPP_FAIL /* Error Indication */
 
 /* TS 29.060 table 1, TS 29.281 table 6.1-1 (sorted by type). */
-static const msg_def_t msgs[] = {
+static const tpa_3gpp_msg_def_t msgs[] = {
     {1, REQ, "Echo Request", "Echo"},
     {2, RSP, "Echo Response", "Echo"},
     {3, IND, "Version Not Supported", NULL},
@@ -126,23 +119,14 @@ static const msg_def_t msgs[] = {
     {255, IND, "G-PDU", NULL},
 };
 
-static const msg_def_t *msg_def(unsigned t)
+static const tpa_3gpp_msg_def_t *msg_def(unsigned t)
 {
-    size_t lo = 0, hi = sizeof msgs / sizeof msgs[0];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (msgs[mid].type == t) return &msgs[mid];
-        if (msgs[mid].type < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return tpa_3gpp_msg_def(msgs, sizeof msgs / sizeof msgs[0], t); /* sorted by type */
 }
 
 const char *tpa_gtp_msg_name(unsigned t)
 {
-    const msg_def_t *d = msg_def(t);
+    const tpa_3gpp_msg_def_t *d = msg_def(t);
     return d ? d->name : NULL;
 }
 
@@ -254,23 +238,12 @@ static size_t tv_len(unsigned t)
 }
 
 typedef struct gst {
-    tpa_dissect_ctx_t *c;
-    tpa_sig_t *m;
-    tpa_3gpp_ids_t *ids;
-    bool bad;
-    bool has_cause;
-    uint8_t cause;
+    tpa_3gpp_ies_t w; /* the message, malformations, its Cause */
     bool has_teid_c, has_teid_u;
     uint32_t teid_c, teid_u;
     int ngsn;
     char gsn[2][TPA_3GPP_ADDR_MAX];
 } gst_t;
-
-static void ie_digits(gst_t *s, tpa_rd_t *v, size_t len, tpa_id_kind_t kind)
-{
-    char dg[TPA_3GPP_DIGITS_MAX];
-    if (tpa_3gpp_tbcd(v, len, dg, sizeof dg)) tpa_3gpp_add_id(s->m, s->ids, kind, dg);
-}
 
 /* End User Address (7.7.27): spare | PDP type organisation, PDP type number, address. */
 static void ie_eua(gst_t *s, tpa_rd_t *v)
@@ -282,25 +255,25 @@ static void ie_eua(gst_t *s, tpa_rd_t *v)
     size_t left = tpa_rd_remaining(v);
     if ((num == 0x21 || num == 0x8d) && left >= 4) {
         tpa_3gpp_addr(v, 4, a, sizeof a);
-        tpa_3gpp_add_id(s->m, s->ids, TPA_ID_UE_IP, a);
+        tpa_3gpp_ies_add(&s->w, TPA_ID_UE_IP, a);
         left -= 4;
     }
     if ((num == 0x57 || num == 0x8d) && left >= 16) {
         tpa_3gpp_addr(v, 6, a, sizeof a);
-        tpa_3gpp_add_id(s->m, s->ids, TPA_ID_UE_IP, a);
+        tpa_3gpp_ies_add(&s->w, TPA_ID_UE_IP, a);
     }
 }
 
 static void ies(gst_t *s, tpa_rd_t r)
 {
-    while (!s->bad && tpa_rd_remaining(&r) > 0) {
+    while (!s->w.bad && tpa_rd_remaining(&r) > 0) {
         unsigned type = tpa_rd_u8(&r);
         size_t len;
         if (type < 128) {
             len = tv_len(type);
             if (!len) {
-                tpa_dissect_malformed(s->c, TPA_MAL_GTP_IE_TYPE_UNKNOWN);
-                s->bad = true;
+                tpa_dissect_malformed(s->w.c, TPA_MAL_GTP_IE_TYPE_UNKNOWN);
+                s->w.bad = true;
                 return;
             }
         } else if (type == 141) {
@@ -314,13 +287,13 @@ static void ies(gst_t *s, tpa_rd_t r)
         tpa_rd_t v = tpa_rd_sub(&r, len);
         switch (type) {
         case 1:
-            if (!s->has_cause) {
-                s->has_cause = true;
-                s->cause = tpa_rd_u8(&v);
+            if (!s->w.has_cause) {
+                s->w.has_cause = true;
+                s->w.cause = tpa_rd_u8(&v);
             }
             break;
         case 2:
-            ie_digits(s, &v, len, TPA_ID_IMSI);
+            tpa_3gpp_ies_digits(&s->w, &v, len, TPA_ID_IMSI);
             break;
         case 16:
             s->has_teid_u = true;
@@ -330,26 +303,19 @@ static void ies(gst_t *s, tpa_rd_t r)
             s->has_teid_c = true;
             s->teid_c = tpa_rd_be32(&v);
             break;
-        case 20: {
-            char e[4];
-            snprintf(e, sizeof e, "%u", tpa_rd_u8(&v) & 0x0fu);
-            tpa_3gpp_add_id(s->m, s->ids, TPA_ID_PDU_SESSION, e);
+        case 20:
+            tpa_3gpp_ies_bearer(&s->w, &v);
             break;
-        }
         case 128:
             ie_eua(s, &v);
             break;
-        case 131: {
-            char apn[TPA_3GPP_APN_MAX];
-            if (tpa_3gpp_apn(&v, len, apn, sizeof apn))
-                tpa_3gpp_add_id(s->m, s->ids, TPA_ID_DNN, apn);
+        case 131:
+            tpa_3gpp_ies_apn(&s->w, &v, len);
             break;
-        }
         case 133: /* GSN Address */
-            if (len != 4 && len != 16) {
-                tpa_dissect_malformed(s->c, TPA_MAL_GTP_IE_INVALID);
-                s->bad = true;
-            } else if (s->ngsn < 2) {
+            if (len != 4 && len != 16)
+                tpa_3gpp_ies_invalid(&s->w);
+            else if (s->ngsn < 2) {
                 tpa_3gpp_addr(&v, len == 4 ? 4 : 6, s->gsn[s->ngsn], sizeof s->gsn[0]);
                 s->ngsn++;
             }
@@ -357,11 +323,11 @@ static void ies(gst_t *s, tpa_rd_t r)
         case 134: /* MSISDN: extension / nature of address / numbering plan, digits */
             if (len > 1) {
                 tpa_rd_skip(&v, 1);
-                ie_digits(s, &v, len - 1, TPA_ID_MSISDN);
+                tpa_3gpp_ies_digits(&s->w, &v, len - 1, TPA_ID_MSISDN);
             }
             break;
         case 154:
-            ie_digits(s, &v, len, TPA_ID_IMEI);
+            tpa_3gpp_ies_digits(&s->w, &v, len, TPA_ID_IMEI);
             break;
         default:
             break;
@@ -369,21 +335,7 @@ static void ies(gst_t *s, tpa_rd_t r)
     }
     return;
 short_ie:
-    tpa_dissect_short(s->c, TPA_MAL_GTP_IE_TRUNCATED);
-    s->bad = true;
-}
-
-static void side_addr(const tpa_dissect_ctx_t *c, int side, char *dst, size_t n)
-{
-    const tpa_flow_key_t *k = &c->flow->key;
-    tpa_3gpp_addr_str(k->addr[side & 1], k->family, dst, n);
-}
-
-static void id_teid(gst_t *s, uint32_t teid, const char *addr)
-{
-    char id[TPA_3GPP_ID_MAX];
-    tpa_3gpp_id_at(teid, addr, id, sizeof id);
-    tpa_3gpp_add_id(s->m, s->ids, TPA_ID_TEID, id);
+    tpa_3gpp_ies_short(&s->w);
 }
 
 void tpa_gtp_count_gpdu(tpa_dissect_ctx_t *c)
@@ -407,33 +359,21 @@ void tpa_gtp_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *r)
         tpa_dissect_malformed(c, TPA_MAL_GTP_BAD_VERSION);
         return;
     }
-    const msg_def_t *def = msg_def(type);
-    char code[8], namebuf[40], key[64], addr[TPA_3GPP_ADDR_MAX];
-    snprintf(code, sizeof code, "%u", type);
-    if (!def) snprintf(namebuf, sizeof namebuf, "GTP message type %u", type);
+    tpa_3gpp_msg_t m;
+    tpa_3gpp_msg_init(&m, "gtp", msg_def(type), type, "GTP message type");
     if (!(fl & 0x10)) {
         /* GTP' (PT = 0, TS 32.295, charging data transfer): counted, not decoded */
-        tpa_dissect_message(c, "gtp", code, def ? def->name : namebuf);
+        tpa_dissect_message(c, "gtp", m.code, m.sig.name);
         return;
     }
     if (!tpa_rd_has(r, 8)) { /* the type is readable: counted, as tshark does */
-        tpa_dissect_message(c, "gtp", code, def ? def->name : namebuf);
+        tpa_dissect_message(c, "gtp", m.code, m.sig.name);
         tpa_dissect_short(c, TPA_MAL_GTP_TRUNCATED);
         return;
     }
     tpa_rd_skip(r, 2);
     size_t len = tpa_rd_be16(r);
     uint32_t hteid = tpa_rd_be32(r);
-
-    tpa_sig_t m = {0};
-    tpa_3gpp_ids_t ids;
-    m.protocol = "gtp";
-    m.code = code;
-    m.name = def ? def->name : namebuf;
-    m.kind = def ? (tpa_sig_kind_t)(def->kind & ~FAIL) : TPA_SIG_INDICATION;
-    m.procedure = def ? def->proc : NULL;
-    m.cause_family = "gtp";
-    if (def && (def->kind & FAIL)) m.outcome = TPA_SIG_FAILURE;
 
     bool ok = true, has_seq = false;
     unsigned seq = 0;
@@ -464,35 +404,29 @@ void tpa_gtp_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *r)
         }
     }
     if (ok) {
-        gst_t s = {.c = c, .m = &m, .ids = &ids};
-        if (hteid) { /* the receiver's TEID */
-            side_addr(c, c->side ^ 1, addr, sizeof addr);
-            id_teid(&s, hteid, addr);
-        }
+        gst_t s = {.w = {.c = c,
+                         .m = &m,
+                         .mal_truncated = TPA_MAL_GTP_IE_TRUNCATED,
+                         .mal_invalid = TPA_MAL_GTP_IE_INVALID}};
+        if (hteid) tpa_3gpp_msg_receiver_id(&m, c, TPA_ID_TEID, hteid); /* the receiver's TEID */
         if (type != 255) ies(&s, body);
         const char *gc = s.gsn[0];
         const char *gu = s.ngsn > 1 ? s.gsn[1] : s.gsn[0];
-        if (s.has_teid_c) id_teid(&s, s.teid_c, gc);
-        if (s.has_teid_u) id_teid(&s, s.teid_u, gu);
-        if (s.has_cause && m.kind == TPA_SIG_RESPONSE) {
-            m.has_cause = true;
-            m.cause = s.cause;
-            m.cause_name = tpa_gtp_cause_name(s.cause);
-            if (s.cause < 128 || s.cause >= 192) m.outcome = TPA_SIG_FAILURE;
+        if (s.has_teid_c) tpa_3gpp_msg_id_at(&m, TPA_ID_TEID, s.teid_c, gc);
+        if (s.has_teid_u) tpa_3gpp_msg_id_at(&m, TPA_ID_TEID, s.teid_u, gu);
+        if (s.w.has_cause && m.sig.kind == TPA_SIG_RESPONSE)
+            tpa_3gpp_msg_cause(&m, s.w.cause, tpa_gtp_cause_name(s.w.cause),
+                               s.w.cause < 128 || s.w.cause >= 192);
+        if (m.sig.procedure && m.sig.kind != TPA_SIG_INDICATION) {
+            if (has_seq)
+                tpa_3gpp_msg_seq_key(&m, c, seq);
+            else
+                m.sig.procedure = NULL; /* nothing to pair it by */
         }
-        if (m.procedure && m.kind != TPA_SIG_INDICATION) {
-            if (has_seq) {
-                side_addr(c, m.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side, addr, sizeof addr);
-                snprintf(key, sizeof key, "seq=%u@%s", seq, addr);
-                m.key = key;
-            } else {
-                m.procedure = NULL; /* nothing to pair it by */
-            }
-        }
-    } else if (m.kind != TPA_SIG_INDICATION) {
-        m.procedure = NULL;
+    } else if (m.sig.kind != TPA_SIG_INDICATION) {
+        m.sig.procedure = NULL;
     }
-    tpa_3gpp_report(c, &m);
+    tpa_3gpp_report(c, &m.sig);
 }
 
 /* ---- GTP over TCP ---- */

@@ -13,7 +13,7 @@
  * 4), spare (4 bits) | Instance (4 bits), value. Grouped IEs (Bearer Context, PDN
  * Connection, Overload/Load Control Information, Remote UE Context, SCEF PDN
  * Connection, V2X Context, PC5 QoS, PGW Change Info) hold IEs in the same format;
- * they are recursed up to MAX_DEPTH levels.
+ * they are recursed up to TPA_3GPP_MAX_DEPTH levels.
  *
  * Decoded values (section 8): IMSI (1, TBCD), Cause (2, 8.4: cause value, flags,
  * optional offending IE), APN (71, labels), EBI (73, low 4 bits), MEI (75, TBCD),
@@ -35,30 +35,22 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tpa_3gpp.h"
+#include "tpa_3gpp_msg.h"
 #include "tpa_gtp.h"
 #include "tpa_malformed.h"
 #include "tpa_sig.h"
 
-#define MAX_DEPTH 8 /* grouped IE nesting */
-#define MAX_MSGS 4  /* a message and its piggybacked one (and room for a broken chain) */
-
-typedef struct msg_def {
-    uint8_t type;
-    uint8_t kind; /* tpa_sig_kind_t, | FAIL for failure indications */
-    const char *name;
-    const char *proc;
-} msg_def_t;
+#define MAX_MSGS 4 /* a message and its piggybacked one (and room for a broken chain) */
 
 #define REQ TPA_SIG_REQUEST
 #define RSP TPA_SIG_RESPONSE
 #define IND TPA_SIG_INDICATION
-#define FAIL 0x80
+#define FAIL TPA_3GPP_FAIL
 
 /* Table 6.1-1. Commands (Modify/Delete Bearer Command, Bearer Resource Command) are
  * answered by a request of another procedure or by a failure indication: both are
  * counted as indications, the failure indications with a failure outcome. */
-static const msg_def_t msgs[] = {
+static const tpa_3gpp_msg_def_t msgs[] = {
     {1, REQ, "Echo Request", "Echo"},
     {2, RSP, "Echo Response", "Echo"},
     {3, IND, "Version Not Supported Indication", NULL},
@@ -165,23 +157,14 @@ static const msg_def_t msgs[] = {
     {244, RSP, "SRVCC CS to PS Cancel Acknowledge", "SRVCC CS to PS Cancel"},
 };
 
-static const msg_def_t *msg_def(unsigned t)
+static const tpa_3gpp_msg_def_t *msg_def(unsigned t)
 {
-    size_t lo = 0, hi = sizeof msgs / sizeof msgs[0];
-    while (lo < hi) { /* msgs is sorted by type */
-        size_t mid = (lo + hi) / 2;
-        if (msgs[mid].type == t) return &msgs[mid];
-        if (msgs[mid].type < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return tpa_3gpp_msg_def(msgs, sizeof msgs / sizeof msgs[0], t); /* sorted by type */
 }
 
 const char *tpa_gtpv2_msg_name(unsigned t)
 {
-    const msg_def_t *d = msg_def(t);
+    const tpa_3gpp_msg_def_t *d = msg_def(t);
     return d ? d->name : NULL;
 }
 
@@ -298,34 +281,7 @@ static bool grouped(unsigned t)
     }
 }
 
-typedef struct gst {
-    tpa_dissect_ctx_t *c;
-    tpa_sig_t *m;
-    tpa_3gpp_ids_t *ids;
-    bool bad;
-    bool has_cause;
-    uint8_t cause;
-} gst_t;
-
-static void ie_short(gst_t *s)
-{
-    tpa_dissect_short(s->c, TPA_MAL_GTPV2_IE_TRUNCATED);
-    s->bad = true;
-}
-
-static void ie_invalid(gst_t *s)
-{
-    tpa_dissect_malformed(s->c, TPA_MAL_GTPV2_IE_INVALID);
-    s->bad = true;
-}
-
-static void ie_digits(gst_t *s, tpa_rd_t *v, size_t len, tpa_id_kind_t kind)
-{
-    char dg[TPA_3GPP_DIGITS_MAX];
-    if (tpa_3gpp_tbcd(v, len, dg, sizeof dg)) tpa_3gpp_add_id(s->m, s->ids, kind, dg);
-}
-
-static void ie_fteid(gst_t *s, tpa_rd_t *v)
+static void ie_fteid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     uint8_t fl = tpa_rd_u8(v);
     uint32_t teid = tpa_rd_be32(v);
@@ -333,175 +289,104 @@ static void ie_fteid(gst_t *s, tpa_rd_t *v)
     if (fl & 0x80) tpa_3gpp_addr(v, 4, a4, sizeof a4);
     if (fl & 0x40) tpa_3gpp_addr(v, 6, a6, sizeof a6);
     if (v->err) {
-        ie_invalid(s);
+        tpa_3gpp_ies_invalid(s);
         return;
     }
-    char id[TPA_3GPP_ID_MAX];
-    tpa_3gpp_id_at(teid, a4[0] ? a4 : a6, id, sizeof id);
-    tpa_3gpp_add_id(s->m, s->ids, TPA_ID_TEID, id);
+    tpa_3gpp_msg_id_at(s->m, TPA_ID_TEID, teid, a4[0] ? a4 : a6);
 }
 
-static void ie_paa(gst_t *s, tpa_rd_t *v)
+static void ie_paa(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     unsigned pdn = tpa_rd_u8(v) & 0x07;
     char a[TPA_3GPP_ADDR_MAX];
     if (pdn == 2 || pdn == 3) {
         tpa_rd_skip(v, 1); /* IPv6 prefix length */
         tpa_3gpp_addr(v, 6, a, sizeof a);
-        if (!v->err && strcmp(a, "::") != 0) tpa_3gpp_add_id(s->m, s->ids, TPA_ID_UE_IP, a);
+        if (!v->err && strcmp(a, "::") != 0) tpa_3gpp_ies_add(s, TPA_ID_UE_IP, a);
     }
     if (pdn == 1 || pdn == 3) {
         tpa_3gpp_addr(v, 4, a, sizeof a);
-        if (!v->err && strcmp(a, "0.0.0.0") != 0) tpa_3gpp_add_id(s->m, s->ids, TPA_ID_UE_IP, a);
+        if (!v->err && strcmp(a, "0.0.0.0") != 0) tpa_3gpp_ies_add(s, TPA_ID_UE_IP, a);
     }
-    if (v->err) ie_invalid(s);
+    if (v->err) tpa_3gpp_ies_invalid(s);
 }
 
-static void ies(gst_t *s, tpa_rd_t r, int depth)
+/* One IE that is not grouped. */
+static void ie(tpa_3gpp_ies_t *s, unsigned type, tpa_rd_t *v, size_t len, int depth)
 {
-    while (!s->bad && tpa_rd_remaining(&r) > 0) {
-        if (!tpa_rd_has(&r, 4)) {
-            ie_short(s);
-            return;
-        }
-        unsigned type = tpa_rd_u8(&r);
-        size_t len = tpa_rd_be16(&r);
-        tpa_rd_skip(&r, 1); /* spare, instance */
-        if (!tpa_rd_has(&r, len)) {
-            ie_short(s);
-            return;
-        }
-        tpa_rd_t v = tpa_rd_sub(&r, len);
-        if (grouped(type)) {
-            if (depth + 1 >= MAX_DEPTH) {
-                tpa_dissect_malformed(s->c, TPA_MAL_GTPV2_IE_TOO_DEEP);
-                s->bad = true;
-                return;
-            }
-            ies(s, v, depth + 1);
-            continue;
-        }
-        switch (type) {
-        case 1:
-            ie_digits(s, &v, len, TPA_ID_IMSI);
-            break;
-        case 2: /* Cause: value, flags (PCE, BCE, CS), optional offending IE */
-            if (len < 2) {
-                ie_invalid(s);
-            } else if (depth == 0 && !s->has_cause) {
-                s->has_cause = true;
-                s->cause = tpa_rd_u8(&v);
-            }
-            break;
-        case 71: { /* APN */
-            char apn[TPA_3GPP_APN_MAX];
-            if (tpa_3gpp_apn(&v, len, apn, sizeof apn))
-                tpa_3gpp_add_id(s->m, s->ids, TPA_ID_DNN, apn);
-            break;
-        }
-        case 73: /* EPS Bearer ID */
-            if (len < 1) {
-                ie_invalid(s);
-            } else {
-                char e[4];
-                snprintf(e, sizeof e, "%u", tpa_rd_u8(&v) & 0x0fu);
-                tpa_3gpp_add_id(s->m, s->ids, TPA_ID_PDU_SESSION, e);
-            }
-            break;
-        case 75:
-            ie_digits(s, &v, len, TPA_ID_IMEI);
-            break;
-        case 76:
-            ie_digits(s, &v, len, TPA_ID_MSISDN);
-            break;
-        case 79:
-            ie_paa(s, &v);
-            break;
-        case 87:
-            ie_fteid(s, &v);
-            break;
-        default:
-            break;
-        }
+    switch (type) {
+    case 1:
+        tpa_3gpp_ies_digits(s, v, len, TPA_ID_IMSI);
+        break;
+    case 2: /* Cause: value, flags (PCE, BCE, CS), optional offending IE */
+        tpa_3gpp_ies_cause(s, v, len, 2, depth);
+        break;
+    case 71: /* APN */
+        tpa_3gpp_ies_apn(s, v, len);
+        break;
+    case 73: /* EPS Bearer ID */
+        if (len < 1)
+            tpa_3gpp_ies_invalid(s);
+        else
+            tpa_3gpp_ies_bearer(s, v);
+        break;
+    case 75:
+        tpa_3gpp_ies_digits(s, v, len, TPA_ID_IMEI);
+        break;
+    case 76:
+        tpa_3gpp_ies_digits(s, v, len, TPA_ID_MSISDN);
+        break;
+    case 79:
+        ie_paa(s, v);
+        break;
+    case 87:
+        ie_fteid(s, v);
+        break;
+    default:
+        break;
     }
 }
 
-static void side_addr(const tpa_dissect_ctx_t *c, int side, char *dst, size_t n)
-{
-    const tpa_flow_key_t *k = &c->flow->key;
-    tpa_3gpp_addr_str(k->addr[side & 1], k->family, dst, n);
-}
+static const tpa_3gpp_ie_spec_t ie_spec = {.type_len = 1,
+                                           .instance = true,
+                                           .grouped = grouped,
+                                           .ie = ie,
+                                           .mal_too_deep = TPA_MAL_GTPV2_IE_TOO_DEEP};
+
+/* Header (5.1): flags T 0x08 (TEID, 4 octets), P 0x10 (piggybacked message follows); the
+ * version is checked by tpa_gtpv2_dissect. */
+static const tpa_3gpp_hdr_spec_t hdr_spec = {.version = -1,
+                                             .id_flag = 0x08,
+                                             .id_len = 4,
+                                             .more_flag = 0x10,
+                                             .mal_truncated = TPA_MAL_GTPV2_TRUNCATED,
+                                             .mal_len_invalid = TPA_MAL_GTPV2_LEN_INVALID};
 
 /* One message at r (consumed up to its end). Returns its P flag (1: a piggybacked
  * message follows), 0, or -1 when what follows cannot be trusted. */
 static int one(tpa_dissect_ctx_t *c, tpa_rd_t *r)
 {
-    if (!tpa_rd_has(r, 4)) {
-        tpa_dissect_short(c, TPA_MAL_GTPV2_TRUNCATED);
-        return -1;
-    }
-    uint8_t fl = tpa_rd_u8(r);
-    unsigned type = tpa_rd_u8(r);
-    size_t len = tpa_rd_be16(r);
-    bool has_teid = fl & 0x08;
-    int piggy = (fl & 0x10) ? 1 : 0;
-
-    const msg_def_t *def = msg_def(type);
-    char code[8], namebuf[40], key[64], addr[TPA_3GPP_ADDR_MAX];
-    snprintf(code, sizeof code, "%u", type);
-    if (!def) snprintf(namebuf, sizeof namebuf, "GTPv2 message type %u", type);
-    tpa_sig_t m = {0};
-    tpa_3gpp_ids_t ids;
-    m.protocol = "gtpv2";
-    m.code = code;
-    m.name = def ? def->name : namebuf;
-    m.kind = def ? (tpa_sig_kind_t)(def->kind & ~FAIL) : TPA_SIG_INDICATION;
-    m.procedure = def ? def->proc : NULL;
-    m.cause_family = "gtpv2";
-    if (def && (def->kind & FAIL)) m.outcome = TPA_SIG_FAILURE;
-
-    bool ok = true;
-    if (len < (has_teid ? 8u : 4u)) {
-        tpa_dissect_malformed(c, TPA_MAL_GTPV2_LEN_INVALID);
-        ok = false;
-        piggy = -1;
-    } else if (len > tpa_rd_remaining(r)) {
-        tpa_dissect_short(c, TPA_MAL_GTPV2_LEN_INVALID);
-        piggy = -1;
-    }
-    tpa_rd_t body = tpa_rd_sub_upto(r, len);
-    uint32_t teid = has_teid ? tpa_rd_be32(&body) : 0;
-    uint32_t seq = tpa_rd_be24(&body);
-    tpa_rd_skip(&body, 1); /* message priority / spare */
-    if (ok && body.err) {
-        tpa_dissect_short(c, TPA_MAL_GTPV2_TRUNCATED);
-        ok = false;
-    }
-    if (ok) {
-        gst_t s = {.c = c, .m = &m, .ids = &ids};
-        if (teid) { /* the receiver's TEID for this control plane tunnel */
-            char id[TPA_3GPP_ID_MAX];
-            side_addr(c, c->side ^ 1, addr, sizeof addr);
-            tpa_3gpp_id_at(teid, addr, id, sizeof id);
-            tpa_3gpp_add_id(&m, &ids, TPA_ID_TEID, id);
-        }
-        ies(&s, body, 0);
-        if (s.has_cause && m.kind != TPA_SIG_REQUEST) {
-            m.has_cause = true;
-            m.cause = s.cause;
-            m.cause_name = tpa_gtpv2_cause_name(s.cause);
-            if (s.cause < 16 || s.cause >= 64) m.outcome = TPA_SIG_FAILURE;
-        }
-        if (m.procedure) {
-            side_addr(c, m.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side, addr, sizeof addr);
-            snprintf(key, sizeof key, "seq=%u@%s", (unsigned)seq, addr);
-            m.key = key;
-        }
+    tpa_3gpp_hdr_t h;
+    if (!tpa_3gpp_hdr_read(&hdr_spec, c, r, &h)) return -1;
+    tpa_3gpp_msg_t m;
+    tpa_3gpp_msg_init(&m, "gtpv2", msg_def(h.type), h.type, "GTPv2 message type");
+    if (h.ok) {
+        tpa_3gpp_ies_t s = {.c = c,
+                            .m = &m,
+                            .mal_truncated = TPA_MAL_GTPV2_IE_TRUNCATED,
+                            .mal_invalid = TPA_MAL_GTPV2_IE_INVALID};
+        /* the receiver's TEID for this control plane tunnel */
+        if (h.id) tpa_3gpp_msg_receiver_id(&m, c, TPA_ID_TEID, h.id);
+        tpa_3gpp_ies_walk(&ie_spec, &s, h.body, 0);
+        if (s.has_cause && m.sig.kind != TPA_SIG_REQUEST)
+            tpa_3gpp_msg_cause(&m, s.cause, tpa_gtpv2_cause_name(s.cause),
+                               s.cause < 16 || s.cause >= 64);
+        if (m.sig.procedure) tpa_3gpp_msg_seq_key(&m, c, (unsigned)h.seq);
     } else {
-        m.procedure = NULL;
+        m.sig.procedure = NULL;
     }
-    tpa_3gpp_report(c, &m);
-    return piggy;
+    tpa_3gpp_report(c, &m.sig);
+    return h.next;
 }
 
 void tpa_gtpv2_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *payload)

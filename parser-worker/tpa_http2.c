@@ -887,6 +887,12 @@ static void end_of(h2conn_t *h, tpa_dissect_ctx_t *c, int dir)
     flow_info(h, c);
 }
 
+void tpa_http2_named(tpa_dissect_ctx_t *c)
+{
+    h2conn_t *h = conn_get(c);
+    if (h) tpa_h2_msgs_assume(&h->m, c);
+}
+
 void tpa_http2_stream(tpa_dissect_ctx_t *c, tpa_rd_t *bytes, uint64_t gap)
 {
     h2conn_t *h = conn_get(c);

@@ -74,4 +74,9 @@ void tpa_http2_stream(tpa_dissect_ctx_t *c, tpa_rd_t *bytes, uint64_t gap);
 /* Frees the per-flow state. */
 void tpa_http2_state_free(void *state);
 
+/* The row's named function (tpa_dissect.h): the capture names the flow's protocol
+ * HTTP/2 (an exported PDU), so its messages are reported without its ports being
+ * proven h2c (no port is marked proven by it). */
+void tpa_http2_named(tpa_dissect_ctx_t *c);
+
 #endif

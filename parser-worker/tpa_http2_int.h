@@ -71,6 +71,10 @@ void tpa_h2_msgs_prove(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c);
  * what was held. Cheap when nothing changes. */
 void tpa_h2_msgs_confirm(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c);
 
+/* Confirms the flow whatever its ports (its protocol is known otherwise) and reports
+ * what was held. */
+void tpa_h2_msgs_assume(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c);
+
 /* A decoded field block sent in c->dir. */
 void tpa_h2_msgs_block(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c, const tpa_h2_fields_t *f,
                        const tpa_h2_block_t *b);

@@ -161,6 +161,12 @@ static void held_report(tpa_dissect_ctx_t *c, const tpa_h2_held_t *m)
 void tpa_h2_msgs_confirm(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c)
 {
     if (m->confirmed || !(port_h2c(c, c->sport) || port_h2c(c, c->dport))) return;
+    tpa_h2_msgs_assume(m, c);
+}
+
+void tpa_h2_msgs_assume(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c)
+{
+    if (m->confirmed) return;
     m->confirmed = true;
     for (unsigned i = 0; i < m->nheld; i++)
         held_report(c, &m->held[i]);

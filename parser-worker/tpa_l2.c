@@ -6,9 +6,10 @@
  * nibble, as there is no type field); PPPoE session stage (RFC 2516); Linux cooked
  * v1 (16-byte header, protocol at offset 14) and v2 (20 bytes, protocol at 0);
  * BSD loopback NULL (4-byte address family in the capturing host's byte order) and
- * LOOP (network byte order); raw IP.
+ * LOOP (network byte order); raw IP; Wireshark's exported PDUs (tpa_exported_pdu.h).
  */
 #include "tpa_decode_int.h"
+#include "tpa_exported_pdu.h"
 
 enum {
     DLT_NULL_ = 0,
@@ -20,6 +21,7 @@ enum {
     DLT_LINUX_SLL_ = 113,
     DLT_IPV4_ = 228,
     DLT_IPV6_ = 229,
+    DLT_WIRESHARK_UPPER_PDU_ = TPA_EXPORTED_PDU_LINKTYPE, /* tpa_exported_pdu.h */
     DLT_LINUX_SLL2_ = 276
 };
 
@@ -38,6 +40,7 @@ bool tpa_decode_link_supported(int dlt)
     case DLT_LINUX_SLL_:
     case DLT_IPV4_:
     case DLT_IPV6_:
+    case DLT_WIRESHARK_UPPER_PDU_:
     case DLT_LINUX_SLL2_:
         return true;
     default:
@@ -105,6 +108,9 @@ void tpa_dec_link(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r)
         break;
     case DLT_LOOP_:
         dec_null(d, p, r, true);
+        break;
+    case DLT_WIRESHARK_UPPER_PDU_:
+        tpa_dec_exported_pdu(d, p, r);
         break;
     default:
         d->st.unsupported_link++;

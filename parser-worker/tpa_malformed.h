@@ -20,6 +20,8 @@
     X(PPPOE_TRUNCATED, "pppoe.truncated")                                                          \
     X(SLL_TRUNCATED, "sll.truncated")                                                              \
     X(NULL_TRUNCATED, "null.truncated")                                                            \
+    X(EXPORTED_PDU_TRUNCATED, "exported_pdu.truncated")                                            \
+    X(EXPORTED_PDU_TAG_INVALID, "exported_pdu.tag_invalid")                                        \
     X(IP_BAD_VERSION, "ip.bad_version")                                                            \
     X(IPV4_TRUNCATED, "ipv4.header_truncated")                                                     \
     X(IPV4_HDR_SHORT, "ipv4.header_too_short")                                                     \

@@ -233,6 +233,54 @@ void tpa_nas_bad(tpa_nas_walk_t *w, int reason)
     if (!w->dry) tpa_dissect_short(w->c, reason);
 }
 
+void tpa_nas_remember_sec(tpa_nas_walk_t *w, bool null_cipher)
+{
+    if (w->dry || w->echo) return;
+    tpa_nas_uest_t *s = tpa_nas_uest(w->ue, true);
+    if (s) s->sec = null_cipher ? TPA_NAS_SEC_NULL : TPA_NAS_SEC_CIPHERED;
+}
+
+void tpa_nas_protected(tpa_nas_walk_t *w, tpa_rd_t r, unsigned sht, tpa_nas_plain_fn plain)
+{
+    if (sht == 1 || sht == 3) {
+        plain(w, r, false);
+        return;
+    }
+    tpa_nas_uest_t *s = tpa_nas_uest(w->ue, false);
+    int sec = s ? s->sec : TPA_NAS_SEC_UNKNOWN;
+    if (sec == TPA_NAS_SEC_CIPHERED) return;
+    if (sec == TPA_NAS_SEC_UNKNOWN) { /* plausible: decodes as a plain message */
+        tpa_nas_walk_t d = *w;
+        d.dry = true;
+        if (!plain(&d, r, true)) return;
+    }
+    plain(w, r, true);
+}
+
+/* ---- walks ---- */
+
+bool tpa_nas_nested(tpa_nas_walk_t *w, int nn, int too_deep, tpa_nas_walk_t *n)
+{
+    if (w->dry || nn == 0) return false;
+    if (w->depth + 1 >= TPA_NAS_MAX_DEPTH) {
+        tpa_nas_bad(w, too_deep);
+        return false;
+    }
+    *n = *w;
+    n->depth = w->depth + 1;
+    return true;
+}
+
+void tpa_nas_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *pdu, const tpa_nas_ue_t *ue, bool s1ap,
+                     void (*walk)(tpa_nas_walk_t *w, tpa_rd_t r))
+{
+    tpa_nas_walk_t w = {.c = c, .ue = ue, .s1ap = s1ap};
+    size_t n = tpa_rd_remaining(pdu);
+    tpa_rd_t r = tpa_rd_sub(pdu, n);
+    tpa_nas_uest_begin(ue);
+    walk(&w, r);
+}
+
 /* ---- IEs ---- */
 
 static int fixed_len(const tpa_nas_tv_t *tv, uint8_t iei)
@@ -242,8 +290,7 @@ static int fixed_len(const tpa_nas_tv_t *tv, uint8_t iei)
     return 0;
 }
 
-int tpa_nas_next_ie(tpa_rd_t *r, const tpa_nas_tv_t *tv, const tpa_nas_tv_t *tv2,
-                    tpa_nas_ie_t *ie)
+int tpa_nas_next_ie(tpa_rd_t *r, const tpa_nas_tv_t *tv, const tpa_nas_tv_t *tv2, tpa_nas_ie_t *ie)
 {
     if (!tpa_rd_has(r, 1)) return 0;
     uint8_t iei = tpa_rd_u8(r);
@@ -267,6 +314,28 @@ int tpa_nas_next_ie(tpa_rd_t *r, const tpa_nas_tv_t *tv, const tpa_nas_tv_t *tv2
     }
     ie->val = tpa_rd_sub(r, len);
     return r->err ? -1 : 1;
+}
+
+void tpa_nas_opts_init(tpa_nas_opts_t *o, tpa_rd_t *r, const tpa_nas_tv_t *tv,
+                       const tpa_nas_tv_t *tv2)
+{
+    memset(o, 0, sizeof *o);
+    o->r = r;
+    o->tv = tv;
+    o->tv2 = tv2;
+}
+
+bool tpa_nas_opts_next(tpa_nas_opts_t *o, tpa_nas_ie_t *ie)
+{
+    int k;
+    while ((k = tpa_nas_next_ie(o->r, o->tv, o->tv2, ie)) > 0) {
+        uint32_t bit = 1u << (ie->iei & 31);
+        if (o->seen[ie->iei >> 5] & bit) continue;
+        o->seen[ie->iei >> 5] |= bit;
+        return true;
+    }
+    o->bad = k < 0;
+    return false;
 }
 
 tpa_rd_t tpa_nas_lv(tpa_rd_t *r, int lenbytes)
@@ -312,9 +381,32 @@ bool tpa_nas_plmn(tpa_rd_t *r, char mcc[4], char mnc[4])
     return true;
 }
 
-void tpa_nas_ipv6_iid(const uint8_t iid[8], char *dst, size_t dstlen)
+/* "fe80::" + the 8-byte interface identifier (the UE's link-local IPv6 address). */
+static void ipv6_iid(const uint8_t iid[8], char *dst, size_t dstlen)
 {
     uint8_t a[16] = {0xfe, 0x80};
     memcpy(a + 8, iid, 8);
     tpa_3gpp_addr_str(a, 6, dst, dstlen);
+}
+
+void tpa_nas_ue_address(tpa_nas_msg_t *m, tpa_rd_t v)
+{
+    unsigned type = tpa_rd_u8(&v) & 7;
+    uint8_t a[12];
+    char s[TPA_3GPP_ADDR_MAX];
+    if (type == 1) {
+        tpa_rd_bytes(&v, a, 4);
+        if (v.err) return;
+        tpa_3gpp_addr_str(a, 4, s, sizeof s);
+        tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
+    } else if (type == 2 || type == 3) {
+        tpa_rd_bytes(&v, a, type == 3 ? 12 : 8);
+        if (v.err) return;
+        if (type == 3) {
+            tpa_3gpp_addr_str(a + 8, 4, s, sizeof s);
+            tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
+        }
+        ipv6_iid(a, s, sizeof s);
+        tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
+    }
 }

@@ -131,14 +131,7 @@ static const char *const mm_causes[256] = {
     [90] = "Payload was not forwarded",
     [91] = "DNN not supported or not subscribed in the slice",
     [92] = "Insufficient user-plane resources for the PDU session",
-    [95] = "Semantically incorrect message",
-    [96] = "Invalid mandatory information",
-    [97] = "Message type non-existent or not implemented",
-    [98] = "Message type not compatible with the protocol state",
-    [99] = "Information element non-existent or not implemented",
-    [100] = "Conditional IE error",
-    [101] = "Message not compatible with the protocol state",
-    [111] = "Protocol error, unspecified",
+    TPA_NAS_PROTOCOL_ERROR_CAUSES,
 };
 
 /* TS 24.501 table 9.11.4.2.1: 5GSM cause. */
@@ -180,14 +173,7 @@ static const char *const sm_causes[256] = {
     [84] = "Syntactical error in the QoS operation",
     [85] = "Invalid mapped EPS bearer identity",
     [86] = "UAS services not allowed",
-    [95] = "Semantically incorrect message",
-    [96] = "Invalid mandatory information",
-    [97] = "Message type non-existent or not implemented",
-    [98] = "Message type not compatible with the protocol state",
-    [99] = "Information element non-existent or not implemented",
-    [100] = "Conditional IE error",
-    [101] = "Message not compatible with the protocol state",
-    [111] = "Protocol error, unspecified",
+    TPA_NAS_PROTOCOL_ERROR_CAUSES,
 };
 
 /* Type 3 (TV) IEs with IEI < 0x80 and their total lengths (clause 8): PDU session ID
@@ -333,30 +319,6 @@ static void snssai(tpa_rd_t v, char *dst, size_t dstlen)
         snprintf(dst, dstlen, "%u", sst);
 }
 
-/* PDU address (9.11.4.10): PDU session type in bits 3-1; IPv4 (1): 4 octets; IPv6
- * (2): the 8-octet interface identifier; IPv4v6 (3): identifier, then IPv4. */
-static void pdu_address(tpa_nas_msg_t *m, tpa_rd_t v)
-{
-    unsigned type = tpa_rd_u8(&v) & 7;
-    uint8_t a[12];
-    char s[TPA_3GPP_ADDR_MAX];
-    if (type == 1) {
-        tpa_rd_bytes(&v, a, 4);
-        if (v.err) return;
-        tpa_3gpp_addr_str(a, 4, s, sizeof s);
-        tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
-    } else if (type == 2 || type == 3) {
-        tpa_rd_bytes(&v, a, type == 3 ? 12 : 8);
-        if (v.err) return;
-        if (type == 3) {
-            tpa_3gpp_addr_str(a + 8, 4, s, sizeof s);
-            tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
-        }
-        tpa_nas_ipv6_iid(a, s, sizeof s);
-        tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
-    }
-}
-
 /* ---- 5GSM ---- */
 
 static void sm_cause(tpa_nas_msg_t *m, unsigned cause)
@@ -415,7 +377,7 @@ static void sm_opt(body_t *b, unsigned type, const tpa_nas_ie_t *ie)
         if (tpa_rd_has(&v, 1)) sm_cause(&b->m, tpa_rd_peek(&v, 0));
         break;
     case 0x29: /* PDU address */
-        if (type == 0xc2) pdu_address(&b->m, v);
+        if (type == 0xc2) tpa_nas_ue_address(&b->m, v); /* PDU address */
         break;
     case 0x22: /* S-NSSAI */
         if (type == 0xc2) snssai(v, b->snssai, sizeof b->snssai);
@@ -487,12 +449,12 @@ static bool sm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     if (!sm_mandatory(&b, type, &r)) {
         b.reason = TPA_MAL_NAS5GS_TRUNCATED;
     } else if (sm_names[type]) {
+        tpa_nas_opts_t o;
         tpa_nas_ie_t ie;
-        int k;
-        tpa_nas_seen_t seen = {{0}};
-        while ((k = tpa_nas_next_ie(&r, sm_tv, NULL, &ie)) > 0)
-            if (tpa_nas_first(&seen, ie.iei)) sm_opt(&b, type, &ie);
-        if (k < 0) b.reason = TPA_MAL_NAS5GS_IE_LEN_INVALID;
+        tpa_nas_opts_init(&o, &r, sm_tv, NULL);
+        while (tpa_nas_opts_next(&o, &ie))
+            sm_opt(&b, type, &ie);
+        if (o.bad) b.reason = TPA_MAL_NAS5GS_IE_LEN_INVALID;
     }
     const char *dnn = b.dnn[0] ? b.dnn : w->dnn;
     const char *sn = b.snssai[0] ? b.snssai : w->snssai;
@@ -595,15 +557,6 @@ static void payload(body_t *b, tpa_rd_t v)
     }
 }
 
-/* Security mode command: remember the selected ciphering algorithm (bits 8-5 of the
- * selected NAS security algorithms, 9.11.3.34; 0 = 5G-EA0) for the UE. */
-static void remember_sec(tpa_nas_walk_t *w, unsigned algs)
-{
-    if (w->dry || w->echo) return;
-    tpa_nas_uest_t *s = tpa_nas_uest(w->ue, true);
-    if (s) s->sec = (algs >> 4) == 0 ? TPA_NAS_SEC_NULL : TPA_NAS_SEC_CIPHERED;
-}
-
 /* Mandatory part of a 5GMM message (clause 8.2); false when it runs out. */
 static bool mm_mandatory(tpa_nas_walk_t *w, body_t *b, unsigned type, tpa_rd_t *r,
                          bool *switch_off)
@@ -654,7 +607,9 @@ static bool mm_mandatory(tpa_nas_walk_t *w, body_t *b, unsigned type, tpa_rd_t *
         unsigned algs = tpa_rd_u8(r);
         tpa_rd_skip(r, 1);
         tpa_nas_lv(r, 1);
-        if (!r->err) remember_sec(w, algs);
+        /* the ciphering algorithm: bits 8-5 of the selected NAS security algorithms
+         * (9.11.3.34), 0 = 5G-EA0 */
+        if (!r->err) tpa_nas_remember_sec(w, (algs >> 4) == 0);
         break;
     }
     case 0x67:
@@ -749,12 +704,12 @@ static bool mm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     if (!mm_mandatory(w, &b, type, &r, &switch_off)) {
         b.reason = TPA_MAL_NAS5GS_TRUNCATED;
     } else if (mm_names[type]) {
+        tpa_nas_opts_t o;
         tpa_nas_ie_t ie;
-        int k;
-        tpa_nas_seen_t seen = {{0}};
-        while ((k = tpa_nas_next_ie(&r, mm_tv, type == 0x56 ? mm_tv_auth : NULL, &ie)) > 0)
-            if (tpa_nas_first(&seen, ie.iei)) mm_opt(w, &b, type, &ie);
-        if (k < 0) b.reason = TPA_MAL_NAS5GS_IE_LEN_INVALID;
+        tpa_nas_opts_init(&o, &r, mm_tv, type == 0x56 ? mm_tv_auth : NULL);
+        while (tpa_nas_opts_next(&o, &ie))
+            mm_opt(w, &b, type, &ie);
+        if (o.bad) b.reason = TPA_MAL_NAS5GS_IE_LEN_INVALID;
     }
     mm_semantics(&b, type, switch_off);
     if (b.reason >= 0) tpa_nas_bad(w, b.reason);
@@ -776,14 +731,6 @@ static bool plain(tpa_nas_walk_t *w, tpa_rd_t r, bool ciphered)
     if (epd == EPD_5GSM) return sm_msg(w, r);
     if (!ciphered) tpa_nas_bad(w, TPA_MAL_NAS5GS_BAD_EPD);
     return false;
-}
-
-/* Whether ciphered octets read as a well-formed plain message (nothing reported). */
-static bool plausible(const tpa_nas_walk_t *w, tpa_rd_t r)
-{
-    tpa_nas_walk_t d = *w;
-    d.dry = true;
-    return plain(&d, r, true);
 }
 
 void tpa_nas5gs_walk(tpa_nas_walk_t *w, tpa_rd_t r)
@@ -819,26 +766,13 @@ void tpa_nas5gs_walk(tpa_nas_walk_t *w, tpa_rd_t r)
         tpa_nas_bad(w, TPA_MAL_NAS5GS_TRUNCATED);
         return;
     }
-    if (sht == 1 || sht == 3) {
-        plain(w, r, false);
-        return;
-    }
-    tpa_nas_uest_t *s = tpa_nas_uest(w->ue, false);
-    int sec = s ? s->sec : TPA_NAS_SEC_UNKNOWN;
-    if (sec == TPA_NAS_SEC_CIPHERED) return;
-    if (sec == TPA_NAS_SEC_UNKNOWN && !plausible(w, r)) return;
-    plain(w, r, true);
+    tpa_nas_protected(w, r, sht, plain);
 }
 
 static void walk_nested(tpa_nas_walk_t *w, body_t *b)
 {
-    if (w->dry || b->nn == 0) return;
-    if (w->depth + 1 >= TPA_NAS_MAX_DEPTH) {
-        tpa_nas_bad(w, TPA_MAL_NAS5GS_TOO_DEEP);
-        return;
-    }
-    tpa_nas_walk_t n = *w;
-    n.depth = w->depth + 1;
+    tpa_nas_walk_t n;
+    if (!tpa_nas_nested(w, b->nn, TPA_MAL_NAS5GS_TOO_DEEP, &n)) return;
     n.dnn = b->dnn[0] ? b->dnn : NULL;
     n.snssai = b->snssai[0] ? b->snssai : NULL;
     for (int i = 0; i < b->nn; i++) {
@@ -852,9 +786,5 @@ static void walk_nested(tpa_nas_walk_t *w, body_t *b)
 
 void tpa_nas5gs_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *pdu, const tpa_nas_ue_t *ue)
 {
-    tpa_nas_walk_t w = {.c = c, .ue = ue, .s1ap = false};
-    size_t n = tpa_rd_remaining(pdu);
-    tpa_rd_t r = tpa_rd_sub(pdu, n);
-    tpa_nas_uest_begin(ue);
-    tpa_nas5gs_walk(&w, r);
+    tpa_nas_dissect(c, pdu, ue, false, tpa_nas5gs_walk);
 }

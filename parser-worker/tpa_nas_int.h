@@ -16,8 +16,8 @@
 #include "tpa_rd.h"
 #include "tpa_sig.h"
 
-#define TPA_NAS_MAX_DEPTH 4   /* NAS messages nested in containers, outermost = 0 */
-#define TPA_NAS_MAX_NESTED 8  /* containers decoded per message */
+#define TPA_NAS_MAX_DEPTH 4          /* NAS messages nested in containers, outermost = 0 */
+#define TPA_NAS_MAX_NESTED 8         /* containers decoded per message */
 #define TPA_NAS_ASSOC_MAX (1u << 20) /* UE records per association (then not kept) */
 
 /* What a Security Mode Command told about a UE's ciphering. */
@@ -35,8 +35,8 @@ enum {
 typedef struct tpa_nas_uest {
     uint64_t ran, cn;
     bool used, has_cn;
-    uint8_t sec;      /* TPA_NAS_SEC_* */
-    uint8_t esm_proc; /* TPA_NAS_ESM_* pending */
+    uint8_t sec;       /* TPA_NAS_SEC_* */
+    uint8_t esm_proc;  /* TPA_NAS_ESM_* pending */
     uint16_t esm_ebis; /* EPS bearers whose network command answered esm_proc */
 } tpa_nas_uest_t;
 
@@ -117,7 +117,7 @@ typedef struct tpa_nas_tv {
 } tpa_nas_tv_t;
 
 typedef struct tpa_nas_ie {
-    uint8_t iei; /* for type 1 IEs (IEI >= 0x80) the upper half only */
+    uint8_t iei;  /* for type 1 IEs (IEI >= 0x80) the upper half only */
     uint8_t half; /* type 1: the value half octet */
     tpa_rd_t val; /* type 3/4/6: the value (without IEI and length) */
 } tpa_nas_ie_t;
@@ -126,23 +126,25 @@ typedef struct tpa_nas_ie {
  * length runs past the end (r is then errored). An IEI >= 0x80 is a one-octet type 1
  * or 2 IE, one listed in tv (0-terminated; checked first) or tv2 (may be NULL) has
  * that fixed length, 0x7X is TLV-E, anything else TLV. */
-int tpa_nas_next_ie(tpa_rd_t *r, const tpa_nas_tv_t *tv, const tpa_nas_tv_t *tv2,
-                    tpa_nas_ie_t *ie);
+int tpa_nas_next_ie(tpa_rd_t *r, const tpa_nas_tv_t *tv, const tpa_nas_tv_t *tv2, tpa_nas_ie_t *ie);
 
-/* IEIs already met in a message: TS 24.501 / 24.301 clause 7.6.3, only the first
- * occurrence of a repeated IE is handled. */
-typedef struct tpa_nas_seen {
-    uint32_t w[8];
-} tpa_nas_seen_t;
+/* The optional part of a message: its IEs (tpa_nas_next_ie with tv, tv2), each IEI
+ * handed out once (TS 24.501 / 24.301 clause 7.6.3: only the first occurrence of a
+ * repeated IE is handled). */
+typedef struct tpa_nas_opts {
+    tpa_rd_t *r;
+    const tpa_nas_tv_t *tv, *tv2;
+    uint32_t seen[8]; /* IEIs met */
+    bool bad;         /* an IE's length ran past the end (r is errored) */
+} tpa_nas_opts_t;
 
-/* True the first time iei is met (and records it). */
-static inline bool tpa_nas_first(tpa_nas_seen_t *s, uint8_t iei)
-{
-    uint32_t bit = 1u << (iei & 31);
-    if (s->w[iei >> 5] & bit) return false;
-    s->w[iei >> 5] |= bit;
-    return true;
-}
+/* Starts the walk of the optional IEs at r (borrowed for the walk). */
+void tpa_nas_opts_init(tpa_nas_opts_t *o, tpa_rd_t *r, const tpa_nas_tv_t *tv,
+                       const tpa_nas_tv_t *tv2);
+
+/* The next IE met for the first time: true with *ie set, false at the end (o->bad
+ * says whether the end is a length running past the message). */
+bool tpa_nas_opts_next(tpa_nas_opts_t *o, tpa_nas_ie_t *ie);
 
 /* An LV (lenbytes 1) or LV-E (lenbytes 2) value read from r; errored reader when it
  * does not fit (r errored too). */
@@ -157,8 +159,59 @@ size_t tpa_nas_bcd(tpa_rd_t r, bool first_high, char *dst, size_t dstlen);
  * or 3 digits). False when short. */
 bool tpa_nas_plmn(tpa_rd_t *r, char mcc[4], char mnc[4]);
 
-/* "fe80::" + the 8-byte interface identifier (the UE's link-local IPv6 address). */
-void tpa_nas_ipv6_iid(const uint8_t iid[8], char *dst, size_t dstlen);
+/* The UE addresses of a 5GS PDU address (TS 24.501 9.11.4.10) or an EPS PDN address
+ * (TS 24.301 9.9.4.9), which share their layout: type in bits 3-1 of the first octet;
+ * IPv4 (1): 4 octets; IPv6 (2): the 8-octet interface identifier (reported as
+ * "fe80::<iid>"); IPv4v6 (3): identifier, then IPv4. Each is added to m as
+ * TPA_ID_UE_IP; nothing when v is short. */
+void tpa_nas_ue_address(tpa_nas_msg_t *m, tpa_rd_t v);
+
+/* The causes 95-111 (protocol errors), the same in the 5GMM, 5GSM, EMM and ESM cause
+ * tables (TS 24.501 tables 9.11.3.2.1 and 9.11.4.2.1, TS 24.301 9.9.3.9 and 9.9.4.4):
+ * designated initializers for a name table indexed by cause. */
+/* clang-format off */
+#define TPA_NAS_PROTOCOL_ERROR_CAUSES                                                              \
+    [95] = "Semantically incorrect message",                                                       \
+    [96] = "Invalid mandatory information",                                                        \
+    [97] = "Message type non-existent or not implemented",                                         \
+    [98] = "Message type not compatible with the protocol state",                                  \
+    [99] = "Information element non-existent or not implemented",                                  \
+    [100] = "Conditional IE error",                                                                \
+    [101] = "Message not compatible with the protocol state",                                      \
+    [111] = "Protocol error, unspecified"
+/* clang-format on */
+
+/* ---- security protection (TS 24.501 4.4, TS 24.301 4.4) ---- */
+
+/* Decodes the plain NAS message at r that followed a security header (any
+ * discriminator of the dissector's protocol); ciphered: its octets may be ciphertext,
+ * so what does not decode is not marked malformed. Returns whether it is a counted,
+ * well-formed message. */
+typedef bool (*tpa_nas_plain_fn)(tpa_nas_walk_t *w, tpa_rd_t r, bool ciphered);
+
+/* The message r of a security protected NAS message of security header type sht
+ * (1-4), r starting after the MAC and sequence number: types 1 and 3 (integrity
+ * only) are decoded; types 2 and 4 (ciphered) as tpa_nas.h says: never after a
+ * Security Mode Command of the UE selected a real cipher, always after one selected
+ * the null cipher, and with none seen only when the octets decode as a well-formed
+ * plain message (a dry walk). */
+void tpa_nas_protected(tpa_nas_walk_t *w, tpa_rd_t r, unsigned sht, tpa_nas_plain_fn plain);
+
+/* A Security Mode Command selected the null ciphering algorithm (5G-EA0 / EEA0) or
+ * not: remembered for the UE of w (not in dry walks and copies). */
+void tpa_nas_remember_sec(tpa_nas_walk_t *w, bool null_cipher);
+
+/* ---- walks ---- */
+
+/* The walk for the nn messages nested in the one w is at: false when there is none to
+ * do (a dry walk, nn == 0, or nesting past TPA_NAS_MAX_DEPTH, which is marked with
+ * too_deep), else *n is w one level deeper. */
+bool tpa_nas_nested(tpa_nas_walk_t *w, int nn, int too_deep, tpa_nas_walk_t *n);
+
+/* The entry point of a NAS dissector: walks the NAS-PDU pdu (consumed) with walk, the
+ * carrier's ids being S1AP ones when s1ap, after tpa_nas_uest_begin(ue). */
+void tpa_nas_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *pdu, const tpa_nas_ue_t *ue, bool s1ap,
+                     void (*walk)(tpa_nas_walk_t *w, tpa_rd_t r));
 
 /* ---- cross calls ---- */
 

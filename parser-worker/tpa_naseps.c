@@ -138,14 +138,7 @@ static const char *const emm_causes[256] = {
     [40] = "No EPS bearer context activated",
     [42] = "Severe network failure",
     [78] = "PLMN not allowed to operate at the present UE location",
-    [95] = "Semantically incorrect message",
-    [96] = "Invalid mandatory information",
-    [97] = "Message type non-existent or not implemented",
-    [98] = "Message type not compatible with the protocol state",
-    [99] = "Information element non-existent or not implemented",
-    [100] = "Conditional IE error",
-    [101] = "Message not compatible with the protocol state",
-    [111] = "Protocol error, unspecified",
+    TPA_NAS_PROTOCOL_ERROR_CAUSES,
 };
 
 /* TS 24.301 9.9.4.4: ESM cause. */
@@ -187,14 +180,7 @@ static const char *const esm_causes[256] = {
     [65] = "Maximum number of EPS bearers reached",
     [66] = "Requested APN not supported in current RAT and PLMN combination",
     [81] = "Invalid PTI value",
-    [95] = "Semantically incorrect message",
-    [96] = "Invalid mandatory information",
-    [97] = "Message type non-existent or not implemented",
-    [98] = "Message type not compatible with the protocol state",
-    [99] = "Information element non-existent or not implemented",
-    [100] = "Conditional IE error",
-    [101] = "Message not compatible with the protocol state",
-    [111] = "Protocol error, unspecified",
+    TPA_NAS_PROTOCOL_ERROR_CAUSES,
     [112] = "APN restriction value incompatible with active EPS bearer context",
     [113] = "Multiple accesses to a PDN connection not allowed",
 };
@@ -293,30 +279,6 @@ static void gsm_mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
     }
 }
 
-/* PDN address (9.9.4.9): PDN type in bits 3-1; IPv4 (1): 4 octets; IPv6 (2): the
- * 8-octet interface identifier; IPv4v6 (3): identifier, then IPv4. */
-static void pdn_address(tpa_nas_msg_t *m, tpa_rd_t v)
-{
-    unsigned type = tpa_rd_u8(&v) & 7;
-    uint8_t a[12];
-    char s[TPA_3GPP_ADDR_MAX];
-    if (type == 1) {
-        tpa_rd_bytes(&v, a, 4);
-        if (v.err) return;
-        tpa_3gpp_addr_str(a, 4, s, sizeof s);
-        tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
-    } else if (type == 2 || type == 3) {
-        tpa_rd_bytes(&v, a, type == 3 ? 12 : 8);
-        if (v.err) return;
-        if (type == 3) {
-            tpa_3gpp_addr_str(a + 8, 4, s, sizeof s);
-            tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
-        }
-        tpa_nas_ipv6_iid(a, s, sizeof s);
-        tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
-    }
-}
-
 static void apn(body_t *b, tpa_rd_t v)
 {
     tpa_3gpp_apn(&v, tpa_rd_remaining(&v), b->apn, sizeof b->apn);
@@ -346,7 +308,7 @@ static bool esm_mandatory(body_t *b, unsigned type, tpa_rd_t *r)
         tpa_rd_t p = tpa_nas_lv(r, 1);
         if (!r->err) {
             apn(b, a);
-            pdn_address(&b->m, p);
+            tpa_nas_ue_address(&b->m, p); /* PDN address */
         }
         break;
     }
@@ -518,12 +480,12 @@ static bool esm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     if (!esm_mandatory(&b, type, &r)) {
         b.reason = TPA_MAL_NASEPS_TRUNCATED;
     } else {
+        tpa_nas_opts_t o;
         tpa_nas_ie_t ie;
-        int k;
-        tpa_nas_seen_t seen = {{0}};
-        while ((k = tpa_nas_next_ie(&r, esm_tv, NULL, &ie)) > 0)
-            if (tpa_nas_first(&seen, ie.iei)) esm_opt(&b, type, &ie);
-        if (k < 0) b.reason = TPA_MAL_NASEPS_IE_LEN_INVALID;
+        tpa_nas_opts_init(&o, &r, esm_tv, NULL);
+        while (tpa_nas_opts_next(&o, &ie))
+            esm_opt(&b, type, &ie);
+        if (o.bad) b.reason = TPA_MAL_NASEPS_IE_LEN_INVALID;
     }
     if (ebi) tpa_nas_id(&b.m, TPA_ID_PDU_SESSION, "%u", ebi);
     if (b.apn[0]) tpa_nas_id(&b.m, TPA_ID_DNN, "%s", b.apn);
@@ -539,15 +501,6 @@ static bool esm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
 static void emm_cause(tpa_nas_msg_t *m, unsigned cause)
 {
     tpa_nas_cause(m, cause, emm_causes[cause & 0xff], "emm");
-}
-
-/* Security mode command: the type of ciphering algorithm is bits 7-5 of the selected
- * NAS security algorithms (9.9.3.23); 0 = EEA0. */
-static void remember_sec(tpa_nas_walk_t *w, unsigned algs)
-{
-    if (w->dry || w->echo) return;
-    tpa_nas_uest_t *s = tpa_nas_uest(w->ue, true);
-    if (s) s->sec = ((algs >> 4) & 7) == 0 ? TPA_NAS_SEC_NULL : TPA_NAS_SEC_CIPHERED;
 }
 
 static bool emm_mandatory(tpa_nas_walk_t *w, body_t *b, unsigned type, tpa_rd_t *r)
@@ -636,7 +589,9 @@ static bool emm_mandatory(tpa_nas_walk_t *w, body_t *b, unsigned type, tpa_rd_t 
         unsigned algs = tpa_rd_u8(r);
         tpa_rd_skip(r, 1);
         tpa_nas_lv(r, 1);
-        if (!r->err) remember_sec(w, algs);
+        /* the type of ciphering algorithm: bits 7-5 of the selected NAS security
+         * algorithms (9.9.3.23), 0 = EEA0 */
+        if (!r->err) tpa_nas_remember_sec(w, ((algs >> 4) & 7) == 0);
         break;
     }
     case 0x68:
@@ -732,12 +687,12 @@ static bool emm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     if (!emm_mandatory(w, &b, type, &r)) {
         b.reason = TPA_MAL_NASEPS_TRUNCATED;
     } else {
+        tpa_nas_opts_t o;
         tpa_nas_ie_t ie;
-        int k;
-        tpa_nas_seen_t seen = {{0}};
-        while ((k = tpa_nas_next_ie(&r, emm_tv, NULL, &ie)) > 0)
-            if (tpa_nas_first(&seen, ie.iei)) emm_opt(&b, type, &ie);
-        if (k < 0) b.reason = TPA_MAL_NASEPS_IE_LEN_INVALID;
+        tpa_nas_opts_init(&o, &r, emm_tv, NULL);
+        while (tpa_nas_opts_next(&o, &ie))
+            emm_opt(&b, type, &ie);
+        if (o.bad) b.reason = TPA_MAL_NASEPS_IE_LEN_INVALID;
     }
     emm_semantics(w, &b, type);
     if (b.reason >= 0) tpa_nas_bad(w, b.reason);
@@ -758,13 +713,6 @@ static bool plain(tpa_nas_walk_t *w, tpa_rd_t r, bool ciphered)
     if (pd == PD_ESM) return esm_msg(w, r);
     if (!ciphered) tpa_nas_bad(w, TPA_MAL_NASEPS_BAD_PD);
     return false;
-}
-
-static bool plausible(const tpa_nas_walk_t *w, tpa_rd_t r)
-{
-    tpa_nas_walk_t d = *w;
-    d.dry = true;
-    return plain(&d, r, true);
 }
 
 void tpa_naseps_walk(tpa_nas_walk_t *w, tpa_rd_t r)
@@ -800,26 +748,13 @@ void tpa_naseps_walk(tpa_nas_walk_t *w, tpa_rd_t r)
         tpa_nas_bad(w, TPA_MAL_NASEPS_TRUNCATED);
         return;
     }
-    if (sht == 1 || sht == 3) {
-        plain(w, r, false);
-        return;
-    }
-    tpa_nas_uest_t *s = tpa_nas_uest(w->ue, false);
-    int sec = s ? s->sec : TPA_NAS_SEC_UNKNOWN;
-    if (sec == TPA_NAS_SEC_CIPHERED) return;
-    if (sec == TPA_NAS_SEC_UNKNOWN && !plausible(w, r)) return;
-    plain(w, r, true);
+    tpa_nas_protected(w, r, sht, plain);
 }
 
 static void walk_nested(tpa_nas_walk_t *w, body_t *b)
 {
-    if (w->dry || b->nn == 0) return;
-    if (w->depth + 1 >= TPA_NAS_MAX_DEPTH) {
-        tpa_nas_bad(w, TPA_MAL_NASEPS_TOO_DEEP);
-        return;
-    }
-    tpa_nas_walk_t n = *w;
-    n.depth = w->depth + 1;
+    tpa_nas_walk_t n;
+    if (!tpa_nas_nested(w, b->nn, TPA_MAL_NASEPS_TOO_DEEP, &n)) return;
     for (int i = 0; i < b->nn; i++) {
         n.echo = w->echo || b->nest[i].copy;
         if (!b->nest[i].esm) {
@@ -836,9 +771,5 @@ static void walk_nested(tpa_nas_walk_t *w, body_t *b)
 
 void tpa_naseps_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *pdu, const tpa_nas_ue_t *ue)
 {
-    tpa_nas_walk_t w = {.c = c, .ue = ue, .s1ap = true};
-    size_t n = tpa_rd_remaining(pdu);
-    tpa_rd_t r = tpa_rd_sub(pdu, n);
-    tpa_nas_uest_begin(ue);
-    tpa_naseps_walk(&w, r);
+    tpa_nas_dissect(c, pdu, ue, true, tpa_naseps_walk);
 }

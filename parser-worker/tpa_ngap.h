@@ -44,75 +44,18 @@
 #ifndef TPA_NGAP_H
 #define TPA_NGAP_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
+#include "tpa_ap.h"
 #include "tpa_dissect.h"
 #include "tpa_rd.h"
 
-#define TPA_NGAP_MAX_NAS 16      /* NAS-PDUs kept per message (more are not decoded) */
-#define TPA_NGAP_MAX_SESSIONS 32 /* distinct PDU session ids kept per message */
-
-enum { TPA_NGAP_INITIATING = 0, TPA_NGAP_SUCCESSFUL = 1, TPA_NGAP_UNSUCCESSFUL = 2 };
-
-/* Cause groups: the CHOICE index of Cause (TS 38.413 9.3.1.2). */
-enum {
-    TPA_NGAP_CAUSE_RADIO_NETWORK = 0,
-    TPA_NGAP_CAUSE_TRANSPORT = 1,
-    TPA_NGAP_CAUSE_NAS = 2,
-    TPA_NGAP_CAUSE_PROTOCOL = 3,
-    TPA_NGAP_CAUSE_MISC = 4,
-    TPA_NGAP_CAUSE_EXTENSION = 5
-};
-
-/* One NAS-PDU of a message: psi is the PDU session id of the list item carrying it,
- * -1 for the message's own NAS-PDU IE. */
-typedef struct tpa_ngap_nas {
-    tpa_rd_t pdu; /* the OCTET STRING contents, borrowed from the decoded message */
-    int psi;
-} tpa_ngap_nas_t;
-
-/* What tpa_ngap_decode() found in one NGAP-PDU. */
-typedef struct tpa_ngap_msg {
-    int pdu_type;  /* TPA_NGAP_INITIATING / SUCCESSFUL / UNSUCCESSFUL */
-    unsigned proc; /* procedureCode */
-    unsigned criticality;
-    unsigned n_ies; /* IEs in the container */
-    bool has_ran_id, has_amf_id;
-    uint64_t ran_id; /* RAN-UE-NGAP-ID (0..2^32-1) */
-    uint64_t amf_id; /* AMF-UE-NGAP-ID (0..2^40-1) */
-    bool has_cause;
-    unsigned cause_group; /* TPA_NGAP_CAUSE_* */
-    unsigned cause_value; /* enumeration index (extensions continue after the root) */
-    unsigned n_nas;
-    tpa_ngap_nas_t nas[TPA_NGAP_MAX_NAS];
-    unsigned n_sessions;
-    uint8_t sessions[TPA_NGAP_MAX_SESSIONS]; /* PDU session ids, in order of first use */
-    int malformed;                           /* the first TPA_MAL_NGAP_* found, or -1 */
-    bool short_read;                         /* malformed is ngap.truncated (ran out of bytes) */
-} tpa_ngap_msg_t;
-
-/* Decodes one NGAP-PDU from pdu (consumed) into *m (overwritten). Returns true when
- * the PDU type and procedure code were decoded (the message counts), whatever came
- * after; m->malformed then says whether the rest was well formed. The NAS readers in
- * *m borrow pdu's buffer. O(size of the message). */
-bool tpa_ngap_decode(tpa_rd_t *pdu, tpa_ngap_msg_t *m);
-
-/* The message name ("InitialContextSetupResponse") of procedure code proc and PDU
- * type, or NULL when TS 38.413 defines none. Static. */
-const char *tpa_ngap_message_name(unsigned proc, int pdu_type);
-
-/* The procedure name ("Initial Context Setup"), or NULL for an unknown code. Static. */
-const char *tpa_ngap_procedure_name(unsigned proc);
-
-/* True for class 1 procedures (those with a successful outcome). */
-bool tpa_ngap_class1(unsigned proc);
-
-/* The name of cause value in group ("user-inactivity"), or NULL. Static. */
-const char *tpa_ngap_cause_name(unsigned group, unsigned value);
-
-/* The name of a cause group ("radioNetwork"), or NULL. Static. */
-const char *tpa_ngap_cause_group_name(unsigned group);
+/* NGAP described to the shared decoder (tpa_ap.h): tpa_ap_decode(&tpa_ngap_proto, ...)
+ * decodes one NGAP-PDU into a tpa_ap_msg_t whose ran_id is the RAN-UE-NGAP-ID, cn_id
+ * the AMF-UE-NGAP-ID, items[] the PDU session ids and nas[].item the PDU session id
+ * of the list item carrying a NAS-PDU; tpa_ap_message_name(&tpa_ngap_proto, ...) and
+ * the other tpa_ap_*_name() give the names of TS 38.413 (clause 8 procedures, 9.4.3
+ * messages, 9.4.5 causes). NGAP's Cause CHOICE has a sixth alternative,
+ * choice-Extensions (group 5), which has no name table. */
+extern const tpa_ap_proto_t tpa_ngap_proto;
 
 /* The dissector table entry points (tpa_dissect.h): one SCTP user message, and the
  * per-association state's destructor. */

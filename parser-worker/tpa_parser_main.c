@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include "tpa_json_out.h"
 #include "tpa_log.h"
 #include "tpa_parser_fetch.h"
+#include "tpa_daemon.h"
 #include "tpa_redis.h"
 #include "tpa_wire.h"
 #include "tpa_zmq.h"
@@ -40,22 +40,12 @@ static const char usage[] =
     "capture from its local path, or fetches it from the gateway (X-TPA-Token =\n"
     "TPA_CLUSTER_TOKEN). Runs until SIGINT/SIGTERM.\n";
 
-#define RECV_TIMEOUT_MS 500
-#define REDIS_WAIT_S 30
 #define DIGEST_BUDGET (48 * 1024)
 #define FLOW_BATCH_SIZE 40 /* flows per flow_batch task */
 #define FLOW_BATCHES 3     /* flow_batch tasks per job at most */
 #define PUBLISH_MIN_MS 500  /* progress: publish on a 1% step, or at least this often */
 #define CHECK_EVERY_MS 1000 /* lease renewal and cancel check */
 #define PARSE_PROGRESS_MAX 90
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
 
 typedef struct worker {
     tpa_config_t cfg;
@@ -83,26 +73,6 @@ typedef struct run {
     const char *stage;
 } run_t;
 
-/* Makes sure Redis answers, retrying for up to REDIS_WAIT_S seconds (or until a stop
- * signal). Returns 0 or TPA_ERR_CONN. */
-static int redis_ready(worker_t *w, const char *job)
-{
-    for (int i = 0; i < REDIS_WAIT_S && !stop_flag; i++) {
-        char err[256] = "connection lost";
-        if (!w->r) {
-            w->r = tpa_redis_connect(&w->cfg, err, sizeof err);
-            if (w->r) return 0;
-        } else if (tpa_redis_ensure(w->r) == 0) {
-            return 0;
-        }
-        if (i == 0)
-            tpa_warn(job, "redis %s:%d: %s; retrying for up to %d s", w->cfg.redis_host,
-                     w->cfg.redis_port, err, REDIS_WAIT_S);
-        sleep(1);
-    }
-    return TPA_ERR_CONN;
-}
-
 /* Renews the lease; notes a cancel or a lost lease in run->why. A Redis hiccup is not a
  * reason to stop: it reconnects and carries on. Returns false if the run must stop. */
 static bool run_check(run_t *run, int64_t now)
@@ -128,7 +98,7 @@ static bool run_check(run_t *run, int64_t now)
 /* Publishes throttled progress and checks the lease. Returns false to stop the run. */
 static bool run_progress(run_t *run, uint64_t done, uint64_t total, int progress, const char *verb)
 {
-    if (stop_flag) {
+    if (tpa_daemon_stopping()) {
         run->why = RUN_STOPPING;
         return false;
     }
@@ -301,7 +271,7 @@ static void run_job(worker_t *w, const tpa_wire_job_t *j)
                  .last_progress = -1,
                  .stage = "parsing"};
 
-    if (redis_ready(w, id)) {
+    if (tpa_daemon_redis_ready(&w->r, &w->cfg, id)) {
         tpa_error(id, "skipping job: redis unavailable (the reaper will requeue it)");
         return;
     }
@@ -428,8 +398,10 @@ stopped:
     }
 }
 
-static void handle_message(worker_t *w, const json_t *msg)
+/* tpa_daemon_handler_fn: arg is the worker. */
+static void handle_message(void *arg, const json_t *msg)
 {
+    worker_t *w = arg;
     char err[256] = "";
     tpa_wire_job_t j;
     memset(&j, 0, sizeof j);
@@ -450,38 +422,14 @@ static void handle_message(worker_t *w, const json_t *msg)
     json_decref(j.options);
 }
 
-static int install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: a blocking poll returns so the loop sees the flag. */
-    if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) return TPA_ERR_IO;
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     worker_t w;
-    int nrest = 0, status = 1;
+    int status = 1;
     bool curl_ok = false;
     memset(&w, 0, sizeof w);
-    tpa_config_init(&w.cfg);
-    int rc = tpa_config_parse_args(&w.cfg, argc, argv, usage, &nrest);
-    if (rc == 1) return 0;
-    if (rc < 0) return 2;
-    if (nrest > 1) {
-        fprintf(stderr, "tpa-parser: unexpected argument '%s' (see --help)\n", argv[1]);
-        return 2;
-    }
-    tpa_log_init("tpa-parser", w.cfg.log_level);
-    zsys_handler_set(NULL); /* our own handlers below, not czmq's */
-    if (install_signals()) {
-        tpa_error(NULL, "cannot install signal handlers: %s", strerror(errno));
-        return 1;
-    }
+    int rc = tpa_daemon_start("tpa-parser", usage, &w.cfg, argc, argv);
+    if (rc >= 0) return rc;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         tpa_error(NULL, "cannot initialise libcurl");
         return 1;
@@ -512,19 +460,10 @@ int main(int argc, char **argv)
     }
     tpa_info(NULL, "started worker=%s jobs=%s tasks=%s redis=%s:%d tmp=%s lease=%ds", w.id, jobs_ep,
              tasks_ep, w.cfg.redis_host, w.cfg.redis_port, w.tmpdir, w.cfg.lease_s);
-    if (redis_ready(&w, NULL) == 0)
+    if (tpa_daemon_redis_ready(&w.r, &w.cfg, NULL) == 0)
         tpa_info(NULL, "redis %s:%d connected", w.cfg.redis_host, w.cfg.redis_port);
 
-    while (!stop_flag) {
-        char err[256] = "";
-        json_t *msg = tpa_zmq_recv(w.pull, RECV_TIMEOUT_MS, err, sizeof err);
-        if (!msg) {
-            if (err[0]) tpa_warn(NULL, "dropping undecodable message: %s", err);
-            continue;
-        }
-        handle_message(&w, msg);
-        json_decref(msg);
-    }
+    tpa_daemon_serve(w.pull, handle_message, &w);
     tpa_info(NULL, "stopping: %ld jobs parsed, %ld failed", w.jobs_done, w.jobs_failed);
     status = 0;
 out:

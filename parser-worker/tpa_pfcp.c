@@ -10,7 +10,8 @@
  * IEs (section 8.1.1): Type (2 octets), Length (2 octets, the octets after these
  * four), value. A Type with bit 8 of octet 1 set (>= 32768) is vendor-specific: its
  * value starts with a 2-octet Enterprise ID. Grouped IEs (table 8.1.2-1, "Grouped")
- * hold IEs in the same format; they are recursed up to MAX_DEPTH levels.
+ * hold IEs in the same format; they are recursed up to TPA_3GPP_MAX_DEPTH levels (the
+ * spec's deepest is 4).
  *
  * Decoded IE values (section 8.2): Cause (19, 8.2.1), F-TEID (21, 8.2.3), F-SEID (57,
  * 8.2.37), Node ID (60, 8.2.38, checked only), Outer Header Creation (84, 8.2.56),
@@ -24,19 +25,11 @@
 
 #include <stdio.h>
 
-#include "tpa_3gpp.h"
+#include "tpa_3gpp_msg.h"
 #include "tpa_malformed.h"
 #include "tpa_sig.h"
 
-#define MAX_DEPTH 8 /* grouped IE nesting (the spec's deepest is 4) */
 #define MAX_MSGS 64 /* messages chained by FO in one datagram */
-
-typedef struct msg_def {
-    uint8_t type;
-    uint8_t kind; /* tpa_sig_kind_t */
-    const char *name;
-    const char *proc;
-} msg_def_t;
 
 #define REQ TPA_SIG_REQUEST
 #define RSP TPA_SIG_RESPONSE
@@ -44,7 +37,7 @@ typedef struct msg_def {
 /* Table 7.3-1. Not every odd type is a request: Version Not Supported Response (11)
  * answers any request, and the Node Report (12) / Session Set messages (14, 16) start
  * on even types. */
-static const msg_def_t msgs[] = {
+static const tpa_3gpp_msg_def_t msgs[] = {
     {1, REQ, "PFCP Heartbeat Request", "Heartbeat"},
     {2, RSP, "PFCP Heartbeat Response", "Heartbeat"},
     {3, REQ, "PFCP PFD Management Request", "PFD Management"},
@@ -72,16 +65,14 @@ static const msg_def_t msgs[] = {
     {57, RSP, "PFCP Session Report Response", "Session Report"},
 };
 
-static const msg_def_t *msg_def(unsigned t)
+static const tpa_3gpp_msg_def_t *msg_def(unsigned t)
 {
-    for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
-        if (msgs[i].type == t) return &msgs[i];
-    return NULL;
+    return tpa_3gpp_msg_def(msgs, sizeof msgs / sizeof msgs[0], t); /* sorted by type */
 }
 
 const char *tpa_pfcp_msg_name(unsigned t)
 {
-    const msg_def_t *d = msg_def(t);
+    const tpa_3gpp_msg_def_t *d = msg_def(t);
     return d ? d->name : NULL;
 }
 
@@ -143,38 +134,9 @@ static bool grouped(unsigned t)
     return false;
 }
 
-/* What one message yields, gathered while its IEs are walked. */
-typedef struct pst {
-    tpa_dissect_ctx_t *c;
-    tpa_sig_t *m;
-    tpa_3gpp_ids_t *ids;
-    bool bad; /* a malformation was counted: stop */
-    bool has_cause;
-    uint8_t cause;
-} pst_t;
-
-static void ie_short(pst_t *s)
-{
-    tpa_dissect_short(s->c, TPA_MAL_PFCP_IE_TRUNCATED);
-    s->bad = true;
-}
-
-static void ie_invalid(pst_t *s)
-{
-    tpa_dissect_malformed(s->c, TPA_MAL_PFCP_IE_INVALID);
-    s->bad = true;
-}
-
-static void id_teid(pst_t *s, uint32_t teid, const char *addr)
-{
-    char v[TPA_3GPP_ID_MAX];
-    tpa_3gpp_id_at(teid, addr, v, sizeof v);
-    tpa_3gpp_add_id(s->m, s->ids, TPA_ID_TEID, v);
-}
-
 /* F-TEID (8.2.3): flags V4 0x01, V6 0x02, CH 0x04, CHID 0x08; without CH a TEID and the
  * addresses the flags announce; with CH (the UP function chooses) at most a Choose ID. */
-static void ie_fteid(pst_t *s, tpa_rd_t *v)
+static void ie_fteid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     uint8_t fl = tpa_rd_u8(v);
     if (fl & 0x04) {
@@ -184,13 +146,13 @@ static void ie_fteid(pst_t *s, tpa_rd_t *v)
         char a4[TPA_3GPP_ADDR_MAX] = "", a6[TPA_3GPP_ADDR_MAX] = "";
         if (fl & 0x01) tpa_3gpp_addr(v, 4, a4, sizeof a4);
         if (fl & 0x02) tpa_3gpp_addr(v, 6, a6, sizeof a6);
-        if (!v->err) id_teid(s, teid, a4[0] ? a4 : a6);
+        if (!v->err) tpa_3gpp_msg_id_at(s->m, TPA_ID_TEID, teid, a4[0] ? a4 : a6);
     }
-    if (v->err) ie_invalid(s);
+    if (v->err) tpa_3gpp_ies_invalid(s);
 }
 
 /* F-SEID (8.2.37): flags V6 0x01, V4 0x02; SEID (8); IPv4; IPv6. */
-static void ie_fseid(pst_t *s, tpa_rd_t *v)
+static void ie_fseid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     uint8_t fl = tpa_rd_u8(v);
     uint64_t seid = tpa_rd_be64(v);
@@ -198,35 +160,33 @@ static void ie_fseid(pst_t *s, tpa_rd_t *v)
     if (fl & 0x02) tpa_3gpp_addr(v, 4, a4, sizeof a4);
     if (fl & 0x01) tpa_3gpp_addr(v, 6, a6, sizeof a6);
     if (v->err) {
-        ie_invalid(s);
+        tpa_3gpp_ies_invalid(s);
         return;
     }
-    char id[TPA_3GPP_ID_MAX];
-    tpa_3gpp_id_at(seid, a4[0] ? a4 : a6, id, sizeof id);
-    tpa_3gpp_add_id(s->m, s->ids, TPA_ID_SEID, id);
+    tpa_3gpp_msg_id_at(s->m, TPA_ID_SEID, seid, a4[0] ? a4 : a6);
 }
 
 /* UE IP Address (8.2.62): flags V6 0x01, V4 0x02, S/D 0x04, IPv6D 0x08, CHV4 0x10,
  * CHV6 0x20, IP6PL 0x40; IPv4; IPv6; IPv6 prefix delegation bits; prefix length. */
-static void ie_ueip(pst_t *s, tpa_rd_t *v)
+static void ie_ueip(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     uint8_t fl = tpa_rd_u8(v);
     char a[TPA_3GPP_ADDR_MAX];
     if (fl & 0x02) {
         tpa_3gpp_addr(v, 4, a, sizeof a);
-        if (!v->err) tpa_3gpp_add_id(s->m, s->ids, TPA_ID_UE_IP, a);
+        if (!v->err) tpa_3gpp_ies_add(s, TPA_ID_UE_IP, a);
     }
     if (fl & 0x01) {
         tpa_3gpp_addr(v, 6, a, sizeof a);
-        if (!v->err) tpa_3gpp_add_id(s->m, s->ids, TPA_ID_UE_IP, a);
+        if (!v->err) tpa_3gpp_ies_add(s, TPA_ID_UE_IP, a);
     }
-    if (v->err) ie_invalid(s);
+    if (v->err) tpa_3gpp_ies_invalid(s);
 }
 
 /* Outer Header Creation (8.2.56): description (2 octets; octet 5 bits: GTP-U/UDP/IPv4
  * 0x01, GTP-U/UDP/IPv6 0x02, UDP/IPv4 0x04, UDP/IPv6 0x08, IPv4 0x10, IPv6 0x20,
  * C-TAG 0x40, S-TAG 0x80), then TEID (GTP-U kinds), IPv4, IPv6, port, C-TAG, S-TAG. */
-static void ie_ohc(pst_t *s, tpa_rd_t *v)
+static void ie_ohc(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     uint8_t d = tpa_rd_u8(v);
     tpa_rd_skip(v, 1);
@@ -236,16 +196,16 @@ static void ie_ohc(pst_t *s, tpa_rd_t *v)
     if (d & 0x15) tpa_3gpp_addr(v, 4, a4, sizeof a4);
     if (d & 0x2a) tpa_3gpp_addr(v, 6, a6, sizeof a6);
     if (v->err) {
-        ie_invalid(s);
+        tpa_3gpp_ies_invalid(s);
         return;
     }
-    id_teid(s, teid, a4[0] ? a4 : a6);
+    tpa_3gpp_msg_id_at(s->m, TPA_ID_TEID, teid, a4[0] ? a4 : a6);
 }
 
 /* User ID (8.2.101): flags IMSIF 0x01, IMEIF 0x02, MSISDNF 0x04, NAIF 0x08 (then
  * SUPIF, GPSIF, PEIF); each present identity is a length octet and its value, TBCD
  * for IMSI, IMEI and MSISDN. */
-static void ie_userid(pst_t *s, tpa_rd_t *v)
+static void ie_userid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     static const tpa_id_kind_t kinds[3] = {TPA_ID_IMSI, TPA_ID_IMEI, TPA_ID_MSISDN};
     uint8_t fl = tpa_rd_u8(v);
@@ -253,161 +213,90 @@ static void ie_userid(pst_t *s, tpa_rd_t *v)
     for (int i = 0; i < 3; i++) {
         if (!(fl & (1u << i))) continue;
         size_t n = tpa_rd_u8(v);
-        if (tpa_3gpp_tbcd(v, n, dg, sizeof dg)) tpa_3gpp_add_id(s->m, s->ids, kinds[i], dg);
+        if (tpa_3gpp_tbcd(v, n, dg, sizeof dg)) tpa_3gpp_ies_add(s, kinds[i], dg);
     }
-    if (v->err) ie_invalid(s);
+    if (v->err) tpa_3gpp_ies_invalid(s);
 }
 
-static void ies(pst_t *s, tpa_rd_t r, int depth)
+/* One IE that is not grouped. */
+static void ie(tpa_3gpp_ies_t *s, unsigned type, tpa_rd_t *v, size_t len, int depth)
 {
-    while (!s->bad && tpa_rd_remaining(&r) > 0) {
-        if (!tpa_rd_has(&r, 4)) {
-            ie_short(s);
-            return;
-        }
-        unsigned type = tpa_rd_be16(&r);
-        size_t len = tpa_rd_be16(&r);
-        if (!tpa_rd_has(&r, len)) {
-            ie_short(s);
-            return;
-        }
-        tpa_rd_t v = tpa_rd_sub(&r, len);
-        if (type & 0x8000) { /* vendor-specific: Enterprise ID, then its own content */
-            if (len < 2) ie_invalid(s);
-            continue;
-        }
-        if (grouped(type)) {
-            if (depth + 1 >= MAX_DEPTH) {
-                tpa_dissect_malformed(s->c, TPA_MAL_PFCP_IE_TOO_DEEP);
-                s->bad = true;
-                return;
-            }
-            ies(s, v, depth + 1);
-            continue;
-        }
-        switch (type) {
-        case 19: /* Cause */
-            if (len < 1) {
-                ie_invalid(s);
-            } else if (depth == 0 && !s->has_cause) {
-                s->has_cause = true;
-                s->cause = tpa_rd_u8(&v);
-            }
-            break;
-        case 21:
-            ie_fteid(s, &v);
-            break;
-        case 57:
-            ie_fseid(s, &v);
-            break;
-        case 60: /* Node ID: type nibble 0 IPv4, 1 IPv6, 2 FQDN */
-            if (len < 1 || (tpa_rd_peek(&v, 0) & 0x0f) > 2) ie_invalid(s);
-            break;
-        case 84:
-            ie_ohc(s, &v);
-            break;
-        case 93:
-            ie_ueip(s, &v);
-            break;
-        case 141:
-            ie_userid(s, &v);
-            break;
-        case 159: { /* APN/DNN */
-            char apn[TPA_3GPP_APN_MAX];
-            if (tpa_3gpp_apn(&v, len, apn, sizeof apn))
-                tpa_3gpp_add_id(s->m, s->ids, TPA_ID_DNN, apn);
-            break;
-        }
-        default:
-            break;
-        }
+    if (type & 0x8000) { /* vendor-specific: Enterprise ID, then its own content */
+        if (len < 2) tpa_3gpp_ies_invalid(s);
+        return;
+    }
+    switch (type) {
+    case 19: /* Cause */
+        tpa_3gpp_ies_cause(s, v, len, 1, depth);
+        break;
+    case 21:
+        ie_fteid(s, v);
+        break;
+    case 57:
+        ie_fseid(s, v);
+        break;
+    case 60: /* Node ID: type nibble 0 IPv4, 1 IPv6, 2 FQDN */
+        if (len < 1 || (tpa_rd_peek(v, 0) & 0x0f) > 2) tpa_3gpp_ies_invalid(s);
+        break;
+    case 84:
+        ie_ohc(s, v);
+        break;
+    case 93:
+        ie_ueip(s, v);
+        break;
+    case 141:
+        ie_userid(s, v);
+        break;
+    case 159: /* APN/DNN */
+        tpa_3gpp_ies_apn(s, v, len);
+        break;
+    default:
+        break;
     }
 }
 
-/* The address of key side `side` of the flow, as text. */
-static void side_addr(const tpa_dissect_ctx_t *c, int side, char *dst, size_t n)
-{
-    const tpa_flow_key_t *k = &c->flow->key;
-    tpa_3gpp_addr_str(k->addr[side & 1], k->family, dst, n);
-}
+static const tpa_3gpp_ie_spec_t ie_spec = {.type_len = 2,
+                                           .instance = false,
+                                           .grouped = grouped,
+                                           .ie = ie,
+                                           .mal_too_deep = TPA_MAL_PFCP_IE_TOO_DEEP};
+
+/* Header (7.2.2): version 1; flags S 0x01 (SEID, 8 octets), FO 0x04 (another message
+ * follows). */
+static const tpa_3gpp_hdr_spec_t hdr_spec = {.version = 1,
+                                             .id_flag = 0x01,
+                                             .id_len = 8,
+                                             .more_flag = 0x04,
+                                             .mal_truncated = TPA_MAL_PFCP_TRUNCATED,
+                                             .mal_len_invalid = TPA_MAL_PFCP_LEN_INVALID,
+                                             .mal_bad_version = TPA_MAL_PFCP_BAD_VERSION};
 
 /* One message at r (consumed up to its end). Returns its FO flag, or -1 when what
  * follows cannot be trusted to start a message. */
 static int one(tpa_dissect_ctx_t *c, tpa_rd_t *r)
 {
-    if (!tpa_rd_has(r, 4)) {
-        tpa_dissect_short(c, TPA_MAL_PFCP_TRUNCATED);
-        return -1;
-    }
-    uint8_t fl = tpa_rd_u8(r);
-    unsigned type = tpa_rd_u8(r);
-    size_t len = tpa_rd_be16(r);
-    bool has_seid = fl & 0x01;
-    int fo = (fl & 0x04) ? 1 : 0;
-
-    const msg_def_t *def = msg_def(type);
-    char code[8], namebuf[40], key[64], addr[TPA_3GPP_ADDR_MAX];
-    snprintf(code, sizeof code, "%u", type);
-    if (!def) snprintf(namebuf, sizeof namebuf, "PFCP message type %u", type);
-    tpa_sig_t m = {0};
-    tpa_3gpp_ids_t ids;
-    m.protocol = "pfcp";
-    m.code = code;
-    m.name = def ? def->name : namebuf;
-    m.kind = def ? (tpa_sig_kind_t)def->kind : TPA_SIG_INDICATION;
-    m.procedure = def ? def->proc : NULL;
-    m.cause_family = "pfcp";
-
-    bool ok = true;
-    if ((fl >> 5) != 1) {
-        tpa_dissect_malformed(c, TPA_MAL_PFCP_BAD_VERSION);
-        ok = false;
-    }
-    if (len < (has_seid ? 12u : 4u)) {
-        if (ok) tpa_dissect_malformed(c, TPA_MAL_PFCP_LEN_INVALID);
-        ok = false;
-        fo = -1;
-    } else if (len > tpa_rd_remaining(r)) {
-        if (ok) tpa_dissect_short(c, TPA_MAL_PFCP_LEN_INVALID);
-        fo = -1;
-    }
-    tpa_rd_t body = tpa_rd_sub_upto(r, len);
-    uint64_t seid = 0;
-    if (has_seid) seid = tpa_rd_be64(&body);
-    uint32_t seq = tpa_rd_be24(&body);
-    tpa_rd_skip(&body, 1); /* message priority / spare */
-    if (body.err) {
-        if (ok) tpa_dissect_short(c, TPA_MAL_PFCP_TRUNCATED);
-        ok = false;
-    }
-
-    if (ok) {
-        pst_t s = {.c = c, .m = &m, .ids = &ids};
-        if (seid) { /* the receiver's own SEID: it names the session at the receiver */
-            char id[TPA_3GPP_ID_MAX];
-            side_addr(c, c->side ^ 1, addr, sizeof addr);
-            tpa_3gpp_id_at(seid, addr, id, sizeof id);
-            tpa_3gpp_add_id(&m, &ids, TPA_ID_SEID, id);
-        }
-        ies(&s, body, 0);
-        if (s.has_cause) {
-            m.has_cause = true;
-            m.cause = s.cause;
-            m.cause_name = tpa_pfcp_cause_name(s.cause);
-            /* 8.2.1: 1-63 accept (1 accepted, 2 more usage reports, 3 partially), 64+ reject */
-            if (s.cause == 0 || s.cause >= 64) m.outcome = TPA_SIG_FAILURE;
-        }
-        if (m.procedure) {
-            /* sequence numbers are per sending node: the requester's address scopes them */
-            side_addr(c, m.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side, addr, sizeof addr);
-            snprintf(key, sizeof key, "seq=%u@%s", (unsigned)seq, addr);
-            m.key = key;
-        }
+    tpa_3gpp_hdr_t h;
+    if (!tpa_3gpp_hdr_read(&hdr_spec, c, r, &h)) return -1;
+    tpa_3gpp_msg_t m;
+    tpa_3gpp_msg_init(&m, "pfcp", msg_def(h.type), h.type, "PFCP message type");
+    if (h.ok) {
+        tpa_3gpp_ies_t s = {.c = c,
+                            .m = &m,
+                            .mal_truncated = TPA_MAL_PFCP_IE_TRUNCATED,
+                            .mal_invalid = TPA_MAL_PFCP_IE_INVALID};
+        /* the receiver's own SEID: it names the session at the receiver */
+        if (h.id) tpa_3gpp_msg_receiver_id(&m, c, TPA_ID_SEID, h.id);
+        tpa_3gpp_ies_walk(&ie_spec, &s, h.body, 0);
+        /* 8.2.1: 1-63 accept (1 accepted, 2 more usage reports, 3 partially), 64+ reject */
+        if (s.has_cause)
+            tpa_3gpp_msg_cause(&m, s.cause, tpa_pfcp_cause_name(s.cause),
+                               s.cause == 0 || s.cause >= 64);
+        if (m.sig.procedure) tpa_3gpp_msg_seq_key(&m, c, (unsigned)h.seq);
     } else {
-        m.procedure = NULL; /* not trusted enough to pair */
+        m.sig.procedure = NULL; /* not trusted enough to pair */
     }
-    tpa_3gpp_report(c, &m);
-    return fo;
+    tpa_3gpp_report(c, &m.sig);
+    return h.next;
 }
 
 void tpa_pfcp_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *payload)

@@ -31,61 +31,15 @@
 #ifndef TPA_S1AP_H
 #define TPA_S1AP_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
+#include "tpa_ap.h"
 #include "tpa_dissect.h"
 #include "tpa_rd.h"
 
-#define TPA_S1AP_MAX_NAS 16
-#define TPA_S1AP_MAX_BEARERS 32
-
-enum { TPA_S1AP_INITIATING = 0, TPA_S1AP_SUCCESSFUL = 1, TPA_S1AP_UNSUCCESSFUL = 2 };
-
-/* Cause groups: the CHOICE index of Cause (TS 36.413 9.2.1.3). */
-enum {
-    TPA_S1AP_CAUSE_RADIO_NETWORK = 0,
-    TPA_S1AP_CAUSE_TRANSPORT = 1,
-    TPA_S1AP_CAUSE_NAS = 2,
-    TPA_S1AP_CAUSE_PROTOCOL = 3,
-    TPA_S1AP_CAUSE_MISC = 4
-};
-
-/* One NAS-PDU: erab is the E-RAB id of the list item carrying it, -1 for the
- * message's own NAS-PDU IE. */
-typedef struct tpa_s1ap_nas {
-    tpa_rd_t pdu; /* the OCTET STRING contents, borrowed from the decoded message */
-    int erab;
-} tpa_s1ap_nas_t;
-
-typedef struct tpa_s1ap_msg {
-    int pdu_type;
-    unsigned proc;
-    unsigned criticality;
-    unsigned n_ies;
-    bool has_enb_id, has_mme_id;
-    uint64_t enb_id; /* ENB-UE-S1AP-ID (0..2^24-1) */
-    uint64_t mme_id; /* MME-UE-S1AP-ID (0..2^32-1) */
-    bool has_cause;
-    unsigned cause_group;
-    unsigned cause_value;
-    unsigned n_nas;
-    tpa_s1ap_nas_t nas[TPA_S1AP_MAX_NAS];
-    unsigned n_bearers;
-    uint8_t bearers[TPA_S1AP_MAX_BEARERS]; /* E-RAB ids (0..15), in order of first use */
-    int malformed;                         /* the first TPA_MAL_S1AP_* found, or -1 */
-    bool short_read;
-} tpa_s1ap_msg_t;
-
-/* Decodes one S1AP-PDU from pdu (consumed); as tpa_ngap_decode(). */
-bool tpa_s1ap_decode(tpa_rd_t *pdu, tpa_s1ap_msg_t *m);
-
-/* Names as their tpa_ngap_* twins (static strings or NULL). */
-const char *tpa_s1ap_message_name(unsigned proc, int pdu_type);
-const char *tpa_s1ap_procedure_name(unsigned proc);
-bool tpa_s1ap_class1(unsigned proc);
-const char *tpa_s1ap_cause_name(unsigned group, unsigned value);
-const char *tpa_s1ap_cause_group_name(unsigned group);
+/* S1AP described to the shared decoder (tpa_ap.h), as tpa_ngap_proto: in the
+ * tpa_ap_msg_t, ran_id is the eNB-UE-S1AP-ID, cn_id the MME-UE-S1AP-ID, items[] the
+ * E-RAB ids and nas[].item the E-RAB id of the list item carrying a NAS-PDU; names
+ * from TS 36.413 (clause 8 procedures, 9.3.3 messages, 9.3.5 causes). */
+extern const tpa_ap_proto_t tpa_s1ap_proto;
 
 /* The dissector table entry points (tpa_dissect.h). */
 void tpa_s1ap_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *payload);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "tpa_decode.h"
+#include "tpa_result.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,6 +45,25 @@ enum {
     } while (0)
 
 #define FUZZ_FRAME_MAX (65535 + 64)
+
+/* Builds the result document of d (finished) as for a capture of that format and
+ * link type name, serialises it and frees both: every part of the document is built
+ * and printed once per input. */
+static inline void fuzz_result(tpa_decoder_t *d, const char *format, const char *link)
+{
+    tpa_result_capture_t cap = {0};
+    cap.file = "fuzz";
+    cap.format = format;
+    cap.link_types[0] = link;
+    cap.nlink_types = 1;
+    json_t *doc = tpa_result_build(d, &cap);
+    if (doc) {
+        char *s = json_dumps(doc, JSON_COMPACT);
+        FUZZ_CHECK(s != NULL);
+        free(s);
+        json_decref(doc);
+    }
+}
 
 /* Sum of the bytes, so reads of a whole buffer cannot be optimised away (ASan then
  * checks every byte a borrowed pointer claims to hold). */

@@ -37,18 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(st->packets == ((sel & 0x40) ? 2u : 1u));
     FUZZ_CHECK(st->malformed <= st->packets);
 
-    tpa_result_capture_t cap = {0};
-    cap.file = "fuzz";
-    cap.format = "pcap";
-    cap.link_types[0] = "fuzz";
-    cap.nlink_types = 1;
-    json_t *doc = tpa_result_build(d, &cap);
-    if (doc) {
-        char *s = json_dumps(doc, JSON_COMPACT);
-        FUZZ_CHECK(s != NULL);
-        free(s);
-        json_decref(doc);
-    }
+    fuzz_result(d, "pcap", "fuzz");
     tpa_decoder_destroy(&d);
     FUZZ_CHECK(d == NULL);
     return 0;

@@ -171,18 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     tpa_decode_finish(c.d);
 
-    tpa_result_capture_t cap = {0};
-    cap.file = "fuzz";
-    cap.format = "pcap";
-    cap.link_types[0] = "RAW";
-    cap.nlink_types = 1;
-    json_t *doc = tpa_result_build(c.d, &cap);
-    if (doc) {
-        char *s = json_dumps(doc, JSON_COMPACT);
-        FUZZ_CHECK(s != NULL);
-        free(s);
-        json_decref(doc);
-    }
+    fuzz_result(c.d, "pcap", "RAW");
     size_t nf = 0;
     tpa_flow_t *const *f = tpa_flow_table_finish(tpa_decode_flows(c.d), &nf);
     if (c.frame) FUZZ_CHECK(nf >= 1 && f && f[0]->id == 1);

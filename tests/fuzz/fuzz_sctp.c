@@ -50,18 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     tpa_decode_finish(d);
 
-    tpa_result_capture_t cap = {0};
-    cap.file = "fuzz";
-    cap.format = "pcap";
-    cap.link_types[0] = "RAW";
-    cap.nlink_types = 1;
-    json_t *doc = tpa_result_build(d, &cap);
-    if (doc) {
-        char *s = json_dumps(doc, JSON_COMPACT);
-        FUZZ_CHECK(s != NULL);
-        free(s);
-        json_decref(doc);
-    }
+    fuzz_result(d, "pcap", "RAW");
     size_t nf = 0;
     tpa_flow_t *const *f = tpa_flow_table_finish(tpa_decode_flows(d), &nf);
     if (nframe) {

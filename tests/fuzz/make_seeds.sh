@@ -693,6 +693,50 @@ put("wire", b"\x82\xa1v\x01\xa4type\xa3rca" + b"\xc7\x01\x05\x00", "ext-trailing
 put("wire", b"\x91" * 70 + b"\xc0", "deep")
 put("wire", b"\xdd\xff\xff\xff\xff", "huge-array")
 put("wire", b"\x81\xa1k\xca\x7f\xc0\x00\x00", "float32-nan")
+# exported_pdu (fuzz_exported_pdu.c: selector byte, then one frame, or two after their
+# split): link type 252 frames, the TLVs as Wireshark's exported_pdu_tlvs.h lays them
+# out, around messages built above
+def xtlv(tag, v):
+    return struct.pack(">HH", tag, len(v)) + v
+
+def xpdu(name, pdu, a=b"\x0a\0\0\x01", b=b"\x0a\0\0\x02", sp=1000, dp=2000, pt=None, tag=12):
+    t = xtlv(tag, name) if name else b""
+    if a:
+        t += xtlv(20 if len(a) == 4 else 22, a) + xtlv(21 if len(b) == 4 else 23, b)
+    if pt is not None:
+        t += xtlv(24, struct.pack(">I", pt))
+    if sp is not None:
+        t += xtlv(25, struct.pack(">I", sp)) + xtlv(26, struct.pack(">I", dp))
+    return t + xtlv(0, b"") + pdu
+
+def xput(name, first, second=None, sel=0):
+    if second is None:
+        put("exported_pdu", bytes([sel]) + first, name)
+    else:
+        put("exported_pdu", bytes([sel | 0x40]) + struct.pack(">H", len(first)) + first + second,
+            name)
+
+ngap_ue = H("000f402a0000040055000200010026000b0a7e004179000d0199f907007900094099f9"
+            "070000000100005a000118")
+v6a, v6b = b"\x20\x01\x0d\xb8" + b"\0" * 11 + b"\x01", b"\x20\x01\x0d\xb8" + b"\0" * 11 + b"\x02"
+h2_post = H("00000e010500000001 8386 04" + "0a" + "2f6e736d662d7064752f")
+xput("ngap-sctp", xpdu(b"ngap", ngap_ue, sp=38412, dp=38412, pt=1))
+xput("ngap-ppi", xtlv(14, b"sctp.ppi") + xtlv(32, struct.pack(">I", 60)) + xpdu(None, ngap_ue))
+xput("pfcp-v6", xpdu(b"pfcp", pfcp(1, 5, pie(96, b"\xe0\0\0\0")), a=v6a, b=v6b, pt=3),
+     xpdu(b"pfcp", pfcp(2, 5, pie(96, b"\xe0\0\0\0")), a=v6b, b=v6a, sp=2000, dp=1000, pt=3))
+xput("http2-no-pt", xpdu(b"http2", h2_post, dp=7070),
+     xpdu(b"http2", H("000001010500000001 88"), a=b"\x0a\0\0\x02", b=b"\x0a\0\0\x01", sp=7070,
+          dp=1000))
+xput("sip-heur", xpdu(b"sip_udp", b"OPTIONS sip:a@b SIP/2.0\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n"
+                      b"Content-Length: 0\r\n\r\n", pt=3, tag=13))
+xput("gtp-echo", xpdu(b"gtp", g1(1, 7), sp=2123, dp=2123, pt=3))
+xput("gtpv2-tcp", xpdu(b"gtpv2", g2(1, 1, g2ie(3, b"\x05")), sp=2123, dp=2123, pt=2))
+xput("ip-dns", xpdu(b"ip", ip4(17, udp(1000, 53, dq)), a=None, sp=None))
+xput("eth", xpdu(b"eth_withoutfcs", eth(0x0800, ip4(17, u)), a=None, sp=None))
+xput("nas-noflow", xpdu(b"nas-5gs\0", H("7e004179000d0100f110000000001032547698"), a=None, sp=None))
+xput("unknown", xpdu(b"lte_rrc.ul_dcch", b"\x01\x02"))
+xput("no-end", xtlv(12, b"ngap") + xtlv(20, b"\x0a\0\0\x01"))
+xput("bad-port", xpdu(b"pfcp", b"", sp=70000), sel=0x80)
 PY
 rm -rf "$out/frames"
 for t in "$out"/*/; do

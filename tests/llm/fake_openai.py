@@ -28,7 +28,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-TOKEN_RE = re.compile(r"\b(?:IMSI|SUPI|SUCI|MSISDN|GPSI|IMEI|PEI|SIP|UEIP)-[0-9a-f]{6,}\b")
+TOKEN_RE = re.compile(r"\b(?:IMSI|SUPI|SUCI|MSISDN|GPSI|IMEI|PEI|GUTI|TMSI|SIP|UEIP)-[0-9a-f]{6,}\b")
 
 
 def digest_of(body):

@@ -4,7 +4,8 @@
 redis-server (free port) + tpa-gateway + tpa-parser + tpa-llm with TPA_LLM_BASE_URL pointing
 at the fake server, which checks the Authorization header, the model and the body shape and
 records every request body. The capture is written by the test (tests/llm/gtpv2_capture.py):
-GTPv2-C Create Session Requests carrying an IMSI, MSISDN and MEI, never answered.
+GTPv2-C Create Session Requests carrying an IMSI, MSISDN and MEI, never answered, and two
+exported NAS messages naming other subscribers by a 5G-GUTI and an EPS GUTI.
 
 Issue 5 clauses checked, one scenario each:
 - a valid answer is used: rca.source = "llm", insights carry source "llm", and the job's
@@ -25,8 +26,9 @@ Issue 5 clauses checked, one scenario each:
   1 s lease and a 1 s LLM timeout (the reaper allows lease + timeout) answers after about
   9 s of 429s with Retry-After 3; the job completes from the LLM on its first attempt,
   never requeued by the gateway's reaper (which runs every 5 s);
-- privacy: no IMSI, MSISDN or MEI digits in any request body the server received, while the
-  stored result shows the real identities (UEs, and the LLM's summary mapped back).
+- privacy: no IMSI, MSISDN, MEI, GUTI or TMSI digits in any request body the server
+  received, while the stored result shows the real identities (UEs, and the LLM's summary
+  mapped back).
 """
 import argparse
 import json
@@ -48,7 +50,7 @@ TIMEOUT_S = 2
 
 
 def run_job(st, capture, timeout=60.0):
-    status, doc = T.upload(st.http_port, [("file", "gtpv2.pcap", capture)])[:2]
+    status, doc = T.upload(st.http_port, [("file", "gtpv2.pcapng", capture)])[:2]
     check(status == 202, "upload answered %d: %r" % (status, doc))
     job_id = doc["jobs"][0]["id"]
     t0 = time.time()
@@ -122,7 +124,7 @@ def main():
     os.makedirs(a.work_dir, exist_ok=True)
     wd = T.make_workdir(a.work_dir, "llm-")
     WORKDIRS.append(wd)
-    capture = os.path.join(wd, "gtpv2.pcap")
+    capture = os.path.join(wd, "gtpv2.pcapng")
     G.write(capture)
 
     fake = fake_openai.FakeOpenAI(key=KEY, model=MODEL).start()
@@ -149,12 +151,13 @@ def main():
           "request body shape %r" % {k: b[k] for k in b if k != "messages"})
     # privacy: the summary named the pseudonyms it saw; the result shows real identities
     summary = res["rca"]["summary"]
-    check(G.IMSI in summary and G.MSISDN in summary,
-          "privacy: identities not mapped back in the summary: %r" % summary)
-    check("IMSI-" not in summary and "MSISDN-" not in summary,
-          "privacy: tokens left in the summary: %r" % summary)
+    for ident in (G.IMSI, G.MSISDN, G.GUTI5G, G.TMSI5G, G.GUTI4G):
+        check(ident in summary, "privacy: %s not mapped back in the summary: %r" % (ident, summary))
+    for kind in ("IMSI-", "MSISDN-", "GUTI-", "TMSI-"):
+        check(kind not in summary, "privacy: %s tokens left in the summary: %r" % (kind, summary))
     ue_ids = json.dumps(res.get("ues"))
-    check(G.IMSI in ue_ids and G.MSISDN in ue_ids, "privacy: result UEs lack the identities")
+    for ident in (G.IMSI, G.MSISDN, G.GUTI5G, G.TMSI5G, G.GUTI4G):
+        check(ident in ue_ids, "privacy: result UEs lack %s" % ident)
 
     # the same capture again: answered from the cache, no request
     res, bodies, _ = scenario(st, fake, redis, capture, "ok", flush=False)
@@ -209,9 +212,12 @@ def main():
 
     # privacy over every request the server ever received
     allb = json.dumps(fake.bodies())
-    for name, ident in (("IMSI", G.IMSI), ("MSISDN", G.MSISDN), ("MEI", G.MEI)):
+    for name, ident in (("IMSI", G.IMSI), ("MSISDN", G.MSISDN), ("MEI", G.MEI),
+                        ("5G-GUTI", G.GUTI5G), ("EPS GUTI", G.GUTI4G), ("5G-S-TMSI", G.TMSI5G),
+                        ("5G-TMSI", G.TMSI_HEX[0]), ("M-TMSI", G.TMSI_HEX[1])):
         check(ident not in allb, "privacy: the %s %s left the host" % (name, ident))
-    check("IMSI-" in allb and "MSISDN-" in allb, "privacy: no pseudonyms in the prompts")
+    for kind in ("IMSI-", "MSISDN-", "GUTI-", "TMSI-"):
+        check(kind in allb, "privacy: no %s pseudonyms in the prompts" % kind)
     # and the key file was created 0600
     kf = os.path.join(wd, "data", "privacy.key")
     check(os.path.exists(kf) and (os.stat(kf).st_mode & 0o777) == 0o600,
