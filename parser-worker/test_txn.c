@@ -47,14 +47,14 @@ static tpa_sig_t fail(tpa_sig_t m, int64_t cause, const char *name)
 /* Feeds m at frame/time on flow 1 (scope 100), from A to B. */
 static void feed(tpa_sigstate_t *s, uint64_t frame, int64_t ts, const tpa_sig_t *m)
 {
-    tpa_sig_where_t w = {frame, ts, 1, 100, "10.0.0.1", "10.0.0.2"};
+    tpa_sig_where_t w = {frame, ts, 1, 100, "10.0.0.1", "10.0.0.2", false};
     tpa_sigstate_feed(s, &w, m);
 }
 
 static void feed_at(tpa_sigstate_t *s, uint64_t frame, int64_t ts, uint32_t flow, uint64_t scope,
                     const tpa_sig_t *m)
 {
-    tpa_sig_where_t w = {frame, ts, flow, scope, "10.0.0.3", "10.0.0.4"};
+    tpa_sig_where_t w = {frame, ts, flow, scope, "10.0.0.3", "10.0.0.4", false};
     tpa_sigstate_feed(s, &w, m);
 }
 

@@ -30,7 +30,7 @@ static tpa_sig_t mk(const char *proto, const char *code, const char *name, tpa_s
 static void feed(tpa_sigstate_t *s, uint64_t frame, int64_t ts, uint32_t flow, const char *src,
                  const char *dst, const tpa_sig_t *m)
 {
-    tpa_sig_where_t w = {frame, ts, flow, 1000 + flow, src, dst};
+    tpa_sig_where_t w = {frame, ts, flow, 1000 + flow, src, dst, false};
     tpa_sigstate_feed(s, &w, m);
 }
 
