@@ -615,6 +615,9 @@ void tpa_txn_finish(tpa_txn_t *t)
     while (t->linger.head)
         retire(t, t->linger.head);
     pool_release(&t->mem); /* every slot is gone: give the memory back for the document */
+    free(t->buckets);
+    t->buckets = NULL;
+    t->nbuckets = t->nentries = 0;
     t->finished = true;
 }
 

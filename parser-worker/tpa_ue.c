@@ -58,6 +58,14 @@ typedef struct attr {
     const char *value; /* pooled */
 } attr_t;
 
+/* After finish: one identity of a listed subscriber (what ues[] shows of a node). */
+typedef struct ident {
+    uint32_t ue; /* subscriber number */
+    uint32_t kinds, scope;
+    uint8_t cls;
+    const char *value; /* in the document arena */
+} ident_t;
+
 typedef struct utxn {
     uint32_t ue;
     uint64_t txn;
@@ -84,8 +92,11 @@ struct tpa_ue {
     utxn_t *txns;
     size_t ntxns, txns_cap;
     uint32_t *number; /* after finish: subscriber number per node */
-    uint32_t *roots;  /* after finish: root of subscriber number i + 1 */
+    agg_t *listed;    /* after finish: aggregate of subscriber number i + 1 */
     size_t nroots;    /* numbered (at most max_doc) */
+    ident_t *ids;     /* after finish: identities of the listed subscribers, in node order */
+    size_t nids;
+    chunk_t *doc_arena; /* after finish: their texts */
     tpa_ue_stats_t st;
     bool finished;
 };
@@ -183,6 +194,15 @@ fail_buckets:
     return NULL;
 }
 
+static void arena_free(chunk_t **head)
+{
+    while (*head) {
+        chunk_t *c = *head;
+        *head = c->next;
+        free(c);
+    }
+}
+
 void tpa_ue_destroy(tpa_ue_t **up)
 {
     if (!up || !*up) return;
@@ -191,18 +211,16 @@ void tpa_ue_destroy(tpa_ue_t **up)
         free(u->blocks[i]);
     free(u->blocks);
     free(u->aggs);
-    while (u->arena) {
-        chunk_t *c = u->arena;
-        u->arena = c->next;
-        free(c);
-    }
+    arena_free(&u->arena);
+    arena_free(&u->doc_arena);
     free(u->buckets);
     free(u->steps);
     free(u->attrs);
     free(u->aset);
     free(u->txns);
     free(u->number);
-    free(u->roots);
+    free(u->listed);
+    free(u->ids);
     free(u);
     *up = NULL;
 }
@@ -361,19 +379,19 @@ static uint32_t find(tpa_ue_t *u, uint32_t x)
     }
 }
 
-/* A copy of v in the arena, or NULL. */
-static const char *arena_dup(tpa_ue_t *u, const char *v)
+/* A copy of v in the arena *head, or NULL. */
+static const char *arena_dup(chunk_t **head, const char *v)
 {
     size_t n = strlen(v) + 1;
-    chunk_t *c = u->arena;
+    chunk_t *c = *head;
     if (!c || c->cap - c->used < n) {
         size_t cap = n > 65536 ? n : 65536;
         c = malloc(sizeof *c + cap);
         if (!c) return NULL;
         c->used = 0;
         c->cap = cap;
-        c->next = u->arena;
-        u->arena = c;
+        c->next = *head;
+        *head = c;
     }
     char *d = c->data + c->used;
     memcpy(d, v, n);
@@ -446,7 +464,7 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
         u->nblocks++;
     }
     if (u->nnodes + 1 > u->nbuckets && rehash(u) < 0) return 0;
-    const char *copy = arena_dup(u, v);
+    const char *copy = arena_dup(&u->arena, v);
     if (!copy) return 0;
     uint32_t i = (uint32_t)u->nnodes++;
     node_t *n = N(u, i);
@@ -739,12 +757,48 @@ static int cmp_root(const void *x, const void *y)
     return (a->root > b->root) - (a->root < b->root);
 }
 
+/* Copies what ues[] shows of the identities of the listed subscribers (number[] set). */
+static int keep_listed(tpa_ue_t *u, size_t nids)
+{
+    u->ids = malloc((nids ? nids : 1) * sizeof *u->ids);
+    if (!u->ids) return TPA_ERR_NOMEM;
+    for (size_t i = 1; i < u->nnodes; i++) {
+        if (!u->number[i]) continue;
+        const node_t *n = N(u, (uint32_t)i);
+        const char *v = arena_dup(&u->doc_arena, n->value);
+        if (!v) return TPA_ERR_NOMEM;
+        u->ids[u->nids++] = (ident_t){u->number[i], n->kinds, n->scope, n->cls, v};
+    }
+    return 0;
+}
+
+/* Frees the forest (nodes, their texts and hash, aggregates, attribute set): after
+ * finish only number[], the listed parts, attributes, steps and transactions serve. */
+static void drop_forest(tpa_ue_t *u)
+{
+    for (size_t i = 0; i < u->nblocks; i++)
+        free(u->blocks[i]);
+    free(u->blocks);
+    u->blocks = NULL;
+    u->nblocks = u->blocks_cap = 0;
+    free(u->aggs);
+    u->aggs = NULL;
+    u->naggs = u->aggs_cap = 0;
+    arena_free(&u->arena);
+    free(u->buckets);
+    u->buckets = NULL;
+    u->nbuckets = 0;
+    free(u->aset);
+    u->aset = NULL;
+    u->naset = 0;
+}
+
 void tpa_ue_finish(tpa_ue_t *u)
 {
     if (!u || u->finished) return;
     u->finished = true;
     u->number = calloc(u->nnodes, sizeof *u->number);
-    root_key_t *keys = malloc(u->nnodes * sizeof *keys);
+    root_key_t *keys = malloc(u->naggs * sizeof *keys); /* a root with messages has an agg */
     if (!u->number || !keys) goto fail;
     size_t nr = 0;
     for (size_t i = 1; i < u->nnodes; i++) {
@@ -757,15 +811,21 @@ void tpa_ue_finish(tpa_ue_t *u)
     if (nr) qsort(keys, nr, sizeof *keys, cmp_root);
     u->st.ues = nr;
     u->nroots = nr < u->lim.max_doc ? nr : u->lim.max_doc;
-    u->roots = malloc((u->nroots ? u->nroots : 1) * sizeof *u->roots);
-    if (!u->roots) goto fail;
+    u->listed = malloc((u->nroots ? u->nroots : 1) * sizeof *u->listed);
+    if (!u->listed) goto fail;
     for (size_t k = 0; k < u->nroots; k++) {
-        u->roots[k] = keys[k].root;
+        u->listed[k] = u->aggs[N(u, keys[k].root)->agg];
         u->number[keys[k].root] = (uint32_t)(k + 1);
     }
-    for (size_t i = 1; i < u->nnodes; i++)
+    size_t nids = 0;
+    for (size_t i = 1; i < u->nnodes; i++) {
         u->number[i] = u->number[find(u, (uint32_t)i)];
+        nids += u->number[i] != 0;
+    }
     free(keys);
+    keys = NULL;
+    if (keep_listed(u, nids) < 0) goto fail;
+    drop_forest(u);
     return;
 fail:
     free(keys);
@@ -844,7 +904,7 @@ static void add_unique(json_t *obj, const char *key, const char *s)
     json_array_append_new(arr, json_string(s));
 }
 
-static void add_identity(json_t *ids, const node_t *n)
+static void add_identity(json_t *ids, const ident_t *n)
 {
     char buf[TPA_UE_MAX_VALUE + 32];
     for (unsigned k = 0; k < TPA_ID_KINDS; k++) {
@@ -904,7 +964,7 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
     step_ref_t *refs = malloc((u->nsteps ? u->nsteps : 1) * sizeof *refs);
     if (!ues || !refs) goto fail;
     for (size_t k = 0; k < n; k++) {
-        const agg_t *r = &u->aggs[N(u, u->roots[k])->agg];
+        const agg_t *r = &u->listed[k];
         char id[32];
         snprintf(id, sizeof id, "ue%zu", k + 1);
         ues[k] = json_object();
@@ -919,10 +979,8 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
         json_object_set_new(ues[k], "transactions", json_array());
         json_object_set_new(ues[k], "ladder", json_array());
     }
-    for (size_t i = 1; i < u->nnodes; i++) {
-        uint32_t ue = u->number[i];
-        if (ue) add_identity(json_object_get(ues[ue - 1], "identities"), N(u, (uint32_t)i));
-    }
+    for (size_t i = 0; i < u->nids; i++)
+        add_identity(json_object_get(ues[u->ids[i].ue - 1], "identities"), &u->ids[i]);
     for (size_t i = 0; i < u->nattrs; i++) {
         uint32_t ue = u->number[u->attrs[i].anchor];
         if (ue)
@@ -948,7 +1006,7 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
             json_array_append_new(ladder, step_json(refs[i].s, outcome, ud));
     }
     for (size_t k = 0; k < n; k++) {
-        const agg_t *r = &u->aggs[N(u, u->roots[k])->agg];
+        const agg_t *r = &u->listed[k];
         size_t shown = json_array_size(json_object_get(ues[k], "ladder"));
         json_object_set_new(ues[k], "ladder_truncated", json_boolean(shown < r->nmsgs));
         json_array_append_new(arr, ues[k]);
