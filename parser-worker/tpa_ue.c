@@ -463,7 +463,7 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
         if (!u->blocks[u->nblocks]) return 0;
         u->nblocks++;
     }
-    if (u->nnodes + 1 > u->nbuckets && rehash(u) < 0) return 0;
+    if ((u->nnodes + 1) * 2 > u->nbuckets && rehash(u) < 0) return 0; /* chains of 0.5 */
     const char *copy = arena_dup(&u->arena, v);
     if (!copy) return 0;
     uint32_t i = (uint32_t)u->nnodes++;
@@ -538,9 +538,8 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
 
 /* The node for identity (kind) with key (cls, scope, v), applying the rebinding rules. */
 static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint32_t scope,
-                         const char *v, unsigned flags, uint32_t frame)
+                         const char *v, uint32_t h, unsigned flags, uint32_t frame)
 {
-    uint32_t h = node_hash(u, cls, scope, v);
     uint32_t x = node_lookup(u, cls, scope, v, h);
     if (x) {
         bool ran_side = kind == TPA_ID_RAN_UE_NGAP_ID || kind == TPA_ID_ENB_UE_S1AP_ID;
@@ -633,21 +632,45 @@ uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t f
     int n = 0;
     char buf[TPA_UE_MAX_VALUE + 1], imsi[TPA_UE_MAX_VALUE + 1];
     unsigned nid = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
-    for (unsigned i = 0; i < nid && n < MAXN - 1; i++) {
-        tpa_id_kind_t k = m->ids[i].kind;
-        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
+    /* keys first, their buckets and first nodes fetched together: the table is far
+     * larger than the caches, and one miss at a time is what joining costs */
+    struct {
+        char v[TPA_UE_MAX_VALUE + 1];
+        uint32_t h, scope;
         uint8_t cls;
-        uint32_t sc;
-        if (!normalise(k, m->ids[i].value, flow, buf, sizeof buf, &cls, &sc)) {
-            u->st.ignored++;
+        enum { K_SKIP, K_IGNORED, K_OK } state;
+    } key[TPA_SIG_MAX_IDS];
+    for (unsigned i = 0; i < nid; i++) {
+        tpa_id_kind_t k = m->ids[i].kind;
+        key[i].state = K_SKIP;
+        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
+        key[i].state = K_IGNORED;
+        if (!normalise(k, m->ids[i].value, flow, key[i].v, sizeof key[i].v, &key[i].cls,
+                       &key[i].scope))
+            continue;
+        key[i].state = K_OK;
+        key[i].h = node_hash(u, key[i].cls, key[i].scope, key[i].v);
+        __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
+    }
+    for (unsigned i = 0; i < nid; i++)
+        if (key[i].state == K_OK) {
+            uint32_t b = u->buckets[key[i].h & (u->nbuckets - 1)];
+            if (b) __builtin_prefetch(N(u, b));
+        }
+    for (unsigned i = 0; i < nid && n < MAXN - 1; i++) {
+        if (key[i].state != K_OK) {
+            u->st.ignored += key[i].state == K_IGNORED;
             continue;
         }
-        uint32_t x = get_node(u, k, cls, sc, buf, m->flags, (uint32_t)frame);
+        tpa_id_kind_t k = m->ids[i].kind;
+        uint32_t x = get_node(u, k, key[i].cls, key[i].scope, key[i].v, key[i].h, m->flags,
+                              (uint32_t)frame);
         if (!x) continue;
         ids[n] = x;
         kinds[n++] = (uint8_t)k;
-        if (k == TPA_ID_SUCI && suci_imsi(buf, imsi, sizeof imsi)) {
-            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi, m->flags, (uint32_t)frame);
+        if (k == TPA_ID_SUCI && suci_imsi(key[i].v, imsi, sizeof imsi)) {
+            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi,
+                         node_hash(u, TPA_ID_IMSI, 0, imsi), m->flags, (uint32_t)frame);
             if (x) {
                 ids[n] = x;
                 kinds[n++] = TPA_ID_IMSI;
