@@ -538,6 +538,7 @@ json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap)
     json_object_set_new(doc, "capture", capture_json(st, &rs, cap));
     size_t n = 0;
     tpa_flow_t *const *all = tpa_flow_table_finish(tpa_decode_flows(d), &n);
+    tpa_sig_finish(d); /* frees the tracking tables before the document takes memory */
     for (size_t i = 0; i < n; i++) {
         if (!all[i]) continue;
         json_t *fj = flow_json(all[i]);

@@ -65,6 +65,11 @@ void tpa_sig_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
     tpa_sigstate_feed(d->sig, &w, m);
 }
 
+void tpa_sig_finish(tpa_decoder_t *d)
+{
+    if (d && d->sig) tpa_sigstate_finish(d->sig);
+}
+
 int tpa_sig_result(tpa_decoder_t *d, json_t *doc, tpa_flow_t *const *flows, size_t nflows,
                    json_t *findings)
 {

@@ -85,6 +85,10 @@ const char *tpa_sigstate_intern(tpa_sigstate_t *s, const char *str);
 struct tpa_decoder;
 struct tpa_flow;
 
+/* Ends the decoder's signalling state once the flows finished (tpa_sigstate_finish):
+ * the tracking tables are freed before the document is built. Idempotent. */
+void tpa_sig_finish(struct tpa_decoder *d);
+
 /* At the end of tpa_result_build, after the flows finished (their last stream bytes
  * reported): finishes the decoder's signalling state, sets doc's transactions, kpis,
  * ues and signalling, appends the rule findings (tpa_findings.h, using the flows'

@@ -43,8 +43,8 @@ typedef struct proc {
 
 /* Size-class pool for slots and the records of open transactions not kept: freed
  * blocks go to their class's free list; chunks are released together at finish. */
-#define POOL_GRAIN 16
-#define POOL_CLASSES 24 /* up to 384 bytes */
+#define POOL_GRAIN 8
+#define POOL_CLASSES 48 /* up to 384 bytes */
 #define POOL_CHUNK 65536
 
 typedef struct pool_chunk {

@@ -78,8 +78,8 @@ struct tpa_ue {
     uint64_t seed;
     node_t **blocks; /* node i at blocks[i >> 16][i & 0xffff]; node 0 unused */
     size_t nblocks, blocks_cap, nnodes;
-    agg_t *aggs; /* index 0 unused */
-    size_t naggs, aggs_cap;
+    agg_t **aggs; /* aggregate i at aggs[i >> 14][i & 0x3fff] (no copies as they grow); 0 unused */
+    size_t naggs, aggs_cap; /* aggs_cap: blocks */
     chunk_t *arena;
     uint32_t *buckets;
     size_t nbuckets;
@@ -194,6 +194,15 @@ fail_buckets:
     return NULL;
 }
 
+static void free_aggs(tpa_ue_t *u)
+{
+    for (size_t i = 0; i < u->aggs_cap; i++)
+        free(u->aggs[i]);
+    free(u->aggs);
+    u->aggs = NULL;
+    u->naggs = u->aggs_cap = 0;
+}
+
 static void arena_free(chunk_t **head)
 {
     while (*head) {
@@ -203,20 +212,33 @@ static void arena_free(chunk_t **head)
     }
 }
 
+/* Frees the forest (nodes, their texts and hash, aggregates, attribute set): after
+ * finish only number[], the listed parts, attributes, steps and transactions serve. */
+static void drop_forest(tpa_ue_t *u)
+{
+    for (size_t i = 0; i < u->nblocks; i++)
+        free(u->blocks[i]);
+    free(u->blocks);
+    u->blocks = NULL;
+    u->nblocks = u->blocks_cap = 0;
+    free_aggs(u);
+    arena_free(&u->arena);
+    free(u->buckets);
+    u->buckets = NULL;
+    u->nbuckets = 0;
+    free(u->aset);
+    u->aset = NULL;
+    u->naset = 0;
+}
+
 void tpa_ue_destroy(tpa_ue_t **up)
 {
     if (!up || !*up) return;
     tpa_ue_t *u = *up;
-    for (size_t i = 0; i < u->nblocks; i++)
-        free(u->blocks[i]);
-    free(u->blocks);
-    free(u->aggs);
-    arena_free(&u->arena);
+    drop_forest(u);
     arena_free(&u->doc_arena);
-    free(u->buckets);
     free(u->steps);
     free(u->attrs);
-    free(u->aset);
     free(u->txns);
     free(u->number);
     free(u->listed);
@@ -362,6 +384,14 @@ static inline node_t *N(const tpa_ue_t *u, uint32_t i)
     return &u->blocks[i >> NODE_BLOCK_BITS][i & (NODE_BLOCK - 1)];
 }
 
+#define AGG_BLOCK_BITS 14
+#define AGG_BLOCK (1u << AGG_BLOCK_BITS)
+
+static inline agg_t *AGG(const tpa_ue_t *u, uint32_t i)
+{
+    return &u->aggs[i >> AGG_BLOCK_BITS][i & (AGG_BLOCK - 1)];
+}
+
 static uint32_t node_hash(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v)
 {
     uint64_t h = tpa_hash_bytes(u->seed, v, strlen(v));
@@ -403,17 +433,20 @@ static const char *arena_dup(chunk_t **head, const char *v)
 static agg_t *agg_of(tpa_ue_t *u, uint32_t r)
 {
     node_t *n = N(u, r);
-    if (n->agg) return &u->aggs[n->agg];
-    if (u->naggs >= u->aggs_cap) {
-        size_t nc = u->aggs_cap ? u->aggs_cap * 2 : 256;
-        agg_t *x = realloc(u->aggs, nc * sizeof *x);
+    if (n->agg) return AGG(u, n->agg);
+    if (u->naggs >= UINT32_MAX) return NULL;
+    size_t b = u->naggs >> AGG_BLOCK_BITS;
+    if (b >= u->aggs_cap) {
+        size_t nc = u->aggs_cap ? u->aggs_cap * 2 : 16;
+        agg_t **x = realloc(u->aggs, nc * sizeof *x);
         if (!x) return NULL;
+        memset(x + u->aggs_cap, 0, (nc - u->aggs_cap) * sizeof *x);
         u->aggs = x;
         u->aggs_cap = nc;
     }
-    if (u->naggs >= UINT32_MAX) return NULL;
+    if (!u->aggs[b] && !(u->aggs[b] = malloc(AGG_BLOCK * sizeof(agg_t)))) return NULL;
     n->agg = (uint32_t)u->naggs++;
-    agg_t *a = &u->aggs[n->agg];
+    agg_t *a = AGG(u, n->agg);
     memset(a, 0, sizeof *a);
     return a;
 }
@@ -522,7 +555,7 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
     if (B->agg && !A->agg) {
         A->agg = B->agg;
     } else if (B->agg) {
-        agg_t *ga = &u->aggs[A->agg], *gb = &u->aggs[B->agg];
+        agg_t *ga = AGG(u, A->agg), *gb = AGG(u, B->agg);
         if (gb->first_us < ga->first_us ||
             (gb->first_us == ga->first_us && gb->first_frame < ga->first_frame)) {
             ga->first_us = gb->first_us;
@@ -795,26 +828,6 @@ static int keep_listed(tpa_ue_t *u, size_t nids)
     return 0;
 }
 
-/* Frees the forest (nodes, their texts and hash, aggregates, attribute set): after
- * finish only number[], the listed parts, attributes, steps and transactions serve. */
-static void drop_forest(tpa_ue_t *u)
-{
-    for (size_t i = 0; i < u->nblocks; i++)
-        free(u->blocks[i]);
-    free(u->blocks);
-    u->blocks = NULL;
-    u->nblocks = u->blocks_cap = 0;
-    free(u->aggs);
-    u->aggs = NULL;
-    u->naggs = u->aggs_cap = 0;
-    arena_free(&u->arena);
-    free(u->buckets);
-    u->buckets = NULL;
-    u->nbuckets = 0;
-    free(u->aset);
-    u->aset = NULL;
-    u->naset = 0;
-}
 
 void tpa_ue_finish(tpa_ue_t *u)
 {
@@ -827,7 +840,7 @@ void tpa_ue_finish(tpa_ue_t *u)
     for (size_t i = 1; i < u->nnodes; i++) {
         const node_t *n = N(u, (uint32_t)i);
         if (find(u, (uint32_t)i) == i && n->agg) {
-            const agg_t *g = &u->aggs[n->agg];
+            const agg_t *g = AGG(u, n->agg);
             keys[nr++] = (root_key_t){g->first_us, g->first_frame, (uint32_t)i};
         }
     }
@@ -837,7 +850,7 @@ void tpa_ue_finish(tpa_ue_t *u)
     u->listed = malloc((u->nroots ? u->nroots : 1) * sizeof *u->listed);
     if (!u->listed) goto fail;
     for (size_t k = 0; k < u->nroots; k++) {
-        u->listed[k] = u->aggs[N(u, keys[k].root)->agg];
+        u->listed[k] = *AGG(u, N(u, keys[k].root)->agg);
         u->number[keys[k].root] = (uint32_t)(k + 1);
     }
     size_t nids = 0;
