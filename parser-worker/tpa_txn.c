@@ -17,7 +17,7 @@ enum { SL_IN_TABLE = 1, SL_CONTEXT_KEY = 2 };
  * record while the transaction is open and for the kept ones; a finished transaction
  * that is not kept has rec NULL and carries its subscriber anchor here. */
 typedef struct slot {
-    struct slot *hnext, *prev, *next; /* hash chain; open or linger list */
+    struct slot *prev, *next; /* open or linger list */
     tpa_txn_rec_t *rec;
     uint64_t scope;
     int64_t last_tx_us; /* last transmission of the request */
@@ -29,6 +29,12 @@ typedef struct slot {
     uint16_t keylen;
     char key[]; /* keylen bytes and a NUL */
 } slot_t;
+
+/* A table entry: the slot and its hash, so probing and growing never touch slots. */
+typedef struct entry {
+    slot_t *s; /* NULL = empty */
+    uint32_t hash;
+} entry_t;
 
 typedef struct slot_list {
     slot_t *head, *tail;
@@ -66,8 +72,8 @@ struct tpa_txn {
     tpa_intern_t *pool;
     tpa_kpi_t *kpi;
     tpa_txn_limits_t lim;
-    slot_t **buckets; /* chained on hnext; open and lingering slots */
-    size_t nbuckets, nentries;
+    entry_t *table; /* open addressing, linear probing: open and lingering slots */
+    size_t cap, nentries; /* cap a power of two, at most 3/4 used */
     slot_list_t open;   /* in order of opening */
     slot_list_t linger; /* closed, in order of closing */
     proc_t *procs;
@@ -185,9 +191,9 @@ tpa_txn_t *tpa_txn_new(tpa_intern_t *pool, tpa_kpi_t *kpi, const tpa_txn_limits_
     t->kpi = kpi;
     t->lim = lim ? *lim : tpa_txn_default_limits();
     if (t->lim.max_open == 0) t->lim.max_open = 1;
-    t->nbuckets = 1024;
-    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-    if (!t->buckets) {
+    t->cap = 1024;
+    t->table = calloc(t->cap, sizeof *t->table);
+    if (!t->table) {
         free(t);
         return NULL;
     }
@@ -204,7 +210,7 @@ void tpa_txn_destroy(tpa_txn_t **tp)
         free(t->kept[i]);
     pool_release(&t->mem); /* slots and the records of open ones not kept */
     free(t->kept);
-    free(t->buckets);
+    free(t->table);
     free(t->procs);
     free(t->proc_set);
     free(t);
@@ -284,50 +290,67 @@ static uint32_t key_hash(const tpa_txn_t *t, uint32_t proc, const char *key, siz
 static slot_t *lookup(const tpa_txn_t *t, uint32_t h, uint32_t proc, const char *key,
                       size_t keylen, uint64_t scope)
 {
-    for (slot_t *r = t->buckets[h & (t->nbuckets - 1)]; r; r = r->hnext)
-        if (r->hash == h && r->proc == proc && r->scope == scope && r->keylen == keylen &&
-            memcmp(r->key, key, keylen) == 0)
+    size_t mask = t->cap - 1;
+    for (size_t i = h & mask; t->table[i].s; i = (i + 1) & mask) {
+        slot_t *r = t->table[i].s;
+        if (t->table[i].hash == h && r->proc == proc && r->scope == scope &&
+            r->keylen == keylen && memcmp(r->key, key, keylen) == 0)
             return r;
+    }
     return NULL;
 }
 
-static void table_insert(tpa_txn_t *t, slot_t *r)
+static void place(entry_t *table, size_t cap, slot_t *s, uint32_t h)
 {
-    if (t->nentries + 1 > t->nbuckets) {
-        size_t n = t->nbuckets * 2;
-        slot_t **b = calloc(n, sizeof *b);
-        if (b) {
-            for (size_t i = 0; i < t->nbuckets; i++) {
-                slot_t *x = t->buckets[i];
-                while (x) {
-                    slot_t *nx = x->hnext;
-                    x->hnext = b[x->hash & (n - 1)];
-                    b[x->hash & (n - 1)] = x;
-                    x = nx;
-                }
-            }
-            free(t->buckets);
-            t->buckets = b;
-            t->nbuckets = n;
-        } /* else: longer chains, still correct */
-    }
-    slot_t **head = &t->buckets[r->hash & (t->nbuckets - 1)];
-    r->hnext = *head;
-    *head = r;
-    r->flags |= SL_IN_TABLE;
-    t->nentries++;
+    size_t i = h & (cap - 1);
+    while (table[i].s)
+        i = (i + 1) & (cap - 1);
+    table[i] = (entry_t){s, h};
 }
 
+/* Adds r; TPA_ERR_NOMEM when the table is full and cannot grow. */
+static int table_insert(tpa_txn_t *t, slot_t *r)
+{
+    if ((t->nentries + 1) * 4 > t->cap * 3) {
+        size_t n = t->cap * 2;
+        entry_t *b = calloc(n, sizeof *b);
+        if (b) {
+            for (size_t i = 0; i < t->cap; i++)
+                if (t->table[i].s) place(b, n, t->table[i].s, t->table[i].hash);
+            free(t->table);
+            t->table = b;
+            t->cap = n;
+        } else if (t->nentries + 2 > t->cap) {
+            return TPA_ERR_NOMEM; /* one empty entry must stay: probing ends there */
+        }
+    }
+    place(t->table, t->cap, r, r->hash);
+    r->flags |= SL_IN_TABLE;
+    t->nentries++;
+    return 0;
+}
+
+/* Removes r, shifting back the entries that probed past it. */
 static void table_remove(tpa_txn_t *t, slot_t *r)
 {
-    slot_t **p = &t->buckets[r->hash & (t->nbuckets - 1)];
-    while (*p && *p != r)
-        p = &(*p)->hnext;
-    if (*p) {
-        *p = r->hnext;
-        t->nentries--;
+    size_t mask = t->cap - 1, i = r->hash & mask;
+    while (t->table[i].s && t->table[i].s != r)
+        i = (i + 1) & mask;
+    if (!t->table[i].s) return;
+    for (size_t j = i;;) {
+        t->table[i].s = NULL;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (!t->table[j].s) goto done;
+            size_t home = t->table[j].hash & mask;
+            /* entry j may move to i unless its home lies cyclically in (i, j] */
+            if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
+        }
+        t->table[i] = t->table[j];
+        i = j;
     }
-    r->hnext = NULL;
+done:
+    t->nentries--;
     r->flags &= (uint8_t)~SL_IN_TABLE;
 }
 
@@ -460,11 +483,19 @@ static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, con
     rec->flow = m->flow;
     rec->src = m->src;
     rec->dst = m->dst;
-    rec->id = t->next_id++;
+    rec->id = t->next_id;
     rec->kept = kept;
-    if (kept) t->kept[t->nkept++] = rec;
     r->rec = rec;
-    table_insert(t, r);
+    if (table_insert(t, r) < 0) {
+        if (kept)
+            free(rec);
+        else
+            pool_free(&t->mem, rec, sizeof *rec);
+        pool_free(&t->mem, r, slot_size(keylen));
+        return NULL;
+    }
+    t->next_id++;
+    if (kept) t->kept[t->nkept++] = rec;
     list_push(&t->open, r);
     t->st.attempts++;
     if (t->open.n > t->st.open_peak) t->st.open_peak = t->open.n;
@@ -615,9 +646,9 @@ void tpa_txn_finish(tpa_txn_t *t)
     while (t->linger.head)
         retire(t, t->linger.head);
     pool_release(&t->mem); /* every slot is gone: give the memory back for the document */
-    free(t->buckets);
-    t->buckets = NULL;
-    t->nbuckets = t->nentries = 0;
+    free(t->table);
+    t->table = NULL;
+    t->cap = t->nentries = 0;
     t->finished = true;
 }
 
