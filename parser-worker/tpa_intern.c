@@ -138,7 +138,11 @@ const char *tpa_intern_n(tpa_intern_t *p, const char *s, size_t n)
 const char *tpa_intern(tpa_intern_t *p, const char *s)
 {
     if (!p || !s) return NULL;
-    memo_t *m = &p->memo[((uintptr_t)s * 0x9e3779b97f4a7c15ULL) >> 55 & (MEMO_SLOTS - 1)];
+    /* by address and first bytes: a buffer holding alternating texts uses two slots */
+    uint64_t head = (uint8_t)s[0];
+    if (s[0] && s[1]) head |= (uint64_t)(uint8_t)s[1] << 8 | (uint64_t)(uint8_t)s[2] << 16;
+    uint64_t k = ((uintptr_t)s ^ (head << 40)) * 0x9e3779b97f4a7c15ULL;
+    memo_t *m = &p->memo[k >> 55 & (MEMO_SLOTS - 1)];
     if (m->given == s && strcmp(s, m->pooled) == 0) return m->pooled;
     const char *r = add(p, s, strnlen(s, TPA_INTERN_MAX_LEN), false);
     if (r && r != p->other) {
