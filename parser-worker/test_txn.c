@@ -384,8 +384,8 @@ static unsigned feed_round(tpa_txn_t *t, tpa_sig_kind_t kind, int64_t t0, int pa
     for (int i = 0; i < N; i++) {
         if (parity >= 0 && i % 2 != parity) continue;
         snprintf(key, sizeof key, "seq=%d", i);
-        tpa_sig_t m = msg("pfcp", kind == TPA_SIG_REQUEST ? "50" : "51", kind,
-                          "Session Establishment", key);
+        tpa_sig_t m =
+            msg("pfcp", kind == TPA_SIG_REQUEST ? "50" : "51", kind, "Session Establishment", key);
         tpa_txn_msg_t tm = {(uint64_t)i + 1, t0 + (int64_t)i * 1000, 1, 7, "a", "b", &m};
         tpa_txn_ev_t ev;
         tpa_txn_feed(t, &tm, &ev);

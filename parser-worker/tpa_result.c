@@ -139,9 +139,10 @@ static char *dup_cut(const char *str)
 static msg_memo_t *memo_slot(tpa_result_sink_t *s, const char *protocol, const char *code)
 {
     uint64_t head = (uint8_t)code[0];
-    if (code[0] && code[1]) head |= (uint64_t)(uint8_t)code[1] << 8 | (uint64_t)(uint8_t)code[2] << 16;
-    uint64_t k = ((uintptr_t)protocol ^ ((uintptr_t)code << 1) ^ (head << 40)) *
-                 0x9e3779b97f4a7c15ULL;
+    if (code[0] && code[1])
+        head |= (uint64_t)(uint8_t)code[1] << 8 | (uint64_t)(uint8_t)code[2] << 16;
+    uint64_t k =
+        ((uintptr_t)protocol ^ ((uintptr_t)code << 1) ^ (head << 40)) * 0x9e3779b97f4a7c15ULL;
     return &s->memo[k >> 56 & (MSG_MEMO - 1)];
 }
 

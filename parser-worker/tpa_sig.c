@@ -62,7 +62,7 @@ void tpa_sig_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
         memo->key = k;
     }
     int s = c->side & 1;
-    tpa_sig_where_t w = {c->frame,        c->ts_us,       c->flow_id, memo->scope,
+    tpa_sig_where_t w = {c->frame,      c->ts_us,       c->flow_id, memo->scope,
                          memo->node[s], memo->node[!s], true};
     tpa_sigstate_feed(d->sig, &w, m);
 }

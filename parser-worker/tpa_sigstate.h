@@ -68,9 +68,9 @@ const tpa_ue_t *tpa_sigstate_ue(const tpa_sigstate_t *s);
  * so that a message on a flow seen before costs no address formatting or hashing. */
 typedef struct tpa_sig_flow_memo {
     uint32_t flow;
-    const void *key;      /* the flow's key (address), checked with the id */
-    uint64_t scope;       /* the flow's endpoint-pair scope; 0 = the slot is empty */
-    const char *node[2];  /* pooled node names of the flow key's side 0 and side 1 */
+    const void *key;     /* the flow's key (address), checked with the id */
+    uint64_t scope;      /* the flow's endpoint-pair scope; 0 = the slot is empty */
+    const char *node[2]; /* pooled node names of the flow key's side 0 and side 1 */
 } tpa_sig_flow_memo_t;
 
 /* The memo slot of flow id flow (borrowed until destroy), or NULL when out of memory.

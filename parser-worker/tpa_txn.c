@@ -23,7 +23,7 @@ typedef struct slot {
     int64_t last_tx_us; /* last transmission of the request */
     int64_t closed_us;  /* response time (closed ones) */
     uint32_t hash;
-    uint32_t proc; /* index into procs */
+    uint32_t proc;      /* index into procs */
     uint32_t ue_anchor; /* when rec is NULL */
     uint8_t outcome, flags;
     uint16_t keylen;
@@ -72,10 +72,10 @@ struct tpa_txn {
     tpa_intern_t *pool;
     tpa_kpi_t *kpi;
     tpa_txn_limits_t lim;
-    entry_t *table; /* open addressing, linear probing: open and lingering slots */
+    entry_t *table;       /* open addressing, linear probing: open and lingering slots */
     size_t cap, nentries; /* cap a power of two, at most 3/4 used */
-    slot_list_t open;   /* in order of opening */
-    slot_list_t linger; /* closed, in order of closing */
+    slot_list_t open;     /* in order of opening */
+    slot_list_t linger;   /* closed, in order of closing */
     proc_t *procs;
     size_t nprocs, procs_cap;
     uint32_t *proc_set; /* open addressing: proc index + 1 */
@@ -287,14 +287,14 @@ static uint32_t key_hash(const tpa_txn_t *t, uint32_t proc, const char *key, siz
     return (uint32_t)(h ^ (h >> 32));
 }
 
-static slot_t *lookup(const tpa_txn_t *t, uint32_t h, uint32_t proc, const char *key,
-                      size_t keylen, uint64_t scope)
+static slot_t *lookup(const tpa_txn_t *t, uint32_t h, uint32_t proc, const char *key, size_t keylen,
+                      uint64_t scope)
 {
     size_t mask = t->cap - 1;
     for (size_t i = h & mask; t->table[i].s; i = (i + 1) & mask) {
         slot_t *r = t->table[i].s;
-        if (t->table[i].hash == h && r->proc == proc && r->scope == scope &&
-            r->keylen == keylen && memcmp(r->key, key, keylen) == 0)
+        if (t->table[i].hash == h && r->proc == proc && r->scope == scope && r->keylen == keylen &&
+            memcmp(r->key, key, keylen) == 0)
             return r;
     }
     return NULL;

@@ -696,14 +696,14 @@ uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t f
             continue;
         }
         tpa_id_kind_t k = m->ids[i].kind;
-        uint32_t x = get_node(u, k, key[i].cls, key[i].scope, key[i].v, key[i].h, m->flags,
-                              (uint32_t)frame);
+        uint32_t x =
+            get_node(u, k, key[i].cls, key[i].scope, key[i].v, key[i].h, m->flags, (uint32_t)frame);
         if (!x) continue;
         ids[n] = x;
         kinds[n++] = (uint8_t)k;
         if (k == TPA_ID_SUCI && suci_imsi(key[i].v, imsi, sizeof imsi)) {
-            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi,
-                         node_hash(u, TPA_ID_IMSI, 0, imsi), m->flags, (uint32_t)frame);
+            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi, node_hash(u, TPA_ID_IMSI, 0, imsi),
+                         m->flags, (uint32_t)frame);
             if (x) {
                 ids[n] = x;
                 kinds[n++] = TPA_ID_IMSI;
@@ -827,7 +827,6 @@ static int keep_listed(tpa_ue_t *u, size_t nids)
     }
     return 0;
 }
-
 
 void tpa_ue_finish(tpa_ue_t *u)
 {
