@@ -27,7 +27,7 @@ static tpa_sig_t mk(const char *proto, const char *code, tpa_sig_kind_t kind, co
 
 static void feed(tpa_sigstate_t *s, int64_t ts, uint32_t flow, const tpa_sig_t *m)
 {
-    tpa_sig_where_t w = {++frame_no, ts, flow, 1000 + flow, "10.1.0.1", "10.1.0.2"};
+    tpa_sig_where_t w = {++frame_no, ts, flow, 1000 + flow, "10.1.0.1", "10.1.0.2", false};
     tpa_sigstate_feed(s, &w, m);
 }
 

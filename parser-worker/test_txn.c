@@ -47,14 +47,14 @@ static tpa_sig_t fail(tpa_sig_t m, int64_t cause, const char *name)
 /* Feeds m at frame/time on flow 1 (scope 100), from A to B. */
 static void feed(tpa_sigstate_t *s, uint64_t frame, int64_t ts, const tpa_sig_t *m)
 {
-    tpa_sig_where_t w = {frame, ts, 1, 100, "10.0.0.1", "10.0.0.2"};
+    tpa_sig_where_t w = {frame, ts, 1, 100, "10.0.0.1", "10.0.0.2", false};
     tpa_sigstate_feed(s, &w, m);
 }
 
 static void feed_at(tpa_sigstate_t *s, uint64_t frame, int64_t ts, uint32_t flow, uint64_t scope,
                     const tpa_sig_t *m)
 {
-    tpa_sig_where_t w = {frame, ts, flow, scope, "10.0.0.3", "10.0.0.4"};
+    tpa_sig_where_t w = {frame, ts, flow, scope, "10.0.0.3", "10.0.0.4", false};
     tpa_sigstate_feed(s, &w, m);
 }
 
@@ -370,6 +370,56 @@ static void test_events(void)
     CHECK(!t && !kpi && !pool);
 }
 
+/* Thousands of keys opened, closed, retransmitted, expired and reused: every lookup
+ * still finds its own transaction while the tracker's table grows and entries leave
+ * it from anywhere ("A closed transaction stays matchable for linger_us"; "REQUEST
+ * while the tuple is open: a retransmission ... older, the open one ends unanswered
+ * and a new attempt opens"). */
+static unsigned feed_round(tpa_txn_t *t, tpa_sig_kind_t kind, int64_t t0, int parity,
+                           tpa_txn_ev_t want)
+{
+    enum { N = 3000 };
+    unsigned ok = 0;
+    char key[32];
+    for (int i = 0; i < N; i++) {
+        if (parity >= 0 && i % 2 != parity) continue;
+        snprintf(key, sizeof key, "seq=%d", i);
+        tpa_sig_t m =
+            msg("pfcp", kind == TPA_SIG_REQUEST ? "50" : "51", kind, "Session Establishment", key);
+        tpa_txn_msg_t tm = {(uint64_t)i + 1, t0 + (int64_t)i * 1000, 1, 7, "a", "b", &m};
+        tpa_txn_ev_t ev;
+        tpa_txn_feed(t, &tm, &ev);
+        ok += ev == want;
+    }
+    return ok;
+}
+
+static void test_churn(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_kpi_t *kpi = tpa_kpi_new();
+    tpa_txn_t *t = tpa_txn_new(pool, kpi, NULL);
+    CHECK(pool && kpi && t);
+    CHECK(feed_round(t, TPA_SIG_REQUEST, S(1), -1, TPA_TXN_EV_OPEN) == 3000);
+    CHECK(feed_round(t, TPA_SIG_RESPONSE, S(10), 0, TPA_TXN_EV_CLOSE) == 1500);
+    CHECK(feed_round(t, TPA_SIG_REQUEST, S(11), 1, TPA_TXN_EV_RETX) == 1500);
+    CHECK(feed_round(t, TPA_SIG_REQUEST, S(12), 0, TPA_TXN_EV_LATE_RETX) == 1500);
+    /* long after: the closed ones expired, the open ones end unanswered; all reopen */
+    CHECK(feed_round(t, TPA_SIG_REQUEST, S(100), -1, TPA_TXN_EV_OPEN) == 3000);
+    CHECK(feed_round(t, TPA_SIG_RESPONSE, S(105), -1, TPA_TXN_EV_CLOSE) == 3000);
+    CHECK(feed_round(t, TPA_SIG_RESPONSE, S(106), 1, TPA_TXN_EV_DUP_RESPONSE) == 1500);
+    const tpa_txn_stats_t *st = tpa_txn_stats(t);
+    CHECK(st->attempts == 6000 && st->late_retx == 1500 && st->dup_responses == 1500 &&
+          st->orphans == 0 && st->open_peak == 3000);
+    tpa_txn_finish(t);
+    tpa_kpi_finish(kpi);
+    const tpa_kpi_entry_t *e = tpa_kpi_find(kpi, "pfcp", "Session Establishment");
+    CHECK(e && e->attempts == 6000 && e->successes == 4500 && e->unanswered == 1500);
+    tpa_txn_destroy(&t);
+    tpa_kpi_destroy(&kpi);
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
     test_pfcp_retransmissions();
@@ -379,5 +429,6 @@ int main(void)
     test_scope();
     test_limits_and_indications();
     test_events();
+    test_churn();
     return TEST_DONE();
 }

@@ -30,7 +30,7 @@ static tpa_sig_t mk(const char *proto, const char *code, const char *name, tpa_s
 static void feed(tpa_sigstate_t *s, uint64_t frame, int64_t ts, uint32_t flow, const char *src,
                  const char *dst, const tpa_sig_t *m)
 {
-    tpa_sig_where_t w = {frame, ts, flow, 1000 + flow, src, dst};
+    tpa_sig_where_t w = {frame, ts, flow, 1000 + flow, src, dst, false};
     tpa_sigstate_feed(s, &w, m);
 }
 
@@ -359,6 +359,41 @@ static void test_caps(void)
     CHECK(u2 == NULL);
 }
 
+/* Transactions the document does not list still join their request's and response's
+ * subscribers, and keep doing so while they linger ("the request and the response of
+ * one transaction (tpa_ue_link)"): the tracker keeps only a slot for them. */
+static void test_unlisted_transactions_join(void)
+{
+    tpa_sigstate_limits_t lim = {tpa_txn_default_limits(), tpa_ue_default_limits()};
+    lim.txn.max_kept = 0;
+    tpa_sigstate_t *s = tpa_sigstate_new(&lim);
+    CHECK(s != NULL);
+    const char *smf = "10.0.0.5", *upf = "10.0.0.9";
+    /* a request naming nobody, answered with the UPF's F-SEID */
+    tpa_sig_t q = mk("pfcp", "50", "Session Establishment Request", TPA_SIG_REQUEST,
+                     "Session Establishment", "seq=1");
+    feed(s, 1, S(1), PFCP, smf, upf, &q);
+    tpa_sig_t a = mk("pfcp", "51", "Session Establishment Response", TPA_SIG_RESPONSE,
+                     "Session Establishment", "seq=1");
+    tpa_sig_add_id(&a, TPA_ID_SEID, "0x99@10.0.0.9");
+    feed(s, 2, S(1) + MS(5), PFCP, upf, smf, &a);
+    /* the answer again, a second later, now with the IMSI: the same subscriber */
+    tpa_sig_t a2 = mk("pfcp", "51", "Session Establishment Response", TPA_SIG_RESPONSE,
+                      "Session Establishment", "seq=1");
+    tpa_sig_add_id(&a2, TPA_ID_IMSI, "001010000000042");
+    feed(s, 3, S(2), PFCP, upf, smf, &a2);
+    json_t *doc = finish(s);
+    const json_t *ues = json_object_get(doc, "ues");
+    CHECK(json_array_size(json_object_get(doc, "transactions")) == 0);
+    CHECK(sig_count(doc, "duplicate_responses") == 1);
+    CHECK(json_array_size(ues) == 1 && sig_count(doc, "ues_total") == 1);
+    const json_t *ue = json_array_get(ues, 0);
+    CHECK(has_id(ue, "identities", "seid", "0x99@10.0.0.9") &&
+          has_id(ue, "identities", "imsi", "001010000000042"));
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
 int main(void)
 {
     test_join_across_interfaces();
@@ -366,5 +401,6 @@ int main(void)
     test_hub();
     test_id_reuse();
     test_caps();
+    test_unlisted_transactions_join();
     return TEST_DONE();
 }

@@ -12,7 +12,17 @@ typedef struct slot {
     uint64_t h;
 } slot_t;
 
+/* Last pooled copy per given address: dissectors pass the same literals ("pfcp",
+ * "Session Establishment") over and over, so one strcmp replaces hashing. The text at
+ * the address is compared every time (a caller's buffer may have changed). */
+#define MEMO_SLOTS 512
+
+typedef struct memo {
+    const char *given, *pooled;
+} memo_t;
+
 struct tpa_intern {
+    memo_t memo[MEMO_SLOTS];
     slot_t *slots;
     size_t nslots; /* power of two, at most half full */
     size_t used;
@@ -128,7 +138,18 @@ const char *tpa_intern_n(tpa_intern_t *p, const char *s, size_t n)
 const char *tpa_intern(tpa_intern_t *p, const char *s)
 {
     if (!p || !s) return NULL;
-    return add(p, s, strnlen(s, TPA_INTERN_MAX_LEN), false);
+    /* by address and first bytes: a buffer holding alternating texts uses two slots */
+    uint64_t head = (uint8_t)s[0];
+    if (s[0] && s[1]) head |= (uint64_t)(uint8_t)s[1] << 8 | (uint64_t)(uint8_t)s[2] << 16;
+    uint64_t k = ((uintptr_t)s ^ (head << 40)) * 0x9e3779b97f4a7c15ULL;
+    memo_t *m = &p->memo[k >> 55 & (MEMO_SLOTS - 1)];
+    if (m->given == s && strcmp(s, m->pooled) == 0) return m->pooled;
+    const char *r = add(p, s, strnlen(s, TPA_INTERN_MAX_LEN), false);
+    if (r && r != p->other) {
+        m->given = s;
+        m->pooled = r;
+    }
+    return r;
 }
 
 size_t tpa_intern_count(const tpa_intern_t *p)

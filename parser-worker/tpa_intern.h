@@ -12,7 +12,8 @@
  * The hash is FNV-1a over the bytes, started from a per-process random seed
  * (tpa_hash_seed), so tables keyed by packet data cannot be flooded with collisions
  * computed in advance. Nothing the result shows depends on hash order.
- * Costs: tpa_intern O(length) expected.
+ * Costs: tpa_intern O(length) expected; a string given again at the same address (a
+ * literal) costs one strcmp against its pooled copy (a small memo by address).
  */
 #ifndef TPA_INTERN_H
 #define TPA_INTERN_H

@@ -13,7 +13,17 @@
 #define HIST_LINEAR 128
 #define HIST_BUCKETS (HIST_LINEAR + (32 - 7) * HIST_SUB)
 
+/* The entry last found per (protocol, procedure) address pair: callers pass pooled
+ * strings, so one compare of each replaces hashing both. */
+#define KPI_MEMO 64
+
+typedef struct kpi_memo {
+    const char *protocol, *procedure;
+    tpa_kpi_entry_t *e; /* NULL = empty */
+} kpi_memo_t;
+
 struct tpa_kpi {
+    kpi_memo_t memo[KPI_MEMO];
     tpa_kpi_entry_t **entries; /* nentries; ordered after finish */
     size_t nentries, cap;
     size_t *slots; /* open addressing: entry index + 1, 0 = empty */
@@ -119,8 +129,16 @@ static tpa_kpi_entry_t *entry_get(tpa_kpi_t *k, const char *protocol, const char
         *err = TPA_ERR_INVALID;
         return NULL;
     }
+    uint64_t mk = ((uintptr_t)protocol ^ ((uintptr_t)procedure << 1)) * 0x9e3779b97f4a7c15ULL;
+    kpi_memo_t *mm = &k->memo[mk >> 58 & (KPI_MEMO - 1)];
+    if (mm->e && mm->protocol == protocol && mm->procedure == procedure &&
+        strcmp(mm->e->protocol, protocol) == 0 && strcmp(mm->e->procedure, procedure) == 0)
+        return mm->e;
     size_t *s = slot_for(k, protocol, procedure);
-    if (*s) return k->entries[*s - 1];
+    if (*s) {
+        *mm = (kpi_memo_t){protocol, procedure, k->entries[*s - 1]};
+        return mm->e;
+    }
     if (k->nentries >= TPA_KPI_MAX_ENTRIES) {
         *err = TPA_ERR_TOOBIG;
         return NULL;

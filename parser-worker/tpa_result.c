@@ -30,11 +30,22 @@ typedef struct msg_entry {
     uint64_t hash;
 } msg_entry_t;
 
+/* The entry last counted per (protocol, code) address pair: dissectors pass literals
+ * (every G-PDU is "gtp", "255"), so two short strcmp replace hashing both strings.
+ * The text is compared every time (a caller's buffer may have changed). */
+#define MSG_MEMO 256
+
+typedef struct msg_memo {
+    const char *protocol, *code;
+    msg_entry_t *e; /* NULL = empty; cleared when the slots move */
+} msg_memo_t;
+
 struct tpa_result_sink {
     msg_entry_t *slots;
     size_t nslots; /* power of two, kept at most half full */
     size_t used;
     uint64_t total;
+    msg_memo_t memo[MSG_MEMO];
 };
 
 tpa_result_sink_t *tpa_result_sink_new(void)
@@ -110,6 +121,7 @@ static int msg_grow(tpa_result_sink_t *s)
     free(s->slots);
     s->slots = sl;
     s->nslots = n;
+    memset(s->memo, 0, sizeof s->memo);
     return 0;
 }
 
@@ -123,10 +135,37 @@ static char *dup_cut(const char *str)
     return d;
 }
 
+/* By the addresses and the code's first bytes: a buffer that holds "50" then "51" uses
+ * two slots instead of thrashing one. */
+static msg_memo_t *memo_slot(tpa_result_sink_t *s, const char *protocol, const char *code)
+{
+    uint64_t head = (uint8_t)code[0];
+    if (code[0] && code[1])
+        head |= (uint64_t)(uint8_t)code[1] << 8 | (uint64_t)(uint8_t)code[2] << 16;
+    uint64_t k =
+        ((uintptr_t)protocol ^ ((uintptr_t)code << 1) ^ (head << 40)) * 0x9e3779b97f4a7c15ULL;
+    return &s->memo[k >> 56 & (MSG_MEMO - 1)];
+}
+
+/* Counts one more message of entry e (name: the first one given stays). */
+static void msg_add(tpa_result_sink_t *s, msg_entry_t *e, const char *name)
+{
+    if (!e->name && name && name[0])
+        e->name = dup_cut(name); /* NULL when out of memory: the code stands in */
+    e->count++;
+    s->total++;
+}
+
 int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
                              const char *name)
 {
     if (!s || !protocol || !code || !protocol[0] || !code[0]) return TPA_ERR_INVALID;
+    msg_memo_t *mm = memo_slot(s, protocol, code);
+    if (mm->e && mm->protocol == protocol && mm->code == code &&
+        strcmp(protocol, mm->e->protocol) == 0 && strcmp(code, mm->e->code) == 0) {
+        msg_add(s, mm->e, name);
+        return 0;
+    }
     uint64_t h = msg_hash(protocol, code);
     msg_entry_t *e = msg_find(s, protocol, code, h);
     if (!e->protocol) {
@@ -149,11 +188,9 @@ int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const c
         e->name = nm;
         e->hash = h;
         s->used++;
-    } else if (!e->name && name && name[0]) {
-        e->name = dup_cut(name); /* NULL when out of memory: the code stands in */
     }
-    e->count++;
-    s->total++;
+    msg_add(s, e, name);
+    *mm = (msg_memo_t){protocol, code, e};
     return 0;
 }
 
@@ -564,6 +601,7 @@ json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap)
     json_object_set_new(doc, "capture", capture_json(st, &rs, cap));
     size_t n = 0;
     tpa_flow_t *const *all = tpa_flow_table_finish(tpa_decode_flows(d), &n);
+    tpa_sig_finish(d); /* frees the tracking tables before the document takes memory */
     for (size_t i = 0; i < n; i++) {
         if (!all[i]) continue;
         json_t *fj = flow_json(all[i]);

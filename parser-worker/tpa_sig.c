@@ -45,16 +45,32 @@ void tpa_sig_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
         d->sig = tpa_sigstate_new(NULL);
         if (!d->sig) return;
     }
+    tpa_sig_flow_memo_t *memo = tpa_sigstate_flow_memo(d->sig, c->flow_id);
+    if (!memo) return;
     const tpa_flow_key_t *k = &c->flow->key;
+    if (memo->flow != c->flow_id || memo->key != k || !memo->scope || !memo->node[0] ||
+        !memo->node[1]) {
+        bool same = memcmp(k->addr[0], k->addr[1], sizeof k->addr[0]) == 0;
+        char name[NODE_MAX];
+        for (int side = 0; side < 2; side++) {
+            node_name(k, side, same, name, sizeof name);
+            memo->node[side] = tpa_sigstate_intern(d->sig, name);
+        }
+        /* the canonical key is the unordered endpoint pair (with protocol and tunnel) */
+        uint64_t scope = tpa_hash_bytes(0x7470615f73636f70ULL, k, sizeof *k);
+        memo->scope = scope ? scope : 1;
+        memo->flow = c->flow_id;
+        memo->key = k;
+    }
     int s = c->side & 1;
-    bool same = memcmp(k->addr[0], k->addr[1], sizeof k->addr[0]) == 0;
-    char src[NODE_MAX], dst[NODE_MAX];
-    node_name(k, s, same, src, sizeof src);
-    node_name(k, !s, same, dst, sizeof dst);
-    /* the canonical key is the unordered endpoint pair (with protocol and tunnel) */
-    uint64_t scope = tpa_hash_bytes(0x7470615f73636f70ULL, k, sizeof *k);
-    tpa_sig_where_t w = {c->frame, c->ts_us, c->flow_id, scope ? scope : 1, src, dst};
+    tpa_sig_where_t w = {c->frame,      c->ts_us,       c->flow_id, memo->scope,
+                         memo->node[s], memo->node[!s], true};
     tpa_sigstate_feed(d->sig, &w, m);
+}
+
+void tpa_sig_finish(tpa_decoder_t *d)
+{
+    if (d && d->sig) tpa_sigstate_finish(d->sig);
 }
 
 int tpa_sig_result(tpa_decoder_t *d, json_t *doc, tpa_flow_t *const *flows, size_t nflows,

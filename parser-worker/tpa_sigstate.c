@@ -11,6 +11,7 @@ struct tpa_sigstate {
     tpa_kpi_t *kpi;
     tpa_txn_t *txn;
     tpa_ue_t *ue;
+    tpa_sig_flow_memo_t *memo; /* TPA_SIG_FLOW_MEMO slots, made on first use */
     bool finished;
 };
 
@@ -40,6 +41,7 @@ void tpa_sigstate_destroy(tpa_sigstate_t **sp)
     tpa_txn_destroy(&s->txn);
     tpa_kpi_destroy(&s->kpi);
     tpa_intern_destroy(&s->pool);
+    free(s->memo);
     free(s);
     *sp = NULL;
 }
@@ -48,8 +50,8 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
 {
     if (!s || !w || !m || !m->protocol || !m->code || !m->protocol[0] || !m->code[0] || s->finished)
         return;
-    const char *src = tpa_intern(s->pool, w->src ? w->src : "");
-    const char *dst = tpa_intern(s->pool, w->dst ? w->dst : "");
+    const char *src = w->pooled && w->src ? w->src : tpa_intern(s->pool, w->src ? w->src : "");
+    const char *dst = w->pooled && w->dst ? w->dst : tpa_intern(s->pool, w->dst ? w->dst : "");
     uint32_t anchor = tpa_ue_join(s->ue, m, w->frame, w->flow);
     tpa_txn_msg_t tm = {w->frame, w->ts_us, w->flow, w->scope, src, dst, m};
     tpa_txn_ev_t ev;
@@ -157,6 +159,21 @@ int tpa_sigstate_json(tpa_sigstate_t *s, json_t *doc)
     json_object_set_new(doc, "ues", ue);
     json_object_set_new(doc, "signalling", ct);
     return 0;
+}
+
+tpa_sig_flow_memo_t *tpa_sigstate_flow_memo(tpa_sigstate_t *s, uint32_t flow)
+{
+    if (!s) return NULL;
+    if (!s->memo) {
+        s->memo = calloc(TPA_SIG_FLOW_MEMO, sizeof *s->memo);
+        if (!s->memo) return NULL;
+    }
+    return &s->memo[flow & (TPA_SIG_FLOW_MEMO - 1)];
+}
+
+const char *tpa_sigstate_intern(tpa_sigstate_t *s, const char *str)
+{
+    return s ? tpa_intern(s->pool, str) : NULL;
 }
 
 const tpa_kpi_t *tpa_sigstate_kpi(const tpa_sigstate_t *s)

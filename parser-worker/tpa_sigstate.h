@@ -14,6 +14,7 @@
 #define TPA_SIGSTATE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tpa_kpi.h"
@@ -33,6 +34,7 @@ typedef struct tpa_sig_where {
     uint32_t flow;         /* flow id as flows[] shows it */
     uint64_t scope;        /* the flow's unordered endpoint pair, any stable nonzero value */
     const char *src, *dst; /* node names of the sender and the receiver ("ip" or "ip:port") */
+    bool pooled;           /* src and dst come from this state (tpa_sigstate_flow_memo) */
 } tpa_sig_where_t;
 
 typedef struct tpa_sigstate tpa_sigstate_t;
@@ -62,8 +64,32 @@ const tpa_ue_t *tpa_sigstate_ue(const tpa_sigstate_t *s);
 
 /* ---- for the engine (tpa_sig.c, which also implements tpa_sig_report) ---- */
 
+/* What the engine derives from a flow for every message on it, remembered by flow id
+ * so that a message on a flow seen before costs no address formatting or hashing. */
+typedef struct tpa_sig_flow_memo {
+    uint32_t flow;
+    const void *key;     /* the flow's key (address), checked with the id */
+    uint64_t scope;      /* the flow's endpoint-pair scope; 0 = the slot is empty */
+    const char *node[2]; /* pooled node names of the flow key's side 0 and side 1 */
+} tpa_sig_flow_memo_t;
+
+/* The memo slot of flow id flow (borrowed until destroy), or NULL when out of memory.
+ * The slot may hold another flow (or nothing: scope 0): the caller checks
+ * memo->flow == flow, memo->key and memo->scope, else fills it (names with
+ * tpa_sigstate_intern).
+ * Memory: a fixed table of TPA_SIG_FLOW_MEMO slots. */
+#define TPA_SIG_FLOW_MEMO 4096
+tpa_sig_flow_memo_t *tpa_sigstate_flow_memo(tpa_sigstate_t *s, uint32_t flow);
+
+/* The state's pooled copy of str (tpa_intern.h), or NULL. */
+const char *tpa_sigstate_intern(tpa_sigstate_t *s, const char *str);
+
 struct tpa_decoder;
 struct tpa_flow;
+
+/* Ends the decoder's signalling state once the flows finished (tpa_sigstate_finish):
+ * the tracking tables are freed before the document is built. Idempotent. */
+void tpa_sig_finish(struct tpa_decoder *d);
 
 /* At the end of tpa_result_build, after the flows finished (their last stream bytes
  * reported): finishes the decoder's signalling state, sets doc's transactions, kpis,

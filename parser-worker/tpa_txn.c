@@ -2,6 +2,7 @@
 #include "tpa_txn.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,21 +10,81 @@
 #include "tpa_err.h"
 #include "tpa_result.h"
 
-typedef struct rec_list {
-    tpa_txn_rec_t *head, *tail;
+/* Slot flags. */
+enum { SL_IN_TABLE = 1, SL_CONTEXT_KEY = 2 };
+
+/* One tracked transaction, open or lingering: what pairing needs. rec is the document
+ * record while the transaction is open and for the kept ones; a finished transaction
+ * that is not kept has rec NULL and carries its subscriber anchor here. */
+typedef struct slot {
+    struct slot *prev, *next; /* open or linger list */
+    tpa_txn_rec_t *rec;
+    uint64_t scope;
+    int64_t last_tx_us; /* last transmission of the request */
+    int64_t closed_us;  /* response time (closed ones) */
+    uint32_t hash;
+    uint32_t proc;      /* index into procs */
+    uint32_t ue_anchor; /* when rec is NULL */
+    uint8_t outcome, flags;
+    uint16_t keylen;
+    char key[]; /* keylen bytes and a NUL */
+} slot_t;
+
+/* A table entry: the slot and its hash, so probing and growing never touch slots. */
+typedef struct entry {
+    slot_t *s; /* NULL = empty */
+    uint32_t hash;
+} entry_t;
+
+typedef struct slot_list {
+    slot_t *head, *tail;
     size_t n;
-} rec_list_t;
+} slot_list_t;
+
+/* (protocol, procedure) pairs, pooled strings compared by address. */
+typedef struct proc {
+    const char *protocol, *procedure;
+    bool context_protocol; /* ngap, s1ap, nas-5gs, nas-eps: keys name a UE context */
+} proc_t;
+
+/* Size-class pool for slots and the records of open transactions not kept: freed
+ * blocks go to their class's free list; chunks are released together at finish. */
+#define POOL_GRAIN 8
+#define POOL_CLASSES 48 /* up to 384 bytes */
+#define POOL_CHUNK 65536
+
+typedef struct pool_chunk {
+    struct pool_chunk *next;
+    size_t used;
+    max_align_t data[];
+} pool_chunk_t;
+
+_Static_assert(sizeof(tpa_txn_rec_t) <= POOL_CLASSES * POOL_GRAIN, "record fits the pool");
+_Static_assert(offsetof(slot_t, key) + TPA_TXN_MAX_KEY + 1 <= POOL_CLASSES * POOL_GRAIN,
+               "slot fits the pool");
+
+typedef struct pool {
+    void *free[POOL_CLASSES];
+    pool_chunk_t *chunks;
+} pool_t;
 
 struct tpa_txn {
     tpa_intern_t *pool;
     tpa_kpi_t *kpi;
     tpa_txn_limits_t lim;
-    tpa_txn_rec_t **buckets; /* chained on hnext; open and lingering records */
-    size_t nbuckets, nentries;
-    rec_list_t open;      /* in order of opening */
-    rec_list_t linger;    /* closed, in order of closing */
+    entry_t *table;       /* open addressing, linear probing: open and lingering slots */
+    size_t cap, nentries; /* cap a power of two, at most 3/4 used */
+    slot_list_t open;     /* in order of opening */
+    slot_list_t linger;   /* closed, in order of closing */
+    proc_t *procs;
+    size_t nprocs, procs_cap;
+    uint32_t *proc_set; /* open addressing: proc index + 1 */
+    size_t nproc_set;
+    pool_t mem;
     tpa_txn_rec_t **kept; /* ids 1..nkept */
     size_t nkept, kept_cap;
+    tpa_txn_rec_t scratch; /* what feed returned for a finished slot without record */
+    slot_t *scratch_slot;
     uint64_t next_id;
     uint64_t seed;
     tpa_txn_stats_t st;
@@ -43,7 +104,59 @@ const char *tpa_txn_id_str(uint64_t id, char *buf, size_t len)
     return buf;
 }
 
-static void list_push(rec_list_t *l, tpa_txn_rec_t *r)
+/* ---- memory ---- */
+
+static size_t pool_class(size_t size)
+{
+    return (size + POOL_GRAIN - 1) / POOL_GRAIN - 1;
+}
+
+/* A block of size bytes (at most POOL_CLASSES * POOL_GRAIN), or NULL. */
+static void *pool_alloc(pool_t *p, size_t size)
+{
+    size_t c = pool_class(size);
+    void *b = p->free[c];
+    if (b) {
+        memcpy(&p->free[c], b, sizeof(void *));
+        return b;
+    }
+    size_t bytes = (c + 1) * POOL_GRAIN;
+    pool_chunk_t *k = p->chunks;
+    if (!k || POOL_CHUNK - k->used < bytes) {
+        k = malloc(sizeof *k + POOL_CHUNK);
+        if (!k) return NULL;
+        k->next = p->chunks;
+        k->used = 0;
+        p->chunks = k;
+    }
+    b = (char *)k->data + k->used;
+    k->used += bytes;
+    return b;
+}
+
+static void pool_free(pool_t *p, void *b, size_t size)
+{
+    size_t c = pool_class(size);
+    memcpy(b, &p->free[c], sizeof(void *));
+    p->free[c] = b;
+}
+
+static void pool_release(pool_t *p)
+{
+    while (p->chunks) {
+        pool_chunk_t *k = p->chunks;
+        p->chunks = k->next;
+        free(k);
+    }
+    memset(p->free, 0, sizeof p->free);
+}
+
+static size_t slot_size(size_t keylen)
+{
+    return offsetof(slot_t, key) + keylen + 1;
+}
+
+static void list_push(slot_list_t *l, slot_t *r)
 {
     r->prev = l->tail;
     r->next = NULL;
@@ -55,7 +168,7 @@ static void list_push(rec_list_t *l, tpa_txn_rec_t *r)
     l->n++;
 }
 
-static void list_remove(rec_list_t *l, tpa_txn_rec_t *r)
+static void list_remove(slot_list_t *l, slot_t *r)
 {
     if (r->prev)
         r->prev->next = r->next;
@@ -78,9 +191,9 @@ tpa_txn_t *tpa_txn_new(tpa_intern_t *pool, tpa_kpi_t *kpi, const tpa_txn_limits_
     t->kpi = kpi;
     t->lim = lim ? *lim : tpa_txn_default_limits();
     if (t->lim.max_open == 0) t->lim.max_open = 1;
-    t->nbuckets = 1024;
-    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-    if (!t->buckets) {
+    t->cap = 1024;
+    t->table = calloc(t->cap, sizeof *t->table);
+    if (!t->table) {
         free(t);
         return NULL;
     }
@@ -89,97 +202,172 @@ tpa_txn_t *tpa_txn_new(tpa_intern_t *pool, tpa_kpi_t *kpi, const tpa_txn_limits_
     return t;
 }
 
-static void rec_free(tpa_txn_rec_t *r)
-{
-    free(r->key);
-    free(r);
-}
-
 void tpa_txn_destroy(tpa_txn_t **tp)
 {
     if (!tp || !*tp) return;
     tpa_txn_t *t = *tp;
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        tpa_txn_rec_t *r = t->buckets[i];
-        while (r) {
-            tpa_txn_rec_t *n = r->hnext;
-            if (!r->kept) rec_free(r);
-            r = n;
-        }
-    }
     for (size_t i = 0; i < t->nkept; i++)
-        rec_free(t->kept[i]);
+        free(t->kept[i]);
+    pool_release(&t->mem); /* slots and the records of open ones not kept */
     free(t->kept);
-    free(t->buckets);
+    free(t->table);
+    free(t->procs);
+    free(t->proc_set);
     free(t);
     *tp = NULL;
 }
 
-static uint64_t tuple_hash(const tpa_txn_t *t, const char *protocol, const char *procedure,
-                           const char *key, size_t keylen, uint64_t scope)
+/* ---- procedures ---- */
+
+static uint64_t proc_hash(const tpa_txn_t *t, const char *protocol, const char *procedure)
 {
-    uint64_t h = tpa_hash_bytes(t->seed, key, keylen);
-    h = tpa_hash_mix(h, (uint64_t)(uintptr_t)protocol);
-    h = tpa_hash_mix(h, (uint64_t)(uintptr_t)procedure);
-    return tpa_hash_mix(h, scope);
+    return tpa_hash_mix(tpa_hash_mix(t->seed, (uintptr_t)protocol), (uintptr_t)procedure);
 }
 
-static tpa_txn_rec_t *lookup(const tpa_txn_t *t, uint64_t h, const char *protocol,
-                             const char *procedure, const char *key, size_t keylen, uint64_t scope)
+static bool context_protocol(const char *protocol)
 {
-    for (tpa_txn_rec_t *r = t->buckets[h & (t->nbuckets - 1)]; r; r = r->hnext)
-        if (r->hash == h && r->protocol == protocol && r->procedure == procedure &&
-            r->scope == scope && strncmp(r->key, key, keylen) == 0 && r->key[keylen] == '\0')
+    static const char *const ctx[] = {"ngap", "s1ap", "nas-5gs", "nas-eps"};
+    for (size_t i = 0; i < sizeof ctx / sizeof ctx[0]; i++)
+        if (strcmp(protocol, ctx[i]) == 0) return true;
+    return false;
+}
+
+/* The index of pooled (protocol, procedure), added on first use; -1 out of memory. */
+static int64_t proc_get(tpa_txn_t *t, const char *protocol, const char *procedure)
+{
+    if ((t->nprocs + 1) * 2 > t->nproc_set) {
+        size_t nn = t->nproc_set ? t->nproc_set * 2 : 64;
+        uint32_t *set = calloc(nn, sizeof *set);
+        if (!set) return -1;
+        for (size_t i = 0; i < t->nprocs; i++) {
+            size_t j = proc_hash(t, t->procs[i].protocol, t->procs[i].procedure) & (nn - 1);
+            while (set[j])
+                j = (j + 1) & (nn - 1);
+            set[j] = (uint32_t)i + 1;
+        }
+        free(t->proc_set);
+        t->proc_set = set;
+        t->nproc_set = nn;
+    }
+    size_t mask = t->nproc_set - 1, j = proc_hash(t, protocol, procedure) & mask;
+    for (; t->proc_set[j]; j = (j + 1) & mask) {
+        const proc_t *p = &t->procs[t->proc_set[j] - 1];
+        if (p->protocol == protocol && p->procedure == procedure) return t->proc_set[j] - 1;
+    }
+    if (t->nprocs == t->procs_cap) {
+        size_t nc = t->procs_cap ? t->procs_cap * 2 : 32;
+        proc_t *v = realloc(t->procs, nc * sizeof *v);
+        if (!v) return -1;
+        t->procs = v;
+        t->procs_cap = nc;
+    }
+    t->procs[t->nprocs] = (proc_t){protocol, procedure, context_protocol(protocol)};
+    t->proc_set[j] = (uint32_t)++t->nprocs;
+    return (int64_t)t->nprocs - 1;
+}
+
+/* ---- the table ---- */
+
+/* The key's hash, eight bytes at a time (seeded). */
+static uint32_t key_hash(const tpa_txn_t *t, uint32_t proc, const char *key, size_t n,
+                         uint64_t scope)
+{
+    uint64_t h = tpa_hash_mix(t->seed ^ n, ((uint64_t)proc << 32) ^ scope);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, key + i, 8);
+        h = tpa_hash_mix(h, w);
+    }
+    if (i < n) {
+        uint64_t w = 0;
+        memcpy(&w, key + i, n - i);
+        h = tpa_hash_mix(h, w);
+    }
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static slot_t *lookup(const tpa_txn_t *t, uint32_t h, uint32_t proc, const char *key, size_t keylen,
+                      uint64_t scope)
+{
+    size_t mask = t->cap - 1;
+    for (size_t i = h & mask; t->table[i].s; i = (i + 1) & mask) {
+        slot_t *r = t->table[i].s;
+        if (t->table[i].hash == h && r->proc == proc && r->scope == scope && r->keylen == keylen &&
+            memcmp(r->key, key, keylen) == 0)
             return r;
+    }
     return NULL;
 }
 
-static void table_insert(tpa_txn_t *t, tpa_txn_rec_t *r)
+static void place(entry_t *table, size_t cap, slot_t *s, uint32_t h)
 {
-    if (t->nentries + 1 > t->nbuckets) {
-        size_t n = t->nbuckets * 2;
-        tpa_txn_rec_t **b = calloc(n, sizeof *b);
+    size_t i = h & (cap - 1);
+    while (table[i].s)
+        i = (i + 1) & (cap - 1);
+    table[i] = (entry_t){s, h};
+}
+
+/* Adds r; TPA_ERR_NOMEM when the table is full and cannot grow. */
+static int table_insert(tpa_txn_t *t, slot_t *r)
+{
+    if ((t->nentries + 1) * 4 > t->cap * 3) {
+        size_t n = t->cap * 2;
+        entry_t *b = calloc(n, sizeof *b);
         if (b) {
-            for (size_t i = 0; i < t->nbuckets; i++) {
-                tpa_txn_rec_t *x = t->buckets[i];
-                while (x) {
-                    tpa_txn_rec_t *nx = x->hnext;
-                    x->hnext = b[x->hash & (n - 1)];
-                    b[x->hash & (n - 1)] = x;
-                    x = nx;
-                }
-            }
-            free(t->buckets);
-            t->buckets = b;
-            t->nbuckets = n;
-        } /* else: longer chains, still correct */
+            for (size_t i = 0; i < t->cap; i++)
+                if (t->table[i].s) place(b, n, t->table[i].s, t->table[i].hash);
+            free(t->table);
+            t->table = b;
+            t->cap = n;
+        } else if (t->nentries + 2 > t->cap) {
+            return TPA_ERR_NOMEM; /* one empty entry must stay: probing ends there */
+        }
     }
-    tpa_txn_rec_t **head = &t->buckets[r->hash & (t->nbuckets - 1)];
-    r->hnext = *head;
-    *head = r;
-    r->in_table = true;
+    place(t->table, t->cap, r, r->hash);
+    r->flags |= SL_IN_TABLE;
     t->nentries++;
+    return 0;
 }
 
-static void table_remove(tpa_txn_t *t, tpa_txn_rec_t *r)
+/* Removes r, shifting back the entries that probed past it. */
+static void table_remove(tpa_txn_t *t, slot_t *r)
 {
-    tpa_txn_rec_t **p = &t->buckets[r->hash & (t->nbuckets - 1)];
-    while (*p && *p != r)
-        p = &(*p)->hnext;
-    if (*p) {
-        *p = r->hnext;
-        t->nentries--;
+    size_t mask = t->cap - 1, i = r->hash & mask;
+    while (t->table[i].s && t->table[i].s != r)
+        i = (i + 1) & mask;
+    if (!t->table[i].s) return;
+    for (size_t j = i;;) {
+        t->table[i].s = NULL;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (!t->table[j].s) goto done;
+            size_t home = t->table[j].hash & mask;
+            /* entry j may move to i unless its home lies cyclically in (i, j] */
+            if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
+        }
+        t->table[i] = t->table[j];
+        i = j;
     }
-    r->hnext = NULL;
-    r->in_table = false;
+done:
+    t->nentries--;
+    r->flags &= (uint8_t)~SL_IN_TABLE;
 }
 
-/* Drops r from the table (and the linger list); frees it unless the document keeps it. */
-static void retire(tpa_txn_t *t, tpa_txn_rec_t *r)
+/* Frees slot r (already out of the table and the lists) and its record unless kept. */
+static void slot_free(tpa_txn_t *t, slot_t *r)
 {
-    if (r->in_table) table_remove(t, r);
-    if (r->outcome != TPA_TXN_OPEN) list_remove(&t->linger, r);
-    if (!r->kept) rec_free(r);
+    if (t->scratch_slot == r) t->scratch_slot = NULL;
+    if (r->rec && !r->rec->kept) pool_free(&t->mem, r->rec, sizeof *r->rec);
+    pool_free(&t->mem, r, slot_size(r->keylen));
+}
+
+/* Drops closed r from the table and the linger list and frees it. */
+static void retire(tpa_txn_t *t, slot_t *r)
+{
+    if (r->flags & SL_IN_TABLE) table_remove(t, r);
+    list_remove(&t->linger, r);
+    slot_free(t, r);
 }
 
 static void count_kpi(tpa_txn_t *t, const tpa_txn_rec_t *r)
@@ -206,42 +394,58 @@ static void count_kpi(tpa_txn_t *t, const tpa_txn_rec_t *r)
     tpa_kpi_add(t->kpi, &k);
 }
 
-/* Ends open record r as unanswered and retires it. */
-static void end_unanswered(tpa_txn_t *t, tpa_txn_rec_t *r)
+/* Ends open slot r as unanswered and frees it. */
+static void end_unanswered(tpa_txn_t *t, slot_t *r)
 {
     list_remove(&t->open, r);
     r->outcome = TPA_TXN_UNANSWERED;
-    count_kpi(t, r);
-    if (r->in_table) table_remove(t, r);
-    if (!r->kept) rec_free(r);
+    r->rec->outcome = TPA_TXN_UNANSWERED;
+    count_kpi(t, r->rec);
+    if (r->flags & SL_IN_TABLE) table_remove(t, r);
+    slot_free(t, r);
 }
 
-/* Retires lingering records closed more than linger_us before now. */
+/* Retires lingering slots closed more than linger_us before now. */
 static void expire_linger(tpa_txn_t *t, int64_t now)
 {
     while (t->linger.head && now - t->linger.head->closed_us > t->lim.linger_us)
         retire(t, t->linger.head);
 }
 
-static bool context_keyed(const tpa_sig_t *s)
+/* The record feed returns for slot r: its own, or the scratch copy for a finished
+ * slot without one (its anchor taken back by writeback). */
+static tpa_txn_rec_t *rec_of(tpa_txn_t *t, slot_t *r)
 {
-    static const char *const ctx[] = {"ngap", "s1ap", "nas-5gs", "nas-eps"};
-    if (s->flags & TPA_SIG_KEY_CONTEXT) return true;
-    for (size_t i = 0; i < sizeof ctx / sizeof ctx[0]; i++)
-        if (strcmp(s->protocol, ctx[i]) == 0) return true;
-    return false;
+    if (r->rec) return r->rec;
+    const proc_t *p = &t->procs[r->proc];
+    memset(&t->scratch, 0, sizeof t->scratch);
+    t->scratch.protocol = p->protocol;
+    t->scratch.procedure = p->procedure;
+    t->scratch.outcome = (tpa_txn_outcome_t)r->outcome;
+    t->scratch.ue_anchor = r->ue_anchor;
+    t->scratch_slot = r;
+    return &t->scratch;
 }
 
-static tpa_txn_rec_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, const char *protocol,
-                               const char *procedure, const char *key, size_t keylen,
-                               uint64_t scope, uint64_t h)
+/* Takes back the anchor the caller may have set on the scratch record. */
+static void writeback(tpa_txn_t *t)
+{
+    if (!t->scratch_slot) return;
+    t->scratch_slot->ue_anchor = t->scratch.ue_anchor;
+    t->scratch_slot = NULL;
+}
+
+static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, const char *key,
+                        size_t keylen, uint64_t scope, uint32_t h)
 {
     const tpa_sig_t *s = m->sig;
+    const proc_t *p = &t->procs[proc];
     if (t->open.n >= t->lim.max_open) {
         t->st.evicted++;
         end_unanswered(t, t->open.head);
     }
-    if (t->next_id <= t->lim.max_kept && t->nkept == t->kept_cap) {
+    bool kept = t->next_id <= t->lim.max_kept;
+    if (kept && t->nkept == t->kept_cap) {
         size_t nc = t->kept_cap ? t->kept_cap * 2 : 256;
         if (nc > t->lim.max_kept) nc = t->lim.max_kept;
         tpa_txn_rec_t **v = realloc(t->kept, nc * sizeof *v);
@@ -249,57 +453,84 @@ static tpa_txn_rec_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, const char 
         t->kept = v;
         t->kept_cap = nc;
     }
-    tpa_txn_rec_t *r = calloc(1, sizeof *r);
-    if (!r) return NULL;
-    r->key = malloc(keylen + 1);
-    if (!r->key) {
-        free(r);
+    tpa_txn_rec_t *rec = kept ? malloc(sizeof *rec) : pool_alloc(&t->mem, sizeof *rec);
+    if (!rec) return NULL;
+    slot_t *r = pool_alloc(&t->mem, slot_size(keylen));
+    if (!r) {
+        if (kept)
+            free(rec);
+        else
+            pool_free(&t->mem, rec, sizeof *rec);
         return NULL;
     }
+    memset(r, 0, sizeof *r);
     memcpy(r->key, key, keylen);
     r->key[keylen] = '\0';
+    r->keylen = (uint16_t)keylen;
     r->hash = h;
     r->scope = scope;
-    r->protocol = protocol;
-    r->procedure = procedure;
-    r->request_code = tpa_intern(t->pool, s->code);
-    r->request_name = s->name ? tpa_intern(t->pool, s->name) : NULL;
-    r->request_frame = m->frame;
-    r->request_us = r->last_tx_us = m->ts_us;
-    r->flow = m->flow;
-    r->src = m->src;
-    r->dst = m->dst;
-    r->context_key = context_keyed(s);
-    r->id = t->next_id++;
-    if (r->id <= t->lim.max_kept) {
-        r->kept = true;
-        t->kept[t->nkept++] = r;
+    r->proc = proc;
+    r->last_tx_us = m->ts_us;
+    r->outcome = TPA_TXN_OPEN;
+    if ((s->flags & TPA_SIG_KEY_CONTEXT) || p->context_protocol) r->flags |= SL_CONTEXT_KEY;
+    memset(rec, 0, sizeof *rec);
+    rec->protocol = p->protocol;
+    rec->procedure = p->procedure;
+    rec->request_code = tpa_intern(t->pool, s->code);
+    rec->request_name = s->name ? tpa_intern(t->pool, s->name) : NULL;
+    rec->request_frame = m->frame;
+    rec->request_us = m->ts_us;
+    rec->flow = m->flow;
+    rec->src = m->src;
+    rec->dst = m->dst;
+    rec->id = t->next_id;
+    rec->kept = kept;
+    r->rec = rec;
+    if (table_insert(t, r) < 0) {
+        if (kept)
+            free(rec);
+        else
+            pool_free(&t->mem, rec, sizeof *rec);
+        pool_free(&t->mem, r, slot_size(keylen));
+        return NULL;
     }
-    table_insert(t, r);
+    t->next_id++;
+    if (kept) t->kept[t->nkept++] = rec;
     list_push(&t->open, r);
     t->st.attempts++;
     if (t->open.n > t->st.open_peak) t->st.open_peak = t->open.n;
     return r;
 }
 
-static void close_rec(tpa_txn_t *t, tpa_txn_rec_t *r, const tpa_txn_msg_t *m)
+/* Closes open slot r with response m; returns the record feed returns. */
+static tpa_txn_rec_t *close_rec(tpa_txn_t *t, slot_t *r, const tpa_txn_msg_t *m)
 {
     const tpa_sig_t *s = m->sig;
+    tpa_txn_rec_t *rec = r->rec;
     list_remove(&t->open, r);
-    r->outcome = s->outcome == TPA_SIG_FAILURE ? TPA_TXN_FAILURE : TPA_TXN_SUCCESS;
-    r->response_code = tpa_intern(t->pool, s->code);
-    r->response_name = s->name ? tpa_intern(t->pool, s->name) : NULL;
-    r->response_frame = m->frame;
-    r->response_us = m->ts_us;
+    rec->outcome = s->outcome == TPA_SIG_FAILURE ? TPA_TXN_FAILURE : TPA_TXN_SUCCESS;
+    rec->response_code = tpa_intern(t->pool, s->code);
+    rec->response_name = s->name ? tpa_intern(t->pool, s->name) : NULL;
+    rec->response_frame = m->frame;
+    rec->response_us = m->ts_us;
     if (s->has_cause) {
-        r->has_cause = true;
-        r->cause = s->cause;
-        r->cause_name = s->cause_name ? tpa_intern(t->pool, s->cause_name) : NULL;
-        r->cause_family = tpa_intern(t->pool, s->cause_family ? s->cause_family : s->protocol);
+        rec->has_cause = true;
+        rec->cause = s->cause;
+        rec->cause_name = s->cause_name ? tpa_intern(t->pool, s->cause_name) : NULL;
+        rec->cause_family = tpa_intern(t->pool, s->cause_family ? s->cause_family : s->protocol);
     }
+    r->outcome = (uint8_t)rec->outcome;
     r->closed_us = m->ts_us;
     list_push(&t->linger, r);
-    count_kpi(t, r);
+    count_kpi(t, rec);
+    if (rec->kept) return rec;
+    /* folded into the KPIs: only the slot lingers; the caller sees a copy */
+    t->scratch = *rec;
+    t->scratch_slot = r;
+    r->ue_anchor = rec->ue_anchor;
+    r->rec = NULL;
+    pool_free(&t->mem, rec, sizeof *rec);
+    return &t->scratch;
 }
 
 static void failure_indication(tpa_txn_t *t, const tpa_txn_msg_t *m)
@@ -319,6 +550,7 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
     tpa_txn_ev_t *ev = evp ? evp : &dummy;
     *ev = TPA_TXN_EV_NONE;
     if (!t || !m || !m->sig || t->finished) return NULL;
+    writeback(t);
     const tpa_sig_t *s = m->sig;
     if (!s->protocol || !s->code) return NULL;
     expire_linger(t, m->ts_us);
@@ -330,52 +562,55 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
     const char *protocol = tpa_intern(t->pool, s->protocol);
     const char *procedure = tpa_intern(t->pool, s->procedure);
     if (!protocol || !procedure) return NULL;
+    int64_t pi = proc_get(t, protocol, procedure);
+    if (pi < 0) return NULL;
+    uint32_t proc = (uint32_t)pi;
     size_t keylen = strnlen(s->key, TPA_TXN_MAX_KEY);
     uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
-    uint64_t h = tuple_hash(t, protocol, procedure, s->key, keylen, scope);
-    tpa_txn_rec_t *r = lookup(t, h, protocol, procedure, s->key, keylen, scope);
+    uint32_t h = key_hash(t, proc, s->key, keylen, scope);
+    slot_t *r = lookup(t, h, proc, s->key, keylen, scope);
 
     switch (s->kind) {
     case TPA_SIG_REQUEST:
         if (r && m->ts_us - r->last_tx_us <= t->lim.dup_window_us && m->ts_us >= r->last_tx_us) {
             t->st.duplicates++;
             *ev = TPA_TXN_EV_DUPLICATE;
-            return r;
+            return rec_of(t, r);
         }
         if (r && r->outcome == TPA_TXN_OPEN) {
             if (m->ts_us - r->last_tx_us <= t->lim.retx_window_us) {
-                r->retransmissions++;
+                r->rec->retransmissions++;
                 r->last_tx_us = m->ts_us;
                 *ev = TPA_TXN_EV_RETX;
-                return r;
+                return r->rec;
             }
             end_unanswered(t, r); /* a reused key long after: a new attempt */
         } else if (r) {
-            if (!r->context_key && m->ts_us - r->last_tx_us <= t->lim.retx_window_us) {
-                r->retransmissions++;
+            if (!(r->flags & SL_CONTEXT_KEY) && m->ts_us - r->last_tx_us <= t->lim.retx_window_us) {
+                if (r->rec) r->rec->retransmissions++;
                 r->last_tx_us = m->ts_us;
                 t->st.late_retx++;
                 if (t->kpi)
                     tpa_kpi_note(t->kpi, protocol, procedure, TPA_KPI_NOTE_LATE_RETX, m->frame,
                                  m->flow);
                 *ev = TPA_TXN_EV_LATE_RETX;
-                return r;
+                return rec_of(t, r);
             }
             retire(t, r);
         }
-        r = open_new(t, m, protocol, procedure, s->key, keylen, scope, h);
-        if (r) *ev = TPA_TXN_EV_OPEN;
-        return r;
+        r = open_new(t, m, proc, s->key, keylen, scope, h);
+        if (!r) return NULL;
+        *ev = TPA_TXN_EV_OPEN;
+        return r->rec;
     case TPA_SIG_RESPONSE:
         if (r && r->outcome == TPA_TXN_OPEN) {
-            close_rec(t, r, m);
             *ev = TPA_TXN_EV_CLOSE;
-            return r;
+            return close_rec(t, r, m);
         }
-        if (r && m->ts_us - r->response_us <= t->lim.dup_window_us && m->ts_us >= r->response_us) {
+        if (r && m->ts_us - r->closed_us <= t->lim.dup_window_us && m->ts_us >= r->closed_us) {
             t->st.duplicates++;
             *ev = TPA_TXN_EV_DUPLICATE;
-            return r;
+            return rec_of(t, r);
         }
         if (r) {
             t->st.dup_responses++;
@@ -383,7 +618,7 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
                 tpa_kpi_note(t->kpi, protocol, procedure, TPA_KPI_NOTE_DUP_RESPONSE, m->frame,
                              m->flow);
             *ev = TPA_TXN_EV_DUP_RESPONSE;
-            return r;
+            return rec_of(t, r);
         }
         t->st.orphans++;
         if (t->kpi)
@@ -395,7 +630,7 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
         if (r && r->outcome == TPA_TXN_OPEN) {
             t->st.provisional++;
             *ev = TPA_TXN_EV_PROVISIONAL;
-            return r;
+            return r->rec;
         }
         failure_indication(t, m);
         return NULL;
@@ -405,10 +640,15 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
 void tpa_txn_finish(tpa_txn_t *t)
 {
     if (!t || t->finished) return;
+    writeback(t);
     while (t->open.head)
         end_unanswered(t, t->open.head);
     while (t->linger.head)
         retire(t, t->linger.head);
+    pool_release(&t->mem); /* every slot is gone: give the memory back for the document */
+    free(t->table);
+    t->table = NULL;
+    t->cap = t->nentries = 0;
     t->finished = true;
 }
 

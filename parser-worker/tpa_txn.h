@@ -32,9 +32,11 @@
  * Every finished transaction is counted in the KPI table (tpa_kpi_add). Memory: at
  * most max_open open transactions (past that the oldest open one ends unanswered,
  * counted as evicted) plus those lingering; the document keeps the first max_kept
- * transactions (ids 1..max_kept), the others are freed once finished and lingered
- * (counted as not kept). Keys longer than TPA_TXN_MAX_KEY bytes are cut.
- * Costs: tpa_txn_feed O(1) expected plus the copy of the key for a new attempt.
+ * transactions (ids 1..max_kept); the others shrink to their pairing slot (about 64
+ * bytes plus the key, and 21 to 43 bytes of table) when they finish and are freed
+ * once they lingered (counted as not kept). Keys longer than TPA_TXN_MAX_KEY bytes are cut.
+ * Costs: tpa_txn_feed O(1) expected plus the copy of the key for a new attempt (into
+ * the tracker's own size-class pool, released at tpa_txn_finish).
  */
 #ifndef TPA_TXN_H
 #define TPA_TXN_H
@@ -65,13 +67,18 @@ typedef struct tpa_txn_limits {
 tpa_txn_limits_t tpa_txn_default_limits(void);
 
 typedef struct tpa_txn_rec tpa_txn_rec_t;
+
+/* A transaction as the document shows it. The tracker holds one for every open
+ * transaction and keeps it for the listed ones (kept); a finished transaction that is
+ * not listed is counted in the KPIs and keeps only what pairing needs while it
+ * lingers (its key, times and subscriber anchor: about 80 bytes plus the key). */
 struct tpa_txn_rec {
     uint64_t id;                               /* 1, 2, ... in order of opening: "t<id>" */
     const char *protocol, *procedure;          /* pooled */
     const char *request_code, *request_name;   /* pooled */
     const char *response_code, *response_name; /* pooled; NULL until answered */
     uint64_t request_frame, response_frame;    /* response_frame 0 until answered */
-    int64_t request_us, response_us, last_tx_us;
+    int64_t request_us, response_us;
     uint32_t flow;         /* flow of the request */
     const char *src, *dst; /* pooled node names: the request's sender and receiver */
     uint32_t retransmissions;
@@ -81,12 +88,7 @@ struct tpa_txn_rec {
     const char *cause_name, *cause_family; /* pooled; family defaults to protocol */
     uint32_t ue_anchor;                    /* the caller's subscriber node (tpa_ue.h), 0 = none */
     uint32_t ue;                           /* the caller's subscriber number ("ue<N>"), 0 = none */
-    /* internals */
-    char *key;
-    uint64_t scope, hash;
-    int64_t closed_us;
-    bool context_key, in_table, kept;
-    tpa_txn_rec_t *hnext, *prev, *next;
+    bool kept;                             /* listed in the document (id <= max_kept) */
 };
 
 /* What a message did. */
@@ -135,7 +137,10 @@ void tpa_txn_destroy(tpa_txn_t **t);
 /* Feeds one message. Returns the transaction it belongs to (opened, retransmitted,
  * closed, duplicated or provisional) or NULL; *ev (may be NULL) says which. The
  * record is borrowed: valid until the next feed or finish for records the document
- * does not keep, until destroy for kept ones. */
+ * does not keep, until destroy for kept ones. For a finished transaction that is not
+ * kept it is a copy made for the call: of its fields only ue_anchor may be changed
+ * (the tracker takes the change back at the next feed or finish); others are as the
+ * transaction ended (id and retransmissions may be stale). */
 tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *ev);
 
 /* Ends the capture: every open transaction ends unanswered (in order of opening). */

@@ -58,6 +58,14 @@ typedef struct attr {
     const char *value; /* pooled */
 } attr_t;
 
+/* After finish: one identity of a listed subscriber (what ues[] shows of a node). */
+typedef struct ident {
+    uint32_t ue; /* subscriber number */
+    uint32_t kinds, scope;
+    uint8_t cls;
+    const char *value; /* in the document arena */
+} ident_t;
+
 typedef struct utxn {
     uint32_t ue;
     uint64_t txn;
@@ -70,8 +78,8 @@ struct tpa_ue {
     uint64_t seed;
     node_t **blocks; /* node i at blocks[i >> 16][i & 0xffff]; node 0 unused */
     size_t nblocks, blocks_cap, nnodes;
-    agg_t *aggs; /* index 0 unused */
-    size_t naggs, aggs_cap;
+    agg_t **aggs; /* aggregate i at aggs[i >> 14][i & 0x3fff] (no copies as they grow); 0 unused */
+    size_t naggs, aggs_cap; /* aggs_cap: blocks */
     chunk_t *arena;
     uint32_t *buckets;
     size_t nbuckets;
@@ -84,8 +92,11 @@ struct tpa_ue {
     utxn_t *txns;
     size_t ntxns, txns_cap;
     uint32_t *number; /* after finish: subscriber number per node */
-    uint32_t *roots;  /* after finish: root of subscriber number i + 1 */
+    agg_t *listed;    /* after finish: aggregate of subscriber number i + 1 */
     size_t nroots;    /* numbered (at most max_doc) */
+    ident_t *ids;     /* after finish: identities of the listed subscribers, in node order */
+    size_t nids;
+    chunk_t *doc_arena; /* after finish: their texts */
     tpa_ue_stats_t st;
     bool finished;
 };
@@ -183,26 +194,55 @@ fail_buckets:
     return NULL;
 }
 
+static void free_aggs(tpa_ue_t *u)
+{
+    for (size_t i = 0; i < u->aggs_cap; i++)
+        free(u->aggs[i]);
+    free(u->aggs);
+    u->aggs = NULL;
+    u->naggs = u->aggs_cap = 0;
+}
+
+static void arena_free(chunk_t **head)
+{
+    while (*head) {
+        chunk_t *c = *head;
+        *head = c->next;
+        free(c);
+    }
+}
+
+/* Frees the forest (nodes, their texts and hash, aggregates, attribute set): after
+ * finish only number[], the listed parts, attributes, steps and transactions serve. */
+static void drop_forest(tpa_ue_t *u)
+{
+    for (size_t i = 0; i < u->nblocks; i++)
+        free(u->blocks[i]);
+    free(u->blocks);
+    u->blocks = NULL;
+    u->nblocks = u->blocks_cap = 0;
+    free_aggs(u);
+    arena_free(&u->arena);
+    free(u->buckets);
+    u->buckets = NULL;
+    u->nbuckets = 0;
+    free(u->aset);
+    u->aset = NULL;
+    u->naset = 0;
+}
+
 void tpa_ue_destroy(tpa_ue_t **up)
 {
     if (!up || !*up) return;
     tpa_ue_t *u = *up;
-    for (size_t i = 0; i < u->nblocks; i++)
-        free(u->blocks[i]);
-    free(u->blocks);
-    free(u->aggs);
-    while (u->arena) {
-        chunk_t *c = u->arena;
-        u->arena = c->next;
-        free(c);
-    }
-    free(u->buckets);
+    drop_forest(u);
+    arena_free(&u->doc_arena);
     free(u->steps);
     free(u->attrs);
-    free(u->aset);
     free(u->txns);
     free(u->number);
-    free(u->roots);
+    free(u->listed);
+    free(u->ids);
     free(u);
     *up = NULL;
 }
@@ -344,6 +384,14 @@ static inline node_t *N(const tpa_ue_t *u, uint32_t i)
     return &u->blocks[i >> NODE_BLOCK_BITS][i & (NODE_BLOCK - 1)];
 }
 
+#define AGG_BLOCK_BITS 14
+#define AGG_BLOCK (1u << AGG_BLOCK_BITS)
+
+static inline agg_t *AGG(const tpa_ue_t *u, uint32_t i)
+{
+    return &u->aggs[i >> AGG_BLOCK_BITS][i & (AGG_BLOCK - 1)];
+}
+
 static uint32_t node_hash(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v)
 {
     uint64_t h = tpa_hash_bytes(u->seed, v, strlen(v));
@@ -361,19 +409,19 @@ static uint32_t find(tpa_ue_t *u, uint32_t x)
     }
 }
 
-/* A copy of v in the arena, or NULL. */
-static const char *arena_dup(tpa_ue_t *u, const char *v)
+/* A copy of v in the arena *head, or NULL. */
+static const char *arena_dup(chunk_t **head, const char *v)
 {
     size_t n = strlen(v) + 1;
-    chunk_t *c = u->arena;
+    chunk_t *c = *head;
     if (!c || c->cap - c->used < n) {
         size_t cap = n > 65536 ? n : 65536;
         c = malloc(sizeof *c + cap);
         if (!c) return NULL;
         c->used = 0;
         c->cap = cap;
-        c->next = u->arena;
-        u->arena = c;
+        c->next = *head;
+        *head = c;
     }
     char *d = c->data + c->used;
     memcpy(d, v, n);
@@ -385,17 +433,20 @@ static const char *arena_dup(tpa_ue_t *u, const char *v)
 static agg_t *agg_of(tpa_ue_t *u, uint32_t r)
 {
     node_t *n = N(u, r);
-    if (n->agg) return &u->aggs[n->agg];
-    if (u->naggs >= u->aggs_cap) {
-        size_t nc = u->aggs_cap ? u->aggs_cap * 2 : 256;
-        agg_t *x = realloc(u->aggs, nc * sizeof *x);
+    if (n->agg) return AGG(u, n->agg);
+    if (u->naggs >= UINT32_MAX) return NULL;
+    size_t b = u->naggs >> AGG_BLOCK_BITS;
+    if (b >= u->aggs_cap) {
+        size_t nc = u->aggs_cap ? u->aggs_cap * 2 : 16;
+        agg_t **x = realloc(u->aggs, nc * sizeof *x);
         if (!x) return NULL;
+        memset(x + u->aggs_cap, 0, (nc - u->aggs_cap) * sizeof *x);
         u->aggs = x;
         u->aggs_cap = nc;
     }
-    if (u->naggs >= UINT32_MAX) return NULL;
+    if (!u->aggs[b] && !(u->aggs[b] = malloc(AGG_BLOCK * sizeof(agg_t)))) return NULL;
     n->agg = (uint32_t)u->naggs++;
-    agg_t *a = &u->aggs[n->agg];
+    agg_t *a = AGG(u, n->agg);
     memset(a, 0, sizeof *a);
     return a;
 }
@@ -445,8 +496,8 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
         if (!u->blocks[u->nblocks]) return 0;
         u->nblocks++;
     }
-    if (u->nnodes + 1 > u->nbuckets && rehash(u) < 0) return 0;
-    const char *copy = arena_dup(u, v);
+    if ((u->nnodes + 1) * 2 > u->nbuckets && rehash(u) < 0) return 0; /* chains of 0.5 */
+    const char *copy = arena_dup(&u->arena, v);
     if (!copy) return 0;
     uint32_t i = (uint32_t)u->nnodes++;
     node_t *n = N(u, i);
@@ -504,7 +555,7 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
     if (B->agg && !A->agg) {
         A->agg = B->agg;
     } else if (B->agg) {
-        agg_t *ga = &u->aggs[A->agg], *gb = &u->aggs[B->agg];
+        agg_t *ga = AGG(u, A->agg), *gb = AGG(u, B->agg);
         if (gb->first_us < ga->first_us ||
             (gb->first_us == ga->first_us && gb->first_frame < ga->first_frame)) {
             ga->first_us = gb->first_us;
@@ -520,9 +571,8 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
 
 /* The node for identity (kind) with key (cls, scope, v), applying the rebinding rules. */
 static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint32_t scope,
-                         const char *v, unsigned flags, uint32_t frame)
+                         const char *v, uint32_t h, unsigned flags, uint32_t frame)
 {
-    uint32_t h = node_hash(u, cls, scope, v);
     uint32_t x = node_lookup(u, cls, scope, v, h);
     if (x) {
         bool ran_side = kind == TPA_ID_RAN_UE_NGAP_ID || kind == TPA_ID_ENB_UE_S1AP_ID;
@@ -615,21 +665,45 @@ uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t f
     int n = 0;
     char buf[TPA_UE_MAX_VALUE + 1], imsi[TPA_UE_MAX_VALUE + 1];
     unsigned nid = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
-    for (unsigned i = 0; i < nid && n < MAXN - 1; i++) {
-        tpa_id_kind_t k = m->ids[i].kind;
-        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
+    /* keys first, their buckets and first nodes fetched together: the table is far
+     * larger than the caches, and one miss at a time is what joining costs */
+    struct {
+        char v[TPA_UE_MAX_VALUE + 1];
+        uint32_t h, scope;
         uint8_t cls;
-        uint32_t sc;
-        if (!normalise(k, m->ids[i].value, flow, buf, sizeof buf, &cls, &sc)) {
-            u->st.ignored++;
+        enum { K_SKIP, K_IGNORED, K_OK } state;
+    } key[TPA_SIG_MAX_IDS];
+    for (unsigned i = 0; i < nid; i++) {
+        tpa_id_kind_t k = m->ids[i].kind;
+        key[i].state = K_SKIP;
+        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
+        key[i].state = K_IGNORED;
+        if (!normalise(k, m->ids[i].value, flow, key[i].v, sizeof key[i].v, &key[i].cls,
+                       &key[i].scope))
+            continue;
+        key[i].state = K_OK;
+        key[i].h = node_hash(u, key[i].cls, key[i].scope, key[i].v);
+        __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
+    }
+    for (unsigned i = 0; i < nid; i++)
+        if (key[i].state == K_OK) {
+            uint32_t b = u->buckets[key[i].h & (u->nbuckets - 1)];
+            if (b) __builtin_prefetch(N(u, b));
+        }
+    for (unsigned i = 0; i < nid && n < MAXN - 1; i++) {
+        if (key[i].state != K_OK) {
+            u->st.ignored += key[i].state == K_IGNORED;
             continue;
         }
-        uint32_t x = get_node(u, k, cls, sc, buf, m->flags, (uint32_t)frame);
+        tpa_id_kind_t k = m->ids[i].kind;
+        uint32_t x =
+            get_node(u, k, key[i].cls, key[i].scope, key[i].v, key[i].h, m->flags, (uint32_t)frame);
         if (!x) continue;
         ids[n] = x;
         kinds[n++] = (uint8_t)k;
-        if (k == TPA_ID_SUCI && suci_imsi(buf, imsi, sizeof imsi)) {
-            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi, m->flags, (uint32_t)frame);
+        if (k == TPA_ID_SUCI && suci_imsi(key[i].v, imsi, sizeof imsi)) {
+            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi, node_hash(u, TPA_ID_IMSI, 0, imsi),
+                         m->flags, (uint32_t)frame);
             if (x) {
                 ids[n] = x;
                 kinds[n++] = TPA_ID_IMSI;
@@ -739,33 +813,54 @@ static int cmp_root(const void *x, const void *y)
     return (a->root > b->root) - (a->root < b->root);
 }
 
+/* Copies what ues[] shows of the identities of the listed subscribers (number[] set). */
+static int keep_listed(tpa_ue_t *u, size_t nids)
+{
+    u->ids = malloc((nids ? nids : 1) * sizeof *u->ids);
+    if (!u->ids) return TPA_ERR_NOMEM;
+    for (size_t i = 1; i < u->nnodes; i++) {
+        if (!u->number[i]) continue;
+        const node_t *n = N(u, (uint32_t)i);
+        const char *v = arena_dup(&u->doc_arena, n->value);
+        if (!v) return TPA_ERR_NOMEM;
+        u->ids[u->nids++] = (ident_t){u->number[i], n->kinds, n->scope, n->cls, v};
+    }
+    return 0;
+}
+
 void tpa_ue_finish(tpa_ue_t *u)
 {
     if (!u || u->finished) return;
     u->finished = true;
     u->number = calloc(u->nnodes, sizeof *u->number);
-    root_key_t *keys = malloc(u->nnodes * sizeof *keys);
+    root_key_t *keys = malloc(u->naggs * sizeof *keys); /* a root with messages has an agg */
     if (!u->number || !keys) goto fail;
     size_t nr = 0;
     for (size_t i = 1; i < u->nnodes; i++) {
         const node_t *n = N(u, (uint32_t)i);
         if (find(u, (uint32_t)i) == i && n->agg) {
-            const agg_t *g = &u->aggs[n->agg];
+            const agg_t *g = AGG(u, n->agg);
             keys[nr++] = (root_key_t){g->first_us, g->first_frame, (uint32_t)i};
         }
     }
     if (nr) qsort(keys, nr, sizeof *keys, cmp_root);
     u->st.ues = nr;
     u->nroots = nr < u->lim.max_doc ? nr : u->lim.max_doc;
-    u->roots = malloc((u->nroots ? u->nroots : 1) * sizeof *u->roots);
-    if (!u->roots) goto fail;
+    u->listed = malloc((u->nroots ? u->nroots : 1) * sizeof *u->listed);
+    if (!u->listed) goto fail;
     for (size_t k = 0; k < u->nroots; k++) {
-        u->roots[k] = keys[k].root;
+        u->listed[k] = *AGG(u, N(u, keys[k].root)->agg);
         u->number[keys[k].root] = (uint32_t)(k + 1);
     }
-    for (size_t i = 1; i < u->nnodes; i++)
+    size_t nids = 0;
+    for (size_t i = 1; i < u->nnodes; i++) {
         u->number[i] = u->number[find(u, (uint32_t)i)];
+        nids += u->number[i] != 0;
+    }
     free(keys);
+    keys = NULL;
+    if (keep_listed(u, nids) < 0) goto fail;
+    drop_forest(u);
     return;
 fail:
     free(keys);
@@ -844,7 +939,7 @@ static void add_unique(json_t *obj, const char *key, const char *s)
     json_array_append_new(arr, json_string(s));
 }
 
-static void add_identity(json_t *ids, const node_t *n)
+static void add_identity(json_t *ids, const ident_t *n)
 {
     char buf[TPA_UE_MAX_VALUE + 32];
     for (unsigned k = 0; k < TPA_ID_KINDS; k++) {
@@ -913,7 +1008,7 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
     step_ref_t *refs = malloc((u->nsteps ? u->nsteps : 1) * sizeof *refs);
     if (!ues || !refs) goto fail;
     for (size_t k = 0; k < n; k++) {
-        const agg_t *r = &u->aggs[N(u, u->roots[k])->agg];
+        const agg_t *r = &u->listed[k];
         json_t *o = ues[k] = json_object(), *attrs = json_object();
         if (!o || !attrs) {
             json_decref(attrs);
@@ -931,10 +1026,8 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
         SET(o, "transactions", json_array());
         SET(o, "ladder", json_array());
     }
-    for (size_t i = 1; i < u->nnodes; i++) {
-        uint32_t ue = u->number[i];
-        if (ue) add_identity(json_object_get(ues[ue - 1], "identities"), N(u, (uint32_t)i));
-    }
+    for (size_t i = 0; i < u->nids; i++)
+        add_identity(json_object_get(ues[u->ids[i].ue - 1], "identities"), &u->ids[i]);
     for (size_t i = 0; i < u->nattrs; i++) {
         uint32_t ue = u->number[u->attrs[i].anchor];
         if (ue)
@@ -957,7 +1050,7 @@ json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
             json_array_append_new(ladder, step_json(refs[i].s, outcome, ud));
     }
     for (size_t k = 0; k < n; k++) {
-        const agg_t *r = &u->aggs[N(u, u->roots[k])->agg];
+        const agg_t *r = &u->listed[k];
         size_t shown = json_array_size(json_object_get(ues[k], "ladder"));
         SET(ues[k], "ladder_truncated", json_boolean(shown < r->nmsgs));
         json_array_append_new(arr, ues[k]);
