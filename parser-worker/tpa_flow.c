@@ -1,13 +1,36 @@
 /* tpa_flow.c - direction-independent flow table (see tpa_flow.h). */
 #include "tpa_flow.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(offsetof(tpa_flow_t, pkts) == 64 && offsetof(tpa_flow_t, outer_flow) == 128,
+               "tpa_flow_t: lookup fields in the first 64 bytes, per-packet ones in the next 64");
+#endif
+
+#define FLOW_ALIGN 64
+#define FLOW_SIZE ((sizeof(tpa_flow_t) + FLOW_ALIGN - 1) / FLOW_ALIGN * FLOW_ALIGN)
+#define SLAB_FLOWS 256 /* flows per allocation */
+
+/* Flows are never freed before the table, so they are carved from slabs: no malloc
+ * header or alignment slack between them, a flow starts on a cache line. */
+typedef struct slab {
+    struct slab *next;
+    unsigned used;
+    unsigned char *mem; /* SLAB_FLOWS * FLOW_SIZE bytes, FLOW_ALIGN aligned */
+} slab_t;
+
+/* LRU links of flow id i (ids, 0 = none). */
+typedef struct lru_node {
+    uint32_t prev, next;
+} lru_node_t;
+
 typedef struct lru {
-    tpa_flow_t *head, *tail;
+    uint32_t head, tail;
 } lru_t;
 
 struct tpa_flow_table {
@@ -17,9 +40,10 @@ struct tpa_flow_table {
     uint64_t seed;
     uint32_t next_id;
     lru_t lru[TPA_FLOW_NCLS];
-    tpa_flow_t **done; /* finished flows, in order of finishing */
-    size_t ndone, capdone;
-    tpa_flow_t **all; /* built by finish, indexed by id - 1 */
+    tpa_flow_t **byid; /* [id] = flow, for ids 1 .. next_id - 1; [0] unused */
+    lru_node_t *node;  /* [id] = LRU links of the flow (live flows only) */
+    size_t capid;      /* entries of byid and node */
+    slab_t *slab;      /* the newest slab first */
     tpa_flow_hook_fn on_finish, on_release;
     void *hook_ud;
 };
@@ -57,21 +81,16 @@ void tpa_flow_table_destroy(tpa_flow_table_t **tp)
 {
     if (!tp || !*tp) return;
     tpa_flow_table_t *t = *tp;
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        tpa_flow_t *f = t->buckets[i];
-        while (f) {
-            tpa_flow_t *n = f->hnext;
-            if (t->on_release) t->on_release(t->hook_ud, f);
-            free(f);
-            f = n;
-        }
+    for (uint32_t id = 1; id < t->next_id; id++)
+        if (t->on_release) t->on_release(t->hook_ud, t->byid[id]);
+    while (t->slab) {
+        slab_t *sl = t->slab;
+        t->slab = sl->next;
+        free(sl->mem);
+        free(sl);
     }
-    for (size_t i = 0; i < t->ndone; i++) {
-        if (t->on_release) t->on_release(t->hook_ud, t->done[i]);
-        free(t->done[i]);
-    }
-    free(t->done);
-    free(t->all);
+    free(t->byid);
+    free(t->node);
     free(t->buckets);
     free(t);
     *tp = NULL;
@@ -127,28 +146,77 @@ static uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
     return h;
 }
 
-static void lru_unlink(lru_t *l, tpa_flow_t *f)
+static bool key_eq(const tpa_flow_key_t *a, const tpa_flow_key_t *b)
 {
-    if (f->lprev)
-        f->lprev->lnext = f->lnext;
-    else
-        l->head = f->lnext;
-    if (f->lnext)
-        f->lnext->lprev = f->lprev;
-    else
-        l->tail = f->lprev;
-    f->lprev = f->lnext = NULL;
+    uint64_t x[sizeof *a / 8], y[sizeof *b / 8];
+    memcpy(x, a, sizeof x);
+    memcpy(y, b, sizeof y);
+    uint64_t d = 0;
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        d |= x[i] ^ y[i];
+    return d == 0;
 }
 
-static void lru_append(lru_t *l, tpa_flow_t *f)
+static void lru_unlink(tpa_flow_table_t *t, lru_t *l, uint32_t id)
 {
-    f->lnext = NULL;
-    f->lprev = l->tail;
-    if (l->tail)
-        l->tail->lnext = f;
+    lru_node_t *n = &t->node[id];
+    if (n->prev)
+        t->node[n->prev].next = n->next;
     else
-        l->head = f;
-    l->tail = f;
+        l->head = n->next;
+    if (n->next)
+        t->node[n->next].prev = n->prev;
+    else
+        l->tail = n->prev;
+    n->prev = n->next = 0;
+}
+
+static void lru_append(tpa_flow_table_t *t, lru_t *l, uint32_t id)
+{
+    lru_node_t *n = &t->node[id];
+    n->next = 0;
+    n->prev = l->tail;
+    if (l->tail)
+        t->node[l->tail].next = id;
+    else
+        l->head = id;
+    l->tail = id;
+}
+
+/* A zeroed flow from the slabs, or NULL when out of memory. */
+static tpa_flow_t *flow_alloc(tpa_flow_table_t *t)
+{
+    slab_t *sl = t->slab;
+    if (!sl || sl->used == SLAB_FLOWS) {
+        sl = calloc(1, sizeof *sl);
+        if (!sl) return NULL;
+        sl->mem = aligned_alloc(FLOW_ALIGN, SLAB_FLOWS * FLOW_SIZE);
+        if (!sl->mem) {
+            free(sl);
+            return NULL;
+        }
+        sl->next = t->slab;
+        t->slab = sl;
+    }
+    tpa_flow_t *f = (tpa_flow_t *)(void *)(sl->mem + (size_t)sl->used++ * FLOW_SIZE);
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+/* Makes room for id in byid and node; false when out of memory. */
+static bool reserve_id(tpa_flow_table_t *t, uint32_t id)
+{
+    if (id < t->capid) return true;
+    size_t nc = t->capid ? t->capid * 2 : 1024;
+    tpa_flow_t **b = realloc(t->byid, nc * sizeof *b);
+    if (!b) return false;
+    t->byid = b;
+    lru_node_t *n = realloc(t->node, nc * sizeof *n);
+    if (!n) return false;
+    memset(n + t->capid, 0, (nc - t->capid) * sizeof *n);
+    t->node = n;
+    t->capid = nc;
+    return true;
 }
 
 static void grow(tpa_flow_table_t *t)
@@ -176,12 +244,13 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
 {
     size_t i = hash_key(t, k) & (t->nbuckets - 1);
     for (tpa_flow_t *f = t->buckets[i]; f; f = f->hnext) {
-        if (memcmp(&f->key, k, sizeof *k) == 0) {
+        if (key_eq(&f->key, k)) {
             *created = false;
             return f;
         }
     }
-    tpa_flow_t *f = calloc(1, sizeof *f);
+    if (!reserve_id(t, t->next_id)) return NULL;
+    tpa_flow_t *f = flow_alloc(t);
     if (!f) return NULL;
     f->key = *k;
     f->id = t->next_id++;
@@ -190,11 +259,22 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
     f->first_us = f->last_us = now_us;
     f->hnext = t->buckets[i];
     t->buckets[i] = f;
-    lru_append(&t->lru[f->cls], f);
+    t->byid[f->id] = f;
+    lru_append(t, &t->lru[f->cls], f->id);
     t->live++;
     if (t->live > t->nbuckets) grow(t);
     *created = true;
     return f;
+}
+
+tpa_flow_t *tpa_flow_get_hint(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
+                              int64_t now_us, bool *created, const tpa_flow_t *hint)
+{
+    if (hint && !hint->finished && key_eq(&hint->key, k)) {
+        *created = false;
+        return t->byid[hint->id]; /* the table's own (non-const) pointer */
+    }
+    return tpa_flow_get(t, k, side, now_us, created);
 }
 
 void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
@@ -205,9 +285,9 @@ void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
     if (now_us > f->last_us) f->last_us = now_us;
     if (now_us < f->first_us) f->first_us = now_us;
     lru_t *l = &t->lru[f->cls];
-    if (l->tail != f) {
-        lru_unlink(l, f);
-        lru_append(l, f);
+    if (l->tail != f->id) {
+        lru_unlink(t, l, f->id);
+        lru_append(t, l, f->id);
     }
 }
 
@@ -217,36 +297,29 @@ void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t fl
     if (flags & TPA_TCP_FIN) f->tcp_fin |= (uint8_t)(1u << (side & 1));
     bool closed = (flags & TPA_TCP_RST) || f->tcp_fin == 3;
     if (closed && f->cls != TPA_FLOW_CLS_CLOSED) {
-        lru_unlink(&t->lru[f->cls], f);
+        lru_unlink(t, &t->lru[f->cls], f->id);
         f->cls = TPA_FLOW_CLS_CLOSED;
-        lru_append(&t->lru[f->cls], f);
+        lru_append(t, &t->lru[f->cls], f->id);
     } else if ((flags & (TPA_TCP_SYN | TPA_TCP_ACK)) == TPA_TCP_SYN &&
                f->cls == TPA_FLOW_CLS_CLOSED) {
         /* a new connection reusing the ports: back to the open class */
-        lru_unlink(&t->lru[f->cls], f);
+        lru_unlink(t, &t->lru[f->cls], f->id);
         f->cls = TPA_FLOW_CLS_TCP;
         f->tcp_fin = 0;
-        lru_append(&t->lru[f->cls], f);
+        lru_append(t, &t->lru[f->cls], f->id);
     }
 }
 
 void tpa_flow_set_class(tpa_flow_table_t *t, tpa_flow_t *f, uint8_t cls)
 {
     if (cls >= TPA_FLOW_NCLS || f->cls == cls) return;
-    lru_unlink(&t->lru[f->cls], f);
+    lru_unlink(t, &t->lru[f->cls], f->id);
     f->cls = cls;
-    lru_append(&t->lru[f->cls], f);
+    lru_append(t, &t->lru[f->cls], f->id);
 }
 
-static int finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
+static void finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
 {
-    if (t->ndone == t->capdone) {
-        size_t nc = t->capdone ? t->capdone * 2 : 256;
-        tpa_flow_t **d = realloc(t->done, nc * sizeof *d);
-        if (!d) return -1;
-        t->done = d;
-        t->capdone = nc;
-    }
     size_t i = hash_key(t, &f->key) & (t->nbuckets - 1);
     for (tpa_flow_t **pp = &t->buckets[i]; *pp; pp = &(*pp)->hnext) {
         if (*pp == f) {
@@ -255,21 +328,18 @@ static int finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
         }
     }
     f->hnext = NULL;
-    lru_unlink(&t->lru[f->cls], f);
+    lru_unlink(t, &t->lru[f->cls], f->id);
     if (t->on_finish && !f->finished) t->on_finish(t->hook_ud, f);
     f->finished = 1;
-    t->done[t->ndone++] = f;
     t->live--;
-    return 0;
 }
 
 void tpa_flow_table_expire(tpa_flow_table_t *t, int64_t now_us)
 {
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
         lru_t *l = &t->lru[c];
-        while (l->head && l->head->last_us + timeout_us[c] < now_us) {
-            if (finish_one(t, l->head) < 0) return;
-        }
+        while (l->head && t->byid[l->head]->last_us + timeout_us[c] < now_us)
+            finish_one(t, t->byid[l->head]);
     }
 }
 
@@ -285,19 +355,10 @@ size_t tpa_flow_table_total(const tpa_flow_table_t *t)
 
 tpa_flow_t *const *tpa_flow_table_finish(tpa_flow_table_t *t, size_t *n)
 {
-    *n = 0;
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
-        while (t->lru[c].head) {
-            if (finish_one(t, t->lru[c].head) < 0) return NULL;
-        }
+        while (t->lru[c].head)
+            finish_one(t, t->byid[t->lru[c].head]);
     }
-    size_t total = t->next_id - 1;
-    if (total == 0) return NULL;
-    free(t->all);
-    t->all = calloc(total, sizeof *t->all);
-    if (!t->all) return NULL;
-    for (size_t i = 0; i < t->ndone; i++)
-        t->all[t->done[i]->id - 1] = t->done[i];
-    *n = total;
-    return t->all;
+    *n = t->next_id - 1;
+    return *n ? t->byid + 1 : NULL;
 }
