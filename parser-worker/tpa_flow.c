@@ -104,57 +104,77 @@ void tpa_flow_table_hooks(tpa_flow_table_t *t, tpa_flow_hook_fn finish, tpa_flow
     t->hook_ud = ud;
 }
 
-static int ep_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+/* Big-endian 32-bit word i of an address (compares like memcmp on those bytes). */
+static inline uint32_t addr_word(const uint8_t *a, size_t i)
 {
-    int c = memcmp(a, b, 16);
-    if (c) return c;
-    return (pa > pb) - (pa < pb);
+    const uint8_t *p = a + 4 * i;
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 int tpa_flow_key_make(tpa_flow_key_t *k, int family, uint8_t proto, const uint8_t *src,
                       uint16_t sport, const uint8_t *dst, uint16_t dport, uint32_t ctx)
 {
-    uint8_t s[16] = {0}, d[16] = {0};
     size_t alen = family == 6 ? 16 : 4;
-    memcpy(s, src, alen);
-    memcpy(d, dst, alen);
+    int c = 0; /* memcmp order over alen bytes (the zero padding after them is equal) */
+    for (size_t i = 0; i < alen / 4 && !c; i++) {
+        uint32_t a = addr_word(src, i), b = addr_word(dst, i);
+        c = (a > b) - (a < b);
+    }
+    if (!c) c = (sport > dport) - (sport < dport);
+    int side = c <= 0 ? 0 : 1;
     memset(k, 0, sizeof *k);
     k->proto = proto;
     k->family = (uint8_t)family;
     k->ctx = ctx;
-    int side = ep_cmp(s, sport, d, dport) <= 0 ? 0 : 1;
-    memcpy(k->addr[side], s, 16);
+    if (alen == 16) { /* constant sizes: plain moves */
+        memcpy(k->addr[side], src, 16);
+        memcpy(k->addr[!side], dst, 16);
+    } else {
+        memcpy(k->addr[side], src, 4);
+        memcpy(k->addr[!side], dst, 4);
+    }
     k->port[side] = sport;
-    memcpy(k->addr[!side], d, 16);
     k->port[!side] = dport;
     return side;
 }
 
+/* 64-bit word i of a key (keys are 48 bytes: 6 words). */
+static inline uint64_t key_word(const tpa_flow_key_t *k, size_t i)
+{
+    uint64_t w;
+    memcpy(&w, (const unsigned char *)k + 8 * i, sizeof w);
+    return w;
+}
+
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+    h ^= w;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
+_Static_assert(sizeof(tpa_flow_key_t) == 48, "hash_key and key_eq read a key as 6 words");
+
 static uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
 {
-    uint64_t w[sizeof *k / 8];
-    memcpy(w, k, sizeof w);
     uint64_t h = t->seed;
-    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
-        h ^= w[i];
-        h *= 0x9E3779B97F4A7C15ULL;
-        h ^= h >> 29;
-    }
+    h = mix(h, key_word(k, 0));
+    h = mix(h, key_word(k, 1));
+    h = mix(h, key_word(k, 2));
+    h = mix(h, key_word(k, 3));
+    h = mix(h, key_word(k, 4));
+    h = mix(h, key_word(k, 5));
     h ^= h >> 32;
     h *= 0xD6E8FEB86659FD93ULL;
     h ^= h >> 32;
     return h;
 }
 
-static bool key_eq(const tpa_flow_key_t *a, const tpa_flow_key_t *b)
+static inline bool key_eq(const tpa_flow_key_t *a, const tpa_flow_key_t *b)
 {
-    uint64_t x[sizeof *a / 8], y[sizeof *b / 8];
-    memcpy(x, a, sizeof x);
-    memcpy(y, b, sizeof y);
-    uint64_t d = 0;
-    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
-        d |= x[i] ^ y[i];
-    return d == 0;
+    return ((key_word(a, 0) ^ key_word(b, 0)) | (key_word(a, 1) ^ key_word(b, 1)) |
+            (key_word(a, 2) ^ key_word(b, 2)) | (key_word(a, 3) ^ key_word(b, 3)) |
+            (key_word(a, 4) ^ key_word(b, 4)) | (key_word(a, 5) ^ key_word(b, 5))) == 0;
 }
 
 static void lru_unlink(tpa_flow_table_t *t, lru_t *l, uint32_t id)
@@ -268,11 +288,11 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
 }
 
 tpa_flow_t *tpa_flow_get_hint(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
-                              int64_t now_us, bool *created, const tpa_flow_t *hint)
+                              int64_t now_us, bool *created, tpa_flow_t *hint)
 {
     if (hint && !hint->finished && key_eq(&hint->key, k)) {
         *created = false;
-        return t->byid[hint->id]; /* the table's own (non-const) pointer */
+        return hint;
     }
     return tpa_flow_get(t, k, side, now_us, created);
 }

@@ -122,7 +122,7 @@ int tpa_flow_key_make(tpa_flow_key_t *k, int family, uint8_t proto, const uint8_
 tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side, int64_t now_us,
                          bool *created);
 tpa_flow_t *tpa_flow_get_hint(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
-                              int64_t now_us, bool *created, const tpa_flow_t *hint);
+                              int64_t now_us, bool *created, tpa_flow_t *hint);
 
 /* Counts one packet of wirelen bytes sent by key side `side` at now_us. */
 void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,

@@ -109,7 +109,7 @@ static int stop(tpa_pcapmap_t *m, const char *fmt, unsigned long long a, unsigne
     return 0;
 }
 
-static uint32_t g32(const tpa_pcapmap_t *m, tpa_rd_t *r)
+static inline uint32_t g32(const tpa_pcapmap_t *m, tpa_rd_t *r)
 {
     return m->file_le ? tpa_rd_le32(r) : tpa_rd_be32(r);
 }
