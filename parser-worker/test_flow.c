@@ -7,6 +7,8 @@
 #include "tpa_test.h"
 
 static const uint8_t A[4] = {10, 0, 0, 1}, B[4] = {10, 0, 0, 2};
+static const uint8_t A6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+                     B6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
 int main(void)
 {
@@ -113,7 +115,7 @@ int main(void)
     tpa_flow_t *first = fa2;
     for (uint16_t i = 0; i < 1000; i++) {
         tpa_flow_key_t kx;
-        int sx = tpa_flow_key_make(&kx, 6, 6, A, (uint16_t)(2000 + i), B, 80, 9);
+        int sx = tpa_flow_key_make(&kx, 6, 6, A6, (uint16_t)(2000 + i), B6, 80, 9);
         CHECK(tpa_flow_get(w, &kx, sx, 304 * 1000000LL, &created) && created);
     }
     CHECK(tpa_flow_get(w, &ka, sa, 305 * 1000000LL, &created) == first && !created);
