@@ -7,6 +7,8 @@
 #include "tpa_test.h"
 
 static const uint8_t A[4] = {10, 0, 0, 1}, B[4] = {10, 0, 0, 2};
+static const uint8_t A6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+                     B6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
 int main(void)
 {
@@ -90,6 +92,39 @@ int main(void)
     tpa_flow_table_expire(v, 3601 * 1000000LL);
     CHECK(tpa_flow_table_live(v) == 0);
     tpa_flow_table_destroy(&v);
+
+    /* the hint: a live flow with the key is the answer; a finished one, or one with
+     * another key, is not */
+    tpa_flow_table_t *w = tpa_flow_table_new();
+    tpa_flow_key_t ka, kb;
+    int sa = tpa_flow_key_make(&ka, 4, 17, A, 1000, B, 53, 0);
+    int sb = tpa_flow_key_make(&kb, 4, 17, A, 1001, B, 53, 0);
+    tpa_flow_t *fa = tpa_flow_get_hint(w, &ka, sa, 0, &created, NULL);
+    CHECK(fa && created);
+    tpa_flow_t *fb = tpa_flow_get_hint(w, &kb, sb, 0, &created, fa); /* wrong hint */
+    CHECK(fb && fb != fa && created);
+    CHECK(tpa_flow_get_hint(w, &ka, !sa, 1, &created, fb) == fa && !created);
+    CHECK(tpa_flow_get_hint(w, &ka, sa, 2, &created, fa) == fa && !created);
+    tpa_flow_count(w, fb, sb, 1, 60, 400 * 1000000LL);
+    tpa_flow_table_expire(w, 301 * 1000000LL); /* fa idle past 300 s: finished */
+    CHECK(fa->finished && !fb->finished && tpa_flow_table_live(w) == 1);
+    tpa_flow_t *fa2 = tpa_flow_get_hint(w, &ka, sa, 302 * 1000000LL, &created, fa);
+    CHECK(fa2 && fa2 != fa && created && fa2->id == 3);
+    CHECK(tpa_flow_get_hint(w, &ka, sa, 303 * 1000000LL, &created, NULL) == fa2 && !created);
+    /* flows stay where they are (slabs): 1000 more, all pointers still valid */
+    tpa_flow_t *first = fa2;
+    for (uint16_t i = 0; i < 1000; i++) {
+        tpa_flow_key_t kx;
+        int sx = tpa_flow_key_make(&kx, 6, 6, A6, (uint16_t)(2000 + i), B6, 80, 9);
+        CHECK(tpa_flow_get(w, &kx, sx, 304 * 1000000LL, &created) && created);
+    }
+    CHECK(tpa_flow_get(w, &ka, sa, 305 * 1000000LL, &created) == first && !created);
+    size_t nw;
+    tpa_flow_t *const *allw = tpa_flow_table_finish(w, &nw);
+    CHECK(nw == 1003 && allw[0] == fa && allw[1] == fb && allw[2] == fa2);
+    for (size_t i = 0; i < nw; i++)
+        CHECK(((uintptr_t)allw[i] & 63) == 0 && allw[i]->id == i + 1);
+    tpa_flow_table_destroy(&w);
 
     tpa_flow_table_destroy(&u);
     tpa_flow_table_destroy(&t);

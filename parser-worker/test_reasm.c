@@ -78,5 +78,28 @@ int main(void)
     CHECK(tpa_reasm_open(r) == 0);
     tpa_reasm_destroy(&r);
     CHECK(r == NULL);
+
+    /* reuse: a datagram that grew to 4 KiB goes back to the pool; the next one is
+     * charged what it needs (2 KiB for 1000 bytes), not the buffer it inherits, and
+     * its bytes are its own */
+    r = tpa_reasm_new(1 << 20, 16, 0);
+    for (int round = 0; round < 3; round++) {
+        k = key(200 + (uint32_t)round);
+        CHECK(tpa_reasm_add(r, &k, 1, 0, true, data, 1500, 1, &o, &ov) == TPA_REASM_HELD);
+        CHECK(tpa_reasm_add(r, &k, 2, 1500, true, data + 1500, 1500, 1, &o, &ov) == TPA_REASM_HELD);
+        CHECK(tpa_reasm_buffered(r) == 4096);
+        CHECK(tpa_reasm_add(r, &k, 3, 3000, false, other, 8, 1, &o, &ov) == TPA_REASM_DONE);
+        CHECK(o.len == 3008 && memcmp(o.data, data, 3000) == 0 && o.data[3000] == 0xee);
+        tpa_reasm_release(r);
+        CHECK(tpa_reasm_buffered(r) == 0);
+        k = key(300 + (uint32_t)round);
+        CHECK(tpa_reasm_add(r, &k, 4, 0, true, other, 1000, 1, &o, &ov) == TPA_REASM_HELD);
+        CHECK(tpa_reasm_buffered(r) == 2048 && tpa_reasm_open(r) == 1);
+        CHECK(tpa_reasm_add(r, &k, 5, 1000, false, data, 500, 1, &o, &ov) == TPA_REASM_DONE);
+        CHECK(o.len == 1500 && memcmp(o.data, other, 1000) == 0 &&
+              memcmp(o.data + 1000, data, 500) == 0 && o.other_frames == 1);
+        tpa_reasm_release(r);
+    }
+    tpa_reasm_destroy(&r);
     return TEST_DONE();
 }

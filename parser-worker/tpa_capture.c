@@ -1,4 +1,6 @@
-/* tpa_capture.c - libpcap offline reading, gzip behind a stdio cookie. */
+/* tpa_capture.c - capture files: libpcap checks pcap headers and reads what our mapped
+ * reader does not (gzip, pipes, old versions, other link types); gzip behind a stdio
+ * cookie; pcapng through our reader. */
 #define _GNU_SOURCE /* fopencookie */
 #include "tpa_capture.h"
 
@@ -12,13 +14,15 @@
 #include <zlib.h>
 
 #include "tpa_err.h"
+#include "tpa_pcapmap.h"
 #include "tpa_pcapng.h"
 
 struct tpa_capture {
-    pcap_t *pcap;     /* pcap files */
-    tpa_pcapng_t *ng; /* pcapng files: our reader (see tpa_pcapng.h) */
-    gzFile gz;        /* when compressed; owned by the cookie stream */
-    FILE *fp;         /* borrowed from pcap (pcap_close closes it) */
+    pcap_t *pcap;       /* pcap files */
+    tpa_pcapng_t *ng;   /* pcapng files: our reader (see tpa_pcapng.h) */
+    tpa_pcapmap_t *map; /* plain pcap records through mmap (tpa_pcapmap.h), or NULL */
+    gzFile gz;          /* when compressed; owned by the cookie stream */
+    FILE *fp;           /* borrowed from pcap (pcap_close closes it) */
     bool compressed;
     bool pcapng;
     bool truncated;
@@ -46,18 +50,9 @@ static int dlt_of(int linktype)
     return linktype == 101 ? 12 : linktype;
 }
 
-static int next_ng(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
+/* A reader stopped: e is "" at a clean end, else why the capture is cut short. */
+static int ended(tpa_capture_t *c, const char *e)
 {
-    tpa_pcapng_pkt_t p;
-    if (tpa_pcapng_next(c->ng, &p) == 1) {
-        pkt->data = p.data;
-        pkt->caplen = p.caplen;
-        pkt->wirelen = p.wirelen;
-        pkt->ts_us = p.ts_us;
-        pkt->dlt = dlt_of(p.linktype);
-        return 1;
-    }
-    const char *e = tpa_pcapng_error(c->ng);
     if (e[0]) {
         c->truncated = true;
         snprintf(c->error, sizeof c->error, "%s", e);
@@ -65,18 +60,98 @@ static int next_ng(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
     return 0;
 }
 
-static int magic_kind(const uint8_t m[4])
+static void fill(tpa_capture_pkt_t *pkt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                 int64_t ts_us, int dlt)
+{
+    pkt->data = data;
+    pkt->caplen = caplen;
+    pkt->wirelen = wirelen;
+    pkt->ts_us = ts_us;
+    pkt->dlt = dlt;
+}
+
+static int next_ng(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
+{
+    tpa_pcapng_pkt_t p;
+    if (tpa_pcapng_next(c->ng, &p) != 1) return ended(c, tpa_pcapng_error(c->ng));
+    fill(pkt, p.data, p.caplen, p.wirelen, p.ts_us, dlt_of(p.linktype));
+    return 1;
+}
+
+static int next_map(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
+{
+    tpa_pcapmap_pkt_t p;
+    if (tpa_pcapmap_next(c->map, &p) != 1) return ended(c, tpa_pcapmap_error(c->map));
+    fill(pkt, p.data, p.caplen, p.wirelen, p.ts_us, c->dlt);
+    return 1;
+}
+
+/* Whether the file's first 4 bytes are v in either byte order. */
+static bool magic_is(const uint8_t m[4], uint32_t v)
 {
     uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
     uint32_t le = (uint32_t)m[3] << 24 | (uint32_t)m[2] << 16 | (uint32_t)m[1] << 8 | m[0];
+    return be == v || le == v;
+}
+
+/* The largest record libpcap 1.10 accepts for the link types our mapped reader
+ * takes (pcap-common.c max_snaplen_for_dlt: MAXIMUM_SNAPLEN for all of them), or 0
+ * for the link types it leaves to libpcap: those the engine does not decode, and, in
+ * a byte-swapped file, the Linux cooked ones whose pseudo-header libpcap rewrites
+ * (swap_pseudo_headers). */
+static uint32_t mapped_max_caplen(int dlt, bool swapped)
+{
+    switch (dlt) {
+    case 0:   /* NULL */
+    case 1:   /* EN10MB */
+    case 12:  /* RAW */
+    case 14:  /* RAW (BSD/OS) */
+    case 108: /* LOOP */
+    case 228: /* IPV4 */
+    case 229: /* IPV6 */
+        return 262144;
+    case 113: /* LINUX_SLL */
+    case 276: /* LINUX_SLL2 */
+        return swapped ? 0 : 262144;
+    default:
+        return 0;
+    }
+}
+
+/* Switches c to the mapped reader when it reproduces libpcap exactly: a regular,
+ * uncompressed file of version 2.4 (lengths in the 2.4 order) and a link type of
+ * mapped_max_caplen. Otherwise (or when mapping fails) libpcap goes on reading. */
+static void try_map(tpa_capture_t *c, const uint8_t magic[4], bool regular)
+{
+    if (c->compressed || !regular || pcap_major_version(c->pcap) != 2 ||
+        pcap_minor_version(c->pcap) != 4)
+        return;
+    tpa_pcapmap_params_t prm = {0};
+    prm.swapped = pcap_is_swapped(c->pcap) != 0;
+    prm.max_caplen = mapped_max_caplen(c->dlt, prm.swapped);
+    int snap = pcap_snapshot(c->pcap);
+    if (!prm.max_caplen || snap <= 0) return;
+    prm.snapshot = (uint32_t)snap;
+    prm.nano = magic_is(magic, 0xa1b23c4d);
+    prm.modified = magic_is(magic, 0xa1b2cd34);
+    c->map = tpa_pcapmap_new(fileno(c->fp), c->size, 24, &prm);
+}
+
+static int magic_kind(const uint8_t m[4])
+{
     static const uint32_t pcap_magic[] = {0xa1b2c3d4, 0xa1b23c4d, 0xa1b2cd34};
     for (size_t i = 0; i < sizeof pcap_magic / sizeof pcap_magic[0]; i++)
-        if (be == pcap_magic[i] || le == pcap_magic[i]) return 1;
-    if (be == 0x0a0d0d0a) return 2;
-    return 0;
+        if (magic_is(m, pcap_magic[i])) return 1;
+    return magic_is(m, 0x0a0d0d0a) ? 2 : 0; /* pcapng: the same bytes either way */
 }
 
 int tpa_capture_open(const char *path, tpa_capture_t **out, char *err, size_t errlen)
+{
+    return tpa_capture_open_with(path, 0, out, err, errlen);
+}
+
+int tpa_capture_open_with(const char *path, unsigned flags, tpa_capture_t **out, char *err,
+                          size_t errlen)
 {
     int rc = TPA_ERR_IO;
     *out = NULL;
@@ -91,7 +166,11 @@ int tpa_capture_open(const char *path, tpa_capture_t **out, char *err, size_t er
         goto fail_open;
     }
     struct stat sb;
-    if (fstat(fileno(raw), &sb) == 0) c->size = (uint64_t)sb.st_size;
+    bool regular = false;
+    if (fstat(fileno(raw), &sb) == 0) {
+        c->size = (uint64_t)sb.st_size;
+        regular = S_ISREG(sb.st_mode);
+    }
     if (S_ISDIR(sb.st_mode)) {
         snprintf(err, errlen, "cannot read %s: is a directory", path);
         goto fail_file;
@@ -172,6 +251,7 @@ int tpa_capture_open(const char *path, tpa_capture_t **out, char *err, size_t er
     }
     c->fp = fp;
     c->dlt = pcap_datalink(c->pcap);
+    if (!(flags & TPA_CAPTURE_LIBPCAP)) try_map(c, m, regular);
     *out = c;
     return 0;
 fail_file:
@@ -184,6 +264,7 @@ fail_open:
 void tpa_capture_close(tpa_capture_t **cp)
 {
     if (!cp || !*cp) return;
+    tpa_pcapmap_destroy(&(*cp)->map); /* before the file it maps is closed */
     if ((*cp)->pcap)
         pcap_close((*cp)->pcap);    /* closes fp, and through the cookie the gzip stream */
     tpa_pcapng_destroy(&(*cp)->ng); /* likewise */
@@ -199,28 +280,26 @@ int tpa_capture_next(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
         return 1;
     }
     if (c->truncated) return 0;
+    if (c->map) return next_map(c, pkt);
     if (c->ng) return next_ng(c, pkt);
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc = pcap_next_ex(c->pcap, &h, &data);
     if (rc == 1) {
-        pkt->data = data;
-        pkt->caplen = h->caplen;
-        pkt->wirelen = h->len;
-        pkt->ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
-        pkt->dlt = c->dlt;
+        fill(pkt, data, h->caplen, h->len, (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec, c->dlt);
         return 1;
     }
-    if (rc == PCAP_ERROR) {
-        c->truncated = true;
-        snprintf(c->error, sizeof c->error, "%s", pcap_geterr(c->pcap));
-    }
-    return 0;
+    return ended(c, rc == PCAP_ERROR ? pcap_geterr(c->pcap) : "");
 }
 
 const char *tpa_capture_format(const tpa_capture_t *c)
 {
     return c->pcapng ? "pcapng" : "pcap";
+}
+
+const char *tpa_capture_reader(const tpa_capture_t *c)
+{
+    return c->ng ? "pcapng" : c->map ? "mmap" : "libpcap";
 }
 
 bool tpa_capture_compressed(const tpa_capture_t *c)
@@ -245,6 +324,7 @@ const char *tpa_capture_error(const tpa_capture_t *c)
 
 uint64_t tpa_capture_offset(const tpa_capture_t *c)
 {
+    if (c->map) return tpa_pcapmap_offset(c->map);
     if (c->gz) {
         z_off_t o = gzoffset(c->gz);
         return o > 0 ? (uint64_t)o : 0;

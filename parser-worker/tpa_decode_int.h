@@ -27,6 +27,10 @@ struct tpa_decoder {
     uint8_t h2c_ports[8192];  /* bit per TCP port proven h2c by a preface / upgrade (tpa_http2.c) */
     tpa_decode_stats_t st;
     int64_t next_expire_us;
+    /* the flow the previous frame counted at each encapsulation level (tpa_dec_flow's
+     * hint to the flow table: consecutive packets often share their tunnel, and
+     * bursts their inner flow) */
+    tpa_flow_t *recent[TPA_DECODE_MAX_DEPTH];
 };
 
 /* Fragment frames to add to every flow found from layer `from` on. */

@@ -14,6 +14,7 @@
 #include "tpa_s1ap.h"
 #include "tpa_sip.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,13 +151,6 @@ const tpa_dissector_t *tpa_dissect_row(uint16_t app)
     return &table[app - 1];
 }
 
-static bool has_port(const tpa_dissector_t *row, uint16_t port)
-{
-    for (int i = 0; i < TPA_DISSECT_PORTS && row->ports[i]; i++)
-        if (row->ports[i] == port) return true;
-    return false;
-}
-
 static bool has_ppid(const tpa_dissector_t *row, uint32_t ppid)
 {
     for (int i = 0; i < TPA_DISSECT_PPIDS && row->ppids[i]; i++)
@@ -171,6 +165,73 @@ static bool accepts(const tpa_dissector_t *row, const tpa_rd_t *pl)
     return tpa_rd_remaining(pl) > 0 && row->probe(pl);
 }
 
+/* ---- the detection index ----
+ *
+ * detect() runs for the first TPA_DISSECT_PROBE_LIMIT packets of every flow no row
+ * has claimed yet (most user-plane flows), so it must not walk the whole table for
+ * each. The table is read once into per-transport lists of the rows each step
+ * considers, in table order (so the first accepting row is the same), and a bitmap
+ * of the ports some row names. Built on first use (pthread_once); read-only after. */
+
+typedef struct port_row {
+    uint16_t port;
+    uint8_t row; /* table index */
+} port_row_t;
+
+typedef struct tindex {
+    uint8_t expect[NROWS], probe[NROWS], heur[NROWS]; /* table indexes, in table order */
+    uint8_t nexpect, nprobe, nheur;
+    port_row_t ports[NROWS * TPA_DISSECT_PORTS]; /* in table order, then port order */
+    unsigned nports;
+} tindex_t;
+
+static tindex_t tindex[3];        /* by transport: UDP, TCP, SCTP */
+static uint64_t port_named[1024]; /* bit per port some row names */
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+
+_Static_assert(NROWS < 256, "the detection index stores rows in a byte");
+
+static void build_index(void)
+{
+    for (int t = 0; t < 3; t++) {
+        tindex_t *x = &tindex[t];
+        uint8_t tr = (uint8_t)(1u << t);
+        for (unsigned i = 0; i < NROWS; i++) {
+            const tpa_dissector_t *row = &table[i];
+            if (!(row->transports & tr)) continue;
+            if (row->expect) x->expect[x->nexpect++] = (uint8_t)i;
+            if (!row->ports[0] && !row->ppids[0] && row->probe) x->probe[x->nprobe++] = (uint8_t)i;
+            if (row->heur) x->heur[x->nheur++] = (uint8_t)i;
+            for (int k = 0; k < TPA_DISSECT_PORTS && row->ports[k]; k++) {
+                bool dup = false; /* a row naming a port twice is asked once */
+                for (int j = 0; j < k; j++)
+                    dup |= row->ports[j] == row->ports[k];
+                if (dup) continue;
+                x->ports[x->nports++] = (port_row_t){row->ports[k], (uint8_t)i};
+                port_named[row->ports[k] >> 6] |= 1ull << (row->ports[k] & 63);
+            }
+        }
+    }
+}
+
+static const tindex_t *index_for(uint8_t transport)
+{
+    pthread_once(&index_once, build_index);
+    return &tindex[transport == TPA_T_UDP ? 0 : transport == TPA_T_TCP ? 1 : 2];
+}
+
+/* The first row (table order) of x naming port that accepts pl, as app id, or 0. */
+static uint16_t by_port(const tindex_t *x, uint16_t port, const tpa_rd_t *pl)
+{
+    if (!(port_named[port >> 6] >> (port & 63) & 1)) return 0;
+    for (unsigned i = 0; i < x->nports; i++)
+        if (x->ports[i].port == port && accepts(&table[x->ports[i].row], pl))
+            return (uint16_t)(x->ports[i].row + 1);
+    return 0;
+}
+
+/* SCTP PPID, expected endpoints, the lower port, the higher port, probes, heuristics
+ * (tpa_dissect.h); each step in table order. */
 static uint16_t detect(tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
 {
     if (c->ppid) {
@@ -179,26 +240,19 @@ static uint16_t detect(tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
                 accepts(&table[i], pl))
                 return (uint16_t)(i + 1);
     }
-    for (unsigned i = 0; i < NROWS && !c->quoted; i++)
-        if ((table[i].transports & c->transport) && table[i].expect && table[i].expect(c, pl))
-            return (uint16_t)(i + 1);
+    const tindex_t *x = index_for(c->transport);
+    for (unsigned i = 0; i < x->nexpect && !c->quoted; i++)
+        if (table[x->expect[i]].expect(c, pl)) return (uint16_t)(x->expect[i] + 1);
     uint16_t lo = c->sport < c->dport ? c->sport : c->dport;
     uint16_t hi = c->sport < c->dport ? c->dport : c->sport;
-    uint16_t ports[2] = {lo, hi};
-    for (int k = 0; k < 2; k++) {
-        for (unsigned i = 0; i < NROWS; i++)
-            if ((table[i].transports & c->transport) && has_port(&table[i], ports[k]) &&
-                accepts(&table[i], pl))
-                return (uint16_t)(i + 1);
-    }
+    uint16_t app = by_port(x, lo, pl);
+    if (!app) app = by_port(x, hi, pl);
+    if (app) return app;
     if (tpa_rd_remaining(pl) == 0) return 0;
-    for (unsigned i = 0; i < NROWS; i++)
-        if ((table[i].transports & c->transport) && !table[i].ports[0] && !table[i].ppids[0] &&
-            table[i].probe && table[i].probe(pl))
-            return (uint16_t)(i + 1);
-    for (unsigned i = 0; i < NROWS && !c->quoted; i++)
-        if ((table[i].transports & c->transport) && table[i].heur && table[i].heur(c, pl))
-            return (uint16_t)(i + 1);
+    for (unsigned i = 0; i < x->nprobe; i++)
+        if (table[x->probe[i]].probe(pl)) return (uint16_t)(x->probe[i] + 1);
+    for (unsigned i = 0; i < x->nheur && !c->quoted; i++)
+        if (table[x->heur[i]].heur(c, pl)) return (uint16_t)(x->heur[i] + 1);
     return 0;
 }
 

@@ -1,13 +1,36 @@
 /* tpa_flow.c - direction-independent flow table (see tpa_flow.h). */
 #include "tpa_flow.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(offsetof(tpa_flow_t, pkts) == 64 && offsetof(tpa_flow_t, outer_flow) == 128,
+               "tpa_flow_t: lookup fields in the first 64 bytes, per-packet ones in the next 64");
+#endif
+
+#define FLOW_ALIGN 64
+#define FLOW_SIZE ((sizeof(tpa_flow_t) + FLOW_ALIGN - 1) / FLOW_ALIGN * FLOW_ALIGN)
+#define SLAB_FLOWS 256 /* flows per allocation */
+
+/* Flows are never freed before the table, so they are carved from slabs: no malloc
+ * header or alignment slack between them, a flow starts on a cache line. */
+typedef struct slab {
+    struct slab *next;
+    unsigned used;
+    unsigned char *mem; /* SLAB_FLOWS * FLOW_SIZE bytes, FLOW_ALIGN aligned */
+} slab_t;
+
+/* LRU links of flow id i (ids, 0 = none). */
+typedef struct lru_node {
+    uint32_t prev, next;
+} lru_node_t;
+
 typedef struct lru {
-    tpa_flow_t *head, *tail;
+    uint32_t head, tail;
 } lru_t;
 
 struct tpa_flow_table {
@@ -17,9 +40,10 @@ struct tpa_flow_table {
     uint64_t seed;
     uint32_t next_id;
     lru_t lru[TPA_FLOW_NCLS];
-    tpa_flow_t **done; /* finished flows, in order of finishing */
-    size_t ndone, capdone;
-    tpa_flow_t **all; /* built by finish, indexed by id - 1 */
+    tpa_flow_t **byid; /* [id] = flow, for ids 1 .. next_id - 1; [0] unused */
+    lru_node_t *node;  /* [id] = LRU links of the flow (live flows only) */
+    size_t capid;      /* entries of byid and node */
+    slab_t *slab;      /* the newest slab first */
     tpa_flow_hook_fn on_finish, on_release;
     void *hook_ud;
 };
@@ -57,21 +81,16 @@ void tpa_flow_table_destroy(tpa_flow_table_t **tp)
 {
     if (!tp || !*tp) return;
     tpa_flow_table_t *t = *tp;
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        tpa_flow_t *f = t->buckets[i];
-        while (f) {
-            tpa_flow_t *n = f->hnext;
-            if (t->on_release) t->on_release(t->hook_ud, f);
-            free(f);
-            f = n;
-        }
+    for (uint32_t id = 1; id < t->next_id; id++)
+        if (t->on_release) t->on_release(t->hook_ud, t->byid[id]);
+    while (t->slab) {
+        slab_t *sl = t->slab;
+        t->slab = sl->next;
+        free(sl->mem);
+        free(sl);
     }
-    for (size_t i = 0; i < t->ndone; i++) {
-        if (t->on_release) t->on_release(t->hook_ud, t->done[i]);
-        free(t->done[i]);
-    }
-    free(t->done);
-    free(t->all);
+    free(t->byid);
+    free(t->node);
     free(t->buckets);
     free(t);
     *tp = NULL;
@@ -85,70 +104,139 @@ void tpa_flow_table_hooks(tpa_flow_table_t *t, tpa_flow_hook_fn finish, tpa_flow
     t->hook_ud = ud;
 }
 
-static int ep_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+/* Big-endian 32-bit word i of an address (compares like memcmp on those bytes). */
+static inline uint32_t addr_word(const uint8_t *a, size_t i)
 {
-    int c = memcmp(a, b, 16);
-    if (c) return c;
-    return (pa > pb) - (pa < pb);
+    const uint8_t *p = a + 4 * i;
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 int tpa_flow_key_make(tpa_flow_key_t *k, int family, uint8_t proto, const uint8_t *src,
                       uint16_t sport, const uint8_t *dst, uint16_t dport, uint32_t ctx)
 {
-    uint8_t s[16] = {0}, d[16] = {0};
     size_t alen = family == 6 ? 16 : 4;
-    memcpy(s, src, alen);
-    memcpy(d, dst, alen);
+    int c = 0; /* memcmp order over alen bytes (the zero padding after them is equal) */
+    for (size_t i = 0; i < alen / 4 && !c; i++) {
+        uint32_t a = addr_word(src, i), b = addr_word(dst, i);
+        c = (a > b) - (a < b);
+    }
+    if (!c) c = (sport > dport) - (sport < dport);
+    int side = c <= 0 ? 0 : 1;
     memset(k, 0, sizeof *k);
     k->proto = proto;
     k->family = (uint8_t)family;
     k->ctx = ctx;
-    int side = ep_cmp(s, sport, d, dport) <= 0 ? 0 : 1;
-    memcpy(k->addr[side], s, 16);
+    if (alen == 16) { /* constant sizes: plain moves */
+        memcpy(k->addr[side], src, 16);
+        memcpy(k->addr[!side], dst, 16);
+    } else {
+        memcpy(k->addr[side], src, 4);
+        memcpy(k->addr[!side], dst, 4);
+    }
     k->port[side] = sport;
-    memcpy(k->addr[!side], d, 16);
     k->port[!side] = dport;
     return side;
 }
 
+/* 64-bit word i of a key (keys are 48 bytes: 6 words). */
+static inline uint64_t key_word(const tpa_flow_key_t *k, size_t i)
+{
+    uint64_t w;
+    memcpy(&w, (const unsigned char *)k + 8 * i, sizeof w);
+    return w;
+}
+
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+    h ^= w;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
+_Static_assert(sizeof(tpa_flow_key_t) == 48, "hash_key and key_eq read a key as 6 words");
+
 static uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
 {
-    uint64_t w[sizeof *k / 8];
-    memcpy(w, k, sizeof w);
     uint64_t h = t->seed;
-    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
-        h ^= w[i];
-        h *= 0x9E3779B97F4A7C15ULL;
-        h ^= h >> 29;
-    }
+    h = mix(h, key_word(k, 0));
+    h = mix(h, key_word(k, 1));
+    h = mix(h, key_word(k, 2));
+    h = mix(h, key_word(k, 3));
+    h = mix(h, key_word(k, 4));
+    h = mix(h, key_word(k, 5));
     h ^= h >> 32;
     h *= 0xD6E8FEB86659FD93ULL;
     h ^= h >> 32;
     return h;
 }
 
-static void lru_unlink(lru_t *l, tpa_flow_t *f)
+static inline bool key_eq(const tpa_flow_key_t *a, const tpa_flow_key_t *b)
 {
-    if (f->lprev)
-        f->lprev->lnext = f->lnext;
-    else
-        l->head = f->lnext;
-    if (f->lnext)
-        f->lnext->lprev = f->lprev;
-    else
-        l->tail = f->lprev;
-    f->lprev = f->lnext = NULL;
+    return ((key_word(a, 0) ^ key_word(b, 0)) | (key_word(a, 1) ^ key_word(b, 1)) |
+            (key_word(a, 2) ^ key_word(b, 2)) | (key_word(a, 3) ^ key_word(b, 3)) |
+            (key_word(a, 4) ^ key_word(b, 4)) | (key_word(a, 5) ^ key_word(b, 5))) == 0;
 }
 
-static void lru_append(lru_t *l, tpa_flow_t *f)
+static void lru_unlink(tpa_flow_table_t *t, lru_t *l, uint32_t id)
 {
-    f->lnext = NULL;
-    f->lprev = l->tail;
-    if (l->tail)
-        l->tail->lnext = f;
+    lru_node_t *n = &t->node[id];
+    if (n->prev)
+        t->node[n->prev].next = n->next;
     else
-        l->head = f;
-    l->tail = f;
+        l->head = n->next;
+    if (n->next)
+        t->node[n->next].prev = n->prev;
+    else
+        l->tail = n->prev;
+    n->prev = n->next = 0;
+}
+
+static void lru_append(tpa_flow_table_t *t, lru_t *l, uint32_t id)
+{
+    lru_node_t *n = &t->node[id];
+    n->next = 0;
+    n->prev = l->tail;
+    if (l->tail)
+        t->node[l->tail].next = id;
+    else
+        l->head = id;
+    l->tail = id;
+}
+
+/* A zeroed flow from the slabs, or NULL when out of memory. */
+static tpa_flow_t *flow_alloc(tpa_flow_table_t *t)
+{
+    slab_t *sl = t->slab;
+    if (!sl || sl->used == SLAB_FLOWS) {
+        sl = calloc(1, sizeof *sl);
+        if (!sl) return NULL;
+        sl->mem = aligned_alloc(FLOW_ALIGN, SLAB_FLOWS * FLOW_SIZE);
+        if (!sl->mem) {
+            free(sl);
+            return NULL;
+        }
+        sl->next = t->slab;
+        t->slab = sl;
+    }
+    tpa_flow_t *f = (tpa_flow_t *)(void *)(sl->mem + (size_t)sl->used++ * FLOW_SIZE);
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+/* Makes room for id in byid and node; false when out of memory. */
+static bool reserve_id(tpa_flow_table_t *t, uint32_t id)
+{
+    if (id < t->capid) return true;
+    size_t nc = t->capid ? t->capid * 2 : 1024;
+    tpa_flow_t **b = realloc(t->byid, nc * sizeof *b);
+    if (!b) return false;
+    t->byid = b;
+    lru_node_t *n = realloc(t->node, nc * sizeof *n);
+    if (!n) return false;
+    memset(n + t->capid, 0, (nc - t->capid) * sizeof *n);
+    t->node = n;
+    t->capid = nc;
+    return true;
 }
 
 static void grow(tpa_flow_table_t *t)
@@ -176,12 +264,13 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
 {
     size_t i = hash_key(t, k) & (t->nbuckets - 1);
     for (tpa_flow_t *f = t->buckets[i]; f; f = f->hnext) {
-        if (memcmp(&f->key, k, sizeof *k) == 0) {
+        if (key_eq(&f->key, k)) {
             *created = false;
             return f;
         }
     }
-    tpa_flow_t *f = calloc(1, sizeof *f);
+    if (!reserve_id(t, t->next_id)) return NULL;
+    tpa_flow_t *f = flow_alloc(t);
     if (!f) return NULL;
     f->key = *k;
     f->id = t->next_id++;
@@ -190,11 +279,22 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
     f->first_us = f->last_us = now_us;
     f->hnext = t->buckets[i];
     t->buckets[i] = f;
-    lru_append(&t->lru[f->cls], f);
+    t->byid[f->id] = f;
+    lru_append(t, &t->lru[f->cls], f->id);
     t->live++;
     if (t->live > t->nbuckets) grow(t);
     *created = true;
     return f;
+}
+
+tpa_flow_t *tpa_flow_get_hint(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
+                              int64_t now_us, bool *created, tpa_flow_t *hint)
+{
+    if (hint && !hint->finished && key_eq(&hint->key, k)) {
+        *created = false;
+        return hint;
+    }
+    return tpa_flow_get(t, k, side, now_us, created);
 }
 
 void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
@@ -205,9 +305,9 @@ void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
     if (now_us > f->last_us) f->last_us = now_us;
     if (now_us < f->first_us) f->first_us = now_us;
     lru_t *l = &t->lru[f->cls];
-    if (l->tail != f) {
-        lru_unlink(l, f);
-        lru_append(l, f);
+    if (l->tail != f->id) {
+        lru_unlink(t, l, f->id);
+        lru_append(t, l, f->id);
     }
 }
 
@@ -217,36 +317,29 @@ void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t fl
     if (flags & TPA_TCP_FIN) f->tcp_fin |= (uint8_t)(1u << (side & 1));
     bool closed = (flags & TPA_TCP_RST) || f->tcp_fin == 3;
     if (closed && f->cls != TPA_FLOW_CLS_CLOSED) {
-        lru_unlink(&t->lru[f->cls], f);
+        lru_unlink(t, &t->lru[f->cls], f->id);
         f->cls = TPA_FLOW_CLS_CLOSED;
-        lru_append(&t->lru[f->cls], f);
+        lru_append(t, &t->lru[f->cls], f->id);
     } else if ((flags & (TPA_TCP_SYN | TPA_TCP_ACK)) == TPA_TCP_SYN &&
                f->cls == TPA_FLOW_CLS_CLOSED) {
         /* a new connection reusing the ports: back to the open class */
-        lru_unlink(&t->lru[f->cls], f);
+        lru_unlink(t, &t->lru[f->cls], f->id);
         f->cls = TPA_FLOW_CLS_TCP;
         f->tcp_fin = 0;
-        lru_append(&t->lru[f->cls], f);
+        lru_append(t, &t->lru[f->cls], f->id);
     }
 }
 
 void tpa_flow_set_class(tpa_flow_table_t *t, tpa_flow_t *f, uint8_t cls)
 {
     if (cls >= TPA_FLOW_NCLS || f->cls == cls) return;
-    lru_unlink(&t->lru[f->cls], f);
+    lru_unlink(t, &t->lru[f->cls], f->id);
     f->cls = cls;
-    lru_append(&t->lru[f->cls], f);
+    lru_append(t, &t->lru[f->cls], f->id);
 }
 
-static int finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
+static void finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
 {
-    if (t->ndone == t->capdone) {
-        size_t nc = t->capdone ? t->capdone * 2 : 256;
-        tpa_flow_t **d = realloc(t->done, nc * sizeof *d);
-        if (!d) return -1;
-        t->done = d;
-        t->capdone = nc;
-    }
     size_t i = hash_key(t, &f->key) & (t->nbuckets - 1);
     for (tpa_flow_t **pp = &t->buckets[i]; *pp; pp = &(*pp)->hnext) {
         if (*pp == f) {
@@ -255,21 +348,18 @@ static int finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
         }
     }
     f->hnext = NULL;
-    lru_unlink(&t->lru[f->cls], f);
+    lru_unlink(t, &t->lru[f->cls], f->id);
     if (t->on_finish && !f->finished) t->on_finish(t->hook_ud, f);
     f->finished = 1;
-    t->done[t->ndone++] = f;
     t->live--;
-    return 0;
 }
 
 void tpa_flow_table_expire(tpa_flow_table_t *t, int64_t now_us)
 {
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
         lru_t *l = &t->lru[c];
-        while (l->head && l->head->last_us + timeout_us[c] < now_us) {
-            if (finish_one(t, l->head) < 0) return;
-        }
+        while (l->head && t->byid[l->head]->last_us + timeout_us[c] < now_us)
+            finish_one(t, t->byid[l->head]);
     }
 }
 
@@ -285,19 +375,10 @@ size_t tpa_flow_table_total(const tpa_flow_table_t *t)
 
 tpa_flow_t *const *tpa_flow_table_finish(tpa_flow_table_t *t, size_t *n)
 {
-    *n = 0;
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
-        while (t->lru[c].head) {
-            if (finish_one(t, t->lru[c].head) < 0) return NULL;
-        }
+        while (t->lru[c].head)
+            finish_one(t, t->byid[t->lru[c].head]);
     }
-    size_t total = t->next_id - 1;
-    if (total == 0) return NULL;
-    free(t->all);
-    t->all = calloc(total, sizeof *t->all);
-    if (!t->all) return NULL;
-    for (size_t i = 0; i < t->ndone; i++)
-        t->all[t->done[i]->id - 1] = t->done[i];
-    *n = total;
-    return t->all;
+    *n = t->next_id - 1;
+    return *n ? t->byid + 1 : NULL;
 }

@@ -9,10 +9,11 @@
  *
  * The table is a chained hash with a per-table random seed (hash flooding from a
  * hostile capture cannot be precomputed), grown by doubling. Live flows sit on one
- * of three LRU lists by timeout class; tpa_flow_table_expire() moves flows idle for
- * longer than their class timeout (capture time) to the finished list, so memory for
- * the live table grows with concurrently open flows, not with packets. Finished flows
- * are kept (they are the result) until the table is destroyed.
+ * of three LRU lists by timeout class (kept in an array indexed by flow id, apart
+ * from the flows, so moving a flow to the tail touches no other flow's memory);
+ * tpa_flow_table_expire() moves flows idle for longer than their class timeout (capture time) to
+ * the finished list, so memory for the live table grows with concurrently open flows, not with
+ * packets. Finished flows are kept (they are the result) until the table is destroyed.
  *
  * Per-flow state beyond the counters (TCP connection tracking, SCTP association,
  * an application dissector's state) hangs off the flow through the pointers below and
@@ -20,7 +21,8 @@
  * when a flow finishes (idle expiry or tpa_flow_table_finish: flush and free live
  * state) and when it frees a flow (destroy: free whatever is left).
  *
- * Costs: lookup O(1) expected; expire O(number expired); finish O(F log F).
+ * Costs: lookup O(1) expected; expire O(number expired); finish O(live flows).
+ * Memory: the flows, plus 16 bytes per flow ever created (the id index and LRU links).
  */
 #ifndef TPA_FLOW_H
 #define TPA_FLOW_H
@@ -53,35 +55,39 @@ struct tpa_tcp_conn;   /* tpa_tcp.h */
 struct tpa_sctp_assoc; /* tpa_sctp.h */
 
 typedef struct tpa_flow tpa_flow_t;
+/* Laid out by use: the first 64 bytes are what a lookup reads (the key, the chain),
+ * the next 64 what every packet updates; the rest is read rarely. Flows are allocated
+ * 64-byte aligned, so a packet touches two cache lines of its flow. */
 struct tpa_flow {
     tpa_flow_key_t key; /* canonical order: endpoint 0 <= endpoint 1 */
+    tpa_flow_t *hnext;  /* table internal: hash chain */
     uint32_t id;        /* 1, 2, ... in order of first packet */
     uint8_t src_side;   /* key side (0/1) that sent the first packet */
     uint8_t cls;        /* timeout class */
-    uint8_t tcp_flags;  /* OR of all TCP flags seen */
-    uint8_t tcp_fin;    /* bit per key side that sent FIN */
-    uint16_t app;       /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
     uint8_t app_tries;  /* payload packets probed without a decision */
-    uint8_t has_tunnel; /* tunnel context below is set */
-    uint64_t pkts[2];   /* indexed by key side that sent */
+    uint8_t finished;   /* the finish hook ran */
+    /* per packet */
+    uint64_t pkts[2]; /* indexed by key side that sent */
     uint64_t bytes[2];
     int64_t first_us, last_us;
-    uint32_t outer_flow; /* tunnel context: enclosing flow id */
-    uint32_t teid;       /* GTP-U TEID (or VXLAN VNI, GRE key) of the first packet */
-    uint32_t teid_rev;   /* of the first packet in the other direction, 0 if none */
-    uint8_t qfi;         /* 5G QoS flow id from a PDU session container */
+    struct tpa_tcp_conn *tcp; /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
+    uint16_t app;             /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
+    uint8_t tcp_flags;        /* OR of all TCP flags seen */
+    uint8_t tcp_fin;          /* bit per key side that sent FIN */
+    uint8_t has_tunnel;       /* tunnel context below is set */
+    uint8_t has_teid_rev;     /* teid_rev != 0 (read per packet instead of it) */
     uint8_t has_qfi;
+    uint8_t qfi; /* 5G QoS flow id from a PDU session container */
+    /* tunnel context and per-flow state */
+    uint32_t outer_flow;         /* tunnel context: enclosing flow id */
+    uint32_t teid;               /* GTP-U TEID (or VXLAN VNI, GRE key) of the first packet */
+    uint32_t teid_rev;           /* of the first packet in the other direction, 0 if none */
     uint16_t tunnel_kind;        /* 1 gtp-u, 2 gre, 3 vxlan, 4 ip-in-ip */
     uint16_t app_state_row;      /* app id owning app_state (tpa_dissect_state) */
-    uint8_t finished;            /* the finish hook ran */
-    struct tpa_tcp_conn *tcp;    /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
     struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
     void *app_state;             /* a dissector's per-flow state, or NULL */
-    void *app_info; /* json_t object: the app's facts for flows[].<app>
-                       (tpa_dissect_flow_info), kept until the flow is freed, or NULL */
-    /* table internals */
-    tpa_flow_t *hnext;
-    tpa_flow_t *lprev, *lnext;
+    void *app_info;              /* json_t object: the app's facts for flows[].<app>
+                                    (tpa_dissect_flow_info), kept until the flow is freed, or NULL */
 };
 
 typedef struct tpa_flow_table tpa_flow_table_t;
@@ -109,9 +115,14 @@ int tpa_flow_key_make(tpa_flow_key_t *k, int family, uint8_t proto, const uint8_
 
 /* The live flow for k (canonical, from tpa_flow_key_make), created if absent (its
  * src_side = side, first_us = now). Returns NULL only when out of memory. The flow
- * is borrowed: valid until the table is destroyed. *created says whether it is new. */
+ * is borrowed: valid until the table is destroyed. *created says whether it is new.
+ * hint, when not NULL, is the caller's guess (e.g. the flow its previous packet at
+ * the same encapsulation level went to, finished or not): when it is live with key k,
+ * it is the answer without a hash lookup, which spares the cache misses of one. */
 tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side, int64_t now_us,
                          bool *created);
+tpa_flow_t *tpa_flow_get_hint(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
+                              int64_t now_us, bool *created, tpa_flow_t *hint);
 
 /* Counts one packet of wirelen bytes sent by key side `side` at now_us. */
 void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,

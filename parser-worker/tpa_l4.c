@@ -15,17 +15,20 @@ tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, 
     tpa_flow_key_t k;
     int s = tpa_flow_key_make(&k, ip->family, proto, ip->src, sport, ip->dst, dport, p->ctx);
     bool created = false;
-    tpa_flow_t *f = tpa_flow_get(d->flows, &k, s, p->ts_us, &created);
+    int level = p->nlayers < TPA_DECODE_MAX_DEPTH ? p->nlayers : TPA_DECODE_MAX_DEPTH - 1;
+    tpa_flow_t *f = tpa_flow_get_hint(d->flows, &k, s, p->ts_us, &created, d->recent[level]);
     *side = s;
     if (!f) return NULL;
+    d->recent[level] = f;
     if (p->ctx) {
         if (created) {
             f->has_tunnel = 1;
             f->outer_flow = p->ctx;
             f->teid = p->teid;
             f->tunnel_kind = p->tun_kind;
-        } else if (s != f->src_side && !f->teid_rev) {
+        } else if (s != f->src_side && !f->has_teid_rev) {
             f->teid_rev = p->teid;
+            f->has_teid_rev = p->teid != 0;
         }
         if (p->has_qfi && !f->has_qfi) {
             f->qfi = p->qfi;

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NBUCKETS 1024 /* power of two */
-#define MAX_IVS 64    /* disjoint received ranges per datagram */
+#define NBUCKETS 1024     /* power of two */
+#define MAX_IVS 64        /* disjoint received ranges per datagram */
+#define POOL_DGRAMS 32    /* finished datagrams kept for reuse, with their buffers */
+#define POOL_BUF_MAX 8192 /* largest buffer kept with a pooled datagram */
 
 typedef struct iv {
     uint32_t s, e;
@@ -18,7 +20,8 @@ struct dgram {
     dgram_t *aprev, *anext; /* age list, oldest first */
     int64_t first_us;
     uint8_t *buf;
-    size_t cap;
+    size_t cap;     /* bytes charged to the budget: the size the datagram has grown to */
+    size_t phys;    /* bytes allocated at buf (>= cap: a reused buffer may be larger) */
     uint32_t total; /* valid when have_last */
     bool have_last;
     uint16_t nivs;
@@ -34,6 +37,9 @@ struct tpa_reasm {
     size_t max_bytes, max_dgrams;
     int64_t timeout_us;
     dgram_t *done; /* completed datagrams (chained by hnext) until release */
+    dgram_t *pool; /* released datagrams for reuse (chained by hnext), at most POOL_DGRAMS:
+                      a fragmented flow does not malloc and free per datagram */
+    size_t npool;
     tpa_reasm_stats_t st;
 };
 
@@ -47,12 +53,18 @@ tpa_reasm_t *tpa_reasm_new(size_t max_bytes, size_t max_datagrams, int64_t timeo
     return r;
 }
 
-static void dg_free(dgram_t *g)
+/* Frees g, or keeps it (and a small buffer) in the pool. */
+static void dg_free(tpa_reasm_t *r, dgram_t *g)
 {
-    if (g) {
-        free(g->buf);
-        free(g);
+    if (!g) return;
+    if (r->npool < POOL_DGRAMS && g->phys <= POOL_BUF_MAX) {
+        g->hnext = r->pool;
+        r->pool = g;
+        r->npool++;
+        return;
     }
+    free(g->buf);
+    free(g);
 }
 
 static size_t hash(const tpa_reasm_key_t *k)
@@ -95,7 +107,7 @@ static void drop(tpa_reasm_t *r, dgram_t *g)
     r->st.dropped++;
     r->st.dropped_frames += g->frames;
     r->st.dropped_bytes += g->bytes;
-    dg_free(g);
+    dg_free(r, g);
 }
 
 void tpa_reasm_destroy(tpa_reasm_t **rp)
@@ -105,9 +117,15 @@ void tpa_reasm_destroy(tpa_reasm_t **rp)
     while (r->old) {
         dgram_t *g = r->old;
         unlink_dg(r, g);
-        dg_free(g);
+        dg_free(r, g);
     }
     tpa_reasm_release(r);
+    while (r->pool) {
+        dgram_t *g = r->pool;
+        r->pool = g->hnext;
+        free(g->buf);
+        free(g);
+    }
     free(r);
     *rp = NULL;
 }
@@ -117,7 +135,7 @@ void tpa_reasm_release(tpa_reasm_t *r)
     while (r->done) {
         dgram_t *g = r->done;
         r->done = g->hnext;
-        dg_free(g);
+        dg_free(r, g);
     }
 }
 
@@ -160,8 +178,21 @@ static dgram_t *create(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us)
 {
     while (r->open >= r->max_dgrams && r->old)
         drop(r, r->old);
-    dgram_t *g = calloc(1, sizeof *g);
-    if (!g) return NULL;
+    dgram_t *g = r->pool;
+    if (g) { /* reuse: reset what a new datagram reads (ivs beyond nivs are never read) */
+        r->pool = g->hnext;
+        r->npool--;
+        g->anext = NULL;
+        g->cap = 0;
+        g->total = 0;
+        g->have_last = false;
+        g->nivs = 0;
+        g->frames = 0;
+        g->bytes = 0;
+    } else {
+        g = calloc(1, sizeof *g);
+        if (!g) return NULL;
+    }
     g->key = *k;
     g->first_us = now_us;
     size_t h = hash(k);
@@ -188,10 +219,13 @@ static int reserve(tpa_reasm_t *r, dgram_t *g, size_t need)
     while (r->buffered - g->cap + nc > r->max_bytes && r->old && r->old != g)
         drop(r, r->old);
     if (r->buffered - g->cap + nc > r->max_bytes) return -1;
-    uint8_t *b = realloc(g->buf, nc);
-    if (!b) return -1;
+    if (nc > g->phys) {
+        uint8_t *b = realloc(g->buf, nc);
+        if (!b) return -1;
+        g->buf = b;
+        g->phys = nc;
+    }
     r->buffered += nc - g->cap;
-    g->buf = b;
     g->cap = nc;
     return 0;
 }

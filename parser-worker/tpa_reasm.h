@@ -13,7 +13,10 @@
  * open datagram is dropped to make room. An open datagram older than timeout_us of
  * capture time is dropped. Dropped datagrams' fragment frames are counted in
  * tpa_reasm_stats (they belong to no L4 flow). At most TPA_REASM_MAX_FRAMES frames
- * per datagram, and a reassembled payload is at most 65535 bytes.
+ * per datagram, and a reassembled payload is at most 65535 bytes. Released datagrams
+ * are kept for reuse (at most 32, with buffers of at most 8 KiB, outside the budget,
+ * which still charges each datagram the size it grew to), so a stream of fragmented
+ * datagrams does not allocate per datagram.
  */
 #ifndef TPA_REASM_H
 #define TPA_REASM_H

@@ -7,6 +7,7 @@
 #include "tpa_decode_int.h"
 #include "tpa_tcp.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,27 +16,39 @@ typedef struct hole {
     int64_t ts_us;   /* when it appeared */
 } hole_t;
 
+/* What every segment of a direction reads: first in the connection. */
 typedef struct tcp_dir {
     bool seen;     /* a segment with sequence space was seen: next is valid */
     bool syn_seen; /* isn is valid */
     bool ended;    /* its stream got the end call (FIN or RST) */
-    uint8_t nholes;
     uint32_t next; /* highest sequence number + space seen */
     uint32_t isn;
     uint32_t payload_segs; /* segments with payload seen */
-    hole_t holes[TPA_TCP_HOLES];
     tpa_tcp_stream_t *stream;
-    uint64_t last_frame; /* last frame that fed the stream */
-    int64_t last_us;
 } tcp_dir_t;
 
+/* What only out-of-order segments and streams use. */
+typedef struct tcp_dir_more {
+    uint8_t nholes;
+    hole_t holes[TPA_TCP_HOLES];
+    uint64_t last_frame; /* last frame that fed the stream */
+    int64_t last_us;
+} tcp_dir_more_t;
+
+/* The per-segment fields fill the first 64 bytes (the connection is allocated
+ * 64-byte aligned): an in-order segment touches one cache line of it. */
 struct tpa_tcp_conn {
     tcp_dir_t dir[2]; /* by key side of the sender */
-    tpa_tcp_stats_t st;
-    uint8_t hs; /* handshake: 0 none, 1 SYN, 2 SYN/ACK, 3 complete */
+    uint8_t hs;       /* handshake: 0 none, 1 SYN, 2 SYN/ACK, 3 complete */
     uint32_t syn_seq, synack_seq;
     int64_t syn_us, synack_us;
+    tcp_dir_more_t more[2];
+    tpa_tcp_stats_t st;
 };
+
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(offsetof(tpa_tcp_conn_t, syn_us) <= 64, "per-segment fields in one cache line");
+#endif
 
 static bool seq_lt(uint32_t a, uint32_t b)
 {
@@ -75,14 +88,17 @@ void tpa_tcp_conn_free(tpa_flow_t *f)
 
 static tpa_tcp_conn_t *conn_new(void)
 {
-    tpa_tcp_conn_t *t = calloc(1, sizeof *t);
-    if (t) t->st.syn_rtt_us = t->st.ack_rtt_us = -1;
+    size_t size = (sizeof(tpa_tcp_conn_t) + 63) / 64 * 64;
+    tpa_tcp_conn_t *t = aligned_alloc(64, size);
+    if (!t) return NULL;
+    memset(t, 0, sizeof *t);
+    t->st.syn_rtt_us = t->st.ack_rtt_us = -1;
     return t;
 }
 
 /* ---- quality ---- */
 
-static void hole_add(tcp_dir_t *D, uint32_t lo, uint32_t hi, int64_t now)
+static void hole_add(tcp_dir_more_t *D, uint32_t lo, uint32_t hi, int64_t now)
 {
     if (D->nholes == TPA_TCP_HOLES) { /* forget the oldest */
         memmove(&D->holes[0], &D->holes[1], (TPA_TCP_HOLES - 1) * sizeof D->holes[0]);
@@ -93,7 +109,7 @@ static void hole_add(tcp_dir_t *D, uint32_t lo, uint32_t hi, int64_t now)
 
 /* Removes [lo, hi) from the holes; returns the creation time of the oldest hole it
  * overlapped, or -1 when it filled none. */
-static int64_t hole_fill(tcp_dir_t *D, uint32_t lo, uint32_t hi)
+static int64_t hole_fill(tcp_dir_more_t *D, uint32_t lo, uint32_t hi)
 {
     int64_t ts = -1;
     for (int i = 0; i < D->nholes; i++) {
@@ -118,11 +134,12 @@ static int64_t hole_fill(tcp_dir_t *D, uint32_t lo, uint32_t hi)
     return ts;
 }
 
-static void dir_reset(tcp_dir_t *D)
+static void dir_reset(tpa_tcp_conn_t *t, int side)
 {
+    tcp_dir_t *D = &t->dir[side];
     D->seen = D->syn_seen = D->ended = false;
-    D->nholes = 0;
     D->payload_segs = 0;
+    t->more[side].nholes = 0;
 }
 
 /* Updates the counters with one segment; returns true when it opens a new
@@ -138,8 +155,8 @@ static bool quality_full(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack
 
     if (syn && !ackf) {
         if (D->seen && !(D->syn_seen && D->isn == seq)) { /* the ports reused */
-            dir_reset(&t->dir[0]);
-            dir_reset(&t->dir[1]);
+            dir_reset(t, 0);
+            dir_reset(t, 1);
             st->close = TPA_TCP_CLOSE_OPEN;
             newconn = true;
         }
@@ -151,7 +168,7 @@ static bool quality_full(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack
             st->has_syn = true;
         }
     } else if (syn && ackf) {
-        if (t->hs >= 1 && side != st->client_side && ack == t->syn_seq + 1) {
+        if (t->hs >= 1 && ack == t->syn_seq + 1 && side != st->client_side) {
             if (t->hs == 1) {
                 st->syn_rtt_us = now - t->syn_us;
                 t->synack_seq = seq;
@@ -159,7 +176,7 @@ static bool quality_full(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack
             }
             if (t->hs == 2) t->synack_us = now;
         }
-    } else if (ackf && !rst && t->hs == 2 && side == st->client_side && ack == t->synack_seq + 1) {
+    } else if (ackf && !rst && t->hs == 2 && ack == t->synack_seq + 1 && side == st->client_side) {
         st->ack_rtt_us = now - t->synack_us;
         t->hs = 3;
     }
@@ -196,7 +213,7 @@ static bool quality_full(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack
     }
     if (seq_lt(D->next, seq)) { /* bytes before it never seen (yet) */
         st->lost_segments++;
-        hole_add(D, D->next, seq, now);
+        hole_add(&t->more[side], D->next, seq, now);
         D->next = end;
         return newconn;
     }
@@ -204,7 +221,7 @@ static bool quality_full(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack
         st->keepalives++;
         return newconn;
     }
-    int64_t hts = hole_fill(D, seq, end);
+    int64_t hts = hole_fill(&t->more[side], seq, end);
     int64_t rtt = st->syn_rtt_us >= 0 && st->ack_rtt_us >= 0 ? st->syn_rtt_us + st->ack_rtt_us : -1;
     int64_t thr = rtt > 0 ? rtt : TPA_TCP_OOO_US;
     if (hts >= 0 && now - hts <= thr)
@@ -262,8 +279,8 @@ static void stream_end(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side,
     tpa_pkt_t last;
     if (!p) {
         memset(&last, 0, sizeof last);
-        last.frame = D->last_frame;
-        last.ts_us = D->last_us;
+        last.frame = t->more[side].last_frame;
+        last.ts_us = t->more[side].last_us;
         p = &last;
     }
     tpa_dissect_ctx_t c;
@@ -295,8 +312,8 @@ static void stream_segment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int si
         size_t caplen = tpa_rd_remaining(payload);
         tpa_tcp_stream_add(D->stream, dseq, tpa_rd_span(payload, caplen), caplen, plen, deliver,
                            &c);
-        D->last_frame = p->frame;
-        D->last_us = p->ts_us;
+        t->more[side].last_frame = p->frame;
+        t->more[side].last_us = p->ts_us;
     }
     if (flags & TPA_TCP_RST) {
         stream_end(d, p, f, side, row);

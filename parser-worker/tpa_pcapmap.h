@@ -1,0 +1,81 @@
+/* tpa_pcapmap.h - our zero-copy reader of plain pcap records through mmap.
+ *
+ * libpcap's pcap_next_ex copies every record twice (kernel page cache into the stdio
+ * buffer, then into its packet buffer); on a large capture that costs as much as the
+ * decoding. This reader maps the file and hands out pointers into the mapping. It
+ * reads only the records: the file header is checked and interpreted by libpcap
+ * first (tpa_capture.c), which also picks this reader only for the cases it
+ * reproduces exactly (see tpa_capture_open), and keeps reading the others itself.
+ *
+ * Record layout (pcap-savefile(5)): ts_sec (4), ts_usec or ts_nsec (4), caplen (4),
+ * len (4), in the file's byte order; the modified format (magic 0xa1b2cd34) adds
+ * ifindex (4), protocol (2), pkt_type (1) and a pad byte. Every record header and
+ * body is bounds-checked against the file size taken at open; the outcomes follow
+ * libpcap 1.10 record for record (tests/ compare the two readers):
+ *
+ * - no byte left: end of capture; a partial header: "truncated dump file; tried to
+ *   read N header bytes, only got M";
+ * - caplen above the largest record libpcap accepts for the link type (max_caplen):
+ *   "invalid packet capture length N, bigger than snaplen of S" (caplen > snapshot)
+ *   or "... bigger than maximum of X";
+ * - caplen above the file's snapshot length: the first `snapshot` bytes are the
+ *   packet, the rest of the record is skipped;
+ * - a body cut short: "truncated dump file; tried to read N captured bytes, only got
+ *   M";
+ * - timestamps as libpcap builds them: seconds and (micro|nano)seconds are 32-bit
+ *   signed in a file of the host's byte order and unsigned in a byte-swapped one;
+ *   nanoseconds are divided by 1000 (toward zero).
+ *
+ * Memory: the whole file is mapped once (address space only); pages are populated up
+ * to a window ahead of the reader and unmapped once a window of them lies behind it,
+ * so the mapping adds at most about two windows to resident memory, whatever the file
+ * size. The file must not shrink while it is read
+ * (a mapped page past the end of a truncated file faults); captures are read after
+ * they are complete (the capture store, fetched copies, tpa analyze on a file).
+ */
+#ifndef TPA_PCAPMAP_H
+#define TPA_PCAPMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TPA_PCAPMAP_WINDOW (4u << 20) /* bytes populated ahead of / kept behind the reader */
+
+typedef struct tpa_pcapmap tpa_pcapmap_t;
+
+/* What libpcap found in the file header. */
+typedef struct tpa_pcapmap_params {
+    bool swapped;        /* records in the opposite byte order to this host's */
+    bool nano;           /* nanosecond timestamps (magic 0xa1b23c4d) */
+    bool modified;       /* 24-byte record headers (magic 0xa1b2cd34) */
+    uint32_t snapshot;   /* libpcap's snapshot length (pcap_snapshot) */
+    uint32_t max_caplen; /* libpcap's largest acceptable record for the link type */
+} tpa_pcapmap_params_t;
+
+typedef struct tpa_pcapmap_pkt {
+    const uint8_t *data; /* borrowed from the mapping: valid until the next _next/_destroy */
+    uint32_t caplen, wirelen;
+    int64_t ts_us;
+} tpa_pcapmap_pkt_t;
+
+/* A reader of the records of the regular file fd (borrowed: the caller keeps it open
+ * as long as the reader) of `size` bytes, starting at byte offset `start` (after the
+ * file header). NULL when the file cannot be mapped (the caller then reads it another
+ * way) or out of memory. */
+tpa_pcapmap_t *tpa_pcapmap_new(int fd, uint64_t size, uint64_t start,
+                               const tpa_pcapmap_params_t *prm);
+
+/* Unmaps the file; nulls *m. */
+void tpa_pcapmap_destroy(tpa_pcapmap_t **m);
+
+/* 1 = *pkt filled; 0 = end of capture (tpa_pcapmap_error: "" for a clean end). */
+int tpa_pcapmap_next(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt);
+
+/* Why reading stopped early, "" when it did not (borrowed). */
+const char *tpa_pcapmap_error(const tpa_pcapmap_t *m);
+
+/* Bytes of the file consumed so far. */
+uint64_t tpa_pcapmap_offset(const tpa_pcapmap_t *m);
+
+#endif
