@@ -1,10 +1,9 @@
 /* tpa_3gpp.c - value encodings shared by the 3GPP dissectors (see tpa_3gpp.h). */
 #include "tpa_3gpp.h"
 
-#include <arpa/inet.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
+
+#include "tpa_fmt.h"
 
 size_t tpa_3gpp_tbcd(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
 {
@@ -46,7 +45,7 @@ size_t tpa_3gpp_apn(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
 
 void tpa_3gpp_addr_str(const uint8_t *a, int family, char *dst, size_t dstlen)
 {
-    if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, dst, (socklen_t)dstlen)) dst[0] = '\0';
+    tpa_fmt_addr_str(family, a, dst, dstlen);
 }
 
 int tpa_3gpp_addr(tpa_rd_t *r, int family, char *dst, size_t dstlen)
@@ -65,10 +64,14 @@ int tpa_3gpp_addr(tpa_rd_t *r, int family, char *dst, size_t dstlen)
 
 void tpa_3gpp_id_at(uint64_t id, const char *addr, char *dst, size_t dstlen)
 {
-    if (addr && addr[0])
-        snprintf(dst, dstlen, "0x%" PRIx64 "@%s", id, addr);
-    else
-        snprintf(dst, dstlen, "0x%" PRIx64, id);
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, dst, dstlen);
+    tpa_fmt_mem(&f, "0x", 2);
+    tpa_fmt_x(&f, id, 0);
+    if (addr && addr[0]) {
+        tpa_fmt_c(&f, '@');
+        tpa_fmt_s(&f, addr);
+    }
 }
 
 void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const char *value)
@@ -77,7 +80,9 @@ void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const 
     for (unsigned i = 0; i < m->n_ids; i++)
         if (m->ids[i].kind == kind && strcmp(m->ids[i].value, value) == 0) return;
     char *s = b->slot[m->n_ids];
-    snprintf(s, TPA_3GPP_ID_SLOT, "%s", value);
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, s, TPA_3GPP_ID_SLOT);
+    tpa_fmt_s(&f, value);
     tpa_sig_add_id(m, kind, s);
 }
 

@@ -2,8 +2,9 @@
  * tpa_3gpp_msg.h. */
 #include "tpa_3gpp_msg.h"
 
-#include <stdio.h>
 #include <string.h>
+
+#include "tpa_fmt.h"
 
 const tpa_3gpp_msg_def_t *tpa_3gpp_msg_def(const tpa_3gpp_msg_def_t *defs, size_t n, unsigned t)
 {
@@ -23,12 +24,16 @@ void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_m
                        unsigned type, const char *unknown)
 {
     memset(&m->sig, 0, sizeof m->sig);
-    snprintf(m->code, sizeof m->code, "%u", type);
+    tpa_fmt_u_str(type, m->code, sizeof m->code);
     m->sig.protocol = protocol;
     m->sig.code = m->code;
     m->sig.cause_family = protocol;
     if (!def) {
-        snprintf(m->name, sizeof m->name, "%s %u", unknown, type);
+        tpa_fmt_t f;
+        tpa_fmt_init(&f, m->name, sizeof m->name);
+        tpa_fmt_s(&f, unknown);
+        tpa_fmt_c(&f, ' ');
+        tpa_fmt_u(&f, type);
         m->sig.name = m->name;
         m->sig.kind = TPA_SIG_INDICATION;
         return;
@@ -62,10 +67,14 @@ void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, tpa
 
 void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, unsigned seq)
 {
-    char addr[TPA_3GPP_ADDR_MAX];
-    tpa_3gpp_side_addr(c, m->sig.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side, addr,
-                       sizeof addr);
-    snprintf(m->key, sizeof m->key, "seq=%u@%s", seq, addr);
+    const tpa_flow_key_t *k = &c->flow->key;
+    int side = m->sig.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side;
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, m->key, sizeof m->key);
+    tpa_fmt_mem(&f, "seq=", 4);
+    tpa_fmt_u(&f, seq);
+    tpa_fmt_c(&f, '@');
+    tpa_fmt_addr(&f, k->family, k->addr[side & 1]);
     m->sig.key = m->key;
 }
 
@@ -111,7 +120,7 @@ void tpa_3gpp_ies_apn(tpa_3gpp_ies_t *s, tpa_rd_t *v, size_t len)
 void tpa_3gpp_ies_bearer(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     char e[4];
-    snprintf(e, sizeof e, "%u", tpa_rd_u8(v) & 0x0fu);
+    tpa_fmt_u_str(tpa_rd_u8(v) & 0x0fu, e, sizeof e);
     tpa_3gpp_ies_add(s, TPA_ID_PDU_SESSION, e);
 }
 
