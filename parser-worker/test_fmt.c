@@ -57,6 +57,11 @@ int main(void)
     }
     for (int i = 0; i < 20000; i++)
         check_u(next() >> (next() & 63));
+    for (unsigned v = 0; v < 256; v++) {
+        char want[4];
+        snprintf(want, sizeof want, "%u", v);
+        CHECKF(strcmp(tpa_fmt_u8_str((uint8_t)v), want) == 0, "%u", v);
+    }
 
     /* hex, with and without width */
     int widths[] = {0, 1, 2, 4, 8, 16, 20};

@@ -24,9 +24,13 @@ void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_m
                        unsigned type, const char *unknown)
 {
     memset(&m->sig, 0, sizeof m->sig);
-    tpa_fmt_u_str(type, m->code, sizeof m->code);
+    if (type < 256) {
+        m->sig.code = tpa_fmt_u8_str((uint8_t)type); /* static: kept by address */
+    } else {
+        tpa_fmt_u_str(type, m->code, sizeof m->code);
+        m->sig.code = m->code;
+    }
     m->sig.protocol = protocol;
-    m->sig.code = m->code;
     m->sig.cause_family = protocol;
     if (!def) {
         tpa_fmt_t f;
@@ -44,25 +48,17 @@ void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_m
     if (def->kind & TPA_3GPP_FAIL) m->sig.outcome = TPA_SIG_FAILURE;
 }
 
-void tpa_3gpp_side_addr(const tpa_dissect_ctx_t *c, int side, char *dst, size_t dstlen)
+void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id,
+                        const tpa_3gpp_ip_t *addr)
 {
-    const tpa_flow_key_t *k = &c->flow->key;
-    tpa_3gpp_addr_str(k->addr[side & 1], k->family, dst, dstlen);
-}
-
-void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id, const char *addr)
-{
-    char v[TPA_3GPP_ID_MAX];
-    tpa_3gpp_id_at(id, addr, v, sizeof v);
-    tpa_3gpp_add_id(&m->sig, &m->ids, kind, v);
+    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, addr ? addr->family : 0, addr ? addr->a : NULL);
 }
 
 void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, tpa_id_kind_t kind,
                               uint64_t id)
 {
-    char addr[TPA_3GPP_ADDR_MAX];
-    tpa_3gpp_side_addr(c, c->side ^ 1, addr, sizeof addr);
-    tpa_3gpp_msg_id_at(m, kind, id, addr);
+    const tpa_flow_key_t *k = &c->flow->key;
+    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, k->family, k->addr[(c->side ^ 1) & 1]);
 }
 
 void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, unsigned seq)

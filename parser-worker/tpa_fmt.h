@@ -62,6 +62,10 @@ void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width);
 /* A 4-byte (family 4) or 16-byte (family 6) address as inet_ntop writes it. */
 void tpa_fmt_addr(tpa_fmt_t *f, int family, const uint8_t *a);
 
+/* The decimal text of v (0-255), a static string: a message type octet as a code that
+ * the signalling layer keeps by address. */
+const char *tpa_fmt_u8_str(uint8_t v);
+
 /* Shorthands that write into buf[0..size) from its start; they return the length. */
 size_t tpa_fmt_u_str(uint64_t v, char *buf, size_t size);
 size_t tpa_fmt_addr_str(int family, const uint8_t *a, char *buf, size_t size);

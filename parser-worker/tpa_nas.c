@@ -128,9 +128,8 @@ void tpa_nas_msg_init(tpa_nas_msg_t *m, const char *protocol, unsigned type, con
 {
     memset(&m->sig, 0, sizeof m->sig);
     m->used = 0;
-    tpa_fmt_u_str(type & 0xffu, m->code, sizeof m->code);
     m->sig.protocol = protocol;
-    m->sig.code = m->code;
+    m->sig.code = tpa_fmt_u8_str((uint8_t)type); /* static: kept by address */
     m->sig.name = name;
     m->sig.kind = TPA_SIG_INDICATION;
 }
