@@ -1,10 +1,10 @@
 /* tpa_3gpp.c - value encodings shared by the 3GPP dissectors (see tpa_3gpp.h). */
 #include "tpa_3gpp.h"
 
-#include <arpa/inet.h>
-#include <inttypes.h>
-#include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
+
+#include "tpa_fmt.h"
 
 size_t tpa_3gpp_tbcd(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
 {
@@ -46,7 +46,7 @@ size_t tpa_3gpp_apn(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
 
 void tpa_3gpp_addr_str(const uint8_t *a, int family, char *dst, size_t dstlen)
 {
-    if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, dst, (socklen_t)dstlen)) dst[0] = '\0';
+    tpa_fmt_addr_str(family, a, dst, dstlen);
 }
 
 int tpa_3gpp_addr(tpa_rd_t *r, int family, char *dst, size_t dstlen)
@@ -63,22 +63,51 @@ int tpa_3gpp_addr(tpa_rd_t *r, int family, char *dst, size_t dstlen)
     return 0;
 }
 
-void tpa_3gpp_id_at(uint64_t id, const char *addr, char *dst, size_t dstlen)
+int tpa_3gpp_ip(tpa_rd_t *r, int family, tpa_3gpp_ip_t *ip)
 {
-    if (addr && addr[0])
-        snprintf(dst, dstlen, "0x%" PRIx64 "@%s", id, addr);
-    else
-        snprintf(dst, dstlen, "0x%" PRIx64, id);
+    size_t n = family == 6 ? 16 : 4;
+    ip->family = 0;
+    if (!tpa_rd_has(r, n)) {
+        r->err = true;
+        return -1;
+    }
+    tpa_rd_bytes(r, ip->a, n);
+    ip->family = family == 6 ? 6 : 4;
+    return 0;
+}
+
+/* Whether m holds an identity of kind with value. */
+static bool holds(const tpa_sig_t *m, tpa_id_kind_t kind, const char *value)
+{
+    for (unsigned i = 0; i < m->n_ids; i++)
+        if (m->ids[i].kind == kind && strcmp(m->ids[i].value, value) == 0) return true;
+    return false;
 }
 
 void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const char *value)
 {
-    if (!value || !value[0] || m->n_ids >= TPA_SIG_MAX_IDS) return;
-    for (unsigned i = 0; i < m->n_ids; i++)
-        if (m->ids[i].kind == kind && strcmp(m->ids[i].value, value) == 0) return;
+    if (!value || !value[0] || m->n_ids >= TPA_SIG_MAX_IDS || holds(m, kind, value)) return;
     char *s = b->slot[m->n_ids];
-    snprintf(s, TPA_3GPP_ID_SLOT, "%s", value);
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, s, TPA_3GPP_ID_SLOT);
+    tpa_fmt_s(&f, value);
     tpa_sig_add_id(m, kind, s);
+}
+
+void tpa_3gpp_add_id_at(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, uint64_t id,
+                        int family, const uint8_t *addr)
+{
+    if (m->n_ids >= TPA_SIG_MAX_IDS) return;
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, b->slot[m->n_ids], TPA_3GPP_ID_SLOT);
+    tpa_fmt_mem(&f, "0x", 2);
+    tpa_fmt_x(&f, id, 0);
+    if (addr && (family == 4 || family == 6)) {
+        tpa_fmt_c(&f, '@');
+        tpa_fmt_addr(&f, family, addr);
+    }
+    const char *s = b->slot[m->n_ids]; /* never cut: at most 64 characters */
+    if (!holds(m, kind, s)) tpa_sig_add_id(m, kind, s);
 }
 
 static _Thread_local tpa_3gpp_tap_fn tap;

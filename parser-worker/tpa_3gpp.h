@@ -42,9 +42,15 @@ int tpa_3gpp_addr(tpa_rd_t *r, int family, char *dst, size_t dstlen);
 /* Text form of an address already in memory (4 or 16 bytes by family). */
 void tpa_3gpp_addr_str(const uint8_t *a, int family, char *dst, size_t dstlen);
 
-/* "0x<teid hex>@<addr>" into dst (at least TPA_3GPP_ID_MAX); "0x<teid>" when addr
- * is NULL or empty. Used for TPA_ID_TEID and TPA_ID_SEID values (64-bit ids). */
-void tpa_3gpp_id_at(uint64_t id, const char *addr, char *dst, size_t dstlen);
+/* A node address kept as bytes until it is written as text. */
+typedef struct tpa_3gpp_ip {
+    uint8_t family; /* 0: none, 4 or 6 */
+    uint8_t a[16];
+} tpa_3gpp_ip_t;
+
+/* Reads a 4-byte IPv4 (family 4) or 16-byte IPv6 (family 6) address from r into ip.
+ * Returns 0, or -1 when r is short (r->err set, ip->family 0). */
+int tpa_3gpp_ip(tpa_rd_t *r, int family, tpa_3gpp_ip_t *ip);
 
 /* Storage for the identity strings of one tpa_sig_t (they are borrowed by it until
  * tpa_sig_report). */
@@ -57,6 +63,11 @@ typedef struct tpa_3gpp_ids {
  * nothing when value is empty, m is full, or m already holds the same kind and value.
  * Longer values are cut to TPA_3GPP_ID_SLOT - 1. */
 void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const char *value);
+
+/* Adds the TPA_ID_TEID / TPA_ID_SEID value "0x<id hex>@<addr>" ("0x<id>" when addr is
+ * NULL or of family 0) as tpa_3gpp_add_id does, written straight into the slot. */
+void tpa_3gpp_add_id_at(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, uint64_t id,
+                        int family, const uint8_t *addr);
 
 /* Reports m: tpa_sig_report(c, m) (messages[], transactions, KPIs, UEs). */
 void tpa_3gpp_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m);

@@ -2,8 +2,9 @@
  * tpa_3gpp_msg.h. */
 #include "tpa_3gpp_msg.h"
 
-#include <stdio.h>
 #include <string.h>
+
+#include "tpa_fmt.h"
 
 const tpa_3gpp_msg_def_t *tpa_3gpp_msg_def(const tpa_3gpp_msg_def_t *defs, size_t n, unsigned t)
 {
@@ -23,12 +24,20 @@ void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_m
                        unsigned type, const char *unknown)
 {
     memset(&m->sig, 0, sizeof m->sig);
-    snprintf(m->code, sizeof m->code, "%u", type);
+    if (type < 256) {
+        m->sig.code = tpa_fmt_u8_str((uint8_t)type); /* static: kept by address */
+    } else {
+        tpa_fmt_u_str(type, m->code, sizeof m->code);
+        m->sig.code = m->code;
+    }
     m->sig.protocol = protocol;
-    m->sig.code = m->code;
     m->sig.cause_family = protocol;
     if (!def) {
-        snprintf(m->name, sizeof m->name, "%s %u", unknown, type);
+        tpa_fmt_t f;
+        tpa_fmt_init(&f, m->name, sizeof m->name);
+        tpa_fmt_s(&f, unknown);
+        tpa_fmt_c(&f, ' ');
+        tpa_fmt_u(&f, type);
         m->sig.name = m->name;
         m->sig.kind = TPA_SIG_INDICATION;
         return;
@@ -39,33 +48,29 @@ void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_m
     if (def->kind & TPA_3GPP_FAIL) m->sig.outcome = TPA_SIG_FAILURE;
 }
 
-void tpa_3gpp_side_addr(const tpa_dissect_ctx_t *c, int side, char *dst, size_t dstlen)
+void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id,
+                        const tpa_3gpp_ip_t *addr)
 {
-    const tpa_flow_key_t *k = &c->flow->key;
-    tpa_3gpp_addr_str(k->addr[side & 1], k->family, dst, dstlen);
-}
-
-void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id, const char *addr)
-{
-    char v[TPA_3GPP_ID_MAX];
-    tpa_3gpp_id_at(id, addr, v, sizeof v);
-    tpa_3gpp_add_id(&m->sig, &m->ids, kind, v);
+    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, addr ? addr->family : 0, addr ? addr->a : NULL);
 }
 
 void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, tpa_id_kind_t kind,
                               uint64_t id)
 {
-    char addr[TPA_3GPP_ADDR_MAX];
-    tpa_3gpp_side_addr(c, c->side ^ 1, addr, sizeof addr);
-    tpa_3gpp_msg_id_at(m, kind, id, addr);
+    const tpa_flow_key_t *k = &c->flow->key;
+    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, k->family, k->addr[(c->side ^ 1) & 1]);
 }
 
 void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, unsigned seq)
 {
-    char addr[TPA_3GPP_ADDR_MAX];
-    tpa_3gpp_side_addr(c, m->sig.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side, addr,
-                       sizeof addr);
-    snprintf(m->key, sizeof m->key, "seq=%u@%s", seq, addr);
+    const tpa_flow_key_t *k = &c->flow->key;
+    int side = m->sig.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side;
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, m->key, sizeof m->key);
+    tpa_fmt_mem(&f, "seq=", 4);
+    tpa_fmt_u(&f, seq);
+    tpa_fmt_c(&f, '@');
+    tpa_fmt_addr(&f, k->family, k->addr[side & 1]);
     m->sig.key = m->key;
 }
 
@@ -111,7 +116,7 @@ void tpa_3gpp_ies_apn(tpa_3gpp_ies_t *s, tpa_rd_t *v, size_t len)
 void tpa_3gpp_ies_bearer(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     char e[4];
-    snprintf(e, sizeof e, "%u", tpa_rd_u8(v) & 0x0fu);
+    tpa_fmt_u_str(tpa_rd_u8(v) & 0x0fu, e, sizeof e);
     tpa_3gpp_ies_add(s, TPA_ID_PDU_SESSION, e);
 }
 

@@ -40,7 +40,7 @@ const tpa_3gpp_msg_def_t *tpa_3gpp_msg_def(const tpa_3gpp_msg_def_t *defs, size_
 typedef struct tpa_3gpp_msg {
     tpa_sig_t sig;
     tpa_3gpp_ids_t ids;
-    char code[8];
+    char code[8];  /* the code of a type past 255 (a static string below) */
     char name[40]; /* the name of a type the table lacks */
     char key[64];
 } tpa_3gpp_msg_t;
@@ -52,12 +52,10 @@ typedef struct tpa_3gpp_msg {
 void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
                        unsigned type, const char *unknown);
 
-/* The text form of the address of key side `side` of c's flow into dst
- * (TPA_3GPP_ADDR_MAX). */
-void tpa_3gpp_side_addr(const tpa_dissect_ctx_t *c, int side, char *dst, size_t dstlen);
-
-/* Adds an identity of kind (TPA_ID_TEID / TPA_ID_SEID) "0x<id>@<addr>" to m. */
-void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id, const char *addr);
+/* Adds an identity of kind (TPA_ID_TEID / TPA_ID_SEID) "0x<id>@<addr>" to m ("0x<id>"
+ * when addr is NULL or of family 0). */
+void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id,
+                        const tpa_3gpp_ip_t *addr);
 
 /* Adds the header's id (TEID, SEID): it names the tunnel / session at the receiver of
  * the message, so it goes with the receiver's address. */

@@ -1,7 +1,8 @@
 /* tpa_ap.c - the frame NGAP (TS 38.413) and S1AP (TS 36.413) share; see tpa_ap.h. */
 #include "tpa_ap.h"
 
-#include <stdio.h>
+#include "tpa_fmt.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,13 +257,25 @@ void tpa_ap_state_free(void *state)
 
 static const char *const pdu_word[3] = {"initiating", "successful", "unsuccessful"};
 
+/* "<name>=<id>", a pairing key. */
+static void key_id(tpa_fmt_t *f, const char *name, uint64_t id)
+{
+    tpa_fmt_s(f, name);
+    tpa_fmt_c(f, '=');
+    tpa_fmt_u(f, id);
+}
+
 /* Reports m (ran/has_ran: the RAN UE id, from the message or the association). */
 static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_msg_t *m,
                    bool has_ran, uint64_t ran)
 {
     char code[24], key[40], ran_s[24], cn_s[24], cause_name[96];
     char item_s[TPA_AP_MAX_ITEMS][4];
-    snprintf(code, sizeof code, "%u/%s", m->proc, pdu_word[m->pdu_type]);
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, code, sizeof code);
+    tpa_fmt_u(&f, m->proc);
+    tpa_fmt_c(&f, '/');
+    tpa_fmt_s(&f, pdu_word[m->pdu_type]);
 
     tpa_sig_t s;
     memset(&s, 0, sizeof s);
@@ -282,14 +295,15 @@ static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_
         s.flags |= TPA_SIG_UE_END;
     if (m->proc == ap->proc.error_indication) s.outcome = TPA_SIG_FAILURE;
 
+    tpa_fmt_init(&f, key, sizeof key);
     if (m->proc == ap->proc.ho_resource_allocation && m->has_cn_id)
-        snprintf(key, sizeof key, "%s=%llu", ap->cn_key, (unsigned long long)m->cn_id);
+        key_id(&f, ap->cn_key, m->cn_id);
     else if (has_ran)
-        snprintf(key, sizeof key, "%s=%llu", ap->ran_key, (unsigned long long)ran);
+        key_id(&f, ap->ran_key, ran);
     else if (m->has_cn_id)
-        snprintf(key, sizeof key, "%s=%llu", ap->cn_key, (unsigned long long)m->cn_id);
+        key_id(&f, ap->cn_key, m->cn_id);
     else
-        snprintf(key, sizeof key, "nonue");
+        tpa_fmt_s(&f, "nonue");
     s.key = key;
 
     bool cause_wanted =
@@ -300,11 +314,13 @@ static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_
         const char *v = tpa_ap_cause_name(ap, m->cause_group, m->cause_value);
         char unknown[16];
         if (!v) {
-            snprintf(unknown, sizeof unknown, "%u", m->cause_value);
+            tpa_fmt_u_str(m->cause_value, unknown, sizeof unknown);
             v = unknown;
         }
-        snprintf(cause_name, sizeof cause_name, "%s/%s",
-                 tpa_ap_cause_group_name(ap, m->cause_group), v);
+        tpa_fmt_init(&f, cause_name, sizeof cause_name);
+        tpa_fmt_s(&f, tpa_ap_cause_group_name(ap, m->cause_group));
+        tpa_fmt_c(&f, '/');
+        tpa_fmt_s(&f, v);
         s.has_cause = true;
         s.cause = (int64_t)m->cause_group * 1000 + m->cause_value;
         s.cause_name = cause_name;
@@ -312,15 +328,15 @@ static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_
     }
 
     if (has_ran) {
-        snprintf(ran_s, sizeof ran_s, "%llu", (unsigned long long)ran);
+        tpa_fmt_u_str(ran, ran_s, sizeof ran_s);
         tpa_sig_add_id(&s, ap->ran_kind, ran_s);
     }
     if (m->has_cn_id) {
-        snprintf(cn_s, sizeof cn_s, "%llu", (unsigned long long)m->cn_id);
+        tpa_fmt_u_str(m->cn_id, cn_s, sizeof cn_s);
         tpa_sig_add_id(&s, ap->cn_kind, cn_s);
     }
     for (unsigned i = 0; i < m->n_items; i++) {
-        snprintf(item_s[i], sizeof item_s[i], "%u", m->items[i]);
+        tpa_fmt_u_str(m->items[i], item_s[i], sizeof item_s[i]);
         tpa_sig_add_id(&s, TPA_ID_PDU_SESSION, item_s[i]);
     }
     tpa_sig_report(c, &s);

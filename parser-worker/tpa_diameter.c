@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "tpa_3gpp.h"
+#include "tpa_fmt.h"
 #include "tpa_malformed.h"
 #include "tpa_pdu.h"
 #include "tpa_sig.h"
@@ -417,15 +418,27 @@ static void report(tpa_dissect_ctx_t *c, const tpa_diameter_msg_t *d)
     bool req = (d->flags & TPA_DIAMETER_FLAG_R) != 0;
     const char *cmd = tpa_diameter_command_name(d->code);
     char code[16], name[80], proc[48], key[32];
-    snprintf(code, sizeof code, "%u/%c", (unsigned)d->code, req ? 'R' : 'A');
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, code, sizeof code);
+    tpa_fmt_u(&f, d->code);
+    tpa_fmt_s(&f, req ? "/R" : "/A");
+    tpa_fmt_t fp;
+    tpa_fmt_init(&fp, proc, sizeof proc);
+    tpa_fmt_init(&f, name, sizeof name);
     if (cmd) {
-        snprintf(name, sizeof name, "%s-%s", cmd, req ? "Request" : "Answer");
-        snprintf(proc, sizeof proc, "%s", cmd);
+        tpa_fmt_s(&f, cmd);
+        tpa_fmt_s(&f, req ? "-Request" : "-Answer");
+        tpa_fmt_s(&fp, cmd);
     } else {
-        snprintf(name, sizeof name, "Command %u %s", (unsigned)d->code, req ? "Request" : "Answer");
-        snprintf(proc, sizeof proc, "Command %u", (unsigned)d->code);
+        tpa_fmt_s(&f, "Command ");
+        tpa_fmt_u(&f, d->code);
+        tpa_fmt_s(&f, req ? " Request" : " Answer");
+        tpa_fmt_s(&fp, "Command ");
+        tpa_fmt_u(&fp, d->code);
     }
-    snprintf(key, sizeof key, "hbh=0x%08x", (unsigned)d->hbh);
+    tpa_fmt_init(&f, key, sizeof key);
+    tpa_fmt_s(&f, "hbh=0x");
+    tpa_fmt_x(&f, d->hbh, 8);
 
     tpa_sig_t m = {0};
     tpa_3gpp_ids_t ids;

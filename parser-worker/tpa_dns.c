@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tpa_fmt.h"
 #include "tpa_malformed.h"
 #include "tpa_pdu.h"
 #include "tpa_sig.h"
@@ -95,7 +96,14 @@ static void report(tpa_dissect_ctx_t *c, tpa_rd_t m, bool qr)
     unsigned id = tpa_rd_be16(&m), flags = tpa_rd_be16(&m), qd = tpa_rd_be16(&m), qtype = 0;
     tpa_rd_skip(&m, 6);
     if (qd && name_walk_text(&m, &msg, qname, sizeof qname) == NAME_OK) qtype = tpa_rd_be16(&m);
-    snprintf(key, sizeof key, "id=%u|%s|%u", id, qname, qtype);
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, key, sizeof key);
+    tpa_fmt_s(&f, "id=");
+    tpa_fmt_u(&f, id);
+    tpa_fmt_c(&f, '|');
+    tpa_fmt_s(&f, qname);
+    tpa_fmt_c(&f, '|');
+    tpa_fmt_u(&f, qtype);
     tpa_sig_t sig;
     memset(&sig, 0, sizeof sig);
     sig.protocol = "dns";

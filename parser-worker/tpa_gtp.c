@@ -242,7 +242,7 @@ typedef struct gst {
     bool has_teid_c, has_teid_u;
     uint32_t teid_c, teid_u;
     int ngsn;
-    char gsn[2][TPA_3GPP_ADDR_MAX];
+    tpa_3gpp_ip_t gsn[2];
 } gst_t;
 
 /* End User Address (7.7.27): spare | PDP type organisation, PDP type number, address. */
@@ -316,7 +316,7 @@ static void ies(gst_t *s, tpa_rd_t r)
             if (len != 4 && len != 16)
                 tpa_3gpp_ies_invalid(&s->w);
             else if (s->ngsn < 2) {
-                tpa_3gpp_addr(&v, len == 4 ? 4 : 6, s->gsn[s->ngsn], sizeof s->gsn[0]);
+                tpa_3gpp_ip(&v, len == 4 ? 4 : 6, &s->gsn[s->ngsn]);
                 s->ngsn++;
             }
             break;
@@ -363,11 +363,11 @@ void tpa_gtp_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *r)
     tpa_3gpp_msg_init(&m, "gtp", msg_def(type), type, "GTP message type");
     if (!(fl & 0x10)) {
         /* GTP' (PT = 0, TS 32.295, charging data transfer): counted, not decoded */
-        tpa_dissect_message(c, "gtp", m.code, m.sig.name);
+        tpa_dissect_message(c, "gtp", m.sig.code, m.sig.name);
         return;
     }
     if (!tpa_rd_has(r, 8)) { /* the type is readable: counted, as tshark does */
-        tpa_dissect_message(c, "gtp", m.code, m.sig.name);
+        tpa_dissect_message(c, "gtp", m.sig.code, m.sig.name);
         tpa_dissect_short(c, TPA_MAL_GTP_TRUNCATED);
         return;
     }
@@ -410,8 +410,8 @@ void tpa_gtp_dissect(tpa_dissect_ctx_t *c, tpa_rd_t *r)
                          .mal_invalid = TPA_MAL_GTP_IE_INVALID}};
         if (hteid) tpa_3gpp_msg_receiver_id(&m, c, TPA_ID_TEID, hteid); /* the receiver's TEID */
         if (type != 255) ies(&s, body);
-        const char *gc = s.gsn[0];
-        const char *gu = s.ngsn > 1 ? s.gsn[1] : s.gsn[0];
+        const tpa_3gpp_ip_t *gc = &s.gsn[0];
+        const tpa_3gpp_ip_t *gu = s.ngsn > 1 ? &s.gsn[1] : &s.gsn[0];
         if (s.has_teid_c) tpa_3gpp_msg_id_at(&m, TPA_ID_TEID, s.teid_c, gc);
         if (s.has_teid_u) tpa_3gpp_msg_id_at(&m, TPA_ID_TEID, s.teid_u, gu);
         if (s.w.has_cause && m.sig.kind == TPA_SIG_RESPONSE)

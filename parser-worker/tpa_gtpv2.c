@@ -285,14 +285,14 @@ static void ie_fteid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     uint8_t fl = tpa_rd_u8(v);
     uint32_t teid = tpa_rd_be32(v);
-    char a4[TPA_3GPP_ADDR_MAX] = "", a6[TPA_3GPP_ADDR_MAX] = "";
-    if (fl & 0x80) tpa_3gpp_addr(v, 4, a4, sizeof a4);
-    if (fl & 0x40) tpa_3gpp_addr(v, 6, a6, sizeof a6);
+    tpa_3gpp_ip_t a4 = {0}, a6 = {0};
+    if (fl & 0x80) tpa_3gpp_ip(v, 4, &a4);
+    if (fl & 0x40) tpa_3gpp_ip(v, 6, &a6);
     if (v->err) {
         tpa_3gpp_ies_invalid(s);
         return;
     }
-    tpa_3gpp_msg_id_at(s->m, TPA_ID_TEID, teid, a4[0] ? a4 : a6);
+    tpa_3gpp_msg_id_at(s->m, TPA_ID_TEID, teid, a4.family ? &a4 : &a6);
 }
 
 static void ie_paa(tpa_3gpp_ies_t *s, tpa_rd_t *v)

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "tpa_decode_int.h"
+#include "tpa_fmt.h"
 #include "tpa_http2.h"
 #include "tpa_http2_int.h"
 #include "tpa_nas.h"
@@ -62,6 +63,24 @@ struct tpa_h2_held {
     char code[16], name[48], proc[PROC_MAX], key[24], cause_name[64], family[8];
     tpa_sbi_ids_t ids;
 };
+
+/* s (NULL: "") into dst[0..size), cut to fit. */
+static void copy(char *dst, size_t size, const char *s)
+{
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, dst, size);
+    tpa_fmt_s(&f, s);
+}
+
+/* The stream's procedure "<method> <service>" ("/" without a service). */
+static void proc_name(tpa_h2_stream_t *s, const char *method, const char *svc)
+{
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, s->proc, sizeof s->proc);
+    tpa_fmt_s(&f, method);
+    tpa_fmt_c(&f, ' ');
+    tpa_fmt_s(&f, svc[0] ? svc : "/");
+}
 
 void tpa_h2_buf_free(uint8_t **b, size_t *len, size_t *cap)
 {
@@ -199,12 +218,12 @@ static void emit(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *rc, const tpa_sig_t *sig,
     h->outcome = (uint8_t)sig->outcome;
     h->has_cause = sig->has_cause;
     h->cause = sig->cause;
-    snprintf(h->code, sizeof h->code, "%s", sig->code);
-    snprintf(h->name, sizeof h->name, "%s", sig->name ? sig->name : sig->code);
-    snprintf(h->proc, sizeof h->proc, "%s", sig->procedure ? sig->procedure : "");
-    snprintf(h->key, sizeof h->key, "%s", sig->key ? sig->key : "");
-    snprintf(h->cause_name, sizeof h->cause_name, "%s", sig->cause_name ? sig->cause_name : "");
-    snprintf(h->family, sizeof h->family, "%s", sig->cause_family ? sig->cause_family : "http");
+    copy(h->code, sizeof h->code, sig->code);
+    copy(h->name, sizeof h->name, sig->name ? sig->name : sig->code);
+    copy(h->proc, sizeof h->proc, sig->procedure);
+    copy(h->key, sizeof h->key, sig->key);
+    copy(h->cause_name, sizeof h->cause_name, sig->cause_name);
+    copy(h->family, sizeof h->family, sig->cause_family ? sig->cause_family : "http");
     if (ids)
         h->ids = *ids;
     else
@@ -289,10 +308,13 @@ static void response_sig(const h2msg_t *g, bool body, tpa_sig_t *sig, char *name
                          char *cause, size_t clen)
 {
     const char *reason = tpa_sbi_reason(g->status);
-    if (reason)
-        snprintf(name, nlen, "%s %s", g->code, reason);
-    else
-        snprintf(name, nlen, "%s", g->code);
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, name, nlen);
+    tpa_fmt_s(&f, g->code);
+    if (reason) {
+        tpa_fmt_c(&f, ' ');
+        tpa_fmt_s(&f, reason);
+    }
     sig->name = name;
     int st = g->status;
     if (body && g->body_kind == TPA_SBI_BODY_PROBLEM)
@@ -329,7 +351,10 @@ static void report(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c, tpa_h2_stream_t *s, i
     sig.kind = (tpa_sig_kind_t)g->kind;
     sig.procedure = s->has_proc ? s->proc : NULL;
     char key[24], name[48], cause[64] = "";
-    snprintf(key, sizeof key, "stream=%u", (unsigned)s->id);
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, key, sizeof key);
+    tpa_fmt_s(&f, "stream=");
+    tpa_fmt_u(&f, s->id);
     sig.key = key;
     if (g->kind == TPA_SIG_REQUEST) {
         sig.name = g->code;
@@ -388,7 +413,7 @@ static h2msg_t *msg_start(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c, tpa_h2_stream_
     g->dir = (uint8_t)c->dir;
     g->sport = c->sport;
     g->dport = c->dport;
-    snprintf(g->code, sizeof g->code, "%s", code);
+    copy(g->code, sizeof g->code, code);
     return g;
 }
 
@@ -411,7 +436,7 @@ void tpa_h2_msgs_block(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c, const tpa_h2_fiel
         h2msg_t *g = msg_start(m, c, s, b, TPA_SIG_REQUEST, f->method);
         char svc[TPA_SBI_NAME_MAX], res[TPA_SBI_NAME_MAX];
         tpa_sbi_path(f->path, svc, sizeof svc, res, sizeof res);
-        snprintf(s->proc, sizeof s->proc, "%s %s", f->method, svc[0] ? svc : "/");
+        proc_name(s, f->method, svc);
         s->has_proc = true;
         s->ids.n = 0;
         tpa_sbi_path_ids(f->path, &s->ids);
@@ -485,7 +510,7 @@ void tpa_h2_msgs_upgrade(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c, const char *met
     if (!s || !method[0]) return;
     char svc[TPA_SBI_NAME_MAX], res[TPA_SBI_NAME_MAX];
     tpa_sbi_path(path, svc, sizeof svc, res, sizeof res);
-    snprintf(s->proc, sizeof s->proc, "%s %s", method, svc[0] ? svc : "/");
+    proc_name(s, method, svc);
     s->has_proc = true;
     s->ended[c->dir & 1] = true;
 }

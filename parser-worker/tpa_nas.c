@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tpa_3gpp.h"
+#include "tpa_fmt.h"
 #include "tpa_malformed.h"
 
 /* ---- association memory: open addressing on the RAN / eNB UE id ---- */
@@ -127,9 +128,8 @@ void tpa_nas_msg_init(tpa_nas_msg_t *m, const char *protocol, unsigned type, con
 {
     memset(&m->sig, 0, sizeof m->sig);
     m->used = 0;
-    snprintf(m->code, sizeof m->code, "%u", type & 0xffu);
     m->sig.protocol = protocol;
-    m->sig.code = m->code;
+    m->sig.code = tpa_fmt_u8_str((uint8_t)type); /* static: kept by address */
     m->sig.name = name;
     m->sig.kind = TPA_SIG_INDICATION;
 }
@@ -143,6 +143,26 @@ static const char *vkeep(tpa_nas_msg_t *m, const char *fmt, va_list ap)
     if (n < 0 || (size_t)n >= room) return NULL;
     m->used += (size_t)n + 1;
     return dst;
+}
+
+/* A copy of the n bytes at s kept in m's arena (NUL-terminated), or NULL when it does
+ * not fit (as vkeep). */
+static const char *keep_mem(tpa_nas_msg_t *m, const char *s, size_t n)
+{
+    size_t room = sizeof m->arena - m->used;
+    if (room < 2 || n >= room) return NULL;
+    char *dst = m->arena + m->used;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    m->used += n + 1;
+    return dst;
+}
+
+/* Adds identity kind with the decimal value v (kept in the arena). */
+static void id_u(tpa_nas_msg_t *m, tpa_id_kind_t kind, uint64_t v)
+{
+    char b[24];
+    tpa_sig_add_id(&m->sig, kind, keep_mem(m, b, tpa_fmt_u_str(v, b, sizeof b)));
 }
 
 const char *tpa_nas_keep(tpa_nas_msg_t *m, const char *fmt, ...)
@@ -166,25 +186,28 @@ void tpa_nas_id(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *fmt, ...)
 void tpa_nas_key(tpa_nas_msg_t *m, const tpa_nas_walk_t *w, const char *suffix_fmt, ...)
 {
     const tpa_nas_ue_t *ue = w->ue;
-    char base[48];
-    if (ue && ue->has_ran_ue_id)
-        snprintf(base, sizeof base, "ue=%s:%llu", w->s1ap ? "enb" : "ran",
-                 (unsigned long long)ue->ran_ue_id);
-    else if (ue && ue->has_cn_ue_id)
-        snprintf(base, sizeof base, "ue=%s:%llu", w->s1ap ? "mme" : "amf",
-                 (unsigned long long)ue->cn_ue_id);
-    else {
+    char key[48 + 64];
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, key, 48);
+    if (ue && ue->has_ran_ue_id) {
+        tpa_fmt_s(&f, w->s1ap ? "ue=enb:" : "ue=ran:");
+        tpa_fmt_u(&f, ue->ran_ue_id);
+    } else if (ue && ue->has_cn_ue_id) {
+        tpa_fmt_s(&f, w->s1ap ? "ue=mme:" : "ue=amf:");
+        tpa_fmt_u(&f, ue->cn_ue_id);
+    } else {
         m->sig.key = NULL;
         return;
     }
-    char suffix[64] = "";
+    size_t n = tpa_fmt_len(&f);
     if (suffix_fmt) {
         va_list ap;
         va_start(ap, suffix_fmt);
-        vsnprintf(suffix, sizeof suffix, suffix_fmt, ap);
+        int k = vsnprintf(key + n, 64, suffix_fmt, ap);
         va_end(ap);
+        if (k > 0) n += (size_t)k < 64 ? (size_t)k : 63;
     }
-    m->sig.key = tpa_nas_keep(m, "%s%s", base, suffix);
+    m->sig.key = keep_mem(m, key, n);
 }
 
 void tpa_nas_proc(tpa_nas_msg_t *m, tpa_sig_kind_t kind, const char *procedure,
@@ -215,11 +238,9 @@ void tpa_nas_report(tpa_nas_walk_t *w, tpa_nas_msg_t *m)
     }
     const tpa_nas_ue_t *ue = w->ue;
     if (ue && ue->has_ran_ue_id)
-        tpa_nas_id(m, w->s1ap ? TPA_ID_ENB_UE_S1AP_ID : TPA_ID_RAN_UE_NGAP_ID, "%llu",
-                   (unsigned long long)ue->ran_ue_id);
+        id_u(m, w->s1ap ? TPA_ID_ENB_UE_S1AP_ID : TPA_ID_RAN_UE_NGAP_ID, ue->ran_ue_id);
     if (ue && ue->has_cn_ue_id)
-        tpa_nas_id(m, w->s1ap ? TPA_ID_MME_UE_S1AP_ID : TPA_ID_AMF_UE_NGAP_ID, "%llu",
-                   (unsigned long long)ue->cn_ue_id);
+        id_u(m, w->s1ap ? TPA_ID_MME_UE_S1AP_ID : TPA_ID_AMF_UE_NGAP_ID, ue->cn_ue_id);
     if (observer) {
         observer(observer_arg, &m->sig);
         tpa_dissect_message(w->c, m->sig.protocol, m->sig.code, m->sig.name);

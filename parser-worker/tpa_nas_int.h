@@ -69,7 +69,6 @@ typedef struct tpa_nas_walk {
 #define TPA_NAS_ARENA 1536
 typedef struct tpa_nas_msg {
     tpa_sig_t sig;
-    char code[8];
     char arena[TPA_NAS_ARENA];
     size_t used;
 } tpa_nas_msg_t;

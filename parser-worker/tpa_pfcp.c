@@ -143,10 +143,10 @@ static void ie_fteid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
         if (fl & 0x08) tpa_rd_skip(v, 1);
     } else {
         uint32_t teid = tpa_rd_be32(v);
-        char a4[TPA_3GPP_ADDR_MAX] = "", a6[TPA_3GPP_ADDR_MAX] = "";
-        if (fl & 0x01) tpa_3gpp_addr(v, 4, a4, sizeof a4);
-        if (fl & 0x02) tpa_3gpp_addr(v, 6, a6, sizeof a6);
-        if (!v->err) tpa_3gpp_msg_id_at(s->m, TPA_ID_TEID, teid, a4[0] ? a4 : a6);
+        tpa_3gpp_ip_t a4 = {0}, a6 = {0};
+        if (fl & 0x01) tpa_3gpp_ip(v, 4, &a4);
+        if (fl & 0x02) tpa_3gpp_ip(v, 6, &a6);
+        if (!v->err) tpa_3gpp_msg_id_at(s->m, TPA_ID_TEID, teid, a4.family ? &a4 : &a6);
     }
     if (v->err) tpa_3gpp_ies_invalid(s);
 }
@@ -156,14 +156,14 @@ static void ie_fseid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
     uint8_t fl = tpa_rd_u8(v);
     uint64_t seid = tpa_rd_be64(v);
-    char a4[TPA_3GPP_ADDR_MAX] = "", a6[TPA_3GPP_ADDR_MAX] = "";
-    if (fl & 0x02) tpa_3gpp_addr(v, 4, a4, sizeof a4);
-    if (fl & 0x01) tpa_3gpp_addr(v, 6, a6, sizeof a6);
+    tpa_3gpp_ip_t a4 = {0}, a6 = {0};
+    if (fl & 0x02) tpa_3gpp_ip(v, 4, &a4);
+    if (fl & 0x01) tpa_3gpp_ip(v, 6, &a6);
     if (v->err) {
         tpa_3gpp_ies_invalid(s);
         return;
     }
-    tpa_3gpp_msg_id_at(s->m, TPA_ID_SEID, seid, a4[0] ? a4 : a6);
+    tpa_3gpp_msg_id_at(s->m, TPA_ID_SEID, seid, a4.family ? &a4 : &a6);
 }
 
 /* UE IP Address (8.2.62): flags V6 0x01, V4 0x02, S/D 0x04, IPv6D 0x08, CHV4 0x10,
@@ -192,14 +192,14 @@ static void ie_ohc(tpa_3gpp_ies_t *s, tpa_rd_t *v)
     tpa_rd_skip(v, 1);
     if (!(d & 0x03)) return;
     uint32_t teid = tpa_rd_be32(v);
-    char a4[TPA_3GPP_ADDR_MAX] = "", a6[TPA_3GPP_ADDR_MAX] = "";
-    if (d & 0x15) tpa_3gpp_addr(v, 4, a4, sizeof a4);
-    if (d & 0x2a) tpa_3gpp_addr(v, 6, a6, sizeof a6);
+    tpa_3gpp_ip_t a4 = {0}, a6 = {0};
+    if (d & 0x15) tpa_3gpp_ip(v, 4, &a4);
+    if (d & 0x2a) tpa_3gpp_ip(v, 6, &a6);
     if (v->err) {
         tpa_3gpp_ies_invalid(s);
         return;
     }
-    tpa_3gpp_msg_id_at(s->m, TPA_ID_TEID, teid, a4[0] ? a4 : a6);
+    tpa_3gpp_msg_id_at(s->m, TPA_ID_TEID, teid, a4.family ? &a4 : &a6);
 }
 
 /* User ID (8.2.101): flags IMSIF 0x01, IMEIF 0x02, MSISDNF 0x04, NAIF 0x08 (then

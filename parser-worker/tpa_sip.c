@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "tpa_3gpp.h"
+#include "tpa_fmt.h"
 #include "tpa_malformed.h"
 #include "tpa_pdu.h"
 #include "tpa_rtp.h"
@@ -735,10 +736,18 @@ static void report(tpa_dissect_ctx_t *c, const tpa_sip_msg_t *s)
     m.cause_family = "sip";
     m.flags = TPA_SIG_SCOPE_CAPTURE;
     bool pairable = s->call_id[0] && s->cseq_method[0];
-    snprintf(key, sizeof key, "%s|%u|%s", s->call_id, (unsigned)s->cseq, s->cseq_method);
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, key, sizeof key);
+    tpa_fmt_s(&f, s->call_id);
+    tpa_fmt_c(&f, '|');
+    tpa_fmt_u(&f, s->cseq);
+    tpa_fmt_c(&f, '|');
+    tpa_fmt_s(&f, s->cseq_method);
     if (s->request) {
-        snprintf(code, sizeof code, "%s", s->method);
-        snprintf(name, sizeof name, "%s", s->method);
+        tpa_fmt_init(&f, code, sizeof code);
+        tpa_fmt_s(&f, s->method);
+        tpa_fmt_init(&f, name, sizeof name);
+        tpa_fmt_s(&f, s->method);
         if (strcasecmp(s->method, "ACK") == 0) {
             m.kind = TPA_SIG_INDICATION;
         } else if (pairable) {
@@ -750,8 +759,11 @@ static void report(tpa_dissect_ctx_t *c, const tpa_sip_msg_t *s)
         }
     } else {
         const char *rp = tpa_sip_reason(s->status);
-        snprintf(code, sizeof code, "%u", s->status);
-        snprintf(name, sizeof name, "%u %s", s->status, rp ? rp : s->reason);
+        tpa_fmt_u_str(s->status, code, sizeof code);
+        tpa_fmt_init(&f, name, sizeof name);
+        tpa_fmt_u(&f, s->status);
+        tpa_fmt_c(&f, ' ');
+        tpa_fmt_s(&f, rp ? rp : s->reason);
         if (s->status < 200) {
             /* RFC 3261 17.1.1: a provisional response belongs to the client
              * transaction (ladder) but does not end it */

@@ -12,7 +12,7 @@
  * under both names as seen); a SUCI with the null protection scheme
  * ("suci-0-<mcc>-<mnc>-<routing>-0-<key id>-<msin>") also names the IMSI
  * <mcc><mnc><msin>; MSISDN loses "tel:" and "+"; SIP URIs lose <>, parameters and
- * case. SEID / TEID values are "<value>@<node address>" (tpa_3gpp_id_at); a SEID
+ * case. SEID / TEID values are "<value>@<node address>" (tpa_3gpp_add_id_at); a SEID
  * without "@" is scoped by the flow it was seen on.
  *
  * Over-joining guards (a wrong join mixes two subscribers' stories):

@@ -1,0 +1,166 @@
+/* tpa_fmt.c - text of numbers and addresses without printf (see tpa_fmt.h). */
+#include "tpa_fmt.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static const char hex_digits[] = "0123456789abcdef";
+
+void tpa_fmt_mem(tpa_fmt_t *f, const char *s, size_t n)
+{
+    size_t room = (size_t)(f->end - f->p);
+    if (n > room) n = room;
+    memcpy(f->p, s, n);
+    f->p += n;
+    *f->p = '\0';
+}
+
+void tpa_fmt_s(tpa_fmt_t *f, const char *s)
+{
+    if (!s) return;
+    char *p = f->p;
+    while (*s && p < f->end)
+        *p++ = *s++;
+    *p = '\0';
+    f->p = p;
+}
+
+/* Decimal digits of v ending at end (written backwards); returns the first. */
+static char *dec_back(uint64_t v, char *end)
+{
+    char *p = end;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return p;
+}
+
+void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
+{
+    char tmp[20];
+    if (v < 10 && f->p < f->end) { /* the common short case */
+        *f->p++ = (char)('0' + v);
+        *f->p = '\0';
+        return;
+    }
+    char *s = dec_back(v, tmp + sizeof tmp);
+    tpa_fmt_mem(f, s, (size_t)(tmp + sizeof tmp - s));
+}
+
+void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
+{
+    char tmp[16];
+    char *p = tmp + sizeof tmp;
+    do {
+        *--p = hex_digits[v & 15];
+        v >>= 4;
+    } while (v);
+    size_t n = (size_t)(tmp + sizeof tmp - p);
+    for (; width > 16 && f->p < f->end; width--) /* wider than any 64-bit value */
+        *f->p++ = '0';
+    for (; (int)n < width; n++)
+        *--p = '0';
+    tpa_fmt_mem(f, p, n);
+}
+
+static void ip4(tpa_fmt_t *f, const uint8_t *a)
+{
+    char tmp[16], *p = tmp;
+    for (int i = 0; i < 4; i++) {
+        unsigned b = a[i];
+        if (i) *p++ = '.';
+        if (b >= 100) *p++ = (char)('0' + b / 100);
+        if (b >= 10) *p++ = (char)('0' + b / 10 % 10);
+        *p++ = (char)('0' + b % 10);
+    }
+    tpa_fmt_mem(f, tmp, (size_t)(p - tmp));
+}
+
+/* RFC 5952 / inet_ntop: groups in lower-case hex without leading zeros, the longest
+ * run of at least two zero groups (the first of equal ones) as "::", and the last 32
+ * bits as a dotted quad for ::a.b.c.d and ::ffff:a.b.c.d. */
+static void ip6(tpa_fmt_t *f, const uint8_t *a)
+{
+    unsigned w[8];
+    for (int i = 0; i < 8; i++)
+        w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+    int best = -1, best_len = 0;
+    for (int i = 0; i < 8;) {
+        if (w[i]) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && !w[j])
+            j++;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j;
+    }
+    if (best_len < 2) best = -1;
+    char tmp[TPA_FMT_ADDR_MAX], *p = tmp;
+    for (int i = 0; i < 8; i++) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best) *p++ = ':';
+            continue;
+        }
+        if (i) *p++ = ':';
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+            tpa_fmt_t q = {p, tmp + sizeof tmp - 1, p};
+            ip4(&q, a + 12);
+            p = q.p;
+            break;
+        }
+        unsigned v = w[i];
+        bool lead = true;
+        for (int s = 12; s >= 0; s -= 4) {
+            unsigned d = (v >> s) & 15;
+            if (lead && d == 0 && s) continue;
+            lead = false;
+            *p++ = hex_digits[d];
+        }
+    }
+    if (best >= 0 && best + best_len == 8) *p++ = ':';
+    tpa_fmt_mem(f, tmp, (size_t)(p - tmp));
+}
+
+void tpa_fmt_addr(tpa_fmt_t *f, int family, const uint8_t *a)
+{
+    if (family == 6)
+        ip6(f, a);
+    else
+        ip4(f, a);
+}
+
+#define TEN(p) p "0", p "1", p "2", p "3", p "4", p "5", p "6", p "7", p "8", p "9"
+
+static const char *const dec8[256] = {
+    "0",       "1",       "2",       "3",       "4",       "5",       "6",       "7",
+    "8",       "9",       TEN("1"),  TEN("2"),  TEN("3"),  TEN("4"),  TEN("5"),  TEN("6"),
+    TEN("7"),  TEN("8"),  TEN("9"),  TEN("10"), TEN("11"), TEN("12"), TEN("13"), TEN("14"),
+    TEN("15"), TEN("16"), TEN("17"), TEN("18"), TEN("19"), TEN("20"), TEN("21"), TEN("22"),
+    TEN("23"), TEN("24"), "250",     "251",     "252",     "253",     "254",     "255"};
+
+const char *tpa_fmt_u8_str(uint8_t v)
+{
+    return dec8[v];
+}
+
+size_t tpa_fmt_u_str(uint64_t v, char *buf, size_t size)
+{
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, buf, size);
+    tpa_fmt_u(&f, v);
+    return tpa_fmt_len(&f);
+}
+
+size_t tpa_fmt_addr_str(int family, const uint8_t *a, char *buf, size_t size)
+{
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, buf, size);
+    tpa_fmt_addr(&f, family, a);
+    return tpa_fmt_len(&f);
+}
