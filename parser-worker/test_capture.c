@@ -78,7 +78,7 @@ static void build(buf_t *b, const spec_t *s)
         if (s->big_record && i == 2) caplen = wirelen = (uint32_t)s->big_record;
         uint32_t sec = s->high_ts ? 0xfffffff0u - (uint32_t)i : 1700000000u + (uint32_t)i;
         uint32_t frac = s->high_ts ? (i & 1 ? 0x80000000u + (uint32_t)i : 999999999u)
-                                   : (uint32_t)(i * 1234567 % 1000000);
+                                   : (uint32_t)i * 1234567u % 1000000u;
         put32(b, sec, s->be);
         put32(b, frac, s->be);
         put32(b, s->swap_lengths ? wirelen : caplen, s->be);
