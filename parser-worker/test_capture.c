@@ -1,14 +1,15 @@
-/* test_capture.c - the mapped pcap reader against libpcap, record for record.
+/* test_capture.c - the block pcap reader against libpcap, record for record.
  *
  * tpa_pcapmap.h promises "the same packets, timestamps, truncation and messages as
  * libpcap". Every file here is read twice, once as tpa_capture_open picks (checked to
- * be the mapped reader where it should be) and once with TPA_CAPTURE_LIBPCAP, and the
+ * be the block reader where it should be) and once with TPA_CAPTURE_LIBPCAP, and the
  * two sequences must be equal: caplen, wirelen, timestamp, link type, bytes, then the
  * truncated flag and the error text. Files: both byte orders, micro and nanoseconds,
  * the modified 0xa1b2cd34 format, versions 2.2 / 2.3 / 543.0 (libpcap's), snapshot
  * lengths 0, 64 and huge, records longer than the snapshot and than 262144, timestamps
- * with the high bit set, the file cut at every byte, and records with random bytes
- * written over their headers.
+ * with the high bit set, the file cut at every byte, records with random bytes
+ * written over their headers, and files of many read blocks. Last, a file cut short
+ * while the reader has it open must end as a truncated capture, not crash.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +78,7 @@ static void build(buf_t *b, const spec_t *s)
         if (s->big_record && i == 2) caplen = wirelen = (uint32_t)s->big_record;
         uint32_t sec = s->high_ts ? 0xfffffff0u - (uint32_t)i : 1700000000u + (uint32_t)i;
         uint32_t frac = s->high_ts ? (i & 1 ? 0x80000000u + (uint32_t)i : 999999999u)
-                                   : (uint32_t)(i * 1234567 % 1000000);
+                                   : (uint32_t)i * 1234567u % 1000000u;
         put32(b, sec, s->be);
         put32(b, frac, s->be);
         put32(b, s->swap_lengths ? wirelen : caplen, s->be);
@@ -107,7 +108,7 @@ static void write_file(const char *path, const uint8_t *p, size_t n)
     fclose(f);
 }
 
-/* Reads path both ways and compares; want_map: the mapped reader must be the one
+/* Reads path both ways and compares; want_map: the block reader must be the one
  * tpa_capture_open picks (1), must not be (0), either (-1). */
 static void compare(const char *what, const uint8_t *p, size_t n, int want_map)
 {
@@ -128,7 +129,7 @@ static void compare(const char *what, const uint8_t *p, size_t n, int want_map)
     }
     CHECKF(strcmp(tpa_capture_reader(b), "libpcap") == 0, "%s", what);
     if (want_map >= 0)
-        CHECKF((strcmp(tpa_capture_reader(a), "mmap") == 0) == (want_map == 1), "%s: reader %s",
+        CHECKF((strcmp(tpa_capture_reader(a), "block") == 0) == (want_map == 1), "%s: reader %s",
                what, tpa_capture_reader(a));
     CHECK(tpa_capture_dlt(a) == tpa_capture_dlt(b));
     for (int i = 0;; i++) {
@@ -149,6 +150,62 @@ static void compare(const char *what, const uint8_t *p, size_t n, int want_map)
     tpa_capture_close(&a);
     tpa_capture_close(&b);
     CHECK(a == NULL && b == NULL);
+    unlink(path);
+}
+
+/* Records of b (a file of build) that end at or before byte `end`. */
+static int whole_records(const buf_t *b, size_t end)
+{
+    int n = 0;
+    for (size_t at = 24; at + 16 <= end; n++) {
+        uint32_t caplen = (uint32_t)b->p[at + 8] | (uint32_t)b->p[at + 9] << 8 |
+                          (uint32_t)b->p[at + 10] << 16 | (uint32_t)b->p[at + 11] << 24;
+        if (at + 16 + caplen > end) break;
+        at += 16 + caplen;
+    }
+    return n;
+}
+
+/* The file of b (little-endian, microseconds) cut to well under half while the block
+ * reader is open, after `first` records: every record still comes whole and as
+ * written, none past the new end, and the capture ends as truncated (the new end is
+ * inside a record). A mapped reader died of SIGBUS here. */
+static void shrink_while_read(const buf_t *b, int first)
+{
+    char path[320];
+    snprintf(path, sizeof path, "%s/f%d.pcap", dir, nfile++);
+    write_file(path, b->p, b->n);
+    size_t cut = b->n / 3;
+    while (whole_records(b, cut) > whole_records(b, cut - 1))
+        cut++; /* a cut inside a record, not at its end */
+    tpa_capture_t *a = NULL;
+    char ea[256] = "";
+    CHECK(tpa_capture_open(path, &a, ea, sizeof ea) == 0);
+    if (!a) return;
+    CHECK(strcmp(tpa_capture_reader(a), "block") == 0);
+    tpa_capture_pkt_t x;
+    int n = 0;
+    size_t at = 24;
+    bool same = true;
+    for (; n < first && tpa_capture_next(a, &x) == 1; n++) {
+        same = same && memcmp(x.data, b->p + at + 16, x.caplen) == 0;
+        at += 16 + x.caplen;
+    }
+    CHECK(truncate(path, (off_t)cut) == 0);
+    while (tpa_capture_next(a, &x) == 1) {
+        same = same && at + 16 + x.caplen <= b->n && memcmp(x.data, b->p + at + 16, x.caplen) == 0;
+        at += 16 + x.caplen;
+        n++;
+    }
+    CHECKF(same, "shrink after %d: a record differs from the file", first);
+    /* what was read before the cut may still come out of the buffer */
+    CHECKF(n >= whole_records(b, cut) && n < whole_records(b, b->n), "shrink after %d: %d records",
+           first, n);
+    CHECKF(tpa_capture_truncated(a), "shrink after %d: n %d cut %zu whole %d", first, n, cut,
+           whole_records(b, cut));
+    CHECKF(strncmp(tpa_capture_error(a), "truncated dump file", 19) == 0, "'%s'",
+           tpa_capture_error(a));
+    tpa_capture_close(&a);
     unlink(path);
 }
 
@@ -252,6 +309,16 @@ int main(void)
             compare(what, b.p, b.n, 1);
         }
         free(orig);
+    }
+    /* many blocks: records straddling every block end, whole and cut past the first */
+    {
+        spec_t s = {0xa1b2c3d4, 0, 2, 4, 262144, 1, 15000, 0, 0, 0};
+        build(&b, &s);
+        compare("many blocks", b.p, b.n, 1);
+        compare("many blocks cut", b.p, 600001, 1);
+        shrink_while_read(&b, 0);
+        shrink_while_read(&b, 100);
+        shrink_while_read(&b, 5000);
     }
     /* header only, and no records after a whole header */
     {

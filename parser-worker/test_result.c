@@ -39,6 +39,31 @@ static void test_sink(void)
     json_t *m3 = json_array_get(a, 3); /* no name given: the code stands in */
     CHECK(m3 && strcmp(json_string_value(json_object_get(m3, "name")), "100/successful") == 0);
     json_decref(a);
+    /* literals counted again: the addresses decide; a name given later is still kept;
+     * counts are readable between calls */
+    for (int i = 0; i < 3; i++) {
+        CHECK(tpa_result_count_message(s, "gtp", "255", i == 2 ? "G-PDU" : NULL) == 0);
+        CHECK(tpa_result_message_count(s, "gtp", "255") == (uint64_t)i + 1);
+    }
+    CHECK(tpa_result_messages_total(s) == 8);
+    /* one buffer, new text at the same address: counted by its text */
+    char buf[8];
+    snprintf(buf, sizeof buf, "1");
+    tpa_result_count_message(s, "gtp", buf, NULL);
+    tpa_result_count_message(s, "gtp", buf, NULL);
+    snprintf(buf, sizeof buf, "2");
+    tpa_result_count_message(s, "gtp", buf, NULL);
+    CHECK(tpa_result_message_count(s, "gtp", "1") == 2);
+    CHECK(tpa_result_message_count(s, "gtp", "2") == 1);
+    /* the table grows (the entries move) between two counts of the same literals */
+    tpa_result_count_message(s, "gtp", "255", NULL);
+    for (int i = 0; i < 100; i++) {
+        snprintf(buf, sizeof buf, "g%d", i);
+        tpa_result_count_message(s, "grow", buf, NULL);
+    }
+    tpa_result_count_message(s, "gtp", "255", NULL);
+    CHECK(tpa_result_message_count(s, "gtp", "255") == 5);
+    CHECK(tpa_result_messages_total(s) == 113);
     /* long strings are cut, and the cut form still matches */
     char longcode[200];
     memset(longcode, 'c', sizeof longcode - 1);
@@ -55,6 +80,11 @@ static void test_sink(void)
     CHECK(tpa_result_message_count(s, "sip", "other") >= 10);
     a = tpa_result_messages_json(s);
     CHECK(a && json_array_size(a) <= TPA_RESULT_MAX_MESSAGE_KINDS + 1);
+    for (size_t i = 0; a && i < json_array_size(a); i++) {
+        json_t *m = json_array_get(a, i);
+        if (strcmp(json_string_value(json_object_get(m, "code")), "255") == 0)
+            CHECK(strcmp(json_string_value(json_object_get(m, "name")), "G-PDU") == 0);
+    }
     json_decref(a);
     tpa_result_sink_destroy(&s);
     CHECK(s == NULL);

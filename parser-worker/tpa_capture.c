@@ -1,4 +1,4 @@
-/* tpa_capture.c - capture files: libpcap checks pcap headers and reads what our mapped
+/* tpa_capture.c - capture files: libpcap checks pcap headers and reads what our block
  * reader does not (gzip, pipes, old versions, other link types); gzip behind a stdio
  * cookie; pcapng through our reader. */
 #define _GNU_SOURCE /* fopencookie */
@@ -20,7 +20,7 @@
 struct tpa_capture {
     pcap_t *pcap;       /* pcap files */
     tpa_pcapng_t *ng;   /* pcapng files: our reader (see tpa_pcapng.h) */
-    tpa_pcapmap_t *map; /* plain pcap records through mmap (tpa_pcapmap.h), or NULL */
+    tpa_pcapmap_t *map; /* plain pcap records through our block reader (tpa_pcapmap.h), or NULL */
     gzFile gz;          /* when compressed; owned by the cookie stream */
     FILE *fp;           /* borrowed from pcap (pcap_close closes it) */
     bool compressed;
@@ -94,7 +94,7 @@ static bool magic_is(const uint8_t m[4], uint32_t v)
     return be == v || le == v;
 }
 
-/* The largest record libpcap 1.10 accepts for the link types our mapped reader
+/* The largest record libpcap 1.10 accepts for the link types our block reader
  * takes (pcap-common.c max_snaplen_for_dlt: MAXIMUM_SNAPLEN for all of them), or 0
  * for the link types it leaves to libpcap: those the engine does not decode, and, in
  * a byte-swapped file, the Linux cooked ones whose pseudo-header libpcap rewrites
@@ -118,9 +118,9 @@ static uint32_t mapped_max_caplen(int dlt, bool swapped)
     }
 }
 
-/* Switches c to the mapped reader when it reproduces libpcap exactly: a regular,
+/* Switches c to the block reader when it reproduces libpcap exactly: a regular,
  * uncompressed file of version 2.4 (lengths in the 2.4 order) and a link type of
- * mapped_max_caplen. Otherwise (or when mapping fails) libpcap goes on reading. */
+ * mapped_max_caplen. Otherwise (or when out of memory) libpcap goes on reading. */
 static void try_map(tpa_capture_t *c, const uint8_t magic[4], bool regular)
 {
     if (c->compressed || !regular || pcap_major_version(c->pcap) != 2 ||
@@ -264,7 +264,7 @@ fail_open:
 void tpa_capture_close(tpa_capture_t **cp)
 {
     if (!cp || !*cp) return;
-    tpa_pcapmap_destroy(&(*cp)->map); /* before the file it maps is closed */
+    tpa_pcapmap_destroy(&(*cp)->map); /* before the file it reads is closed */
     if ((*cp)->pcap)
         pcap_close((*cp)->pcap);    /* closes fp, and through the cookie the gzip stream */
     tpa_pcapng_destroy(&(*cp)->ng); /* likewise */
@@ -299,7 +299,7 @@ const char *tpa_capture_format(const tpa_capture_t *c)
 
 const char *tpa_capture_reader(const tpa_capture_t *c)
 {
-    return c->ng ? "pcapng" : c->map ? "mmap" : "libpcap";
+    return c->ng ? "pcapng" : c->map ? "block" : "libpcap";
 }
 
 bool tpa_capture_compressed(const tpa_capture_t *c)

@@ -9,7 +9,7 @@
  *
  * Readers: libpcap checks every pcap file header. The records of an uncompressed
  * regular pcap file of version 2.4 whose link type the engine decodes are then read
- * by our mapped reader (tpa_pcapmap.h: no copies, the same packets, timestamps,
+ * by our block reader (tpa_pcapmap.h: one copy, the same packets, timestamps,
  * truncation and messages as libpcap); libpcap's pcap_next_ex reads everything else.
  * pcapng goes through our reader (tpa_pcapng.h).
  */
@@ -36,7 +36,7 @@ typedef struct tpa_capture_pkt {
 int tpa_capture_open(const char *path, tpa_capture_t **out, char *err, size_t errlen);
 
 /* tpa_capture_open with flags: TPA_CAPTURE_LIBPCAP reads plain pcap records with
- * libpcap's pcap_next_ex even where the mapped reader would (the reference the tests
+ * libpcap's pcap_next_ex even where the block reader would (the reference the tests
  * compare it with). */
 #define TPA_CAPTURE_LIBPCAP 1u
 int tpa_capture_open_with(const char *path, unsigned flags, tpa_capture_t **out, char *err,
@@ -52,7 +52,7 @@ int tpa_capture_next(tpa_capture_t *c, tpa_capture_pkt_t *pkt);
 /* "pcap" or "pcapng" (static string). */
 const char *tpa_capture_format(const tpa_capture_t *c);
 bool tpa_capture_compressed(const tpa_capture_t *c);
-/* Which reader delivers the records: "mmap", "libpcap" or "pcapng" (static string). */
+/* Which reader delivers the records: "block", "libpcap" or "pcapng" (static string). */
 const char *tpa_capture_reader(const tpa_capture_t *c);
 /* The capture's (first interface's) link type, a DLT_* value. */
 int tpa_capture_dlt(const tpa_capture_t *c);

@@ -1,24 +1,26 @@
-/* tpa_pcapmap.c - pcap records straight from a mapped file (see tpa_pcapmap.h). */
-#define _GNU_SOURCE /* MADV_POPULATE_READ */
+/* tpa_pcapmap.c - pcap records read in large blocks into one reused buffer (see
+ * tpa_pcapmap.h). */
 #include "tpa_pcapmap.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "tpa_rd.h"
 
 struct tpa_pcapmap {
-    const uint8_t *base; /* the file's bytes [0, size), or NULL when there are no records */
-    uint64_t size, pos;
-    uint64_t released;  /* [0, released) is unmapped again */
-    uint64_t populated; /* pages before this offset were prefaulted */
-    uint64_t page;
-    bool populate_ok; /* MADV_POPULATE_READ works here (Linux 5.14+) */
-    bool file_le;     /* records are little-endian */
-    size_t hdrsize;   /* 16, or 24 in the modified format */
+    int fd;            /* borrowed */
+    uint8_t *buf;      /* cap bytes; [head, fill) not handed out yet */
+    size_t cap, head, fill;
+    uint64_t buf_off;  /* file offset of buf[0] */
+    bool eof;          /* a read returned 0 (or failed): nothing more comes */
+    bool file_le;      /* records are little-endian */
+    size_t hdrsize;    /* 16, or 24 in the modified format */
     tpa_pcapmap_params_t prm;
+    int rderr;         /* errno of a failed read, 0 if none */
     bool done;
     char error[160];
 };
@@ -32,36 +34,30 @@ static bool host_le(void)
 tpa_pcapmap_t *tpa_pcapmap_new(int fd, uint64_t size, uint64_t start,
                                const tpa_pcapmap_params_t *prm)
 {
-    if (start > size || size > (uint64_t)SIZE_MAX / 2) return NULL;
+    (void)size;
     tpa_pcapmap_t *m = calloc(1, sizeof *m);
     if (!m) return NULL;
-    long pg = sysconf(_SC_PAGESIZE);
-    m->page = pg > 0 ? (uint64_t)pg : 4096;
-    m->size = size;
-    m->pos = m->populated = start;
+    m->fd = fd;
     m->prm = *prm;
     m->hdrsize = prm->modified ? 24 : 16;
     m->file_le = host_le() != prm->swapped;
-    m->populate_ok = true;
-    if (size > start) {
-        void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p == MAP_FAILED) {
-            free(m);
-            return NULL;
-        }
-        m->base = p;
-        madvise(p, (size_t)size, MADV_SEQUENTIAL);
+    m->buf_off = start;
+    /* every record the reader accepts fits whole behind a partial block */
+    m->cap = TPA_PCAPMAP_BLOCK + m->hdrsize + (size_t)prm->max_caplen;
+    m->buf = malloc(m->cap);
+    if (!m->buf) {
+        free(m);
+        return NULL;
     }
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     return m;
 }
 
 void tpa_pcapmap_destroy(tpa_pcapmap_t **mp)
 {
     if (!mp || !*mp) return;
-    tpa_pcapmap_t *m = *mp;
-    if (m->base && m->released < m->size)
-        munmap((void *)(m->base + m->released), (size_t)(m->size - m->released));
-    free(m);
+    free((*mp)->buf);
+    free(*mp);
     *mp = NULL;
 }
 
@@ -72,34 +68,7 @@ const char *tpa_pcapmap_error(const tpa_pcapmap_t *m)
 
 uint64_t tpa_pcapmap_offset(const tpa_pcapmap_t *m)
 {
-    return m->pos;
-}
-
-/* Keeps the mapping populated up to a window ahead of pos, and gives back the pages
- * before pos once they add up to a window (never the page holding pos: the record at
- * pos and everything after it stay mapped). */
-static void slide(tpa_pcapmap_t *m)
-{
-    if (m->pos + TPA_PCAPMAP_WINDOW / 2 >= m->populated && m->populated < m->size) {
-        uint64_t from = m->populated & ~(m->page - 1);
-        uint64_t to = m->pos + TPA_PCAPMAP_WINDOW;
-        if (to > m->size) to = m->size;
-        if (to > from) {
-            void *a = (void *)(m->base + from);
-            if (!m->populate_ok || madvise(a, (size_t)(to - from), MADV_POPULATE_READ) != 0) {
-                m->populate_ok = false; /* an older kernel: readahead, then page faults */
-                madvise(a, (size_t)(to - from), MADV_WILLNEED);
-            }
-        }
-        m->populated = to;
-    }
-    if (m->pos >= m->released + TPA_PCAPMAP_WINDOW) {
-        uint64_t upto = m->pos & ~(m->page - 1);
-        if (upto > m->released) {
-            munmap((void *)(m->base + m->released), (size_t)(upto - m->released));
-            m->released = upto;
-        }
-    }
+    return m->buf_off + m->head;
 }
 
 static int stop(tpa_pcapmap_t *m, const char *fmt, unsigned long long a, unsigned long long b)
@@ -107,6 +76,44 @@ static int stop(tpa_pcapmap_t *m, const char *fmt, unsigned long long a, unsigne
     snprintf(m->error, sizeof m->error, fmt, a, b);
     m->done = true;
     return 0;
+}
+
+/* A read failed before the record was whole: libpcap's message for it. */
+static int failed(tpa_pcapmap_t *m)
+{
+    snprintf(m->error, sizeof m->error, "error reading dump file: %s", strerror(m->rderr));
+    m->done = true;
+    return 0;
+}
+
+/* Makes at least `need` bytes (need <= cap) available at head, or as many as the file
+ * still has; returns how many are. The unread tail moves to the front first. */
+static size_t refill(tpa_pcapmap_t *m, size_t need)
+{
+    size_t have = m->fill - m->head;
+    if (have >= need || m->eof) return have;
+    if (m->head) {
+        memmove(m->buf, m->buf + m->head, have);
+        m->buf_off += m->head;
+        m->head = 0;
+        m->fill = have;
+    }
+    while (m->fill < need && !m->eof) {
+        size_t want = m->cap - m->fill;
+        if (want > TPA_PCAPMAP_BLOCK) want = TPA_PCAPMAP_BLOCK;
+        if (want < need - m->fill) want = need - m->fill;
+        ssize_t k = pread(m->fd, m->buf + m->fill, want, (off_t)(m->buf_off + m->fill));
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) {
+            m->rderr = errno;
+            m->eof = true;
+        } else if (k == 0) {
+            m->eof = true;
+        } else {
+            m->fill += (size_t)k;
+        }
+    }
+    return m->fill - m->head;
 }
 
 static inline uint32_t g32(const tpa_pcapmap_t *m, tpa_rd_t *r)
@@ -117,7 +124,9 @@ static inline uint32_t g32(const tpa_pcapmap_t *m, tpa_rd_t *r)
 int tpa_pcapmap_next(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
 {
     if (m->done) return 0;
-    uint64_t left = m->size - m->pos;
+    size_t left = m->fill - m->head;
+    if (left < m->hdrsize) left = refill(m, m->hdrsize);
+    if (left < m->hdrsize && m->rderr) return failed(m);
     if (left == 0) {
         m->done = true;
         return 0;
@@ -125,11 +134,9 @@ int tpa_pcapmap_next(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
     if (left < m->hdrsize)
         return stop(m, "truncated dump file; tried to read %llu header bytes, only got %llu",
                     m->hdrsize, left);
-    slide(m);
-    tpa_rd_t r = tpa_rd_init(m->base + m->pos, (size_t)left);
+    tpa_rd_t r = tpa_rd_init(m->buf + m->head, m->hdrsize);
     uint32_t sec = g32(m, &r), frac = g32(m, &r);
     uint32_t caplen = g32(m, &r), len = g32(m, &r);
-    if (m->prm.modified) tpa_rd_skip(&r, 8); /* ifindex, protocol, pkt_type, pad */
 
     /* libpcap keeps the fields as int32 and byte-swaps them through unsigned int */
     int64_t s = m->prm.swapped ? (int64_t)sec : (int64_t)(int32_t)sec;
@@ -143,7 +150,10 @@ int tpa_pcapmap_next(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
         return stop(m, "invalid packet capture length %llu, bigger than maximum of %llu", caplen,
                     m->prm.max_caplen);
     }
-    size_t avail = tpa_rd_remaining(&r);
+    size_t rec = m->hdrsize + caplen; /* <= cap (tpa_pcapmap_new) */
+    if (left < rec) left = refill(m, rec);
+    if (left < rec && m->rderr) return failed(m);
+    size_t avail = left - m->hdrsize;
     uint32_t keep = caplen;
     if (caplen > m->prm.snapshot) { /* the rest of the record is skipped */
         keep = m->prm.snapshot;
@@ -154,10 +164,10 @@ int tpa_pcapmap_next(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
     if (avail < caplen)
         return stop(m, "truncated dump file; tried to read %llu captured bytes, only got %llu",
                     caplen, avail);
-    pkt->data = tpa_rd_span(&r, keep);
+    pkt->data = m->buf + m->head + m->hdrsize;
     pkt->caplen = keep;
     pkt->wirelen = len;
     pkt->ts_us = s * 1000000 + f;
-    m->pos += m->hdrsize + caplen;
+    m->head += rec;
     return 1;
 }

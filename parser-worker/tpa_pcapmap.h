@@ -1,17 +1,23 @@
-/* tpa_pcapmap.h - our zero-copy reader of plain pcap records through mmap.
+/* tpa_pcapmap.h - our reader of plain pcap records, in large blocks.
  *
  * libpcap's pcap_next_ex copies every record twice (kernel page cache into the stdio
  * buffer, then into its packet buffer); on a large capture that costs as much as the
- * decoding. This reader maps the file and hands out pointers into the mapping. It
- * reads only the records: the file header is checked and interpreted by libpcap
- * first (tpa_capture.c), which also picks this reader only for the cases it
- * reproduces exactly (see tpa_capture_open), and keeps reading the others itself.
+ * decoding. This reader reads the file in blocks of TPA_PCAPMAP_BLOCK bytes (pread)
+ * into one buffer it reuses and hands out pointers into it; a record cut by the end
+ * of a block is completed by moving the unread tail to the front of the buffer and
+ * reading on behind it. The buffer holds a block plus the largest record accepted, so
+ * every record fits whole. It reads only the records: the file header is checked and
+ * interpreted by libpcap first (tpa_capture.c), which also picks this reader only for
+ * the cases it reproduces exactly (see tpa_capture_open), and keeps reading the
+ * others itself. (The name is historical: the reader once mapped the file, which let
+ * a file shrinking under it crash the process; reads just come back short.)
  *
  * Record layout (pcap-savefile(5)): ts_sec (4), ts_usec or ts_nsec (4), caplen (4),
  * len (4), in the file's byte order; the modified format (magic 0xa1b2cd34) adds
  * ifindex (4), protocol (2), pkt_type (1) and a pad byte. Every record header and
- * body is bounds-checked against the file size taken at open; the outcomes follow
- * libpcap 1.10 record for record (tests/ compare the two readers):
+ * body is bounds-checked against the bytes the reads returned (the file is read up to
+ * its end as it is then, as libpcap reads it); the outcomes follow libpcap 1.10 record
+ * for record (tests/ compare the two readers):
  *
  * - no byte left: end of capture; a partial header: "truncated dump file; tried to
  *   read N header bytes, only got M";
@@ -24,14 +30,12 @@
  *   M";
  * - timestamps as libpcap builds them: seconds and (micro|nano)seconds are 32-bit
  *   signed in a file of the host's byte order and unsigned in a byte-swapped one;
- *   nanoseconds are divided by 1000 (toward zero).
+ *   nanoseconds are divided by 1000 (toward zero);
+ * - a failed read: "error reading dump file: <strerror>" (libpcap's text).
  *
- * Memory: the whole file is mapped once (address space only); pages are populated up
- * to a window ahead of the reader and unmapped once a window of them lies behind it,
- * so the mapping adds at most about two windows to resident memory, whatever the file
- * size. The file must not shrink while it is read
- * (a mapped page past the end of a truncated file faults); captures are read after
- * they are complete (the capture store, fetched copies, tpa analyze on a file).
+ * Memory: one buffer of TPA_PCAPMAP_BLOCK + 24 + max_caplen bytes, whatever the file
+ * size. A file that shrinks or grows while it is read is read as it then is: a record
+ * cut by the new end is a truncated capture, like any other.
  */
 #ifndef TPA_PCAPMAP_H
 #define TPA_PCAPMAP_H
@@ -40,7 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TPA_PCAPMAP_WINDOW (4u << 20) /* bytes populated ahead of / kept behind the reader */
+#define TPA_PCAPMAP_BLOCK (256u << 10) /* bytes asked for per read */
 
 typedef struct tpa_pcapmap tpa_pcapmap_t;
 
@@ -54,19 +58,19 @@ typedef struct tpa_pcapmap_params {
 } tpa_pcapmap_params_t;
 
 typedef struct tpa_pcapmap_pkt {
-    const uint8_t *data; /* borrowed from the mapping: valid until the next _next/_destroy */
+    const uint8_t *data; /* borrowed from the buffer: valid until the next _next/_destroy */
     uint32_t caplen, wirelen;
     int64_t ts_us;
 } tpa_pcapmap_pkt_t;
 
 /* A reader of the records of the regular file fd (borrowed: the caller keeps it open
- * as long as the reader) of `size` bytes, starting at byte offset `start` (after the
- * file header). NULL when the file cannot be mapped (the caller then reads it another
- * way) or out of memory. */
+ * as long as the reader; read with pread, so its file position does not matter),
+ * starting at byte offset `start` (after the file header); `size` is unused (kept for
+ * the callers). NULL when out of memory. */
 tpa_pcapmap_t *tpa_pcapmap_new(int fd, uint64_t size, uint64_t start,
                                const tpa_pcapmap_params_t *prm);
 
-/* Unmaps the file; nulls *m. */
+/* Frees the buffer (the file stays open); nulls *m. */
 void tpa_pcapmap_destroy(tpa_pcapmap_t **m);
 
 /* 1 = *pkt filled; 0 = end of capture (tpa_pcapmap_error: "" for a clean end). */

@@ -1,7 +1,9 @@
 /* tpa_result.c - the result document from a finished decoder (see tpa_result.h). */
+#define _GNU_SOURCE /* dl_iterate_phdr */
 #include "tpa_result.h"
 
 #include <arpa/inet.h>
+#include <link.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,22 +33,55 @@ typedef struct msg_entry {
 } msg_entry_t;
 
 /* The entry last counted per (protocol, code) address pair: dissectors pass literals
- * (every G-PDU is "gtp", "255"), so two short strcmp replace hashing both strings.
- * The text is compared every time (a caller's buffer may have changed). */
+ * (every G-PDU is "gtp", "255"), so two short compares replace hashing both strings.
+ * The text is compared every time (a caller's buffer may have changed), except when
+ * both strings lie in a read-only segment of the program (literals): their text
+ * cannot change, so the addresses alone decide. */
 #define MSG_MEMO 256
+#define MSG_RO_RANGES 4
 
 typedef struct msg_memo {
     const char *protocol, *code;
     msg_entry_t *e; /* NULL = empty; cleared when the slots move */
+    bool fixed;     /* both strings are in a read-only segment */
 } msg_memo_t;
 
 struct tpa_result_sink {
+    msg_memo_t last; /* the pair counted last: most calls repeat it (a run of G-PDUs) */
     msg_entry_t *slots;
     size_t nslots; /* power of two, kept at most half full */
     size_t used;
     uint64_t total;
+    uintptr_t ro[MSG_RO_RANGES][2]; /* [start, end) of the program's read-only segments */
+    size_t nro;
     msg_memo_t memo[MSG_MEMO];
 };
+
+/* dl_iterate_phdr callback: the loadable segments of the program itself (the first
+ * object listed) that are mapped without write permission. */
+static int ro_segments(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    tpa_result_sink_t *s = arg;
+    for (size_t i = 0; i < info->dlpi_phnum && s->nro < MSG_RO_RANGES; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || !(ph->p_flags & PF_R)) continue;
+        uintptr_t a = (uintptr_t)info->dlpi_addr + (uintptr_t)ph->p_vaddr;
+        s->ro[s->nro][0] = a;
+        s->ro[s->nro][1] = a + (uintptr_t)ph->p_memsz;
+        s->nro++;
+    }
+    return 1; /* the program only */
+}
+
+/* Whether str (NUL-terminated) lies wholly in one read-only segment. */
+static bool in_ro(const tpa_result_sink_t *s, const char *str)
+{
+    uintptr_t a = (uintptr_t)str;
+    for (size_t i = 0; i < s->nro; i++)
+        if (a >= s->ro[i][0] && a < s->ro[i][1])
+            return strnlen(str, s->ro[i][1] - a) < s->ro[i][1] - a;
+    return false;
+}
 
 tpa_result_sink_t *tpa_result_sink_new(void)
 {
@@ -58,6 +93,7 @@ tpa_result_sink_t *tpa_result_sink_new(void)
         free(s);
         return NULL;
     }
+    dl_iterate_phdr(ro_segments, s);
     return s;
 }
 
@@ -122,6 +158,7 @@ static int msg_grow(tpa_result_sink_t *s)
     s->slots = sl;
     s->nslots = n;
     memset(s->memo, 0, sizeof s->memo);
+    s->last = (msg_memo_t){0};
     return 0;
 }
 
@@ -156,21 +193,61 @@ static void msg_add(tpa_result_sink_t *s, msg_entry_t *e, const char *name)
     s->total++;
 }
 
+/* Whether given equals stored (a short protocol name or code: a plain loop beats a
+ * call to strcmp). Both hold the same text up to a NUL or the string limit. */
+static inline bool short_eq(const char *stored, const char *given)
+{
+    size_t i = 0;
+    while (stored[i] && stored[i] == given[i])
+        i++;
+    return stored[i] == given[i] || (i == TPA_RESULT_MAX_MESSAGE_STR - 1 && !stored[i]);
+}
+
+/* Whether memo m holds the entry for (protocol, code) at these addresses with this
+ * text. */
+static inline bool memo_hit(const msg_memo_t *m, const char *protocol, const char *code)
+{
+    return m->e && m->protocol == protocol && m->code == code &&
+           (m->fixed || (short_eq(m->e->protocol, protocol) && short_eq(m->e->code, code)));
+}
+
+/* Out of line, so that the common case below needs no stack frame. */
+__attribute__((noinline)) static int count_message(tpa_result_sink_t *s, const char *protocol,
+                                                   const char *code, const char *name);
+
+/* The common case inline, without a frame: the literals counted last time, the name
+ * already known (or none given). */
 int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
                              const char *name)
 {
+    if (s && s->last.fixed && s->last.protocol == protocol && s->last.code == code &&
+        (s->last.e->name || !name || !name[0])) {
+        s->last.e->count++;
+        s->total++;
+        return 0;
+    }
+    return count_message(s, protocol, code, name);
+}
+
+static int count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
+                         const char *name)
+{
     if (!s || !protocol || !code || !protocol[0] || !code[0]) return TPA_ERR_INVALID;
+    if (memo_hit(&s->last, protocol, code)) {
+        msg_add(s, s->last.e, name);
+        return 0;
+    }
     msg_memo_t *mm = memo_slot(s, protocol, code);
-    if (mm->e && mm->protocol == protocol && mm->code == code &&
-        strcmp(protocol, mm->e->protocol) == 0 && strcmp(code, mm->e->code) == 0) {
+    if (memo_hit(mm, protocol, code)) {
         msg_add(s, mm->e, name);
+        s->last = *mm;
         return 0;
     }
     uint64_t h = msg_hash(protocol, code);
     msg_entry_t *e = msg_find(s, protocol, code, h);
     if (!e->protocol) {
         if (s->used >= TPA_RESULT_MAX_MESSAGE_KINDS && strcmp(code, "other") != 0)
-            return tpa_result_count_message(s, protocol, "other", NULL);
+            return count_message(s, protocol, "other", NULL);
         if ((s->used + 1) * 2 > s->nslots) {
             if (msg_grow(s) < 0) return TPA_ERR_NOMEM;
             e = msg_find(s, protocol, code, h);
@@ -190,7 +267,8 @@ int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const c
         s->used++;
     }
     msg_add(s, e, name);
-    *mm = (msg_memo_t){protocol, code, e};
+    *mm = (msg_memo_t){protocol, code, e, in_ro(s, protocol) && in_ro(s, code)};
+    s->last = *mm;
     return 0;
 }
 

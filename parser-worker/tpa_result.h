@@ -52,7 +52,8 @@ void tpa_result_sink_destroy(tpa_result_sink_t **s);
  * the first non-NULL name given for a (protocol, code) is kept). The strings are
  * copied; the caller keeps its own. Returns 0, TPA_ERR_INVALID (NULL or empty protocol
  * or code) or TPA_ERR_NOMEM. O(1) expected (one hash lookup; for strings given again at
- * the same addresses, as literals are, two strcmp against the counted entry). */
+ * the same addresses, two short compares against the counted entry; for the string
+ * literals counted by the call before, the addresses alone, a dozen instructions). */
 int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
                              const char *name);
 
