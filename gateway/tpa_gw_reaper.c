@@ -3,6 +3,7 @@
 #include "tpa_err.h"
 #include "tpa_gw_dispatch.h"
 #include "tpa_gw_pool.h"
+#include "tpa_gw_stop.h"
 #include "tpa_job.h"
 #include "tpa_log.h"
 
@@ -22,9 +23,7 @@ struct tpa_gw_reaper {
     tpa_gw_t *gw;
     int64_t started_ms;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool stop;
+    tpa_gw_stop_t stop;
     bool blocked; /* the last pass could not push (reported once per change) */
 };
 
@@ -220,33 +219,13 @@ int tpa_gw_reaper_pass(tpa_gw_t *gw, redisContext *r, int64_t now_ms, int64_t st
     return rc;
 }
 
-static bool wait_stop(tpa_gw_reaper_t *rp, int ms)
-{
-    struct timespec ts;
-    bool stop;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&rp->lock);
-    while (!rp->stop && pthread_cond_timedwait(&rp->cond, &rp->lock, &ts) != ETIMEDOUT)
-        ;
-    stop = rp->stop;
-    pthread_mutex_unlock(&rp->lock);
-    return stop;
-}
-
 static void *reaper_main(void *arg)
 {
     tpa_gw_reaper_t *rp = arg;
     tpa_gw_t *gw = rp->gw;
     int delay = FIRST_PASS_MS;
 
-    while (!wait_stop(rp, delay)) {
+    while (!tpa_gw_stop_wait(&rp->stop, delay)) {
         tpa_gw_reaper_stats_t st;
         char err[256];
         redisContext *r = tpa_gw_pool_get(gw->pool, err, sizeof err);
@@ -283,11 +262,9 @@ tpa_gw_reaper_t *tpa_gw_reaper_new(tpa_gw_t *gw)
     if (!rp) return NULL;
     rp->gw = gw;
     rp->started_ms = tpa_now_ms();
-    pthread_mutex_init(&rp->lock, NULL);
-    pthread_cond_init(&rp->cond, NULL);
+    tpa_gw_stop_init(&rp->stop);
     if (pthread_create(&rp->thread, NULL, reaper_main, rp) != 0) {
-        pthread_cond_destroy(&rp->cond);
-        pthread_mutex_destroy(&rp->lock);
+        tpa_gw_stop_destroy(&rp->stop);
         free(rp);
         return NULL;
     }
@@ -299,13 +276,9 @@ void tpa_gw_reaper_destroy(tpa_gw_reaper_t **rpp)
     tpa_gw_reaper_t *rp = rpp ? *rpp : NULL;
 
     if (!rp) return;
-    pthread_mutex_lock(&rp->lock);
-    rp->stop = true;
-    pthread_cond_broadcast(&rp->cond);
-    pthread_mutex_unlock(&rp->lock);
+    tpa_gw_stop_raise(&rp->stop);
     pthread_join(rp->thread, NULL);
-    pthread_cond_destroy(&rp->cond);
-    pthread_mutex_destroy(&rp->lock);
+    tpa_gw_stop_destroy(&rp->stop);
     free(rp);
     *rpp = NULL;
 }

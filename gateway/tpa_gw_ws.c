@@ -3,6 +3,7 @@
 #include "tpa_err.h"
 #include "tpa_job.h"
 #include "tpa_log.h"
+#include "tpa_gw_stop.h"
 #include "tpa_redis.h"
 #include "tpa_wire.h"
 
@@ -46,9 +47,7 @@ struct tpa_gw_ws {
     pthread_mutex_t lock; /* registry and every write to a registered connection */
     ws_conn_t *head;
 
-    pthread_mutex_t stop_lock;
-    pthread_cond_t stop_cond;
-    bool stop;
+    tpa_gw_stop_t stop; /* raised to end the subscriber thread */
     bool running;
     pthread_t thread;
 };
@@ -238,36 +237,6 @@ static void on_close(const struct mg_connection *conn, void *cbdata)
 
 /* ---- subscriber thread ---------------------------------------------------- */
 
-/* Waits up to ms or until stop; returns true if stopping. */
-static bool wait_stop(tpa_gw_ws_t *ws, int ms)
-{
-    struct timespec ts;
-    bool stop;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&ws->stop_lock);
-    while (!ws->stop && pthread_cond_timedwait(&ws->stop_cond, &ws->stop_lock, &ts) != ETIMEDOUT)
-        ;
-    stop = ws->stop;
-    pthread_mutex_unlock(&ws->stop_lock);
-    return stop;
-}
-
-static bool stopping(tpa_gw_ws_t *ws)
-{
-    bool s;
-    pthread_mutex_lock(&ws->stop_lock);
-    s = ws->stop;
-    pthread_mutex_unlock(&ws->stop_lock);
-    return s;
-}
-
 /* Handles one pub/sub reply: ["pmessage", pattern, channel, payload]. */
 static void dispatch(tpa_gw_ws_t *ws, const redisReply *rep)
 {
@@ -325,7 +294,7 @@ static void subscribe_loop(tpa_gw_ws_t *ws, redisContext *c)
              ws->cfg.redis_port);
     resync(ws);
 
-    while (!stopping(ws)) {
+    while (!tpa_gw_stop_raised(&ws->stop)) {
         void *vp = NULL;
         struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
         int n;
@@ -350,25 +319,25 @@ static void *subscriber(void *arg)
     int backoff = BACKOFF_MIN_MS;
     bool warned = false;
 
-    while (!stopping(ws)) {
+    while (!tpa_gw_stop_raised(&ws->stop)) {
         char err[256];
         redisContext *c = tpa_redis_connect(&ws->cfg, err, sizeof err);
 
         if (!c) {
             if (!warned) tpa_warn(NULL, "event subscriber: %s; retrying", err);
             warned = true;
-            if (wait_stop(ws, backoff)) break;
+            if (tpa_gw_stop_wait(&ws->stop, backoff)) break;
             backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
             continue;
         }
         warned = false;
         backoff = BACKOFF_MIN_MS;
         subscribe_loop(ws, c);
-        if (!stopping(ws))
+        if (!tpa_gw_stop_raised(&ws->stop))
             tpa_warn(NULL, "event subscriber lost Redis: %s; reconnecting",
                      c->err ? c->errstr : "connection closed");
         redisFree(c);
-        if (wait_stop(ws, BACKOFF_MIN_MS)) break;
+        if (tpa_gw_stop_wait(&ws->stop, BACKOFF_MIN_MS)) break;
     }
     return NULL;
 }
@@ -384,8 +353,7 @@ tpa_gw_ws_t *tpa_gw_ws_new(const tpa_config_t *cfg, tpa_gw_pool_t *pool, tpa_gw_
     ws->pool = pool;
     ws->metrics = metrics;
     pthread_mutex_init(&ws->lock, NULL);
-    pthread_mutex_init(&ws->stop_lock, NULL);
-    pthread_cond_init(&ws->stop_cond, NULL);
+    tpa_gw_stop_init(&ws->stop);
     return ws;
 }
 
@@ -397,7 +365,7 @@ void tpa_gw_ws_attach(tpa_gw_ws_t *ws, struct mg_context *ctx)
 int tpa_gw_ws_start(tpa_gw_ws_t *ws)
 {
     if (ws->running) return 0;
-    ws->stop = false;
+    tpa_gw_stop_clear(&ws->stop);
     if (pthread_create(&ws->thread, NULL, subscriber, ws) != 0) return TPA_ERR_NOMEM;
     ws->running = true;
     return 0;
@@ -407,10 +375,7 @@ void tpa_gw_ws_stop(tpa_gw_ws_t *ws)
 {
     if (!ws) return;
     if (ws->running) {
-        pthread_mutex_lock(&ws->stop_lock);
-        ws->stop = true;
-        pthread_cond_broadcast(&ws->stop_cond);
-        pthread_mutex_unlock(&ws->stop_lock);
+        tpa_gw_stop_raise(&ws->stop);
         pthread_join(ws->thread, NULL);
         ws->running = false;
     }
@@ -434,8 +399,7 @@ void tpa_gw_ws_destroy(tpa_gw_ws_t **wsp)
         ws->head = wc->next;
         free(wc);
     }
-    pthread_cond_destroy(&ws->stop_cond);
-    pthread_mutex_destroy(&ws->stop_lock);
+    tpa_gw_stop_destroy(&ws->stop);
     pthread_mutex_destroy(&ws->lock);
     free(ws);
     *wsp = NULL;
