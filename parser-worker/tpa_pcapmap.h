@@ -44,7 +44,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef TPA_PCAPMAP_BLOCK /* the fuzz build sets a small one (CMakeLists.txt) */
 #define TPA_PCAPMAP_BLOCK (256u << 10) /* bytes asked for per read */
+#endif
 
 typedef struct tpa_pcapmap tpa_pcapmap_t;
 

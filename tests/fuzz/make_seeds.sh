@@ -230,6 +230,30 @@ packet(RAW, ip4(17, udp(4789, 4789, b"\x08\0\0\0\0\0\x2a\0" + eth(0x0800, ip4(17
 packet(RAW, ip4(17, u, tot=2000), "totlen-exceeds")
 packet(RAW | 0x80, ip4(17, u)[:24], "cut")
 
+# hand-built pcap files for our record reader (tpa_pcapmap.h; the fuzz build reads
+# 1 KiB blocks): records straddling block ends, caplen above the snapshot length, above
+# libpcap's maximum, 0xffffffff, cut in a header or body, the modified format, both
+# byte orders
+def pcap_file(recs, e="<", magic=0xa1b2c3d4, snap=65535, lt=1, extra=b""):
+    b = struct.pack(e + "IHHiIII", magic, 2, 4, 0, 0, snap, lt)
+    for i, (cl, fr) in enumerate(recs):
+        b += struct.pack(e + "IIII", 1700000000 + i, i * 1000, cl, max(cl, len(fr))) + extra + fr
+    return b
+
+tel = [fr for lt, fr in pcap_frames(os.path.join(out, "frames", "telecom-eth.pcap"))][:60]
+many = [(len(fr), fr) for fr in tel]
+put("capture", pcap_file(many), "straddle.pcap")
+put("capture", pcap_file(many, e=">", magic=0xa1b23c4d), "straddle-be-nano.pcap")
+put("capture", pcap_file(many[:20], magic=0xa1b2cd34, extra=b"\x01\0\0\0\x08\0\0\0"),
+    "modified.pcap")
+put("capture", pcap_file([(len(fr), fr) for fr in tel[:8]] + [(200, tel[8][:200])], snap=100),
+    "caplen-over-snap.pcap")
+put("capture", pcap_file(many[:5] + [(262145, b"")]), "caplen-over-max.pcap")
+put("capture", pcap_file(many[:5] + [(0xffffffff, b"")]), "caplen-all-ones.pcap")
+put("capture", pcap_file(many[:12])[:-7], "cut-body.pcap")
+put("capture", pcap_file(many[:12]) + b"\0" * 9, "cut-header.pcap")
+put("capture", pcap_file([(1500, b"")] + many[:3]), "caplen-beyond-end.pcap")
+
 # dissector-row targets (fuzz_row.h): flags byte, then (2-byte length, message)...
 put("gtpu", row(0x10, gtpu(inner4)), "plain")
 put("gtpu", row(0x10, gtpu(inner4, flags=0x34, ext=pdu_container),
@@ -293,6 +317,43 @@ put("gtp", row(0x10, g1(16, 0x1234, b"\x02" + imsi + b"\x0e\x05\x0f\xfd\x10\x11\
     "create-pdp")
 put("gtp", row(0x10, g1(26, 8, b"\x10\xde\xad\xbe\xef\x85\0\x04\x0a\0\0\x02"),
                b"\x0e\x01\0\0\0\x01", g2(1, 2)), "errind-prime-v2")
+# ICMP / ICMPv6 errors quoting UDP signalling (tpa_icmp_quote.c): full, cut to the
+# RFC 792 minimum (header + 8 bytes), with an RFC 4884 length and extension, IPv6 with
+# extension headers
+def icmp4(t, code, quote, rest=b"\0\0\0\0"):
+    return ip4(1, struct.pack(">BBH", t, code, 0) + rest + quote,
+               src=b"\x0a\0\0\xfe", dst=b"\x0a\0\0\x01")
+
+def icmp6(t, code, quote, rest=b"\0\0\0\0"):
+    return ip6(58, struct.pack(">BBH", t, code, 0) + rest + quote)
+
+q_gtpv2 = ip4(17, udp(2123, 2123, g2(32, 0x42, g2ie(1, imsi) + fteid, teid=0)))
+q_pfcp = ip4(17, udp(8805, 8805, pfcp(50, 9, fseid + pdr, seid=0)))
+q_gtp = ip4(17, udp(2123, 2123, g1(16, 0x77, b"\x02" + imsi)))
+q_dns = ip4(17, udp(40000, 53, inner4[28:]))
+q_sip = ip4(17, udp(5060, 5060, b"INVITE sip:b@example.com SIP/2.0\r\nCall-ID: q1\r\n"
+                                   b"CSeq: 1 INVITE\r\n\r\n"))
+packet(RAW, icmp4(3, 3, q_gtpv2), "icmp-unreach-gtpv2")
+packet(RAW, icmp4(3, 1, q_pfcp), "icmp-unreach-pfcp")
+packet(EN10MB, eth(0x0800, icmp4(11, 0, q_gtp)), "icmp-ttl-gtp")
+packet(RAW, icmp4(3, 3, q_dns), "icmp-unreach-dns")
+packet(RAW, icmp4(12, 0, q_sip, rest=b"\x14\0\0\0"), "icmp-param-sip")
+packet(RAW, icmp4(3, 3, q_gtpv2[:28 + 8]), "icmp-unreach-cut8")
+packet(RAW, icmp4(4, 0, q_pfcp[:28 + 4]), "icmp-quench-cut")
+ext4 = b"\x20\0\0\0" + struct.pack(">HBB", 8, 1, 1) + b"\0\0\0\x05"
+padded = q_pfcp + b"\0" * ((128 - len(q_pfcp)) if len(q_pfcp) < 128 else (-len(q_pfcp)) % 4)
+packet(RAW, icmp4(3, 3, padded + ext4, rest=bytes([0, len(padded) // 4, 0, 0])), "icmp-rfc4884")
+packet(RAW, icmp4(5, 1, ip4(17, udp(8805, 8805, pfcp(1, 3, pie(96, b"\xe0\0\0\0"))), frag=0x2000),
+                  rest=b"\x0a\0\0\x09"), "icmp-redirect-pfcp-mf")
+packet(RAW, icmp4(3, 4, ip4(17, udp(2123, 2123, b""), frag=5)), "icmp-quote-later-frag")
+packet(RAW, icmp6(1, 4, ip6(17, udp(2123, 2123, g2(1, 1, g2ie(3, b"\x05"))))), "icmp6-unreach-gtpv2")
+packet(RAW, icmp6(2, 0, ip6(0, b"\x11\0" + b"\x01\x04\0\0\0\0" +
+                          udp(8805, 8805, pfcp(2, 3, pie(96, b"\xe0\0\0\0")))),
+                  rest=b"\0\0\x05\x00"), "icmp6-toobig-hbh-pfcp")
+packet(RAW, icmp6(3, 0, ip6(44, struct.pack(">BBHI", 17, 0, 1, 9) +
+                          udp(2123, 2123, g1(1, 5)))), "icmp6-ttl-frag-gtp")
+packet(RAW, icmp6(1, 0, ip6(17, udp(5060, 5060, b"OPTIONS sip:a@b SIP/2.0\r\n\r\n"))[:40 + 12],
+                  rest=b"\x06\0\0\0"), "icmp6-unreach-len-cut")
 put("vxlan", row(0x10, b"\x08\0\0\0\0\0\x2a\0" + eth(0x0800, ip4(17, u))), "udp4")
 put("vxlan", row(0x11, b"\x08\0\0\0\0\x10\x00\0" + eth(0x8100, struct.pack(">HH", 5, 0x86DD) +
                                                      ip6(6, tcp(1, 2, 0x02)))), "vlan-v6")
