@@ -8,104 +8,55 @@
 #include "tpa_dissect.h"
 #include "tpa_sctp.h"
 #include "tpa_test.h"
+#include "test_frames.h"
 
-typedef struct {
-    uint8_t b[4096];
-    size_t n;
-} buf_t;
-
-static void u8(buf_t *b, unsigned v)
-{
-    b->b[b->n++] = (uint8_t)v;
-}
-static void u16(buf_t *b, unsigned v)
-{
-    u8(b, v >> 8);
-    u8(b, v);
-}
-static void u32(buf_t *b, uint32_t v)
-{
-    u16(b, v >> 16);
-    u16(b, v & 0xffff);
-}
-static void zeros(buf_t *b, size_t n)
-{
-    memset(b->b + b->n, 0, n);
-    b->n += n;
-}
-static void set16(buf_t *b, size_t at, unsigned v)
+static void set16(tf_buf_t *b, size_t at, unsigned v)
 {
     b->b[at] = (uint8_t)(v >> 8);
     b->b[at + 1] = (uint8_t)v;
 }
 
-static void addr(buf_t *b, int fam, const char *s)
+static void eth(tf_buf_t *b, unsigned type)
 {
-    uint8_t a[16];
-    inet_pton(fam == 6 ? AF_INET6 : AF_INET, s, a);
-    memcpy(b->b + b->n, a, fam == 6 ? 16 : 4);
-    b->n += fam == 6 ? 16 : 4;
-}
-
-static void eth(buf_t *b, unsigned type)
-{
-    zeros(b, 12);
-    u16(b, type);
+    tf_zeros(b, 12);
+    tf_u16(b, type);
 }
 
 /* IPv4 header with payload length plen; returns its offset. */
-static size_t ip4(buf_t *b, const char *s, const char *d, unsigned proto, unsigned id,
+static size_t ip4(tf_buf_t *b, const char *s, const char *d, unsigned proto, unsigned id,
                   unsigned frag, size_t plen)
 {
     size_t at = b->n;
-    u8(b, 0x45);
-    u8(b, 0);
-    u16(b, (unsigned)(20 + plen));
-    u16(b, id);
-    u16(b, frag);
-    u8(b, 64);
-    u8(b, proto);
-    u16(b, 0);
-    addr(b, 4, s);
-    addr(b, 4, d);
+    tf_u8(b, 0x45);
+    tf_u8(b, 0);
+    tf_u16(b, (unsigned)(20 + plen));
+    tf_u16(b, id);
+    tf_u16(b, frag);
+    tf_u8(b, 64);
+    tf_u8(b, proto);
+    tf_u16(b, 0);
+    tf_addr(b, 4, s);
+    tf_addr(b, 4, d);
     return at;
 }
 
-static void ip6(buf_t *b, const char *s, const char *d, unsigned nh, size_t plen)
+static void tcp(tf_buf_t *b, unsigned sp, unsigned dp, unsigned flags, unsigned off)
 {
-    u32(b, 0x60000000);
-    u16(b, (unsigned)plen);
-    u8(b, nh);
-    u8(b, 64);
-    addr(b, 6, s);
-    addr(b, 6, d);
-}
-
-static void udp(buf_t *b, unsigned sp, unsigned dp, size_t plen)
-{
-    u16(b, sp);
-    u16(b, dp);
-    u16(b, (unsigned)(8 + plen));
-    u16(b, 0);
-}
-
-static void tcp(buf_t *b, unsigned sp, unsigned dp, unsigned flags, unsigned off)
-{
-    u16(b, sp);
-    u16(b, dp);
-    u32(b, 1);
-    u32(b, 0);
-    u16(b, off << 12 | flags);
-    u16(b, 1000);
-    u16(b, 0);
-    u16(b, 0);
-    zeros(b, off > 5 ? (off - 5) * 4 : 0);
+    tf_u16(b, sp);
+    tf_u16(b, dp);
+    tf_u32(b, 1);
+    tf_u32(b, 0);
+    tf_u16(b, off << 12 | flags);
+    tf_u16(b, 1000);
+    tf_u16(b, 0);
+    tf_u16(b, 0);
+    tf_zeros(b, off > 5 ? (off - 5) * 4 : 0);
 }
 
 static tpa_decoder_t *D;
 static uint64_t frame;
 
-static void feed(int dlt, const buf_t *b, int64_t ts)
+static void feed(int dlt, const tf_buf_t *b, int64_t ts)
 {
     tpa_decode_packet(D, dlt, ++frame, ts, b->b, (uint32_t)b->n, (uint32_t)b->n);
 }
@@ -154,17 +105,17 @@ static uint64_t reason(int r)
     return tpa_decode_stats(D)->reasons[r];
 }
 
-static void udp4_frame(buf_t *b, const char *s, unsigned sp, const char *d, unsigned dp)
+static void udp4_frame(tf_buf_t *b, const char *s, unsigned sp, const char *d, unsigned dp)
 {
     ip4(b, s, d, 17, 1, 0, 8 + 4);
-    udp(b, sp, dp, 4);
-    u32(b, 0xdeadbeef);
+    tf_udp_hdr(b, sp, dp, 4);
+    tf_u32(b, 0xdeadbeef);
 }
 
 static void test_link_layers(void)
 {
     fresh();
-    buf_t b = {0};
+    tf_buf_t b = {0};
     /* Ethernet II, then both directions: one flow, per-direction counts */
     eth(&b, 0x0800);
     udp4_frame(&b, "10.0.0.1", 1000, "10.0.0.2", 9053);
@@ -176,37 +127,37 @@ static void test_link_layers(void)
     /* 802.1Q then QinQ (802.1ad outer, 802.1Q inner) */
     b.n = 0;
     eth(&b, 0x8100);
-    u16(&b, 100);
-    u16(&b, 0x0800);
+    tf_u16(&b, 100);
+    tf_u16(&b, 0x0800);
     udp4_frame(&b, "10.1.0.1", 1, "10.1.0.2", 2);
     feed(1, &b, 3000000);
     b.n = 0;
     eth(&b, 0x88a8);
-    u16(&b, 10);
-    u16(&b, 0x8100);
-    u16(&b, 20);
-    u16(&b, 0x0800);
+    tf_u16(&b, 10);
+    tf_u16(&b, 0x8100);
+    tf_u16(&b, 20);
+    tf_u16(&b, 0x0800);
     udp4_frame(&b, "10.2.0.1", 1, "10.2.0.2", 2);
     feed(1, &b, 3000000);
     /* MPLS: two labels, bottom-of-stack on the second; IPv4 guessed by nibble */
     b.n = 0;
     eth(&b, 0x8847);
-    u32(&b, 0x00010040);
-    u32(&b, 0x00020140);
+    tf_u32(&b, 0x00010040);
+    tf_u32(&b, 0x00020140);
     udp4_frame(&b, "10.3.0.1", 1, "10.3.0.2", 2);
     feed(1, &b, 3000000);
     /* Linux cooked v1 (protocol at offset 14) and v2 (protocol at 0) */
     b.n = 0;
-    zeros(&b, 14);
-    u16(&b, 0x0800);
+    tf_zeros(&b, 14);
+    tf_u16(&b, 0x0800);
     udp4_frame(&b, "10.4.0.1", 1, "10.4.0.2", 2);
     feed(113, &b, 3000000);
     b.n = 0;
-    u16(&b, 0x86dd);
-    zeros(&b, 18);
-    ip6(&b, "2001:db8::1", "2001:db8::2", 17, 12);
-    udp(&b, 7, 8, 4);
-    u32(&b, 0);
+    tf_u16(&b, 0x86dd);
+    tf_zeros(&b, 18);
+    tf_ip6(&b, "2001:db8::1", "2001:db8::2", 17, 12);
+    tf_udp_hdr(&b, 7, 8, 4);
+    tf_u32(&b, 0);
     feed(276, &b, 3000000);
     /* raw IP under each raw link type */
     b.n = 0;
@@ -216,31 +167,31 @@ static void test_link_layers(void)
     feed(228, &b, 3000000);
     /* NULL: family in the capturing host's order (either), LOOP: network order */
     b.n = 0;
-    u8(&b, 2);
-    u8(&b, 0);
-    u8(&b, 0);
-    u8(&b, 0);
+    tf_u8(&b, 2);
+    tf_u8(&b, 0);
+    tf_u8(&b, 0);
+    tf_u8(&b, 0);
     udp4_frame(&b, "10.6.0.1", 1, "10.6.0.2", 2);
     feed(0, &b, 3000000);
     b.n = 0;
-    u32(&b, 2);
+    tf_u32(&b, 2);
     udp4_frame(&b, "10.6.0.1", 1, "10.6.0.2", 2);
     feed(0, &b, 3000000);
     feed(108, &b, 3000000);
     /* PPPoE session (RFC 2516): 6-byte header, then PPP protocol 0x0021 = IPv4 */
     b.n = 0;
     eth(&b, 0x8864);
-    u8(&b, 0x11);
-    u8(&b, 0);
-    u16(&b, 7);
-    u16(&b, 2 + 32);
-    u16(&b, 0x0021);
+    tf_u8(&b, 0x11);
+    tf_u8(&b, 0);
+    tf_u16(&b, 7);
+    tf_u16(&b, 2 + 32);
+    tf_u16(&b, 0x0021);
     udp4_frame(&b, "10.7.0.1", 1, "10.7.0.2", 2);
     feed(1, &b, 3000000);
     /* ARP is no flow, counted as non-IP */
     b.n = 0;
     eth(&b, 0x0806);
-    zeros(&b, 28);
+    tf_zeros(&b, 28);
     feed(1, &b, 3000000);
 
     size_t n;
@@ -264,32 +215,32 @@ static void test_link_layers(void)
 static void test_ipv6_ext(void)
 {
     fresh();
-    buf_t b = {0};
+    tf_buf_t b = {0};
     /* RFC 8200: hop-by-hop (0), destination options (60), routing (43) are
      * (len + 1) * 8 bytes; the chain ends at TCP */
     size_t plen = 8 + 16 + 8 + 20;
     eth(&b, 0x86dd);
-    ip6(&b, "2001:db8::1", "2001:db8::2", 0, plen);
-    u8(&b, 60);
-    u8(&b, 0);
-    zeros(&b, 6);
-    u8(&b, 43);
-    u8(&b, 1);
-    zeros(&b, 14);
-    u8(&b, 6);
-    u8(&b, 0);
-    u8(&b, 0);
-    u8(&b, 0);
-    zeros(&b, 4);
+    tf_ip6(&b, "2001:db8::1", "2001:db8::2", 0, plen);
+    tf_u8(&b, 60);
+    tf_u8(&b, 0);
+    tf_zeros(&b, 6);
+    tf_u8(&b, 43);
+    tf_u8(&b, 1);
+    tf_zeros(&b, 14);
+    tf_u8(&b, 6);
+    tf_u8(&b, 0);
+    tf_u8(&b, 0);
+    tf_u8(&b, 0);
+    tf_zeros(&b, 4);
     tcp(&b, 40000, 443, 0x02, 5);
     feed(1, &b, 1000000);
     /* an extension header that runs past the frame is malformed */
     b.n = 0;
     eth(&b, 0x86dd);
-    ip6(&b, "2001:db8::1", "2001:db8::2", 0, 8);
-    u8(&b, 6);
-    u8(&b, 4);
-    zeros(&b, 6); /* says 40 bytes, has 8 */
+    tf_ip6(&b, "2001:db8::1", "2001:db8::2", 0, 8);
+    tf_u8(&b, 6);
+    tf_u8(&b, 4);
+    tf_zeros(&b, 6); /* says 40 bytes, has 8 */
     feed(1, &b, 1000000);
     size_t n;
     tpa_flow_t *const *all = flows(&n);
@@ -303,7 +254,7 @@ static void frag4(int order, bool overlap)
 {
     uint8_t pay[2208];
     memset(pay, 0x5a, sizeof pay);
-    static buf_t f[3];
+    static tf_buf_t f[3];
     memset(f, 0, sizeof f);
     size_t off[3] = {0, 1000, 2000}, len[3] = {1000, 1000, 208};
     if (overlap) {
@@ -315,7 +266,7 @@ static void frag4(int order, bool overlap)
         unsigned fr = (unsigned)(off[i] / 8) | (i < 2 ? 0x2000 : 0);
         ip4(&f[i], "10.9.0.1", "10.9.0.2", 17, 77, fr, len[i]);
         if (i == 0) {
-            udp(&f[i], 40123, 9053, 2200);
+            tf_udp_hdr(&f[i], 40123, 9053, 2200);
             memcpy(f[i].b + f[i].n, pay, len[i] - 8);
             f[i].n += len[i] - 8;
         } else {
@@ -351,11 +302,11 @@ static void test_fragments(void)
 
     /* a datagram never completed: no flow, counted as unreassembled */
     fresh();
-    buf_t b = {0};
+    tf_buf_t b = {0};
     eth(&b, 0x0800);
     ip4(&b, "10.9.0.1", "10.9.0.2", 17, 5, 0x2000, 16);
-    udp(&b, 1, 2, 100);
-    zeros(&b, 8);
+    tf_udp_hdr(&b, 1, 2, 100);
+    tf_zeros(&b, 8);
     feed(1, &b, 1);
     all = flows(&n);
     CHECK(n == 0);
@@ -365,22 +316,22 @@ static void test_fragments(void)
 
     /* IPv6 fragments (RFC 8200 4.5): second first, then the first */
     fresh();
-    buf_t a = {0}, c = {0};
+    tf_buf_t a = {0}, c = {0};
     eth(&a, 0x86dd);
-    ip6(&a, "2001:db8::1", "2001:db8::2", 44, 8 + 16);
-    u8(&a, 17);
-    u8(&a, 0);
-    u16(&a, 0 | 1);
-    u32(&a, 99);
-    udp(&a, 1111, 2222, 16);
-    zeros(&a, 8);
+    tf_ip6(&a, "2001:db8::1", "2001:db8::2", 44, 8 + 16);
+    tf_u8(&a, 17);
+    tf_u8(&a, 0);
+    tf_u16(&a, 0 | 1);
+    tf_u32(&a, 99);
+    tf_udp_hdr(&a, 1111, 2222, 16);
+    tf_zeros(&a, 8);
     eth(&c, 0x86dd);
-    ip6(&c, "2001:db8::1", "2001:db8::2", 44, 8 + 8);
-    u8(&c, 17);
-    u8(&c, 0);
-    u16(&c, 16);
-    u32(&c, 99);
-    zeros(&c, 8);
+    tf_ip6(&c, "2001:db8::1", "2001:db8::2", 44, 8 + 8);
+    tf_u8(&c, 17);
+    tf_u8(&c, 0);
+    tf_u16(&c, 16);
+    tf_u32(&c, 99);
+    tf_zeros(&c, 8);
     feed(1, &c, 1);
     feed(1, &a, 2);
     all = flows(&n);
@@ -389,39 +340,39 @@ static void test_fragments(void)
 }
 
 /* GTP-U G-PDU with a PDU Session Container (TS 29.281 5.2, TS 38.415 5.5.2). */
-static void gtpu(buf_t *b, uint32_t teid, int qfi, unsigned ext_len_units, bool cut_ext)
+static void gtpu(tf_buf_t *b, uint32_t teid, int qfi, unsigned ext_len_units, bool cut_ext)
 {
     size_t inner = 20 + 8 + 4;
     size_t ext = qfi >= 0 ? 4 + ext_len_units * 4 : 0;
     eth(b, 0x0800);
     ip4(b, "192.168.0.1", "192.168.0.2", 17, 1, 0, 8 + 8 + ext + inner);
-    udp(b, 2152, 2152, 8 + ext + inner);
-    u8(b, qfi >= 0 ? 0x34 : 0x30);
-    u8(b, 255);
-    u16(b, (unsigned)(ext + inner));
-    u32(b, teid);
+    tf_udp_hdr(b, 2152, 2152, 8 + ext + inner);
+    tf_u8(b, qfi >= 0 ? 0x34 : 0x30);
+    tf_u8(b, 255);
+    tf_u16(b, (unsigned)(ext + inner));
+    tf_u32(b, teid);
     if (qfi >= 0) {
-        u16(b, 0);
-        u8(b, 0);
-        u8(b, 0x85);
-        u8(b, ext_len_units);
+        tf_u16(b, 0);
+        tf_u8(b, 0);
+        tf_u8(b, 0x85);
+        tf_u8(b, ext_len_units);
         if (ext_len_units) {
-            u8(b, 0x10);
-            u8(b, (unsigned)qfi);
+            tf_u8(b, 0x10);
+            tf_u8(b, (unsigned)qfi);
             if (cut_ext) return;
-            zeros(b, ext_len_units * 4 - 4);
-            u8(b, 0);
+            tf_zeros(b, ext_len_units * 4 - 4);
+            tf_u8(b, 0);
         }
     }
     ip4(b, "10.45.0.2", "8.8.8.8", 17, 2, 0, 12);
-    udp(b, 40000, 9053, 4);
-    u32(b, 0);
+    tf_udp_hdr(b, 40000, 9053, 4);
+    tf_u32(b, 0);
 }
 
 static void test_tunnels(void)
 {
     fresh();
-    buf_t b = {0};
+    tf_buf_t b = {0};
     gtpu(&b, 0x1234, 9, 1, false);
     feed(1, &b, 1);
     b.n = 0;
@@ -431,17 +382,17 @@ static void test_tunnels(void)
     b.n = 0;
     eth(&b, 0x0800);
     ip4(&b, "172.16.0.1", "172.16.0.2", 47, 1, 0, 8 + 32);
-    u16(&b, 0x2000);
-    u16(&b, 0x0800);
-    u32(&b, 42);
+    tf_u16(&b, 0x2000);
+    tf_u16(&b, 0x0800);
+    tf_u32(&b, 42);
     udp4_frame(&b, "10.20.0.1", 7, "10.20.0.2", 9);
     feed(1, &b, 3);
     /* Ethernet over GRE (0x6558) */
     b.n = 0;
     eth(&b, 0x0800);
     ip4(&b, "172.16.0.1", "172.16.0.2", 47, 1, 0, 4 + 14 + 32);
-    u16(&b, 0);
-    u16(&b, 0x6558);
+    tf_u16(&b, 0);
+    tf_u16(&b, 0x6558);
     eth(&b, 0x0800);
     udp4_frame(&b, "10.21.0.1", 7, "10.21.0.2", 9);
     feed(1, &b, 4);
@@ -449,9 +400,9 @@ static void test_tunnels(void)
     b.n = 0;
     eth(&b, 0x0800);
     ip4(&b, "172.17.0.1", "172.17.0.2", 17, 1, 0, 8 + 8 + 14 + 32);
-    udp(&b, 50000, 4789, 8 + 14 + 32);
-    u32(&b, 0x08000000);
-    u32(&b, 0x00abcd00);
+    tf_udp_hdr(&b, 50000, 4789, 8 + 14 + 32);
+    tf_u32(&b, 0x08000000);
+    tf_u32(&b, 0x00abcd00);
     eth(&b, 0x0800);
     udp4_frame(&b, "10.22.0.1", 7, "10.22.0.2", 9);
     feed(1, &b, 5);
@@ -484,13 +435,13 @@ static void test_tunnels(void)
 static void test_malformed(void)
 {
     fresh();
-    buf_t b = {0};
+    tf_buf_t b = {0};
     /* RFC 791: IHL below 5 */
     eth(&b, 0x0800);
     size_t at = ip4(&b, "10.0.0.1", "10.0.0.2", 17, 1, 0, 12);
     b.b[at] = 0x43;
-    udp(&b, 1, 2, 4);
-    u32(&b, 0);
+    tf_udp_hdr(&b, 1, 2, 4);
+    tf_u32(&b, 0);
     feed(1, &b, 1);
     /* RFC 9293: data offset below 5 */
     b.n = 0;
@@ -513,37 +464,37 @@ static void test_malformed(void)
     b.n = 0;
     eth(&b, 0x0800);
     ip4(&b, "10.0.0.1", "10.0.0.2", 17, 1, 0, 8);
-    u16(&b, 1);
-    u16(&b, 2);
-    u16(&b, 4);
-    u16(&b, 0);
+    tf_u16(&b, 1);
+    tf_u16(&b, 2);
+    tf_u16(&b, 4);
+    tf_u16(&b, 0);
     feed(1, &b, 5);
     /* SCTP chunk length below 4 */
     b.n = 0;
     eth(&b, 0x0800);
     ip4(&b, "10.0.0.1", "10.0.0.2", 132, 1, 0, 16);
-    u16(&b, 38412);
-    u16(&b, 38412);
-    u32(&b, 0);
-    u32(&b, 0);
-    u8(&b, 0);
-    u8(&b, 3);
-    u16(&b, 2);
+    tf_u16(&b, 38412);
+    tf_u16(&b, 38412);
+    tf_u32(&b, 0);
+    tf_u32(&b, 0);
+    tf_u8(&b, 0);
+    tf_u8(&b, 3);
+    tf_u16(&b, 2);
     feed(1, &b, 6);
     /* a frame cut by snaplen is not malformed: same TCP header, caplen 40 of 74 */
     b.n = 0;
     eth(&b, 0x0800);
     ip4(&b, "10.0.0.3", "10.0.0.4", 6, 1, 0, 40);
     tcp(&b, 5, 6, 0x18, 5);
-    zeros(&b, 20);
+    tf_zeros(&b, 20);
     tpa_decode_packet(D, 1, ++frame, 7, b.b, 40, (uint32_t)b.n);
     /* an IPv4 Total Length past the frame (not snaplen) is malformed */
     b.n = 0;
     eth(&b, 0x0800);
     at = ip4(&b, "10.0.0.5", "10.0.0.6", 17, 1, 0, 12);
     set16(&b, at + 2, 900);
-    udp(&b, 1, 2, 4);
-    u32(&b, 0);
+    tf_udp_hdr(&b, 1, 2, 4);
+    tf_u32(&b, 0);
     feed(1, &b, 8);
     /* hostile nesting: IP-in-IP 20 deep stops at the depth limit */
     b.n = 0;
@@ -551,13 +502,13 @@ static void test_malformed(void)
     for (int i = 0; i < 20; i++)
         ip4(&b, "10.0.0.7", "10.0.0.8", 4, 1, 0, (size_t)(19 - i) * 20 + 12);
     b.b[b.n - 11] = 17;
-    udp(&b, 1, 2, 4);
-    u32(&b, 0);
+    tf_udp_hdr(&b, 1, 2, 4);
+    tf_u32(&b, 0);
     feed(1, &b, 9);
     /* empty and 1-byte frames */
     b.n = 0;
     feed(1, &b, 10);
-    u8(&b, 0x45);
+    tf_u8(&b, 0x45);
     feed(12, &b, 11);
 
     CHECK(reason(TPA_MAL_IPV4_HDR_SHORT) == 1);
@@ -588,35 +539,35 @@ static void test_malformed(void)
 static void test_sctp(void)
 {
     fresh();
-    buf_t b = {0};
+    tf_buf_t b = {0};
     /* RFC 9260: common header, then chunks padded to 4 bytes; DATA carries the PPID.
      * Two DATA chunks (PPID 60, NGAP) of 5 and 8 payload bytes, then a SACK. */
     eth(&b, 0x0800);
     ip4(&b, "10.8.0.1", "10.8.0.2", 132, 1, 0, 12 + 24 + 24 + 16);
-    u16(&b, 40000);
-    u16(&b, 9999); /* not the NGAP port: the PPID decides */
-    u32(&b, 1);
-    u32(&b, 0);
-    u8(&b, 0);
-    u8(&b, 3);
-    u16(&b, 16 + 5);
-    u32(&b, 1);
-    u16(&b, 0);
-    u16(&b, 0);
-    u32(&b, 60);
-    zeros(&b, 5 + 3);
-    u8(&b, 0);
-    u8(&b, 3);
-    u16(&b, 16 + 8);
-    u32(&b, 2);
-    u16(&b, 1);
-    u16(&b, 0);
-    u32(&b, 60);
-    zeros(&b, 8);
-    u8(&b, 3);
-    u8(&b, 0);
-    u16(&b, 16);
-    zeros(&b, 12);
+    tf_u16(&b, 40000);
+    tf_u16(&b, 9999); /* not the NGAP port: the PPID decides */
+    tf_u32(&b, 1);
+    tf_u32(&b, 0);
+    tf_u8(&b, 0);
+    tf_u8(&b, 3);
+    tf_u16(&b, 16 + 5);
+    tf_u32(&b, 1);
+    tf_u16(&b, 0);
+    tf_u16(&b, 0);
+    tf_u32(&b, 60);
+    tf_zeros(&b, 5 + 3);
+    tf_u8(&b, 0);
+    tf_u8(&b, 3);
+    tf_u16(&b, 16 + 8);
+    tf_u32(&b, 2);
+    tf_u16(&b, 1);
+    tf_u16(&b, 0);
+    tf_u32(&b, 60);
+    tf_zeros(&b, 8);
+    tf_u8(&b, 3);
+    tf_u8(&b, 0);
+    tf_u16(&b, 16);
+    tf_zeros(&b, 12);
     feed(1, &b, 1);
     size_t n;
     tpa_flow_t *const *all = flows(&n);
@@ -631,16 +582,16 @@ static void test_sctp(void)
 static void test_icmp_error(void)
 {
     fresh();
-    buf_t b = {0};
+    tf_buf_t b = {0};
     /* RFC 792 destination unreachable quoting a UDP datagram: one icmp flow, no udp */
     eth(&b, 0x0800);
     ip4(&b, "10.0.0.9", "10.0.0.1", 1, 1, 0, 8 + 28);
-    u8(&b, 3);
-    u8(&b, 3);
-    u16(&b, 0);
-    u32(&b, 0);
+    tf_u8(&b, 3);
+    tf_u8(&b, 3);
+    tf_u16(&b, 0);
+    tf_u32(&b, 0);
     ip4(&b, "10.0.0.1", "10.0.0.9", 17, 1, 0, 8);
-    udp(&b, 1000, 53, 0);
+    tf_udp_hdr(&b, 1000, 53, 0);
     feed(1, &b, 1);
     size_t n;
     tpa_flow_t *const *all = flows(&n);

@@ -50,6 +50,26 @@ static inline void tf_addr(tf_buf_t *b, int fam, const char *s)
     tf_bytes(b, a, fam == 6 ? 16 : 4);
 }
 
+/* IPv6 header (no extension) for a payload of plen bytes after it; nh the next header. */
+static inline void tf_ip6(tf_buf_t *b, const char *s, const char *d, unsigned nh, size_t plen)
+{
+    tf_u32(b, 0x60000000);
+    tf_u16(b, (unsigned)plen);
+    tf_u8(b, nh);
+    tf_u8(b, 64);
+    tf_addr(b, 6, s);
+    tf_addr(b, 6, d);
+}
+
+/* UDP header for a payload of plen bytes; checksum 0. */
+static inline void tf_udp_hdr(tf_buf_t *b, unsigned sp, unsigned dp, size_t plen)
+{
+    tf_u16(b, sp);
+    tf_u16(b, dp);
+    tf_u16(b, (unsigned)(8 + plen));
+    tf_u16(b, 0);
+}
+
 /* Ethernet II + IPv4 header for an L4 payload of l4len bytes; addresses as text. */
 static inline void tf_eth_ip4(tf_buf_t *b, const char *s, const char *d, unsigned proto,
                               size_t l4len)

@@ -10,24 +10,6 @@
 #include "tpa_result.h"
 #include "tpa_test.h"
 
-static void ip6(tf_buf_t *b, const char *s, const char *d, unsigned nh, size_t plen)
-{
-    tf_u32(b, 0x60000000);
-    tf_u16(b, (unsigned)plen);
-    tf_u8(b, nh);
-    tf_u8(b, 64);
-    tf_addr(b, 6, s);
-    tf_addr(b, 6, d);
-}
-
-static void udp(tf_buf_t *b, unsigned sp, unsigned dp, size_t plen)
-{
-    tf_u16(b, sp);
-    tf_u16(b, dp);
-    tf_u16(b, (unsigned)(8 + plen));
-    tf_u16(b, 0);
-}
-
 /* A UDP datagram (IPv4 or IPv6 header, UDP header, payload) into q, no link header. */
 static void datagram(tf_buf_t *q, int fam, const char *s, unsigned sp, const char *d, unsigned dp,
                      const uint8_t *pl, size_t n)
@@ -39,8 +21,8 @@ static void datagram(tf_buf_t *q, int fam, const char *s, unsigned sp, const cha
         return;
     }
     q->n = 0;
-    ip6(q, s, d, 17, 8 + n);
-    udp(q, sp, dp, n);
+    tf_ip6(q, s, d, 17, 8 + n);
+    tf_udp_hdr(q, sp, dp, n);
     tf_bytes(q, pl, n);
 }
 
@@ -66,7 +48,7 @@ static void icmp_error(int fam, const char *s, const char *d, unsigned type, uns
     if (fam == 6) {
         tf_zeros(&frm, 12);
         tf_u16(&frm, 0x86dd);
-        ip6(&frm, s, d, 58, 8 + qlen);
+        tf_ip6(&frm, s, d, 58, 8 + qlen);
     } else {
         tf_eth_ip4(&frm, s, d, 1, 8 + qlen);
     }
@@ -181,13 +163,13 @@ static void test_pfcp_v6(void)
 {
     tf_fresh();
     q.n = 0;
-    ip6(&q, "2001:db8::1", "2001:db8::2", 60, 8 + 8 + sizeof pfcp_hb);
+    tf_ip6(&q, "2001:db8::1", "2001:db8::2", 60, 8 + 8 + sizeof pfcp_hb);
     tf_u8(&q, 17); /* Destination Options: next UDP, 8 bytes, PadN */
     tf_u8(&q, 0);
     tf_u8(&q, 1);
     tf_u8(&q, 4);
     tf_u32(&q, 0);
-    udp(&q, 8805, 8805, sizeof pfcp_hb);
+    tf_udp_hdr(&q, 8805, 8805, sizeof pfcp_hb);
     tf_bytes(&q, pfcp_hb, sizeof pfcp_hb);
     icmp_error(6, "2001:db8::2", "2001:db8::1", 1, 4, 0, q.n);
     json_t *doc = doc_of();
