@@ -8,6 +8,7 @@
 #include "tpa_capture_check.h"
 #include "tpa_cli.h"
 #include "tpa_err.h"
+#include "tpa_json_arena.h"
 
 static const char analyze_usage[] =
     "Usage: tpa analyze [--compact] [-o FILE] [--progress] CAPTURE\n"
@@ -67,6 +68,9 @@ int tpa_cli_analyze(tpa_cli_t *cli, int argc, char **argv)
     if (f != TPA_CAPFMT_PCAP && f != TPA_CAPFMT_PCAPNG && f != TPA_CAPFMT_GZIP)
         return tpa_cli_fail("%s: %s", path, err[0] ? err : "not a pcap or pcapng file");
 
+    /* One document built, written and left to the exit: jansson's millions of small
+     * blocks come from a bump arena instead of malloc (tpa_json_arena.h). */
+    tpa_json_arena_enable();
     progress_t pg = {.name = path, .last = -1, .tty = isatty(STDERR_FILENO) != 0};
     tpa_analysis_opts_t aopts = {.progress = progress ? on_progress : NULL, .ud = &pg};
     json_t *doc = NULL;
