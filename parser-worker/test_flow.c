@@ -1,6 +1,7 @@
 /* test_flow.c - flow keys are direction independent and idle flows leave the live
  * table (tpa_flow.h: "memory for the live table grows with concurrently open flows,
  * not with packets"). */
+#include <stdio.h>
 #include <string.h>
 
 #include "tpa_flow.h"
@@ -10,8 +11,61 @@ static const uint8_t A[4] = {10, 0, 0, 1}, B[4] = {10, 0, 0, 2};
 static const uint8_t A6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
                      B6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
+/* Churn through the index: keys drawn at random from a window that slides over
+ * NK keys, idle expiry every second of capture time. A reference model says for
+ * each lookup whether the key's flow is still live (then the same flow comes back)
+ * or was finished (then a new one is created); the slots are deleted and reused all
+ * the time and the index grows through several doublings, so runs of probed slots
+ * are shifted back on deletion again and again. Returns the failures. */
+static int churn(void)
+{
+    enum { NK = 30000, STEPS = 200000, WINDOW = 4000 };
+    static tpa_flow_t *ref[NK];
+    static int64_t last[NK];
+    int bad = 0;
+    tpa_flow_table_t *t = tpa_flow_table_new();
+    if (!t) return 1;
+    uint64_t rnd = 88172645463325252ULL;
+    int64_t expired_at = -1; /* time of the last expire call */
+    for (int step = 0; step < STEPS; step++) {
+        int64_t now = (int64_t)step * 100000; /* 100 ms a step */
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        uint32_t j = (uint32_t)((step / 5 + rnd % WINDOW) % NK);
+        uint8_t src[16] = {10, (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j};
+        tpa_flow_key_t k; /* a quarter IPv6, a quarter inside a tunnel */
+        int fam = j % 4 == 1 ? 6 : 4;
+        int s = tpa_flow_key_make(&k, fam, 17, src, 5000, fam == 6 ? B6 : B, 53, j % 4 == 2 ? j : 0);
+        bool was_live = ref[j] && last[j] + TPA_FLOW_TIMEOUT_UDP_US >= expired_at;
+        bool created;
+        tpa_flow_t *f = tpa_flow_get(t, &k, s, now, &created);
+        if (!f || created == was_live || (was_live && f != ref[j]) || f->finished) {
+            if (bad++ < 5) fprintf(stderr, "churn: step %d key %u wrong flow\n", step, j);
+        }
+        if (!f) break;
+        ref[j] = f;
+        last[j] = now;
+        tpa_flow_count(t, f, s, 1, 80, now);
+        if (step % 10 == 9) {
+            tpa_flow_table_expire(t, now);
+            expired_at = now;
+            if (step % 1000 != 999) continue;
+            size_t live = 0;
+            for (uint32_t i = 0; i < NK; i++)
+                live += ref[i] && last[i] + TPA_FLOW_TIMEOUT_UDP_US >= now;
+            if (tpa_flow_table_live(t) != live && bad++ < 5)
+                fprintf(stderr, "churn: step %d live %zu, expected %zu\n", step,
+                        tpa_flow_table_live(t), live);
+        }
+    }
+    if (tpa_flow_table_total(t) < 2 * (size_t)NK) bad++; /* flows came back: churn happened */
+    tpa_flow_table_destroy(&t);
+    return bad;
+}
+
 int main(void)
 {
+    CHECK(churn() == 0);
+
     tpa_flow_table_t *t = tpa_flow_table_new();
     CHECK(t != NULL);
     tpa_flow_key_t k1, k2;

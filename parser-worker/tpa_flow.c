@@ -17,12 +17,16 @@ _Static_assert(offsetof(tpa_flow_t, pkts) == 64 && offsetof(tpa_flow_t, outer_fl
 #define SLAB_FLOWS 256 /* flows per allocation */
 
 /* Flows are never freed before the table, so they are carved from slabs: no malloc
- * header or alignment slack between them, a flow starts on a cache line. */
-typedef struct slab {
-    struct slab *next;
-    unsigned used;
-    unsigned char *mem; /* SLAB_FLOWS * FLOW_SIZE bytes, FLOW_ALIGN aligned */
-} slab_t;
+ * header or alignment slack between them, a flow starts on a cache line. Flow id i is
+ * flow (i - 1) % SLAB_FLOWS of slab (i - 1) / SLAB_FLOWS, so an index slot holds the
+ * id, not a pointer. */
+
+/* An index slot: hash bits of the key (its home slot is hash & mask) and the flow id,
+ * 0 = empty. */
+typedef struct slot {
+    uint32_t hash;
+    uint32_t id;
+} slot_t;
 
 /* LRU links of flow id i (ids, 0 = none). */
 typedef struct lru_node {
@@ -34,8 +38,8 @@ typedef struct lru {
 } lru_t;
 
 struct tpa_flow_table {
-    tpa_flow_t **buckets;
-    size_t nbuckets; /* power of two */
+    slot_t *slots;
+    size_t nslots; /* power of two; live <= 3/4 of it */
     size_t live;
     uint64_t seed;
     uint32_t next_id;
@@ -43,7 +47,9 @@ struct tpa_flow_table {
     tpa_flow_t **byid; /* [id] = flow, for ids 1 .. next_id - 1; [0] unused */
     lru_node_t *node;  /* [id] = LRU links of the flow (live flows only) */
     size_t capid;      /* entries of byid and node */
-    slab_t *slab;      /* the newest slab first */
+    unsigned char **slab; /* [n] = flows n * SLAB_FLOWS + 1 .. (n + 1) * SLAB_FLOWS, each
+                             SLAB_FLOWS * FLOW_SIZE bytes, FLOW_ALIGN aligned */
+    size_t nslab, capslab;
     tpa_flow_hook_fn on_finish, on_release;
     void *hook_ud;
 };
@@ -66,9 +72,9 @@ tpa_flow_table_t *tpa_flow_table_new(void)
 {
     tpa_flow_table_t *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    t->nbuckets = 1024;
-    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-    if (!t->buckets) {
+    t->nslots = 1024;
+    t->slots = calloc(t->nslots, sizeof *t->slots);
+    if (!t->slots) {
         free(t);
         return NULL;
     }
@@ -83,15 +89,12 @@ void tpa_flow_table_destroy(tpa_flow_table_t **tp)
     tpa_flow_table_t *t = *tp;
     for (uint32_t id = 1; id < t->next_id; id++)
         if (t->on_release) t->on_release(t->hook_ud, t->byid[id]);
-    while (t->slab) {
-        slab_t *sl = t->slab;
-        t->slab = sl->next;
-        free(sl->mem);
-        free(sl);
-    }
+    for (size_t i = 0; i < t->nslab; i++)
+        free(t->slab[i]);
+    free(t->slab);
     free(t->byid);
     free(t->node);
-    free(t->buckets);
+    free(t->slots);
     free(t);
     *tp = NULL;
 }
@@ -203,22 +206,30 @@ static void lru_append(tpa_flow_table_t *t, lru_t *l, uint32_t id)
     l->tail = id;
 }
 
-/* A zeroed flow from the slabs, or NULL when out of memory. */
+/* The flow of id (1 .. next_id - 1). */
+static inline tpa_flow_t *flow_at(const tpa_flow_table_t *t, uint32_t id)
+{
+    size_t i = id - 1;
+    return (tpa_flow_t *)(void *)(t->slab[i / SLAB_FLOWS] + i % SLAB_FLOWS * FLOW_SIZE);
+}
+
+/* The zeroed flow for id t->next_id, or NULL when out of memory. */
 static tpa_flow_t *flow_alloc(tpa_flow_table_t *t)
 {
-    slab_t *sl = t->slab;
-    if (!sl || sl->used == SLAB_FLOWS) {
-        sl = calloc(1, sizeof *sl);
-        if (!sl) return NULL;
-        sl->mem = aligned_alloc(FLOW_ALIGN, SLAB_FLOWS * FLOW_SIZE);
-        if (!sl->mem) {
-            free(sl);
-            return NULL;
+    size_t i = t->next_id - 1;
+    if (i / SLAB_FLOWS == t->nslab) {
+        if (t->nslab == t->capslab) {
+            size_t nc = t->capslab ? t->capslab * 2 : 16;
+            unsigned char **d = realloc(t->slab, nc * sizeof *d);
+            if (!d) return NULL;
+            t->slab = d;
+            t->capslab = nc;
         }
-        sl->next = t->slab;
-        t->slab = sl;
+        unsigned char *mem = aligned_alloc(FLOW_ALIGN, SLAB_FLOWS * FLOW_SIZE);
+        if (!mem) return NULL;
+        t->slab[t->nslab++] = mem;
     }
-    tpa_flow_t *f = (tpa_flow_t *)(void *)(sl->mem + (size_t)sl->used++ * FLOW_SIZE);
+    tpa_flow_t *f = flow_at(t, t->next_id);
     memset(f, 0, sizeof *f);
     return f;
 }
@@ -239,35 +250,51 @@ static bool reserve_id(tpa_flow_table_t *t, uint32_t id)
     return true;
 }
 
+/* Doubles the index; the slots carry their hash bits, so no key is read. */
 static void grow(tpa_flow_table_t *t)
 {
-    size_t nb = t->nbuckets * 2;
-    tpa_flow_t **b = calloc(nb, sizeof *b);
-    if (!b) return; /* keep working with longer chains */
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        tpa_flow_t *f = t->buckets[i];
-        while (f) {
-            tpa_flow_t *n = f->hnext;
-            size_t j = hash_key(t, &f->key) & (nb - 1);
-            f->hnext = b[j];
-            b[j] = f;
-            f = n;
-        }
+    size_t ns = t->nslots * 2, mask = ns - 1;
+    slot_t *n = calloc(ns, sizeof *n);
+    if (!n) return; /* keep working at a higher load */
+    for (size_t i = 0; i < t->nslots; i++) {
+        if (!t->slots[i].id) continue;
+        size_t j = t->slots[i].hash & mask;
+        while (n[j].id)
+            j = (j + 1) & mask;
+        n[j] = t->slots[i];
     }
-    free(t->buckets);
-    t->buckets = b;
-    t->nbuckets = nb;
+    free(t->slots);
+    t->slots = n;
+    t->nslots = ns;
+}
+
+/* 32 bits of the key's hash: the slot's tag and (masked) its home. */
+static inline uint32_t hash32(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
+{
+    return (uint32_t)(hash_key(t, k) >> 32);
 }
 
 tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side, int64_t now_us,
                          bool *created)
 {
-    size_t i = hash_key(t, k) & (t->nbuckets - 1);
-    for (tpa_flow_t *f = t->buckets[i]; f; f = f->hnext) {
+    uint32_t h = hash32(t, k);
+    size_t mask = t->nslots - 1, i = h & mask;
+    for (; t->slots[i].id; i = (i + 1) & mask) {
+        if (t->slots[i].hash != h) continue;
+        tpa_flow_t *f = flow_at(t, t->slots[i].id);
+        /* the counters' line is read next: load it along with the key's */
+        __builtin_prefetch((const unsigned char *)f + 64, 1);
         if (key_eq(&f->key, k)) {
             *created = false;
             return f;
         }
+    }
+    if ((t->live + 1) * 4 > t->nslots * 3) {
+        grow(t);
+        if (t->live + 1 >= t->nslots) return NULL; /* full, and no memory to grow */
+        mask = t->nslots - 1;
+        for (i = h & mask; t->slots[i].id; i = (i + 1) & mask)
+            ;
     }
     if (!reserve_id(t, t->next_id)) return NULL;
     tpa_flow_t *f = flow_alloc(t);
@@ -277,12 +304,10 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
     f->src_side = (uint8_t)side;
     f->cls = k->proto == 6 ? TPA_FLOW_CLS_TCP : TPA_FLOW_CLS_OTHER;
     f->first_us = f->last_us = now_us;
-    f->hnext = t->buckets[i];
-    t->buckets[i] = f;
+    t->slots[i] = (slot_t){h, f->id};
     t->byid[f->id] = f;
     lru_append(t, &t->lru[f->cls], f->id);
     t->live++;
-    if (t->live > t->nbuckets) grow(t);
     *created = true;
     return f;
 }
@@ -338,16 +363,29 @@ void tpa_flow_set_class(tpa_flow_table_t *t, tpa_flow_t *f, uint8_t cls)
     lru_append(t, &t->lru[f->cls], f->id);
 }
 
-static void finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
+/* Removes the slot of flow id from the index: the slots after it in its run move
+ * back when that brings them no farther from their home (backward shift deletion, so
+ * no tombstones lengthen later probes). */
+static void index_remove(tpa_flow_table_t *t, uint32_t h, uint32_t id)
 {
-    size_t i = hash_key(t, &f->key) & (t->nbuckets - 1);
-    for (tpa_flow_t **pp = &t->buckets[i]; *pp; pp = &(*pp)->hnext) {
-        if (*pp == f) {
-            *pp = f->hnext;
-            break;
+    size_t mask = t->nslots - 1, i = h & mask;
+    while (t->slots[i].id != id) {
+        if (!t->slots[i].id) return; /* not indexed (cannot happen) */
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask; t->slots[j].id; j = (j + 1) & mask) {
+        size_t home = t->slots[j].hash & mask;
+        if (((j - home) & mask) >= ((j - i) & mask)) { /* i is on its probe path */
+            t->slots[i] = t->slots[j];
+            i = j;
         }
     }
-    f->hnext = NULL;
+    t->slots[i] = (slot_t){0, 0};
+}
+
+static void finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    index_remove(t, hash32(t, &f->key), f->id);
     lru_unlink(t, &t->lru[f->cls], f->id);
     if (t->on_finish && !f->finished) t->on_finish(t->hook_ud, f);
     f->finished = 1;

@@ -7,8 +7,12 @@
  * 0 at the outermost level). VLAN ids are not part of the key: a conversation that
  * is mirrored through two VLANs stays one flow.
  *
- * The table is a chained hash with a per-table random seed (hash flooding from a
- * hostile capture cannot be precomputed), grown by doubling. Live flows sit on one
+ * The index of live flows is an open-addressing hash table (linear probing, backward
+ * shift deletion, no tombstones) with a per-table random seed (hash flooding from a
+ * hostile capture cannot be precomputed), grown by doubling at 3/4 load. A slot is 8
+ * bytes, 32 bits of the key's hash and the flow id, and a flow's address follows from
+ * its id (flows are carved from slabs in id order): a lookup reads the slot array and
+ * the one flow whose hash bits match, not the flows of a chain. Live flows sit on one
  * of three LRU lists by timeout class (kept in an array indexed by flow id, apart
  * from the flows, so moving a flow to the tail touches no other flow's memory);
  * tpa_flow_table_expire() moves flows idle for longer than their class timeout (capture time) to
@@ -22,7 +26,8 @@
  * state) and when it frees a flow (destroy: free whatever is left).
  *
  * Costs: lookup O(1) expected; expire O(number expired); finish O(live flows).
- * Memory: the flows, plus 16 bytes per flow ever created (the id index and LRU links).
+ * Memory: the flows, plus 16 bytes per flow ever created (the id index and LRU links)
+ * and 11 to 22 bytes per live flow (the slots).
  */
 #ifndef TPA_FLOW_H
 #define TPA_FLOW_H
@@ -55,13 +60,14 @@ struct tpa_tcp_conn;   /* tpa_tcp.h */
 struct tpa_sctp_assoc; /* tpa_sctp.h */
 
 typedef struct tpa_flow tpa_flow_t;
-/* Laid out by use: the first 64 bytes are what a lookup reads (the key, the chain),
- * the next 64 what every packet updates; the rest is read rarely. Flows are allocated
- * 64-byte aligned, so a packet touches two cache lines of its flow. */
+/* Laid out by use: the first 64 bytes are what a lookup reads (the key, and the TCP
+ * state pointer, so that the state can be loaded as soon as the key matched), the next
+ * 64 what every packet updates; the rest is read rarely. Flows are allocated 64-byte
+ * aligned, so a packet touches two cache lines of its flow. */
 struct tpa_flow {
-    tpa_flow_key_t key; /* canonical order: endpoint 0 <= endpoint 1 */
-    tpa_flow_t *hnext;  /* table internal: hash chain */
-    uint32_t id;        /* 1, 2, ... in order of first packet */
+    tpa_flow_key_t key;       /* canonical order: endpoint 0 <= endpoint 1 */
+    struct tpa_tcp_conn *tcp; /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
+    uint32_t id;              /* 1, 2, ... in order of first packet */
     uint8_t src_side;   /* key side (0/1) that sent the first packet */
     uint8_t cls;        /* timeout class */
     uint8_t app_tries;  /* payload packets probed without a decision */
@@ -70,8 +76,8 @@ struct tpa_flow {
     uint64_t pkts[2]; /* indexed by key side that sent */
     uint64_t bytes[2];
     int64_t first_us, last_us;
-    struct tpa_tcp_conn *tcp; /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
-    uint16_t app;             /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
+    struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
+    uint16_t app;                /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
     uint8_t tcp_flags;        /* OR of all TCP flags seen */
     uint8_t tcp_fin;          /* bit per key side that sent FIN */
     uint8_t has_tunnel;       /* tunnel context below is set */
@@ -84,7 +90,6 @@ struct tpa_flow {
     uint32_t teid_rev;           /* of the first packet in the other direction, 0 if none */
     uint16_t tunnel_kind;        /* 1 gtp-u, 2 gre, 3 vxlan, 4 ip-in-ip */
     uint16_t app_state_row;      /* app id owning app_state (tpa_dissect_state) */
-    struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
     void *app_state;             /* a dissector's per-flow state, or NULL */
     void *app_info;              /* json_t object: the app's facts for flows[].<app>
                                     (tpa_dissect_flow_info), kept until the flow is freed, or NULL */
