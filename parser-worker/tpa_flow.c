@@ -10,6 +10,7 @@
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(offsetof(tpa_flow_t, pkts) == 64 && offsetof(tpa_flow_t, outer_flow) == 128,
                "tpa_flow_t: lookup fields in the first 64 bytes, per-packet ones in the next 64");
+_Static_assert(sizeof(tpa_flow_t) <= 192, "tpa_flow_t: three cache lines");
 #endif
 
 #define FLOW_ALIGN 64
@@ -282,8 +283,10 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
     for (; t->slots[i].id; i = (i + 1) & mask) {
         if (t->slots[i].hash != h) continue;
         tpa_flow_t *f = flow_at(t, t->slots[i].id);
-        /* the counters' line is read next: load it along with the key's */
+        /* the counters' line is read next (and for TCP the line of tcp_hot): load it
+         * along with the key's */
         __builtin_prefetch((const unsigned char *)f + 64, 1);
+        if (k->proto == 6) __builtin_prefetch((const unsigned char *)f + 128, 1);
         if (key_eq(&f->key, k)) {
             *created = false;
             return f;

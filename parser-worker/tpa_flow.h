@@ -59,11 +59,24 @@ typedef struct tpa_flow_key {
 struct tpa_tcp_conn;   /* tpa_tcp.h */
 struct tpa_sctp_assoc; /* tpa_sctp.h */
 
+/* What TCP tracking (tpa_tcp.c) reads and writes for an in-order segment, kept in
+ * the flow so that such a segment touches no other memory; the rest of the
+ * connection is f->tcp. Owned by tpa_tcp.c; zero until the flow's first segment. */
+typedef struct tpa_flow_tcp_hot {
+    uint32_t next[2];         /* by key side of the sender: highest seq + space seen */
+    uint32_t payload_segs[2]; /* segments with payload seen */
+    uint32_t hs_ack;          /* at hs 2: the ACK number that completes the handshake */
+    uint8_t seen[2];          /* a segment with sequence space was seen: next is valid */
+    uint8_t hs;               /* handshake: 0 none, 1 SYN, 2 SYN/ACK, 3 complete */
+    uint8_t hs_side;          /* at hs 2: key side of the client */
+} tpa_flow_tcp_hot_t;
+
 typedef struct tpa_flow tpa_flow_t;
 /* Laid out by use: the first 64 bytes are what a lookup reads (the key, and the TCP
  * state pointer, so that the state can be loaded as soon as the key matched), the next
- * 64 what every packet updates; the rest is read rarely. Flows are allocated 64-byte
- * aligned, so a packet touches two cache lines of its flow. */
+ * 64 what every packet updates; the last 64 hold what is read rarely, and the TCP
+ * per-segment state. Flows are allocated 64-byte aligned, so a packet touches two
+ * cache lines of its flow (three for TCP). */
 struct tpa_flow {
     tpa_flow_key_t key;       /* canonical order: endpoint 0 <= endpoint 1 */
     struct tpa_tcp_conn *tcp; /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
@@ -93,6 +106,7 @@ struct tpa_flow {
     void *app_state;             /* a dissector's per-flow state, or NULL */
     void *app_info;              /* json_t object: the app's facts for flows[].<app>
                                     (tpa_dissect_flow_info), kept until the flow is freed, or NULL */
+    tpa_flow_tcp_hot_t tcp_hot;  /* TCP flows: see the type */
 };
 
 typedef struct tpa_flow_table tpa_flow_table_t;
