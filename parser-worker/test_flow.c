@@ -62,9 +62,125 @@ static int churn(void)
     return bad;
 }
 
+/* ---- expiry against a model of exact LRU lists ----
+ * The model keeps, per flow, its class, last_us and the order of its last move (a
+ * count, a class change, its creation) and expires as tpa_flow.h says: per class in
+ * that order, the idle flows up to the first one that is not. The table must finish
+ * the same flows in the same order (its hook records them), in its lazy mode (time
+ * only goes forward, a fragment's earlier time just before its frame's) and after
+ * the order of last_us and of moves part (exact lists). */
+enum { MK = 300 };
+typedef struct mflow {
+    tpa_flow_t *f; /* NULL: not live */
+    int cls;
+    int64_t last;
+    uint64_t touch;
+} mflow_t;
+static mflow_t model[MK];
+static uint64_t mtouch;
+static uint32_t got[1 << 16], want[1 << 16];
+static size_t ngot, nwant;
+
+static void rec_finish(void *ud, tpa_flow_t *f)
+{
+    (void)ud;
+    if (ngot < sizeof got / sizeof got[0]) got[ngot++] = f->id;
+}
+
+static void model_expire(int64_t now, bool all)
+{
+    static const int64_t to[TPA_FLOW_NCLS] = {TPA_FLOW_TIMEOUT_UDP_US, TPA_FLOW_TIMEOUT_TCP_US,
+                                              TPA_FLOW_TIMEOUT_CLOSED_US};
+    for (int c = 0; c < TPA_FLOW_NCLS; c++) {
+        for (;;) { /* the least recently moved live flow of class c */
+            int best = -1;
+            for (int i = 0; i < MK; i++)
+                if (model[i].f && model[i].cls == c &&
+                    (best < 0 || model[i].touch < model[best].touch))
+                    best = i;
+            if (best < 0 || (!all && model[best].last + to[c] >= now)) break;
+            if (nwant < sizeof want / sizeof want[0]) want[nwant++] = model[best].f->id;
+            model[best].f = NULL;
+        }
+    }
+}
+
+/* mode 0: time goes forward; 1: now and then a packet's time goes back; 2: now and
+ * then a flow changes class before its packet is counted (with its older last_us). */
+static int lru_model(int mode)
+{
+    tpa_flow_table_t *t = tpa_flow_table_new();
+    if (!t) return 1;
+    tpa_flow_table_hooks(t, rec_finish, NULL, NULL);
+    memset(model, 0, sizeof model);
+    mtouch = 0;
+    ngot = nwant = 0;
+    uint64_t rnd = 0x2545F4914F6CDD1DULL;
+    int64_t now = 0;
+    int bad = 0;
+    for (int step = 0; step < 30000; step++) {
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        now += (int64_t)(rnd % 3000000);
+        int i = (int)((rnd >> 24) % MK);
+        unsigned op = (unsigned)(rnd >> 40) % 100;
+        uint8_t src[4] = {10, 1, (uint8_t)(i >> 8), (uint8_t)i};
+        tpa_flow_key_t k;
+        int s = tpa_flow_key_make(&k, 4, 17, src, 7000, B, 53, 0);
+        bool created;
+        tpa_flow_t *f = tpa_flow_get(t, &k, s, now, &created);
+        if (!f || created != !model[i].f) bad++;
+        if (!f) break;
+        if (created) model[i] = (mflow_t){f, TPA_FLOW_CLS_OTHER, now, ++mtouch};
+        int c = (int)((rnd >> 50) % TPA_FLOW_NCLS);
+        if (mode == 2 && op < 3) { /* another class before its packet is counted */
+            tpa_flow_set_class(t, f, (uint8_t)c);
+            if (c != model[i].cls) model[i].cls = c, model[i].touch = ++mtouch;
+        } else if (op < 15) { /* a fragment's first time, then its frame's */
+            int64_t early = now - (int64_t)((rnd >> 20) % 2000000);
+            tpa_flow_count(t, f, s, 1, 100, early);
+            if (early > model[i].last) model[i].last = early;
+            model[i].touch = ++mtouch;
+        } else if (mode == 1 && op < 18) { /* time goes back */
+            int64_t old = now - (int64_t)((rnd >> 20) % 400000000);
+            tpa_flow_count(t, f, s, 1, 100, old);
+            if (old > model[i].last) model[i].last = old;
+            model[i].touch = ++mtouch;
+            continue;
+        }
+        tpa_flow_count(t, f, s, 1, 100, now);
+        if (now > model[i].last) model[i].last = now;
+        model[i].touch = ++mtouch;
+        if (op >= 80 && op < 90) { /* another class once counted (tunnels, TCP FIN) */
+            tpa_flow_set_class(t, f, (uint8_t)c);
+            if (c != model[i].cls) model[i].cls = c, model[i].touch = ++mtouch;
+        }
+        if (op >= 90) { /* an expiry */
+            tpa_flow_table_expire(t, now);
+            model_expire(now, false);
+        }
+    }
+    size_t n;
+    tpa_flow_table_finish(t, &n);
+    model_expire(0, true);
+    if (ngot != nwant || memcmp(got, want, ngot * sizeof got[0]) != 0) {
+        bad++;
+        size_t j = 0;
+        while (j < ngot && j < nwant && got[j] == want[j])
+            j++;
+        fprintf(stderr, "lru_model(mode %d): %zu finished, expected %zu; first difference at %zu\n",
+                mode, ngot, nwant, j);
+    }
+    if (nwant < 1000) bad++; /* flows did expire */
+    tpa_flow_table_destroy(&t);
+    return bad;
+}
+
 int main(void)
 {
     CHECK(churn() == 0);
+    CHECK(lru_model(0) == 0);
+    CHECK(lru_model(1) == 0);
+    CHECK(lru_model(2) == 0);
 
     tpa_flow_table_t *t = tpa_flow_table_new();
     CHECK(t != NULL);

@@ -29,10 +29,15 @@ typedef struct slot {
     uint32_t id;
 } slot_t;
 
-/* LRU links of flow id i (ids, 0 = none). */
+/* Links of flow id i (ids, 0 = none): in an LRU list, or in a wheel bucket (then sec
+ * is the bucket's second of capture time). */
 typedef struct lru_node {
     uint32_t prev, next;
+    int64_t sec;
 } lru_node_t;
+
+#define WHEEL 4096 /* buckets per class, > the longest timeout in seconds + 2 */
+_Static_assert(TPA_FLOW_TIMEOUT_TCP_US / 1000000 + 2 < WHEEL, "the wheel spans every timeout");
 
 typedef struct lru {
     uint32_t head, tail;
@@ -44,9 +49,20 @@ struct tpa_flow_table {
     size_t live;
     uint64_t seed;
     uint32_t next_id;
+    uint64_t touches; /* LRU moves so far: the flows' touch stamps */
+    /* lazy mode (wheel != NULL): flow f of class c waits in bucket
+     * wheel[c][sec & (WHEEL - 1)] for a second sec <= its last_us; none is below
+     * cursor[c]; within class c the order of touch equals the order of last_us (cmax:
+     * the highest last_us stamped in it), except for the flow `suspect`, stamped last
+     * (a fragment's earlier time may precede its frame's own). */
+    uint32_t (*wheel)[WHEEL];
+    int64_t cursor[TPA_FLOW_NCLS];
+    int64_t cmax[TPA_FLOW_NCLS];
+    tpa_flow_t *suspect;
+    /* exact mode (wheel == NULL) */
     lru_t lru[TPA_FLOW_NCLS];
     tpa_flow_t **byid; /* [id] = flow, for ids 1 .. next_id - 1; [0] unused */
-    lru_node_t *node;  /* [id] = LRU links of the flow (live flows only) */
+    lru_node_t *node;  /* [id] = links of the flow (live flows only) */
     size_t capid;      /* entries of byid and node */
     unsigned char **slab; /* [n] = flows n * SLAB_FLOWS + 1 .. (n + 1) * SLAB_FLOWS, each
                              SLAB_FLOWS * FLOW_SIZE bytes, FLOW_ALIGN aligned */
@@ -79,6 +95,14 @@ tpa_flow_table_t *tpa_flow_table_new(void)
         free(t);
         return NULL;
     }
+    t->wheel = calloc(TPA_FLOW_NCLS, sizeof *t->wheel);
+    if (!t->wheel) {
+        free(t->slots);
+        free(t);
+        return NULL;
+    }
+    for (int c = 0; c < TPA_FLOW_NCLS; c++)
+        t->cursor[c] = t->cmax[c] = INT64_MIN;
     t->seed = random_seed();
     t->next_id = 1;
     return t;
@@ -95,6 +119,7 @@ void tpa_flow_table_destroy(tpa_flow_table_t **tp)
     free(t->slab);
     free(t->byid);
     free(t->node);
+    free(t->wheel);
     free(t->slots);
     free(t);
     *tp = NULL;
@@ -181,6 +206,13 @@ static inline bool key_eq(const tpa_flow_key_t *a, const tpa_flow_key_t *b)
             (key_word(a, 4) ^ key_word(b, 4)) | (key_word(a, 5) ^ key_word(b, 5))) == 0;
 }
 
+/* The flow of id (1 .. next_id - 1). */
+static inline tpa_flow_t *flow_at(const tpa_flow_table_t *t, uint32_t id)
+{
+    size_t i = id - 1;
+    return (tpa_flow_t *)(void *)(t->slab[i / SLAB_FLOWS] + i % SLAB_FLOWS * FLOW_SIZE);
+}
+
 static void lru_unlink(tpa_flow_table_t *t, lru_t *l, uint32_t id)
 {
     lru_node_t *n = &t->node[id];
@@ -207,11 +239,129 @@ static void lru_append(tpa_flow_table_t *t, lru_t *l, uint32_t id)
     l->tail = id;
 }
 
-/* The flow of id (1 .. next_id - 1). */
-static inline tpa_flow_t *flow_at(const tpa_flow_table_t *t, uint32_t id)
+/* The second of capture time holding us (floor). */
+static inline int64_t second_of(int64_t us)
 {
-    size_t i = id - 1;
-    return (tpa_flow_t *)(void *)(t->slab[i / SLAB_FLOWS] + i % SLAB_FLOWS * FLOW_SIZE);
+    return us >= 0 ? us / 1000000 : -((-(us + 1)) / 1000000) - 1;
+}
+
+static inline uint32_t *bucket(tpa_flow_table_t *t, int cls, int64_t sec)
+{
+    return &t->wheel[cls][(uint64_t)sec & (WHEEL - 1)];
+}
+
+static void bucket_add(tpa_flow_table_t *t, int cls, uint32_t id, int64_t sec)
+{
+    uint32_t *b = bucket(t, cls, sec);
+    lru_node_t *n = &t->node[id];
+    n->sec = sec;
+    n->prev = 0;
+    n->next = *b;
+    if (*b) t->node[*b].prev = id;
+    *b = id;
+}
+
+static void bucket_del(tpa_flow_table_t *t, int cls, uint32_t id)
+{
+    lru_node_t *n = &t->node[id];
+    if (n->prev)
+        t->node[n->prev].next = n->next;
+    else
+        *bucket(t, cls, n->sec) = n->next;
+    if (n->next) t->node[n->next].prev = n->prev;
+    n->prev = n->next = 0;
+}
+
+/* Sorts the list `head` (linked by node[].next) by touch stamp; returns the new head.
+ * Merge sort: O(n log n), no memory. prev links are left stale. */
+static uint32_t sort_touched(tpa_flow_table_t *t, uint32_t head)
+{
+    if (!head || !t->node[head].next) return head;
+    uint32_t a = head, slow = head, fast = t->node[head].next;
+    while (fast && t->node[fast].next) {
+        slow = t->node[slow].next;
+        fast = t->node[t->node[fast].next].next;
+    }
+    uint32_t b = t->node[slow].next;
+    t->node[slow].next = 0;
+    a = sort_touched(t, a);
+    b = sort_touched(t, b);
+    uint32_t out = 0, *tail = &out;
+    while (a && b) {
+        uint32_t *take = flow_at(t, a)->touch <= flow_at(t, b)->touch ? &a : &b;
+        *tail = *take;
+        tail = &t->node[*take].next;
+        *take = *tail;
+    }
+    *tail = a ? a : b;
+    return out;
+}
+
+/* Leaves lazy mode: the flows of each class, out of the wheel, sorted by touch stamp
+ * into the exact LRU lists that per-packet moves keep from now on. */
+static void go_exact(tpa_flow_table_t *t)
+{
+    for (int c = 0; c < TPA_FLOW_NCLS; c++) {
+        uint32_t all = 0;
+        for (size_t i = 0; i < WHEEL; i++) {
+            for (uint32_t id = t->wheel[c][i], next; id; id = next) {
+                next = t->node[id].next;
+                t->node[id].next = all;
+                all = id;
+            }
+        }
+        all = sort_touched(t, all);
+        lru_t *l = &t->lru[c];
+        l->head = l->tail = 0;
+        for (uint32_t id = all, next; id; id = next) {
+            next = t->node[id].next;
+            lru_append(t, l, id);
+        }
+    }
+    free(t->wheel);
+    t->wheel = NULL;
+    t->suspect = NULL;
+}
+
+/* Lazy mode: f was just stamped in its class. Keeps the touch order equal to the
+ * last_us order, or leaves lazy mode when that cannot be kept. */
+static void order_check(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    if (t->suspect && t->suspect != f) { /* the suspect stays out of order */
+        go_exact(t);
+        return;
+    }
+    if (f->last_us >= t->cmax[f->cls]) {
+        t->cmax[f->cls] = f->last_us;
+        t->suspect = NULL;
+    } else {
+        t->suspect = f;
+    }
+}
+
+/* f joins the tail of its class (new flow, or a class change). */
+static void cls_enter(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    f->touch = ++t->touches;
+    if (t->wheel) {
+        int64_t sec = second_of(f->last_us);
+        if (sec >= t->cursor[f->cls]) {
+            bucket_add(t, f->cls, f->id, sec);
+            order_check(t, f);
+            return;
+        }
+        go_exact(t); /* older than an expiry already done in its class */
+    }
+    lru_append(t, &t->lru[f->cls], f->id);
+}
+
+/* f leaves its class (a class change, or finished). */
+static void cls_leave(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    if (t->wheel)
+        bucket_del(t, f->cls, f->id);
+    else
+        lru_unlink(t, &t->lru[f->cls], f->id);
 }
 
 /* The zeroed flow for id t->next_id, or NULL when out of memory. */
@@ -309,7 +459,7 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
     f->first_us = f->last_us = now_us;
     t->slots[i] = (slot_t){h, f->id};
     t->byid[f->id] = f;
-    lru_append(t, &t->lru[f->cls], f->id);
+    cls_enter(t, f);
     t->live++;
     *created = true;
     return f;
@@ -332,6 +482,14 @@ void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
     f->bytes[side & 1] += bytes;
     if (now_us > f->last_us) f->last_us = now_us;
     if (now_us < f->first_us) f->first_us = now_us;
+    f->touch = ++t->touches;
+    if (t->wheel) { /* lazy: the stamp is the move */
+        if (t->suspect || f->last_us < t->cmax[f->cls])
+            order_check(t, f);
+        else
+            t->cmax[f->cls] = f->last_us;
+        return;
+    }
     lru_t *l = &t->lru[f->cls];
     if (l->tail != f->id) {
         lru_unlink(t, l, f->id);
@@ -345,25 +503,25 @@ void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t fl
     if (flags & TPA_TCP_FIN) f->tcp_fin |= (uint8_t)(1u << (side & 1));
     bool closed = (flags & TPA_TCP_RST) || f->tcp_fin == 3;
     if (closed && f->cls != TPA_FLOW_CLS_CLOSED) {
-        lru_unlink(t, &t->lru[f->cls], f->id);
+        cls_leave(t, f);
         f->cls = TPA_FLOW_CLS_CLOSED;
-        lru_append(t, &t->lru[f->cls], f->id);
+        cls_enter(t, f);
     } else if ((flags & (TPA_TCP_SYN | TPA_TCP_ACK)) == TPA_TCP_SYN &&
                f->cls == TPA_FLOW_CLS_CLOSED) {
         /* a new connection reusing the ports: back to the open class */
-        lru_unlink(t, &t->lru[f->cls], f->id);
+        cls_leave(t, f);
         f->cls = TPA_FLOW_CLS_TCP;
         f->tcp_fin = 0;
-        lru_append(t, &t->lru[f->cls], f->id);
+        cls_enter(t, f);
     }
 }
 
 void tpa_flow_set_class(tpa_flow_table_t *t, tpa_flow_t *f, uint8_t cls)
 {
     if (cls >= TPA_FLOW_NCLS || f->cls == cls) return;
-    lru_unlink(t, &t->lru[f->cls], f->id);
+    cls_leave(t, f);
     f->cls = cls;
-    lru_append(t, &t->lru[f->cls], f->id);
+    cls_enter(t, f);
 }
 
 /* Removes the slot of flow id from the index: the slots after it in its run move
@@ -386,18 +544,64 @@ static void index_remove(tpa_flow_table_t *t, uint32_t h, uint32_t id)
     t->slots[i] = (slot_t){0, 0};
 }
 
-static void finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
+/* f, out of its class already, leaves the index and finishes. */
+static void finish_unlinked(tpa_flow_table_t *t, tpa_flow_t *f)
 {
     index_remove(t, hash32(t, &f->key), f->id);
-    lru_unlink(t, &t->lru[f->cls], f->id);
     if (t->on_finish && !f->finished) t->on_finish(t->hook_ud, f);
     f->finished = 1;
     t->live--;
 }
 
+static void finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    cls_leave(t, f);
+    finish_unlinked(t, f);
+}
+
+/* Lazy expiry of class c: the flows idle at now_us are in the buckets of seconds up
+ * to `last` (their last_us, and so their bucket's second, is below now_us - timeout);
+ * the busy ones met there move to the bucket of their last_us. The idle ones finish
+ * in touch order, which is the LRU order, and all of them are a prefix of it. */
+static void expire_lazy(tpa_flow_table_t *t, int c, int64_t now_us)
+{
+    int64_t to = timeout_us[c], last = second_of(now_us - to - 1);
+    if (last < t->cursor[c]) return;
+    /* the seconds cursor .. last, or every bucket once when they wrap */
+    bool all = t->cursor[c] == INT64_MIN || last - t->cursor[c] >= WHEEL;
+    int64_t first = all ? last - (WHEEL - 1) : t->cursor[c];
+    uint32_t idle = 0;
+    for (int64_t sec = first; sec <= last; sec++) {
+        for (uint32_t id = *bucket(t, c, sec), next; id; id = next) {
+            next = t->node[id].next;
+            if (t->node[id].sec > last) continue; /* a later second in the same bucket */
+            tpa_flow_t *f = flow_at(t, id);
+            if (f->last_us + to < now_us) {
+                bucket_del(t, c, id);
+                t->node[id].next = idle;
+                idle = id;
+            } else if (second_of(f->last_us) != t->node[id].sec) {
+                bucket_del(t, c, id);
+                bucket_add(t, c, id, second_of(f->last_us));
+            }
+        }
+    }
+    t->cursor[c] = last;
+    for (uint32_t id = sort_touched(t, idle), next; id; id = next) {
+        next = t->node[id].next;
+        t->node[id].next = 0;
+        finish_unlinked(t, flow_at(t, id));
+    }
+}
+
 void tpa_flow_table_expire(tpa_flow_table_t *t, int64_t now_us)
 {
+    if (t->suspect) go_exact(t); /* the order of the last flow stamped is not known yet */
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
+        if (t->wheel) {
+            expire_lazy(t, c, now_us);
+            continue;
+        }
         lru_t *l = &t->lru[c];
         while (l->head && t->byid[l->head]->last_us + timeout_us[c] < now_us)
             finish_one(t, t->byid[l->head]);
@@ -416,6 +620,7 @@ size_t tpa_flow_table_total(const tpa_flow_table_t *t)
 
 tpa_flow_t *const *tpa_flow_table_finish(tpa_flow_table_t *t, size_t *n)
 {
+    if (t->wheel) go_exact(t);
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
         while (t->lru[c].head)
             finish_one(t, t->byid[t->lru[c].head]);

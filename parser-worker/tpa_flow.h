@@ -12,12 +12,20 @@
  * hostile capture cannot be precomputed), grown by doubling at 3/4 load. A slot is 8
  * bytes, 32 bits of the key's hash and the flow id, and a flow's address follows from
  * its id (flows are carved from slabs in id order): a lookup reads the slot array and
- * the one flow whose hash bits match, not the flows of a chain. Live flows sit on one
- * of three LRU lists by timeout class (kept in an array indexed by flow id, apart
- * from the flows, so moving a flow to the tail touches no other flow's memory);
- * tpa_flow_table_expire() moves flows idle for longer than their class timeout (capture time) to
- * the finished list, so memory for the live table grows with concurrently open flows, not with
- * packets. Finished flows are kept (they are the result) until the table is destroyed.
+ * the one flow whose hash bits match, not the flows of a chain.
+ *
+ * Idle expiry: each live flow has a timeout class; tpa_flow_table_expire() finishes,
+ * per class in LRU order (least recently counted first), the flows idle for longer
+ * than their class timeout (capture time), up to the first one that is not, so memory
+ * for the live table grows with concurrently open flows, not with packets. Finished
+ * flows are kept (they are the result) until the table is destroyed. While capture
+ * time does not go back within a class (the LRU order is then the order of last
+ * activity), the table keeps no LRU list: a packet only stamps its flow, flows wait
+ * in per-second buckets of a time wheel, and expire() sorts the idle ones it finds
+ * into LRU order, a flow moving between buckets at most once per timeout period. The
+ * first time capture time goes back, the table builds the exact LRU lists from the
+ * stamps and keeps them from then on (a flow moves to its list's tail per packet);
+ * the flows finished and their order are the same either way.
  *
  * Per-flow state beyond the counters (TCP connection tracking, SCTP association,
  * an application dissector's state) hangs off the flow through the pointers below and
@@ -25,9 +33,10 @@
  * when a flow finishes (idle expiry or tpa_flow_table_finish: flush and free live
  * state) and when it frees a flow (destroy: free whatever is left).
  *
- * Costs: lookup O(1) expected; expire O(number expired); finish O(live flows).
- * Memory: the flows, plus 16 bytes per flow ever created (the id index and LRU links)
- * and 11 to 22 bytes per live flow (the slots).
+ * Costs: lookup O(1) expected; expire O(flows expired or moved, log of that to sort
+ * them), the switch to LRU lists O(live log live) once; finish O(live flows).
+ * Memory: the flows, plus 24 bytes per flow ever created (the id index, the links),
+ * 11 to 22 bytes per live flow (the slots), and 48 KiB for the wheel.
  */
 #ifndef TPA_FLOW_H
 #define TPA_FLOW_H
@@ -89,8 +98,8 @@ struct tpa_flow {
     uint64_t pkts[2]; /* indexed by key side that sent */
     uint64_t bytes[2];
     int64_t first_us, last_us;
-    struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
-    uint16_t app;                /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
+    uint64_t touch;   /* table internal: its count of LRU moves when this flow last moved */
+    uint16_t app;     /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
     uint8_t tcp_flags;        /* OR of all TCP flags seen */
     uint8_t tcp_fin;          /* bit per key side that sent FIN */
     uint8_t has_tunnel;       /* tunnel context below is set */
@@ -107,6 +116,7 @@ struct tpa_flow {
     void *app_info;              /* json_t object: the app's facts for flows[].<app>
                                     (tpa_dissect_flow_info), kept until the flow is freed, or NULL */
     tpa_flow_tcp_hot_t tcp_hot;  /* TCP flows: see the type */
+    struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
 };
 
 typedef struct tpa_flow_table tpa_flow_table_t;
