@@ -34,7 +34,8 @@ static int churn(void)
         uint8_t src[16] = {10, (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j};
         tpa_flow_key_t k; /* a quarter IPv6, a quarter inside a tunnel */
         int fam = j % 4 == 1 ? 6 : 4;
-        int s = tpa_flow_key_make(&k, fam, 17, src, 5000, fam == 6 ? B6 : B, 53, j % 4 == 2 ? j : 0);
+        int s =
+            tpa_flow_key_make(&k, fam, 17, src, 5000, fam == 6 ? B6 : B, 53, j % 4 == 2 ? j : 0);
         bool was_live = ref[j] && last[j] + TPA_FLOW_TIMEOUT_UDP_US >= expired_at;
         bool created;
         tpa_flow_t *f = tpa_flow_get(t, &k, s, now, &created);

@@ -62,9 +62,9 @@ struct tpa_flow_table {
     tpa_flow_t *suspect;
     /* exact mode (wheel == NULL) */
     lru_t lru[TPA_FLOW_NCLS];
-    tpa_flow_t **byid; /* [id] = flow, for ids 1 .. next_id - 1; [0] unused */
-    lru_node_t *node;  /* [id] = links of the flow (live flows only) */
-    size_t capid;      /* entries of byid and node */
+    tpa_flow_t **byid;    /* [id] = flow, for ids 1 .. next_id - 1; [0] unused */
+    lru_node_t *node;     /* [id] = links of the flow (live flows only) */
+    size_t capid;         /* entries of byid and node */
     unsigned char **slab; /* [n] = flows n * SLAB_FLOWS + 1 .. (n + 1) * SLAB_FLOWS, each
                              SLAB_FLOWS * FLOW_SIZE bytes, FLOW_ALIGN aligned */
     size_t nslab, capslab;

@@ -90,20 +90,20 @@ struct tpa_flow {
     tpa_flow_key_t key;       /* canonical order: endpoint 0 <= endpoint 1 */
     struct tpa_tcp_conn *tcp; /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
     uint32_t id;              /* 1, 2, ... in order of first packet */
-    uint8_t src_side;   /* key side (0/1) that sent the first packet */
-    uint8_t cls;        /* timeout class */
-    uint8_t app_tries;  /* payload packets probed without a decision */
-    uint8_t finished;   /* the finish hook ran */
+    uint8_t src_side;         /* key side (0/1) that sent the first packet */
+    uint8_t cls;              /* timeout class */
+    uint8_t app_tries;        /* payload packets probed without a decision */
+    uint8_t finished;         /* the finish hook ran */
     /* per packet */
     uint64_t pkts[2]; /* indexed by key side that sent */
     uint64_t bytes[2];
     int64_t first_us, last_us;
-    uint64_t touch;   /* table internal: its count of LRU moves when this flow last moved */
-    uint16_t app;     /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
-    uint8_t tcp_flags;        /* OR of all TCP flags seen */
-    uint8_t tcp_fin;          /* bit per key side that sent FIN */
-    uint8_t has_tunnel;       /* tunnel context below is set */
-    uint8_t has_teid_rev;     /* teid_rev != 0 (read per packet instead of it) */
+    uint64_t touch;       /* table internal: its count of LRU moves when this flow last moved */
+    uint16_t app;         /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
+    uint8_t tcp_flags;    /* OR of all TCP flags seen */
+    uint8_t tcp_fin;      /* bit per key side that sent FIN */
+    uint8_t has_tunnel;   /* tunnel context below is set */
+    uint8_t has_teid_rev; /* teid_rev != 0 (read per packet instead of it) */
     uint8_t has_qfi;
     uint8_t qfi; /* 5G QoS flow id from a PDU session container */
     /* tunnel context and per-flow state */
