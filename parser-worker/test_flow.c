@@ -1,6 +1,7 @@
 /* test_flow.c - flow keys are direction independent and idle flows leave the live
  * table (tpa_flow.h: "memory for the live table grows with concurrently open flows,
  * not with packets"). */
+#include <stdio.h>
 #include <string.h>
 
 #include "tpa_flow.h"
@@ -10,8 +11,178 @@ static const uint8_t A[4] = {10, 0, 0, 1}, B[4] = {10, 0, 0, 2};
 static const uint8_t A6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
                      B6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
+/* Churn through the index: keys drawn at random from a window that slides over
+ * NK keys, idle expiry every second of capture time. A reference model says for
+ * each lookup whether the key's flow is still live (then the same flow comes back)
+ * or was finished (then a new one is created); the slots are deleted and reused all
+ * the time and the index grows through several doublings, so runs of probed slots
+ * are shifted back on deletion again and again. Returns the failures. */
+static int churn(void)
+{
+    enum { NK = 30000, STEPS = 200000, WINDOW = 4000 };
+    static tpa_flow_t *ref[NK];
+    static int64_t last[NK];
+    int bad = 0;
+    tpa_flow_table_t *t = tpa_flow_table_new();
+    if (!t) return 1;
+    uint64_t rnd = 88172645463325252ULL;
+    int64_t expired_at = -1; /* time of the last expire call */
+    for (int step = 0; step < STEPS; step++) {
+        int64_t now = (int64_t)step * 100000; /* 100 ms a step */
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        uint32_t j = (uint32_t)((step / 5 + rnd % WINDOW) % NK);
+        uint8_t src[16] = {10, (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j};
+        tpa_flow_key_t k; /* a quarter IPv6, a quarter inside a tunnel */
+        int fam = j % 4 == 1 ? 6 : 4;
+        int s =
+            tpa_flow_key_make(&k, fam, 17, src, 5000, fam == 6 ? B6 : B, 53, j % 4 == 2 ? j : 0);
+        bool was_live = ref[j] && last[j] + TPA_FLOW_TIMEOUT_UDP_US >= expired_at;
+        bool created;
+        tpa_flow_t *f = tpa_flow_get(t, &k, s, now, &created);
+        if (!f || created == was_live || (was_live && f != ref[j]) || f->finished) {
+            if (bad++ < 5) fprintf(stderr, "churn: step %d key %u wrong flow\n", step, j);
+        }
+        if (!f) break;
+        ref[j] = f;
+        last[j] = now;
+        tpa_flow_count(t, f, s, 1, 80, now);
+        if (step % 10 == 9) {
+            tpa_flow_table_expire(t, now);
+            expired_at = now;
+            if (step % 1000 != 999) continue;
+            size_t live = 0;
+            for (uint32_t i = 0; i < NK; i++)
+                live += ref[i] && last[i] + TPA_FLOW_TIMEOUT_UDP_US >= now;
+            if (tpa_flow_table_live(t) != live && bad++ < 5)
+                fprintf(stderr, "churn: step %d live %zu, expected %zu\n", step,
+                        tpa_flow_table_live(t), live);
+        }
+    }
+    if (tpa_flow_table_total(t) < 2 * (size_t)NK) bad++; /* flows came back: churn happened */
+    tpa_flow_table_destroy(&t);
+    return bad;
+}
+
+/* ---- expiry against a model of exact LRU lists ----
+ * The model keeps, per flow, its class, last_us and the order of its last move (a
+ * count, a class change, its creation) and expires as tpa_flow.h says: per class in
+ * that order, the idle flows up to the first one that is not. The table must finish
+ * the same flows in the same order (its hook records them), in its lazy mode (time
+ * only goes forward, a fragment's earlier time just before its frame's) and after
+ * the order of last_us and of moves part (exact lists). */
+enum { MK = 300 };
+typedef struct mflow {
+    tpa_flow_t *f; /* NULL: not live */
+    int cls;
+    int64_t last;
+    uint64_t touch;
+} mflow_t;
+static mflow_t model[MK];
+static uint64_t mtouch;
+static uint32_t got[1 << 16], want[1 << 16];
+static size_t ngot, nwant;
+
+static void rec_finish(void *ud, tpa_flow_t *f)
+{
+    (void)ud;
+    if (ngot < sizeof got / sizeof got[0]) got[ngot++] = f->id;
+}
+
+static void model_expire(int64_t now, bool all)
+{
+    static const int64_t to[TPA_FLOW_NCLS] = {TPA_FLOW_TIMEOUT_UDP_US, TPA_FLOW_TIMEOUT_TCP_US,
+                                              TPA_FLOW_TIMEOUT_CLOSED_US};
+    for (int c = 0; c < TPA_FLOW_NCLS; c++) {
+        for (;;) { /* the least recently moved live flow of class c */
+            int best = -1;
+            for (int i = 0; i < MK; i++)
+                if (model[i].f && model[i].cls == c &&
+                    (best < 0 || model[i].touch < model[best].touch))
+                    best = i;
+            if (best < 0 || (!all && model[best].last + to[c] >= now)) break;
+            if (nwant < sizeof want / sizeof want[0]) want[nwant++] = model[best].f->id;
+            model[best].f = NULL;
+        }
+    }
+}
+
+/* mode 0: time goes forward; 1: now and then a packet's time goes back; 2: now and
+ * then a flow changes class before its packet is counted (with its older last_us). */
+static int lru_model(int mode)
+{
+    tpa_flow_table_t *t = tpa_flow_table_new();
+    if (!t) return 1;
+    tpa_flow_table_hooks(t, rec_finish, NULL, NULL);
+    memset(model, 0, sizeof model);
+    mtouch = 0;
+    ngot = nwant = 0;
+    uint64_t rnd = 0x2545F4914F6CDD1DULL;
+    int64_t now = 0;
+    int bad = 0;
+    for (int step = 0; step < 30000; step++) {
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        now += (int64_t)(rnd % 3000000);
+        int i = (int)((rnd >> 24) % MK);
+        unsigned op = (unsigned)(rnd >> 40) % 100;
+        uint8_t src[4] = {10, 1, (uint8_t)(i >> 8), (uint8_t)i};
+        tpa_flow_key_t k;
+        int s = tpa_flow_key_make(&k, 4, 17, src, 7000, B, 53, 0);
+        bool created;
+        tpa_flow_t *f = tpa_flow_get(t, &k, s, now, &created);
+        if (!f || created != !model[i].f) bad++;
+        if (!f) break;
+        if (created) model[i] = (mflow_t){f, TPA_FLOW_CLS_OTHER, now, ++mtouch};
+        int c = (int)((rnd >> 50) % TPA_FLOW_NCLS);
+        if (mode == 2 && op < 3) { /* another class before its packet is counted */
+            tpa_flow_set_class(t, f, (uint8_t)c);
+            if (c != model[i].cls) model[i].cls = c, model[i].touch = ++mtouch;
+        } else if (op < 15) { /* a fragment's first time, then its frame's */
+            int64_t early = now - (int64_t)((rnd >> 20) % 2000000);
+            tpa_flow_count(t, f, s, 1, 100, early);
+            if (early > model[i].last) model[i].last = early;
+            model[i].touch = ++mtouch;
+        } else if (mode == 1 && op < 18) { /* time goes back */
+            int64_t old = now - (int64_t)((rnd >> 20) % 400000000);
+            tpa_flow_count(t, f, s, 1, 100, old);
+            if (old > model[i].last) model[i].last = old;
+            model[i].touch = ++mtouch;
+            continue;
+        }
+        tpa_flow_count(t, f, s, 1, 100, now);
+        if (now > model[i].last) model[i].last = now;
+        model[i].touch = ++mtouch;
+        if (op >= 80 && op < 90) { /* another class once counted (tunnels, TCP FIN) */
+            tpa_flow_set_class(t, f, (uint8_t)c);
+            if (c != model[i].cls) model[i].cls = c, model[i].touch = ++mtouch;
+        }
+        if (op >= 90) { /* an expiry */
+            tpa_flow_table_expire(t, now);
+            model_expire(now, false);
+        }
+    }
+    size_t n;
+    tpa_flow_table_finish(t, &n);
+    model_expire(0, true);
+    if (ngot != nwant || memcmp(got, want, ngot * sizeof got[0]) != 0) {
+        bad++;
+        size_t j = 0;
+        while (j < ngot && j < nwant && got[j] == want[j])
+            j++;
+        fprintf(stderr, "lru_model(mode %d): %zu finished, expected %zu; first difference at %zu\n",
+                mode, ngot, nwant, j);
+    }
+    if (nwant < 1000) bad++; /* flows did expire */
+    tpa_flow_table_destroy(&t);
+    return bad;
+}
+
 int main(void)
 {
+    CHECK(churn() == 0);
+    CHECK(lru_model(0) == 0);
+    CHECK(lru_model(1) == 0);
+    CHECK(lru_model(2) == 0);
+
     tpa_flow_table_t *t = tpa_flow_table_new();
     CHECK(t != NULL);
     tpa_flow_key_t k1, k2;

@@ -62,6 +62,20 @@ static void test_handshake(void)
     CHECK(t && t->syn_rtt_us == 20000 && t->ack_rtt_us == 300);
     CHECK(t && t->retransmissions == 2);
 
+    /* between SYN/ACK and ACK, segments that do not complete the handshake: the
+     * server's (even acknowledging the SYN/ACK's number), the client's with another
+     * ACK number; the client's ACK of the SYN/ACK completes it */
+    tf_fresh();
+    cs(100, 0, SYN, NULL, 0);
+    sc(500, 101, SYN | ACK, NULL, 10000);
+    sc(501, 501, ACK | PSH, "abc", 10100);
+    cs(101, 400, ACK, NULL, 10200);
+    cs(101, 504, ACK, NULL, 10300);
+    cs(101, 501, ACK, NULL, 10600);
+    t = stats();
+    CHECK(t && t->syn_rtt_us == 10000 && t->ack_rtt_us == 600);
+    CHECK(t && t->retransmissions == 0 && t->lost_segments == 0 && t->keepalives == 0);
+
     /* a SYN/ACK that does not acknowledge the SYN is no handshake */
     tf_fresh();
     cs(100, 0, SYN, NULL, 0);

@@ -10,6 +10,7 @@
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(offsetof(tpa_flow_t, pkts) == 64 && offsetof(tpa_flow_t, outer_flow) == 128,
                "tpa_flow_t: lookup fields in the first 64 bytes, per-packet ones in the next 64");
+_Static_assert(sizeof(tpa_flow_t) <= 192, "tpa_flow_t: three cache lines");
 #endif
 
 #define FLOW_ALIGN 64
@@ -17,33 +18,56 @@ _Static_assert(offsetof(tpa_flow_t, pkts) == 64 && offsetof(tpa_flow_t, outer_fl
 #define SLAB_FLOWS 256 /* flows per allocation */
 
 /* Flows are never freed before the table, so they are carved from slabs: no malloc
- * header or alignment slack between them, a flow starts on a cache line. */
-typedef struct slab {
-    struct slab *next;
-    unsigned used;
-    unsigned char *mem; /* SLAB_FLOWS * FLOW_SIZE bytes, FLOW_ALIGN aligned */
-} slab_t;
+ * header or alignment slack between them, a flow starts on a cache line. Flow id i is
+ * flow (i - 1) % SLAB_FLOWS of slab (i - 1) / SLAB_FLOWS, so an index slot holds the
+ * id, not a pointer. */
 
-/* LRU links of flow id i (ids, 0 = none). */
+/* An index slot: hash bits of the key (its home slot is hash & mask) and the flow id,
+ * 0 = empty. */
+typedef struct slot {
+    uint32_t hash;
+    uint32_t id;
+} slot_t;
+
+/* Links of flow id i (ids, 0 = none): in an LRU list, or in a wheel bucket (then sec
+ * is the bucket's second of capture time). */
 typedef struct lru_node {
     uint32_t prev, next;
+    int64_t sec;
 } lru_node_t;
+
+#define WHEEL 4096 /* buckets per class, > the longest timeout in seconds + 2 */
+_Static_assert(TPA_FLOW_TIMEOUT_TCP_US / 1000000 + 2 < WHEEL, "the wheel spans every timeout");
 
 typedef struct lru {
     uint32_t head, tail;
 } lru_t;
 
 struct tpa_flow_table {
-    tpa_flow_t **buckets;
-    size_t nbuckets; /* power of two */
+    slot_t *slots;
+    size_t nslots; /* power of two; live <= 3/4 of it */
     size_t live;
     uint64_t seed;
+    uint64_t secret[7]; /* hash_key's per-table keys, from the seed */
     uint32_t next_id;
+    uint64_t touches; /* LRU moves so far: the flows' touch stamps */
+    /* lazy mode (wheel != NULL): flow f of class c waits in bucket
+     * wheel[c][sec & (WHEEL - 1)] for a second sec <= its last_us; none is below
+     * cursor[c]; within class c the order of touch equals the order of last_us (cmax:
+     * the highest last_us stamped in it), except for the flow `suspect`, stamped last
+     * (a fragment's earlier time may precede its frame's own). */
+    uint32_t (*wheel)[WHEEL];
+    int64_t cursor[TPA_FLOW_NCLS];
+    int64_t cmax[TPA_FLOW_NCLS];
+    tpa_flow_t *suspect;
+    /* exact mode (wheel == NULL) */
     lru_t lru[TPA_FLOW_NCLS];
-    tpa_flow_t **byid; /* [id] = flow, for ids 1 .. next_id - 1; [0] unused */
-    lru_node_t *node;  /* [id] = LRU links of the flow (live flows only) */
-    size_t capid;      /* entries of byid and node */
-    slab_t *slab;      /* the newest slab first */
+    tpa_flow_t **byid;    /* [id] = flow, for ids 1 .. next_id - 1; [0] unused */
+    lru_node_t *node;     /* [id] = links of the flow (live flows only) */
+    size_t capid;         /* entries of byid and node */
+    unsigned char **slab; /* [n] = flows n * SLAB_FLOWS + 1 .. (n + 1) * SLAB_FLOWS, each
+                             SLAB_FLOWS * FLOW_SIZE bytes, FLOW_ALIGN aligned */
+    size_t nslab, capslab;
     tpa_flow_hook_fn on_finish, on_release;
     void *hook_ud;
 };
@@ -66,13 +90,28 @@ tpa_flow_table_t *tpa_flow_table_new(void)
 {
     tpa_flow_table_t *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    t->nbuckets = 1024;
-    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-    if (!t->buckets) {
+    t->nslots = 1024;
+    t->slots = calloc(t->nslots, sizeof *t->slots);
+    if (!t->slots) {
         free(t);
         return NULL;
     }
+    t->wheel = calloc(TPA_FLOW_NCLS, sizeof *t->wheel);
+    if (!t->wheel) {
+        free(t->slots);
+        free(t);
+        return NULL;
+    }
+    for (int c = 0; c < TPA_FLOW_NCLS; c++)
+        t->cursor[c] = t->cmax[c] = INT64_MIN;
     t->seed = random_seed();
+    uint64_t x = t->seed; /* splitmix64: seven more random words */
+    for (int i = 0; i < 7; i++) {
+        uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        t->secret[i] = (z ^ (z >> 31)) | 1;
+    }
     t->next_id = 1;
     return t;
 }
@@ -83,15 +122,13 @@ void tpa_flow_table_destroy(tpa_flow_table_t **tp)
     tpa_flow_table_t *t = *tp;
     for (uint32_t id = 1; id < t->next_id; id++)
         if (t->on_release) t->on_release(t->hook_ud, t->byid[id]);
-    while (t->slab) {
-        slab_t *sl = t->slab;
-        t->slab = sl->next;
-        free(sl->mem);
-        free(sl);
-    }
+    for (size_t i = 0; i < t->nslab; i++)
+        free(t->slab[i]);
+    free(t->slab);
     free(t->byid);
     free(t->node);
-    free(t->buckets);
+    free(t->wheel);
+    free(t->slots);
     free(t);
     *tp = NULL;
 }
@@ -155,6 +192,26 @@ static inline uint64_t mix(uint64_t h, uint64_t w)
 
 _Static_assert(sizeof(tpa_flow_key_t) == 48, "hash_key and key_eq read a key as 6 words");
 
+#ifdef __SIZEOF_INT128__
+/* The high and low halves of a * b, folded. */
+static inline uint64_t fold(uint64_t a, uint64_t b)
+{
+    unsigned __int128 p = (unsigned __int128)a * b;
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/* Three independent folded products of key words xor secret words, then one more:
+ * the multiplications run in parallel, so the slot load starts a few cycles after the
+ * key is made (a chain of six rounds took about three times as long). */
+static uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
+{
+    const uint64_t *s = t->secret;
+    uint64_t h = fold(key_word(k, 0) ^ s[0], key_word(k, 1) ^ s[1]) ^
+                 fold(key_word(k, 2) ^ s[2], key_word(k, 3) ^ s[3]) ^
+                 fold(key_word(k, 4) ^ s[4], key_word(k, 5) ^ s[5]);
+    return fold(h ^ t->seed, s[6]);
+}
+#else
 static uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
 {
     uint64_t h = t->seed;
@@ -169,12 +226,20 @@ static uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
     h ^= h >> 32;
     return h;
 }
+#endif
 
 static inline bool key_eq(const tpa_flow_key_t *a, const tpa_flow_key_t *b)
 {
     return ((key_word(a, 0) ^ key_word(b, 0)) | (key_word(a, 1) ^ key_word(b, 1)) |
             (key_word(a, 2) ^ key_word(b, 2)) | (key_word(a, 3) ^ key_word(b, 3)) |
             (key_word(a, 4) ^ key_word(b, 4)) | (key_word(a, 5) ^ key_word(b, 5))) == 0;
+}
+
+/* The flow of id (1 .. next_id - 1). */
+static inline tpa_flow_t *flow_at(const tpa_flow_table_t *t, uint32_t id)
+{
+    size_t i = id - 1;
+    return (tpa_flow_t *)(void *)(t->slab[i / SLAB_FLOWS] + i % SLAB_FLOWS * FLOW_SIZE);
 }
 
 static void lru_unlink(tpa_flow_table_t *t, lru_t *l, uint32_t id)
@@ -203,22 +268,148 @@ static void lru_append(tpa_flow_table_t *t, lru_t *l, uint32_t id)
     l->tail = id;
 }
 
-/* A zeroed flow from the slabs, or NULL when out of memory. */
+/* The second of capture time holding us (floor). */
+static inline int64_t second_of(int64_t us)
+{
+    return us >= 0 ? us / 1000000 : -((-(us + 1)) / 1000000) - 1;
+}
+
+static inline uint32_t *bucket(tpa_flow_table_t *t, int cls, int64_t sec)
+{
+    return &t->wheel[cls][(uint64_t)sec & (WHEEL - 1)];
+}
+
+static void bucket_add(tpa_flow_table_t *t, int cls, uint32_t id, int64_t sec)
+{
+    uint32_t *b = bucket(t, cls, sec);
+    lru_node_t *n = &t->node[id];
+    n->sec = sec;
+    n->prev = 0;
+    n->next = *b;
+    if (*b) t->node[*b].prev = id;
+    *b = id;
+}
+
+static void bucket_del(tpa_flow_table_t *t, int cls, uint32_t id)
+{
+    lru_node_t *n = &t->node[id];
+    if (n->prev)
+        t->node[n->prev].next = n->next;
+    else
+        *bucket(t, cls, n->sec) = n->next;
+    if (n->next) t->node[n->next].prev = n->prev;
+    n->prev = n->next = 0;
+}
+
+/* Sorts the list `head` (linked by node[].next) by touch stamp; returns the new head.
+ * Merge sort: O(n log n), no memory. prev links are left stale. */
+static uint32_t sort_touched(tpa_flow_table_t *t, uint32_t head)
+{
+    if (!head || !t->node[head].next) return head;
+    uint32_t a = head, slow = head, fast = t->node[head].next;
+    while (fast && t->node[fast].next) {
+        slow = t->node[slow].next;
+        fast = t->node[t->node[fast].next].next;
+    }
+    uint32_t b = t->node[slow].next;
+    t->node[slow].next = 0;
+    a = sort_touched(t, a);
+    b = sort_touched(t, b);
+    uint32_t out = 0, *tail = &out;
+    while (a && b) {
+        uint32_t *take = flow_at(t, a)->touch <= flow_at(t, b)->touch ? &a : &b;
+        *tail = *take;
+        tail = &t->node[*take].next;
+        *take = *tail;
+    }
+    *tail = a ? a : b;
+    return out;
+}
+
+/* Leaves lazy mode: the flows of each class, out of the wheel, sorted by touch stamp
+ * into the exact LRU lists that per-packet moves keep from now on. */
+static void go_exact(tpa_flow_table_t *t)
+{
+    for (int c = 0; c < TPA_FLOW_NCLS; c++) {
+        uint32_t all = 0;
+        for (size_t i = 0; i < WHEEL; i++) {
+            for (uint32_t id = t->wheel[c][i], next; id; id = next) {
+                next = t->node[id].next;
+                t->node[id].next = all;
+                all = id;
+            }
+        }
+        all = sort_touched(t, all);
+        lru_t *l = &t->lru[c];
+        l->head = l->tail = 0;
+        for (uint32_t id = all, next; id; id = next) {
+            next = t->node[id].next;
+            lru_append(t, l, id);
+        }
+    }
+    free(t->wheel);
+    t->wheel = NULL;
+    t->suspect = NULL;
+}
+
+/* Lazy mode: f was just stamped in its class. Keeps the touch order equal to the
+ * last_us order, or leaves lazy mode when that cannot be kept. */
+static void order_check(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    if (t->suspect && t->suspect != f) { /* the suspect stays out of order */
+        go_exact(t);
+        return;
+    }
+    if (f->last_us >= t->cmax[f->cls]) {
+        t->cmax[f->cls] = f->last_us;
+        t->suspect = NULL;
+    } else {
+        t->suspect = f;
+    }
+}
+
+/* f joins the tail of its class (new flow, or a class change). */
+static void cls_enter(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    f->touch = ++t->touches;
+    if (t->wheel) {
+        int64_t sec = second_of(f->last_us);
+        if (sec >= t->cursor[f->cls]) {
+            bucket_add(t, f->cls, f->id, sec);
+            order_check(t, f);
+            return;
+        }
+        go_exact(t); /* older than an expiry already done in its class */
+    }
+    lru_append(t, &t->lru[f->cls], f->id);
+}
+
+/* f leaves its class (a class change, or finished). */
+static void cls_leave(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    if (t->wheel)
+        bucket_del(t, f->cls, f->id);
+    else
+        lru_unlink(t, &t->lru[f->cls], f->id);
+}
+
+/* The zeroed flow for id t->next_id, or NULL when out of memory. */
 static tpa_flow_t *flow_alloc(tpa_flow_table_t *t)
 {
-    slab_t *sl = t->slab;
-    if (!sl || sl->used == SLAB_FLOWS) {
-        sl = calloc(1, sizeof *sl);
-        if (!sl) return NULL;
-        sl->mem = aligned_alloc(FLOW_ALIGN, SLAB_FLOWS * FLOW_SIZE);
-        if (!sl->mem) {
-            free(sl);
-            return NULL;
+    size_t i = t->next_id - 1;
+    if (i / SLAB_FLOWS == t->nslab) {
+        if (t->nslab == t->capslab) {
+            size_t nc = t->capslab ? t->capslab * 2 : 16;
+            unsigned char **d = realloc(t->slab, nc * sizeof *d);
+            if (!d) return NULL;
+            t->slab = d;
+            t->capslab = nc;
         }
-        sl->next = t->slab;
-        t->slab = sl;
+        unsigned char *mem = aligned_alloc(FLOW_ALIGN, SLAB_FLOWS * FLOW_SIZE);
+        if (!mem) return NULL;
+        t->slab[t->nslab++] = mem;
     }
-    tpa_flow_t *f = (tpa_flow_t *)(void *)(sl->mem + (size_t)sl->used++ * FLOW_SIZE);
+    tpa_flow_t *f = flow_at(t, t->next_id);
     memset(f, 0, sizeof *f);
     return f;
 }
@@ -239,35 +430,53 @@ static bool reserve_id(tpa_flow_table_t *t, uint32_t id)
     return true;
 }
 
+/* Doubles the index; the slots carry their hash bits, so no key is read. */
 static void grow(tpa_flow_table_t *t)
 {
-    size_t nb = t->nbuckets * 2;
-    tpa_flow_t **b = calloc(nb, sizeof *b);
-    if (!b) return; /* keep working with longer chains */
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        tpa_flow_t *f = t->buckets[i];
-        while (f) {
-            tpa_flow_t *n = f->hnext;
-            size_t j = hash_key(t, &f->key) & (nb - 1);
-            f->hnext = b[j];
-            b[j] = f;
-            f = n;
-        }
+    size_t ns = t->nslots * 2, mask = ns - 1;
+    slot_t *n = calloc(ns, sizeof *n);
+    if (!n) return; /* keep working at a higher load */
+    for (size_t i = 0; i < t->nslots; i++) {
+        if (!t->slots[i].id) continue;
+        size_t j = t->slots[i].hash & mask;
+        while (n[j].id)
+            j = (j + 1) & mask;
+        n[j] = t->slots[i];
     }
-    free(t->buckets);
-    t->buckets = b;
-    t->nbuckets = nb;
+    free(t->slots);
+    t->slots = n;
+    t->nslots = ns;
+}
+
+/* 32 bits of the key's hash: the slot's tag and (masked) its home. */
+static inline uint32_t hash32(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
+{
+    return (uint32_t)(hash_key(t, k) >> 32);
 }
 
 tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side, int64_t now_us,
                          bool *created)
 {
-    size_t i = hash_key(t, k) & (t->nbuckets - 1);
-    for (tpa_flow_t *f = t->buckets[i]; f; f = f->hnext) {
+    uint32_t h = hash32(t, k);
+    size_t mask = t->nslots - 1, i = h & mask;
+    for (; t->slots[i].id; i = (i + 1) & mask) {
+        if (t->slots[i].hash != h) continue;
+        tpa_flow_t *f = flow_at(t, t->slots[i].id);
+        /* the counters' line is read next (and for TCP the line of tcp_hot): load it
+         * along with the key's */
+        __builtin_prefetch((const unsigned char *)f + 64, 1);
+        if (k->proto == 6) __builtin_prefetch((const unsigned char *)f + 128, 1);
         if (key_eq(&f->key, k)) {
             *created = false;
             return f;
         }
+    }
+    if ((t->live + 1) * 4 > t->nslots * 3) {
+        grow(t);
+        if (t->live + 1 >= t->nslots) return NULL; /* full, and no memory to grow */
+        mask = t->nslots - 1;
+        for (i = h & mask; t->slots[i].id; i = (i + 1) & mask)
+            ;
     }
     if (!reserve_id(t, t->next_id)) return NULL;
     tpa_flow_t *f = flow_alloc(t);
@@ -277,12 +486,10 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
     f->src_side = (uint8_t)side;
     f->cls = k->proto == 6 ? TPA_FLOW_CLS_TCP : TPA_FLOW_CLS_OTHER;
     f->first_us = f->last_us = now_us;
-    f->hnext = t->buckets[i];
-    t->buckets[i] = f;
+    t->slots[i] = (slot_t){h, f->id};
     t->byid[f->id] = f;
-    lru_append(t, &t->lru[f->cls], f->id);
+    cls_enter(t, f);
     t->live++;
-    if (t->live > t->nbuckets) grow(t);
     *created = true;
     return f;
 }
@@ -304,6 +511,14 @@ void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
     f->bytes[side & 1] += bytes;
     if (now_us > f->last_us) f->last_us = now_us;
     if (now_us < f->first_us) f->first_us = now_us;
+    f->touch = ++t->touches;
+    if (t->wheel) { /* lazy: the stamp is the move */
+        if (t->suspect || f->last_us < t->cmax[f->cls])
+            order_check(t, f);
+        else
+            t->cmax[f->cls] = f->last_us;
+        return;
+    }
     lru_t *l = &t->lru[f->cls];
     if (l->tail != f->id) {
         lru_unlink(t, l, f->id);
@@ -317,46 +532,105 @@ void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t fl
     if (flags & TPA_TCP_FIN) f->tcp_fin |= (uint8_t)(1u << (side & 1));
     bool closed = (flags & TPA_TCP_RST) || f->tcp_fin == 3;
     if (closed && f->cls != TPA_FLOW_CLS_CLOSED) {
-        lru_unlink(t, &t->lru[f->cls], f->id);
+        cls_leave(t, f);
         f->cls = TPA_FLOW_CLS_CLOSED;
-        lru_append(t, &t->lru[f->cls], f->id);
+        cls_enter(t, f);
     } else if ((flags & (TPA_TCP_SYN | TPA_TCP_ACK)) == TPA_TCP_SYN &&
                f->cls == TPA_FLOW_CLS_CLOSED) {
         /* a new connection reusing the ports: back to the open class */
-        lru_unlink(t, &t->lru[f->cls], f->id);
+        cls_leave(t, f);
         f->cls = TPA_FLOW_CLS_TCP;
         f->tcp_fin = 0;
-        lru_append(t, &t->lru[f->cls], f->id);
+        cls_enter(t, f);
     }
 }
 
 void tpa_flow_set_class(tpa_flow_table_t *t, tpa_flow_t *f, uint8_t cls)
 {
     if (cls >= TPA_FLOW_NCLS || f->cls == cls) return;
-    lru_unlink(t, &t->lru[f->cls], f->id);
+    cls_leave(t, f);
     f->cls = cls;
-    lru_append(t, &t->lru[f->cls], f->id);
+    cls_enter(t, f);
 }
 
-static void finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
+/* Removes the slot of flow id from the index: the slots after it in its run move
+ * back when that brings them no farther from their home (backward shift deletion, so
+ * no tombstones lengthen later probes). */
+static void index_remove(tpa_flow_table_t *t, uint32_t h, uint32_t id)
 {
-    size_t i = hash_key(t, &f->key) & (t->nbuckets - 1);
-    for (tpa_flow_t **pp = &t->buckets[i]; *pp; pp = &(*pp)->hnext) {
-        if (*pp == f) {
-            *pp = f->hnext;
-            break;
+    size_t mask = t->nslots - 1, i = h & mask;
+    while (t->slots[i].id != id) {
+        if (!t->slots[i].id) return; /* not indexed (cannot happen) */
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask; t->slots[j].id; j = (j + 1) & mask) {
+        size_t home = t->slots[j].hash & mask;
+        if (((j - home) & mask) >= ((j - i) & mask)) { /* i is on its probe path */
+            t->slots[i] = t->slots[j];
+            i = j;
         }
     }
-    f->hnext = NULL;
-    lru_unlink(t, &t->lru[f->cls], f->id);
+    t->slots[i] = (slot_t){0, 0};
+}
+
+/* f, out of its class already, leaves the index and finishes. */
+static void finish_unlinked(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    index_remove(t, hash32(t, &f->key), f->id);
     if (t->on_finish && !f->finished) t->on_finish(t->hook_ud, f);
     f->finished = 1;
     t->live--;
 }
 
+static void finish_one(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    cls_leave(t, f);
+    finish_unlinked(t, f);
+}
+
+/* Lazy expiry of class c: the flows idle at now_us are in the buckets of seconds up
+ * to `last` (their last_us, and so their bucket's second, is below now_us - timeout);
+ * the busy ones met there move to the bucket of their last_us. The idle ones finish
+ * in touch order, which is the LRU order, and all of them are a prefix of it. */
+static void expire_lazy(tpa_flow_table_t *t, int c, int64_t now_us)
+{
+    int64_t to = timeout_us[c], last = second_of(now_us - to - 1);
+    if (last < t->cursor[c]) return;
+    /* the seconds cursor .. last, or every bucket once when they wrap */
+    bool all = t->cursor[c] == INT64_MIN || last - t->cursor[c] >= WHEEL;
+    int64_t first = all ? last - (WHEEL - 1) : t->cursor[c];
+    uint32_t idle = 0;
+    for (int64_t sec = first; sec <= last; sec++) {
+        for (uint32_t id = *bucket(t, c, sec), next; id; id = next) {
+            next = t->node[id].next;
+            if (t->node[id].sec > last) continue; /* a later second in the same bucket */
+            tpa_flow_t *f = flow_at(t, id);
+            if (f->last_us + to < now_us) {
+                bucket_del(t, c, id);
+                t->node[id].next = idle;
+                idle = id;
+            } else if (second_of(f->last_us) != t->node[id].sec) {
+                bucket_del(t, c, id);
+                bucket_add(t, c, id, second_of(f->last_us));
+            }
+        }
+    }
+    t->cursor[c] = last;
+    for (uint32_t id = sort_touched(t, idle), next; id; id = next) {
+        next = t->node[id].next;
+        t->node[id].next = 0;
+        finish_unlinked(t, flow_at(t, id));
+    }
+}
+
 void tpa_flow_table_expire(tpa_flow_table_t *t, int64_t now_us)
 {
+    if (t->suspect) go_exact(t); /* the order of the last flow stamped is not known yet */
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
+        if (t->wheel) {
+            expire_lazy(t, c, now_us);
+            continue;
+        }
         lru_t *l = &t->lru[c];
         while (l->head && t->byid[l->head]->last_us + timeout_us[c] < now_us)
             finish_one(t, t->byid[l->head]);
@@ -375,6 +649,7 @@ size_t tpa_flow_table_total(const tpa_flow_table_t *t)
 
 tpa_flow_t *const *tpa_flow_table_finish(tpa_flow_table_t *t, size_t *n)
 {
+    if (t->wheel) go_exact(t);
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
         while (t->lru[c].head)
             finish_one(t, t->byid[t->lru[c].head]);

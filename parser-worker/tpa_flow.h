@@ -7,13 +7,25 @@
  * 0 at the outermost level). VLAN ids are not part of the key: a conversation that
  * is mirrored through two VLANs stays one flow.
  *
- * The table is a chained hash with a per-table random seed (hash flooding from a
- * hostile capture cannot be precomputed), grown by doubling. Live flows sit on one
- * of three LRU lists by timeout class (kept in an array indexed by flow id, apart
- * from the flows, so moving a flow to the tail touches no other flow's memory);
- * tpa_flow_table_expire() moves flows idle for longer than their class timeout (capture time) to
- * the finished list, so memory for the live table grows with concurrently open flows, not with
- * packets. Finished flows are kept (they are the result) until the table is destroyed.
+ * The index of live flows is an open-addressing hash table (linear probing, backward
+ * shift deletion, no tombstones) with a per-table random seed (hash flooding from a
+ * hostile capture cannot be precomputed), grown by doubling at 3/4 load. A slot is 8
+ * bytes, 32 bits of the key's hash and the flow id, and a flow's address follows from
+ * its id (flows are carved from slabs in id order): a lookup reads the slot array and
+ * the one flow whose hash bits match, not the flows of a chain.
+ *
+ * Idle expiry: each live flow has a timeout class; tpa_flow_table_expire() finishes,
+ * per class in LRU order (least recently counted first), the flows idle for longer
+ * than their class timeout (capture time), up to the first one that is not, so memory
+ * for the live table grows with concurrently open flows, not with packets. Finished
+ * flows are kept (they are the result) until the table is destroyed. While capture
+ * time does not go back within a class (the LRU order is then the order of last
+ * activity), the table keeps no LRU list: a packet only stamps its flow, flows wait
+ * in per-second buckets of a time wheel, and expire() sorts the idle ones it finds
+ * into LRU order, a flow moving between buckets at most once per timeout period. The
+ * first time capture time goes back, the table builds the exact LRU lists from the
+ * stamps and keeps them from then on (a flow moves to its list's tail per packet);
+ * the flows finished and their order are the same either way.
  *
  * Per-flow state beyond the counters (TCP connection tracking, SCTP association,
  * an application dissector's state) hangs off the flow through the pointers below and
@@ -21,8 +33,10 @@
  * when a flow finishes (idle expiry or tpa_flow_table_finish: flush and free live
  * state) and when it frees a flow (destroy: free whatever is left).
  *
- * Costs: lookup O(1) expected; expire O(number expired); finish O(live flows).
- * Memory: the flows, plus 16 bytes per flow ever created (the id index and LRU links).
+ * Costs: lookup O(1) expected; expire O(flows expired or moved, log of that to sort
+ * them), the switch to LRU lists O(live log live) once; finish O(live flows).
+ * Memory: the flows, plus 24 bytes per flow ever created (the id index, the links),
+ * 11 to 22 bytes per live flow (the slots), and 48 KiB for the wheel.
  */
 #ifndef TPA_FLOW_H
 #define TPA_FLOW_H
@@ -54,28 +68,42 @@ typedef struct tpa_flow_key {
 struct tpa_tcp_conn;   /* tpa_tcp.h */
 struct tpa_sctp_assoc; /* tpa_sctp.h */
 
+/* What TCP tracking (tpa_tcp.c) reads and writes for an in-order segment, kept in
+ * the flow so that such a segment touches no other memory; the rest of the
+ * connection is f->tcp. Owned by tpa_tcp.c; zero until the flow's first segment. */
+typedef struct tpa_flow_tcp_hot {
+    uint32_t next[2];         /* by key side of the sender: highest seq + space seen */
+    uint32_t payload_segs[2]; /* segments with payload seen */
+    uint32_t hs_ack;          /* at hs 2: the ACK number that completes the handshake */
+    uint8_t seen[2];          /* a segment with sequence space was seen: next is valid */
+    uint8_t hs;               /* handshake: 0 none, 1 SYN, 2 SYN/ACK, 3 complete */
+    uint8_t hs_side;          /* at hs 2: key side of the client */
+} tpa_flow_tcp_hot_t;
+
 typedef struct tpa_flow tpa_flow_t;
-/* Laid out by use: the first 64 bytes are what a lookup reads (the key, the chain),
- * the next 64 what every packet updates; the rest is read rarely. Flows are allocated
- * 64-byte aligned, so a packet touches two cache lines of its flow. */
+/* Laid out by use: the first 64 bytes are what a lookup reads (the key, and the TCP
+ * state pointer, so that the state can be loaded as soon as the key matched), the next
+ * 64 what every packet updates; the last 64 hold what is read rarely, and the TCP
+ * per-segment state. Flows are allocated 64-byte aligned, so a packet touches two
+ * cache lines of its flow (three for TCP). */
 struct tpa_flow {
-    tpa_flow_key_t key; /* canonical order: endpoint 0 <= endpoint 1 */
-    tpa_flow_t *hnext;  /* table internal: hash chain */
-    uint32_t id;        /* 1, 2, ... in order of first packet */
-    uint8_t src_side;   /* key side (0/1) that sent the first packet */
-    uint8_t cls;        /* timeout class */
-    uint8_t app_tries;  /* payload packets probed without a decision */
-    uint8_t finished;   /* the finish hook ran */
+    tpa_flow_key_t key;       /* canonical order: endpoint 0 <= endpoint 1 */
+    struct tpa_tcp_conn *tcp; /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
+    uint32_t id;              /* 1, 2, ... in order of first packet */
+    uint8_t src_side;         /* key side (0/1) that sent the first packet */
+    uint8_t cls;              /* timeout class */
+    uint8_t app_tries;        /* payload packets probed without a decision */
+    uint8_t finished;         /* the finish hook ran */
     /* per packet */
     uint64_t pkts[2]; /* indexed by key side that sent */
     uint64_t bytes[2];
     int64_t first_us, last_us;
-    struct tpa_tcp_conn *tcp; /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
-    uint16_t app;             /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
-    uint8_t tcp_flags;        /* OR of all TCP flags seen */
-    uint8_t tcp_fin;          /* bit per key side that sent FIN */
-    uint8_t has_tunnel;       /* tunnel context below is set */
-    uint8_t has_teid_rev;     /* teid_rev != 0 (read per packet instead of it) */
+    uint64_t touch;       /* table internal: its count of LRU moves when this flow last moved */
+    uint16_t app;         /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
+    uint8_t tcp_flags;    /* OR of all TCP flags seen */
+    uint8_t tcp_fin;      /* bit per key side that sent FIN */
+    uint8_t has_tunnel;   /* tunnel context below is set */
+    uint8_t has_teid_rev; /* teid_rev != 0 (read per packet instead of it) */
     uint8_t has_qfi;
     uint8_t qfi; /* 5G QoS flow id from a PDU session container */
     /* tunnel context and per-flow state */
@@ -84,10 +112,11 @@ struct tpa_flow {
     uint32_t teid_rev;           /* of the first packet in the other direction, 0 if none */
     uint16_t tunnel_kind;        /* 1 gtp-u, 2 gre, 3 vxlan, 4 ip-in-ip */
     uint16_t app_state_row;      /* app id owning app_state (tpa_dissect_state) */
-    struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
     void *app_state;             /* a dissector's per-flow state, or NULL */
     void *app_info;              /* json_t object: the app's facts for flows[].<app>
                                     (tpa_dissect_flow_info), kept until the flow is freed, or NULL */
+    tpa_flow_tcp_hot_t tcp_hot;  /* TCP flows: see the type */
+    struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
 };
 
 typedef struct tpa_flow_table tpa_flow_table_t;

@@ -19,8 +19,6 @@ tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, 
     tpa_flow_t *f = tpa_flow_get_hint(d->flows, &k, s, p->ts_us, &created, d->recent[level]);
     *side = s;
     if (!f) return NULL;
-    if (f->tcp) /* tpa_dec_tcp reads it next: load it while the flow is counted */
-        __builtin_prefetch(f->tcp);
     d->recent[level] = f;
     if (p->ctx) {
         if (created) {

@@ -16,14 +16,12 @@ typedef struct hole {
     int64_t ts_us;   /* when it appeared */
 } hole_t;
 
-/* What every segment of a direction reads: first in the connection. */
+/* A direction's state beyond f->tcp_hot (next, seen, payload segments there, which is
+ * all an in-order segment without a stream reads). */
 typedef struct tcp_dir {
-    bool seen;     /* a segment with sequence space was seen: next is valid */
     bool syn_seen; /* isn is valid */
     bool ended;    /* its stream got the end call (FIN or RST) */
-    uint32_t next; /* highest sequence number + space seen */
     uint32_t isn;
-    uint32_t payload_segs; /* segments with payload seen */
     tpa_tcp_stream_t *stream;
 } tcp_dir_t;
 
@@ -35,20 +33,15 @@ typedef struct tcp_dir_more {
     int64_t last_us;
 } tcp_dir_more_t;
 
-/* The per-segment fields fill the first 64 bytes (the connection is allocated
- * 64-byte aligned): an in-order segment touches one cache line of it. */
+/* Read by segments off the fast path (and by streams); the per-segment fields are
+ * in the flow (tpa_flow_tcp_hot_t). */
 struct tpa_tcp_conn {
     tcp_dir_t dir[2]; /* by key side of the sender */
-    uint8_t hs;       /* handshake: 0 none, 1 SYN, 2 SYN/ACK, 3 complete */
-    uint32_t syn_seq, synack_seq;
+    uint32_t syn_seq;
     int64_t syn_us, synack_us;
     tcp_dir_more_t more[2];
     tpa_tcp_stats_t st;
 };
-
-#if UINTPTR_MAX == UINT64_MAX
-_Static_assert(offsetof(tpa_tcp_conn_t, syn_us) <= 64, "per-segment fields in one cache line");
-#endif
 
 static bool seq_lt(uint32_t a, uint32_t b)
 {
@@ -134,18 +127,19 @@ static int64_t hole_fill(tcp_dir_more_t *D, uint32_t lo, uint32_t hi)
     return ts;
 }
 
-static void dir_reset(tpa_tcp_conn_t *t, int side)
+static void dir_reset(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side)
 {
     tcp_dir_t *D = &t->dir[side];
-    D->seen = D->syn_seen = D->ended = false;
-    D->payload_segs = 0;
+    D->syn_seen = D->ended = false;
+    h->seen[side] = 0;
+    h->payload_segs[side] = 0;
     t->more[side].nholes = 0;
 }
 
 /* Updates the counters with one segment; returns true when it opens a new
  * connection on the flow's ports (a SYN with another ISN). All cases. */
-static bool quality_full(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack, uint8_t flags,
-                         uint16_t win, uint32_t plen, int64_t now)
+static bool quality_full(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uint32_t seq,
+                         uint32_t ack, uint8_t flags, uint16_t win, uint32_t plen, int64_t now)
 {
     tpa_tcp_stats_t *st = &t->st;
     tcp_dir_t *D = &t->dir[side];
@@ -154,31 +148,32 @@ static bool quality_full(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack
     bool newconn = false;
 
     if (syn && !ackf) {
-        if (D->seen && !(D->syn_seen && D->isn == seq)) { /* the ports reused */
-            dir_reset(t, 0);
-            dir_reset(t, 1);
+        if (h->seen[side] && !(D->syn_seen && D->isn == seq)) { /* the ports reused */
+            dir_reset(t, h, 0);
+            dir_reset(t, h, 1);
             st->close = TPA_TCP_CLOSE_OPEN;
             newconn = true;
         }
-        if (t->hs <= 1) { /* the last SYN before the SYN/ACK */
-            t->hs = 1;
+        if (h->hs <= 1) { /* the last SYN before the SYN/ACK */
+            h->hs = 1;
             t->syn_seq = seq;
             t->syn_us = now;
             st->client_side = (uint8_t)side;
             st->has_syn = true;
         }
     } else if (syn && ackf) {
-        if (t->hs >= 1 && ack == t->syn_seq + 1 && side != st->client_side) {
-            if (t->hs == 1) {
+        if (h->hs >= 1 && ack == t->syn_seq + 1 && side != st->client_side) {
+            if (h->hs == 1) {
                 st->syn_rtt_us = now - t->syn_us;
-                t->synack_seq = seq;
-                t->hs = 2;
+                h->hs = 2;
+                h->hs_ack = seq + 1;
+                h->hs_side = st->client_side;
             }
-            if (t->hs == 2) t->synack_us = now;
+            if (h->hs == 2) t->synack_us = now;
         }
-    } else if (ackf && !rst && t->hs == 2 && ack == t->synack_seq + 1 && side == st->client_side) {
+    } else if (ackf && !rst && h->hs == 2 && ack == h->hs_ack && side == h->hs_side) {
         st->ack_rtt_us = now - t->synack_us;
-        t->hs = 3;
+        h->hs = 3;
     }
     if (syn && !D->syn_seen) {
         D->syn_seen = true;
@@ -191,33 +186,34 @@ static bool quality_full(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack
         st->close = TPA_TCP_CLOSE_FIN;
     }
     if (win == 0 && !(flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST))) st->zero_window++;
-    if (plen) D->payload_segs++;
+    if (plen) h->payload_segs[side]++;
 
     uint32_t space = plen + (syn ? 1u : 0u) + (fin ? 1u : 0u);
     uint32_t end = seq + space;
+    uint32_t *next = &h->next[side];
     if (space == 0) { /* only places the direction when nothing else did */
-        if (!D->seen && !rst) {
-            D->seen = true;
-            D->next = end;
+        if (!h->seen[side] && !rst) {
+            h->seen[side] = 1;
+            *next = end;
         }
         return newconn;
     }
-    if (!D->seen) {
-        D->seen = true;
-        D->next = end;
+    if (!h->seen[side]) {
+        h->seen[side] = 1;
+        *next = end;
         return newconn;
     }
-    if (seq == D->next) {
-        D->next = end;
+    if (seq == *next) {
+        *next = end;
         return newconn;
     }
-    if (seq_lt(D->next, seq)) { /* bytes before it never seen (yet) */
+    if (seq_lt(*next, seq)) { /* bytes before it never seen (yet) */
         st->lost_segments++;
-        hole_add(&t->more[side], D->next, seq, now);
-        D->next = end;
+        hole_add(&t->more[side], *next, seq, now);
+        *next = end;
         return newconn;
     }
-    if (space <= 1 && seq == D->next - 1 && !(flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST))) {
+    if (space <= 1 && seq == *next - 1 && !(flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST))) {
         st->keepalives++;
         return newconn;
     }
@@ -228,24 +224,24 @@ static bool quality_full(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack
         st->out_of_order++;
     else
         st->retransmissions++;
-    if (seq_lt(D->next, end)) D->next = end;
+    if (seq_lt(*next, end)) *next = end;
     return newconn;
 }
 
-/* The per-segment fast path: a segment without SYN/FIN/RST, outside the handshake's
- * last step, that is a pure ACK of a placed direction or the next data in order.
- * Everything else goes to quality_full. */
-static inline bool quality(tpa_tcp_conn_t *t, int side, uint32_t seq, uint32_t ack, uint8_t flags,
-                           uint16_t win, uint32_t plen, int64_t now)
+/* The per-segment fast path: a segment without SYN/FIN/RST that does not complete the
+ * handshake, a pure ACK of a placed direction or the next data in order. It reads the
+ * flow only (t when the window is 0). Everything else goes to quality_full. */
+static inline bool quality(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uint32_t seq,
+                           uint32_t ack, uint8_t flags, uint16_t win, uint32_t plen, int64_t now)
 {
-    tcp_dir_t *D = &t->dir[side];
-    if ((flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST)) || t->hs == 2 || !D->seen ||
-        (plen && seq != D->next))
-        return quality_full(t, side, seq, ack, flags, win, plen, now);
+    if ((flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST)) || !h->seen[side] ||
+        (plen && seq != h->next[side]) ||
+        (h->hs == 2 && (flags & TPA_TCP_ACK) && ack == h->hs_ack && side == h->hs_side))
+        return quality_full(t, h, side, seq, ack, flags, win, plen, now);
     if (win == 0) t->st.zero_window++;
     if (plen) {
-        D->payload_segs++;
-        D->next = seq + plen;
+        h->payload_segs[side]++;
+        h->next[side] = seq + plen;
     }
     return false;
 }
@@ -303,7 +299,7 @@ static void stream_segment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int si
     bool syn = flags & TPA_TCP_SYN;
     uint32_t dseq = seq + (syn ? 1u : 0u); /* data of a SYN follows its ISN */
     if (!D->ended && !D->stream && plen) {
-        uint32_t start = D->syn_seen && D->payload_segs <= 1 ? D->isn + 1 : dseq;
+        uint32_t start = D->syn_seen && f->tcp_hot.payload_segs[side] <= 1 ? D->isn + 1 : dseq;
         D->stream = tpa_tcp_stream_new(d->tcp_pool, TPA_TCP_STREAM_DIR_BYTES, start);
     }
     if (D->stream && plen) {
@@ -374,7 +370,7 @@ void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
     if (ip->l4_len > hl && ip->l4_len - hl > caplen) plen = (uint32_t)(ip->l4_len - hl);
     if (!f->tcp) f->tcp = conn_new();
     tpa_tcp_conn_t *t = f->tcp;
-    bool newconn = t && quality(t, side, seq, ack, flags, win, plen, p->ts_us);
+    bool newconn = t && quality(t, &f->tcp_hot, side, seq, ack, flags, win, plen, p->ts_us);
     if (tpa_dissect_pending(f)) {
         tpa_dissect_ctx_t c;
         tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_TCP);

@@ -3,7 +3,9 @@
  *
  * RFC 9293. For every TCP flow the decoder keeps a tpa_tcp_conn_t (allocated with the
  * flow's first segment, freed with the flow table) that measures the connection as
- * the capture point sees it. The exact definitions, as docs/result.md gives them
+ * the capture point sees it; what an in-order segment reads and writes lives in the
+ * flow itself (tpa_flow_tcp_hot_t), so such a segment costs no access to the
+ * connection. The exact definitions, as docs/result.md gives them
  * (flows[].tcp):
  *
  * - A segment's sequence space is its payload length on the wire (from the IP length,
