@@ -342,7 +342,8 @@ static void test_events(void)
     CHECK(pool && kpi && t);
     const char *a = tpa_intern(pool, "a"), *b = tpa_intern(pool, "b");
     tpa_sig_t q = req("diameter", "316/R", "ULR", "hbh=1");
-    tpa_txn_msg_t m = {1, S(1), 1, 5, a, b, &q};
+    tpa_txn_msg_t m = {
+        .frame = 1, .ts_us = S(1), .flow = 1, .scope = 5, .src = a, .dst = b, .sig = &q};
     tpa_txn_ev_t ev;
     tpa_txn_rec_t *r = tpa_txn_feed(t, &m, &ev);
     CHECK(r && ev == TPA_TXN_EV_OPEN && r->id == 1 && r->outcome == TPA_TXN_OPEN);
@@ -350,11 +351,13 @@ static void test_events(void)
     CHECK(tpa_txn_feed(t, &m, &ev) == r && ev == TPA_TXN_EV_RETX && r->retransmissions == 1);
     tpa_sig_t ans = fail(rsp("diameter", "316/A", "ULR", "hbh=1"), 5001, "USER_UNKNOWN");
     ans.cause_family = "diameter";
-    tpa_txn_msg_t m2 = {2, S(3), 1, 5, b, a, &ans};
+    tpa_txn_msg_t m2 = {
+        .frame = 2, .ts_us = S(3), .flow = 1, .scope = 5, .src = b, .dst = a, .sig = &ans};
     CHECK(tpa_txn_feed(t, &m2, &ev) == r && ev == TPA_TXN_EV_CLOSE);
     CHECK(r->outcome == TPA_TXN_FAILURE && r->cause == 5001 && r->response_frame == 2);
     tpa_sig_t none = msg("diameter", "280/R", TPA_SIG_REQUEST, NULL, NULL);
-    tpa_txn_msg_t m3 = {3, S(4), 1, 5, a, b, &none};
+    tpa_txn_msg_t m3 = {
+        .frame = 3, .ts_us = S(4), .flow = 1, .scope = 5, .src = a, .dst = b, .sig = &none};
     CHECK(tpa_txn_feed(t, &m3, &ev) == NULL && ev == TPA_TXN_EV_NONE);
     CHECK(tpa_txn_stats(t)->unpaired == 1);
     tpa_txn_finish(t);
@@ -386,8 +389,15 @@ static unsigned feed_round(tpa_txn_t *t, tpa_sig_kind_t kind, int64_t t0, int pa
         snprintf(key, sizeof key, "seq=%d", i);
         tpa_sig_t m =
             msg("pfcp", kind == TPA_SIG_REQUEST ? "50" : "51", kind, "Session Establishment", key);
-        tpa_txn_msg_t tm = {(uint64_t)i + 1, t0 + (int64_t)i * 1000, 1, 7, "a", "b", &m};
+        tpa_txn_msg_t tm = {.frame = (uint64_t)i + 1,
+                            .ts_us = t0 + (int64_t)i * 1000,
+                            .flow = 1,
+                            .scope = 7,
+                            .src = "a",
+                            .dst = "b",
+                            .sig = &m};
         tpa_txn_ev_t ev;
+        if (i % 3 == 0) tpa_txn_prefetch(t, &tm); /* the same pairing either way */
         tpa_txn_feed(t, &tm, &ev);
         ok += ev == want;
     }

@@ -52,8 +52,17 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
         return;
     const char *src = w->pooled && w->src ? w->src : tpa_intern(s->pool, w->src ? w->src : "");
     const char *dst = w->pooled && w->dst ? w->dst : tpa_intern(s->pool, w->dst ? w->dst : "");
+    tpa_txn_msg_t tm = {
+        .frame = w->frame,
+        .ts_us = w->ts_us,
+        .flow = w->flow,
+        .scope = w->scope,
+        .src = src,
+        .dst = dst,
+        .sig = m,
+    };
+    tpa_txn_prefetch(s->txn, &tm); /* its cache miss overlaps the joiner's */
     uint32_t anchor = tpa_ue_join(s->ue, m, w->frame, w->flow);
-    tpa_txn_msg_t tm = {w->frame, w->ts_us, w->flow, w->scope, src, dst, m};
     tpa_txn_ev_t ev;
     tpa_txn_rec_t *r = tpa_txn_feed(s->txn, &tm, &ev);
     uint64_t txn = 0;

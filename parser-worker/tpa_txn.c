@@ -544,6 +544,33 @@ static void failure_indication(tpa_txn_t *t, const tpa_txn_msg_t *m)
                        m->frame, m->flow);
 }
 
+/* Where m pairs: its procedure index, key length and hash into m (prepared); false
+ * when out of memory. */
+static bool prepare(tpa_txn_t *t, tpa_txn_msg_t *m)
+{
+    const tpa_sig_t *s = m->sig;
+    const char *protocol = tpa_intern(t->pool, s->protocol);
+    const char *procedure = tpa_intern(t->pool, s->procedure);
+    if (!protocol || !procedure) return false;
+    int64_t pi = proc_get(t, protocol, procedure);
+    if (pi < 0) return false;
+    m->proc = (uint32_t)pi;
+    m->keylen = (uint16_t)strnlen(s->key, TPA_TXN_MAX_KEY);
+    uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
+    m->hash = key_hash(t, m->proc, s->key, m->keylen, scope);
+    m->prepared = true;
+    return true;
+}
+
+void tpa_txn_prefetch(tpa_txn_t *t, tpa_txn_msg_t *m)
+{
+    if (!t || !m || !m->sig || t->finished || !t->table) return;
+    const tpa_sig_t *s = m->sig;
+    if (!s->protocol || !s->code || !s->procedure || !s->key || !s->key[0]) return;
+    if (!prepare(t, m)) return;
+    __builtin_prefetch(&t->table[m->hash & (t->cap - 1)]);
+}
+
 tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *evp)
 {
     tpa_txn_ev_t dummy;
@@ -559,15 +586,16 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
         failure_indication(t, m);
         return NULL;
     }
-    const char *protocol = tpa_intern(t->pool, s->protocol);
-    const char *procedure = tpa_intern(t->pool, s->procedure);
-    if (!protocol || !procedure) return NULL;
-    int64_t pi = proc_get(t, protocol, procedure);
-    if (pi < 0) return NULL;
-    uint32_t proc = (uint32_t)pi;
-    size_t keylen = strnlen(s->key, TPA_TXN_MAX_KEY);
+    tpa_txn_msg_t pm;
+    if (!m->prepared) {
+        pm = *m;
+        if (!prepare(t, &pm)) return NULL;
+        m = &pm;
+    }
+    uint32_t proc = m->proc, h = m->hash;
+    size_t keylen = m->keylen;
+    const char *protocol = t->procs[proc].protocol, *procedure = t->procs[proc].procedure;
     uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
-    uint32_t h = key_hash(t, proc, s->key, keylen, scope);
     slot_t *r = lookup(t, h, proc, s->key, keylen, scope);
 
     switch (s->kind) {
