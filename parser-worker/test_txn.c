@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tpa_literal.h"
 #include "tpa_sigstate.h"
 #include "tpa_test.h"
 #include "tpa_txn.h"
@@ -430,8 +431,37 @@ static void test_churn(void)
     tpa_intern_destroy(&pool);
 }
 
+/* The pool the tracker interns into (tpa_intern.h: "The same text always gives the
+ * same pointer"), whether the text comes from a literal (tpa_literal.h: its address
+ * alone identifies it) or from a buffer whose text changes at one address. */
+static void test_intern(void)
+{
+    tpa_literals_t lit;
+    tpa_literals_init(&lit);
+    static const char literal[] = "Session Establishment";
+    char buf[32];
+    snprintf(buf, sizeof buf, "%s", literal);
+    CHECK(tpa_literals_has(&lit, literal) && tpa_literals_has(&lit, "pfcp"));
+    CHECK(!tpa_literals_has(&lit, buf));
+    tpa_intern_t *pool = tpa_intern_new();
+    CHECK(pool != NULL);
+    const char *p = tpa_intern(pool, literal);
+    CHECK(p && p != literal && strcmp(p, literal) == 0);
+    CHECK(tpa_intern(pool, literal) == p && tpa_intern(pool, buf) == p);
+    for (int i = 0; i < 3; i++) { /* one buffer, new text each time */
+        snprintf(buf, sizeof buf, "seq=%d", i);
+        const char *q = tpa_intern(pool, buf);
+        CHECK(q && strcmp(q, buf) == 0 && q != p && tpa_intern(pool, buf) == q);
+    }
+    snprintf(buf, sizeof buf, "%s", literal);
+    CHECK(tpa_intern(pool, buf) == p && tpa_intern(pool, literal) == p);
+    CHECK(tpa_intern_count(pool) == 5); /* "(other)", the literal, three keys */
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
+    test_intern();
     test_pfcp_retransmissions();
     test_outcomes();
     test_orphans_and_duplicates();
