@@ -394,8 +394,49 @@ static void test_unlisted_transactions_join(void)
     tpa_sigstate_destroy(&s);
 }
 
+/* "Subscribers are numbered "ue<N>" in order of their first message; the document
+ * lists the first max_doc": with many more subscribers than listed, first messages out
+ * of order and ties in time broken by frame, the numbers go to the earliest. */
+static void test_numbering_order(void)
+{
+    enum { NUE = 400, LISTED = 7 };
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_limits_t lim = tpa_ue_default_limits();
+    lim.max_doc = LISTED;
+    tpa_ue_t *u = tpa_ue_new(pool, &lim);
+    CHECK(pool && u);
+    uint32_t anchor[NUE];
+    for (int i = 0; i < NUE; i++) {
+        char imsi[16];
+        snprintf(imsi, sizeof imsi, "0010100000%05d", i);
+        tpa_sig_t m = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        tpa_sig_add_id(&m, TPA_ID_IMSI, imsi);
+        anchor[i] = tpa_ue_join(u, &m, (uint64_t)i + 1, 1);
+        /* times (i * 37) % NUE: a permutation; subscribers 0 and 1 share time 0 */
+        int64_t ts = i == 1 ? 0 : (int64_t)((i * 37) % NUE);
+        uint64_t frame = (uint64_t)(NUE - i); /* frames run backwards */
+        tpa_ue_step_t st = {ts, frame, "a", "b", "gtpv2", "x", TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+        tpa_ue_step(u, anchor[i], &st);
+    }
+    tpa_ue_finish(u);
+    CHECK(tpa_ue_stats(u)->ues == NUE);
+    /* time 0: subscriber 1 (frame NUE - 1) before 0 (frame NUE); then times 1..5 */
+    CHECK(tpa_ue_number(u, anchor[1]) == 1 && tpa_ue_number(u, anchor[0]) == 2);
+    unsigned listed = 0;
+    for (int i = 2; i < NUE; i++) {
+        int64_t ts = (i * 37) % NUE;
+        uint32_t want = ts >= 1 && ts <= LISTED - 2 ? (uint32_t)ts + 2 : 0;
+        CHECKF(tpa_ue_number(u, anchor[i]) == want, "ue %d: %u", i, tpa_ue_number(u, anchor[i]));
+        listed += want != 0;
+    }
+    CHECK(listed == LISTED - 2);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
+    test_numbering_order();
     test_join_across_interfaces();
     test_conflict_and_supi();
     test_hub();

@@ -813,6 +813,41 @@ static int cmp_root(const void *x, const void *y)
     return (a->root > b->root) - (a->root < b->root);
 }
 
+static void heap_down(root_key_t *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, big = i;
+        if (l < n && cmp_root(&h[l], &h[big]) > 0) big = l;
+        if (l + 1 < n && cmp_root(&h[l + 1], &h[big]) > 0) big = l + 1;
+        if (big == i) return;
+        root_key_t t = h[i];
+        h[i] = h[big];
+        h[big] = t;
+        i = big;
+    }
+}
+
+/* Moves the k smallest of keys[0..n) (cmp_root, a total order) to keys[0..k) in
+ * order: a max-heap of the best k so far, O(n log k), and O(n) when the keys come
+ * nearly in order (node order follows time). Only the listed subscribers need a
+ * number, and a big capture has hundreds of thousands. */
+static void smallest_sorted(root_key_t *keys, size_t n, size_t k)
+{
+    if (k >= n) {
+        qsort(keys, n, sizeof *keys, cmp_root);
+        return;
+    }
+    if (!k) return;
+    for (size_t i = k / 2; i-- > 0;)
+        heap_down(keys, k, i);
+    for (size_t i = k; i < n; i++)
+        if (cmp_root(&keys[i], &keys[0]) < 0) {
+            keys[0] = keys[i];
+            heap_down(keys, k, 0);
+        }
+    qsort(keys, k, sizeof *keys, cmp_root);
+}
+
 /* Copies what ues[] shows of the identities of the listed subscribers (number[] set). */
 static int keep_listed(tpa_ue_t *u, size_t nids)
 {
@@ -843,9 +878,9 @@ void tpa_ue_finish(tpa_ue_t *u)
             keys[nr++] = (root_key_t){g->first_us, g->first_frame, (uint32_t)i};
         }
     }
-    if (nr) qsort(keys, nr, sizeof *keys, cmp_root);
     u->st.ues = nr;
     u->nroots = nr < u->lim.max_doc ? nr : u->lim.max_doc;
+    smallest_sorted(keys, nr, u->nroots);
     u->listed = malloc((u->nroots ? u->nroots : 1) * sizeof *u->listed);
     if (!u->listed) goto fail;
     for (size_t k = 0; k < u->nroots; k++) {
