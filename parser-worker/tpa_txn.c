@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tpa_bigmem.h"
 #include "tpa_err.h"
 #include "tpa_result.h"
 
@@ -313,7 +314,7 @@ static int table_insert(tpa_txn_t *t, slot_t *r)
 {
     if ((t->nentries + 1) * 4 > t->cap * 3) {
         size_t n = t->cap * 2;
-        entry_t *b = calloc(n, sizeof *b);
+        entry_t *b = tpa_bigmem_calloc(n, sizeof *b);
         if (b) {
             for (size_t i = 0; i < t->cap; i++)
                 if (t->table[i].s) place(b, n, t->table[i].s, t->table[i].hash);

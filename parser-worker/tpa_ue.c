@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tpa_bigmem.h"
 #include "tpa_err.h"
 #include "tpa_result.h"
 
@@ -467,7 +468,7 @@ static uint32_t node_lookup(const tpa_ue_t *u, uint8_t cls, uint32_t scope, cons
 static int rehash(tpa_ue_t *u)
 {
     size_t nb = u->nbuckets * 2;
-    uint32_t *b = calloc(nb, sizeof *b);
+    uint32_t *b = tpa_bigmem_calloc(nb, sizeof *b);
     if (!b) return TPA_ERR_NOMEM;
     for (size_t i = 1; i < u->nnodes; i++) {
         node_t *n = N(u, (uint32_t)i);
@@ -492,7 +493,7 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
             u->blocks = x;
             u->blocks_cap = nc;
         }
-        u->blocks[u->nblocks] = malloc(NODE_BLOCK * sizeof(node_t));
+        u->blocks[u->nblocks] = tpa_bigmem_calloc(NODE_BLOCK, sizeof(node_t));
         if (!u->blocks[u->nblocks]) return 0;
         u->nblocks++;
     }
