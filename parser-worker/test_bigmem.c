@@ -19,8 +19,8 @@ int main(void)
     /* "Smaller arrays are plain calloc": zeroed */
     unsigned char *small = tpa_bigmem_calloc(1000, 4);
     CHECK(small && all_zero(small, 4000));
-    free(small);
-    /* "aligned to 2 MB", zeroed, all of it writable; freed with free() */
+    tpa_bigmem_free(small, 1000, 4);
+    /* "aligned to 2 MB", zero, all of it writable; freed with tpa_bigmem_free */
     size_t n = TPA_BIGMEM_MIN / 8 + 12345;
     uint64_t *big = tpa_bigmem_calloc(n, sizeof *big);
     CHECK(big && (uintptr_t)big % TPA_BIGMEM_PAGE == 0);
@@ -30,11 +30,12 @@ int main(void)
         big[n - 1] = 2;
         CHECK(big[0] + big[n - 1] == 3);
     }
-    free(big);
-    /* a memset of the same buffer again starts from zero */
+    tpa_bigmem_free(big, n, sizeof *big);
+    /* a new array where the last one was is zero again */
     big = tpa_bigmem_calloc(n, sizeof *big);
     CHECK(big && big[0] == 0 && big[n - 1] == 0);
-    free(big);
+    tpa_bigmem_free(big, n, sizeof *big);
+    tpa_bigmem_free(NULL, n, sizeof *big);
     /* n * size past SIZE_MAX: NULL, not a short array */
     CHECK(tpa_bigmem_calloc(SIZE_MAX / 2, 4) == NULL);
     return TEST_DONE();

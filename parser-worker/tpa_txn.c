@@ -193,7 +193,7 @@ tpa_txn_t *tpa_txn_new(tpa_intern_t *pool, tpa_kpi_t *kpi, const tpa_txn_limits_
     t->lim = lim ? *lim : tpa_txn_default_limits();
     if (t->lim.max_open == 0) t->lim.max_open = 1;
     t->cap = 1024;
-    t->table = calloc(t->cap, sizeof *t->table);
+    t->table = tpa_bigmem_calloc(t->cap, sizeof *t->table);
     if (!t->table) {
         free(t);
         return NULL;
@@ -211,7 +211,7 @@ void tpa_txn_destroy(tpa_txn_t **tp)
         free(t->kept[i]);
     pool_release(&t->mem); /* slots and the records of open ones not kept */
     free(t->kept);
-    free(t->table);
+    tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
     free(t->procs);
     free(t->proc_set);
     free(t);
@@ -318,7 +318,7 @@ static int table_insert(tpa_txn_t *t, slot_t *r)
         if (b) {
             for (size_t i = 0; i < t->cap; i++)
                 if (t->table[i].s) place(b, n, t->table[i].s, t->table[i].hash);
-            free(t->table);
+            tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
             t->table = b;
             t->cap = n;
         } else if (t->nentries + 2 > t->cap) {
@@ -675,7 +675,7 @@ void tpa_txn_finish(tpa_txn_t *t)
     while (t->linger.head)
         retire(t, t->linger.head);
     pool_release(&t->mem); /* every slot is gone: give the memory back for the document */
-    free(t->table);
+    tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
     t->table = NULL;
     t->cap = t->nentries = 0;
     t->finished = true;

@@ -187,7 +187,7 @@ tpa_ue_t *tpa_ue_new(tpa_intern_t *pool, const tpa_ue_limits_t *lim)
     u->nnodes = 1; /* node 0 = none */
     u->naggs = 1;
     u->nbuckets = 256;
-    u->buckets = calloc(u->nbuckets, sizeof *u->buckets);
+    u->buckets = tpa_bigmem_calloc(u->nbuckets, sizeof *u->buckets);
     if (!u->buckets) goto fail_buckets;
     return u;
 fail_buckets:
@@ -218,13 +218,13 @@ static void arena_free(chunk_t **head)
 static void drop_forest(tpa_ue_t *u)
 {
     for (size_t i = 0; i < u->nblocks; i++)
-        free(u->blocks[i]);
+        tpa_bigmem_free(u->blocks[i], NODE_BLOCK, sizeof(node_t));
     free(u->blocks);
     u->blocks = NULL;
     u->nblocks = u->blocks_cap = 0;
     free_aggs(u);
     arena_free(&u->arena);
-    free(u->buckets);
+    tpa_bigmem_free(u->buckets, u->nbuckets, sizeof *u->buckets);
     u->buckets = NULL;
     u->nbuckets = 0;
     free(u->aset);
@@ -475,7 +475,7 @@ static int rehash(tpa_ue_t *u)
         n->hnext = b[n->hash & (nb - 1)];
         b[n->hash & (nb - 1)] = (uint32_t)i;
     }
-    free(u->buckets);
+    tpa_bigmem_free(u->buckets, u->nbuckets, sizeof *u->buckets);
     u->buckets = b;
     u->nbuckets = nb;
     return 0;
