@@ -431,6 +431,34 @@ static void test_churn(void)
     tpa_intern_destroy(&pool);
 }
 
+/* "At tpa_txn_finish every open transaction ends unanswered", kept or not, while the
+ * closed ones linger: each is counted once in the KPIs, the kept records stay. */
+static void test_finish(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_kpi_t *kpi = tpa_kpi_new();
+    tpa_txn_limits_t lim = tpa_txn_default_limits();
+    lim.max_kept = 10;
+    tpa_txn_t *t = tpa_txn_new(pool, kpi, &lim);
+    CHECK(pool && kpi && t);
+    CHECK(feed_round(t, TPA_SIG_REQUEST, S(1), -1, TPA_TXN_EV_OPEN) == 3000);
+    CHECK(feed_round(t, TPA_SIG_RESPONSE, S(2), 0, TPA_TXN_EV_CLOSE) == 1500);
+    tpa_txn_finish(t);
+    tpa_txn_finish(t); /* again: nothing more */
+    CHECK(tpa_txn_stats(t)->not_kept == 2990 && tpa_txn_kept_count(t) == 10);
+    for (size_t i = 0; i < 10; i++) {
+        const tpa_txn_rec_t *r = tpa_txn_kept_at(t, i);
+        CHECK(r && r->id == i + 1 &&
+              r->outcome == (i % 2 == 0 ? TPA_TXN_SUCCESS : TPA_TXN_UNANSWERED));
+    }
+    tpa_kpi_finish(kpi);
+    const tpa_kpi_entry_t *e = tpa_kpi_find(kpi, "pfcp", "Session Establishment");
+    CHECK(e && e->attempts == 3000 && e->successes == 1500 && e->unanswered == 1500);
+    tpa_txn_destroy(&t);
+    tpa_kpi_destroy(&kpi);
+    tpa_intern_destroy(&pool);
+}
+
 /* The pool the tracker interns into (tpa_intern.h: "The same text always gives the
  * same pointer"), whether the text comes from a literal (tpa_literal.h: its address
  * alone identifies it) or from a buffer whose text changes at one address. */
@@ -470,5 +498,6 @@ int main(void)
     test_limits_and_indications();
     test_events();
     test_churn();
+    test_finish();
     return TEST_DONE();
 }

@@ -395,13 +395,19 @@ static void count_kpi(tpa_txn_t *t, const tpa_txn_rec_t *r)
     tpa_kpi_add(t->kpi, &k);
 }
 
-/* Ends open slot r as unanswered and frees it. */
-static void end_unanswered(tpa_txn_t *t, slot_t *r)
+/* Ends open slot r as unanswered (off the open list, counted); it stays allocated. */
+static void unanswered(tpa_txn_t *t, slot_t *r)
 {
     list_remove(&t->open, r);
     r->outcome = TPA_TXN_UNANSWERED;
     r->rec->outcome = TPA_TXN_UNANSWERED;
     count_kpi(t, r->rec);
+}
+
+/* Ends open slot r as unanswered and frees it. */
+static void end_unanswered(tpa_txn_t *t, slot_t *r)
+{
+    unanswered(t, r);
     if (r->flags & SL_IN_TABLE) table_remove(t, r);
     slot_free(t, r);
 }
@@ -670,11 +676,13 @@ void tpa_txn_finish(tpa_txn_t *t)
 {
     if (!t || t->finished) return;
     writeback(t);
+    /* the table and the pool (every slot, the records not kept) go at once below: no
+     * slot leaves the table one by one (a cache miss each in a big table) */
     while (t->open.head)
-        end_unanswered(t, t->open.head);
-    while (t->linger.head)
-        retire(t, t->linger.head);
-    pool_release(&t->mem); /* every slot is gone: give the memory back for the document */
+        unanswered(t, t->open.head);
+    t->linger = (slot_list_t){NULL, NULL, 0};
+    t->scratch_slot = NULL;
+    pool_release(&t->mem); /* give the memory back for the document */
     tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
     t->table = NULL;
     t->cap = t->nentries = 0;
