@@ -405,6 +405,19 @@ static unsigned feed_round(tpa_txn_t *t, tpa_sig_kind_t kind, int64_t t0, int pa
     return ok;
 }
 
+/* Checks the KPIs of feed_round's procedure after the tracker finished, then frees
+ * the three. */
+static void check_churn_kpi(tpa_txn_t **t, tpa_kpi_t **kpi, tpa_intern_t **pool, uint64_t attempts,
+                            uint64_t successes, uint64_t unanswered)
+{
+    tpa_kpi_finish(*kpi);
+    const tpa_kpi_entry_t *e = tpa_kpi_find(*kpi, "pfcp", "Session Establishment");
+    CHECK(e && e->attempts == attempts && e->successes == successes && e->unanswered == unanswered);
+    tpa_txn_destroy(t);
+    tpa_kpi_destroy(kpi);
+    tpa_intern_destroy(pool);
+}
+
 static void test_churn(void)
 {
     tpa_intern_t *pool = tpa_intern_new();
@@ -423,12 +436,7 @@ static void test_churn(void)
     CHECK(st->attempts == 6000 && st->late_retx == 1500 && st->dup_responses == 1500 &&
           st->orphans == 0 && st->open_peak == 3000);
     tpa_txn_finish(t);
-    tpa_kpi_finish(kpi);
-    const tpa_kpi_entry_t *e = tpa_kpi_find(kpi, "pfcp", "Session Establishment");
-    CHECK(e && e->attempts == 6000 && e->successes == 4500 && e->unanswered == 1500);
-    tpa_txn_destroy(&t);
-    tpa_kpi_destroy(&kpi);
-    tpa_intern_destroy(&pool);
+    check_churn_kpi(&t, &kpi, &pool, 6000, 4500, 1500);
 }
 
 /* "At tpa_txn_finish every open transaction ends unanswered", kept or not, while the
@@ -451,12 +459,7 @@ static void test_finish(void)
         CHECK(r && r->id == i + 1 &&
               r->outcome == (i % 2 == 0 ? TPA_TXN_SUCCESS : TPA_TXN_UNANSWERED));
     }
-    tpa_kpi_finish(kpi);
-    const tpa_kpi_entry_t *e = tpa_kpi_find(kpi, "pfcp", "Session Establishment");
-    CHECK(e && e->attempts == 3000 && e->successes == 1500 && e->unanswered == 1500);
-    tpa_txn_destroy(&t);
-    tpa_kpi_destroy(&kpi);
-    tpa_intern_destroy(&pool);
+    check_churn_kpi(&t, &kpi, &pool, 3000, 1500, 1500);
 }
 
 /* The pool the tracker interns into (tpa_intern.h: "The same text always gives the
