@@ -434,8 +434,50 @@ static void test_numbering_order(void)
     tpa_intern_destroy(&pool);
 }
 
+/* tpa_ue_prepare + tpa_ue_join_prepared "joins them as tpa_ue_join does (same
+ * result)": two joiners fed the same messages, one each way, give the same anchors,
+ * subscribers and counters (ignored values, a SUCI naming an IMSI, reuse of a RAN id). */
+static void test_prepared_join(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *a = tpa_ue_new(pool, NULL), *b = tpa_ue_new(pool, NULL);
+    CHECK(pool && a && b);
+    for (int i = 0; i < 60; i++) {
+        char imsi[16], ran[8], teid[32];
+        snprintf(imsi, sizeof imsi, "0010100000%05d", i % 17);
+        snprintf(ran, sizeof ran, "%d", i % 5);
+        snprintf(teid, sizeof teid, "0x%x@10.0.0.%d", i % 23, i % 3);
+        tpa_sig_t m = mk("ngap", "15/initiating", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        m.flags = i % 7 == 0 ? TPA_SIG_UE_NEW : 0;
+        tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, ran);
+        tpa_sig_add_id(&m, i % 4 ? TPA_ID_IMSI : TPA_ID_SUCI,
+                       i % 4 ? imsi : "suci-0-001-01-0000-0-0-0000000042");
+        tpa_sig_add_id(&m, TPA_ID_TEID, teid);
+        tpa_sig_add_id(&m, TPA_ID_IMEI, "0");       /* ignored */
+        tpa_sig_add_id(&m, TPA_ID_DNN, "internet"); /* an attribute */
+        uint32_t x = tpa_ue_join(a, &m, (uint64_t)i + 1, 1 + (uint32_t)(i % 2));
+        tpa_ue_keys_t keys;
+        tpa_ue_prepare(b, &m, 1 + (uint32_t)(i % 2), &keys);
+        uint32_t y = tpa_ue_join_prepared(b, &keys, (uint64_t)i + 1);
+        CHECKF(x == y, "message %d: %u vs %u", i, x, y);
+        tpa_ue_step_t st = {S(i), (uint64_t)i + 1,    "a",        "b", "ngap",
+                            "x",  TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+        tpa_ue_step(a, x, &st);
+        tpa_ue_step(b, y, &st);
+    }
+    tpa_ue_finish(a);
+    tpa_ue_finish(b);
+    CHECK(memcmp(tpa_ue_stats(a), tpa_ue_stats(b), sizeof(tpa_ue_stats_t)) == 0);
+    /* the 60 zero IMEIs and the TEIDs 0x0 of messages 0, 23 and 46 */
+    CHECK(tpa_ue_stats(a)->ignored == 63 && tpa_ue_stats(a)->ues > 0);
+    tpa_ue_destroy(&a);
+    tpa_ue_destroy(&b);
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
+    test_prepared_join();
     test_numbering_order();
     test_join_across_interfaces();
     test_conflict_and_supi();

@@ -61,8 +61,12 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
         .dst = dst,
         .sig = m,
     };
-    tpa_txn_prefetch(s->txn, &tm); /* its cache miss overlaps the joiner's */
-    uint32_t anchor = tpa_ue_join(s->ue, m, w->frame, w->flow);
+    /* the joiner's and the tracker's first cache misses overlap each other and the
+     * work in between */
+    tpa_ue_keys_t keys;
+    tpa_ue_prepare(s->ue, m, w->flow, &keys);
+    tpa_txn_prefetch(s->txn, &tm);
+    uint32_t anchor = tpa_ue_join_prepared(s->ue, &keys, w->frame);
     tpa_txn_ev_t ev;
     tpa_txn_rec_t *r = tpa_txn_feed(s->txn, &tm, &ev);
     uint64_t txn = 0;

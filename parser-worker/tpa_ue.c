@@ -657,43 +657,57 @@ static void attr_add(tpa_ue_t *u, uint32_t anchor, uint8_t kind, const char *v)
 
 /* ---- joining ---- */
 
+void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_t *keys)
+{
+    keys->m = m;
+    keys->n = 0;
+    if (!u || !m || u->finished || !m->n_ids) return;
+    unsigned nid = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
+    keys->n = nid;
+    tpa_ue_key_t *key = keys->key;
+    for (unsigned i = 0; i < nid; i++) {
+        tpa_id_kind_t k = m->ids[i].kind;
+        key[i].state = TPA_UE_KEY_SKIP;
+        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
+        key[i].state = TPA_UE_KEY_IGNORED;
+        if (!normalise(k, m->ids[i].value, flow, key[i].v, sizeof key[i].v, &key[i].cls,
+                       &key[i].scope))
+            continue;
+        key[i].state = TPA_UE_KEY_OK;
+        key[i].h = node_hash(u, key[i].cls, key[i].scope, key[i].v);
+        __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
+    }
+}
+
 uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t flow)
 {
-    if (!u || !m || u->finished || !m->n_ids) return 0;
+    tpa_ue_keys_t keys;
+    tpa_ue_prepare(u, m, flow, &keys);
+    return tpa_ue_join_prepared(u, &keys, frame);
+}
+
+uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
+{
+    const tpa_sig_t *m = keys->m;
+    if (!u || !m || u->finished || !keys->n) return 0;
     enum { MAXN = TPA_SIG_MAX_IDS * 2 };
     uint32_t ids[MAXN] = {0};
     uint8_t kinds[MAXN] = {0};
     int n = 0;
     char buf[TPA_UE_MAX_VALUE + 1], imsi[TPA_UE_MAX_VALUE + 1];
-    unsigned nid = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
-    /* keys first, their buckets and first nodes fetched together: the table is far
-     * larger than the caches, and one miss at a time is what joining costs */
-    struct {
-        char v[TPA_UE_MAX_VALUE + 1];
-        uint32_t h, scope;
-        uint8_t cls;
-        enum { K_SKIP, K_IGNORED, K_OK } state;
-    } key[TPA_SIG_MAX_IDS];
-    for (unsigned i = 0; i < nid; i++) {
-        tpa_id_kind_t k = m->ids[i].kind;
-        key[i].state = K_SKIP;
-        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
-        key[i].state = K_IGNORED;
-        if (!normalise(k, m->ids[i].value, flow, key[i].v, sizeof key[i].v, &key[i].cls,
-                       &key[i].scope))
-            continue;
-        key[i].state = K_OK;
-        key[i].h = node_hash(u, key[i].cls, key[i].scope, key[i].v);
-        __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
-    }
+    unsigned nid = keys->n;
+    tpa_ue_key_t *key = keys->key;
+    /* the keys' buckets were fetched by tpa_ue_prepare; now their first nodes, all
+     * together: the table is far larger than the caches, and one miss at a time is
+     * what joining costs */
     for (unsigned i = 0; i < nid; i++)
-        if (key[i].state == K_OK) {
+        if (key[i].state == TPA_UE_KEY_OK) {
             uint32_t b = u->buckets[key[i].h & (u->nbuckets - 1)];
             if (b) __builtin_prefetch(N(u, b));
         }
     for (unsigned i = 0; i < nid && n < MAXN - 1; i++) {
-        if (key[i].state != K_OK) {
-            u->st.ignored += key[i].state == K_IGNORED;
+        if (key[i].state != TPA_UE_KEY_OK) {
+            u->st.ignored += key[i].state == TPA_UE_KEY_IGNORED;
             continue;
         }
         tpa_id_kind_t k = m->ids[i].kind;
