@@ -475,8 +475,33 @@ static void test_prepared_join(void)
     tpa_intern_destroy(&pool);
 }
 
+/* A ladder step's protocol and name are the joiner's copies ("interned by the joiner
+ * when the step is kept"): the caller's buffer may change after the call. */
+static void test_step_copies(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *u = tpa_ue_new(pool, NULL);
+    tpa_sig_t m = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_IMSI, "001010000000001");
+    uint32_t x = tpa_ue_join(u, &m, 1, 1);
+    char proto[16] = "gtpv2", name[32] = "Create Session Request";
+    tpa_ue_step_t st = {S(1), 1, "a", "b", proto, name, TPA_SIG_REQUEST, TPA_SIG_OK, 0};
+    tpa_ue_step(u, x, &st);
+    memset(proto, 'x', sizeof proto - 1);
+    memset(name, 'y', sizeof name - 1);
+    tpa_ue_finish(u);
+    json_t *ues = tpa_ue_json(u, NULL, NULL);
+    json_t *step = json_array_get(json_object_get(json_array_get(ues, 0), "ladder"), 0);
+    CHECK(step && strcmp(str(step, "protocol"), "gtpv2") == 0 &&
+          strcmp(str(step, "name"), "Create Session Request") == 0);
+    json_decref(ues);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
+    test_step_copies();
     test_prepared_join();
     test_numbering_order();
     test_join_across_interfaces();

@@ -806,9 +806,11 @@ void tpa_ue_step(tpa_ue_t *u, uint32_t anchor, const tpa_ue_step_t *s)
         u->steps = x;
         u->steps_cap = nc;
     }
+    /* the texts are copied only now: past the caps most steps never get here */
+    const char *protocol = tpa_intern(u->pool, s->protocol), *name = tpa_intern(u->pool, s->name);
     u->steps[u->nsteps++] =
-        (step_t){s->ts_us,    s->frame, s->txn, s->src,           s->dst,
-                 s->protocol, s->name,  anchor, (uint8_t)s->kind, (uint8_t)s->outcome};
+        (step_t){s->ts_us, s->frame, s->txn, s->src,           s->dst,
+                 protocol, name,     anchor, (uint8_t)s->kind, (uint8_t)s->outcome};
     r->nladder++;
 }
 

@@ -70,7 +70,9 @@ typedef struct tpa_ue_limits {
 /* The defaults above. */
 tpa_ue_limits_t tpa_ue_default_limits(void);
 
-/* One ladder step (borrowed for the call; strings pooled). */
+/* One ladder step (borrowed for the call): src and dst pooled; protocol and name
+ * interned by the joiner when the step is kept (most are dropped in a big capture,
+ * past the ladder caps, and need no copy). */
 typedef struct tpa_ue_step {
     int64_t ts_us;
     uint64_t frame;
