@@ -458,6 +458,7 @@ static void test_finish(void)
         const tpa_txn_rec_t *r = tpa_txn_kept_at(t, i);
         CHECK(r && r->id == i + 1 &&
               r->outcome == (i % 2 == 0 ? TPA_TXN_SUCCESS : TPA_TXN_UNANSWERED));
+        CHECK(r && (i % 2 ? !r->response_code : strcmp(r->response_code, "51") == 0));
     }
     check_churn_kpi(&t, &kpi, &pool, 3000, 1500, 1500);
 }

@@ -484,7 +484,8 @@ static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, con
     rec->protocol = p->protocol;
     rec->procedure = p->procedure;
     rec->request_code = tpa_intern(t->pool, s->code);
-    rec->request_name = s->name ? tpa_intern(t->pool, s->name) : NULL;
+    /* names only the document shows: none for a transaction it does not list */
+    rec->request_name = kept && s->name ? tpa_intern(t->pool, s->name) : NULL;
     rec->request_frame = m->frame;
     rec->request_us = m->ts_us;
     rec->flow = m->flow;
@@ -516,8 +517,10 @@ static tpa_txn_rec_t *close_rec(tpa_txn_t *t, slot_t *r, const tpa_txn_msg_t *m)
     tpa_txn_rec_t *rec = r->rec;
     list_remove(&t->open, r);
     rec->outcome = s->outcome == TPA_SIG_FAILURE ? TPA_TXN_FAILURE : TPA_TXN_SUCCESS;
-    rec->response_code = tpa_intern(t->pool, s->code);
-    rec->response_name = s->name ? tpa_intern(t->pool, s->name) : NULL;
+    if (rec->kept) {
+        rec->response_code = tpa_intern(t->pool, s->code);
+        rec->response_name = s->name ? tpa_intern(t->pool, s->name) : NULL;
+    }
     rec->response_frame = m->frame;
     rec->response_us = m->ts_us;
     if (s->has_cause) {

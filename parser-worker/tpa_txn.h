@@ -77,7 +77,8 @@ struct tpa_txn_rec {
     const char *protocol, *procedure;          /* pooled */
     const char *request_code, *request_name;   /* pooled */
     const char *response_code, *response_name; /* pooled; NULL until answered */
-    uint64_t request_frame, response_frame;    /* response_frame 0 until answered */
+    /* request_name, response_code and response_name stay NULL when not kept */
+    uint64_t request_frame, response_frame; /* response_frame 0 until answered */
     int64_t request_us, response_us;
     uint32_t flow;         /* flow of the request */
     const char *src, *dst; /* pooled node names: the request's sender and receiver */
