@@ -463,6 +463,41 @@ static void test_finish(void)
     check_churn_kpi(&t, &kpi, &pool, 3000, 1500, 1500);
 }
 
+/* "A transaction is keyed by (protocol, procedure, key, scope)": by their texts,
+ * whether a dissector passes literals (looked up by address) or buffers, one of which
+ * may hold another procedure at the same address next time. */
+static void test_procedure_texts(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_kpi_t *kpi = tpa_kpi_new();
+    tpa_txn_t *t = tpa_txn_new(pool, kpi, NULL);
+    CHECK(pool && kpi && t);
+    char proto[8] = "pfcp", proc[32] = "Session Establishment";
+    tpa_txn_ev_t ev;
+    for (int i = 0; i < 3; i++) { /* a literal request, a buffer response, alternately */
+        char key[16];
+        snprintf(key, sizeof key, "seq=%d", i);
+        tpa_sig_t q = req("pfcp", "50", "Session Establishment", key);
+        tpa_sig_t a = rsp(proto, "51", proc, key);
+        tpa_txn_msg_t mq = {.frame = 1, .ts_us = S(1 + i), .scope = 3, .sig = &q};
+        tpa_txn_msg_t ma = {.frame = 2, .ts_us = S(1 + i) + 5, .scope = 3, .sig = &a};
+        CHECK(tpa_txn_feed(t, &mq, &ev) && ev == TPA_TXN_EV_OPEN);
+        CHECK(tpa_txn_feed(t, &ma, &ev) && ev == TPA_TXN_EV_CLOSE);
+    }
+    snprintf(proc, sizeof proc, "Session Deletion"); /* same buffer, another procedure */
+    tpa_sig_t a = rsp(proto, "55", proc, "seq=0");
+    tpa_txn_msg_t ma = {.frame = 3, .ts_us = S(5), .scope = 3, .sig = &a};
+    CHECK(tpa_txn_feed(t, &ma, &ev) == NULL && ev == TPA_TXN_EV_ORPHAN);
+    tpa_txn_finish(t);
+    tpa_kpi_finish(kpi);
+    const tpa_kpi_entry_t *e = tpa_kpi_find(kpi, "pfcp", "Session Establishment");
+    CHECK(e && e->attempts == 3 && e->successes == 3);
+    CHECK(tpa_kpi_find(kpi, "pfcp", "Session Deletion") != NULL);
+    tpa_txn_destroy(&t);
+    tpa_kpi_destroy(&kpi);
+    tpa_intern_destroy(&pool);
+}
+
 /* The pool the tracker interns into (tpa_intern.h: "The same text always gives the
  * same pointer"), whether the text comes from a literal (tpa_literal.h: its address
  * alone identifies it) or from a buffer whose text changes at one address. */
@@ -503,5 +538,6 @@ int main(void)
     test_events();
     test_churn();
     test_finish();
+    test_procedure_texts();
     return TEST_DONE();
 }

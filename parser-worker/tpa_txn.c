@@ -9,6 +9,7 @@
 
 #include "tpa_bigmem.h"
 #include "tpa_err.h"
+#include "tpa_literal.h"
 #include "tpa_result.h"
 
 /* Slot flags. */
@@ -69,6 +70,8 @@ typedef struct pool {
     pool_chunk_t *chunks;
 } pool_t;
 
+#define PROC_CACHE 64
+
 struct tpa_txn {
     tpa_intern_t *pool;
     tpa_kpi_t *kpi;
@@ -81,6 +84,13 @@ struct tpa_txn {
     size_t nprocs, procs_cap;
     uint32_t *proc_set; /* open addressing: proc index + 1 */
     size_t nproc_set;
+    /* proc index by the addresses of literal protocol and procedure texts (most
+     * messages): no interning, no hashing of text */
+    struct {
+        const char *protocol, *procedure; /* NULL = empty */
+        uint32_t proc;
+    } by_literal[PROC_CACHE];
+    tpa_literals_t lit;
     pool_t mem;
     tpa_txn_rec_t **kept; /* ids 1..nkept */
     size_t nkept, kept_cap;
@@ -200,6 +210,7 @@ tpa_txn_t *tpa_txn_new(tpa_intern_t *pool, tpa_kpi_t *kpi, const tpa_txn_limits_
     }
     t->seed = tpa_hash_seed();
     t->next_id = 1;
+    tpa_literals_init(&t->lit);
     return t;
 }
 
@@ -559,12 +570,22 @@ static void failure_indication(tpa_txn_t *t, const tpa_txn_msg_t *m)
 static bool prepare(tpa_txn_t *t, tpa_txn_msg_t *m)
 {
     const tpa_sig_t *s = m->sig;
-    const char *protocol = tpa_intern(t->pool, s->protocol);
-    const char *procedure = tpa_intern(t->pool, s->procedure);
-    if (!protocol || !procedure) return false;
-    int64_t pi = proc_get(t, protocol, procedure);
-    if (pi < 0) return false;
-    m->proc = (uint32_t)pi;
+    size_t ci = ((uintptr_t)s->procedure >> 3 ^ (uintptr_t)s->protocol >> 4) & (PROC_CACHE - 1);
+    if (t->by_literal[ci].procedure == s->procedure && t->by_literal[ci].protocol == s->protocol) {
+        m->proc = t->by_literal[ci].proc;
+    } else {
+        const char *protocol = tpa_intern(t->pool, s->protocol);
+        const char *procedure = tpa_intern(t->pool, s->procedure);
+        if (!protocol || !procedure) return false;
+        int64_t pi = proc_get(t, protocol, procedure);
+        if (pi < 0) return false;
+        m->proc = (uint32_t)pi;
+        if (tpa_literals_has(&t->lit, s->protocol) && tpa_literals_has(&t->lit, s->procedure)) {
+            t->by_literal[ci].protocol = s->protocol;
+            t->by_literal[ci].procedure = s->procedure;
+            t->by_literal[ci].proc = m->proc;
+        }
+    }
     m->keylen = (uint16_t)strnlen(s->key, TPA_TXN_MAX_KEY);
     uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
     m->hash = key_hash(t, m->proc, s->key, m->keylen, scope);
