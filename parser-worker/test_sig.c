@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tpa_result.h"
+#include "tpa_sig.h"
 #include "tpa_test.h"
 #include "test_frames.h"
 
@@ -215,8 +216,23 @@ static void test_no_signalling(void)
     tpa_decoder_destroy(&d);
 }
 
+/* tpa_sig_init: "every field zero (no identities)", whatever the memory held. */
+static void test_sig_init(void)
+{
+    tpa_sig_t m;
+    memset(&m, 0xa5, sizeof m);
+    tpa_sig_init(&m);
+    CHECK(!m.protocol && !m.code && !m.name && m.kind == TPA_SIG_INDICATION && !m.procedure &&
+          !m.key && !m.flags && m.outcome == TPA_SIG_OK && !m.has_cause && !m.cause &&
+          !m.cause_name && !m.cause_family && m.n_ids == 0);
+    tpa_sig_add_id(&m, TPA_ID_IMSI, "001010000000001");
+    CHECK(m.n_ids == 1 && m.ids[0].kind == TPA_ID_IMSI &&
+          strcmp(m.ids[0].value, "001010000000001") == 0);
+}
+
 int main(void)
 {
+    test_sig_init();
     test_n4_timeout();
     test_no_signalling();
     return TEST_DONE();

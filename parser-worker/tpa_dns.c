@@ -107,7 +107,7 @@ static void report(tpa_dissect_ctx_t *c, tpa_rd_t m, bool qr)
     tpa_fmt_c(&f, '|');
     tpa_fmt_u(&f, qtype);
     tpa_sig_t sig;
-    memset(&sig, 0, sizeof sig);
+    tpa_sig_init(&sig);
     sig.protocol = "dns";
     sig.code = qr ? "response" : "query";
     sig.name = qr ? "response" : "query";
