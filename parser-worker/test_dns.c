@@ -2,7 +2,9 @@
  * TCP stream path of the engine end to end: segments -> tpa_tcp_stream -> tpa_pdu ->
  * messages[]. */
 #include "test_frames.h"
+#include "tpa_decode_int.h"
 #include "tpa_result.h"
+#include "tpa_sigstate.h"
 #include "tpa_test.h"
 
 enum { FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10 };
@@ -110,6 +112,51 @@ static void test_udp(void)
     tf_feed_cut(&fb, 6000, fb.n - 6);
     CHECK(count("response") == 3 && tpa_decode_stats(tf_dec)->malformed == mal);
     CHECK(tpa_decode_stats(tf_dec)->malformed == 4);
+}
+
+/* A query for name (labels as on the wire, with the final 0) or its response. */
+static msg_t named(unsigned id, bool response, const char *name, size_t len)
+{
+    msg_t m = {{0}, 0};
+    m16(&m, id);
+    m16(&m, response ? 0x8180 : 0x0100);
+    m16(&m, 1);
+    m16(&m, 0);
+    m16(&m, 0);
+    m16(&m, 0);
+    memcpy(m.b + m.n, name, len);
+    m.n += len;
+    m16(&m, 1);
+    m16(&m, 1);
+    return m;
+}
+
+/* Pairing by ID, first question name and type: the name case-folded (RFC 4343) and
+ * its unprintable bytes shown as '?', so "WwW.eXample.com" pairs with
+ * "www.example.com", "a\1b.test" with "a?b.test", and another name does not. */
+static void test_pairing_names(void)
+{
+    tf_fresh();
+    static const char mixed[] = "\3WwW\7eXample\3com", lower[] = "\3www\7example\3com";
+    static const char ctl[] = "\3a\1b\4test", mark[] = "\3a?b\4test";
+    static const char other[] = "\3www\7example\3org";
+    msg_t q1 = named(9, false, mixed, sizeof mixed), r1 = named(9, true, lower, sizeof lower);
+    msg_t q2 = named(10, false, ctl, sizeof ctl), r2 = named(10, true, mark, sizeof mark);
+    msg_t q3 = named(11, false, lower, sizeof lower), r3 = named(11, true, other, sizeof other);
+    udp_msg(&q1, true, 0);
+    udp_msg(&r1, false, 1000);
+    udp_msg(&q2, true, 2000);
+    udp_msg(&r2, false, 3000);
+    udp_msg(&q3, true, 4000);
+    udp_msg(&r3, false, 5000);
+    struct tpa_sigstate *sig = tf_dec->sig;
+    const tpa_txn_t *t = tpa_sigstate_txn(sig);
+    CHECK(sig && tpa_txn_stats(t)->attempts == 3 && tpa_txn_stats(t)->orphans == 1);
+    tpa_sigstate_finish(sig);
+    CHECK(tpa_txn_kept_count(t) == 3);
+    CHECK(tpa_txn_kept_at(t, 0)->outcome == TPA_TXN_SUCCESS &&
+          tpa_txn_kept_at(t, 1)->outcome == TPA_TXN_SUCCESS &&
+          tpa_txn_kept_at(t, 2)->outcome == TPA_TXN_UNANSWERED);
 }
 
 /* TCP: 2-byte length prefix (4.2.2) */
@@ -225,6 +272,7 @@ static void test_tcp_gap_resync(void)
 int main(void)
 {
     test_udp();
+    test_pairing_names();
     test_tcp_split_and_bundled();
     test_tcp_mid_and_rst();
     test_tcp_gap_resync();

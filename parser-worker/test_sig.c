@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "tpa_result.h"
+#include "tpa_sig.h"
+#include "tpa_sigstate.h"
 #include "tpa_test.h"
 #include "test_frames.h"
 
@@ -215,8 +217,47 @@ static void test_no_signalling(void)
     tpa_decoder_destroy(&d);
 }
 
+/* tpa_sig_init: "every field zero (no identities)", whatever the memory held. */
+static void test_sig_init(void)
+{
+    tpa_sig_t m;
+    memset(&m, 0xa5, sizeof m);
+    tpa_sig_init(&m);
+    CHECK(!m.protocol && !m.code && !m.name && m.kind == TPA_SIG_INDICATION && !m.procedure &&
+          !m.key && !m.flags && m.outcome == TPA_SIG_OK && !m.has_cause && !m.cause &&
+          !m.cause_name && !m.cause_family && m.n_ids == 0);
+    tpa_sig_add_id(&m, TPA_ID_IMSI, "001010000000001");
+    CHECK(m.n_ids == 1 && m.ids[0].kind == TPA_ID_IMSI &&
+          strcmp(m.ids[0].value, "001010000000001") == 0);
+}
+
+/* tpa_sigstate_addr_name: the pooled inet_ntop text of an address, the same pointer
+ * each time, right after other addresses took its memo slot. */
+static void test_addr_names(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    CHECK(s != NULL);
+    uint8_t a[16] = {10, 0, 0, 1};
+    const char *n = tpa_sigstate_addr_name(s, 4, a);
+    CHECK(n && strcmp(n, "10.0.0.1") == 0 && n == tpa_sigstate_intern(s, "10.0.0.1"));
+    uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+    const char *n6 = tpa_sigstate_addr_name(s, 6, v6);
+    CHECK(n6 && strcmp(n6, "2001:db8::1") == 0);
+    for (int i = 0; i < 3 * TPA_SIG_ADDR_MEMO; i++) { /* more than the memo holds */
+        uint8_t b[16] = {172, 16, (uint8_t)(i >> 8), (uint8_t)i};
+        char want[20];
+        snprintf(want, sizeof want, "172.16.%d.%d", (i >> 8) & 255, i & 255);
+        const char *x = tpa_sigstate_addr_name(s, 4, b);
+        CHECK(x && strcmp(x, want) == 0 && tpa_sigstate_addr_name(s, 4, b) == x);
+    }
+    CHECK(tpa_sigstate_addr_name(s, 4, a) == n && tpa_sigstate_addr_name(s, 6, v6) == n6);
+    tpa_sigstate_destroy(&s);
+}
+
 int main(void)
 {
+    test_sig_init();
+    test_addr_names();
     test_n4_timeout();
     test_no_signalling();
     return TEST_DONE();

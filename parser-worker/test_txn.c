@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tpa_literal.h"
 #include "tpa_sigstate.h"
 #include "tpa_test.h"
 #include "tpa_txn.h"
@@ -342,7 +343,8 @@ static void test_events(void)
     CHECK(pool && kpi && t);
     const char *a = tpa_intern(pool, "a"), *b = tpa_intern(pool, "b");
     tpa_sig_t q = req("diameter", "316/R", "ULR", "hbh=1");
-    tpa_txn_msg_t m = {1, S(1), 1, 5, a, b, &q};
+    tpa_txn_msg_t m = {
+        .frame = 1, .ts_us = S(1), .flow = 1, .scope = 5, .src = a, .dst = b, .sig = &q};
     tpa_txn_ev_t ev;
     tpa_txn_rec_t *r = tpa_txn_feed(t, &m, &ev);
     CHECK(r && ev == TPA_TXN_EV_OPEN && r->id == 1 && r->outcome == TPA_TXN_OPEN);
@@ -350,11 +352,13 @@ static void test_events(void)
     CHECK(tpa_txn_feed(t, &m, &ev) == r && ev == TPA_TXN_EV_RETX && r->retransmissions == 1);
     tpa_sig_t ans = fail(rsp("diameter", "316/A", "ULR", "hbh=1"), 5001, "USER_UNKNOWN");
     ans.cause_family = "diameter";
-    tpa_txn_msg_t m2 = {2, S(3), 1, 5, b, a, &ans};
+    tpa_txn_msg_t m2 = {
+        .frame = 2, .ts_us = S(3), .flow = 1, .scope = 5, .src = b, .dst = a, .sig = &ans};
     CHECK(tpa_txn_feed(t, &m2, &ev) == r && ev == TPA_TXN_EV_CLOSE);
     CHECK(r->outcome == TPA_TXN_FAILURE && r->cause == 5001 && r->response_frame == 2);
     tpa_sig_t none = msg("diameter", "280/R", TPA_SIG_REQUEST, NULL, NULL);
-    tpa_txn_msg_t m3 = {3, S(4), 1, 5, a, b, &none};
+    tpa_txn_msg_t m3 = {
+        .frame = 3, .ts_us = S(4), .flow = 1, .scope = 5, .src = a, .dst = b, .sig = &none};
     CHECK(tpa_txn_feed(t, &m3, &ev) == NULL && ev == TPA_TXN_EV_NONE);
     CHECK(tpa_txn_stats(t)->unpaired == 1);
     tpa_txn_finish(t);
@@ -386,12 +390,32 @@ static unsigned feed_round(tpa_txn_t *t, tpa_sig_kind_t kind, int64_t t0, int pa
         snprintf(key, sizeof key, "seq=%d", i);
         tpa_sig_t m =
             msg("pfcp", kind == TPA_SIG_REQUEST ? "50" : "51", kind, "Session Establishment", key);
-        tpa_txn_msg_t tm = {(uint64_t)i + 1, t0 + (int64_t)i * 1000, 1, 7, "a", "b", &m};
+        tpa_txn_msg_t tm = {.frame = (uint64_t)i + 1,
+                            .ts_us = t0 + (int64_t)i * 1000,
+                            .flow = 1,
+                            .scope = 7,
+                            .src = "a",
+                            .dst = "b",
+                            .sig = &m};
         tpa_txn_ev_t ev;
+        if (i % 3 == 0) tpa_txn_prefetch(t, &tm); /* the same pairing either way */
         tpa_txn_feed(t, &tm, &ev);
         ok += ev == want;
     }
     return ok;
+}
+
+/* Checks the KPIs of feed_round's procedure after the tracker finished, then frees
+ * the three. */
+static void check_churn_kpi(tpa_txn_t **t, tpa_kpi_t **kpi, tpa_intern_t **pool, uint64_t attempts,
+                            uint64_t successes, uint64_t unanswered)
+{
+    tpa_kpi_finish(*kpi);
+    const tpa_kpi_entry_t *e = tpa_kpi_find(*kpi, "pfcp", "Session Establishment");
+    CHECK(e && e->attempts == attempts && e->successes == successes && e->unanswered == unanswered);
+    tpa_txn_destroy(t);
+    tpa_kpi_destroy(kpi);
+    tpa_intern_destroy(pool);
 }
 
 static void test_churn(void)
@@ -412,16 +436,99 @@ static void test_churn(void)
     CHECK(st->attempts == 6000 && st->late_retx == 1500 && st->dup_responses == 1500 &&
           st->orphans == 0 && st->open_peak == 3000);
     tpa_txn_finish(t);
+    check_churn_kpi(&t, &kpi, &pool, 6000, 4500, 1500);
+}
+
+/* "At tpa_txn_finish every open transaction ends unanswered", kept or not, while the
+ * closed ones linger: each is counted once in the KPIs, the kept records stay. */
+static void test_finish(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_kpi_t *kpi = tpa_kpi_new();
+    tpa_txn_limits_t lim = tpa_txn_default_limits();
+    lim.max_kept = 10;
+    tpa_txn_t *t = tpa_txn_new(pool, kpi, &lim);
+    CHECK(pool && kpi && t);
+    CHECK(feed_round(t, TPA_SIG_REQUEST, S(1), -1, TPA_TXN_EV_OPEN) == 3000);
+    CHECK(feed_round(t, TPA_SIG_RESPONSE, S(2), 0, TPA_TXN_EV_CLOSE) == 1500);
+    tpa_txn_finish(t);
+    tpa_txn_finish(t); /* again: nothing more */
+    CHECK(tpa_txn_stats(t)->not_kept == 2990 && tpa_txn_kept_count(t) == 10);
+    for (size_t i = 0; i < 10; i++) {
+        const tpa_txn_rec_t *r = tpa_txn_kept_at(t, i);
+        CHECK(r && r->id == i + 1 &&
+              r->outcome == (i % 2 == 0 ? TPA_TXN_SUCCESS : TPA_TXN_UNANSWERED));
+        CHECK(r && (i % 2 ? !r->response_code : strcmp(r->response_code, "51") == 0));
+    }
+    check_churn_kpi(&t, &kpi, &pool, 3000, 1500, 1500);
+}
+
+/* "A transaction is keyed by (protocol, procedure, key, scope)": by their texts,
+ * whether a dissector passes literals (looked up by address) or buffers, one of which
+ * may hold another procedure at the same address next time. */
+static void test_procedure_texts(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_kpi_t *kpi = tpa_kpi_new();
+    tpa_txn_t *t = tpa_txn_new(pool, kpi, NULL);
+    CHECK(pool && kpi && t);
+    char proto[8] = "pfcp", proc[32] = "Session Establishment";
+    tpa_txn_ev_t ev;
+    for (int i = 0; i < 3; i++) { /* a literal request, a buffer response, alternately */
+        char key[16];
+        snprintf(key, sizeof key, "seq=%d", i);
+        tpa_sig_t q = req("pfcp", "50", "Session Establishment", key);
+        tpa_sig_t a = rsp(proto, "51", proc, key);
+        tpa_txn_msg_t mq = {.frame = 1, .ts_us = S(1 + i), .scope = 3, .sig = &q};
+        tpa_txn_msg_t ma = {.frame = 2, .ts_us = S(1 + i) + 5, .scope = 3, .sig = &a};
+        CHECK(tpa_txn_feed(t, &mq, &ev) && ev == TPA_TXN_EV_OPEN);
+        CHECK(tpa_txn_feed(t, &ma, &ev) && ev == TPA_TXN_EV_CLOSE);
+    }
+    snprintf(proc, sizeof proc, "Session Deletion"); /* same buffer, another procedure */
+    tpa_sig_t a = rsp(proto, "55", proc, "seq=0");
+    tpa_txn_msg_t ma = {.frame = 3, .ts_us = S(5), .scope = 3, .sig = &a};
+    CHECK(tpa_txn_feed(t, &ma, &ev) == NULL && ev == TPA_TXN_EV_ORPHAN);
+    tpa_txn_finish(t);
     tpa_kpi_finish(kpi);
     const tpa_kpi_entry_t *e = tpa_kpi_find(kpi, "pfcp", "Session Establishment");
-    CHECK(e && e->attempts == 6000 && e->successes == 4500 && e->unanswered == 1500);
+    CHECK(e && e->attempts == 3 && e->successes == 3);
+    CHECK(tpa_kpi_find(kpi, "pfcp", "Session Deletion") != NULL);
     tpa_txn_destroy(&t);
     tpa_kpi_destroy(&kpi);
     tpa_intern_destroy(&pool);
 }
 
+/* The pool the tracker interns into (tpa_intern.h: "The same text always gives the
+ * same pointer"), whether the text comes from a literal (tpa_literal.h: its address
+ * alone identifies it) or from a buffer whose text changes at one address. */
+static void test_intern(void)
+{
+    tpa_literals_t lit;
+    tpa_literals_init(&lit);
+    static const char literal[] = "Session Establishment";
+    char buf[32];
+    snprintf(buf, sizeof buf, "%s", literal);
+    CHECK(tpa_literals_has(&lit, literal) && tpa_literals_has(&lit, "pfcp"));
+    CHECK(!tpa_literals_has(&lit, buf));
+    tpa_intern_t *pool = tpa_intern_new();
+    CHECK(pool != NULL);
+    const char *p = tpa_intern(pool, literal);
+    CHECK(p && p != literal && strcmp(p, literal) == 0);
+    CHECK(tpa_intern(pool, literal) == p && tpa_intern(pool, buf) == p);
+    for (int i = 0; i < 3; i++) { /* one buffer, new text each time */
+        snprintf(buf, sizeof buf, "seq=%d", i);
+        const char *q = tpa_intern(pool, buf);
+        CHECK(q && strcmp(q, buf) == 0 && q != p && tpa_intern(pool, buf) == q);
+    }
+    snprintf(buf, sizeof buf, "%s", literal);
+    CHECK(tpa_intern(pool, buf) == p && tpa_intern(pool, literal) == p);
+    CHECK(tpa_intern_count(pool) == 5); /* "(other)", the literal, three keys */
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
+    test_intern();
     test_pfcp_retransmissions();
     test_outcomes();
     test_orphans_and_duplicates();
@@ -430,5 +537,7 @@ int main(void)
     test_limits_and_indications();
     test_events();
     test_churn();
+    test_finish();
+    test_procedure_texts();
     return TEST_DONE();
 }

@@ -394,8 +394,116 @@ static void test_unlisted_transactions_join(void)
     tpa_sigstate_destroy(&s);
 }
 
+/* "Subscribers are numbered "ue<N>" in order of their first message; the document
+ * lists the first max_doc": with many more subscribers than listed, first messages out
+ * of order and ties in time broken by frame, the numbers go to the earliest. */
+static void test_numbering_order(void)
+{
+    enum { NUE = 400, LISTED = 7 };
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_limits_t lim = tpa_ue_default_limits();
+    lim.max_doc = LISTED;
+    tpa_ue_t *u = tpa_ue_new(pool, &lim);
+    CHECK(pool && u);
+    uint32_t anchor[NUE];
+    for (int i = 0; i < NUE; i++) {
+        char imsi[16];
+        snprintf(imsi, sizeof imsi, "0010100000%05d", i);
+        tpa_sig_t m = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        tpa_sig_add_id(&m, TPA_ID_IMSI, imsi);
+        anchor[i] = tpa_ue_join(u, &m, (uint64_t)i + 1, 1);
+        /* times (i * 37) % NUE: a permutation; subscribers 0 and 1 share time 0 */
+        int64_t ts = i == 1 ? 0 : (int64_t)((i * 37) % NUE);
+        uint64_t frame = (uint64_t)(NUE - i); /* frames run backwards */
+        tpa_ue_step_t st = {ts, frame, "a", "b", "gtpv2", "x", TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+        tpa_ue_step(u, anchor[i], &st);
+    }
+    tpa_ue_finish(u);
+    CHECK(tpa_ue_stats(u)->ues == NUE);
+    /* time 0: subscriber 1 (frame NUE - 1) before 0 (frame NUE); then times 1..5 */
+    CHECK(tpa_ue_number(u, anchor[1]) == 1 && tpa_ue_number(u, anchor[0]) == 2);
+    unsigned listed = 0;
+    for (int i = 2; i < NUE; i++) {
+        int64_t ts = (i * 37) % NUE;
+        uint32_t want = ts >= 1 && ts <= LISTED - 2 ? (uint32_t)ts + 2 : 0;
+        CHECKF(tpa_ue_number(u, anchor[i]) == want, "ue %d: %u", i, tpa_ue_number(u, anchor[i]));
+        listed += want != 0;
+    }
+    CHECK(listed == LISTED - 2);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
+/* tpa_ue_prepare + tpa_ue_join_prepared "joins them as tpa_ue_join does (same
+ * result)": two joiners fed the same messages, one each way, give the same anchors,
+ * subscribers and counters (ignored values, a SUCI naming an IMSI, reuse of a RAN id). */
+static void test_prepared_join(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *a = tpa_ue_new(pool, NULL), *b = tpa_ue_new(pool, NULL);
+    CHECK(pool && a && b);
+    for (int i = 0; i < 60; i++) {
+        char imsi[16], ran[8], teid[32];
+        snprintf(imsi, sizeof imsi, "0010100000%05d", i % 17);
+        snprintf(ran, sizeof ran, "%d", i % 5);
+        snprintf(teid, sizeof teid, "0x%x@10.0.0.%d", i % 23, i % 3);
+        tpa_sig_t m = mk("ngap", "15/initiating", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        m.flags = i % 7 == 0 ? TPA_SIG_UE_NEW : 0;
+        tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, ran);
+        tpa_sig_add_id(&m, i % 4 ? TPA_ID_IMSI : TPA_ID_SUCI,
+                       i % 4 ? imsi : "suci-0-001-01-0000-0-0-0000000042");
+        tpa_sig_add_id(&m, TPA_ID_TEID, teid);
+        tpa_sig_add_id(&m, TPA_ID_IMEI, "0");       /* ignored */
+        tpa_sig_add_id(&m, TPA_ID_DNN, "internet"); /* an attribute */
+        uint32_t x = tpa_ue_join(a, &m, (uint64_t)i + 1, 1 + (uint32_t)(i % 2));
+        tpa_ue_keys_t keys;
+        tpa_ue_prepare(b, &m, 1 + (uint32_t)(i % 2), &keys);
+        uint32_t y = tpa_ue_join_prepared(b, &keys, (uint64_t)i + 1);
+        CHECKF(x == y, "message %d: %u vs %u", i, x, y);
+        tpa_ue_step_t st = {S(i), (uint64_t)i + 1,    "a",        "b", "ngap",
+                            "x",  TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+        tpa_ue_step(a, x, &st);
+        tpa_ue_step(b, y, &st);
+    }
+    tpa_ue_finish(a);
+    tpa_ue_finish(b);
+    CHECK(memcmp(tpa_ue_stats(a), tpa_ue_stats(b), sizeof(tpa_ue_stats_t)) == 0);
+    /* the 60 zero IMEIs and the TEIDs 0x0 of messages 0, 23 and 46 */
+    CHECK(tpa_ue_stats(a)->ignored == 63 && tpa_ue_stats(a)->ues > 0);
+    tpa_ue_destroy(&a);
+    tpa_ue_destroy(&b);
+    tpa_intern_destroy(&pool);
+}
+
+/* A ladder step's protocol and name are the joiner's copies ("interned by the joiner
+ * when the step is kept"): the caller's buffer may change after the call. */
+static void test_step_copies(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *u = tpa_ue_new(pool, NULL);
+    tpa_sig_t m = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_add_id(&m, TPA_ID_IMSI, "001010000000001");
+    uint32_t x = tpa_ue_join(u, &m, 1, 1);
+    char proto[16] = "gtpv2", name[32] = "Create Session Request";
+    tpa_ue_step_t st = {S(1), 1, "a", "b", proto, name, TPA_SIG_REQUEST, TPA_SIG_OK, 0};
+    tpa_ue_step(u, x, &st);
+    memset(proto, 'x', sizeof proto - 1);
+    memset(name, 'y', sizeof name - 1);
+    tpa_ue_finish(u);
+    json_t *ues = tpa_ue_json(u, NULL, NULL);
+    json_t *step = json_array_get(json_object_get(json_array_get(ues, 0), "ladder"), 0);
+    CHECK(step && strcmp(str(step, "protocol"), "gtpv2") == 0 &&
+          strcmp(str(step, "name"), "Create Session Request") == 0);
+    json_decref(ues);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
+    test_step_copies();
+    test_prepared_join();
+    test_numbering_order();
     test_join_across_interfaces();
     test_conflict_and_supi();
     test_hub();

@@ -23,7 +23,7 @@ const tpa_3gpp_msg_def_t *tpa_3gpp_msg_def(const tpa_3gpp_msg_def_t *defs, size_
 void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
                        unsigned type, const char *unknown)
 {
-    memset(&m->sig, 0, sizeof m->sig);
+    tpa_sig_init(&m->sig);
     if (type < 256) {
         m->sig.code = tpa_fmt_u8_str((uint8_t)type); /* static: kept by address */
     } else {

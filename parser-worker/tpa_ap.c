@@ -278,7 +278,7 @@ static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_
     tpa_fmt_s(&f, pdu_word[m->pdu_type]);
 
     tpa_sig_t s;
-    memset(&s, 0, sizeof s);
+    tpa_sig_init(&s);
     s.protocol = ap->name;
     s.code = code;
     s.name = tpa_ap_message_name(ap, m->proc, m->pdu_type);

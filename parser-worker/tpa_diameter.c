@@ -440,7 +440,8 @@ static void report(tpa_dissect_ctx_t *c, const tpa_diameter_msg_t *d)
     tpa_fmt_s(&f, "hbh=0x");
     tpa_fmt_x(&f, d->hbh, 8);
 
-    tpa_sig_t m = {0};
+    tpa_sig_t m;
+    tpa_sig_init(&m);
     tpa_3gpp_ids_t ids;
     m.protocol = "diameter";
     m.code = code;

@@ -59,12 +59,12 @@ static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t ou
         if (total + 1 > MAX_NAME) return NAME_BAD;
         if (!tpa_rd_has(at, l)) return NAME_SHORT;
         if (out && outlen) { /* printable text: dots between labels, others as '?' */
-            tpa_rd_t lab = tpa_rd_sub(at, l);
+            const uint8_t *lab = tpa_rd_span(at, l); /* l bytes are there (checked above) */
             if (o && o + 1 < outlen) out[o++] = '.';
-            for (unsigned i = 0; i < l; i++) {
-                uint8_t ch = tpa_rd_u8(&lab);
+            for (unsigned i = 0; i < l && o + 1 < outlen; i++) {
+                uint8_t ch = lab[i];
                 if (ch >= 'A' && ch <= 'Z') ch = (uint8_t)(ch - 'A' + 'a'); /* RFC 4343 */
-                if (o + 1 < outlen) out[o++] = (ch > 0x20 && ch < 0x7f) ? (char)ch : '?';
+                out[o++] = (ch > 0x20 && ch < 0x7f) ? (char)ch : '?';
             }
             out[o] = '\0';
         } else {
@@ -88,11 +88,13 @@ static const char *rcode_name(unsigned rc)
 
 /* Reports the message as a transaction half: a query (QR 0, opcode QUERY) is a
  * request, a response closes it; paired by ID, first question name (case-folded, as
- * resolvers randomise case) and type on the flow. The outcome is the RCODE (RFC 1035 4.1.1): NOERROR success, others failure. */
+ * resolvers randomise case) and type on the flow. The outcome is the RCODE (RFC 1035 4.1.1):
+ * NOERROR success, others failure. */
 static void report(tpa_dissect_ctx_t *c, tpa_rd_t m, bool qr)
 {
     const tpa_rd_t msg = m;
-    char qname[256] = "", key[320];
+    char qname[256], key[320];
+    qname[0] = '\0';
     unsigned id = tpa_rd_be16(&m), flags = tpa_rd_be16(&m), qd = tpa_rd_be16(&m), qtype = 0;
     tpa_rd_skip(&m, 6);
     if (qd && name_walk_text(&m, &msg, qname, sizeof qname) == NAME_OK) qtype = tpa_rd_be16(&m);
@@ -105,7 +107,7 @@ static void report(tpa_dissect_ctx_t *c, tpa_rd_t m, bool qr)
     tpa_fmt_c(&f, '|');
     tpa_fmt_u(&f, qtype);
     tpa_sig_t sig;
-    memset(&sig, 0, sizeof sig);
+    tpa_sig_init(&sig);
     sig.protocol = "dns";
     sig.code = qr ? "response" : "query";
     sig.name = qr ? "response" : "query";

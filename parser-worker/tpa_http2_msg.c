@@ -161,7 +161,7 @@ static void held_report(tpa_dissect_ctx_t *c, const tpa_h2_held_t *m)
 {
     tpa_dissect_ctx_t rc = ctx_at(c, m->frame, m->ts_us, m->side, m->dir, m->sport, m->dport);
     tpa_sig_t sig;
-    memset(&sig, 0, sizeof sig);
+    tpa_sig_init(&sig);
     sig.protocol = "http2";
     sig.code = m->code;
     sig.name = m->name;
@@ -345,7 +345,7 @@ static void report(tpa_h2_msgs_t *m, tpa_dissect_ctx_t *c, tpa_h2_stream_t *s, i
     tpa_dissect_ctx_t rc = ctx_at(c, g->frame, g->ts_us, g->side, g->dir, g->sport, g->dport);
     bool body = g->body_len && !g->over;
     tpa_sig_t sig;
-    memset(&sig, 0, sizeof sig);
+    tpa_sig_init(&sig);
     sig.protocol = "http2";
     sig.code = g->code;
     sig.kind = (tpa_sig_kind_t)g->kind;

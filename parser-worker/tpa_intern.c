@@ -7,6 +7,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "tpa_literal.h"
+
 typedef struct slot {
     char *s; /* owned; NULL = empty */
     uint64_t h;
@@ -14,15 +16,18 @@ typedef struct slot {
 
 /* Last pooled copy per given address: dissectors pass the same literals ("pfcp",
  * "Session Establishment") over and over, so one strcmp replaces hashing. The text at
- * the address is compared every time (a caller's buffer may have changed). */
+ * the address is compared every time (a caller's buffer may have changed), except for
+ * a literal of the program (tpa_literal.h), whose text cannot change. */
 #define MEMO_SLOTS 512
 
 typedef struct memo {
     const char *given, *pooled;
+    bool fixed; /* given is a literal */
 } memo_t;
 
 struct tpa_intern {
     memo_t memo[MEMO_SLOTS];
+    tpa_literals_t lit;
     slot_t *slots;
     size_t nslots; /* power of two, at most half full */
     size_t used;
@@ -107,6 +112,7 @@ tpa_intern_t *tpa_intern_new(void)
     p->slots = calloc(p->nslots, sizeof *p->slots);
     if (!p->slots) goto fail_slots;
     p->seed = tpa_hash_seed();
+    tpa_literals_init(&p->lit);
     p->other = add(p, TPA_INTERN_OTHER, strlen(TPA_INTERN_OTHER), true);
     if (!p->other) goto fail_other;
     return p;
@@ -143,11 +149,12 @@ const char *tpa_intern(tpa_intern_t *p, const char *s)
     if (s[0] && s[1]) head |= (uint64_t)(uint8_t)s[1] << 8 | (uint64_t)(uint8_t)s[2] << 16;
     uint64_t k = ((uintptr_t)s ^ (head << 40)) * 0x9e3779b97f4a7c15ULL;
     memo_t *m = &p->memo[k >> 55 & (MEMO_SLOTS - 1)];
-    if (m->given == s && strcmp(s, m->pooled) == 0) return m->pooled;
+    if (m->given == s && (m->fixed || strcmp(s, m->pooled) == 0)) return m->pooled;
     const char *r = add(p, s, strnlen(s, TPA_INTERN_MAX_LEN), false);
     if (r && r != p->other) {
         m->given = s;
         m->pooled = r;
+        m->fixed = tpa_literals_has(&p->lit, s);
     }
     return r;
 }

@@ -12,8 +12,9 @@
  * The hash is FNV-1a over the bytes, started from a per-process random seed
  * (tpa_hash_seed), so tables keyed by packet data cannot be flooded with collisions
  * computed in advance. Nothing the result shows depends on hash order.
- * Costs: tpa_intern O(length) expected; a string given again at the same address (a
- * literal) costs one strcmp against its pooled copy (a small memo by address).
+ * Costs: tpa_intern O(length) expected; a string given again at the same address
+ * costs one strcmp against its pooled copy (a small memo by address), a literal of
+ * the program nothing more than the memo's look-up (tpa_literal.h).
  */
 #ifndef TPA_INTERN_H
 #define TPA_INTERN_H

@@ -126,7 +126,7 @@ void tpa_nas_set_observer(tpa_nas_observer_fn fn, void *arg)
 
 void tpa_nas_msg_init(tpa_nas_msg_t *m, const char *protocol, unsigned type, const char *name)
 {
-    memset(&m->sig, 0, sizeof m->sig);
+    tpa_sig_init(&m->sig);
     m->used = 0;
     m->sig.protocol = protocol;
     m->sig.code = tpa_fmt_u8_str((uint8_t)type); /* static: kept by address */

@@ -1,9 +1,7 @@
 /* tpa_result.c - the result document from a finished decoder (see tpa_result.h). */
-#define _GNU_SOURCE /* dl_iterate_phdr */
 #include "tpa_result.h"
 
 #include <arpa/inet.h>
-#include <link.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +11,7 @@
 #include "tpa_dissect.h"
 #include "tpa_err.h"
 #include "tpa_json_out.h"
+#include "tpa_literal.h"
 #include "tpa_rtp.h"
 #include "tpa_sctp.h"
 #include "tpa_sigstate.h"
@@ -38,7 +37,6 @@ typedef struct msg_entry {
  * both strings lie in a read-only segment of the program (literals): their text
  * cannot change, so the addresses alone decide. */
 #define MSG_MEMO 256
-#define MSG_RO_RANGES 4
 
 typedef struct msg_memo {
     const char *protocol, *code;
@@ -52,36 +50,9 @@ struct tpa_result_sink {
     size_t nslots; /* power of two, kept at most half full */
     size_t used;
     uint64_t total;
-    uintptr_t ro[MSG_RO_RANGES][2]; /* [start, end) of the program's read-only segments */
-    size_t nro;
+    tpa_literals_t lit; /* the program's read-only segments */
     msg_memo_t memo[MSG_MEMO];
 };
-
-/* dl_iterate_phdr callback: the loadable segments of the program itself (the first
- * object listed) that are mapped without write permission. */
-static int ro_segments(struct dl_phdr_info *info, size_t size, void *arg)
-{
-    tpa_result_sink_t *s = arg;
-    for (size_t i = 0; i < info->dlpi_phnum && s->nro < MSG_RO_RANGES; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || !(ph->p_flags & PF_R)) continue;
-        uintptr_t a = (uintptr_t)info->dlpi_addr + (uintptr_t)ph->p_vaddr;
-        s->ro[s->nro][0] = a;
-        s->ro[s->nro][1] = a + (uintptr_t)ph->p_memsz;
-        s->nro++;
-    }
-    return 1; /* the program only */
-}
-
-/* Whether str (NUL-terminated) lies wholly in one read-only segment. */
-static bool in_ro(const tpa_result_sink_t *s, const char *str)
-{
-    uintptr_t a = (uintptr_t)str;
-    for (size_t i = 0; i < s->nro; i++)
-        if (a >= s->ro[i][0] && a < s->ro[i][1])
-            return strnlen(str, s->ro[i][1] - a) < s->ro[i][1] - a;
-    return false;
-}
 
 tpa_result_sink_t *tpa_result_sink_new(void)
 {
@@ -93,7 +64,7 @@ tpa_result_sink_t *tpa_result_sink_new(void)
         free(s);
         return NULL;
     }
-    dl_iterate_phdr(ro_segments, s);
+    tpa_literals_init(&s->lit);
     return s;
 }
 
@@ -267,7 +238,7 @@ static int count_message(tpa_result_sink_t *s, const char *protocol, const char 
         s->used++;
     }
     msg_add(s, e, name);
-    *mm = (msg_memo_t){protocol, code, e, in_ro(s, protocol) && in_ro(s, code)};
+    *mm = (msg_memo_t){protocol, code, e, tpa_literals_has(&s->lit, protocol) && tpa_literals_has(&s->lit, code)};
     s->last = *mm;
     return 0;
 }

@@ -20,15 +20,13 @@
 
 #define NODE_MAX (INET6_ADDRSTRLEN + 8)
 
-/* "ip", or "ip:port" ("[ip]:port" for IPv6) when both ends share the address (nodes
- * on one host, told apart by port). */
-static void node_name(const tpa_flow_key_t *k, int side, bool with_port, char *buf, size_t len)
+/* "ip:port" ("[ip]:port" for IPv6): the name of a node that shares its address with
+ * the flow's other end (nodes on one host, told apart by port). */
+static void node_name_port(const tpa_flow_key_t *k, int side, char *buf, size_t len)
 {
     char a[INET6_ADDRSTRLEN];
     if (!inet_ntop(k->family == 6 ? AF_INET6 : AF_INET, k->addr[side], a, sizeof a)) a[0] = '\0';
-    if (!with_port)
-        snprintf(buf, len, "%s", a);
-    else if (k->family == 6)
+    if (k->family == 6)
         snprintf(buf, len, "[%s]:%u", a, (unsigned)k->port[side]);
     else
         snprintf(buf, len, "%s:%u", a, (unsigned)k->port[side]);
@@ -53,8 +51,12 @@ void tpa_sig_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
         bool same = memcmp(k->addr[0], k->addr[1], sizeof k->addr[0]) == 0;
         char name[NODE_MAX];
         for (int side = 0; side < 2; side++) {
-            node_name(k, side, same, name, sizeof name);
-            memo->node[side] = tpa_sigstate_intern(d->sig, name);
+            if (same) {
+                node_name_port(k, side, name, sizeof name);
+                memo->node[side] = tpa_sigstate_intern(d->sig, name);
+            } else { /* the address alone, as other flows named it */
+                memo->node[side] = tpa_sigstate_addr_name(d->sig, k->family, k->addr[side]);
+            }
         }
         /* the canonical key is the unordered endpoint pair (with protocol and tunnel) */
         uint64_t scope = tpa_hash_bytes(0x7470615f73636f70ULL, k, sizeof *k);

@@ -1,10 +1,19 @@
 /* tpa_sigstate.c - tracker, KPIs and joiner of one analysis (see tpa_sigstate.h). */
 #include "tpa_sigstate.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "tpa_err.h"
 #include "tpa_intern.h"
+
+typedef struct addr_memo {
+    uint8_t family; /* 0 = empty */
+    uint8_t addr[16];
+    const char *name; /* pooled */
+} addr_memo_t;
 
 struct tpa_sigstate {
     tpa_intern_t *pool;
@@ -12,6 +21,7 @@ struct tpa_sigstate {
     tpa_txn_t *txn;
     tpa_ue_t *ue;
     tpa_sig_flow_memo_t *memo; /* TPA_SIG_FLOW_MEMO slots, made on first use */
+    addr_memo_t *addr_memo;    /* TPA_SIG_ADDR_MEMO slots, made on first use */
     bool finished;
 };
 
@@ -42,6 +52,7 @@ void tpa_sigstate_destroy(tpa_sigstate_t **sp)
     tpa_kpi_destroy(&s->kpi);
     tpa_intern_destroy(&s->pool);
     free(s->memo);
+    free(s->addr_memo);
     free(s);
     *sp = NULL;
 }
@@ -52,8 +63,21 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
         return;
     const char *src = w->pooled && w->src ? w->src : tpa_intern(s->pool, w->src ? w->src : "");
     const char *dst = w->pooled && w->dst ? w->dst : tpa_intern(s->pool, w->dst ? w->dst : "");
-    uint32_t anchor = tpa_ue_join(s->ue, m, w->frame, w->flow);
-    tpa_txn_msg_t tm = {w->frame, w->ts_us, w->flow, w->scope, src, dst, m};
+    tpa_txn_msg_t tm = {
+        .frame = w->frame,
+        .ts_us = w->ts_us,
+        .flow = w->flow,
+        .scope = w->scope,
+        .src = src,
+        .dst = dst,
+        .sig = m,
+    };
+    /* the joiner's and the tracker's first cache misses overlap each other and the
+     * work in between */
+    tpa_ue_keys_t keys;
+    tpa_ue_prepare(s->ue, m, w->flow, &keys);
+    tpa_txn_prefetch(s->txn, &tm);
+    uint32_t anchor = tpa_ue_join_prepared(s->ue, &keys, w->frame);
     tpa_txn_ev_t ev;
     tpa_txn_rec_t *r = tpa_txn_feed(s->txn, &tm, &ev);
     uint64_t txn = 0;
@@ -72,8 +96,8 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
         .frame = w->frame,
         .src = src,
         .dst = dst,
-        .protocol = tpa_intern(s->pool, m->protocol),
-        .name = tpa_intern(s->pool, m->name && m->name[0] ? m->name : m->code),
+        .protocol = m->protocol,
+        .name = m->name && m->name[0] ? m->name : m->code,
         .kind = m->kind,
         .outcome = m->outcome,
         .txn = txn,
@@ -169,6 +193,27 @@ tpa_sig_flow_memo_t *tpa_sigstate_flow_memo(tpa_sigstate_t *s, uint32_t flow)
         if (!s->memo) return NULL;
     }
     return &s->memo[flow & (TPA_SIG_FLOW_MEMO - 1)];
+}
+
+const char *tpa_sigstate_addr_name(tpa_sigstate_t *s, int family, const uint8_t *a)
+{
+    if (!s || !a) return NULL;
+    if (!s->addr_memo) {
+        s->addr_memo = calloc(TPA_SIG_ADDR_MEMO, sizeof *s->addr_memo);
+        if (!s->addr_memo) return NULL;
+    }
+    size_t n = family == 6 ? 16 : 4;
+    uint64_t h = tpa_hash_bytes((uint64_t)family, a, n);
+    addr_memo_t *m = &s->addr_memo[(h ^ h >> 32) & (TPA_SIG_ADDR_MEMO - 1)];
+    if (m->family == family && memcmp(m->addr, a, n) == 0) return m->name;
+    char text[INET6_ADDRSTRLEN];
+    if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, text, sizeof text)) text[0] = '\0';
+    const char *name = tpa_intern(s->pool, text);
+    if (!name) return NULL;
+    m->family = (uint8_t)family;
+    memcpy(m->addr, a, n);
+    m->name = name;
+    return name;
 }
 
 const char *tpa_sigstate_intern(tpa_sigstate_t *s, const char *str)

@@ -81,6 +81,12 @@ typedef struct tpa_sig_flow_memo {
 #define TPA_SIG_FLOW_MEMO 4096
 tpa_sig_flow_memo_t *tpa_sigstate_flow_memo(tpa_sigstate_t *s, uint32_t flow);
 
+/* The pooled text of address a (16 bytes; family 4: the first 4) as node names show
+ * it ("10.0.0.1", "2001:db8::1"), or NULL when out of memory. Memoised by address
+ * (TPA_SIG_ADDR_MEMO slots): flows come and go, their endpoints repeat. */
+#define TPA_SIG_ADDR_MEMO 1024
+const char *tpa_sigstate_addr_name(tpa_sigstate_t *s, int family, const uint8_t *a);
+
 /* The state's pooled copy of str (tpa_intern.h), or NULL. */
 const char *tpa_sigstate_intern(tpa_sigstate_t *s, const char *str);
 

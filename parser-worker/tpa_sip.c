@@ -728,7 +728,8 @@ static void tel_digits(const char *uri, char *dst, size_t dstlen)
 static void report(tpa_dissect_ctx_t *c, const tpa_sip_msg_t *s)
 {
     char code[40], name[96], key[2 * TPA_SIP_STR + 48], tel[24];
-    tpa_sig_t m = {0};
+    tpa_sig_t m;
+    tpa_sig_init(&m);
     tpa_3gpp_ids_t ids;
     m.protocol = "sip";
     m.code = code;

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tpa_bigmem.h"
 #include "tpa_err.h"
+#include "tpa_literal.h"
 #include "tpa_result.h"
 
 /* Slot flags. */
@@ -68,6 +70,8 @@ typedef struct pool {
     pool_chunk_t *chunks;
 } pool_t;
 
+#define PROC_CACHE 64
+
 struct tpa_txn {
     tpa_intern_t *pool;
     tpa_kpi_t *kpi;
@@ -80,6 +84,13 @@ struct tpa_txn {
     size_t nprocs, procs_cap;
     uint32_t *proc_set; /* open addressing: proc index + 1 */
     size_t nproc_set;
+    /* proc index by the addresses of literal protocol and procedure texts (most
+     * messages): no interning, no hashing of text */
+    struct {
+        const char *protocol, *procedure; /* NULL = empty */
+        uint32_t proc;
+    } by_literal[PROC_CACHE];
+    tpa_literals_t lit;
     pool_t mem;
     tpa_txn_rec_t **kept; /* ids 1..nkept */
     size_t nkept, kept_cap;
@@ -192,13 +203,14 @@ tpa_txn_t *tpa_txn_new(tpa_intern_t *pool, tpa_kpi_t *kpi, const tpa_txn_limits_
     t->lim = lim ? *lim : tpa_txn_default_limits();
     if (t->lim.max_open == 0) t->lim.max_open = 1;
     t->cap = 1024;
-    t->table = calloc(t->cap, sizeof *t->table);
+    t->table = tpa_bigmem_calloc(t->cap, sizeof *t->table);
     if (!t->table) {
         free(t);
         return NULL;
     }
     t->seed = tpa_hash_seed();
     t->next_id = 1;
+    tpa_literals_init(&t->lit);
     return t;
 }
 
@@ -210,7 +222,7 @@ void tpa_txn_destroy(tpa_txn_t **tp)
         free(t->kept[i]);
     pool_release(&t->mem); /* slots and the records of open ones not kept */
     free(t->kept);
-    free(t->table);
+    tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
     free(t->procs);
     free(t->proc_set);
     free(t);
@@ -313,11 +325,11 @@ static int table_insert(tpa_txn_t *t, slot_t *r)
 {
     if ((t->nentries + 1) * 4 > t->cap * 3) {
         size_t n = t->cap * 2;
-        entry_t *b = calloc(n, sizeof *b);
+        entry_t *b = tpa_bigmem_calloc(n, sizeof *b);
         if (b) {
             for (size_t i = 0; i < t->cap; i++)
                 if (t->table[i].s) place(b, n, t->table[i].s, t->table[i].hash);
-            free(t->table);
+            tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
             t->table = b;
             t->cap = n;
         } else if (t->nentries + 2 > t->cap) {
@@ -394,13 +406,19 @@ static void count_kpi(tpa_txn_t *t, const tpa_txn_rec_t *r)
     tpa_kpi_add(t->kpi, &k);
 }
 
-/* Ends open slot r as unanswered and frees it. */
-static void end_unanswered(tpa_txn_t *t, slot_t *r)
+/* Ends open slot r as unanswered (off the open list, counted); it stays allocated. */
+static void unanswered(tpa_txn_t *t, slot_t *r)
 {
     list_remove(&t->open, r);
     r->outcome = TPA_TXN_UNANSWERED;
     r->rec->outcome = TPA_TXN_UNANSWERED;
     count_kpi(t, r->rec);
+}
+
+/* Ends open slot r as unanswered and frees it. */
+static void end_unanswered(tpa_txn_t *t, slot_t *r)
+{
+    unanswered(t, r);
     if (r->flags & SL_IN_TABLE) table_remove(t, r);
     slot_free(t, r);
 }
@@ -477,7 +495,8 @@ static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, con
     rec->protocol = p->protocol;
     rec->procedure = p->procedure;
     rec->request_code = tpa_intern(t->pool, s->code);
-    rec->request_name = s->name ? tpa_intern(t->pool, s->name) : NULL;
+    /* names only the document shows: none for a transaction it does not list */
+    rec->request_name = kept && s->name ? tpa_intern(t->pool, s->name) : NULL;
     rec->request_frame = m->frame;
     rec->request_us = m->ts_us;
     rec->flow = m->flow;
@@ -509,8 +528,10 @@ static tpa_txn_rec_t *close_rec(tpa_txn_t *t, slot_t *r, const tpa_txn_msg_t *m)
     tpa_txn_rec_t *rec = r->rec;
     list_remove(&t->open, r);
     rec->outcome = s->outcome == TPA_SIG_FAILURE ? TPA_TXN_FAILURE : TPA_TXN_SUCCESS;
-    rec->response_code = tpa_intern(t->pool, s->code);
-    rec->response_name = s->name ? tpa_intern(t->pool, s->name) : NULL;
+    if (rec->kept) {
+        rec->response_code = tpa_intern(t->pool, s->code);
+        rec->response_name = s->name ? tpa_intern(t->pool, s->name) : NULL;
+    }
     rec->response_frame = m->frame;
     rec->response_us = m->ts_us;
     if (s->has_cause) {
@@ -544,6 +565,43 @@ static void failure_indication(tpa_txn_t *t, const tpa_txn_msg_t *m)
                        m->frame, m->flow);
 }
 
+/* Where m pairs: its procedure index, key length and hash into m (prepared); false
+ * when out of memory. */
+static bool prepare(tpa_txn_t *t, tpa_txn_msg_t *m)
+{
+    const tpa_sig_t *s = m->sig;
+    size_t ci = ((uintptr_t)s->procedure >> 3 ^ (uintptr_t)s->protocol >> 4) & (PROC_CACHE - 1);
+    if (t->by_literal[ci].procedure == s->procedure && t->by_literal[ci].protocol == s->protocol) {
+        m->proc = t->by_literal[ci].proc;
+    } else {
+        const char *protocol = tpa_intern(t->pool, s->protocol);
+        const char *procedure = tpa_intern(t->pool, s->procedure);
+        if (!protocol || !procedure) return false;
+        int64_t pi = proc_get(t, protocol, procedure);
+        if (pi < 0) return false;
+        m->proc = (uint32_t)pi;
+        if (tpa_literals_has(&t->lit, s->protocol) && tpa_literals_has(&t->lit, s->procedure)) {
+            t->by_literal[ci].protocol = s->protocol;
+            t->by_literal[ci].procedure = s->procedure;
+            t->by_literal[ci].proc = m->proc;
+        }
+    }
+    m->keylen = (uint16_t)strnlen(s->key, TPA_TXN_MAX_KEY);
+    uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
+    m->hash = key_hash(t, m->proc, s->key, m->keylen, scope);
+    m->prepared = true;
+    return true;
+}
+
+void tpa_txn_prefetch(tpa_txn_t *t, tpa_txn_msg_t *m)
+{
+    if (!t || !m || !m->sig || t->finished || !t->table) return;
+    const tpa_sig_t *s = m->sig;
+    if (!s->protocol || !s->code || !s->procedure || !s->key || !s->key[0]) return;
+    if (!prepare(t, m)) return;
+    __builtin_prefetch(&t->table[m->hash & (t->cap - 1)]);
+}
+
 tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *evp)
 {
     tpa_txn_ev_t dummy;
@@ -559,15 +617,16 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
         failure_indication(t, m);
         return NULL;
     }
-    const char *protocol = tpa_intern(t->pool, s->protocol);
-    const char *procedure = tpa_intern(t->pool, s->procedure);
-    if (!protocol || !procedure) return NULL;
-    int64_t pi = proc_get(t, protocol, procedure);
-    if (pi < 0) return NULL;
-    uint32_t proc = (uint32_t)pi;
-    size_t keylen = strnlen(s->key, TPA_TXN_MAX_KEY);
+    tpa_txn_msg_t pm;
+    if (!m->prepared) {
+        pm = *m;
+        if (!prepare(t, &pm)) return NULL;
+        m = &pm;
+    }
+    uint32_t proc = m->proc, h = m->hash;
+    size_t keylen = m->keylen;
+    const char *protocol = t->procs[proc].protocol, *procedure = t->procs[proc].procedure;
     uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
-    uint32_t h = key_hash(t, proc, s->key, keylen, scope);
     slot_t *r = lookup(t, h, proc, s->key, keylen, scope);
 
     switch (s->kind) {
@@ -641,12 +700,14 @@ void tpa_txn_finish(tpa_txn_t *t)
 {
     if (!t || t->finished) return;
     writeback(t);
+    /* the table and the pool (every slot, the records not kept) go at once below: no
+     * slot leaves the table one by one (a cache miss each in a big table) */
     while (t->open.head)
-        end_unanswered(t, t->open.head);
-    while (t->linger.head)
-        retire(t, t->linger.head);
-    pool_release(&t->mem); /* every slot is gone: give the memory back for the document */
-    free(t->table);
+        unanswered(t, t->open.head);
+    t->linger = (slot_list_t){NULL, NULL, 0};
+    t->scratch_slot = NULL;
+    pool_release(&t->mem); /* give the memory back for the document */
+    tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
     t->table = NULL;
     t->cap = t->nentries = 0;
     t->finished = true;

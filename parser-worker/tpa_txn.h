@@ -77,7 +77,8 @@ struct tpa_txn_rec {
     const char *protocol, *procedure;          /* pooled */
     const char *request_code, *request_name;   /* pooled */
     const char *response_code, *response_name; /* pooled; NULL until answered */
-    uint64_t request_frame, response_frame;    /* response_frame 0 until answered */
+    /* request_name, response_code and response_name stay NULL when not kept */
+    uint64_t request_frame, response_frame; /* response_frame 0 until answered */
     int64_t request_us, response_us;
     uint32_t flow;         /* flow of the request */
     const char *src, *dst; /* pooled node names: the request's sender and receiver */
@@ -112,6 +113,10 @@ typedef struct tpa_txn_msg {
     uint64_t scope;        /* ignored (0) when sig->flags has TPA_SIG_SCOPE_CAPTURE */
     const char *src, *dst; /* pooled node names of the sender and the receiver */
     const tpa_sig_t *sig;
+    /* set by tpa_txn_prefetch (zero-initialise): where the message pairs */
+    bool prepared;
+    uint32_t proc, hash;
+    uint16_t keylen;
 } tpa_txn_msg_t;
 
 typedef struct tpa_txn_stats {
@@ -142,6 +147,12 @@ void tpa_txn_destroy(tpa_txn_t **t);
  * (the tracker takes the change back at the next feed or finish); others are as the
  * transaction ended (id and retransmissions may be stale). */
 tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *ev);
+
+/* Optional, before tpa_txn_feed(t, m): works out where m pairs (its procedure and key
+ * hash, kept in m) and starts fetching that part of the table, so that the cache miss
+ * overlaps the caller's work until the feed (the table is far larger than the caches
+ * in a big capture). Neither m nor what it points to may change until the feed. */
+void tpa_txn_prefetch(tpa_txn_t *t, tpa_txn_msg_t *m);
 
 /* Ends the capture: every open transaction ends unanswered (in order of opening). */
 void tpa_txn_finish(tpa_txn_t *t);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tpa_bigmem.h"
 #include "tpa_err.h"
 #include "tpa_result.h"
 
@@ -186,7 +187,7 @@ tpa_ue_t *tpa_ue_new(tpa_intern_t *pool, const tpa_ue_limits_t *lim)
     u->nnodes = 1; /* node 0 = none */
     u->naggs = 1;
     u->nbuckets = 256;
-    u->buckets = calloc(u->nbuckets, sizeof *u->buckets);
+    u->buckets = tpa_bigmem_calloc(u->nbuckets, sizeof *u->buckets);
     if (!u->buckets) goto fail_buckets;
     return u;
 fail_buckets:
@@ -217,13 +218,13 @@ static void arena_free(chunk_t **head)
 static void drop_forest(tpa_ue_t *u)
 {
     for (size_t i = 0; i < u->nblocks; i++)
-        free(u->blocks[i]);
+        tpa_bigmem_free(u->blocks[i], NODE_BLOCK, sizeof(node_t));
     free(u->blocks);
     u->blocks = NULL;
     u->nblocks = u->blocks_cap = 0;
     free_aggs(u);
     arena_free(&u->arena);
-    free(u->buckets);
+    tpa_bigmem_free(u->buckets, u->nbuckets, sizeof *u->buckets);
     u->buckets = NULL;
     u->nbuckets = 0;
     free(u->aset);
@@ -467,14 +468,14 @@ static uint32_t node_lookup(const tpa_ue_t *u, uint8_t cls, uint32_t scope, cons
 static int rehash(tpa_ue_t *u)
 {
     size_t nb = u->nbuckets * 2;
-    uint32_t *b = calloc(nb, sizeof *b);
+    uint32_t *b = tpa_bigmem_calloc(nb, sizeof *b);
     if (!b) return TPA_ERR_NOMEM;
     for (size_t i = 1; i < u->nnodes; i++) {
         node_t *n = N(u, (uint32_t)i);
         n->hnext = b[n->hash & (nb - 1)];
         b[n->hash & (nb - 1)] = (uint32_t)i;
     }
-    free(u->buckets);
+    tpa_bigmem_free(u->buckets, u->nbuckets, sizeof *u->buckets);
     u->buckets = b;
     u->nbuckets = nb;
     return 0;
@@ -492,7 +493,7 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
             u->blocks = x;
             u->blocks_cap = nc;
         }
-        u->blocks[u->nblocks] = malloc(NODE_BLOCK * sizeof(node_t));
+        u->blocks[u->nblocks] = tpa_bigmem_calloc(NODE_BLOCK, sizeof(node_t));
         if (!u->blocks[u->nblocks]) return 0;
         u->nblocks++;
     }
@@ -656,43 +657,57 @@ static void attr_add(tpa_ue_t *u, uint32_t anchor, uint8_t kind, const char *v)
 
 /* ---- joining ---- */
 
+void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_t *keys)
+{
+    keys->m = m;
+    keys->n = 0;
+    if (!u || !m || u->finished || !m->n_ids) return;
+    unsigned nid = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
+    keys->n = nid;
+    tpa_ue_key_t *key = keys->key;
+    for (unsigned i = 0; i < nid; i++) {
+        tpa_id_kind_t k = m->ids[i].kind;
+        key[i].state = TPA_UE_KEY_SKIP;
+        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
+        key[i].state = TPA_UE_KEY_IGNORED;
+        if (!normalise(k, m->ids[i].value, flow, key[i].v, sizeof key[i].v, &key[i].cls,
+                       &key[i].scope))
+            continue;
+        key[i].state = TPA_UE_KEY_OK;
+        key[i].h = node_hash(u, key[i].cls, key[i].scope, key[i].v);
+        __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
+    }
+}
+
 uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t flow)
 {
-    if (!u || !m || u->finished || !m->n_ids) return 0;
+    tpa_ue_keys_t keys;
+    tpa_ue_prepare(u, m, flow, &keys);
+    return tpa_ue_join_prepared(u, &keys, frame);
+}
+
+uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
+{
+    const tpa_sig_t *m = keys->m;
+    if (!u || !m || u->finished || !keys->n) return 0;
     enum { MAXN = TPA_SIG_MAX_IDS * 2 };
     uint32_t ids[MAXN] = {0};
     uint8_t kinds[MAXN] = {0};
     int n = 0;
     char buf[TPA_UE_MAX_VALUE + 1], imsi[TPA_UE_MAX_VALUE + 1];
-    unsigned nid = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
-    /* keys first, their buckets and first nodes fetched together: the table is far
-     * larger than the caches, and one miss at a time is what joining costs */
-    struct {
-        char v[TPA_UE_MAX_VALUE + 1];
-        uint32_t h, scope;
-        uint8_t cls;
-        enum { K_SKIP, K_IGNORED, K_OK } state;
-    } key[TPA_SIG_MAX_IDS];
-    for (unsigned i = 0; i < nid; i++) {
-        tpa_id_kind_t k = m->ids[i].kind;
-        key[i].state = K_SKIP;
-        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
-        key[i].state = K_IGNORED;
-        if (!normalise(k, m->ids[i].value, flow, key[i].v, sizeof key[i].v, &key[i].cls,
-                       &key[i].scope))
-            continue;
-        key[i].state = K_OK;
-        key[i].h = node_hash(u, key[i].cls, key[i].scope, key[i].v);
-        __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
-    }
+    unsigned nid = keys->n;
+    tpa_ue_key_t *key = keys->key;
+    /* the keys' buckets were fetched by tpa_ue_prepare; now their first nodes, all
+     * together: the table is far larger than the caches, and one miss at a time is
+     * what joining costs */
     for (unsigned i = 0; i < nid; i++)
-        if (key[i].state == K_OK) {
+        if (key[i].state == TPA_UE_KEY_OK) {
             uint32_t b = u->buckets[key[i].h & (u->nbuckets - 1)];
             if (b) __builtin_prefetch(N(u, b));
         }
     for (unsigned i = 0; i < nid && n < MAXN - 1; i++) {
-        if (key[i].state != K_OK) {
-            u->st.ignored += key[i].state == K_IGNORED;
+        if (key[i].state != TPA_UE_KEY_OK) {
+            u->st.ignored += key[i].state == TPA_UE_KEY_IGNORED;
             continue;
         }
         tpa_id_kind_t k = m->ids[i].kind;
@@ -791,9 +806,11 @@ void tpa_ue_step(tpa_ue_t *u, uint32_t anchor, const tpa_ue_step_t *s)
         u->steps = x;
         u->steps_cap = nc;
     }
+    /* the texts are copied only now: past the caps most steps never get here */
+    const char *protocol = tpa_intern(u->pool, s->protocol), *name = tpa_intern(u->pool, s->name);
     u->steps[u->nsteps++] =
-        (step_t){s->ts_us,    s->frame, s->txn, s->src,           s->dst,
-                 s->protocol, s->name,  anchor, (uint8_t)s->kind, (uint8_t)s->outcome};
+        (step_t){s->ts_us, s->frame, s->txn, s->src,           s->dst,
+                 protocol, name,     anchor, (uint8_t)s->kind, (uint8_t)s->outcome};
     r->nladder++;
 }
 
@@ -811,6 +828,41 @@ static int cmp_root(const void *x, const void *y)
     if (a->first_us != b->first_us) return a->first_us < b->first_us ? -1 : 1;
     if (a->first_frame != b->first_frame) return a->first_frame < b->first_frame ? -1 : 1;
     return (a->root > b->root) - (a->root < b->root);
+}
+
+static void heap_down(root_key_t *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, big = i;
+        if (l < n && cmp_root(&h[l], &h[big]) > 0) big = l;
+        if (l + 1 < n && cmp_root(&h[l + 1], &h[big]) > 0) big = l + 1;
+        if (big == i) return;
+        root_key_t t = h[i];
+        h[i] = h[big];
+        h[big] = t;
+        i = big;
+    }
+}
+
+/* Moves the k smallest of keys[0..n) (cmp_root, a total order) to keys[0..k) in
+ * order: a max-heap of the best k so far, O(n log k), and O(n) when the keys come
+ * nearly in order (node order follows time). Only the listed subscribers need a
+ * number, and a big capture has hundreds of thousands. */
+static void smallest_sorted(root_key_t *keys, size_t n, size_t k)
+{
+    if (k >= n) {
+        qsort(keys, n, sizeof *keys, cmp_root);
+        return;
+    }
+    if (!k) return;
+    for (size_t i = k / 2; i-- > 0;)
+        heap_down(keys, k, i);
+    for (size_t i = k; i < n; i++)
+        if (cmp_root(&keys[i], &keys[0]) < 0) {
+            keys[0] = keys[i];
+            heap_down(keys, k, 0);
+        }
+    qsort(keys, k, sizeof *keys, cmp_root);
 }
 
 /* Copies what ues[] shows of the identities of the listed subscribers (number[] set). */
@@ -843,9 +895,9 @@ void tpa_ue_finish(tpa_ue_t *u)
             keys[nr++] = (root_key_t){g->first_us, g->first_frame, (uint32_t)i};
         }
     }
-    if (nr) qsort(keys, nr, sizeof *keys, cmp_root);
     u->st.ues = nr;
     u->nroots = nr < u->lim.max_doc ? nr : u->lim.max_doc;
+    smallest_sorted(keys, nr, u->nroots);
     u->listed = malloc((u->nroots ? u->nroots : 1) * sizeof *u->listed);
     if (!u->listed) goto fail;
     for (size_t k = 0; k < u->nroots; k++) {

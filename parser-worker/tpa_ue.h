@@ -70,7 +70,9 @@ typedef struct tpa_ue_limits {
 /* The defaults above. */
 tpa_ue_limits_t tpa_ue_default_limits(void);
 
-/* One ladder step (borrowed for the call; strings pooled). */
+/* One ladder step (borrowed for the call): src and dst pooled; protocol and name
+ * interned by the joiner when the step is kept (most are dropped in a big capture,
+ * past the ladder caps, and need no copy). */
 typedef struct tpa_ue_step {
     int64_t ts_us;
     uint64_t frame;
@@ -104,6 +106,29 @@ void tpa_ue_destroy(tpa_ue_t **u);
  * bindings for each other. Returns the message's anchor node (pass it to tpa_ue_step,
  * tpa_ue_link, tpa_ue_number), or 0 when the message names no usable identity. */
 uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t flow);
+
+/* The normalised join keys of one message's identities (tpa_ue_prepare); the caller
+ * keeps it on its stack, its fields are the joiner's. */
+typedef struct tpa_ue_key {
+    char v[TPA_UE_MAX_VALUE + 1];
+    uint32_t h, scope;
+    uint8_t cls;
+    enum { TPA_UE_KEY_SKIP, TPA_UE_KEY_IGNORED, TPA_UE_KEY_OK } state;
+} tpa_ue_key_t;
+
+typedef struct tpa_ue_keys {
+    const tpa_sig_t *m;
+    unsigned n;
+    tpa_ue_key_t key[TPA_SIG_MAX_IDS];
+} tpa_ue_keys_t;
+
+/* tpa_ue_join in two steps, so that the caller's work in between hides the first
+ * cache miss: tpa_ue_prepare normalises and hashes m's identities into keys and starts
+ * fetching their place in the table; tpa_ue_join_prepared joins them as tpa_ue_join
+ * does (same result). m (borrowed) must not change between the two, and no other
+ * call on u may come between them. */
+void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_t *keys);
+uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame);
 
 /* Joins the subscribers of anchors a and b (a request and its response), with the
  * conflict and size guards. Either may be 0. */

@@ -1,0 +1,38 @@
+/* tpa_literal.c - read-only segments of the program (see tpa_literal.h). */
+#define _GNU_SOURCE
+#include "tpa_literal.h"
+
+#include <link.h>
+#include <string.h>
+
+/* dl_iterate_phdr callback: the loadable segments of the program itself (the first
+ * object listed) that are mapped without write permission. */
+static int segments(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    tpa_literals_t *l = arg;
+    for (size_t i = 0; i < info->dlpi_phnum && l->n < TPA_LITERAL_SEGMENTS; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || !(ph->p_flags & PF_R)) continue;
+        uintptr_t a = (uintptr_t)info->dlpi_addr + (uintptr_t)ph->p_vaddr;
+        l->seg[l->n][0] = a;
+        l->seg[l->n][1] = a + (uintptr_t)ph->p_memsz;
+        l->n++;
+    }
+    return 1; /* the program only */
+}
+
+void tpa_literals_init(tpa_literals_t *l)
+{
+    memset(l, 0, sizeof *l);
+    dl_iterate_phdr(segments, l);
+}
+
+bool tpa_literals_has(const tpa_literals_t *l, const char *s)
+{
+    uintptr_t a = (uintptr_t)s;
+    for (size_t i = 0; i < l->n; i++)
+        if (a >= l->seg[i][0] && a < l->seg[i][1])
+            return strnlen(s, l->seg[i][1] - a) < l->seg[i][1] - a;
+    return false;
+}

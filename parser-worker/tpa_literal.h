@@ -1,0 +1,32 @@
+/* tpa_literal.h - tells the program's string literals from buffers.
+ *
+ * Dissectors pass literals ("pfcp", "Session Establishment") and table strings over
+ * and over; memos keyed by address (tpa_intern, the message counters) must compare
+ * the text behind an address each time, since a caller's buffer may hold another text
+ * at the same address later. A string that lies wholly in a read-only loadable segment
+ * of the program itself cannot change, so its address alone identifies its text.
+ * Costs: tpa_literals_init walks the program headers once; tpa_literals_has is a
+ * range check per segment (at most TPA_LITERAL_SEGMENTS) and a strnlen.
+ */
+#ifndef TPA_LITERAL_H
+#define TPA_LITERAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TPA_LITERAL_SEGMENTS 4
+
+typedef struct tpa_literals {
+    uintptr_t seg[TPA_LITERAL_SEGMENTS][2]; /* [start, end) of read-only segments */
+    size_t n;
+} tpa_literals_t;
+
+/* Fills l with the read-only segments of the program (none found: nothing is a
+ * literal, and callers compare text as before). */
+void tpa_literals_init(tpa_literals_t *l);
+
+/* Whether s (NUL-terminated) lies wholly in one of l's segments. */
+bool tpa_literals_has(const tpa_literals_t *l, const char *s);
+
+#endif
