@@ -288,6 +288,73 @@ static void test_errors(void)
     json_decref(arr);
 }
 
+/* Element i of a generated array: {"i": i, "sq": [i, i*i]}; NULL at fail_at. */
+struct gen {
+    size_t fail_at;
+    size_t made;
+};
+
+static json_t *gen_item(void *ud, size_t i)
+{
+    struct gen *g = ud;
+    if (i == g->fail_at) return NULL;
+    g->made++;
+    return json_pack("{s:I,s:[I,I]}", "i", (json_int_t)i, "sq", (json_int_t)i,
+                     (json_int_t)(i * i));
+}
+
+static int to_mem(const char *buf, size_t len, void *ud)
+{
+    return fwrite(buf, 1, len, ud) == len ? 0 : -1;
+}
+
+static json_t *shift10(void *ud, size_t i)
+{
+    return gen_item(ud, i + 10);
+}
+
+/* Generated arrays write what the filled tree writes, at any depth and indent. */
+static void test_lazy(void)
+{
+    for (size_t n = 0; n <= 3; n++) {
+        json_t *a = json_array(), *b = json_array();
+        json_t *doc = json_pack("{s:o,s:{s:o,s:i},s:[]}", "flows", a, "in", "deep", b, "k", 7,
+                                "plain");
+        json_t *full = json_deep_copy(doc);
+        struct gen ga = {(size_t)-1, 0}, gb = {(size_t)-1, 0};
+        for (size_t i = 0; i < n; i++) {
+            json_array_append_new(json_object_get(full, "flows"), gen_item(&ga, i));
+            json_array_append_new(json_object_get(json_object_get(full, "in"), "deep"),
+                                  shift10(&gb, i));
+        }
+        tpa_json_out_lazy_t lz[2] = {{a, n, gen_item, &ga}, {b, n, shift10, &gb}};
+        for (int indent = 0; indent <= 2; indent++) {
+            char *want = tpa_json_out_dumps(full, indent, NULL);
+            char *got = NULL;
+            size_t len = 0;
+            FILE *m = open_memstream(&got, &len);
+            CHECK(tpa_json_out_callback_lazy(doc, indent, lz, 2, to_mem, m) == 0);
+            fclose(m);
+            CHECKF(want && got && strcmp(want, got) == 0, "n %zu indent %d:\nwant %s\ngot  %s", n,
+                   indent, want, got);
+            free(want);
+            free(got);
+        }
+        /* an element that cannot be made fails the write */
+        if (n) {
+            struct gen bad = {n - 1, 0};
+            tpa_json_out_lazy_t lb = {a, n, gen_item, &bad};
+            FILE *m = fopen("/dev/null", "w");
+            CHECK(tpa_json_out_callback_lazy(doc, 0, &lb, 1, to_mem, m) == TPA_ERR_NOMEM);
+            CHECK(bad.made == n - 1);
+            fclose(m);
+        }
+        CHECK(tpa_json_out_callback_lazy(doc, 0, NULL, 1, to_mem, stdout) == TPA_ERR_INVALID);
+        json_decref(full);
+        json_decref(doc);
+    }
+}
+
 int main(void)
 {
     test_ints();
@@ -295,6 +362,7 @@ int main(void)
     test_reals_random();
     test_documents();
     test_strings_random();
+    test_lazy();
     test_errors();
     return TEST_DONE();
 }

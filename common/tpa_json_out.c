@@ -129,6 +129,8 @@ typedef struct wr {
     tpa_json_out_fn fn; /* NULL: b grows (tpa_json_out_dumps) */
     void *ud;
     int indent;
+    const tpa_json_out_lazy_t *lazy; /* generated arrays, nlazy of them */
+    size_t nlazy;
 } wr_t;
 
 static int flush(wr_t *w)
@@ -311,6 +313,32 @@ static int string(wr_t *w, const char *str, size_t len)
     return rc ? rc : put_c(w, '"');
 }
 
+static int value(wr_t *w, const json_t *j, int depth);
+
+/* The generated array standing for the empty array j, or NULL. */
+static const tpa_json_out_lazy_t *lazy_for(const wr_t *w, const json_t *j)
+{
+    for (size_t i = 0; i < w->nlazy; i++)
+        if (w->lazy[i].at == j) return &w->lazy[i];
+    return NULL;
+}
+
+/* Writes the elements of a generated array, one in memory at a time. */
+static int lazy_items(wr_t *w, const tpa_json_out_lazy_t *lz, int depth)
+{
+    int rc;
+    if ((rc = newline(w, depth + 1)) != 0) return rc;
+    for (size_t i = 0; i < lz->n; i++) {
+        json_t *e = lz->item(lz->ud, i);
+        if (!e) return TPA_ERR_NOMEM;
+        rc = value(w, e, depth + 1);
+        json_decref(e);
+        if (rc) return rc;
+        if ((rc = i + 1 < lz->n ? comma(w, depth + 1) : newline(w, depth)) != 0) return rc;
+    }
+    return put_c(w, ']');
+}
+
 static int value(wr_t *w, const json_t *j, int depth)
 {
     int rc;
@@ -336,7 +364,10 @@ static int value(wr_t *w, const json_t *j, int depth)
         size_t n = json_array_size(j);
         if (depth >= TPA_JSON_OUT_MAX_DEPTH) return TPA_ERR_FORMAT;
         if ((rc = put_c(w, '[')) != 0) return rc;
-        if (!n) return put_c(w, ']');
+        if (!n) {
+            const tpa_json_out_lazy_t *lz = w->nlazy ? lazy_for(w, j) : NULL;
+            return lz && lz->n ? lazy_items(w, lz, depth) : put_c(w, ']');
+        }
         if ((rc = newline(w, depth + 1)) != 0) return rc;
         for (size_t i = 0; i < n; i++) {
             if ((rc = value(w, json_array_get(j, i), depth + 1)) != 0) return rc;
@@ -378,8 +409,14 @@ static int run(wr_t *w, const json_t *j, int indent)
 
 int tpa_json_out_callback(const json_t *j, int indent, tpa_json_out_fn fn, void *ud)
 {
-    if (!fn) return TPA_ERR_INVALID;
-    wr_t w = {.fn = fn, .ud = ud};
+    return tpa_json_out_callback_lazy(j, indent, NULL, 0, fn, ud);
+}
+
+int tpa_json_out_callback_lazy(const json_t *j, int indent, const tpa_json_out_lazy_t *lazy,
+                               size_t nlazy, tpa_json_out_fn fn, void *ud)
+{
+    if (!fn || (nlazy && !lazy)) return TPA_ERR_INVALID;
+    wr_t w = {.fn = fn, .ud = ud, .lazy = lazy, .nlazy = nlazy};
     int rc = run(&w, j, indent);
     if (!rc) rc = flush(&w);
     free(w.b);
@@ -394,6 +431,12 @@ static int to_file(const char *buf, size_t len, void *ud)
 int tpa_json_out_file(const json_t *j, int indent, FILE *f)
 {
     return tpa_json_out_callback(j, indent, to_file, f);
+}
+
+int tpa_json_out_file_lazy(const json_t *j, int indent, const tpa_json_out_lazy_t *lazy,
+                           size_t nlazy, FILE *f)
+{
+    return tpa_json_out_callback_lazy(j, indent, lazy, nlazy, to_file, f);
 }
 
 char *tpa_json_out_dumps(const json_t *j, int indent, size_t *len)

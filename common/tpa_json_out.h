@@ -43,9 +43,29 @@ typedef int (*tpa_json_out_fn)(const char *buf, size_t len, void *ud);
  * trailing newline. */
 int tpa_json_out_callback(const json_t *j, int indent, tpa_json_out_fn fn, void *ud);
 
+/* A long array written as it is generated instead of held in the tree: where the
+ * writer meets the (empty) array `at` it writes n elements, element i being item(ud,
+ * i), a new reference the writer releases once written, so only one element exists
+ * at a time. item returns NULL when out of memory (the write fails with
+ * TPA_ERR_NOMEM). */
+typedef json_t *(*tpa_json_out_item_fn)(void *ud, size_t i);
+typedef struct tpa_json_out_lazy {
+    const json_t *at; /* an empty array in the tree, found by identity */
+    size_t n;
+    tpa_json_out_item_fn item;
+    void *ud;
+} tpa_json_out_lazy_t;
+
+/* tpa_json_out_callback with nlazy generated arrays (lazy may be NULL when 0). The
+ * text is the one the tree with those arrays filled would give. */
+int tpa_json_out_callback_lazy(const json_t *j, int indent, const tpa_json_out_lazy_t *lazy,
+                               size_t nlazy, tpa_json_out_fn fn, void *ud);
+
 /* Writes j to f (buffered here, then fwrite). Returns 0, TPA_ERR_IO (errno set by the
  * failed write), TPA_ERR_FORMAT or TPA_ERR_NOMEM. No trailing newline. */
 int tpa_json_out_file(const json_t *j, int indent, FILE *f);
+int tpa_json_out_file_lazy(const json_t *j, int indent, const tpa_json_out_lazy_t *lazy,
+                           size_t nlazy, FILE *f);
 
 /* j as a NUL-terminated string, its length in *len when len is not NULL; the caller
  * frees it with free(). NULL when out of memory or on a TPA_ERR_FORMAT case. */

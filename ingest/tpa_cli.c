@@ -109,10 +109,11 @@ int tpa_cli_common_opt(tpa_cli_t *cli, const char *cmd, int argc, char **argv, i
 
 /* Writes doc and a newline to f (tpa_json_out: buffered, numbers without snprintf).
  * Returns 0 or -1 with errno set. */
-static int dump_json(const json_t *doc, FILE *f, bool compact)
+static int dump_json(const json_t *doc, const tpa_json_out_lazy_t *lazy, size_t nlazy, FILE *f,
+                     bool compact)
 {
     errno = 0;
-    int rc = tpa_json_out_file(doc, compact ? 0 : 1, f);
+    int rc = tpa_json_out_file_lazy(doc, compact ? 0 : 1, lazy, nlazy, f);
     if (rc == TPA_ERR_NOMEM) errno = ENOMEM;
     if (rc == TPA_ERR_FORMAT) errno = EINVAL;
     return rc == 0 && fputc('\n', f) != EOF ? 0 : -1;
@@ -120,11 +121,17 @@ static int dump_json(const json_t *doc, FILE *f, bool compact)
 
 int tpa_cli_write_json(const json_t *doc, const char *path, bool compact)
 {
+    return tpa_cli_write_json_lazy(doc, NULL, 0, path, compact);
+}
+
+int tpa_cli_write_json_lazy(const json_t *doc, const tpa_json_out_lazy_t *lazy, size_t nlazy,
+                            const char *path, bool compact)
+{
     /* Reals: whole microseconds (timestamps, latencies) in their shortest exact form,
      * others with 16 significant digits, without the binary noise 17 would show
      * (tpa_json_out.h). */
     if (!path || strcmp(path, "-") == 0) {
-        if (dump_json(doc, stdout, compact) != 0 || fflush(stdout) != 0) {
+        if (dump_json(doc, lazy, nlazy, stdout, compact) != 0 || fflush(stdout) != 0) {
             tpa_cli_fail("stdout: %s", strerror(errno ? errno : EIO));
             return -1;
         }
@@ -141,7 +148,7 @@ int tpa_cli_write_json(const json_t *doc, const char *path, bool compact)
             tpa_cli_fail("%s: %s", path, strerror(errno));
             return -1;
         }
-        int dok = dump_json(doc, d, compact) == 0;
+        int dok = dump_json(doc, lazy, nlazy, d, compact) == 0;
         int de = errno;
         if (fclose(d) != 0 && dok) {
             dok = 0;
@@ -164,7 +171,7 @@ int tpa_cli_write_json(const json_t *doc, const char *path, bool compact)
         tpa_cli_fail("%s: %s", path, strerror(errno));
         return -1;
     }
-    int ok = dump_json(doc, f, compact) == 0;
+    int ok = dump_json(doc, lazy, nlazy, f, compact) == 0;
     int e = errno;
     if (fclose(f) != 0 && ok) {
         ok = 0;

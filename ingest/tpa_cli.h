@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "tpa_config.h"
+#include "tpa_json_out.h"
 
 enum { TPA_EXIT_OK = 0, TPA_EXIT_FAIL = 1, TPA_EXIT_USAGE = 2 };
 
@@ -65,6 +66,10 @@ int tpa_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * "-". compact: no indentation. Writes to a temporary file and renames it, so
  * path never holds half a document. Returns 0 or prints one line and returns -1. */
 int tpa_cli_write_json(const json_t *doc, const char *path, bool compact);
+
+/* The same with nlazy arrays of doc generated while written (tpa_json_out.h). */
+int tpa_cli_write_json_lazy(const json_t *doc, const tpa_json_out_lazy_t *lazy, size_t nlazy,
+                            const char *path, bool compact);
 
 /* Job helpers shared by submit, watch and capture (tpa_cli_jobs.c). */
 

@@ -8,7 +8,6 @@
 #include "tpa_capture_check.h"
 #include "tpa_cli.h"
 #include "tpa_err.h"
-#include "tpa_json_arena.h"
 
 static const char analyze_usage[] =
     "Usage: tpa analyze [--compact] [-o FILE] [--progress] CAPTURE\n"
@@ -21,18 +20,25 @@ static const char analyze_usage[] =
     "Exit status: 0 success, 1 the file is unreadable or not a capture (one line on\n"
     "stderr), 2 usage error.\n";
 
-/* The last document written, never freed: see the end of tpa_cli_analyze. */
-static json_t *kept_doc;
-
 typedef struct {
     const char *name;
     int last; /* last percentage printed, -1 before the first */
     bool tty;
-} progress_t;
+    const char *out; /* -o, or NULL for stdout */
+    bool compact;
+    int written; /* tpa_cli_write_json_lazy's result; 1 before the document came */
+} run_t;
+
+/* Ends the progress line on a terminal (once). */
+static void progress_done(run_t *r)
+{
+    if (r->tty && r->last >= 0) fputc('\n', stderr);
+    r->last = -1;
+}
 
 static bool on_progress(void *ud, uint64_t done, uint64_t total)
 {
-    progress_t *p = ud;
+    run_t *p = ud;
     if (total == 0) return true;
     int pct = done >= total ? 100 : (int)(done * 100 / total);
     if (pct == p->last) return true;
@@ -43,6 +49,16 @@ static bool on_progress(void *ud, uint64_t done, uint64_t total)
         fprintf(stderr, "tpa: %s: %d%%\n", p->name, pct);
     fflush(stderr);
     return true;
+}
+
+/* The document, written as it is generated (tpa_result_build_lazy): the flows[] and
+ * transactions[] of a big capture are never whole in memory. */
+static int emit(void *ud, const json_t *doc, const tpa_json_out_lazy_t *lazy, size_t nlazy)
+{
+    run_t *r = ud;
+    progress_done(r);
+    r->written = tpa_cli_write_json_lazy(doc, lazy, nlazy, r->out, r->compact);
+    return 0;
 }
 
 int tpa_cli_analyze(tpa_cli_t *cli, int argc, char **argv)
@@ -68,25 +84,19 @@ int tpa_cli_analyze(tpa_cli_t *cli, int argc, char **argv)
     if (f != TPA_CAPFMT_PCAP && f != TPA_CAPFMT_PCAPNG && f != TPA_CAPFMT_GZIP)
         return tpa_cli_fail("%s: %s", path, err[0] ? err : "not a pcap or pcapng file");
 
-    /* One document built, written and left to the exit: jansson's millions of small
-     * blocks come from a bump arena instead of malloc (tpa_json_arena.h). */
-    tpa_json_arena_enable();
-    progress_t pg = {.name = path, .last = -1, .tty = isatty(STDERR_FILENO) != 0};
-    tpa_analysis_opts_t aopts = {.progress = progress ? on_progress : NULL, .ud = &pg};
+    run_t run = {.name = path,
+                 .last = -1,
+                 .tty = isatty(STDERR_FILENO) != 0,
+                 .out = out,
+                 .compact = compact,
+                 .written = 1};
+    tpa_analysis_opts_t aopts = {.progress = progress ? on_progress : NULL, .ud = &run, .emit = emit};
     json_t *doc = NULL;
     err[0] = '\0';
     int rc = tpa_analyze_file(path, &aopts, &doc, err, sizeof err);
-    if (progress && pg.tty && pg.last >= 0) fputc('\n', stderr);
-    if (rc < 0 || !doc) {
-        json_decref(doc);
-        return tpa_cli_fail("%s: %s", path, err[0] ? err : tpa_strerror(rc));
-    }
-    rc = tpa_cli_write_json(doc, out, compact);
-    /* The process ends when this returns: freeing the document (millions of small
-     * blocks, a quarter of the CPU time on a 100k-packet capture) gives nothing back.
-     * It stays reachable from kept_doc, so leak checkers (LSan in the ASan build) do
-     * not count it as lost. */
-    json_decref(kept_doc);
-    kept_doc = doc;
+    progress_done(&run);
+    json_decref(doc); /* NULL: emit wrote it */
+    if (rc < 0) return tpa_cli_fail("%s: %s", path, err[0] ? err : tpa_strerror(rc));
+    rc = run.written; /* a write error was reported where it happened */
     return rc < 0 ? TPA_EXIT_FAIL : TPA_EXIT_OK;
 }

@@ -2,6 +2,7 @@
  * pcap (micro, nano, both byte orders), gzip, a record cut short, pcapng with two
  * interfaces of different link types and time resolutions, not-a-capture, the
  * progress contract ("returning false cancels ... TPA_ERR_CANCELLED") and the digest. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "tpa_analysis.h"
 #include "tpa_err.h"
+#include "tpa_json_out.h"
 #include "tpa_test.h"
 
 static char dir[256];
@@ -177,6 +179,32 @@ static bool on_progress(void *ud, uint64_t done, uint64_t total)
     return !p->cancel;
 }
 
+static int to_stream(const char *buf, size_t len, void *ud)
+{
+    return fwrite(buf, 1, len, ud) == len ? 0 : -1;
+}
+
+struct emitted {
+    char *text;
+    int calls;
+    size_t nlazy;
+    bool fail; /* emit returns TPA_ERR_IO */
+};
+
+static int emit(void *ud, const json_t *doc, const tpa_json_out_lazy_t *lazy, size_t nlazy)
+{
+    struct emitted *e = ud;
+    e->calls++;
+    e->nlazy = nlazy;
+    if (e->fail) return TPA_ERR_IO;
+    size_t len = 0;
+    FILE *m = open_memstream(&e->text, &len);
+    if (!m) return TPA_ERR_NOMEM;
+    int rc = tpa_json_out_callback_lazy(doc, 0, lazy, nlazy, to_stream, m);
+    fclose(m);
+    return rc;
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/tpa-test-analysis-%d", (int)getpid());
@@ -259,11 +287,26 @@ int main(void)
     snprintf(path, sizeof path, "%s/big.pcap", dir);
     write_pcap(path, 0, 0, 5000);
     struct prog pg = {0};
-    tpa_analysis_opts_t o = {on_progress, &pg, "shown.pcap"};
+    tpa_analysis_opts_t o = {on_progress, &pg, "shown.pcap", NULL};
     rc = tpa_analyze_file(path, &o, &doc, err, sizeof err);
     CHECK(rc == 0 && pg.calls >= 1 && pg.total == 24 + 5000 * 76 && pg.last_done == pg.total);
     CHECK(strcmp(json_string_value(json_object_get(json_object_get(doc, "capture"), "file")),
                  "shown.pcap") == 0);
+
+    /* opts.emit: the same text, written while flows[] is generated; emit's error is
+     * the analysis's */
+    char *want = tpa_json_out_dumps(doc, 0, NULL);
+    struct emitted em = {0};
+    tpa_analysis_opts_t eo = {NULL, &em, "shown.pcap", emit};
+    json_t *none = NULL;
+    rc = tpa_analyze_file(path, &eo, &none, err, sizeof err);
+    CHECK(rc == 0 && none == NULL && em.calls == 1 && em.nlazy >= 1);
+    CHECK(want && em.text && strcmp(em.text, want) == 0);
+    free(em.text);
+    free(want);
+    em = (struct emitted){.fail = true};
+    rc = tpa_analyze_file(path, &eo, &none, err, sizeof err);
+    CHECK(rc == TPA_ERR_IO && none == NULL && em.calls == 1);
 
     /* digest: compact, within budget, no payload */
     json_t *dg = tpa_digest_build(doc, 4096);

@@ -95,12 +95,16 @@ int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t *
     rc_cap.nlink_types = ndlt;
     rc_cap.truncated = tpa_capture_truncated(cap);
     rc_cap.error = tpa_capture_error(cap);
-    *doc = tpa_result_build(dec, &rc_cap);
-    if (!*doc) {
-        snprintf(err, errlen, "out of memory building the result");
-        rc = TPA_ERR_NOMEM;
+    if (opts->emit) {
+        tpa_result_lazy_t lz;
+        json_t *d = tpa_result_build_lazy(dec, &rc_cap, &lz);
+        rc = d ? opts->emit(opts->ud, d, lz.arr, lz.narr) : TPA_ERR_NOMEM;
+        json_decref(d);
+        if (rc == TPA_ERR_NOMEM) snprintf(err, errlen, "out of memory building the result");
     } else {
-        rc = 0;
+        *doc = tpa_result_build(dec, &rc_cap);
+        rc = *doc ? 0 : TPA_ERR_NOMEM;
+        if (!*doc) snprintf(err, errlen, "out of memory building the result");
     }
 done_dec:
     tpa_decoder_destroy(&dec);

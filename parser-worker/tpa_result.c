@@ -16,6 +16,7 @@
 #include "tpa_sctp.h"
 #include "tpa_sigstate.h"
 #include "tpa_tcp.h"
+#include "tpa_txn.h"
 
 #ifndef TPA_VERSION
 #define TPA_VERSION "0.0.0"
@@ -636,7 +637,29 @@ static json_t *capture_json(const tpa_decode_stats_t *st, const tpa_reasm_stats_
     return c;
 }
 
-json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap)
+/* flows[] element: the flow's facts and its media (flows[].rtp|rtcp). */
+static json_t *flow_full_json(tpa_decoder_t *d, const tpa_flow_t *f)
+{
+    json_t *fj = flow_json(f);
+    const char *rk = NULL;
+    json_t *media = fj ? tpa_rtp_flow_json(d, f, &rk) : NULL;
+    if (media) json_object_set_new(fj, rk, media);
+    return fj;
+}
+
+static json_t *flow_item(void *ud, size_t i)
+{
+    const tpa_result_lazy_t *lz = ud;
+    return flow_full_json(lz->dec, lz->flows[i]);
+}
+
+static json_t *txn_item(void *ud, size_t i)
+{
+    return tpa_txn_item_json(ud, i);
+}
+
+/* tpa_result_build, or with lz its lazy form (tpa_result_build_lazy). */
+static json_t *build(tpa_decoder_t *d, const tpa_result_capture_t *cap, tpa_result_lazy_t *lz)
 {
     const tpa_decode_stats_t *st = tpa_decode_stats(d);
     tpa_reasm_stats_t rs;
@@ -651,13 +674,15 @@ json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap)
     size_t n = 0;
     tpa_flow_t *const *all = tpa_flow_table_finish(tpa_decode_flows(d), &n);
     tpa_sig_finish(d); /* frees the tracking tables before the document takes memory */
-    for (size_t i = 0; i < n; i++) {
-        if (!all[i]) continue;
-        json_t *fj = flow_json(all[i]);
-        const char *rk = NULL;
-        json_t *media = fj ? tpa_rtp_flow_json(d, all[i], &rk) : NULL; /* flows[].rtp|rtcp */
-        if (media) json_object_set_new(fj, rk, media);
-        if (json_array_append_new(flows, fj) < 0) goto fail;
+    bool gaps = false; /* a flow missing from the table's array: listed eagerly */
+    for (size_t i = 0; i < n; i++)
+        gaps |= !all[i];
+    if (lz && !gaps) {
+        lz->flows = all;
+        lz->arr[lz->narr++] = (tpa_json_out_lazy_t){flows, n, flow_item, lz};
+    } else {
+        for (size_t i = 0; i < n; i++)
+            if (all[i] && json_array_append_new(flows, flow_full_json(d, all[i])) < 0) goto fail;
     }
     json_object_set_new(doc, "flows", flows);
     flows = NULL;
@@ -666,8 +691,13 @@ json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap)
     json_object_set_new(doc, "messages", msgs);
     add_findings(findings, st, &rs, cap);
     if (tpa_rtp_findings(d, all, n, findings) < 0) goto fail; /* rtp.poor_quality */
+    const tpa_txn_t *txn = lz ? tpa_sig_defer_transactions(d) : NULL;
     /* transactions, kpis, ues, signalling; rule findings appended, all numbered */
     if (tpa_sig_result(d, doc, all, n, findings) < 0) goto fail;
+    if (txn)
+        lz->arr[lz->narr++] = (tpa_json_out_lazy_t){json_object_get(doc, "transactions"),
+                                                     tpa_txn_kept_count(txn), txn_item,
+                                                     (void *)txn};
     json_object_set_new(doc, "findings", findings);
     findings = NULL;
     json_object_set_new(doc, "insights", json_array());
@@ -678,4 +708,19 @@ fail:
     json_decref(flows);
     json_decref(doc);
     return NULL;
+}
+
+json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap)
+{
+    return build(d, cap, NULL);
+}
+
+json_t *tpa_result_build_lazy(tpa_decoder_t *d, const tpa_result_capture_t *cap,
+                              tpa_result_lazy_t *lz)
+{
+    if (!lz) return NULL;
+    *lz = (tpa_result_lazy_t){.dec = d};
+    json_t *doc = build(d, cap, lz);
+    if (!doc) lz->narr = 0;
+    return doc;
 }

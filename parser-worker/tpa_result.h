@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "tpa_decode.h"
+#include "tpa_json_out.h"
 
 #define TPA_RESULT_MAX_LINK_TYPES 16
 
@@ -72,6 +73,22 @@ json_t *tpa_result_messages_json(const tpa_result_sink_t *s);
 /* A new document (caller json_decref's), or NULL when out of memory. d must have
  * been finished (tpa_decode_finish). */
 json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap);
+
+/* The document with its two longest arrays, flows[] and transactions[], left empty
+ * and described in lz->arr for a writer that generates their elements one at a time
+ * (tpa_json_out_callback_lazy): the same text as tpa_result_build's document, in a
+ * fraction of the memory (one element at a time instead of some 2 million jansson
+ * blocks on a big capture). lz is filled here; it and the elements it makes borrow
+ * from d, so write before destroying d. NULL when out of memory. */
+typedef struct tpa_result_lazy {
+    tpa_json_out_lazy_t arr[2];
+    size_t narr;
+    /* private to tpa_result.c */
+    tpa_decoder_t *dec;
+    struct tpa_flow *const *flows;
+} tpa_result_lazy_t;
+json_t *tpa_result_build_lazy(tpa_decoder_t *d, const tpa_result_capture_t *cap,
+                              tpa_result_lazy_t *lz);
 
 /* A timestamp in microseconds as JSON seconds (real). */
 json_t *tpa_result_ts(int64_t us);

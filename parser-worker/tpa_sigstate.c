@@ -23,6 +23,7 @@ struct tpa_sigstate {
     tpa_sig_flow_memo_t *memo; /* TPA_SIG_FLOW_MEMO slots, made on first use */
     addr_memo_t *addr_memo;    /* TPA_SIG_ADDR_MEMO slots, made on first use */
     bool finished;
+    bool defer_txn; /* transactions[] left empty (tpa_sigstate_defer_transactions) */
 };
 
 tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim)
@@ -165,7 +166,7 @@ int tpa_sigstate_json(tpa_sigstate_t *s, json_t *doc)
 {
     if (!doc) return TPA_ERR_INVALID;
     if (s) tpa_sigstate_finish(s);
-    json_t *tx = tpa_txn_json(s ? s->txn : NULL);
+    json_t *tx = s && s->defer_txn ? json_array() : tpa_txn_json(s ? s->txn : NULL);
     json_t *kp = tpa_kpi_json(s ? s->kpi : NULL);
     json_t *ue = s ? tpa_ue_json(s->ue, txn_outcome, s->txn) : json_array();
     json_t *ct = counters(s);
@@ -183,6 +184,11 @@ int tpa_sigstate_json(tpa_sigstate_t *s, json_t *doc)
     json_object_set_new(doc, "ues", ue);
     json_object_set_new(doc, "signalling", ct);
     return 0;
+}
+
+void tpa_sigstate_defer_transactions(tpa_sigstate_t *s)
+{
+    if (s) s->defer_txn = true;
 }
 
 tpa_sig_flow_memo_t *tpa_sigstate_flow_memo(tpa_sigstate_t *s, uint32_t flow)

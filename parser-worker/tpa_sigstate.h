@@ -57,6 +57,10 @@ void tpa_sigstate_finish(tpa_sigstate_t *s);
  * first if needed). s may be NULL: empty arrays and zero counters. 0 or TPA_ERR_NOMEM. */
 int tpa_sigstate_json(tpa_sigstate_t *s, json_t *doc);
 
+/* From now on tpa_sigstate_json leaves "transactions" an empty array, for a writer
+ * that generates its elements from tpa_txn_item_json (tpa_result_build_lazy). */
+void tpa_sigstate_defer_transactions(tpa_sigstate_t *s);
+
 /* The parts, borrowed (NULL when s is NULL). */
 const tpa_kpi_t *tpa_sigstate_kpi(const tpa_sigstate_t *s);
 const tpa_txn_t *tpa_sigstate_txn(const tpa_sigstate_t *s);
@@ -96,6 +100,11 @@ struct tpa_flow;
 /* Ends the decoder's signalling state once the flows finished (tpa_sigstate_finish):
  * the tracking tables are freed before the document is built. Idempotent. */
 void tpa_sig_finish(struct tpa_decoder *d);
+
+/* Has tpa_sig_result leave doc's transactions[] empty and returns the tracker whose
+ * kept transactions a writer then generates (tpa_txn_item_json), or NULL when the
+ * capture had no signalling (the array stays empty). Borrowed while d lives. */
+const struct tpa_txn *tpa_sig_defer_transactions(struct tpa_decoder *d);
 
 /* At the end of tpa_result_build, after the flows finished (their last stream bytes
  * reported): finishes the decoder's signalling state, sets doc's transactions, kpis,

@@ -773,12 +773,17 @@ static json_t *rec_json(const tpa_txn_rec_t *r)
     return o;
 }
 
+json_t *tpa_txn_item_json(const tpa_txn_t *t, size_t i)
+{
+    return t && i < t->nkept ? rec_json(t->kept[i]) : NULL;
+}
+
 json_t *tpa_txn_json(const tpa_txn_t *t)
 {
     json_t *arr = json_array();
     if (!arr || !t) return arr;
     for (size_t i = 0; i < t->nkept; i++) {
-        json_t *o = rec_json(t->kept[i]);
+        json_t *o = tpa_txn_item_json(t, i);
         if (!o || json_array_append_new(arr, o) < 0) {
             json_decref(arr);
             return NULL;

@@ -4,7 +4,9 @@
  * reader, tpa_pcapng.h) or either behind gzip. It is written to a memfd and opened
  * by its /proc/self/fd path, so libpcap, zlib's stdio cookie and our reader all run
  * exactly as on a real file. The document is then serialised and digested, like the
- * worker does with it.
+ * worker does with it, and analysed once more the way `tpa analyze` writes it
+ * (opts.emit: flows[] and transactions[] generated while written), which must give
+ * the same text.
  */
 #define _GNU_SOURCE /* memfd_create */
 #include <sys/mman.h>
@@ -12,6 +14,7 @@
 
 #include "fuzz_common.h"
 #include "tpa_analysis.h"
+#include "tpa_json_out.h"
 
 static bool progress(void *ud, uint64_t done, uint64_t total)
 {
@@ -19,6 +22,17 @@ static bool progress(void *ud, uint64_t done, uint64_t total)
     (void)total;
     (*(unsigned *)ud)++;
     return true;
+}
+
+static int to_stream(const char *buf, size_t len, void *ud)
+{
+    return fwrite(buf, 1, len, ud) == len ? 0 : -1;
+}
+
+/* opts.emit: the text into the memstream ud. */
+static int emit(void *ud, const json_t *doc, const tpa_json_out_lazy_t *lazy, size_t nlazy)
+{
+    return tpa_json_out_callback_lazy(doc, 0, lazy, nlazy, to_stream, ud);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -35,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 
     unsigned calls = 0;
-    tpa_analysis_opts_t opts = {progress, &calls, "fuzz.pcap"};
+    tpa_analysis_opts_t opts = {progress, &calls, "fuzz.pcap", NULL};
     json_t *doc = NULL;
     char err[512] = "";
     int rc = tpa_analyze_file(path, &opts, &doc, err, sizeof err);
@@ -46,8 +60,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     FUZZ_CHECK(doc != NULL);
     FUZZ_CHECK(calls >= 1);
-    char *s = json_dumps(doc, JSON_COMPACT);
+    char *s = tpa_json_out_dumps(doc, 0, NULL);
     FUZZ_CHECK(s != NULL);
+    char *lazy_text = NULL;
+    size_t lazy_len = 0;
+    FILE *m = open_memstream(&lazy_text, &lazy_len);
+    FUZZ_CHECK(m != NULL);
+    tpa_analysis_opts_t lopts = {NULL, m, "fuzz.pcap", emit};
+    json_t *none = NULL;
+    FUZZ_CHECK(tpa_analyze_file(path, &lopts, &none, err, sizeof err) == 0 && none == NULL);
+    fclose(m);
+    FUZZ_CHECK(lazy_text && strcmp(lazy_text, s) == 0);
+    free(lazy_text);
     free(s);
     json_t *dg = tpa_digest_build(doc, 4096);
     FUZZ_CHECK(dg != NULL);
