@@ -183,13 +183,6 @@ static inline uint64_t key_word(const tpa_flow_key_t *k, size_t i)
     return w;
 }
 
-static inline uint64_t mix(uint64_t h, uint64_t w)
-{
-    h ^= w;
-    h *= 0x9E3779B97F4A7C15ULL;
-    return h ^ (h >> 29);
-}
-
 _Static_assert(sizeof(tpa_flow_key_t) == 48, "hash_key and key_eq read a key as 6 words");
 
 #ifdef __SIZEOF_INT128__
@@ -212,6 +205,13 @@ static uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
     return fold(h ^ t->seed, s[6]);
 }
 #else
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+    h ^= w;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
 static uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
 {
     uint64_t h = t->seed;
