@@ -299,8 +299,7 @@ static json_t *gen_item(void *ud, size_t i)
     struct gen *g = ud;
     if (i == g->fail_at) return NULL;
     g->made++;
-    return json_pack("{s:I,s:[I,I]}", "i", (json_int_t)i, "sq", (json_int_t)i,
-                     (json_int_t)(i * i));
+    return json_pack("{s:I,s:[I,I]}", "i", (json_int_t)i, "sq", (json_int_t)i, (json_int_t)(i * i));
 }
 
 static int to_mem(const char *buf, size_t len, void *ud)
@@ -318,8 +317,8 @@ static void test_lazy(void)
 {
     for (size_t n = 0; n <= 3; n++) {
         json_t *a = json_array(), *b = json_array();
-        json_t *doc = json_pack("{s:o,s:{s:o,s:i},s:[]}", "flows", a, "in", "deep", b, "k", 7,
-                                "plain");
+        json_t *doc =
+            json_pack("{s:o,s:{s:o,s:i},s:[]}", "flows", a, "in", "deep", b, "k", 7, "plain");
         json_t *full = json_deep_copy(doc);
         struct gen ga = {(size_t)-1, 0}, gb = {(size_t)-1, 0};
         for (size_t i = 0; i < n; i++) {

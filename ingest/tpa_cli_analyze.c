@@ -90,7 +90,8 @@ int tpa_cli_analyze(tpa_cli_t *cli, int argc, char **argv)
                  .out = out,
                  .compact = compact,
                  .written = 1};
-    tpa_analysis_opts_t aopts = {.progress = progress ? on_progress : NULL, .ud = &run, .emit = emit};
+    tpa_analysis_opts_t aopts = {
+        .progress = progress ? on_progress : NULL, .ud = &run, .emit = emit};
     json_t *doc = NULL;
     err[0] = '\0';
     int rc = tpa_analyze_file(path, &aopts, &doc, err, sizeof err);

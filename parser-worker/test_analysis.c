@@ -322,8 +322,8 @@ int main(void)
     json_t *many = json_pack("{s:{s:I}, s:[{s:i,s:i},{s:i,s:i},{s:i,s:i},{s:i,s:i},"
                              "{s:i,s:i},{s:i,s:i},{s:i,s:i}]}",
                              "capture", "packets", (json_int_t)7, "flows", "id", 1, "bytes", 70,
-                             "id", 2, "bytes", 60, "id", 3, "bytes", 50, "id", 4, "bytes", 40,
-                             "id", 5, "bytes", 30, "id", 6, "bytes", 20, "id", 7, "bytes", 10);
+                             "id", 2, "bytes", 60, "id", 3, "bytes", 50, "id", 4, "bytes", 40, "id",
+                             5, "bytes", 30, "id", 6, "bytes", 20, "id", 7, "bytes", 10);
     fb = tpa_digest_flow_batches(many, 2, 2, 2);
     CHECK(fb && json_array_size(fb) == 2);
     json_t *b0 = json_object_get(json_array_get(fb, 0), "top_flows");

@@ -38,11 +38,12 @@ typedef struct tpa_analysis_opts {
 } tpa_analysis_opts_t;
 
 /* Analyses the capture at path. On success returns 0 and *doc is a new JSON object
- * (caller json_decref's), or NULL after opts->emit wrote it. On failure returns a negative TPA_ERR_* and writes one line a
- * user can act on into err (e.g. "not a pcap or pcapng file"). A capture cut short is
- * not a failure: the document says capture.truncated = true. */
-int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t **doc,
-                     char *err, size_t errlen);
+ * (caller json_decref's), or NULL after opts->emit wrote it. On failure returns a
+ * negative TPA_ERR_* and writes one line a user can act on into err (e.g. "not a pcap
+ * or pcapng file"). A capture cut short is not a failure: the document says
+ * capture.truncated = true. */
+int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t **doc, char *err,
+                     size_t errlen);
 
 /* Builds the compact digest sent to LLM workers from a result document
  * (capture summary, findings, failing KPIs, top flows), within about budget_bytes of

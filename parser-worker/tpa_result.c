@@ -239,7 +239,8 @@ static int count_message(tpa_result_sink_t *s, const char *protocol, const char 
         s->used++;
     }
     msg_add(s, e, name);
-    *mm = (msg_memo_t){protocol, code, e, tpa_literals_has(&s->lit, protocol) && tpa_literals_has(&s->lit, code)};
+    *mm = (msg_memo_t){protocol, code, e,
+                       tpa_literals_has(&s->lit, protocol) && tpa_literals_has(&s->lit, code)};
     s->last = *mm;
     return 0;
 }
@@ -696,8 +697,7 @@ static json_t *build(tpa_decoder_t *d, const tpa_result_capture_t *cap, tpa_resu
     if (tpa_sig_result(d, doc, all, n, findings) < 0) goto fail;
     if (txn)
         lz->arr[lz->narr++] = (tpa_json_out_lazy_t){json_object_get(doc, "transactions"),
-                                                     tpa_txn_kept_count(txn), txn_item,
-                                                     (void *)txn};
+                                                    tpa_txn_kept_count(txn), txn_item, (void *)txn};
     json_object_set_new(doc, "findings", findings);
     findings = NULL;
     json_object_set_new(doc, "insights", json_array());
