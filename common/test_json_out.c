@@ -16,10 +16,7 @@
 static uint64_t rng = 88172645463325252ULL;
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return tpa_test_rand(&rng);
 }
 
 /* Ours equals jansson's for j, compact and indented, through every entry point. */

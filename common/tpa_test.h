@@ -2,10 +2,12 @@
  *
  *   CHECK(cond)  records a failure with file:line and the condition, continues.
  *   TEST_DONE()  prints a summary and returns the exit code from main.
+ *   tpa_test_rand(&s)  the next of a deterministic pseudo-random sequence.
  */
 #ifndef TPA_TEST_H
 #define TPA_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 static int tpa_test_failures;
@@ -30,6 +32,16 @@ static int tpa_test_checks;
             fputc('\n', stderr);                                                                   \
         }                                                                                          \
     } while (0)
+
+/* One xorshift64 step on *s (start it nonzero): reproducible inputs for tests. */
+static inline uint64_t tpa_test_rand(uint64_t *s)
+{
+    uint64_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
 
 #define TEST_DONE()                                                                                \
     (fprintf(stderr, "%s: %d checks, %d failures\n", __FILE__, tpa_test_checks,                    \

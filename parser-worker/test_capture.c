@@ -212,10 +212,7 @@ static void shrink_while_read(const buf_t *b, int first)
 static uint64_t rng = 88172645463325252ull;
 static uint32_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
+    return (uint32_t)tpa_test_rand(&rng);
 }
 
 int main(void)
