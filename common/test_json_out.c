@@ -8,6 +8,7 @@
 
 #include "tpa_err.h"
 #include "tpa_json_out.h"
+#include "tpa_jw.h"
 #include "tpa_test.h"
 
 #define JFLAGS(indent)                                                                             \
@@ -236,14 +237,6 @@ static void test_strings_random(void)
     }
 }
 
-static int fail_after(const char *buf, size_t len, void *ud)
-{
-    int *left = ud;
-    (void)buf;
-    (void)len;
-    return (*left)-- > 0 ? 0 : -1;
-}
-
 static void test_errors(void)
 {
     /* Not UTF-8 (only json_*_nocheck makes such a string): refused, like jansson. */
@@ -278,9 +271,9 @@ static void test_errors(void)
     for (int i = 0; i < 100000; i++)
         json_array_append_new(arr, json_integer(i));
     int left = 1;
-    CHECK(tpa_json_out_callback(arr, 0, fail_after, &left) == TPA_ERR_IO);
+    CHECK(tpa_json_out_callback(arr, 0, tpa_test_fail_after, &left) == TPA_ERR_IO);
     left = 1000;
-    CHECK(tpa_json_out_callback(arr, 0, fail_after, &left) == 0);
+    CHECK(tpa_json_out_callback(arr, 0, tpa_test_fail_after, &left) == 0);
     CHECK(tpa_json_out_callback(arr, 0, NULL, NULL) == TPA_ERR_INVALID);
     json_decref(arr);
 }
@@ -299,37 +292,50 @@ static json_t *gen_item(void *ud, size_t i)
     return json_pack("{s:I,s:[I,I]}", "i", (json_int_t)i, "sq", (json_int_t)i, (json_int_t)(i * i));
 }
 
-static int to_mem(const char *buf, size_t len, void *ud)
-{
-    return fwrite(buf, 1, len, ud) == len ? 0 : -1;
-}
-
 static json_t *shift10(void *ud, size_t i)
 {
     return gen_item(ud, i + 10);
 }
 
-/* Generated arrays write what the filled tree writes, at any depth and indent. */
+/* The same element written call by call on the streaming writer (tpa_jw.h), i + 20. */
+static int gen_write(void *ud, size_t i, struct tpa_jw *w)
+{
+    struct gen *g = ud;
+    if (i == g->fail_at) return TPA_ERR_NOMEM;
+    i += 20;
+    tpa_jw_obj(w, NULL);
+    tpa_jw_int(w, "i", (int64_t)i);
+    tpa_jw_arr(w, "sq");
+    tpa_jw_int(w, NULL, (int64_t)i);
+    tpa_jw_int(w, NULL, (int64_t)(i * i));
+    tpa_jw_arr_end(w);
+    return tpa_jw_obj_end(w);
+}
+
+/* Generated arrays (elements made as trees or written as text) write what the filled
+ * tree writes, at any depth and indent. */
 static void test_lazy(void)
 {
     for (size_t n = 0; n <= 3; n++) {
-        json_t *a = json_array(), *b = json_array();
-        json_t *doc =
-            json_pack("{s:o,s:{s:o,s:i},s:[]}", "flows", a, "in", "deep", b, "k", 7, "plain");
+        json_t *a = json_array(), *b = json_array(), *c = json_array();
+        json_t *doc = json_pack("{s:o,s:{s:o,s:i},s:[],s:o}", "flows", a, "in", "deep", b, "k", 7,
+                                "plain", "written", c);
         json_t *full = json_deep_copy(doc);
-        struct gen ga = {(size_t)-1, 0}, gb = {(size_t)-1, 0};
+        struct gen ga = {(size_t)-1, 0}, gb = {(size_t)-1, 0}, gc = {(size_t)-1, 0};
         for (size_t i = 0; i < n; i++) {
             json_array_append_new(json_object_get(full, "flows"), gen_item(&ga, i));
             json_array_append_new(json_object_get(json_object_get(full, "in"), "deep"),
                                   shift10(&gb, i));
+            json_array_append_new(json_object_get(full, "written"), gen_item(&gc, i + 20));
         }
-        tpa_json_out_lazy_t lz[2] = {{a, n, gen_item, &ga}, {b, n, shift10, &gb}};
+        tpa_json_out_lazy_t lz[3] = {
+            {a, n, gen_item, &ga, NULL}, {b, n, shift10, &gb, NULL}, {c, n, NULL, &gc, gen_write}};
         for (int indent = 0; indent <= 2; indent++) {
             char *want = tpa_json_out_dumps(full, indent, NULL);
             char *got = NULL;
             size_t len = 0;
             FILE *m = open_memstream(&got, &len);
-            CHECK(tpa_json_out_callback_lazy(doc, indent, lz, 2, to_mem, m) == 0);
+            CHECK(tpa_json_out_callback_lazy(doc, indent, lz, 3, tpa_test_to_file, m) == 0);
             fclose(m);
             CHECKF(want && got && strcmp(want, got) == 0, "n %zu indent %d:\nwant %s\ngot  %s", n,
                    indent, want, got);
@@ -339,13 +345,19 @@ static void test_lazy(void)
         /* an element that cannot be made fails the write */
         if (n) {
             struct gen bad = {n - 1, 0};
-            tpa_json_out_lazy_t lb = {a, n, gen_item, &bad};
+            tpa_json_out_lazy_t lb = {a, n, gen_item, &bad, NULL};
             FILE *m = fopen("/dev/null", "w");
-            CHECK(tpa_json_out_callback_lazy(doc, 0, &lb, 1, to_mem, m) == TPA_ERR_NOMEM);
+            CHECK(tpa_json_out_callback_lazy(doc, 0, &lb, 1, tpa_test_to_file, m) == TPA_ERR_NOMEM);
             CHECK(bad.made == n - 1);
             fclose(m);
+            /* and one that cannot be written */
+            tpa_json_out_lazy_t lw = {c, n, NULL, &bad, gen_write};
+            m = fopen("/dev/null", "w");
+            CHECK(tpa_json_out_callback_lazy(doc, 0, &lw, 1, tpa_test_to_file, m) == TPA_ERR_NOMEM);
+            fclose(m);
         }
-        CHECK(tpa_json_out_callback_lazy(doc, 0, NULL, 1, to_mem, stdout) == TPA_ERR_INVALID);
+        CHECK(tpa_json_out_callback_lazy(doc, 0, NULL, 1, tpa_test_to_file, stdout) ==
+              TPA_ERR_INVALID);
         json_decref(full);
         json_decref(doc);
     }

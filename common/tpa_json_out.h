@@ -44,22 +44,35 @@ typedef int (*tpa_json_out_fn)(const char *buf, size_t len, void *ud);
 int tpa_json_out_callback(const json_t *j, int indent, tpa_json_out_fn fn, void *ud);
 
 /* A long array written as it is generated instead of held in the tree: where the
- * writer meets the (empty) array `at` it writes n elements, element i being item(ud,
- * i), a new reference the writer releases once written, so only one element exists
- * at a time. item returns NULL when out of memory (the write fails with
- * TPA_ERR_NOMEM). */
+ * writer meets the (empty) array `at` it writes n elements. Element i is either
+ *   - written as text: write(ud, i, w) makes the calls of one value (key NULL) on the
+ *     streaming writer w (tpa_jw.h) and returns 0 or an error that stops the writing;
+ *     no jansson value needs to exist. Used when write is not NULL.
+ *   - or item(ud, i), a new reference the writer releases once written, so only one
+ *     element exists at a time. item returns NULL when out of memory (the write fails
+ *     with TPA_ERR_NOMEM). */
+struct tpa_jw;
 typedef json_t *(*tpa_json_out_item_fn)(void *ud, size_t i);
+typedef int (*tpa_json_out_write_fn)(void *ud, size_t i, struct tpa_jw *w);
 typedef struct tpa_json_out_lazy {
     const json_t *at; /* an empty array in the tree, found by identity */
     size_t n;
     tpa_json_out_item_fn item;
     void *ud;
+    tpa_json_out_write_fn write; /* NULL: item */
 } tpa_json_out_lazy_t;
 
 /* tpa_json_out_callback with nlazy generated arrays (lazy may be NULL when 0). The
  * text is the one the tree with those arrays filled would give. */
 int tpa_json_out_callback_lazy(const json_t *j, int indent, const tpa_json_out_lazy_t *lazy,
                                size_t nlazy, tpa_json_out_fn fn, void *ud);
+
+/* Writes j through the streaming writer w (tpa_jw.h) as one value (the key, if any,
+ * given before with tpa_jw_keyn), with nlazy generated arrays. Returns 0 or the
+ * writer's error (TPA_ERR_FORMAT also for j NULL). With a text writer this is what the
+ * functions above write. */
+int tpa_json_out_jw(const json_t *j, const tpa_json_out_lazy_t *lazy, size_t nlazy,
+                    struct tpa_jw *w);
 
 /* Writes j to f (buffered here, then fwrite). Returns 0, TPA_ERR_IO (errno set by the
  * failed write), TPA_ERR_FORMAT or TPA_ERR_NOMEM. No trailing newline. */

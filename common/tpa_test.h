@@ -3,6 +3,7 @@
  *   CHECK(cond)  records a failure with file:line and the condition, continues.
  *   TEST_DONE()  prints a summary and returns the exit code from main.
  *   tpa_test_rand(&s)  the next of a deterministic pseudo-random sequence.
+ *   tpa_test_to_file, tpa_test_fail_after  text callbacks for the JSON writers.
  */
 #ifndef TPA_TEST_H
 #define TPA_TEST_H
@@ -41,6 +42,21 @@ static inline uint64_t tpa_test_rand(uint64_t *s)
     x ^= x >> 7;
     x ^= x << 17;
     return *s = x;
+}
+
+/* Text callbacks (tpa_json_out_fn): writes to the FILE * ud; or accepts *(int *)ud
+ * pieces, then refuses. */
+static inline int tpa_test_to_file(const char *buf, size_t len, void *ud)
+{
+    return fwrite(buf, 1, len, ud) == len ? 0 : -1;
+}
+
+static inline int tpa_test_fail_after(const char *buf, size_t len, void *ud)
+{
+    int *left = ud;
+    (void)buf;
+    (void)len;
+    return (*left)-- > 0 ? 0 : -1;
 }
 
 #define TEST_DONE()                                                                                \

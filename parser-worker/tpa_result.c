@@ -680,7 +680,7 @@ static json_t *build(tpa_decoder_t *d, const tpa_result_capture_t *cap, tpa_resu
         gaps |= !all[i];
     if (lz && !gaps) {
         lz->flows = all;
-        lz->arr[lz->narr++] = (tpa_json_out_lazy_t){flows, n, flow_item, lz};
+        lz->arr[lz->narr++] = (tpa_json_out_lazy_t){flows, n, flow_item, lz, NULL};
     } else {
         for (size_t i = 0; i < n; i++)
             if (all[i] && json_array_append_new(flows, flow_full_json(d, all[i])) < 0) goto fail;
@@ -697,7 +697,7 @@ static json_t *build(tpa_decoder_t *d, const tpa_result_capture_t *cap, tpa_resu
     if (tpa_sig_result(d, doc, all, n, findings) < 0) goto fail;
     if (txn)
         lz->arr[lz->narr++] = (tpa_json_out_lazy_t){json_object_get(doc, "transactions"),
-                                                    tpa_txn_kept_count(txn), txn_item, (void *)txn};
+                                                    tpa_txn_kept_count(txn), txn_item, (void *)txn, NULL};
     json_object_set_new(doc, "findings", findings);
     findings = NULL;
     json_object_set_new(doc, "insights", json_array());

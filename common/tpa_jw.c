@@ -1,0 +1,557 @@
+/* tpa_jw.c - the streaming JSON writer (see tpa_jw.h).
+ *
+ * Text: tokens go into one 64 KiB buffer handed on when full; per open container one
+ * byte says whether it is an object and whether it has a member yet (the separator and
+ * the layout before the next one). Strings are copied eight bytes at a time while
+ * nothing needs escaping. O(size of the text).
+ * Tree: the open containers on a stack; each value is attached to the innermost as it
+ * is made (so keys keep the order of the calls, as jansson keeps insertion order).
+ */
+#include "tpa_jw.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpa_err.h"
+
+#define BUF_SIZE (64 * 1024)
+
+enum { LV_OBJ = 1, LV_MORE = 2 }; /* per open container */
+
+struct tpa_jw {
+    char *b; /* text */
+    size_t n, cap;
+    tpa_json_out_fn fn; /* NULL: b grows */
+    void *ud;
+    int indent;
+    json_t **open; /* tree: the open containers (borrowed: root owns them), NULL for text */
+    json_t *root;
+    const char *key; /* pending key (tpa_jw_keyn) */
+    size_t keylen;
+    int err;
+    int depth;                              /* open containers */
+    bool top;                               /* the top value was begun */
+    uint8_t lv[TPA_JSON_OUT_MAX_DEPTH + 1]; /* text: lv[depth] for the innermost */
+};
+
+tpa_jw_t *tpa_jw_new(int indent, tpa_json_out_fn fn, void *ud)
+{
+    tpa_jw_t *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->cap = BUF_SIZE;
+    w->b = malloc(w->cap);
+    if (!w->b) {
+        free(w);
+        return NULL;
+    }
+    w->fn = fn;
+    w->ud = ud;
+    w->indent = indent < 0 ? 0 : indent > 31 ? 31 : indent;
+    return w;
+}
+
+tpa_jw_t *tpa_jw_new_tree(void)
+{
+    tpa_jw_t *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->open = malloc(TPA_JSON_OUT_MAX_DEPTH * sizeof *w->open);
+    if (!w->open) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void tpa_jw_destroy(tpa_jw_t **wp)
+{
+    if (!wp || !*wp) return;
+    tpa_jw_t *w = *wp;
+    free(w->b);
+    free(w->open);
+    json_decref(w->root);
+    free(w);
+    *wp = NULL;
+}
+
+bool tpa_jw_is_tree(const tpa_jw_t *w)
+{
+    return w->open != NULL;
+}
+
+int tpa_jw_error(const tpa_jw_t *w)
+{
+    return w->err;
+}
+
+static int fail(tpa_jw_t *w, int rc)
+{
+    if (!w->err) w->err = rc;
+    return w->err;
+}
+
+/* ---- text: buffer ---- */
+
+static int flush(tpa_jw_t *w)
+{
+    if (w->n && w->fn(w->b, w->n, w->ud) != 0) return fail(w, TPA_ERR_IO);
+    w->n = 0;
+    return 0;
+}
+
+/* Makes room for k more bytes in b. */
+static int room_slow(tpa_jw_t *w, size_t k)
+{
+    if (w->fn) {
+        int rc = flush(w);
+        if (rc || k <= w->cap) return rc;
+    }
+    size_t cap = w->cap * 2;
+    while (cap - w->n < k)
+        cap *= 2;
+    char *nb = realloc(w->b, cap);
+    if (!nb) return fail(w, TPA_ERR_NOMEM);
+    w->b = nb;
+    w->cap = cap;
+    return 0;
+}
+
+static inline int room(tpa_jw_t *w, size_t k)
+{
+    return w->cap - w->n >= k ? 0 : room_slow(w, k);
+}
+
+static int put(tpa_jw_t *w, const char *s, size_t k)
+{
+    if (w->cap - w->n < k) {
+        if (w->fn && k > w->cap / 2) { /* a long string: hand it on as it is */
+            int rc = flush(w);
+            if (rc) return rc;
+            return w->fn(s, k, w->ud) != 0 ? fail(w, TPA_ERR_IO) : 0;
+        }
+        int rc = room_slow(w, k);
+        if (rc) return rc;
+    }
+    memcpy(w->b + w->n, s, k);
+    w->n += k;
+    return 0;
+}
+
+static inline int put_c(tpa_jw_t *w, char c)
+{
+    if (w->n == w->cap) {
+        int rc = room_slow(w, 1);
+        if (rc) return rc;
+    }
+    w->b[w->n++] = c;
+    return 0;
+}
+
+/* Indented layout: a newline and depth * indent spaces; nothing when compact. */
+static int newline(tpa_jw_t *w, int depth)
+{
+    if (!w->indent) return 0;
+    size_t k = 1 + (size_t)depth * (size_t)w->indent;
+    int rc = room(w, k);
+    if (rc) return rc;
+    w->b[w->n] = '\n';
+    memset(w->b + w->n + 1, ' ', k - 1);
+    w->n += k;
+    return 0;
+}
+
+/* ---- text: strings ---- */
+
+/* Length of the valid UTF-8 sequence of 2 to 4 bytes at p (p[0] >= 0x80), 0 when
+ * invalid: overlong forms, surrogates and code points above U+10FFFF are refused, as
+ * jansson refuses them. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi) return 0;
+    for (size_t i = 2; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+/* Per byte of a string, 16 to a row: '0' copied as it is, '1' escaped (control
+ * characters, '"' at 0x22, '\\' at 0x5c), '2' starts a UTF-8 sequence. */
+static const char byte_class[257] = "1111111111111111"
+                                    "1111111111111111"
+                                    "0010000000000000"
+                                    "0000000000000000"
+                                    "0000000000000000"
+                                    "0000000000001000"
+                                    "0000000000000000"
+                                    "0000000000000000"
+                                    "2222222222222222"
+                                    "2222222222222222"
+                                    "2222222222222222"
+                                    "2222222222222222"
+                                    "2222222222222222"
+                                    "2222222222222222"
+                                    "2222222222222222"
+                                    "2222222222222222";
+
+/* Length of the prefix of p that is copied as it is (byte_class '0'): eight bytes at
+ * a time while no byte is below 0x20, '"', '\\' or above 0x7f, then byte by byte. */
+static size_t plain_prefix(const unsigned char *p, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, q, s;
+        memcpy(&x, p + i, 8);
+        q = x ^ (ones * '"');
+        s = x ^ (ones * '\\');
+        /* a byte's high bit: it is >= 0x80, or (borrow) below 0x20, or a zero of q/s */
+        if ((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((s - ones) & ~s)) & highs) break;
+    }
+    while (i < len && byte_class[p[i]] == '0')
+        i++;
+    return i;
+}
+
+/* Whether the len bytes at s from plain on (the part before is plain) are UTF-8. */
+static bool utf8_ok(const char *s, size_t len, size_t plain)
+{
+    const unsigned char *p = (const unsigned char *)s + plain,
+                        *end = (const unsigned char *)s + len;
+    while (p < end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        size_t k = utf8_len(p, end);
+        if (!k) return false;
+        p += k;
+    }
+    return true;
+}
+
+/* Writes str quoted and escaped; its first plain bytes need no escaping. */
+static int string(tpa_jw_t *w, const char *str, size_t len, size_t plain)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)str, *end = p + len, *run = p;
+    if (plain == len && len + 2 <= w->cap - w->n) { /* the common case: one copy */
+        char *o = w->b + w->n;
+        o[0] = '"';
+        memcpy(o + 1, str, len);
+        o[len + 1] = '"';
+        w->n += len + 2;
+        return 0;
+    }
+    p += plain;
+    int rc = put_c(w, '"');
+    while (!rc && p < end) {
+        unsigned c = *p;
+        char cls = byte_class[c];
+        if (cls == '0') {
+            p++;
+            continue;
+        }
+        if (cls == '2') {
+            size_t k = utf8_len(p, end);
+            if (!k) return fail(w, TPA_ERR_FORMAT);
+            p += k;
+            continue;
+        }
+        if (p > run && (rc = put(w, (const char *)run, (size_t)(p - run))) != 0) return rc;
+        /* \b \t \n \f \r for 8, 9, 10, 12, 13; else \u00XX (and '"', '\\' as they are) */
+        static const char short_esc[] = "uuuuuuuubtnufruuuuuuuuuuuuuuuuuu";
+        char e[6] = {'\\', (char)c, '0', '0', hex[c >> 4 & 15], hex[c & 15]};
+        size_t k = 2;
+        if (c < 0x20) {
+            e[1] = short_esc[c];
+            if (e[1] == 'u') k = 6;
+        }
+        rc = put(w, e, k);
+        run = ++p;
+    }
+    if (!rc && p > run) rc = put(w, (const char *)run, (size_t)(p - run));
+    return rc ? rc : put_c(w, '"');
+}
+
+/* ---- text: structure ---- */
+
+/* The value's key: *key, or (NULL) the one given by tpa_jw_keyn, then none pending.
+ * Returns its length. */
+static inline size_t take_key(tpa_jw_t *w, const char **key)
+{
+    size_t klen = 0;
+    if (!*key && w->key) {
+        *key = w->key;
+        klen = w->keylen;
+    } else if (*key) {
+        klen = strlen(*key);
+    }
+    w->key = NULL;
+    return klen;
+}
+
+/* What comes before a value in the text: the separator and layout after the member
+ * before (or after the opening bracket), then in an object the key and ':'. */
+static int lead(tpa_jw_t *w, const char *key)
+{
+    int d = w->depth, rc;
+    size_t klen = take_key(w, &key);
+    if (!d) {
+        if (w->top || key) return fail(w, TPA_ERR_INVALID);
+        w->top = true;
+        return 0;
+    }
+    uint8_t lv = w->lv[d];
+    if (!(lv & LV_OBJ) != !key) return fail(w, TPA_ERR_INVALID);
+    if (lv & LV_MORE) {
+        if ((rc = put_c(w, ',')) != 0) return rc;
+    } else {
+        w->lv[d] = lv | LV_MORE;
+    }
+    if ((rc = newline(w, d)) != 0) return rc;
+    if (!key) return 0;
+    if ((rc = string(w, key, klen, plain_prefix((const unsigned char *)key, klen))) != 0) return rc;
+    return w->indent ? put(w, ": ", 2) : put_c(w, ':');
+}
+
+static int text_open(tpa_jw_t *w, const char *key, char c, uint8_t lv)
+{
+    int rc;
+    if ((rc = lead(w, key)) != 0) return rc;
+    if (w->depth >= TPA_JSON_OUT_MAX_DEPTH) return fail(w, TPA_ERR_FORMAT);
+    if ((rc = put_c(w, c)) != 0) return rc;
+    w->lv[++w->depth] = lv;
+    return 0;
+}
+
+static int text_close(tpa_jw_t *w, char c, uint8_t kind)
+{
+    int rc, d = w->depth;
+    if (!d || (w->lv[d] & LV_OBJ) != kind || w->key) return fail(w, TPA_ERR_INVALID);
+    if ((w->lv[d] & LV_MORE) && (rc = newline(w, d - 1)) != 0) return rc;
+    w->depth--;
+    return put_c(w, c);
+}
+
+/* ---- tree ---- */
+
+/* Attaches v (a new reference, taken; NULL: the member is left out) to the innermost
+ * container under key, or makes it the top value. */
+static int attach(tpa_jw_t *w, const char *key, json_t *v)
+{
+    size_t klen = take_key(w, &key);
+    if (!w->depth) {
+        if (w->top || key) {
+            json_decref(v);
+            return fail(w, TPA_ERR_INVALID);
+        }
+        w->top = true;
+        w->root = v;
+        return 0;
+    }
+    json_t *c = w->open[w->depth - 1];
+    if (!json_is_object(c) != !key) {
+        json_decref(v);
+        return fail(w, TPA_ERR_INVALID);
+    }
+    if (!v) return 0;
+    int r = key ? json_object_setn_new_nocheck(c, key, klen, v) : json_array_append_new(c, v);
+    return r < 0 ? fail(w, TPA_ERR_NOMEM) : 0;
+}
+
+static int tree_open(tpa_jw_t *w, const char *key, json_t *c)
+{
+    if (!c) return fail(w, TPA_ERR_NOMEM);
+    if (w->depth >= TPA_JSON_OUT_MAX_DEPTH) {
+        json_decref(c);
+        return fail(w, TPA_ERR_FORMAT);
+    }
+    int rc = attach(w, key, c);
+    if (rc) return rc;
+    w->open[w->depth++] = c;
+    return 0;
+}
+
+static int tree_close(tpa_jw_t *w, bool obj)
+{
+    if (!w->depth || !json_is_object(w->open[w->depth - 1]) != !obj || w->key)
+        return fail(w, TPA_ERR_INVALID);
+    w->depth--;
+    return 0;
+}
+
+/* ---- the calls ---- */
+
+int tpa_jw_keyn(tpa_jw_t *w, const char *k, size_t len)
+{
+    if (w->err) return w->err;
+    if (!k) return fail(w, TPA_ERR_INVALID);
+    w->key = k;
+    w->keylen = len;
+    return 0;
+}
+
+int tpa_jw_obj(tpa_jw_t *w, const char *key)
+{
+    if (w->err) return w->err;
+    return w->open ? tree_open(w, key, json_object()) : text_open(w, key, '{', LV_OBJ);
+}
+
+int tpa_jw_obj_end(tpa_jw_t *w)
+{
+    if (w->err) return w->err;
+    return w->open ? tree_close(w, true) : text_close(w, '}', LV_OBJ);
+}
+
+int tpa_jw_arr(tpa_jw_t *w, const char *key)
+{
+    if (w->err) return w->err;
+    return w->open ? tree_open(w, key, json_array()) : text_open(w, key, '[', 0);
+}
+
+int tpa_jw_arr_end(tpa_jw_t *w)
+{
+    if (w->err) return w->err;
+    return w->open ? tree_close(w, false) : text_close(w, ']', 0);
+}
+
+/* A literal token ("null", "true", "false"). */
+static int token(tpa_jw_t *w, const char *key, const char *t, size_t n)
+{
+    int rc = lead(w, key);
+    return rc ? rc : put(w, t, n);
+}
+
+int tpa_jw_null(tpa_jw_t *w, const char *key)
+{
+    if (w->err) return w->err;
+    return w->open ? attach(w, key, json_null()) : token(w, key, "null", 4);
+}
+
+int tpa_jw_bool(tpa_jw_t *w, const char *key, bool v)
+{
+    if (w->err) return w->err;
+    if (w->open) return attach(w, key, json_boolean(v));
+    return v ? token(w, key, "true", 4) : token(w, key, "false", 5);
+}
+
+int tpa_jw_int(tpa_jw_t *w, const char *key, int64_t v)
+{
+    int rc;
+    if (w->err) return w->err;
+    if (w->open) {
+        json_t *j = json_integer((json_int_t)v);
+        return j ? attach(w, key, j) : fail(w, TPA_ERR_NOMEM);
+    }
+    if ((rc = lead(w, key)) != 0 || (rc = room(w, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
+    w->n += tpa_json_out_int(v, w->b + w->n);
+    return 0;
+}
+
+int tpa_jw_real(tpa_jw_t *w, const char *key, double v)
+{
+    int rc;
+    if (w->err) return w->err;
+    if (!isfinite(v)) { /* json_real refuses it: the member is left out */
+        w->key = NULL;
+        return 0;
+    }
+    if (w->open) {
+        json_t *j = json_real(v);
+        return j ? attach(w, key, j) : fail(w, TPA_ERR_NOMEM);
+    }
+    if ((rc = lead(w, key)) != 0 || (rc = room(w, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
+    w->n += tpa_json_out_real(v, w->b + w->n);
+    return 0;
+}
+
+int tpa_jw_strn(tpa_jw_t *w, const char *key, const char *s, size_t len)
+{
+    int rc;
+    if (w->err) return w->err;
+    if (!s) return tpa_jw_null(w, key);
+    if (w->open) return attach(w, key, json_stringn(s, len)); /* NULL: not UTF-8, left out */
+    size_t plain = plain_prefix((const unsigned char *)s, len);
+    if (plain < len && !utf8_ok(s, len, plain)) {
+        w->key = NULL;
+        return 0;
+    }
+    if ((rc = lead(w, key)) != 0) return rc;
+    return string(w, s, len, plain);
+}
+
+int tpa_jw_str(tpa_jw_t *w, const char *key, const char *s)
+{
+    return tpa_jw_strn(w, key, s, s ? strlen(s) : 0);
+}
+
+int tpa_jw_ascii(tpa_jw_t *w, const char *key, const char *s, size_t len)
+{
+    int rc;
+    if (w->err) return w->err;
+    if (w->open) {
+        json_t *j = json_stringn_nocheck(s, len);
+        return j ? attach(w, key, j) : fail(w, TPA_ERR_NOMEM);
+    }
+    if ((rc = lead(w, key)) != 0) return rc;
+    return string(w, s, len, plain_prefix((const unsigned char *)s, len));
+}
+
+int tpa_jw_json(tpa_jw_t *w, const char *key, const json_t *j)
+{
+    if (w->err) return w->err;
+    if (!j) {
+        w->key = NULL;
+        return 0;
+    }
+    if (w->open) return attach(w, key, json_incref((json_t *)j));
+    if (key) {
+        int rc = tpa_jw_keyn(w, key, strlen(key));
+        if (rc) return rc;
+    }
+    return tpa_json_out_jw(j, NULL, 0, w);
+}
+
+/* ---- the end ---- */
+
+int tpa_jw_finish(tpa_jw_t *w)
+{
+    if (w->err) return w->err;
+    if (w->depth || w->key) return fail(w, TPA_ERR_INVALID);
+    return w->fn ? flush(w) : 0;
+}
+
+char *tpa_jw_take_text(tpa_jw_t *w, size_t *len)
+{
+    if (w->open || w->fn || tpa_jw_finish(w) || put_c(w, '\0')) return NULL;
+    if (len) *len = w->n - 1;
+    char *t = realloc(w->b, w->n); /* give back the unused end of the last doubling */
+    if (!t) t = w->b;
+    w->b = NULL;
+    w->n = w->cap = 0;
+    w->err = TPA_ERR_INVALID; /* nothing more to write into */
+    return t;
+}
+
+json_t *tpa_jw_take_tree(tpa_jw_t *w)
+{
+    if (!w->open || tpa_jw_finish(w)) return NULL;
+    json_t *r = w->root;
+    w->root = NULL;
+    return r;
+}
