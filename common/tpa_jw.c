@@ -244,6 +244,11 @@ static bool utf8_ok(const char *s, size_t len, size_t plain)
     return true;
 }
 
+bool tpa_jw_utf8(const char *s, size_t len)
+{
+    return utf8_ok(s, len, plain_prefix((const unsigned char *)s, len));
+}
+
 /* Writes str quoted and escaped; its first plain bytes need no escaping. */
 static int string(tpa_jw_t *w, const char *str, size_t len, size_t plain)
 {

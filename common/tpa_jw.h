@@ -95,6 +95,10 @@ int tpa_jw_strn(tpa_jw_t *w, const char *key, const char *s, size_t len);
  * TPA_ERR_FORMAT if it is not UTF-8, as tpa_json_out does on such a tree. */
 int tpa_jw_ascii(tpa_jw_t *w, const char *key, const char *s, size_t len);
 
+/* Whether the len bytes at s are UTF-8 as jansson accepts it (json_stringn makes a
+ * string of them): what tpa_jw_strn checks. */
+bool tpa_jw_utf8(const char *s, size_t len);
+
 /* A jansson value (borrowed): the tree takes a reference to it, the text is what
  * tpa_json_out writes for it. j NULL leaves the member out. */
 int tpa_jw_json(tpa_jw_t *w, const char *key, const json_t *j);

@@ -11,6 +11,7 @@
 #include "tpa_dissect.h"
 #include "tpa_err.h"
 #include "tpa_json_out.h"
+#include "tpa_jw.h"
 #include "tpa_literal.h"
 #include "tpa_rtp.h"
 #include "tpa_sctp.h"
@@ -306,38 +307,29 @@ fail:
 
 /* ---- the document ----
  *
- * Cost: the document of a large capture is millions of jansson values, so the
- * builders below avoid what costs more than the value itself: keys are literals set
- * without the UTF-8 check (json_object_set_new_nocheck), numbers and addresses we
- * format ourselves are set without it too (ASCII), no json_pack (it parses its
- * format string per call), no snprintf. */
-
-/* Keys below are literals (ASCII). */
-#define SET(o, k, v) json_object_set_new_nocheck(o, k, v)
+ * Cost: a large capture has hundreds of thousands of flows, transactions and ladder
+ * steps. Their elements are written call by call on the streaming writer (tpa_jw.h):
+ * as text for `tpa analyze`, no jansson value per element; as a tree for the worker.
+ * Numbers and addresses are formatted here without snprintf and written without a
+ * UTF-8 check (tpa_jw_ascii). */
 
 json_t *tpa_result_ts(int64_t us)
 {
     return json_real((double)us / 1e6);
 }
 
-json_t *tpa_result_id_json(const char *prefix, uint64_t n)
+int tpa_result_ts_write(tpa_jw_t *w, const char *key, int64_t us)
+{
+    return tpa_jw_real(w, key, (double)us / 1e6);
+}
+
+int tpa_result_id_write(tpa_jw_t *w, const char *key, const char *prefix, uint64_t n)
 {
     char b[16 + TPA_JSON_OUT_NUM_MAX];
     size_t k = strnlen(prefix, 16);
     memcpy(b, prefix, k);
     k += tpa_json_out_int((int64_t)n, b + k);
-    return json_stringn_nocheck(b, k);
-}
-
-/* An ASCII string we made (a literal, a formatted number or address). */
-static json_t *ascii(const char *s)
-{
-    return json_stringn_nocheck(s, strlen(s));
-}
-
-static json_t *integer(uint64_t v)
-{
-    return json_integer((json_int_t)v);
+    return tpa_jw_ascii(w, key, b, k);
 }
 
 static const char *proto_name(uint8_t proto, char *buf)
@@ -383,12 +375,12 @@ static size_t ip4_str(const uint8_t *a, char *buf)
     return (size_t)(p - buf);
 }
 
-static json_t *addr_json(const tpa_flow_key_t *k, int side)
+/* The address of side as text into s (INET6_ADDRSTRLEN); returns its length. */
+static size_t addr_str(const tpa_flow_key_t *k, int side, char *s)
 {
-    char s[INET6_ADDRSTRLEN];
-    if (k->family != 6) return json_stringn_nocheck(s, ip4_str(k->addr[side], s));
-    if (!inet_ntop(AF_INET6, k->addr[side], s, sizeof s)) s[0] = '\0';
-    return ascii(s);
+    if (k->family != 6) return ip4_str(k->addr[side], s);
+    if (!inet_ntop(AF_INET6, k->addr[side], s, INET6_ADDRSTRLEN)) s[0] = '\0';
+    return strlen(s);
 }
 
 static const char *tunnel_kind(uint16_t k)
@@ -405,139 +397,155 @@ static const char *tunnel_kind(uint16_t k)
     }
 }
 
-static json_t *dir_json(uint64_t pkts, uint64_t bytes)
+/* ---- flows[] elements, written once for both back-ends of the writer ---- */
+
+/* A name or text of ours (ASCII). */
+static int ascii(tpa_jw_t *w, const char *key, const char *s)
 {
-    json_t *o = json_object();
-    if (!o) return NULL;
-    SET(o, "packets", integer(pkts));
-    SET(o, "bytes", integer(bytes));
-    return o;
+    return tpa_jw_ascii(w, key, s, strlen(s));
 }
 
-static json_t *ms_json(int64_t us)
+static void dir_write(tpa_jw_t *w, const char *key, uint64_t pkts, uint64_t bytes)
 {
-    return us >= 0 ? json_real((double)us / 1000.0) : json_null();
+    tpa_jw_obj(w, key);
+    tpa_jw_int(w, "packets", (int64_t)pkts);
+    tpa_jw_int(w, "bytes", (int64_t)bytes);
+    tpa_jw_obj_end(w);
 }
 
-static json_t *stream_json(const tpa_tcp_stream_stats_t *s)
+/* Milliseconds from microseconds; null when negative (not measured). */
+static void ms_write(tpa_jw_t *w, const char *key, int64_t us)
 {
-    json_t *o = json_object();
-    if (!o) return NULL;
-    SET(o, "bytes", integer(s->delivered));
-    SET(o, "gaps", integer(s->gaps));
-    SET(o, "gap_bytes", integer(s->gap_bytes));
-    SET(o, "dup_bytes", integer(s->dup_bytes));
-    SET(o, "out_of_order_bytes", integer(s->ooo_bytes));
-    return o;
+    if (us >= 0)
+        tpa_jw_real(w, key, (double)us / 1000.0);
+    else
+        tpa_jw_null(w, key);
 }
 
-static json_t *tcp_json(const tpa_flow_t *f)
+static void stream_write(tpa_jw_t *w, const char *key, const tpa_tcp_stream_stats_t *s)
+{
+    tpa_jw_obj(w, key);
+    tpa_jw_int(w, "bytes", (int64_t)s->delivered);
+    tpa_jw_int(w, "gaps", (int64_t)s->gaps);
+    tpa_jw_int(w, "gap_bytes", (int64_t)s->gap_bytes);
+    tpa_jw_int(w, "dup_bytes", (int64_t)s->dup_bytes);
+    tpa_jw_int(w, "out_of_order_bytes", (int64_t)s->ooo_bytes);
+    tpa_jw_obj_end(w);
+}
+
+static void tcp_write(tpa_jw_t *w, const tpa_flow_t *f)
 {
     static const char *const close_name[] = {"open", "fin", "rst"};
-    json_t *o = json_object();
-    if (!o) return NULL;
-    SET(o, "syn", json_boolean(f->tcp_flags & TPA_TCP_SYN));
-    SET(o, "fin", json_boolean(f->tcp_flags & TPA_TCP_FIN));
-    SET(o, "rst", json_boolean(f->tcp_flags & TPA_TCP_RST));
+    tpa_jw_obj(w, "tcp");
+    tpa_jw_bool(w, "syn", f->tcp_flags & TPA_TCP_SYN);
+    tpa_jw_bool(w, "fin", f->tcp_flags & TPA_TCP_FIN);
+    tpa_jw_bool(w, "rst", f->tcp_flags & TPA_TCP_RST);
     const tpa_tcp_stats_t *t = tpa_tcp_stats(f);
-    if (!t) return o;
-    SET(o, "close", ascii(close_name[t->close <= 2 ? t->close : 0]));
-    SET(o, "syn_rtt_ms", ms_json(t->syn_rtt_us));
-    SET(o, "ack_rtt_ms", ms_json(t->ack_rtt_us));
-    SET(o, "handshake_rtt_ms",
-        ms_json(t->syn_rtt_us >= 0 && t->ack_rtt_us >= 0 ? t->syn_rtt_us + t->ack_rtt_us : -1));
-    SET(o, "retransmissions", integer(t->retransmissions));
-    SET(o, "out_of_order", integer(t->out_of_order));
-    SET(o, "lost_segments", integer(t->lost_segments));
-    SET(o, "keepalives", integer(t->keepalives));
-    SET(o, "zero_window", integer(t->zero_window));
-    SET(o, "resets", integer(t->resets));
-    if (t->streamed[0] || t->streamed[1]) {
-        int s = f->src_side;
-        json_t *st = json_object();
-        if (st) {
-            SET(st, "a_to_b", stream_json(&t->stream[s]));
-            SET(st, "b_to_a", stream_json(&t->stream[!s]));
+    if (t) {
+        ascii(w, "close", close_name[t->close <= 2 ? t->close : 0]);
+        ms_write(w, "syn_rtt_ms", t->syn_rtt_us);
+        ms_write(w, "ack_rtt_ms", t->ack_rtt_us);
+        ms_write(w, "handshake_rtt_ms",
+                 t->syn_rtt_us >= 0 && t->ack_rtt_us >= 0 ? t->syn_rtt_us + t->ack_rtt_us : -1);
+        tpa_jw_int(w, "retransmissions", (int64_t)t->retransmissions);
+        tpa_jw_int(w, "out_of_order", (int64_t)t->out_of_order);
+        tpa_jw_int(w, "lost_segments", (int64_t)t->lost_segments);
+        tpa_jw_int(w, "keepalives", (int64_t)t->keepalives);
+        tpa_jw_int(w, "zero_window", (int64_t)t->zero_window);
+        tpa_jw_int(w, "resets", (int64_t)t->resets);
+        if (t->streamed[0] || t->streamed[1]) {
+            int s = f->src_side;
+            tpa_jw_obj(w, "stream");
+            stream_write(w, "a_to_b", &t->stream[s]);
+            stream_write(w, "b_to_a", &t->stream[!s]);
+            tpa_jw_obj_end(w);
         }
-        SET(o, "stream", st);
     }
-    return o;
+    tpa_jw_obj_end(w);
 }
 
-static json_t *sctp_json(const tpa_flow_t *f)
+static void sctp_write(tpa_jw_t *w, const tpa_flow_t *f)
 {
     static const char *const close_name[] = {"open", "shutdown", "abort"};
     const tpa_sctp_stats_t *a = tpa_sctp_stats(f);
-    json_t *o = json_object();
-    if (!o || !a) return o;
-    SET(o, "init", integer(a->init));
-    SET(o, "init_ack", integer(a->init_ack));
-    SET(o, "cookie_echo", integer(a->cookie_echo));
-    SET(o, "cookie_ack", integer(a->cookie_ack));
-    SET(o, "abort", integer(a->abort));
-    SET(o, "shutdown", integer(a->shutdown));
-    SET(o, "shutdown_ack", integer(a->shutdown_ack));
-    SET(o, "shutdown_complete", integer(a->shutdown_complete));
-    SET(o, "heartbeat", integer(a->heartbeat));
-    SET(o, "heartbeat_ack", integer(a->heartbeat_ack));
-    SET(o, "sack", integer(a->sack));
-    SET(o, "error", integer(a->error));
-    SET(o, "other_chunks", integer(a->other_chunks));
-    SET(o, "data_chunks", integer(a->data_chunks));
-    SET(o, "ppid", integer(a->first_ppid));
-    json_t *pp = json_array();
-    for (int i = 0; pp && i < a->nppids; i++)
-        json_array_append_new(pp, integer(a->ppids[i]));
-    SET(o, "ppids", pp);
-    SET(o, "messages", integer(a->messages));
-    SET(o, "fragmented_messages", integer(a->fragmented));
-    SET(o, "fragments_dropped", integer(a->fragments_dropped));
-    SET(o, "fragments_duplicate", integer(a->fragments_dup));
-    SET(o, "data_retransmitted", integer(a->data_retransmitted));
-    SET(o, "close", ascii(close_name[a->close <= 2 ? a->close : 0]));
-    return o;
+    tpa_jw_obj(w, "sctp");
+    if (a) {
+        tpa_jw_int(w, "init", (int64_t)a->init);
+        tpa_jw_int(w, "init_ack", (int64_t)a->init_ack);
+        tpa_jw_int(w, "cookie_echo", (int64_t)a->cookie_echo);
+        tpa_jw_int(w, "cookie_ack", (int64_t)a->cookie_ack);
+        tpa_jw_int(w, "abort", (int64_t)a->abort);
+        tpa_jw_int(w, "shutdown", (int64_t)a->shutdown);
+        tpa_jw_int(w, "shutdown_ack", (int64_t)a->shutdown_ack);
+        tpa_jw_int(w, "shutdown_complete", (int64_t)a->shutdown_complete);
+        tpa_jw_int(w, "heartbeat", (int64_t)a->heartbeat);
+        tpa_jw_int(w, "heartbeat_ack", (int64_t)a->heartbeat_ack);
+        tpa_jw_int(w, "sack", (int64_t)a->sack);
+        tpa_jw_int(w, "error", (int64_t)a->error);
+        tpa_jw_int(w, "other_chunks", (int64_t)a->other_chunks);
+        tpa_jw_int(w, "data_chunks", (int64_t)a->data_chunks);
+        tpa_jw_int(w, "ppid", (int64_t)a->first_ppid);
+        tpa_jw_arr(w, "ppids");
+        for (int i = 0; i < a->nppids; i++)
+            tpa_jw_int(w, NULL, (int64_t)a->ppids[i]);
+        tpa_jw_arr_end(w);
+        tpa_jw_int(w, "messages", (int64_t)a->messages);
+        tpa_jw_int(w, "fragmented_messages", (int64_t)a->fragmented);
+        tpa_jw_int(w, "fragments_dropped", (int64_t)a->fragments_dropped);
+        tpa_jw_int(w, "fragments_duplicate", (int64_t)a->fragments_dup);
+        tpa_jw_int(w, "data_retransmitted", (int64_t)a->data_retransmitted);
+        ascii(w, "close", close_name[a->close <= 2 ? a->close : 0]);
+    }
+    tpa_jw_obj_end(w);
 }
 
-static json_t *tunnel_json(const tpa_flow_t *f)
+static void tunnel_write(tpa_jw_t *w, const tpa_flow_t *f)
 {
-    json_t *tn = json_object();
-    if (!tn) return NULL;
-    SET(tn, "type", ascii(tunnel_kind(f->tunnel_kind)));
-    SET(tn, "outer_flow", integer(f->outer_flow));
-    SET(tn, f->tunnel_kind == 3 ? "vni" : (f->tunnel_kind == 2 ? "key" : "teid"), integer(f->teid));
-    if (f->teid_rev && f->tunnel_kind == 1) SET(tn, "teid_reverse", integer(f->teid_rev));
-    if (f->has_qfi) SET(tn, "qfi", integer(f->qfi));
-    return tn;
+    tpa_jw_obj(w, "tunnel");
+    ascii(w, "type", tunnel_kind(f->tunnel_kind));
+    tpa_jw_int(w, "outer_flow", (int64_t)f->outer_flow);
+    tpa_jw_int(w, f->tunnel_kind == 3 ? "vni" : (f->tunnel_kind == 2 ? "key" : "teid"),
+               (int64_t)f->teid);
+    if (f->teid_rev && f->tunnel_kind == 1) tpa_jw_int(w, "teid_reverse", (int64_t)f->teid_rev);
+    if (f->has_qfi) tpa_jw_int(w, "qfi", (int64_t)f->qfi);
+    tpa_jw_obj_end(w);
 }
 
-static json_t *flow_json(const tpa_flow_t *f)
+/* flows[] element: the flow's facts and its media (flows[].rtp|rtcp). */
+static int flow_write(tpa_jw_t *w, tpa_decoder_t *d, const tpa_flow_t *f)
 {
     int s = f->src_side, t = !s;
-    char pb[8];
+    char pb[8], addr[INET6_ADDRSTRLEN];
     const char *app = tpa_dissect_app_name(f->app);
-    json_t *o = json_object();
-    if (!o) return NULL;
-    SET(o, "id", integer(f->id));
-    SET(o, "proto", ascii(proto_name(f->key.proto, pb)));
-    SET(o, "src", addr_json(&f->key, s));
-    SET(o, "sport", integer(f->key.port[s]));
-    SET(o, "dst", addr_json(&f->key, t));
-    SET(o, "dport", integer(f->key.port[t]));
-    SET(o, "packets", integer(f->pkts[0] + f->pkts[1]));
-    SET(o, "bytes", integer(f->bytes[0] + f->bytes[1]));
-    SET(o, "first_ts", tpa_result_ts(f->first_us));
-    SET(o, "last_ts", tpa_result_ts(f->last_us));
-    SET(o, "a_to_b", dir_json(f->pkts[s], f->bytes[s]));
-    SET(o, "b_to_a", dir_json(f->pkts[t], f->bytes[t]));
-    SET(o, "app", app ? ascii(app) : json_null());
-    if (f->has_tunnel) SET(o, "tunnel", tunnel_json(f));
-    json_t *info = tpa_dissect_flow_info_get(f); /* the app's facts: flows[].<app> */
-    if (info && app) json_object_set_nocheck(o, app, info);
+    tpa_jw_obj(w, NULL);
+    tpa_jw_int(w, "id", (int64_t)f->id);
+    ascii(w, "proto", proto_name(f->key.proto, pb));
+    tpa_jw_ascii(w, "src", addr, addr_str(&f->key, s, addr));
+    tpa_jw_int(w, "sport", f->key.port[s]);
+    tpa_jw_ascii(w, "dst", addr, addr_str(&f->key, t, addr));
+    tpa_jw_int(w, "dport", f->key.port[t]);
+    tpa_jw_int(w, "packets", (int64_t)(f->pkts[0] + f->pkts[1]));
+    tpa_jw_int(w, "bytes", (int64_t)(f->bytes[0] + f->bytes[1]));
+    tpa_result_ts_write(w, "first_ts", f->first_us);
+    tpa_result_ts_write(w, "last_ts", f->last_us);
+    dir_write(w, "a_to_b", f->pkts[s], f->bytes[s]);
+    dir_write(w, "b_to_a", f->pkts[t], f->bytes[t]);
+    if (app)
+        ascii(w, "app", app);
+    else
+        tpa_jw_null(w, "app");
+    if (f->has_tunnel) tunnel_write(w, f);
+    const json_t *info = tpa_dissect_flow_info_get(f); /* the app's facts: flows[].<app> */
+    if (info && app) tpa_jw_json(w, app, info);
     if (f->key.proto == 6)
-        SET(o, "tcp", tcp_json(f));
+        tcp_write(w, f);
     else if (f->key.proto == 132)
-        SET(o, "sctp", sctp_json(f));
-    return o;
+        sctp_write(w, f);
+    const char *rk = NULL;
+    json_t *media = tpa_rtp_flow_json(d, f, &rk);
+    if (media) tpa_jw_json(w, rk, media);
+    json_decref(media);
+    return tpa_jw_obj_end(w);
 }
 
 static json_t *finding(const char *id, const char *sev, const char *title, const char *detail,
@@ -638,25 +646,24 @@ static json_t *capture_json(const tpa_decode_stats_t *st, const tpa_reasm_stats_
     return c;
 }
 
-/* flows[] element: the flow's facts and its media (flows[].rtp|rtcp). */
-static json_t *flow_full_json(tpa_decoder_t *d, const tpa_flow_t *f)
-{
-    json_t *fj = flow_json(f);
-    const char *rk = NULL;
-    json_t *media = fj ? tpa_rtp_flow_json(d, f, &rk) : NULL;
-    if (media) json_object_set_new(fj, rk, media);
-    return fj;
-}
-
-static json_t *flow_item(void *ud, size_t i)
+static int flow_item(void *ud, size_t i, tpa_jw_t *w)
 {
     const tpa_result_lazy_t *lz = ud;
-    return flow_full_json(lz->dec, lz->flows[i]);
+    return flow_write(w, lz->dec, lz->flows[i]);
 }
 
-static json_t *txn_item(void *ud, size_t i)
+/* The flows of all (NULL entries skipped) as a jansson array, or NULL. */
+static json_t *flows_tree(tpa_decoder_t *d, tpa_flow_t *const *all, size_t n)
 {
-    return tpa_txn_item_json(ud, i);
+    tpa_jw_t *w = tpa_jw_new_tree();
+    if (!w) return NULL;
+    tpa_jw_arr(w, NULL);
+    for (size_t i = 0; i < n && !tpa_jw_error(w); i++)
+        if (all[i]) flow_write(w, d, all[i]);
+    tpa_jw_arr_end(w);
+    json_t *arr = tpa_jw_take_tree(w);
+    tpa_jw_destroy(&w);
+    return arr;
 }
 
 /* tpa_result_build, or with lz its lazy form (tpa_result_build_lazy). */
@@ -680,10 +687,10 @@ static json_t *build(tpa_decoder_t *d, const tpa_result_capture_t *cap, tpa_resu
         gaps |= !all[i];
     if (lz && !gaps) {
         lz->flows = all;
-        lz->arr[lz->narr++] = (tpa_json_out_lazy_t){flows, n, flow_item, lz, NULL};
+        lz->arr[lz->narr++] = (tpa_json_out_lazy_t){flows, n, NULL, lz, flow_item};
     } else {
-        for (size_t i = 0; i < n; i++)
-            if (all[i] && json_array_append_new(flows, flow_full_json(d, all[i])) < 0) goto fail;
+        json_decref(flows);
+        if (!(flows = flows_tree(d, all, n))) goto fail;
     }
     json_object_set_new(doc, "flows", flows);
     flows = NULL;
@@ -692,12 +699,17 @@ static json_t *build(tpa_decoder_t *d, const tpa_result_capture_t *cap, tpa_resu
     json_object_set_new(doc, "messages", msgs);
     add_findings(findings, st, &rs, cap);
     if (tpa_rtp_findings(d, all, n, findings) < 0) goto fail; /* rtp.poor_quality */
-    const tpa_txn_t *txn = lz ? tpa_sig_defer_transactions(d) : NULL;
+    tpa_sigstate_t *sig = lz ? tpa_sig_defer_arrays(d) : NULL;
     /* transactions, kpis, ues, signalling; rule findings appended, all numbered */
     if (tpa_sig_result(d, doc, all, n, findings) < 0) goto fail;
-    if (txn)
+    if (sig) {
         lz->arr[lz->narr++] = (tpa_json_out_lazy_t){json_object_get(doc, "transactions"),
-                                                    tpa_txn_kept_count(txn), txn_item, (void *)txn, NULL};
+                                                    tpa_txn_kept_count(tpa_sigstate_txn(sig)), NULL,
+                                                    sig, tpa_sigstate_txn_write};
+        lz->arr[lz->narr++] =
+            (tpa_json_out_lazy_t){json_object_get(doc, "ues"), tpa_ue_listed(tpa_sigstate_ue(sig)),
+                                  NULL, sig, tpa_sigstate_ue_write};
+    }
     json_object_set_new(doc, "findings", findings);
     findings = NULL;
     json_object_set_new(doc, "insights", json_array());

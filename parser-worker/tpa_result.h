@@ -21,6 +21,7 @@
 
 #include "tpa_decode.h"
 #include "tpa_json_out.h"
+#include "tpa_jw.h"
 
 #define TPA_RESULT_MAX_LINK_TYPES 16
 
@@ -74,14 +75,15 @@ json_t *tpa_result_messages_json(const tpa_result_sink_t *s);
  * been finished (tpa_decode_finish). */
 json_t *tpa_result_build(tpa_decoder_t *d, const tpa_result_capture_t *cap);
 
-/* The document with its two longest arrays, flows[] and transactions[], left empty
- * and described in lz->arr for a writer that generates their elements one at a time
- * (tpa_json_out_callback_lazy): the same text as tpa_result_build's document, in a
- * fraction of the memory (one element at a time instead of some 2 million jansson
- * blocks on a big capture). lz is filled here; it and the elements it makes borrow
- * from d, so write before destroying d. NULL when out of memory. */
+/* The document with its longest arrays, flows[], transactions[] and ues[], left empty and
+ * described in lz->arr for a writer that writes their elements as text one at a time
+ * (tpa_json_out_callback_lazy): the same text as tpa_result_build's document (the
+ * elements are written by the same code, on the text back-end of tpa_jw instead of the
+ * tree one), in a fraction of the memory and time (no jansson value per element). lz is filled
+ * here; it and the elements it makes borrow from d, so write before destroying d. NULL when out of
+ * memory. */
 typedef struct tpa_result_lazy {
-    tpa_json_out_lazy_t arr[2];
+    tpa_json_out_lazy_t arr[3];
     size_t narr;
     /* private to tpa_result.c */
     tpa_decoder_t *dec;
@@ -90,11 +92,14 @@ typedef struct tpa_result_lazy {
 json_t *tpa_result_build_lazy(tpa_decoder_t *d, const tpa_result_capture_t *cap,
                               tpa_result_lazy_t *lz);
 
-/* A timestamp in microseconds as JSON seconds (real). */
+/* A timestamp in microseconds as JSON seconds (real): a new value (caller owns it), or
+ * written as the member key (NULL in an array) on w. */
 json_t *tpa_result_ts(int64_t us);
+int tpa_result_ts_write(tpa_jw_t *w, const char *key, int64_t us);
 
 /* The id "<prefix><n>" ("t12", "ue3"; prefix ASCII, at most 16 characters used) as a
- * new JSON string (caller owns it), or NULL when out of memory. No snprintf. */
-json_t *tpa_result_id_json(const char *prefix, uint64_t n);
+ * string written as the member key (NULL in an array) on w. No snprintf. Returns the
+ * writer's error. */
+int tpa_result_id_write(tpa_jw_t *w, const char *key, const char *prefix, uint64_t n);
 
 #endif

@@ -75,11 +75,11 @@ void tpa_sig_finish(tpa_decoder_t *d)
     if (d && d->sig) tpa_sigstate_finish(d->sig);
 }
 
-const tpa_txn_t *tpa_sig_defer_transactions(tpa_decoder_t *d)
+tpa_sigstate_t *tpa_sig_defer_arrays(tpa_decoder_t *d)
 {
     if (!d || !d->sig) return NULL;
-    tpa_sigstate_defer_transactions(d->sig);
-    return tpa_sigstate_txn(d->sig);
+    tpa_sigstate_defer_arrays(d->sig);
+    return d->sig;
 }
 
 int tpa_sig_result(tpa_decoder_t *d, json_t *doc, tpa_flow_t *const *flows, size_t nflows,

@@ -23,7 +23,7 @@ struct tpa_sigstate {
     tpa_sig_flow_memo_t *memo; /* TPA_SIG_FLOW_MEMO slots, made on first use */
     addr_memo_t *addr_memo;    /* TPA_SIG_ADDR_MEMO slots, made on first use */
     bool finished;
-    bool defer_txn; /* transactions[] left empty (tpa_sigstate_defer_transactions) */
+    bool defer; /* transactions[], ues[] left empty (tpa_sigstate_defer_arrays) */
 };
 
 tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim)
@@ -166,9 +166,9 @@ int tpa_sigstate_json(tpa_sigstate_t *s, json_t *doc)
 {
     if (!doc) return TPA_ERR_INVALID;
     if (s) tpa_sigstate_finish(s);
-    json_t *tx = s && s->defer_txn ? json_array() : tpa_txn_json(s ? s->txn : NULL);
+    json_t *tx = s && s->defer ? json_array() : tpa_txn_json(s ? s->txn : NULL);
     json_t *kp = tpa_kpi_json(s ? s->kpi : NULL);
-    json_t *ue = s ? tpa_ue_json(s->ue, txn_outcome, s->txn) : json_array();
+    json_t *ue = s && !s->defer ? tpa_ue_json(s->ue, txn_outcome, s->txn) : json_array();
     json_t *ct = counters(s);
     if (!tx || !kp || !ue || !ct) {
         json_decref(tx);
@@ -177,8 +177,8 @@ int tpa_sigstate_json(tpa_sigstate_t *s, json_t *doc)
         json_decref(ct);
         return TPA_ERR_NOMEM;
     }
-    size_t nues = json_array_size(ue);
-    json_object_set_new(ct, "ues_listed", json_integer((json_int_t)nues));
+    json_object_set_new(ct, "ues_listed",
+                        json_integer((json_int_t)tpa_ue_listed(s ? s->ue : NULL)));
     json_object_set_new(doc, "transactions", tx);
     json_object_set_new(doc, "kpis", kp);
     json_object_set_new(doc, "ues", ue);
@@ -186,9 +186,21 @@ int tpa_sigstate_json(tpa_sigstate_t *s, json_t *doc)
     return 0;
 }
 
-void tpa_sigstate_defer_transactions(tpa_sigstate_t *s)
+void tpa_sigstate_defer_arrays(tpa_sigstate_t *s)
 {
-    if (s) s->defer_txn = true;
+    if (s) s->defer = true;
+}
+
+int tpa_sigstate_txn_write(void *ud, size_t i, tpa_jw_t *w)
+{
+    const tpa_sigstate_t *s = ud;
+    return tpa_txn_item_write(s->txn, i, w);
+}
+
+int tpa_sigstate_ue_write(void *ud, size_t i, tpa_jw_t *w)
+{
+    const tpa_sigstate_t *s = ud;
+    return tpa_ue_item_write(s->ue, i, txn_outcome, s->txn, w);
 }
 
 tpa_sig_flow_memo_t *tpa_sigstate_flow_memo(tpa_sigstate_t *s, uint32_t flow)

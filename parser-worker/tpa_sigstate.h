@@ -57,9 +57,16 @@ void tpa_sigstate_finish(tpa_sigstate_t *s);
  * first if needed). s may be NULL: empty arrays and zero counters. 0 or TPA_ERR_NOMEM. */
 int tpa_sigstate_json(tpa_sigstate_t *s, json_t *doc);
 
-/* From now on tpa_sigstate_json leaves "transactions" an empty array, for a writer
- * that generates its elements from tpa_txn_item_json (tpa_result_build_lazy). */
-void tpa_sigstate_defer_transactions(tpa_sigstate_t *s);
+/* From now on tpa_sigstate_json leaves "transactions" and "ues" empty arrays, for a
+ * writer that generates their elements (tpa_sigstate_txn_write, tpa_sigstate_ue_write:
+ * tpa_result_build_lazy). */
+void tpa_sigstate_defer_arrays(tpa_sigstate_t *s);
+
+/* Element i of transactions[] (< tpa_txn_kept_count) or of ues[] (< tpa_ue_listed)
+ * written on w, s being the tpa_sigstate_t (a tpa_json_out_write_fn). After
+ * tpa_sigstate_json. Returns the writer's error, TPA_ERR_NOMEM or TPA_ERR_INVALID. */
+int tpa_sigstate_txn_write(void *s, size_t i, tpa_jw_t *w);
+int tpa_sigstate_ue_write(void *s, size_t i, tpa_jw_t *w);
 
 /* The parts, borrowed (NULL when s is NULL). */
 const tpa_kpi_t *tpa_sigstate_kpi(const tpa_sigstate_t *s);
@@ -101,10 +108,11 @@ struct tpa_flow;
  * the tracking tables are freed before the document is built. Idempotent. */
 void tpa_sig_finish(struct tpa_decoder *d);
 
-/* Has tpa_sig_result leave doc's transactions[] empty and returns the tracker whose
- * kept transactions a writer then generates (tpa_txn_item_json), or NULL when the
- * capture had no signalling (the array stays empty). Borrowed while d lives. */
-const struct tpa_txn *tpa_sig_defer_transactions(struct tpa_decoder *d);
+/* Has tpa_sig_result leave doc's transactions[] and ues[] empty and returns the state
+ * whose elements a writer then generates (tpa_sigstate_txn_write,
+ * tpa_sigstate_ue_write), or NULL when the capture had no signalling (the arrays stay
+ * empty). Borrowed while d lives. */
+tpa_sigstate_t *tpa_sig_defer_arrays(struct tpa_decoder *d);
 
 /* At the end of tpa_result_build, after the flows finished (their last stream bytes
  * reported): finishes the decoder's signalling state, sets doc's transactions, kpis,

@@ -728,66 +728,67 @@ const tpa_txn_stats_t *tpa_txn_stats(const tpa_txn_t *t)
     return &t->st;
 }
 
-static json_t *str_or_null(const char *s)
+/* One transactions[] element, on either back-end of the writer. Strings from the
+ * records as json_string makes them (one not UTF-8 leaves its member out). */
+static int rec_write(tpa_jw_t *w, const tpa_txn_rec_t *r)
 {
-    return s ? json_string(s) : json_null();
-}
-
-/* Keys are literals (ASCII): set without jansson's UTF-8 check of the key. */
-#define SET(o, k, v) json_object_set_new_nocheck(o, k, v)
-
-static json_t *cause_json(const tpa_txn_rec_t *r)
-{
-    json_t *c = json_object();
-    if (!c) return NULL;
-    SET(c, "code", json_integer((json_int_t)r->cause));
-    SET(c, "name", str_or_null(r->cause_name));
-    SET(c, "family", str_or_null(r->cause_family));
-    return c;
-}
-
-static json_t *rec_json(const tpa_txn_rec_t *r)
-{
-    json_t *o = json_object();
-    if (!o) return NULL;
     bool answered = r->outcome == TPA_TXN_SUCCESS || r->outcome == TPA_TXN_FAILURE;
     const char *oc = tpa_txn_outcome_name(r->outcome);
-    SET(o, "id", tpa_result_id_json("t", r->id));
-    SET(o, "protocol", json_string(r->protocol));
-    SET(o, "procedure", json_string(r->procedure));
-    SET(o, "request_code", str_or_null(r->request_code));
-    SET(o, "response_code", answered ? str_or_null(r->response_code) : json_null());
-    SET(o, "request_frame", json_integer((json_int_t)r->request_frame));
-    SET(o, "response_frame", answered ? json_integer((json_int_t)r->response_frame) : json_null());
-    SET(o, "request_ts", tpa_result_ts(r->request_us));
-    SET(o, "response_ts", answered ? tpa_result_ts(r->response_us) : json_null());
+    tpa_jw_obj(w, NULL);
+    tpa_result_id_write(w, "id", "t", r->id);
+    tpa_jw_str(w, "protocol", r->protocol);
+    tpa_jw_str(w, "procedure", r->procedure);
+    tpa_jw_str(w, "request_code", r->request_code);
+    tpa_jw_str(w, "response_code", answered ? r->response_code : NULL);
+    tpa_jw_int(w, "request_frame", (int64_t)r->request_frame);
+    if (answered)
+        tpa_jw_int(w, "response_frame", (int64_t)r->response_frame);
+    else
+        tpa_jw_null(w, "response_frame");
+    tpa_result_ts_write(w, "request_ts", r->request_us);
     int64_t lat = r->response_us - r->request_us;
-    SET(o, "latency_ms", answered ? tpa_kpi_ms(lat < 0 ? 0 : lat) : json_null());
-    SET(o, "outcome", json_stringn_nocheck(oc, strlen(oc))); /* a name of ours (ASCII) */
-    SET(o, "retransmissions", json_integer(r->retransmissions));
-    SET(o, "cause", r->has_cause ? cause_json(r) : json_null());
-    SET(o, "flow", json_integer(r->flow));
-    SET(o, "src", str_or_null(r->src));
-    SET(o, "dst", str_or_null(r->dst));
-    SET(o, "ue", r->ue ? tpa_result_id_json("ue", r->ue) : json_null());
-    return o;
+    if (answered) {
+        tpa_result_ts_write(w, "response_ts", r->response_us);
+        tpa_jw_real(w, "latency_ms", (double)(lat < 0 ? 0 : lat) / 1000.0); /* tpa_kpi_ms */
+    } else {
+        tpa_jw_null(w, "response_ts");
+        tpa_jw_null(w, "latency_ms");
+    }
+    tpa_jw_ascii(w, "outcome", oc, strlen(oc)); /* a name of ours (ASCII) */
+    tpa_jw_int(w, "retransmissions", r->retransmissions);
+    if (r->has_cause) {
+        tpa_jw_obj(w, "cause");
+        tpa_jw_int(w, "code", (int64_t)r->cause);
+        tpa_jw_str(w, "name", r->cause_name);
+        tpa_jw_str(w, "family", r->cause_family);
+        tpa_jw_obj_end(w);
+    } else {
+        tpa_jw_null(w, "cause");
+    }
+    tpa_jw_int(w, "flow", r->flow);
+    tpa_jw_str(w, "src", r->src);
+    tpa_jw_str(w, "dst", r->dst);
+    if (r->ue)
+        tpa_result_id_write(w, "ue", "ue", r->ue);
+    else
+        tpa_jw_null(w, "ue");
+    return tpa_jw_obj_end(w);
 }
 
-json_t *tpa_txn_item_json(const tpa_txn_t *t, size_t i)
+int tpa_txn_item_write(const tpa_txn_t *t, size_t i, tpa_jw_t *w)
 {
-    return t && i < t->nkept ? rec_json(t->kept[i]) : NULL;
+    return t && i < t->nkept ? rec_write(w, t->kept[i]) : TPA_ERR_INVALID;
 }
 
 json_t *tpa_txn_json(const tpa_txn_t *t)
 {
-    json_t *arr = json_array();
-    if (!arr || !t) return arr;
-    for (size_t i = 0; i < t->nkept; i++) {
-        json_t *o = tpa_txn_item_json(t, i);
-        if (!o || json_array_append_new(arr, o) < 0) {
-            json_decref(arr);
-            return NULL;
-        }
-    }
+    tpa_jw_t *w = tpa_jw_new_tree();
+    if (!w) return NULL;
+    tpa_jw_arr(w, NULL);
+    for (size_t i = 0; t && i < t->nkept && !tpa_jw_error(w); i++)
+        rec_write(w, t->kept[i]);
+    tpa_jw_arr_end(w);
+    json_t *arr = tpa_jw_take_tree(w);
+    tpa_jw_destroy(&w);
     return arr;
 }

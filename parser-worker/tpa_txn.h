@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #include "tpa_intern.h"
+#include "tpa_jw.h"
 #include "tpa_kpi.h"
 #include "tpa_sig.h"
 
@@ -167,9 +168,11 @@ const tpa_txn_stats_t *tpa_txn_stats(const tpa_txn_t *t);
  * NULL when out of memory. After tpa_txn_finish. */
 json_t *tpa_txn_json(const tpa_txn_t *t);
 
-/* Element i (< tpa_txn_kept_count) of that array as a new object, or NULL when out
- * of memory: what a writer that generates the array one element at a time needs. */
-json_t *tpa_txn_item_json(const tpa_txn_t *t, size_t i);
+/* Writes element i (< tpa_txn_kept_count) of that array as one value on w (the same
+ * code makes the array above on a tree writer): what a writer that generates the
+ * array one element at a time needs. Returns the writer's error, TPA_ERR_INVALID for
+ * i out of range. */
+int tpa_txn_item_write(const tpa_txn_t *t, size_t i, tpa_jw_t *w);
 
 /* "t<id>" into buf (at least 24 bytes); returns buf. */
 const char *tpa_txn_id_str(uint64_t id, char *buf, size_t len);

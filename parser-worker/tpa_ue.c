@@ -10,6 +10,7 @@
 
 #include "tpa_bigmem.h"
 #include "tpa_err.h"
+#include "tpa_jw.h"
 #include "tpa_result.h"
 
 enum { F_HUB = 1, F_RELEASED = 2, F_OLDGEN = 4 };
@@ -98,6 +99,7 @@ struct tpa_ue {
     ident_t *ids;     /* after finish: identities of the listed subscribers, in node order */
     size_t nids;
     chunk_t *doc_arena; /* after finish: their texts */
+    struct ue_doc *doc; /* ues[] grouped by subscriber, made when first written */
     tpa_ue_stats_t st;
     bool finished;
 };
@@ -232,6 +234,8 @@ static void drop_forest(tpa_ue_t *u)
     u->naset = 0;
 }
 
+static void doc_free(struct ue_doc *doc);
+
 void tpa_ue_destroy(tpa_ue_t **up)
 {
     if (!up || !*up) return;
@@ -244,6 +248,7 @@ void tpa_ue_destroy(tpa_ue_t **up)
     free(u->number);
     free(u->listed);
     free(u->ids);
+    doc_free(u->doc);
     free(u);
     *up = NULL;
 }
@@ -973,25 +978,158 @@ static int cmp_step(const void *x, const void *y)
  * lists its first TEIDs/SEIDs, not all (add_unique is O(n) per value). */
 #define UE_JSON_MAX_VALUES 64
 
-/* Appends s to the array under key of obj unless already there or full. */
-static void add_unique(json_t *obj, const char *key, const char *s)
+/* ---- ues[]: what each listed subscriber has, grouped once (tpa_ue_doc_prepare) ---- */
+
+/* Per subscriber number k + 1: its ids, attrs, txns and steps are ord[off[k]..off[k+1])
+ * (indexes into u->ids, u->attrs, u->txns, refs), each in the order ues[] lists them. */
+typedef struct ue_index {
+    uint32_t *off, *ord;
+} ue_index_t;
+
+struct ue_doc {
+    ue_index_t ids, attrs, txns, steps;
+    step_ref_t *refs;
+    char *scratch; /* the values of one ues[] element (ue_groups_t) */
+    size_t scratch_cap;
+};
+
+/* Groups n items by subscriber number key[i] (1..nue; 0: not listed), keeping their
+ * order: a counting sort, O(n + nue). */
+static int index_by_ue(ue_index_t *x, const uint32_t *key, size_t n, size_t nue)
 {
-    json_t *arr = json_object_get(obj, key);
-    if (!arr) {
-        arr = json_array();
-        json_object_set_new_nocheck(obj, key, arr); /* key: a kind name (ASCII) */
-    }
-    if (json_array_size(arr) >= UE_JSON_MAX_VALUES) return;
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v)
-    {
-        if (strcmp(json_string_value(v), s) == 0) return;
-    }
-    json_array_append_new(arr, json_string(s));
+    x->off = calloc(nue + 2, sizeof *x->off);
+    x->ord = malloc((n ? n : 1) * sizeof *x->ord);
+    if (!x->off || !x->ord) return TPA_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (key[i]) x->off[key[i] + 1]++;
+    for (size_t k = 1; k <= nue + 1; k++)
+        x->off[k] += x->off[k - 1];
+    uint32_t *at = x->off + 1; /* at[k - 1]: next place of number k */
+    for (size_t i = 0; i < n; i++)
+        if (key[i]) x->ord[at[key[i] - 1]++] = (uint32_t)i;
+    /* each at[k - 1] moved from the start of number k to its end: off[k - 1] and off[k]
+     * now bound number k */
+    return 0;
 }
 
-static void add_identity(json_t *ids, const ident_t *n)
+static void doc_free(struct ue_doc *doc)
+{
+    if (!doc) return;
+    ue_index_t *xs[] = {&doc->ids, &doc->attrs, &doc->txns, &doc->steps};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        free(xs[i]->off);
+        free(xs[i]->ord);
+    }
+    free(doc->refs);
+    free(doc->scratch);
+    free(doc);
+}
+
+/* Builds u->doc: transactions and steps sorted, everything grouped by subscriber. */
+static int doc_prepare(tpa_ue_t *u)
+{
+    if (u->doc) return 0;
+    size_t n = u->nroots, most = u->nids;
+    if (u->nattrs > most) most = u->nattrs;
+    if (u->ntxns > most) most = u->ntxns;
+    if (u->nsteps > most) most = u->nsteps;
+    struct ue_doc *doc = calloc(1, sizeof *doc);
+    uint32_t *key = malloc((most ? most : 1) * sizeof *key);
+    if (doc) doc->refs = malloc((u->nsteps ? u->nsteps : 1) * sizeof *doc->refs);
+    int rc = TPA_ERR_NOMEM;
+    if (!doc || !key || !doc->refs) goto fail;
+    for (size_t i = 0; i < u->nids; i++)
+        key[i] = u->ids[i].ue;
+    if ((rc = index_by_ue(&doc->ids, key, u->nids, n)) < 0) goto fail;
+    for (size_t i = 0; i < u->nattrs; i++)
+        key[i] = u->number[u->attrs[i].anchor];
+    if ((rc = index_by_ue(&doc->attrs, key, u->nattrs, n)) < 0) goto fail;
+    if (u->ntxns) qsort(u->txns, u->ntxns, sizeof *u->txns, cmp_utxn);
+    for (size_t i = 0; i < u->ntxns; i++)
+        key[i] = u->txns[i].ue;
+    if ((rc = index_by_ue(&doc->txns, key, u->ntxns, n)) < 0) goto fail;
+    size_t nref = 0;
+    for (size_t i = 0; i < u->nsteps; i++) {
+        uint32_t ue = u->number[u->steps[i].anchor];
+        if (ue) doc->refs[nref++] = (step_ref_t){ue, (uint32_t)i, &u->steps[i]};
+    }
+    if (nref) qsort(doc->refs, nref, sizeof *doc->refs, cmp_step);
+    for (size_t i = 0; i < nref; i++)
+        key[i] = doc->refs[i].ue;
+    if ((rc = index_by_ue(&doc->steps, key, nref, n)) < 0) goto fail;
+    free(key);
+    u->doc = doc;
+    return 0;
+fail:
+    free(key);
+    doc_free(doc);
+    return rc;
+}
+
+/* The arrays of one object of ues[] ("identities", "attributes"): per kind name (kind
+ * TPA_ID_KINDS: "other") its distinct values, at most UE_JSON_MAX_VALUES, in the
+ * order given; kinds in the order first given. Values are copied to the scratch. */
+typedef struct ue_groups {
+    struct ue_doc *doc;
+    size_t used; /* scratch bytes */
+    uint8_t order[TPA_ID_KINDS + 1], norder;
+    bool present[TPA_ID_KINDS + 1];
+    uint8_t n[TPA_ID_KINDS + 1];
+    uint32_t at[TPA_ID_KINDS + 1][UE_JSON_MAX_VALUES]; /* scratch offsets */
+} ue_groups_t;
+
+static void groups_kind(ue_groups_t *g, unsigned k)
+{
+    if (g->present[k]) return;
+    g->present[k] = true;
+    g->order[g->norder++] = (uint8_t)k;
+}
+
+/* Adds s under kind k unless already there, the kind is full, or s is not UTF-8 (as
+ * appending json_string(s) to the kind's array did: the array is made all the same). */
+static int groups_add(ue_groups_t *g, unsigned k, const char *s)
+{
+    if (k > TPA_ID_KINDS) k = TPA_ID_KINDS;
+    groups_kind(g, k);
+    if (g->n[k] >= UE_JSON_MAX_VALUES) return 0;
+    for (unsigned i = 0; i < g->n[k]; i++)
+        if (strcmp(g->doc->scratch + g->at[k][i], s) == 0) return 0;
+    size_t len = strlen(s);
+    if (!tpa_jw_utf8(s, len)) return 0;
+    if (g->doc->scratch_cap - g->used < len + 1) {
+        size_t cap = g->doc->scratch_cap ? g->doc->scratch_cap * 2 : 4096;
+        while (cap - g->used < len + 1)
+            cap *= 2;
+        char *sc = realloc(g->doc->scratch, cap);
+        if (!sc) return TPA_ERR_NOMEM;
+        g->doc->scratch = sc;
+        g->doc->scratch_cap = cap;
+    }
+    memcpy(g->doc->scratch + g->used, s, len + 1);
+    g->at[k][g->n[k]++] = (uint32_t)g->used;
+    g->used += len + 1;
+    return 0;
+}
+
+static const char *group_name(unsigned k)
+{
+    return tpa_ue_kind_name((tpa_id_kind_t)k); /* TPA_ID_KINDS: "other" */
+}
+
+static int groups_write(tpa_jw_t *w, const char *key, const ue_groups_t *g)
+{
+    tpa_jw_obj(w, key);
+    for (unsigned i = 0; i < g->norder; i++) {
+        unsigned k = g->order[i];
+        tpa_jw_arr(w, group_name(k));
+        for (unsigned j = 0; j < g->n[k]; j++)
+            tpa_jw_str(w, NULL, g->doc->scratch + g->at[k][j]);
+        tpa_jw_arr_end(w);
+    }
+    return tpa_jw_obj_end(w);
+}
+
+static int add_identity(ue_groups_t *g, const ident_t *n)
 {
     char buf[TPA_UE_MAX_VALUE + 32];
     for (unsigned k = 0; k < TPA_ID_KINDS; k++) {
@@ -1004,8 +1142,10 @@ static void add_identity(json_t *ids, const ident_t *n)
             snprintf(buf, sizeof buf, "%s@flow%" PRIu32, n->value, n->scope);
             v = buf;
         }
-        add_unique(ids, tpa_ue_kind_name((tpa_id_kind_t)k), v);
+        int rc = groups_add(g, k, v);
+        if (rc) return rc;
     }
+    return 0;
 }
 
 static const char *kind_str(uint8_t k)
@@ -1013,31 +1153,17 @@ static const char *kind_str(uint8_t k)
     return k == TPA_SIG_REQUEST ? "request" : k == TPA_SIG_RESPONSE ? "response" : "indication";
 }
 
-/* Keys are literals (ASCII): set without jansson's UTF-8 check of the key. */
-#define SET(o, k, v) json_object_set_new_nocheck(o, k, v)
-
-/* A name of ours (ASCII literal). */
-static json_t *ascii(const char *s)
+static void step_write(tpa_jw_t *w, const step_t *s, tpa_ue_txn_outcome_fn outcome, void *ud)
 {
-    return json_stringn_nocheck(s, strlen(s));
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static json_t *step_json(const step_t *s, tpa_ue_txn_outcome_fn outcome, void *ud)
-{
-    json_t *o = json_object();
-    if (!o) return NULL;
-    SET(o, "ts", tpa_result_ts(s->ts_us));
-    SET(o, "frame", json_integer((json_int_t)s->frame));
-    SET(o, "src", str_or_null(s->src));
-    SET(o, "dst", str_or_null(s->dst));
-    SET(o, "protocol", str_or_null(s->protocol));
-    SET(o, "name", str_or_null(s->name));
-    SET(o, "kind", ascii(kind_str(s->kind)));
+    const char *kind = kind_str(s->kind);
+    tpa_jw_obj(w, NULL);
+    tpa_result_ts_write(w, "ts", s->ts_us);
+    tpa_jw_int(w, "frame", (int64_t)s->frame);
+    tpa_jw_str(w, "src", s->src);
+    tpa_jw_str(w, "dst", s->dst);
+    tpa_jw_str(w, "protocol", s->protocol);
+    tpa_jw_str(w, "name", s->name);
+    tpa_jw_ascii(w, "kind", kind, strlen(kind));
     const char *oc = NULL;
     if (s->outcome == TPA_SIG_FAILURE)
         oc = "failure";
@@ -1045,78 +1171,83 @@ static json_t *step_json(const step_t *s, tpa_ue_txn_outcome_fn outcome, void *u
         oc = "success";
     else if (s->kind == TPA_SIG_REQUEST && s->txn && outcome)
         oc = outcome(ud, s->txn);
-    SET(o, "outcome", str_or_null(oc)); /* the callback's: checked as UTF-8 */
-    SET(o, "transaction", s->txn ? tpa_result_id_json("t", s->txn) : json_null());
-    return o;
+    tpa_jw_str(w, "outcome", oc); /* the callback's: checked as UTF-8 */
+    if (s->txn)
+        tpa_result_id_write(w, "transaction", "t", s->txn);
+    else
+        tpa_jw_null(w, "transaction");
+    tpa_jw_obj_end(w);
 }
 
-json_t *tpa_ue_json(const tpa_ue_t *cu, tpa_ue_txn_outcome_fn outcome, void *ud)
+size_t tpa_ue_listed(const tpa_ue_t *u)
 {
-    tpa_ue_t *u = (tpa_ue_t *)cu; /* find() compresses paths: no visible change */
-    json_t *arr = json_array();
-    if (!arr || !u || !u->finished || !u->number || !u->nroots) return arr;
-    size_t n = u->nroots;
-    json_t **ues = calloc(n, sizeof *ues);
-    step_ref_t *refs = malloc((u->nsteps ? u->nsteps : 1) * sizeof *refs);
-    if (!ues || !refs) goto fail;
-    for (size_t k = 0; k < n; k++) {
-        const agg_t *r = &u->listed[k];
-        json_t *o = ues[k] = json_object(), *attrs = json_object();
-        if (!o || !attrs) {
-            json_decref(attrs);
-            goto fail;
+    return u && u->finished && u->number ? u->nroots : 0;
+}
+
+int tpa_ue_item_write(const tpa_ue_t *cu, size_t k, tpa_ue_txn_outcome_fn outcome, void *ud,
+                      tpa_jw_t *w)
+{
+    tpa_ue_t *u = (tpa_ue_t *)cu; /* the grouping is made once, on first use */
+    if (k >= tpa_ue_listed(u)) return TPA_ERR_INVALID;
+    int rc = doc_prepare(u);
+    if (rc) return rc;
+    const struct ue_doc *doc = u->doc;
+    const agg_t *r = &u->listed[k];
+    ue_groups_t g;
+    g.doc = u->doc;
+    g.used = 0;
+    g.norder = 0;
+    memset(g.present, 0, sizeof g.present);
+    memset(g.n, 0, sizeof g.n);
+    tpa_jw_obj(w, NULL);
+    tpa_result_id_write(w, "id", "ue", k + 1);
+    for (uint32_t i = doc->ids.off[k]; i < doc->ids.off[k + 1]; i++)
+        if ((rc = add_identity(&g, &u->ids[doc->ids.ord[i]])) != 0) return rc;
+    groups_write(w, "identities", &g);
+    g.used = 0;
+    g.norder = 0;
+    memset(g.present, 0, sizeof g.present);
+    memset(g.n, 0, sizeof g.n);
+    groups_kind(&g, TPA_ID_DNN);
+    groups_kind(&g, TPA_ID_SNSSAI);
+    groups_kind(&g, TPA_ID_PDU_SESSION);
+    for (uint32_t i = doc->attrs.off[k]; i < doc->attrs.off[k + 1]; i++) {
+        const attr_t *a = &u->attrs[doc->attrs.ord[i]];
+        if ((rc = groups_add(&g, a->kind, a->value)) != 0) return rc;
+    }
+    groups_write(w, "attributes", &g);
+    tpa_result_ts_write(w, "first_ts", r->first_us);
+    tpa_result_ts_write(w, "last_ts", r->last_us);
+    tpa_jw_int(w, "messages", (int64_t)r->nmsgs);
+    tpa_jw_arr(w, "transactions");
+    for (uint32_t i = doc->txns.off[k]; i < doc->txns.off[k + 1]; i++)
+        tpa_result_id_write(w, NULL, "t", u->txns[doc->txns.ord[i]].txn);
+    tpa_jw_arr_end(w);
+    size_t shown = doc->steps.off[k + 1] - doc->steps.off[k];
+    if (shown > u->lim.ladder_per_ue) shown = u->lim.ladder_per_ue;
+    tpa_jw_arr(w, "ladder");
+    for (uint32_t i = doc->steps.off[k]; i < doc->steps.off[k] + shown; i++)
+        step_write(w, doc->refs[doc->steps.ord[i]].s, outcome, ud);
+    tpa_jw_arr_end(w);
+    tpa_jw_bool(w, "ladder_truncated", shown < r->nmsgs);
+    return tpa_jw_obj_end(w);
+}
+
+json_t *tpa_ue_json(const tpa_ue_t *u, tpa_ue_txn_outcome_fn outcome, void *ud)
+{
+    tpa_jw_t *w = tpa_jw_new_tree();
+    if (!w) return NULL;
+    tpa_jw_arr(w, NULL);
+    size_t n = tpa_ue_listed(u);
+    for (size_t k = 0; k < n && !tpa_jw_error(w); k++) {
+        int rc = tpa_ue_item_write(u, k, outcome, ud, w);
+        if (rc) {
+            tpa_jw_destroy(&w);
+            return NULL;
         }
-        SET(o, "id", tpa_result_id_json("ue", k + 1));
-        SET(o, "identities", json_object());
-        SET(attrs, "dnn", json_array());
-        SET(attrs, "snssai", json_array());
-        SET(attrs, "pdu_session", json_array());
-        SET(o, "attributes", attrs);
-        SET(o, "first_ts", tpa_result_ts(r->first_us));
-        SET(o, "last_ts", tpa_result_ts(r->last_us));
-        SET(o, "messages", json_integer((json_int_t)r->nmsgs));
-        SET(o, "transactions", json_array());
-        SET(o, "ladder", json_array());
     }
-    for (size_t i = 0; i < u->nids; i++)
-        add_identity(json_object_get(ues[u->ids[i].ue - 1], "identities"), &u->ids[i]);
-    for (size_t i = 0; i < u->nattrs; i++) {
-        uint32_t ue = u->number[u->attrs[i].anchor];
-        if (ue)
-            add_unique(json_object_get(ues[ue - 1], "attributes"),
-                       tpa_ue_kind_name((tpa_id_kind_t)u->attrs[i].kind), u->attrs[i].value);
-    }
-    if (u->ntxns) qsort(u->txns, u->ntxns, sizeof *u->txns, cmp_utxn);
-    for (size_t i = 0; i < u->ntxns; i++)
-        json_array_append_new(json_object_get(ues[u->txns[i].ue - 1], "transactions"),
-                              tpa_result_id_json("t", u->txns[i].txn));
-    size_t nref = 0;
-    for (size_t i = 0; i < u->nsteps; i++) {
-        uint32_t ue = u->number[u->steps[i].anchor];
-        if (ue) refs[nref++] = (step_ref_t){ue, (uint32_t)i, &u->steps[i]};
-    }
-    if (nref) qsort(refs, nref, sizeof *refs, cmp_step);
-    for (size_t i = 0; i < nref; i++) {
-        json_t *ladder = json_object_get(ues[refs[i].ue - 1], "ladder");
-        if (json_array_size(ladder) < u->lim.ladder_per_ue)
-            json_array_append_new(ladder, step_json(refs[i].s, outcome, ud));
-    }
-    for (size_t k = 0; k < n; k++) {
-        const agg_t *r = &u->listed[k];
-        size_t shown = json_array_size(json_object_get(ues[k], "ladder"));
-        SET(ues[k], "ladder_truncated", json_boolean(shown < r->nmsgs));
-        json_array_append_new(arr, ues[k]);
-        ues[k] = NULL;
-    }
-    free(refs);
-    free(ues);
+    tpa_jw_arr_end(w);
+    json_t *arr = tpa_jw_take_tree(w);
+    tpa_jw_destroy(&w);
     return arr;
-fail:
-    if (ues)
-        for (size_t k = 0; k < n; k++)
-            json_decref(ues[k]);
-    free(ues);
-    free(refs);
-    json_decref(arr);
-    return NULL;
 }

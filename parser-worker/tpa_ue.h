@@ -52,6 +52,7 @@
 #include <stdint.h>
 
 #include "tpa_intern.h"
+#include "tpa_jw.h"
 #include "tpa_sig.h"
 
 #define TPA_UE_MAX_NODES 1000000
@@ -151,8 +152,20 @@ int tpa_ue_add_txn(tpa_ue_t *u, uint32_t ue, uint64_t txn, int64_t ts_us);
 typedef const char *(*tpa_ue_txn_outcome_fn)(void *ud, uint64_t txn);
 
 /* The ues[] array (docs/result.md); outcome (may be NULL) names the outcome of a
- * request's transaction in the ladder. A new reference, or NULL when out of memory. */
+ * request's transaction in the ladder. A new reference, or NULL when out of memory.
+ * After finish. */
 json_t *tpa_ue_json(const tpa_ue_t *u, tpa_ue_txn_outcome_fn outcome, void *ud);
+
+/* Elements of that array (the subscribers listed), 0 before finish. */
+size_t tpa_ue_listed(const tpa_ue_t *u);
+
+/* Writes element k (< tpa_ue_listed) of that array as one value on w (tpa_ue_json is
+ * this on a tree writer): for a writer that generates ues[] one element at a time. The
+ * first call groups identities, attributes, transactions and steps by subscriber
+ * (O(total), kept until destroy); then O(the element). Returns the writer's error,
+ * TPA_ERR_NOMEM, or TPA_ERR_INVALID for k out of range. */
+int tpa_ue_item_write(const tpa_ue_t *u, size_t k, tpa_ue_txn_outcome_fn outcome, void *ud,
+                      tpa_jw_t *w);
 
 const tpa_ue_stats_t *tpa_ue_stats(const tpa_ue_t *u);
 
