@@ -3,8 +3,11 @@
  * sequences are written as the dissectors report them (tpa_sig.h) and fed through
  * tpa_sigstate_feed, as tpa_sig_report does. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "tpa_json_out.h"
+#include "tpa_jw.h"
 #include "tpa_sigstate.h"
 #include "tpa_test.h"
 
@@ -34,10 +37,36 @@ static void feed(tpa_sigstate_t *s, uint64_t frame, int64_t ts, uint32_t flow, c
     tpa_sigstate_feed(s, &w, m);
 }
 
+/* The text of arr's n elements written one by one by write (as tpa analyze writes
+ * them) is what tpa_json_out writes for arr (the tree the same code made). */
+static void same_text(const json_t *arr, size_t n, tpa_json_out_write_fn write, void *ud)
+{
+    for (int indent = 0; indent <= 2; indent += 2) {
+        tpa_jw_t *w = tpa_jw_new(indent, NULL, NULL);
+        tpa_jw_arr(w, NULL);
+        for (size_t i = 0; i < n; i++)
+            CHECK(write(ud, i, w) == 0);
+        tpa_jw_arr_end(w);
+        char *got = tpa_jw_take_text(w, NULL);
+        char *want = tpa_json_out_dumps(arr, indent, NULL);
+        CHECKF(got && want && strcmp(got, want) == 0, "\nwant %.400s\ngot  %.400s", want, got);
+        free(got);
+        free(want);
+        tpa_jw_destroy(&w);
+    }
+}
+
+/* The document's signalling parts; ues[] and transactions[] also checked against
+ * their elements written as text. */
 static json_t *finish(tpa_sigstate_t *s)
 {
     json_t *doc = json_object();
     CHECK(tpa_sigstate_json(s, doc) == 0);
+    json_t *ues = json_object_get(doc, "ues"), *tx = json_object_get(doc, "transactions");
+    CHECK(json_array_size(ues) == tpa_ue_listed(tpa_sigstate_ue(s)));
+    CHECK(json_array_size(tx) == tpa_txn_kept_count(tpa_sigstate_txn(s)));
+    same_text(ues, json_array_size(ues), tpa_sigstate_ue_write, s);
+    same_text(tx, json_array_size(tx), tpa_sigstate_txn_write, s);
     return doc;
 }
 
@@ -499,8 +528,38 @@ static void test_step_copies(void)
     tpa_intern_destroy(&pool);
 }
 
+/* "Values listed per identity kind": at most 64 per kind, duplicates once, a value
+ * that is not UTF-8 left out (its kind still listed); attributes after the preset
+ * dnn, snssai, pdu_session; written alike as text and as a tree (finish). */
+static void test_doc_values(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    for (int i = 0; i < 100; i++) {
+        tpa_sig_t m =
+            mk("gtpv2", "32", "Create Session Request", TPA_SIG_REQUEST, "Create Session", NULL);
+        char key[16], teid[32];
+        snprintf(key, sizeof key, "seq=%d", i);
+        snprintf(teid, sizeof teid, "0x%x@10.0.0.%d", i % 80, i % 3);
+        m.key = key;
+        tpa_sig_add_id(&m, TPA_ID_IMSI, "001010000000007");
+        tpa_sig_add_id(&m, TPA_ID_TEID, teid);
+        if (i == 5) tpa_sig_add_id(&m, TPA_ID_SIP_URI, "sip:bad\xff@x");
+        if (i % 10 == 0) tpa_sig_add_id(&m, TPA_ID_DNN, i ? "ims" : "internet");
+        feed(s, (uint64_t)(i + 1), S(i), 7, "mme", i % 7 ? "sgw" : "sgw\xc3", &m);
+    }
+    json_t *doc = finish(s);
+    const json_t *ue = json_array_get(json_object_get(doc, "ues"), 0);
+    const json_t *ids = json_object_get(ue, "identities");
+    CHECK(json_array_size(json_object_get(ids, "teid")) == 64);
+    CHECK(json_object_get(ids, "sip_uri") && json_array_size(json_object_get(ids, "sip_uri")) == 0);
+    CHECK(has_id(ue, "attributes", "dnn", "ims") && has_id(ue, "attributes", "dnn", "internet"));
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
 int main(void)
 {
+    test_doc_values();
     test_step_copies();
     test_prepared_join();
     test_numbering_order();
