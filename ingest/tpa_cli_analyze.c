@@ -51,8 +51,8 @@ static bool on_progress(void *ud, uint64_t done, uint64_t total)
     return true;
 }
 
-/* The document, written as it is generated (tpa_result_build_lazy): the flows[] and
- * transactions[] of a big capture are never whole in memory. */
+/* The document, written as it is generated (tpa_result_build_lazy): the flows[],
+ * transactions[] and ues[] of a big capture are never whole in memory. */
 static int emit(void *ud, const json_t *doc, const tpa_json_out_lazy_t *lazy, size_t nlazy)
 {
     run_t *r = ud;

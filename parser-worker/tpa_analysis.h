@@ -21,7 +21,7 @@
 typedef bool (*tpa_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
 /* Takes the finished document for writing: its longest arrays (flows[],
- * transactions[]) are empty in doc and generated one element at a time by
+ * transactions[], ues[]) are empty in doc and generated one element at a time by
  * tpa_json_out_callback_lazy(doc, indent, lazy, nlazy, ...) during this call (lazy
  * and doc are valid only until it returns). Returns 0 or a negative TPA_ERR_*. */
 typedef int (*tpa_emit_fn)(void *ud, const json_t *doc, const tpa_json_out_lazy_t *lazy,

@@ -5,7 +5,7 @@
  * by its /proc/self/fd path, so libpcap, zlib's stdio cookie and our reader all run
  * exactly as on a real file. The document is then serialised and digested, like the
  * worker does with it, and analysed once more the way `tpa analyze` writes it
- * (opts.emit: flows[] and transactions[] generated while written), which must give
+ * (opts.emit: flows[], transactions[] and ues[] generated while written), which must give
  * the same text.
  */
 #define _GNU_SOURCE /* memfd_create */
