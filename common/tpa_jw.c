@@ -249,6 +249,21 @@ bool tpa_jw_utf8(const char *s, size_t len)
     return utf8_ok(s, len, plain_prefix((const unsigned char *)s, len));
 }
 
+/* memcpy of the short texts a document is made of (keys, numbers, names) without a
+ * call: two overlapping 8-byte moves for 8 to 16 bytes. */
+static inline void copy(char *o, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        memcpy(o, s, 8);
+        memcpy(o + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(o, s, 4);
+        memcpy(o + n - 4, s + n - 4, 4);
+    } else {
+        memcpy(o, s, n);
+    }
+}
+
 /* Writes str quoted and escaped; its first plain bytes need no escaping. */
 static int string(tpa_jw_t *w, const char *str, size_t len, size_t plain)
 {
@@ -257,7 +272,7 @@ static int string(tpa_jw_t *w, const char *str, size_t len, size_t plain)
     if (plain == len && len + 2 <= w->cap - w->n) { /* the common case: one copy */
         char *o = w->b + w->n;
         o[0] = '"';
-        memcpy(o + 1, str, len);
+        copy(o + 1, str, len);
         o[len + 1] = '"';
         w->n += len + 2;
         return 0;
@@ -315,7 +330,18 @@ static inline size_t take_key(tpa_jw_t *w, const char **key)
 static int lead(tpa_jw_t *w, const char *key)
 {
     int d = w->depth, rc;
-    size_t klen = take_key(w, &key);
+    size_t klen = 0, plain = 0;
+    if (key) { /* a literal, mostly: its length and plain part in one pass */
+        while (byte_class[(unsigned char)key[plain]] == '0')
+            plain++;
+        klen = key[plain] ? plain + strlen(key + plain) : plain;
+        w->key = NULL;
+    } else if (w->key) {
+        key = w->key;
+        klen = w->keylen;
+        plain = plain_prefix((const unsigned char *)key, klen);
+        w->key = NULL;
+    }
     if (!d) {
         if (w->top || key) return fail(w, TPA_ERR_INVALID);
         w->top = true;
@@ -323,15 +349,31 @@ static int lead(tpa_jw_t *w, const char *key)
     }
     uint8_t lv = w->lv[d];
     if (!(lv & LV_OBJ) != !key) return fail(w, TPA_ERR_INVALID);
-    if (lv & LV_MORE) {
-        if ((rc = put_c(w, ',')) != 0) return rc;
-    } else {
-        w->lv[d] = lv | LV_MORE;
+    w->lv[d] = lv | LV_MORE;
+    /* one reservation for ',', the layout and a plain key with its quotes and ": " */
+    size_t pad = (size_t)d * (size_t)w->indent;
+    if ((rc = room(w, 2 + pad + (key ? klen + 4 : 0))) != 0) return rc;
+    char *o = w->b + w->n;
+    if (lv & LV_MORE) *o++ = ',';
+    if (w->indent) {
+        *o++ = '\n';
+        memset(o, ' ', pad);
+        o += pad;
     }
-    if ((rc = newline(w, d)) != 0) return rc;
+    w->n = (size_t)(o - w->b);
     if (!key) return 0;
-    if ((rc = string(w, key, klen, plain_prefix((const unsigned char *)key, klen))) != 0) return rc;
-    return w->indent ? put(w, ": ", 2) : put_c(w, ':');
+    if (plain < klen) { /* escapes or UTF-8 to check: the general way */
+        if ((rc = string(w, key, klen, plain)) != 0) return rc;
+        return w->indent ? put(w, ": ", 2) : put_c(w, ':');
+    }
+    *o++ = '"';
+    copy(o, key, klen);
+    o += klen;
+    *o++ = '"';
+    *o++ = ':';
+    if (w->indent) *o++ = ' ';
+    w->n = (size_t)(o - w->b);
+    return 0;
 }
 
 static int text_open(tpa_jw_t *w, const char *key, char c, uint8_t lv)
