@@ -26,8 +26,11 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
 size_t tpa_json_out_int(int64_t v, char *buf)
 {
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    char tmp[24];
-    char *p = tmp + sizeof tmp;
+    size_t n = 1;
+    for (uint64_t t = u; t >= 10; t /= 10) /* the digits, so they go in place */
+        n++;
+    char *p = buf + (v < 0) + n;
+    *p = '\0';
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;
         u /= 100;
@@ -42,10 +45,7 @@ size_t tpa_json_out_int(int64_t v, char *buf)
         *--p = (char)('0' + u);
     }
     if (v < 0) *--p = '-';
-    size_t n = (size_t)(tmp + sizeof tmp - p);
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    return n;
+    return (size_t)(v < 0) + n;
 }
 
 /* m millionths, shortest: integer part, '.', the fraction without trailing zeros
