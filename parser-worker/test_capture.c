@@ -17,39 +17,11 @@
 #include <unistd.h>
 
 #include "tpa_capture.h"
+#include "test_buf.h"
 #include "tpa_test.h"
 
 static char dir[256];
 static int nfile;
-
-typedef struct buf {
-    uint8_t *p;
-    size_t n, cap;
-} buf_t;
-
-static void put(buf_t *b, const void *src, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2;
-        b->p = realloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, src, n);
-    b->n += n;
-}
-
-static void put32(buf_t *b, uint32_t v, int be)
-{
-    uint8_t x[4];
-    for (int i = 0; i < 4; i++)
-        x[i] = (uint8_t)(be ? v >> (24 - 8 * i) : v >> (8 * i));
-    put(b, x, 4);
-}
-
-static void put16(buf_t *b, uint16_t v, int be)
-{
-    uint8_t x[2] = {(uint8_t)(be ? v >> 8 : v), (uint8_t)(be ? v : v >> 8)};
-    put(b, x, 2);
-}
 
 typedef struct spec {
     uint32_t magic;

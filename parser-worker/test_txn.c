@@ -2,6 +2,7 @@
  * sequences as dissectors report them (tpa_sig.h), through tpa_sigstate_feed and the
  * tracker directly. Each block quotes the rule of tpa_txn.h it checks. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tpa_literal.h"
@@ -526,6 +527,75 @@ static void test_intern(void)
     tpa_intern_destroy(&pool);
 }
 
+/* tpa_sigstate_feed holds a message back until the next one is fed: what it keeps
+ * must be its own copy. The same sequence is fed twice, once with strings that stay
+ * put and once with every string in buffers overwritten right after each feed (and
+ * one message whose strings are too long to hold, applied at once); the documents
+ * must be equal. */
+static void fill_msg(tpa_sig_t *m, char (*b)[300], int i, bool huge)
+{
+    snprintf(b[0], 300, "pfcp");
+    snprintf(b[1], 300, "%d", i % 2 ? 51 : 50);
+    snprintf(b[2], 300, "PFCP Session Establishment %s", i % 2 ? "Response" : "Request");
+    snprintf(b[3], 300, "Session Establishment");
+    snprintf(b[4], 300, "seq=%d", i / 2);
+    snprintf(b[5], 300, "Cause %d", i);
+    snprintf(b[6], 300, "pfcp");
+    snprintf(b[7], 300, "00101%010d", i / 4);
+    snprintf(b[8], 300, "0x%x@10.0.0.%d", 100 + i / 2, i % 2 + 1);
+    if (huge) {
+        memset(b[2], 'n', 299);
+        b[2][299] = '\0';
+        for (int k = 9; k < 16; k++) {
+            memset(b[k], 'a' + k, 299);
+            b[k][299] = '\0';
+        }
+    }
+    *m = msg(b[0], b[1], i % 2 ? TPA_SIG_RESPONSE : TPA_SIG_REQUEST, b[3], b[4]);
+    m->name = b[2];
+    if (i % 6 == 5) *m = fail(*m, 64, b[5]);
+    m->cause_family = i % 6 == 5 ? b[6] : NULL;
+    tpa_sig_add_id(m, TPA_ID_IMSI, b[7]);
+    tpa_sig_add_id(m, TPA_ID_SEID, b[8]);
+    for (int k = 9; huge && k < 16; k++)
+        tpa_sig_add_id(m, TPA_ID_DNN, b[k]);
+}
+
+static void test_held_back(void)
+{
+    enum { N = 40, HUGE_AT = 17 };
+    static char keep[N][16][300], reused[16][300];
+    char *text[2] = {NULL, NULL};
+    for (int pass = 0; pass < 2; pass++) {
+        tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+        CHECK(s != NULL);
+        for (int i = 0; i < N; i++) {
+            tpa_sig_t m;
+            char(*b)[300] = pass == 0 ? keep[i] : reused;
+            fill_msg(&m, b, i, i == HUGE_AT);
+            char node[2][32];
+            snprintf(node[0], sizeof node[0], "10.0.0.%d", i % 2 + 1);
+            snprintf(node[1], sizeof node[1], "10.0.0.%d", 2 - i % 2);
+            tpa_sig_where_t w = {(uint64_t)i + 1, S(i), 1, 100, node[0], node[1], false};
+            tpa_sigstate_feed(s, &w, &m);
+            if (pass == 1) {
+                memset(reused, '#', sizeof reused);
+                memset(node, '#', sizeof node);
+            }
+        }
+        json_t *doc = finish(s);
+        text[pass] = json_dumps(doc, JSON_COMPACT);
+        CHECK(json_array_size(json_object_get(doc, "transactions")) == N / 2);
+        json_decref(doc);
+        tpa_sigstate_destroy(&s);
+    }
+    CHECK(text[0] && text[1] && strcmp(text[0], text[1]) == 0);
+    CHECK(text[0] && strstr(text[0], "PFCP Session Establishment Response") != NULL);
+    CHECK(text[1] && strchr(text[1], '#') == NULL);
+    free(text[0]);
+    free(text[1]);
+}
+
 int main(void)
 {
     test_intern();
@@ -539,5 +609,6 @@ int main(void)
     test_churn();
     test_finish();
     test_procedure_texts();
+    test_held_back();
     return TEST_DONE();
 }

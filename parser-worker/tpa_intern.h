@@ -47,7 +47,7 @@ size_t tpa_intern_count(const tpa_intern_t *p);
 /* A random seed (getrandom, else time and address bits); never 0. */
 uint64_t tpa_hash_seed(void);
 
-/* FNV-1a of n bytes from seed. */
+/* A hash of the n bytes at s, from seed (eight bytes a step, tpa_hash_mix). */
 uint64_t tpa_hash_bytes(uint64_t seed, const void *s, size_t n);
 
 /* Mixes a 64-bit value into h (for pointers and numbers in a key). */

@@ -20,8 +20,12 @@ struct tpa_pcapng {
     FILE *fp;
     bool swap; /* section byte order differs from big-endian reading */
     bool le;   /* section is little-endian */
+    /* bytes read from fp: buf[pos, fill) are not handed out yet; a block handed out
+     * stays where it is until the next call */
     uint8_t *buf;
-    size_t cap;
+    size_t cap, pos, fill;
+    bool eof;   /* fp gave fewer bytes than asked: its end (or an error) */
+    bool nomem; /* the buffer could not grow to a block's length */
     iface_t ifs[TPA_PCAPNG_MAX_IFACES];
     unsigned nifs;
     int first_linktype;
@@ -128,21 +132,52 @@ static int64_t to_us(const iface_t *ifc, uint64_t ts)
     return (int64_t)us;
 }
 
-/* Reads one whole block into r->buf; returns its type and body reader. 1 = ok,
- * 0 = end or error (r->error set when not a clean end). */
+/* At least `need` bytes not handed out yet at r->buf + r->pos, reading on in chunks
+ * of TPA_PCAPNG_CHUNK; returns how many there are (fewer only at the end of the file, or
+ * with r->nomem set). Moves the unread tail to the front first, which invalidates the
+ * block handed out last. */
+static size_t want(tpa_pcapng_t *r, size_t need)
+{
+    size_t left = r->fill - r->pos;
+    if (left >= need || r->eof) return left;
+    memmove(r->buf, r->buf + r->pos, left);
+    r->pos = 0;
+    r->fill = left;
+    if (r->cap < need + TPA_PCAPNG_CHUNK) {
+        uint8_t *b = realloc(r->buf, need + TPA_PCAPNG_CHUNK);
+        if (!b) {
+            r->nomem = true;
+            return left;
+        }
+        r->buf = b;
+        r->cap = need + TPA_PCAPNG_CHUNK;
+    }
+    while (r->fill < need && !r->eof) {
+        size_t ask = r->cap - r->fill;
+        size_t k = fread(r->buf + r->fill, 1, ask, r->fp);
+        r->fill += k;
+        r->eof = k < ask;
+    }
+    return r->fill;
+}
+
+/* Reads one whole block (borrowed from r->buf until the next call); returns its type
+ * and body reader. 1 = ok, 0 = end or error (r->error set when not a clean end). */
 static int read_block(tpa_pcapng_t *r, uint32_t *type, tpa_rd_t *body)
 {
-    uint8_t hdr[12];
-    size_t got = fread(hdr, 1, 8, r->fp);
+    size_t got = want(r, 8);
+    if (r->nomem) return stop(r, "out of memory reading a pcapng block");
     if (got == 0) return 0;
     if (got < 8) return stop(r, "truncated pcapng file: block header cut short");
-    tpa_rd_t h = tpa_rd_init(hdr, 8);
+    tpa_rd_t h = tpa_rd_init(r->buf + r->pos, 8);
     uint32_t t_be = tpa_rd_be32(&h);
     if (t_be == SHB) {
         /* byte order comes from the magic that follows the length */
-        if (fread(hdr + 8, 1, 4, r->fp) != 4)
+        if (want(r, 12) < 12) {
+            if (r->nomem) return stop(r, "out of memory reading a pcapng block");
             return stop(r, "truncated pcapng file: section header cut short");
-        tpa_rd_t m = tpa_rd_init(hdr + 8, 4);
+        }
+        tpa_rd_t m = tpa_rd_init(r->buf + r->pos + 8, 4);
         uint32_t magic = tpa_rd_be32(&m);
         if (magic == 0x1a2b3c4d)
             r->le = false;
@@ -152,23 +187,18 @@ static int read_block(tpa_pcapng_t *r, uint32_t *type, tpa_rd_t *body)
             return stop(r, "corrupt pcapng file: bad byte-order magic");
         r->nifs = 0;
     }
-    h = tpa_rd_init(hdr, 8);
+    h = tpa_rd_init(r->buf + r->pos, 8);
     *type = g32(r, &h);
     uint32_t len = g32(r, &h);
     if (len < 12 || (len & 3) || len > TPA_PCAPNG_MAX_BLOCK)
         return stop(r, "corrupt pcapng file: bad block length");
-    size_t have = *type == SHB ? 12 : 8;
-    if (r->cap < len) {
-        uint8_t *b = realloc(r->buf, len);
-        if (!b) return stop(r, "out of memory reading a pcapng block");
-        r->buf = b;
-        r->cap = len;
-    }
-    memcpy(r->buf, hdr, have);
-    if (fread(r->buf + have, 1, len - have, r->fp) != len - have)
+    if (want(r, len) < len) {
+        if (r->nomem) return stop(r, "out of memory reading a pcapng block");
         return stop(r, "truncated pcapng file: block cut short");
+    }
     /* body without the 8-byte header and the trailing length */
-    *body = tpa_rd_init(r->buf + 8, len - 12);
+    *body = tpa_rd_init(r->buf + r->pos + 8, len - 12);
+    r->pos += len;
     return 1;
 }
 

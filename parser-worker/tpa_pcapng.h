@@ -8,6 +8,12 @@
  * if_tsresol and if_tsoffset), EPB, SPB and the obsolete OPB packet blocks; other
  * blocks are skipped. Every block body goes through the bounds-checked reader.
  * A block cut short by the end of the file ends the capture as truncated.
+ *
+ * The file is read in chunks of TPA_PCAPNG_CHUNK bytes into one buffer, and blocks
+ * are handed out where they lie in it (one fread per block, into a 4 KiB stdio
+ * buffer and then a block buffer, cost more than the decoding of a packet); a block
+ * cut by the end of a chunk is completed by moving the unread tail to the front and
+ * reading on behind it. The buffer holds the largest block seen plus a chunk.
  */
 #ifndef TPA_PCAPNG_H
 #define TPA_PCAPNG_H
@@ -18,6 +24,9 @@
 #include <stdio.h>
 
 #define TPA_PCAPNG_MAX_BLOCK (64u << 20)
+#ifndef TPA_PCAPNG_CHUNK /* the fuzz build sets a small one (CMakeLists.txt) */
+#define TPA_PCAPNG_CHUNK (256u << 10)
+#endif
 #define TPA_PCAPNG_MAX_IFACES 256
 
 typedef struct tpa_pcapng tpa_pcapng_t;

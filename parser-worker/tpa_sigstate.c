@@ -8,12 +8,25 @@
 
 #include "tpa_err.h"
 #include "tpa_intern.h"
+#include "tpa_literal.h"
 
 typedef struct addr_memo {
     uint8_t family; /* 0 = empty */
     uint8_t addr[16];
     const char *name; /* pooled */
 } addr_memo_t;
+
+/* A message held back until the next one comes (tpa_sigstate_feed): a copy of it, and
+ * what preparing it computed. */
+#define HELD_TEXT 2048
+typedef struct held {
+    tpa_sig_where_t w;
+    tpa_sig_t m;      /* strings that are not literals point into text */
+    tpa_txn_msg_t tm; /* .sig = &m */
+    tpa_ue_keys_t keys;
+    size_t used; /* of text */
+    char text[HELD_TEXT];
+} held_t;
 
 struct tpa_sigstate {
     tpa_intern_t *pool;
@@ -22,6 +35,9 @@ struct tpa_sigstate {
     tpa_ue_t *ue;
     tpa_sig_flow_memo_t *memo; /* TPA_SIG_FLOW_MEMO slots, made on first use */
     addr_memo_t *addr_memo;    /* TPA_SIG_ADDR_MEMO slots, made on first use */
+    held_t *held;              /* two, made on first use: one waiting, one being prepared */
+    int pending;               /* index in held of the message waiting, -1 none */
+    tpa_literals_t lit;
     bool finished;
     bool defer; /* transactions[], ues[] left empty (tpa_sigstate_defer_arrays) */
 };
@@ -30,6 +46,8 @@ tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim)
 {
     tpa_sigstate_t *s = calloc(1, sizeof *s);
     if (!s) return NULL;
+    s->pending = -1;
+    tpa_literals_init(&s->lit);
     s->pool = tpa_intern_new();
     if (!s->pool) goto fail;
     s->kpi = tpa_kpi_new();
@@ -54,33 +72,18 @@ void tpa_sigstate_destroy(tpa_sigstate_t **sp)
     tpa_intern_destroy(&s->pool);
     free(s->memo);
     free(s->addr_memo);
+    free(s->held);
     free(s);
     *sp = NULL;
 }
 
-void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_sig_t *m)
+/* Applies a prepared message: joins its identities, pairs it, adds its ladder step. */
+static void apply(tpa_sigstate_t *s, held_t *h)
 {
-    if (!s || !w || !m || !m->protocol || !m->code || !m->protocol[0] || !m->code[0] || s->finished)
-        return;
-    const char *src = w->pooled && w->src ? w->src : tpa_intern(s->pool, w->src ? w->src : "");
-    const char *dst = w->pooled && w->dst ? w->dst : tpa_intern(s->pool, w->dst ? w->dst : "");
-    tpa_txn_msg_t tm = {
-        .frame = w->frame,
-        .ts_us = w->ts_us,
-        .flow = w->flow,
-        .scope = w->scope,
-        .src = src,
-        .dst = dst,
-        .sig = m,
-    };
-    /* the joiner's and the tracker's first cache misses overlap each other and the
-     * work in between */
-    tpa_ue_keys_t keys;
-    tpa_ue_prepare(s->ue, m, w->flow, &keys);
-    tpa_txn_prefetch(s->txn, &tm);
-    uint32_t anchor = tpa_ue_join_prepared(s->ue, &keys, w->frame);
+    const tpa_sig_t *m = &h->m;
+    uint32_t anchor = tpa_ue_join_prepared(s->ue, &h->keys, h->w.frame);
     tpa_txn_ev_t ev;
-    tpa_txn_rec_t *r = tpa_txn_feed(s->txn, &tm, &ev);
+    tpa_txn_rec_t *r = tpa_txn_feed(s->txn, &h->tm, &ev);
     uint64_t txn = 0;
     if (ev == TPA_TXN_EV_DUPLICATE) return; /* the same packet seen twice */
     if (r) {
@@ -93,10 +96,10 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
     }
     if (!anchor) return;
     tpa_ue_step_t st = {
-        .ts_us = w->ts_us,
-        .frame = w->frame,
-        .src = src,
-        .dst = dst,
+        .ts_us = h->w.ts_us,
+        .frame = h->w.frame,
+        .src = h->tm.src,
+        .dst = h->tm.dst,
         .protocol = m->protocol,
         .name = m->name && m->name[0] ? m->name : m->code,
         .kind = m->kind,
@@ -106,9 +109,88 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
     tpa_ue_step(s->ue, anchor, &st);
 }
 
+/* Applies the message waiting, if any. */
+static void flush(tpa_sigstate_t *s)
+{
+    if (s->pending < 0) return;
+    held_t *h = &s->held[s->pending];
+    s->pending = -1;
+    apply(s, h);
+}
+
+/* Points *p at a copy of its text in h, unless it is a literal (which lives as long
+ * as the program). false when h has no room left. */
+static bool keep(const tpa_sigstate_t *s, held_t *h, const char **p)
+{
+    if (!*p || tpa_literals_has(&s->lit, *p)) return true;
+    size_t n = strlen(*p) + 1;
+    if (n > sizeof h->text - h->used) return false;
+    memcpy(h->text + h->used, *p, n);
+    *p = h->text + h->used;
+    h->used += n;
+    return true;
+}
+
+/* h->m = m, with every string m borrows copied (deep) or not (shallow). false when
+ * the copies do not fit: h->m is then shallow. */
+static bool hold(const tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
+{
+    unsigned n = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
+    memcpy(&h->m, m, offsetof(tpa_sig_t, ids) + n * sizeof m->ids[0]);
+    h->m.n_ids = n;
+    if (!deep) return true;
+    tpa_sig_t *c = &h->m;
+    h->used = 0;
+    bool ok = keep(s, h, &c->protocol) && keep(s, h, &c->code) && keep(s, h, &c->name) &&
+              keep(s, h, &c->procedure) && keep(s, h, &c->key) && keep(s, h, &c->cause_name) &&
+              keep(s, h, &c->cause_family);
+    for (unsigned i = 0; ok && i < n; i++)
+        ok = keep(s, h, &c->ids[i].value);
+    if (!ok) hold(s, h, m, false);
+    return ok;
+}
+
+/* Messages go through in two steps, one message apart: a message is prepared (its
+ * identities normalised and hashed, its subscriber buckets and transaction slot
+ * fetched) and held, and applied when the next one has been prepared. The tables are
+ * far larger than the caches; this way their first misses overlap the work on the
+ * message before. Order is kept: each message is applied after the one before it and
+ * before the one after it, so the result is the same. */
+void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_sig_t *m)
+{
+    if (!s || !w || !m || !m->protocol || !m->code || !m->protocol[0] || !m->code[0] || s->finished)
+        return;
+    if (!s->held) {
+        s->held = malloc(2 * sizeof *s->held);
+        if (!s->held) return;
+    }
+    held_t *h = &s->held[s->pending == 0 ? 1 : 0];
+    bool held = hold(s, h, m, true);
+    const char *src = w->pooled && w->src ? w->src : tpa_intern(s->pool, w->src ? w->src : "");
+    const char *dst = w->pooled && w->dst ? w->dst : tpa_intern(s->pool, w->dst ? w->dst : "");
+    h->w = *w;
+    h->tm = (tpa_txn_msg_t){
+        .frame = w->frame,
+        .ts_us = w->ts_us,
+        .flow = w->flow,
+        .scope = w->scope,
+        .src = src,
+        .dst = dst,
+        .sig = &h->m,
+    };
+    tpa_ue_prepare(s->ue, &h->m, w->flow, &h->keys);
+    tpa_txn_prefetch(s->txn, &h->tm);
+    flush(s);
+    if (held)
+        s->pending = (int)(h - s->held);
+    else /* its strings did not fit: applied now, while m's are valid */
+        apply(s, h);
+}
+
 void tpa_sigstate_finish(tpa_sigstate_t *s)
 {
     if (!s || s->finished) return;
+    flush(s);
     s->finished = true;
     tpa_txn_finish(s->txn);
     tpa_kpi_finish(s->kpi);
@@ -239,17 +321,23 @@ const char *tpa_sigstate_intern(tpa_sigstate_t *s, const char *str)
     return s ? tpa_intern(s->pool, str) : NULL;
 }
 
-const tpa_kpi_t *tpa_sigstate_kpi(const tpa_sigstate_t *s)
+const tpa_kpi_t *tpa_sigstate_kpi(tpa_sigstate_t *s)
 {
-    return s ? s->kpi : NULL;
+    if (!s) return NULL;
+    if (s->held) flush(s);
+    return s->kpi;
 }
 
-const tpa_txn_t *tpa_sigstate_txn(const tpa_sigstate_t *s)
+const tpa_txn_t *tpa_sigstate_txn(tpa_sigstate_t *s)
 {
-    return s ? s->txn : NULL;
+    if (!s) return NULL;
+    if (s->held) flush(s);
+    return s->txn;
 }
 
-const tpa_ue_t *tpa_sigstate_ue(const tpa_sigstate_t *s)
+const tpa_ue_t *tpa_sigstate_ue(tpa_sigstate_t *s)
 {
-    return s ? s->ue : NULL;
+    if (!s) return NULL;
+    if (s->held) flush(s);
+    return s->ue;
 }

@@ -45,8 +45,10 @@ tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim);
 /* Frees everything; nulls *s. */
 void tpa_sigstate_destroy(tpa_sigstate_t **s);
 
-/* Feeds one message (m borrowed for the call). Ignored after finish or without a
- * protocol and code. O(1) expected plus the joiner's copies of new identities. */
+/* Feeds one message (m borrowed for the call: what is kept of it past the call is
+ * copied). Ignored after finish or without a protocol and code. O(1) expected plus
+ * the joiner's copies of new identities. Messages are applied in order, each one
+ * when the next is fed (or at finish, or when a part below is asked for). */
 void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_sig_t *m);
 
 /* Ends the capture: open transactions end unanswered, KPIs and subscribers are
@@ -68,10 +70,11 @@ void tpa_sigstate_defer_arrays(tpa_sigstate_t *s);
 int tpa_sigstate_txn_write(void *s, size_t i, tpa_jw_t *w);
 int tpa_sigstate_ue_write(void *s, size_t i, tpa_jw_t *w);
 
-/* The parts, borrowed (NULL when s is NULL). */
-const tpa_kpi_t *tpa_sigstate_kpi(const tpa_sigstate_t *s);
-const tpa_txn_t *tpa_sigstate_txn(const tpa_sigstate_t *s);
-const tpa_ue_t *tpa_sigstate_ue(const tpa_sigstate_t *s);
+/* The parts, borrowed (NULL when s is NULL), with every message fed so far applied
+ * (the last one may still be held back until these calls or the next feed). */
+const tpa_kpi_t *tpa_sigstate_kpi(tpa_sigstate_t *s);
+const tpa_txn_t *tpa_sigstate_txn(tpa_sigstate_t *s);
+const tpa_ue_t *tpa_sigstate_ue(tpa_sigstate_t *s);
 
 /* ---- for the engine (tpa_sig.c, which also implements tpa_sig_report) ---- */
 
