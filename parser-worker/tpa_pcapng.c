@@ -140,7 +140,7 @@ static size_t want(tpa_pcapng_t *r, size_t need)
 {
     size_t left = r->fill - r->pos;
     if (left >= need || r->eof) return left;
-    memmove(r->buf, r->buf + r->pos, left);
+    if (left) memmove(r->buf, r->buf + r->pos, left); /* (buf is NULL before the first read) */
     r->pos = 0;
     r->fill = left;
     if (r->cap < need + TPA_PCAPNG_CHUNK) {
