@@ -1,6 +1,8 @@
 /* tpa_flow.c - direction-independent flow table (see tpa_flow.h). */
 #include "tpa_flow.h"
 
+#include "tpa_bigmem.h"
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,13 @@ _Static_assert(sizeof(tpa_flow_t) <= 192, "tpa_flow_t: three cache lines");
 
 #define FLOW_ALIGN 64
 #define FLOW_SIZE ((sizeof(tpa_flow_t) + FLOW_ALIGN - 1) / FLOW_ALIGN * FLOW_ALIGN)
-#define SLAB_FLOWS 256 /* flows per allocation */
+#define SLAB_FLOWS 256 /* flows per slab */
+#define SLAB_BYTES (SLAB_FLOWS * FLOW_SIZE)
+/* Slabs per huge page: the first slab is malloc'ed (a small capture keeps a small
+ * table), the next ones are carved from huge pages (tpa_bigmem.h): flows are read
+ * at random, one or two per packet, and with 4 KB pages each costs a TLB miss too. */
+#define CHUNK_SLABS (TPA_BIGMEM_PAGE / SLAB_BYTES)
+_Static_assert(TPA_BIGMEM_PAGE / SLAB_BYTES >= 1, "a slab fits a huge page");
 
 /* Flows are never freed before the table, so they are carved from slabs: no malloc
  * header or alignment slack between them, a flow starts on a cache line. Flow id i is
@@ -122,8 +130,12 @@ void tpa_flow_table_destroy(tpa_flow_table_t **tp)
     tpa_flow_table_t *t = *tp;
     for (uint32_t id = 1; id < t->next_id; id++)
         if (t->on_release) t->on_release(t->hook_ud, t->byid[id]);
-    for (size_t i = 0; i < t->nslab; i++)
-        free(t->slab[i]);
+    for (size_t i = 0; i < t->nslab; i++) {
+        if (i == 0)
+            free(t->slab[i]);
+        else if ((i - 1) % CHUNK_SLABS == 0)
+            tpa_bigmem_free(t->slab[i], 1, TPA_BIGMEM_PAGE);
+    }
     free(t->slab);
     free(t->byid);
     free(t->node);
@@ -405,7 +417,13 @@ static tpa_flow_t *flow_alloc(tpa_flow_table_t *t)
             t->slab = d;
             t->capslab = nc;
         }
-        unsigned char *mem = aligned_alloc(FLOW_ALIGN, SLAB_FLOWS * FLOW_SIZE);
+        unsigned char *mem;
+        if (t->nslab == 0)
+            mem = aligned_alloc(FLOW_ALIGN, SLAB_BYTES);
+        else if ((t->nslab - 1) % CHUNK_SLABS == 0)
+            mem = tpa_bigmem_calloc(1, TPA_BIGMEM_PAGE);
+        else
+            mem = t->slab[t->nslab - 1] + SLAB_BYTES;
         if (!mem) return NULL;
         t->slab[t->nslab++] = mem;
     }
