@@ -543,10 +543,11 @@ static void fill_msg(tpa_sig_t *m, char (*b)[300], int i, bool huge)
     snprintf(b[6], 300, "pfcp");
     snprintf(b[7], 300, "00101%010d", i / 4);
     snprintf(b[8], 300, "0x%x@10.0.0.%d", 100 + i / 2, i % 2 + 1);
+    snprintf(b[9], 300, "internet-%d", i / 4);
     if (huge) {
         memset(b[2], 'n', 299);
         b[2][299] = '\0';
-        for (int k = 9; k < 16; k++) {
+        for (int k = 10; k < 16; k++) {
             memset(b[k], 'a' + k, 299);
             b[k][299] = '\0';
         }
@@ -557,7 +558,8 @@ static void fill_msg(tpa_sig_t *m, char (*b)[300], int i, bool huge)
     m->cause_family = i % 6 == 5 ? b[6] : NULL;
     tpa_sig_add_id(m, TPA_ID_IMSI, b[7]);
     tpa_sig_add_id(m, TPA_ID_SEID, b[8]);
-    for (int k = 9; huge && k < 16; k++)
+    tpa_sig_add_id(m, TPA_ID_DNN, b[9]); /* an attribute: read again when applied */
+    for (int k = 10; huge && k < 16; k++)
         tpa_sig_add_id(m, TPA_ID_DNN, b[k]);
 }
 
@@ -592,6 +594,7 @@ static void test_held_back(void)
     CHECK(text[0] && text[1] && strcmp(text[0], text[1]) == 0);
     CHECK(text[0] && strstr(text[0], "PFCP Session Establishment Response") != NULL);
     CHECK(text[1] && strchr(text[1], '#') == NULL);
+    CHECK(text[1] && strstr(text[1], "\"internet-9\"") != NULL);
     free(text[0]);
     free(text[1]);
 }

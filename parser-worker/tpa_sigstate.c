@@ -16,9 +16,11 @@ typedef struct addr_memo {
     const char *name; /* pooled */
 } addr_memo_t;
 
-/* A message held back until the next one comes (tpa_sigstate_feed): a copy of it, and
+/* A message held back until two more come (tpa_sigstate_feed): a copy of it, and
  * what preparing it computed. */
 #define HELD_TEXT 2048
+#define HELD 3 /* messages in the ring: two waiting and the one being fed */
+#define LIT_MEMO 64
 typedef struct held {
     tpa_sig_where_t w;
     tpa_sig_t m;      /* strings that are not literals point into text */
@@ -35,9 +37,10 @@ struct tpa_sigstate {
     tpa_ue_t *ue;
     tpa_sig_flow_memo_t *memo; /* TPA_SIG_FLOW_MEMO slots, made on first use */
     addr_memo_t *addr_memo;    /* TPA_SIG_ADDR_MEMO slots, made on first use */
-    held_t *held;              /* two, made on first use: one waiting, one being prepared */
-    int pending;               /* index in held of the message waiting, -1 none */
+    held_t *held;              /* HELD slots, made on first use: a ring of messages */
+    unsigned head, waiting;    /* the oldest message waiting, and how many wait */
     tpa_literals_t lit;
+    const char *lit_memo[LIT_MEMO]; /* addresses found to be literals */
     bool finished;
     bool defer; /* transactions[], ues[] left empty (tpa_sigstate_defer_arrays) */
 };
@@ -46,7 +49,6 @@ tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim)
 {
     tpa_sigstate_t *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    s->pending = -1;
     tpa_literals_init(&s->lit);
     s->pool = tpa_intern_new();
     if (!s->pool) goto fail;
@@ -109,20 +111,33 @@ static void apply(tpa_sigstate_t *s, held_t *h)
     tpa_ue_step(s->ue, anchor, &st);
 }
 
-/* Applies the message waiting, if any. */
+/* Applies the messages waiting, oldest first. */
 static void flush(tpa_sigstate_t *s)
 {
-    if (s->pending < 0) return;
-    held_t *h = &s->held[s->pending];
-    s->pending = -1;
-    apply(s, h);
+    while (s->waiting) {
+        held_t *h = &s->held[s->head];
+        s->head = (s->head + 1) % HELD;
+        s->waiting--;
+        apply(s, h);
+    }
+}
+
+/* Whether s is a literal of the program (tpa_literal.h), remembering the addresses
+ * found to be: dissectors pass the same few literals over and over. */
+static bool literal(tpa_sigstate_t *s, const char *p)
+{
+    size_t i = ((uintptr_t)p >> 3 ^ (uintptr_t)p >> 11) & (LIT_MEMO - 1);
+    if (s->lit_memo[i] == p) return true;
+    if (!tpa_literals_has(&s->lit, p)) return false;
+    s->lit_memo[i] = p;
+    return true;
 }
 
 /* Points *p at a copy of its text in h, unless it is a literal (which lives as long
  * as the program). false when h has no room left. */
-static bool keep(const tpa_sigstate_t *s, held_t *h, const char **p)
+static bool keep(tpa_sigstate_t *s, held_t *h, const char **p)
 {
-    if (!*p || tpa_literals_has(&s->lit, *p)) return true;
+    if (!*p || literal(s, *p)) return true;
     size_t n = strlen(*p) + 1;
     if (n > sizeof h->text - h->used) return false;
     memcpy(h->text + h->used, *p, n);
@@ -131,9 +146,12 @@ static bool keep(const tpa_sigstate_t *s, held_t *h, const char **p)
     return true;
 }
 
-/* h->m = m, with every string m borrows copied (deep) or not (shallow). false when
- * the copies do not fit: h->m is then shallow. */
-static bool hold(const tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
+/* h->m = m, with the strings m borrows that are read after tpa_sigstate_feed returns
+ * copied (deep) or not (shallow). Identity values the joiner joins on are not: it
+ * copies them itself while preparing (tpa_ue_prepare); those pointers are set to
+ * NULL by release_ids once it has. false when the copies do not fit: h->m is then
+ * shallow. */
+static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
 {
     unsigned n = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
     memcpy(&h->m, m, offsetof(tpa_sig_t, ids) + n * sizeof m->ids[0]);
@@ -145,26 +163,35 @@ static bool hold(const tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool de
               keep(s, h, &c->procedure) && keep(s, h, &c->key) && keep(s, h, &c->cause_name) &&
               keep(s, h, &c->cause_family);
     for (unsigned i = 0; ok && i < n; i++)
-        ok = keep(s, h, &c->ids[i].value);
+        if (tpa_ue_reads_later(c->ids[i].kind)) ok = keep(s, h, &c->ids[i].value);
     if (!ok) hold(s, h, m, false);
     return ok;
 }
 
-/* Messages go through in two steps, one message apart: a message is prepared (its
- * identities normalised and hashed, its subscriber buckets and transaction slot
- * fetched) and held, and applied when the next one has been prepared. The tables are
- * far larger than the caches; this way their first misses overlap the work on the
- * message before. Order is kept: each message is applied after the one before it and
- * before the one after it, so the result is the same. */
+/* After tpa_ue_prepare on a held message: the identity values it copied are m's,
+ * valid no longer than the feed. */
+static void release_ids(tpa_sig_t *c)
+{
+    for (unsigned i = 0; i < c->n_ids; i++)
+        if (!tpa_ue_reads_later(c->ids[i].kind)) c->ids[i].value = NULL;
+}
+
+/* Messages go through in three steps, one message apart: a message is prepared (its
+ * identities normalised and hashed; the subscriber buckets and the transaction slot
+ * they hash to fetched) and held; when the next one comes, the first identity nodes
+ * and the transaction record the fetched lines point to are fetched; when the one
+ * after comes, it is applied. The tables are far larger than the caches, and each
+ * step's misses overlap the work on the messages before. Order is kept: messages are
+ * applied one by one in the order fed, so the result is the same. */
 void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_sig_t *m)
 {
     if (!s || !w || !m || !m->protocol || !m->code || !m->protocol[0] || !m->code[0] || s->finished)
         return;
     if (!s->held) {
-        s->held = malloc(2 * sizeof *s->held);
+        s->held = malloc(HELD * sizeof *s->held);
         if (!s->held) return;
     }
-    held_t *h = &s->held[s->pending == 0 ? 1 : 0];
+    held_t *h = &s->held[(s->head + s->waiting) % HELD];
     bool held = hold(s, h, m, true);
     const char *src = w->pooled && w->src ? w->src : tpa_intern(s->pool, w->src ? w->src : "");
     const char *dst = w->pooled && w->dst ? w->dst : tpa_intern(s->pool, w->dst ? w->dst : "");
@@ -180,11 +207,24 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
     };
     tpa_ue_prepare(s->ue, &h->m, w->flow, &h->keys);
     tpa_txn_prefetch(s->txn, &h->tm);
-    flush(s);
-    if (held)
-        s->pending = (int)(h - s->held);
-    else /* its strings did not fit: applied now, while m's are valid */
+    if (!held) { /* its strings did not fit: applied now, while m's are valid */
+        flush(s);
         apply(s, h);
+        return;
+    }
+    release_ids(&h->m);
+    s->waiting++;
+    if (s->waiting >= 2) { /* the message before: its second fetch */
+        held_t *prev = &s->held[(s->head + s->waiting - 2) % HELD];
+        tpa_ue_prefetch_nodes(s->ue, &prev->keys);
+        tpa_txn_prefetch_record(s->txn, &prev->tm);
+    }
+    if (s->waiting == HELD) { /* the one before that: applied */
+        held_t *old = &s->held[s->head];
+        s->head = (s->head + 1) % HELD;
+        s->waiting--;
+        apply(s, old);
+    }
 }
 
 void tpa_sigstate_finish(tpa_sigstate_t *s)
