@@ -16,10 +16,10 @@ typedef struct addr_memo {
     const char *name; /* pooled */
 } addr_memo_t;
 
-/* A message held back until two more come (tpa_sigstate_feed): a copy of it, and
+/* A message held back until the next one comes (tpa_sigstate_feed): a copy of it, and
  * what preparing it computed. */
 #define HELD_TEXT 2048
-#define HELD 3 /* messages in the ring: two waiting and the one being fed */
+#define HELD 2 /* messages in the ring: the one waiting and the one being fed */
 #define LIT_MEMO 64
 typedef struct held {
     tpa_sig_where_t w;
@@ -176,13 +176,12 @@ static void release_ids(tpa_sig_t *c)
         if (!tpa_ue_reads_later(c->ids[i].kind)) c->ids[i].value = NULL;
 }
 
-/* Messages go through in three steps, one message apart: a message is prepared (its
+/* Messages go through in two steps, one message apart: a message is prepared (its
  * identities normalised and hashed; the subscriber buckets and the transaction slot
- * they hash to fetched) and held; when the next one comes, the first identity nodes
- * and the transaction record the fetched lines point to are fetched; when the one
- * after comes, it is applied. The tables are far larger than the caches, and each
- * step's misses overlap the work on the messages before. Order is kept: messages are
- * applied one by one in the order fed, so the result is the same. */
+ * they hash to fetched) and held, and applied when the next one has been prepared.
+ * The tables are far larger than the caches; this way their first misses overlap the
+ * work on the message before. Order is kept: messages are applied one by one in the
+ * order fed, so the result is the same. */
 void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_sig_t *m)
 {
     if (!s || !w || !m || !m->protocol || !m->code || !m->protocol[0] || !m->code[0] || s->finished)
@@ -214,12 +213,7 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
     }
     release_ids(&h->m);
     s->waiting++;
-    if (s->waiting >= 2) { /* the message before: its second fetch */
-        held_t *prev = &s->held[(s->head + s->waiting - 2) % HELD];
-        tpa_ue_prefetch_nodes(s->ue, &prev->keys);
-        tpa_txn_prefetch_record(s->txn, &prev->tm);
-    }
-    if (s->waiting == HELD) { /* the one before that: applied */
+    if (s->waiting == HELD) { /* the one before: applied */
         held_t *old = &s->held[s->head];
         s->head = (s->head + 1) % HELD;
         s->waiting--;

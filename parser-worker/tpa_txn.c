@@ -602,13 +602,6 @@ void tpa_txn_prefetch(tpa_txn_t *t, tpa_txn_msg_t *m)
     __builtin_prefetch(&t->table[m->hash & (t->cap - 1)]);
 }
 
-void tpa_txn_prefetch_record(const tpa_txn_t *t, const tpa_txn_msg_t *m)
-{
-    if (!t || !m || !m->prepared || !t->table) return;
-    const entry_t *e = &t->table[m->hash & (t->cap - 1)];
-    if (e->s && e->hash == m->hash) __builtin_prefetch(e->s);
-}
-
 tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *evp)
 {
     tpa_txn_ev_t dummy;

@@ -155,11 +155,6 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
  * in a big capture). Neither m nor what it points to may change until the feed. */
 void tpa_txn_prefetch(tpa_txn_t *t, tpa_txn_msg_t *m);
 
-/* Optional, between tpa_txn_prefetch(t, m) and the feed, best a while after the
- * first: starts fetching the transaction record m's slot points to, if any. A hint
- * only: the table may change in between (the feed looks again). */
-void tpa_txn_prefetch_record(const tpa_txn_t *t, const tpa_txn_msg_t *m);
-
 /* Ends the capture: every open transaction ends unanswered (in order of opening). */
 void tpa_txn_finish(tpa_txn_t *t);
 

@@ -689,7 +689,8 @@ bool tpa_ue_reads_later(tpa_id_kind_t kind)
     return is_attribute(kind);
 }
 
-void tpa_ue_prefetch_nodes(const tpa_ue_t *u, const tpa_ue_keys_t *keys)
+/* Starts fetching the first node of each key's bucket. */
+static void prefetch_nodes(const tpa_ue_t *u, const tpa_ue_keys_t *keys)
 {
     if (!u || u->finished || !keys->m) return;
     for (unsigned i = 0; i < keys->n; i++)
@@ -718,9 +719,9 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
     unsigned nid = keys->n;
     tpa_ue_key_t *key = keys->key;
     /* the keys' buckets were fetched by tpa_ue_prepare; now their first nodes, all
-     * together (again, if tpa_ue_prefetch_nodes did): the table is far larger than the
-     * caches, and one miss at a time is what joining costs */
-    tpa_ue_prefetch_nodes(u, keys);
+     * together: the table is far larger than the caches, and one miss at a time is
+     * what joining costs */
+    prefetch_nodes(u, keys);
     for (unsigned i = 0; i < nid && n < MAXN - 1; i++) {
         if (key[i].state != TPA_UE_KEY_OK) {
             u->st.ignored += key[i].state == TPA_UE_KEY_IGNORED;

@@ -126,17 +126,14 @@ typedef struct tpa_ue_keys {
 /* tpa_ue_join in two steps, so that the caller's work in between hides the first
  * cache miss: tpa_ue_prepare normalises and hashes m's identities into keys and starts
  * fetching their place in the table; tpa_ue_join_prepared joins them as tpa_ue_join
- * does (same result). m (borrowed) must not change between the two. Other calls on
- * u may come between them (then the fetching may have been for nothing). */
+ * does (same result). m (borrowed) must not change between the two, except for the
+ * values of identities tpa_ue_reads_later says no to. Other calls on u may come
+ * between them (then the fetching may have been for nothing). */
 void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_t *keys);
 /* Whether tpa_ue_join_prepared reads the value of an identity of this kind from m
  * (attributes: DNN, S-NSSAI, PDU session); the values of the other kinds are copied
  * into keys by tpa_ue_prepare, and m's may be gone by the join. */
 bool tpa_ue_reads_later(tpa_id_kind_t kind);
-/* Optional, between the two and best a while after tpa_ue_prepare: starts fetching
- * the first node of each key's bucket. A hint only (joins in between may change the
- * buckets; tpa_ue_join_prepared looks again). */
-void tpa_ue_prefetch_nodes(const tpa_ue_t *u, const tpa_ue_keys_t *keys);
 uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame);
 
 /* Joins the subscribers of anchors a and b (a request and its response), with the
