@@ -75,16 +75,15 @@ void tpa_tcp_conn_free(tpa_flow_t *f)
     if (!t) return;
     for (int i = 0; i < 2; i++)
         tpa_tcp_stream_destroy(&t->dir[i].stream);
-    free(t);
-    f->tcp = NULL;
+    f->tcp = NULL; /* the record itself goes with the pool */
 }
 
-static tpa_tcp_conn_t *conn_new(void)
+_Static_assert(sizeof(tpa_tcp_conn_t) <= TPA_TCP_POOL_RECORD_MAX, "a connection is a record");
+
+static tpa_tcp_conn_t *conn_new(tpa_tcp_pool_t *pool)
 {
-    size_t size = (sizeof(tpa_tcp_conn_t) + 63) / 64 * 64;
-    tpa_tcp_conn_t *t = aligned_alloc(64, size);
+    tpa_tcp_conn_t *t = tpa_tcp_pool_record(pool, sizeof *t);
     if (!t) return NULL;
-    memset(t, 0, sizeof *t);
     t->st.syn_rtt_us = t->st.ack_rtt_us = -1;
     return t;
 }
@@ -368,7 +367,7 @@ void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
     size_t caplen = tpa_rd_remaining(r);
     uint32_t plen = (uint32_t)caplen;
     if (ip->l4_len > hl && ip->l4_len - hl > caplen) plen = (uint32_t)(ip->l4_len - hl);
-    if (!f->tcp) f->tcp = conn_new();
+    if (!f->tcp) f->tcp = conn_new(d->tcp_pool);
     tpa_tcp_conn_t *t = f->tcp;
     bool newconn = t && quality(t, &f->tcp_hot, side, seq, ack, flags, win, plen, p->ts_us);
     if (tpa_dissect_pending(f)) {
