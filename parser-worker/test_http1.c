@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "test_frames.h"
+#include "tpa_http1.h"
 #include "tpa_result.h"
 #include "tpa_test.h"
 
@@ -26,6 +27,13 @@ static void seg(bool up, uint32_t *seq, unsigned flags, const char *p, size_t n)
         tf_tcp(&fb, S, 80, C, 40100, seq[1], seq[0], flags, 65535, p, n);
     tf_feed(&fb, 1000);
     seq[up ? 0 : 1] += (uint32_t)n + ((flags & 0x03) ? 1 : 0);
+}
+
+/* The probe on one payload. */
+static bool probe(const char *p)
+{
+    tpa_rd_t r = tpa_rd_init((const uint8_t *)p, strlen(p));
+    return tpa_http1_probe(&r);
 }
 
 int main(void)
@@ -78,6 +86,22 @@ int main(void)
     seg(true, seq, 0x18, "\x16\x03\x01\x00\x05hello", 10);
     f = tf_one_flow(6);
     CHECK(f && (!f->app || strcmp(tpa_dissect_app_name(f->app), "http") != 0));
+
+    /* the probe: every start line it knows, and what only looks like one */
+    static const char *const yes[] = {"GET / HTTP/1.1\r\n", "POST /a", "PUT ", "PATCH /",
+                                      "DELETE /x", "OPTIONS * HTTP/1.1\r\n", "HEAD /",
+                                      "HTTP/1.0 200 OK\r\n", "HTTP/1.1 204\r\n\r\n"};
+    static const char *const no[] = {"", "G", "GET", "GETX /", "HTTP/2.0 200", "HTTP/1",
+                                     "Hello", "PRI * HTTP/2.0\r\n", "OPTION ", "head /",
+                                     "\x16\x03\x01", "DELETE", " GET /"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        CHECK(probe(yes[i]));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        CHECK(!probe(no[i]));
+    /* an h2c upgrade is the http2 row's, whole heads only */
+    CHECK(!probe("GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n"));
+    CHECK(probe("GET / HTTP/1.1\r\nUpgrade: h2c\r\n"));
+    CHECK(probe("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n"));
 
     tpa_decoder_destroy(&tf_dec);
     return TEST_DONE();

@@ -162,12 +162,73 @@ static void test_snaplen_segments(void)
     CHECK(tpa_decode_stats(tf_dec)->malformed == 0);
 }
 
+/* Segments in random orders: in-order data and pure ACKs take the per-segment fast
+ * path, the others the full one, and the counters must follow the definitions of
+ * tpa_tcp.h either way. The model restates them for client data 10 ms apart (every
+ * hole filled long after the handshake RTT: a retransmission, never out of order),
+ * with pure ACKs, keep-alives and zero windows mixed in. */
+static void test_any_order(void)
+{
+    uint32_t rng = 12345;
+    for (int round = 0; round < 300; round++) {
+        tf_fresh();
+        cs(100, 0, SYN, NULL, 0);
+        sc(500, 101, SYN | ACK, NULL, 1000);
+        cs(101, 501, ACK, NULL, 2000);
+        uint32_t next = 101; /* the model of the client's direction */
+        unsigned retr = 0, lost = 0, keep = 0, zw = 0;
+        int64_t now = 2000;
+        int n = 5 + round % 30;
+        for (int i = 0; i < n; i++) {
+            rng = rng * 1103515245u + 12345u;
+            unsigned kind = (rng >> 8) % 8, at = (rng >> 16) % 24;
+            uint16_t win = (rng >> 4) % 5 == 0 ? 0 : 65535;
+            now += 10000;
+            zw += win == 0;
+            if (kind == 0) { /* the server's pure ACK */
+                tf_tcp(&fb, S, SP, C, CP, 501, next, ACK, win, NULL, 0);
+                tf_feed(&fb, now);
+                continue;
+            }
+            uint32_t seq = 101 + 5 * at, len = 10;  /* overlapping halves too */
+            if (kind == 1) seq = next - 1, len = 1; /* a keep-alive */
+            if (kind == 2) seq = next;              /* the next in order */
+            tf_tcp(&fb, C, CP, S, SP, seq, 501, ACK | PSH, win, "0123456789", len);
+            tf_feed(&fb, now);
+            uint32_t end = seq + len;
+            if (seq == next) {
+                next = end;
+            } else if ((int32_t)(next - seq) < 0) {
+                lost++;
+                next = end;
+            } else if (len <= 1 && seq == next - 1) {
+                keep++;
+            } else {
+                retr++;
+                if ((int32_t)(next - end) < 0) next = end;
+            }
+        }
+        bool rst = round % 3 == 0;
+        if (rst)
+            sc(501, next, RST | ACK, NULL, now + 1000);
+        else
+            cs(next, 501, FIN | ACK, NULL, now + 1000);
+        const tpa_tcp_stats_t *t = stats();
+        CHECK(t && t->retransmissions == retr && t->lost_segments == lost);
+        CHECK(t && t->keepalives == keep && t->zero_window == zw && t->out_of_order == 0);
+        CHECK(t && t->resets == (rst ? 1u : 0u));
+        CHECK(t && t->close == (rst ? TPA_TCP_CLOSE_RST : TPA_TCP_CLOSE_FIN));
+        CHECK(t && t->syn_rtt_us == 1000 && t->ack_rtt_us == 1000);
+    }
+}
+
 int main(void)
 {
     test_handshake();
     test_retrans_ooo();
     test_zero_window_reset();
     test_snaplen_segments();
+    test_any_order();
     tpa_decoder_destroy(&tf_dec);
     return TEST_DONE();
 }

@@ -230,11 +230,38 @@ static void test_max_segs(void)
     CHECK(tpa_tcp_pool_used(pool) == 0);
 }
 
+/* Records: aligned, zeroed, apart, across blocks; not charged; freed with the pool
+ * (ASan and valgrind runs see any leak). */
+static void test_records(void)
+{
+    tpa_tcp_pool_t *p = tpa_tcp_pool_new(100);
+    CHECK(p != NULL);
+    CHECK(tpa_tcp_pool_record(p, 0) == NULL);
+    CHECK(tpa_tcp_pool_record(p, TPA_TCP_POOL_RECORD_MAX + 1) == NULL);
+    unsigned char *prev = NULL;
+    for (int i = 0; i < 1000; i++) { /* 1000 * 384 bytes: several blocks */
+        unsigned char *r = tpa_tcp_pool_record(p, 330);
+        CHECK(r != NULL && (uintptr_t)r % 64 == 0);
+        bool zero = true;
+        for (int k = 0; k < 330; k++)
+            zero &= r[k] == 0;
+        CHECK(zero);
+        memset(r, 0xff, 330);
+        CHECK(!prev || r >= prev + 384 || r + 384 <= prev);
+        prev = r;
+    }
+    CHECK(tpa_tcp_pool_record(p, TPA_TCP_POOL_RECORD_MAX) != NULL);
+    CHECK(tpa_tcp_pool_used(p) == 0);
+    tpa_tcp_pool_destroy(&p);
+    CHECK(p == NULL);
+}
+
 int main(void)
 {
     pool = tpa_tcp_pool_new(TPA_TCP_STREAM_TOTAL_BYTES);
     CHECK(pool != NULL);
     test_in_order();
+    test_records();
     test_out_of_order();
     test_overlap_first_wins();
     test_gap_at_cap();

@@ -25,18 +25,34 @@ typedef struct http1_state {
     tpa_pdu_framer_t fr[2]; /* by direction */
 } http1_state_t;
 
-static const char *const methods[] = {"GET ",     "POST ",  "PUT ",   "PATCH ", "DELETE ",
-                                      "OPTIONS ", "HEAD ",  NULL};
+/* Request methods the SBI and web traffic use, each with its space. */
+static const struct {
+    char text[9];
+    uint8_t len;
+} methods[] = {{"GET ", 4},    {"POST ", 5},    {"PUT ", 4}, {"PATCH ", 6},
+               {"DELETE ", 7}, {"OPTIONS ", 8}, {"HEAD ", 5}};
 
-/* Whether the bytes at r begin an HTTP/1.x start line (request or status). */
+/* Whether the bytes at r begin an HTTP/1.x start line (request or status). The first
+ * byte rules out most payloads (the probe sees every early segment of a port-8080
+ * flow) before any comparison. */
 static bool start_line(const tpa_rd_t *r)
 {
     size_t n = tpa_rd_remaining(r);
-    if (n >= 7 && memcmp(r->cur, "HTTP/1.", 7) == 0) return true;
-    for (int i = 0; methods[i]; i++) {
-        size_t l = strlen(methods[i]);
-        if (n >= l && memcmp(r->cur, methods[i], l) == 0) return true;
+    if (n == 0) return false;
+    switch (r->cur[0]) {
+    case 'H':
+    case 'G':
+    case 'P':
+    case 'D':
+    case 'O':
+        break;
+    default:
+        return false;
     }
+    if (n >= 7 && memcmp(r->cur, "HTTP/1.", 7) == 0) return true;
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (n >= methods[i].len && memcmp(r->cur, methods[i].text, methods[i].len) == 0)
+            return true;
     return false;
 }
 
@@ -129,11 +145,12 @@ static const tpa_pdu_spec_t spec = {
 
 bool tpa_http1_probe(const tpa_rd_t *payload)
 {
+    /* the start line first: the head is only looked for in what could be HTTP */
+    if (!start_line(payload)) return false;
     /* an h2c upgrade belongs to the http2 row */
     size_t head = head_end(payload);
     char up[32];
-    if (head && header(payload, head, "upgrade", up, sizeof up) && strstr(up, "h2c")) return false;
-    return start_line(payload);
+    return !(head && header(payload, head, "upgrade", up, sizeof up) && strstr(up, "h2c"));
 }
 
 void tpa_http1_stream(tpa_dissect_ctx_t *c, tpa_rd_t *bytes, uint64_t gap)

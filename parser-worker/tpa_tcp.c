@@ -75,16 +75,15 @@ void tpa_tcp_conn_free(tpa_flow_t *f)
     if (!t) return;
     for (int i = 0; i < 2; i++)
         tpa_tcp_stream_destroy(&t->dir[i].stream);
-    free(t);
-    f->tcp = NULL;
+    f->tcp = NULL; /* the record itself goes with the pool */
 }
 
-static tpa_tcp_conn_t *conn_new(void)
+_Static_assert(sizeof(tpa_tcp_conn_t) <= TPA_TCP_POOL_RECORD_MAX, "a connection is a record");
+
+static tpa_tcp_conn_t *conn_new(tpa_tcp_pool_t *pool)
 {
-    size_t size = (sizeof(tpa_tcp_conn_t) + 63) / 64 * 64;
-    tpa_tcp_conn_t *t = aligned_alloc(64, size);
+    tpa_tcp_conn_t *t = tpa_tcp_pool_record(pool, sizeof *t);
     if (!t) return NULL;
-    memset(t, 0, sizeof *t);
     t->st.syn_rtt_us = t->st.ack_rtt_us = -1;
     return t;
 }
@@ -335,40 +334,48 @@ void tpa_tcp_flow_finish(tpa_decoder_t *d, tpa_flow_t *f)
 
 void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r)
 {
-    if (!tpa_rd_has(r, 4)) {
+    /* the header is read through a copy of r that nothing else can see, so that the
+     * stores into the flow below (bytes, which may alias anything) do not make the
+     * compiler reload and store the reader between reads; r follows at the end */
+    tpa_rd_t h = *r;
+    if (!tpa_rd_has(&h, 4)) {
         tpa_dec_short(d, p, TPA_MAL_TCP_TRUNCATED);
         return;
     }
-    uint16_t sport = tpa_rd_be16(r), dport = tpa_rd_be16(r);
+    uint16_t sport = tpa_rd_be16(&h), dport = tpa_rd_be16(&h);
     int side;
     tpa_flow_t *f = tpa_dec_flow(d, p, ip, 6, sport, dport, &side);
-    if (!tpa_rd_has(r, 16)) {
+    if (!tpa_rd_has(&h, 16)) {
+        *r = h;
         tpa_dec_short(d, p, TPA_MAL_TCP_TRUNCATED);
         return;
     }
-    uint32_t seq = tpa_rd_be32(r);
-    uint32_t ack = tpa_rd_be32(r);
-    uint16_t offfl = tpa_rd_be16(r);
-    uint16_t win = tpa_rd_be16(r);
-    tpa_rd_skip(r, 4); /* checksum, urgent pointer */
+    uint32_t seq = tpa_rd_be32(&h);
+    uint32_t ack = tpa_rd_be32(&h);
+    uint16_t offfl = tpa_rd_be16(&h);
+    uint16_t win = tpa_rd_be16(&h);
+    tpa_rd_skip(&h, 4); /* checksum, urgent pointer */
     uint8_t flags = (uint8_t)(offfl & 0xff);
     if (f) tpa_flow_tcp_flags(d->flows, f, side, flags);
     size_t hl = (size_t)(offfl >> 12) * 4;
     if (hl < 20) {
+        *r = h;
         tpa_dec_mal(d, p, TPA_MAL_TCP_BAD_OFFSET);
         return;
     }
-    if (!tpa_rd_has(r, hl - 20)) {
+    if (!tpa_rd_has(&h, hl - 20)) {
+        *r = h;
         tpa_dec_short(d, p, TPA_MAL_TCP_BAD_OFFSET);
         return;
     }
-    tpa_rd_skip(r, hl - 20);
+    tpa_rd_skip(&h, hl - 20);
+    *r = h;
     if (!f) return;
     /* payload length on the wire: from the IP length when it is known */
-    size_t caplen = tpa_rd_remaining(r);
+    size_t caplen = tpa_rd_remaining(&h);
     uint32_t plen = (uint32_t)caplen;
     if (ip->l4_len > hl && ip->l4_len - hl > caplen) plen = (uint32_t)(ip->l4_len - hl);
-    if (!f->tcp) f->tcp = conn_new();
+    if (!f->tcp) f->tcp = conn_new(d->tcp_pool);
     tpa_tcp_conn_t *t = f->tcp;
     bool newconn = t && quality(t, &f->tcp_hot, side, seq, ack, flags, win, plen, p->ts_us);
     if (tpa_dissect_pending(f)) {
@@ -376,6 +383,7 @@ void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
         tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_TCP);
         tpa_dissect_detect(&c, r);
     }
+    if (!f->app) return; /* no row yet, or none will come */
     const tpa_dissector_t *row = tpa_dissect_row(f->app);
     if (!t || !row || !row->stream) return;
     if (newconn) {

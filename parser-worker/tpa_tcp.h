@@ -1,8 +1,9 @@
 /* tpa_tcp.h - TCP segments in the decoder: connection quality per flow, and the
  * in-order byte streams handed to application dissectors.
  *
- * RFC 9293. For every TCP flow the decoder keeps a tpa_tcp_conn_t (allocated with the
- * flow's first segment, freed with the flow table) that measures the connection as
+ * RFC 9293. For every TCP flow the decoder keeps a tpa_tcp_conn_t (carved from the
+ * decoder's tpa_tcp_pool_t with the flow's first segment, freed with the pool after
+ * the flow table) that measures the connection as
  * the capture point sees it; what an in-order segment reads and writes lives in the
  * flow itself (tpa_flow_tcp_hot_t), so such a segment costs no access to the
  * connection. The exact definitions, as docs/result.md gives them
@@ -80,8 +81,8 @@ typedef struct tpa_tcp_conn tpa_tcp_conn_t;
  * memory). Borrowed from the flow. */
 const tpa_tcp_stats_t *tpa_tcp_stats(const tpa_flow_t *f);
 
-/* Frees f->tcp (streams included, nothing delivered); for the flow table's release
- * hook. */
+/* Frees f->tcp's streams (nothing delivered) and clears f->tcp (the record is the
+ * pool's); for the flow table's release hook. */
 void tpa_tcp_conn_free(tpa_flow_t *f);
 
 #endif

@@ -19,9 +19,18 @@ typedef struct seg {
     uint8_t data[];
 } seg_t;
 
+#define BLOCK_BYTES (64u << 10) /* records are carved from blocks this large */
+
+/* A block of records; its first 64 bytes hold the link to the previous block. */
+typedef struct block {
+    struct block *prev;
+} block_t;
+
 struct tpa_tcp_pool {
     size_t max, used;
     uint64_t forced;
+    block_t *blocks;           /* the newest first */
+    unsigned char *room, *end; /* what is left of the newest block */
 };
 
 struct tpa_tcp_stream {
@@ -45,8 +54,30 @@ tpa_tcp_pool_t *tpa_tcp_pool_new(size_t max_bytes)
 void tpa_tcp_pool_destroy(tpa_tcp_pool_t **p)
 {
     if (!p || !*p) return;
+    for (block_t *b = (*p)->blocks, *prev; b; b = prev) {
+        prev = b->prev;
+        free(b);
+    }
     free(*p);
     *p = NULL;
+}
+
+void *tpa_tcp_pool_record(tpa_tcp_pool_t *p, size_t size)
+{
+    size = (size + 63) / 64 * 64;
+    if (size == 0 || size > TPA_TCP_POOL_RECORD_MAX) return NULL;
+    if ((size_t)(p->end - p->room) < size) {
+        block_t *b = aligned_alloc(64, BLOCK_BYTES);
+        if (!b) return NULL;
+        b->prev = p->blocks;
+        p->blocks = b;
+        p->room = (unsigned char *)b + 64;
+        p->end = (unsigned char *)b + BLOCK_BYTES;
+    }
+    void *r = p->room;
+    p->room += size;
+    memset(r, 0, size);
+    return r;
 }
 
 size_t tpa_tcp_pool_used(const tpa_tcp_pool_t *p)

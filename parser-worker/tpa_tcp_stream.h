@@ -42,14 +42,25 @@
 #define TPA_TCP_STREAM_MAX_SEGS 256            /* stored pieces per direction */
 #define TPA_TCP_STREAM_SEG_OVERHEAD 32         /* bytes charged per stored piece */
 
-/* A budget shared by streams (one per analysis). */
+/* The TCP memory of one analysis: a budget shared by streams, and the blocks the
+ * connection records of its flows are carved from. */
 typedef struct tpa_tcp_pool tpa_tcp_pool_t;
 
 /* A new pool allowing max_bytes of buffered data (overhead included), or NULL. */
 tpa_tcp_pool_t *tpa_tcp_pool_new(size_t max_bytes);
 
-/* Frees the pool; every stream using it must be destroyed first. Nulls *p. */
+/* Frees the pool and its records; every stream using it must be destroyed first.
+ * Nulls *p. */
 void tpa_tcp_pool_destroy(tpa_tcp_pool_t **p);
+
+#define TPA_TCP_POOL_RECORD_MAX 1024 /* largest record */
+
+/* Room for a record of `size` bytes (<= TPA_TCP_POOL_RECORD_MAX), 64-byte aligned and
+ * zeroed, or NULL when out of memory. Owned by the pool: a record is never freed on
+ * its own (a flow keeps its connection until the flow table goes, which is before
+ * the pool), so records are carved from large blocks, without an allocator call
+ * each. Not charged to the budget. */
+void *tpa_tcp_pool_record(tpa_tcp_pool_t *p, size_t size);
 
 /* Bytes charged now, and the number of times the pool's limit forced a gap. */
 size_t tpa_tcp_pool_used(const tpa_tcp_pool_t *p);
