@@ -696,6 +696,22 @@ static void test_probe(void)
     CHECK(tpa_http2_probe(&r));
     r = tpa_rd_init(b.b, b.n - 1); /* a chain must cover the segment exactly */
     CHECK(!tpa_http2_probe(&r));
+    /* the largest frame the probe takes (16384 octets, length octets 00 40 00) and one
+     * octet more (01 ..: the first octet alone rules it out) */
+    static uint8_t big[16385];
+    b.n = 0;
+    frame(&b, DATA, 0, 1, big, 16384);
+    r = tpa_rd_init(b.b, b.n);
+    CHECK(b.b[0] == 0 && tpa_http2_probe(&r));
+    b.n = 0;
+    frame(&b, DATA, 0, 1, big, 16385);
+    r = tpa_rd_init(b.b, b.n);
+    CHECK(b.b[0] == 0 && !tpa_http2_probe(&r));
+    static const uint8_t huge_hdr[] = {1, 0, 0, DATA, 0, 0, 0, 0, 1}; /* 65536 octets */
+    r = tpa_rd_init(huge_hdr, sizeof huge_hdr);
+    CHECK(!tpa_http2_probe(&r));
+    r = tpa_rd_init(b.b, 0);
+    CHECK(!tpa_http2_probe(&r));
     static const uint8_t tls[] = {0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0, 0, 1, 0};
     r = tpa_rd_init(tls, sizeof tls);
     CHECK(!tpa_http2_probe(&r));

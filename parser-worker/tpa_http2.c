@@ -209,6 +209,14 @@ static bool upgrade_request(const tpa_rd_t *pl)
 bool tpa_http2_probe(const tpa_rd_t *pl)
 {
     size_t n = tpa_rd_remaining(pl);
+    if (n == 0) return false;
+    /* the first octet each test below needs: the preface's 'P', a method's capital
+     * letter, or a frame length's high octet, 0 (no frame over 16384 octets passes):
+     * most other payloads end here, every TCP payload of a flow not yet claimed is
+     * probed */
+    tpa_rd_t r = *pl;
+    uint8_t b0 = tpa_rd_peek(&r, 0);
+    if (b0 != 0 && (b0 < 'A' || b0 > 'Z')) return false;
     if (n >= 14 && tpa_rd_match(pl, preface, n < PREFACE_LEN ? n : PREFACE_LEN)) return true;
     if (upgrade_request(pl)) return true;
     return chain_ok(pl, false);
