@@ -188,6 +188,7 @@ typedef struct tindex {
 static tindex_t tindex[3];        /* by transport: UDP, TCP, SCTP */
 static uint64_t port_named[1024]; /* bit per port some row names */
 static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+static bool index_built; /* set (release) by build_index: later calls skip pthread_once */
 
 _Static_assert(NROWS < 256, "the detection index stores rows in a byte");
 
@@ -212,18 +213,24 @@ static void build_index(void)
             }
         }
     }
+    __atomic_store_n(&index_built, true, __ATOMIC_RELEASE);
 }
 
 static const tindex_t *index_for(uint8_t transport)
 {
-    pthread_once(&index_once, build_index);
+    if (!__atomic_load_n(&index_built, __ATOMIC_ACQUIRE)) pthread_once(&index_once, build_index);
     return &tindex[transport == TPA_T_UDP ? 0 : transport == TPA_T_TCP ? 1 : 2];
+}
+
+/* Whether some row names port (most ports of undecided flows: none does). */
+static inline bool named(uint16_t port)
+{
+    return port_named[port >> 6] >> (port & 63) & 1;
 }
 
 /* The first row (table order) of x naming port that accepts pl, as app id, or 0. */
 static uint16_t by_port(const tindex_t *x, uint16_t port, const tpa_rd_t *pl)
 {
-    if (!(port_named[port >> 6] >> (port & 63) & 1)) return 0;
     for (unsigned i = 0; i < x->nports; i++)
         if (x->ports[i].port == port && accepts(&table[x->ports[i].row], pl))
             return (uint16_t)(x->ports[i].row + 1);
@@ -245,8 +252,8 @@ static uint16_t detect(tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
         if (table[x->expect[i]].expect(c, pl)) return (uint16_t)(x->expect[i] + 1);
     uint16_t lo = c->sport < c->dport ? c->sport : c->dport;
     uint16_t hi = c->sport < c->dport ? c->dport : c->sport;
-    uint16_t app = by_port(x, lo, pl);
-    if (!app) app = by_port(x, hi, pl);
+    uint16_t app = named(lo) ? by_port(x, lo, pl) : 0;
+    if (!app && named(hi)) app = by_port(x, hi, pl);
     if (app) return app;
     if (tpa_rd_remaining(pl) == 0) return 0;
     for (unsigned i = 0; i < x->nprobe; i++)

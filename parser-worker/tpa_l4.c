@@ -81,8 +81,8 @@ static void dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_r
         p->cut = true;
     }
     tpa_rd_t pl = tpa_rd_sub_upto(r, (size_t)ulen - 8);
-    const tpa_dissector_t *row = f ? tpa_dissect_row(f->app) : NULL;
-    if (f && (tpa_dissect_pending(f) || (row && row->dissect))) {
+    /* an app without a datagram dissector runs nothing in tpa_dissect_run */
+    if (f && (f->app || tpa_dissect_pending(f))) {
         tpa_dissect_ctx_t c;
         tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_UDP);
         tpa_dissect_run(&c, &pl);
