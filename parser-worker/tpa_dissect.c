@@ -275,29 +275,11 @@ uint16_t tpa_dissect_app_for_ppid(uint32_t ppid)
 void tpa_dissect_ctx_init(tpa_dissect_ctx_t *c, tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f,
                           int side, uint8_t transport)
 {
-    /* every field stored once (no memset): this runs for each datagram of a flow
-     * with a dissector, e.g. every GTP-U packet */
-    c->frame = p->frame;
-    c->ts_us = p->ts_us;
-    c->flow = f;
-    c->flow_id = f->id;
-    c->dir = side == f->src_side ? 0 : 1;
-    c->side = side;
-    c->transport = transport;
-    c->stream_end = false;
-    c->sport = f->key.port[side & 1];
-    c->dport = f->key.port[!(side & 1)];
-    c->ppid = 0;
-    c->stream = 0;
-    c->quoted = false;
-    c->sink = d->sink;
-    c->row = NULL;
-    c->dec = d;
-    c->pkt = p;
+    tpa_dec_ctx_init(c, d, p, f, side, transport);
 }
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(tpa_dissect_ctx_t) == 88,
-               "a field was added to tpa_dissect_ctx_t: set it in tpa_dissect_ctx_init");
+               "a field was added to tpa_dissect_ctx_t: set it in tpa_dec_ctx_init (tpa_decode_int.h)");
 #endif
 
 void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)

@@ -84,7 +84,7 @@ static void dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_r
     /* an app without a datagram dissector runs nothing in tpa_dissect_run */
     if (f && (f->app || tpa_dissect_pending(f))) {
         tpa_dissect_ctx_t c;
-        tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_UDP);
+        tpa_dec_ctx_init(&c, d, p, f, side, TPA_T_UDP);
         tpa_dissect_run(&c, &pl);
     }
 }
