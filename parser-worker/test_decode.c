@@ -436,8 +436,7 @@ static void test_tunnels(void)
 /* A G-PDU with the given flags: the optional 4 bytes when any of E, S, PN is set, with
  * E one PDU Session Container of ext_units * 4 bytes (QFI qfi); Length off by
  * len_delta. */
-static void gtpu_flags(tf_buf_t *b, unsigned flags, unsigned ext_units, unsigned qfi,
-                       int len_delta)
+static void gtpu_flags(tf_buf_t *b, unsigned flags, unsigned ext_units, unsigned qfi, int len_delta)
 {
     size_t inner = 20 + 8 + 4;
     size_t opt = (flags & 7) ? 4 : 0, ext = (flags & 4) ? ext_units * 4 : 0;

@@ -278,8 +278,9 @@ void tpa_dissect_ctx_init(tpa_dissect_ctx_t *c, tpa_decoder_t *d, tpa_pkt_t *p, 
     tpa_dec_ctx_init(c, d, p, f, side, transport);
 }
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(sizeof(tpa_dissect_ctx_t) == 88,
-               "a field was added to tpa_dissect_ctx_t: set it in tpa_dec_ctx_init (tpa_decode_int.h)");
+_Static_assert(
+    sizeof(tpa_dissect_ctx_t) == 88,
+    "a field was added to tpa_dissect_ctx_t: set it in tpa_dec_ctx_init (tpa_decode_int.h)");
 #endif
 
 void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)

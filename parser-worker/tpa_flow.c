@@ -465,8 +465,8 @@ static inline uint32_t hash32(const tpa_flow_table_t *t, const tpa_flow_key_t *k
 
 /* tpa_flow_get's miss: a new flow for k at slot i of the index (h: its hash bits). */
 __attribute__((noinline)) static tpa_flow_t *create(tpa_flow_table_t *t, const tpa_flow_key_t *k,
-                                                    uint32_t h, size_t i, int side,
-                                                    int64_t now_us, bool *created)
+                                                    uint32_t h, size_t i, int side, int64_t now_us,
+                                                    bool *created)
 {
     if ((t->live + 1) * 4 > t->nslots * 3) {
         grow(t);

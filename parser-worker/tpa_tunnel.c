@@ -64,8 +64,7 @@ bool tpa_probe_gtpu(const tpa_rd_t *payload)
  * (no optional fields), the Length within the frame and covering the header's optional
  * part. Fills *body (the T-PDU onward), *teid and the QFI; false leaves r untouched for
  * the general path, which reads the same fields from such a packet. */
-static bool gpdu_common(tpa_rd_t *r, tpa_rd_t *body, uint32_t *teid, uint8_t *qfi,
-                        uint8_t *has_qfi)
+static bool gpdu_common(tpa_rd_t *r, tpa_rd_t *body, uint32_t *teid, uint8_t *qfi, uint8_t *has_qfi)
 {
     if (!tpa_rd_has(r, 16) || tpa_rd_peek(r, 1) != 255) return false;
     uint8_t flags = tpa_rd_peek(r, 0);
