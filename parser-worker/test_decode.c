@@ -433,6 +433,58 @@ static void test_tunnels(void)
     CHECK(tpa_decode_stats(D)->malformed == 0);
 }
 
+/* One frame: Ethernet type `type` (a TPID, an 802.3 length, or 0x0800), a tag of type
+ * `inner` after a TPID, LLC/SNAP after a length; then `ip` bytes of the datagram
+ * 10.9.0.1:1 -> 10.9.0.2:2 (all of it when ip is 32) or ARP when inner is 0x0806. */
+static void ether_frame(tf_buf_t *b, unsigned type, unsigned inner, size_t ip)
+{
+    b->n = 0;
+    eth(b, type);
+    if (type == 0x8100 || type == 0x88a8) {
+        tf_u16(b, 7);
+        tf_u16(b, inner);
+    } else if (type <= 1500) {
+        tf_u8(b, 0xaa);
+        tf_u8(b, 0xaa);
+        tf_u8(b, 0x03);
+        tf_zeros(b, 3);
+        tf_u16(b, 0x0800);
+    }
+    if (inner == 0x0806) {
+        tf_zeros(b, 28);
+        return;
+    }
+    size_t at = b->n;
+    udp4_frame(b, "10.9.0.1", 1, "10.9.0.2", 2);
+    b->n = at + ip;
+}
+
+/* Ethernet II with IPv4, untagged or under one 802.1Q tag, takes a fast path in
+ * tpa_dec_link: the same datagram through the general walk (LLC/SNAP, 802.1ad) must
+ * count to the same flow, and frames just off the fast path are read as before. */
+static void test_ether_paths(void)
+{
+    static const unsigned kinds[][2] = {{0x0800, 0}, {0x8100, 0x0800}, {40, 0}, {0x88a8, 0x0800}};
+    fresh();
+    tf_buf_t b = {0};
+    size_t bytes = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        ether_frame(&b, kinds[i][0], kinds[i][1], 32);
+        feed(1, &b, (int64_t)i + 1);
+        bytes += b.n;
+    }
+    ether_frame(&b, 0x8100, 0x0806, 0); /* tagged ARP: not IP */
+    feed(1, &b, 5);
+    ether_frame(&b, 0x0800, 0, 2); /* 16 bytes: the IPv4 header is cut */
+    feed(1, &b, 6);
+    size_t n;
+    tpa_flow_t *const *all = flows(&n);
+    const tpa_flow_t *f = find(all, n, 4, 17, "10.9.0.1", 1, "10.9.0.2", 2);
+    CHECK(pk(f) == 4 && by(f) == bytes);
+    CHECK(n == 1 && tpa_decode_stats(D)->non_ip == 1);
+    CHECK(reason(TPA_MAL_IPV4_TRUNCATED) == 1 && tpa_decode_stats(D)->malformed == 1);
+}
+
 /* A G-PDU with the given flags: the optional 4 bytes when any of E, S, PN is set, with
  * E one PDU Session Container of ext_units * 4 bytes (QFI qfi); Length off by
  * len_delta. */
@@ -695,6 +747,7 @@ int main(void)
     test_fragments();
     test_tunnels();
     test_gtpu_paths();
+    test_ether_paths();
     test_malformed();
     test_sctp();
     test_icmp_error();
