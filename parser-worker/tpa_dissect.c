@@ -283,7 +283,8 @@ _Static_assert(
     "a field was added to tpa_dissect_ctx_t: set it in tpa_dec_ctx_init (tpa_decode_int.h)");
 #endif
 
-void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
+/* tpa_dissect_detect, inline where a flow's datagrams go (most have their app). */
+static inline void detect_once(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
 {
     tpa_flow_t *f = c->flow;
     if (!f->app && (f->app_tries < PROBE_LIMIT || c->ppid)) {
@@ -292,9 +293,14 @@ void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
     }
 }
 
+void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
+{
+    detect_once(c, payload);
+}
+
 void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
 {
-    tpa_dissect_detect(c, payload);
+    detect_once(c, payload);
     tpa_flow_t *f = c->flow;
     if (f->app && tpa_rd_remaining(payload) > 0) {
         const tpa_dissector_t *row = &table[f->app - 1];
