@@ -6,6 +6,7 @@
 
 #include "tpa_decode.h"
 #include "tpa_dissect.h"
+#include "tpa_result.h"
 #include "tpa_sctp.h"
 #include "tpa_test.h"
 #include "test_frames.h"
@@ -432,6 +433,147 @@ static void test_tunnels(void)
     CHECK(tpa_decode_stats(D)->malformed == 0);
 }
 
+/* One frame: Ethernet type `type` (a TPID, an 802.3 length, or 0x0800), a tag of type
+ * `inner` after a TPID, LLC/SNAP after a length; then `ip` bytes of the datagram
+ * 10.9.0.1:1 -> 10.9.0.2:2 (all of it when ip is 32) or ARP when inner is 0x0806. */
+static void ether_frame(tf_buf_t *b, unsigned type, unsigned inner, size_t ip)
+{
+    b->n = 0;
+    eth(b, type);
+    if (type == 0x8100 || type == 0x88a8) {
+        tf_u16(b, 7);
+        tf_u16(b, inner);
+    } else if (type <= 1500) {
+        tf_u8(b, 0xaa);
+        tf_u8(b, 0xaa);
+        tf_u8(b, 0x03);
+        tf_zeros(b, 3);
+        tf_u16(b, 0x0800);
+    }
+    if (inner == 0x0806) {
+        tf_zeros(b, 28);
+        return;
+    }
+    size_t at = b->n;
+    udp4_frame(b, "10.9.0.1", 1, "10.9.0.2", 2);
+    b->n = at + ip;
+}
+
+/* Ethernet II with IPv4, untagged or under one 802.1Q tag, takes a fast path in
+ * tpa_dec_link: the same datagram through the general walk (LLC/SNAP, 802.1ad) must
+ * count to the same flow, and frames just off the fast path are read as before. */
+static void test_ether_paths(void)
+{
+    static const unsigned kinds[][2] = {{0x0800, 0}, {0x8100, 0x0800}, {40, 0}, {0x88a8, 0x0800}};
+    fresh();
+    tf_buf_t b = {0};
+    size_t bytes = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        ether_frame(&b, kinds[i][0], kinds[i][1], 32);
+        feed(1, &b, (int64_t)i + 1);
+        bytes += b.n;
+    }
+    ether_frame(&b, 0x8100, 0x0806, 0); /* tagged ARP: not IP */
+    feed(1, &b, 5);
+    ether_frame(&b, 0x0800, 0, 2); /* 16 bytes: the IPv4 header is cut */
+    feed(1, &b, 6);
+    size_t n;
+    tpa_flow_t *const *all = flows(&n);
+    const tpa_flow_t *f = find(all, n, 4, 17, "10.9.0.1", 1, "10.9.0.2", 2);
+    CHECK(pk(f) == 4 && by(f) == bytes);
+    CHECK(n == 1 && tpa_decode_stats(D)->non_ip == 1);
+    CHECK(reason(TPA_MAL_IPV4_TRUNCATED) == 1 && tpa_decode_stats(D)->malformed == 1);
+}
+
+/* A G-PDU with the given flags: the optional 4 bytes when any of E, S, PN is set, with
+ * E one PDU Session Container of ext_units * 4 bytes (QFI qfi); Length off by
+ * len_delta. */
+static void gtpu_flags(tf_buf_t *b, unsigned flags, unsigned ext_units, unsigned qfi, int len_delta)
+{
+    size_t inner = 20 + 8 + 4;
+    size_t opt = (flags & 7) ? 4 : 0, ext = (flags & 4) ? ext_units * 4 : 0;
+    eth(b, 0x0800);
+    ip4(b, "192.168.0.1", "192.168.0.2", 17, 1, 0, 8 + 8 + opt + ext + inner);
+    tf_udp_hdr(b, 2152, 2152, 8 + opt + ext + inner);
+    tf_u8(b, flags);
+    tf_u8(b, 255);
+    tf_u16(b, (unsigned)((int)(opt + ext + inner) + len_delta));
+    tf_u32(b, 0xabcdef01);
+    if (opt) {
+        tf_u16(b, 7);
+        tf_u8(b, 0);
+        tf_u8(b, (flags & 4) ? 0x85 : 0);
+    }
+    if (ext) {
+        tf_u8(b, ext_units);
+        tf_u8(b, 0x10);
+        tf_u8(b, qfi);
+        tf_zeros(b, ext - 4);
+        tf_u8(b, 0);
+    }
+    ip4(b, "10.45.0.2", "8.8.8.8", 17, 2, 0, 12);
+    tf_udp_hdr(b, 40000, 9053, 4);
+    tf_u32(b, 0);
+}
+
+typedef struct gtpu_facts {
+    uint64_t inner_pkts, gpdus, malformed, reasons[TPA_MAL_COUNT];
+    uint32_t teid;
+    uint8_t has_qfi, qfi, has_tunnel;
+} gtpu_facts_t;
+
+static gtpu_facts_t gtpu_decode(unsigned flags, unsigned ext_units, unsigned qfi, int len_delta)
+{
+    gtpu_facts_t g;
+    memset(&g, 0, sizeof g);
+    fresh();
+    tf_buf_t b = {0};
+    gtpu_flags(&b, flags, ext_units, qfi, len_delta);
+    feed(1, &b, 1);
+    feed(1, &b, 2);
+    size_t n;
+    tpa_flow_t *const *all = flows(&n);
+    for (size_t i = 0; i < n; i++) {
+        const tpa_flow_t *f = all[i];
+        if (f->key.port[0] != 9053 && f->key.port[1] != 9053) continue;
+        g.inner_pkts = pk(f);
+        g.teid = f->teid;
+        g.has_qfi = f->has_qfi;
+        g.qfi = f->qfi;
+        g.has_tunnel = f->has_tunnel;
+    }
+    g.gpdus = tpa_result_message_count(tpa_decode_sink(D), "gtp", "255");
+    g.malformed = tpa_decode_stats(D)->malformed;
+    memcpy(g.reasons, tpa_decode_stats(D)->reasons, sizeof g.reasons);
+    return g;
+}
+
+/* The common G-PDUs (flags 0x34 with one 4-byte PDU Session Container, flags 0x30) take
+ * a fast path in tpa_dissect_gtpu: they must give what the general path gives for the
+ * same packet with another optional-field bit set (0x36, 0x32), and packets just off
+ * the fast path's conditions must still be read as before. */
+static void test_gtpu_paths(void)
+{
+    gtpu_facts_t fast = gtpu_decode(0x34, 1, 9, 0), slow = gtpu_decode(0x36, 1, 9, 0);
+    CHECK(memcmp(&fast, &slow, sizeof fast) == 0);
+    CHECK(fast.inner_pkts == 2 && fast.gpdus == 2 && fast.has_qfi && fast.qfi == 9 &&
+          fast.teid == 0xabcdef01 && fast.has_tunnel && fast.malformed == 0);
+    gtpu_facts_t plain = gtpu_decode(0x30, 0, 0, 0), s_only = gtpu_decode(0x32, 0, 0, 0);
+    CHECK(memcmp(&plain, &s_only, sizeof plain) == 0);
+    CHECK(plain.inner_pkts == 2 && plain.gpdus == 2 && !plain.has_qfi && plain.malformed == 0);
+    gtpu_facts_t qfi_hi = gtpu_decode(0x34, 1, 0xff, 0); /* spare bits above the QFI */
+    CHECK(qfi_hi.has_qfi && qfi_hi.qfi == 0x3f);
+    gtpu_facts_t two = gtpu_decode(0x34, 2, 5, 0); /* a longer container: general path */
+    CHECK(two.inner_pkts == 2 && two.has_qfi && two.qfi == 5 && two.malformed == 0);
+    gtpu_facts_t past = gtpu_decode(0x34, 1, 9, 1); /* Length past the frame */
+    CHECK(past.reasons[TPA_MAL_GTPU_LEN_INVALID] == 2 && past.inner_pkts == 2);
+    gtpu_facts_t past0 = gtpu_decode(0x30, 0, 0, 1);
+    CHECK(past0.reasons[TPA_MAL_GTPU_LEN_INVALID] == 2 && past0.inner_pkts == 2);
+    gtpu_facts_t shortlen = gtpu_decode(0x34, 1, 9, -(int)(20 + 8 + 4 + 2)); /* < 8 */
+    CHECK(shortlen.reasons[TPA_MAL_GTPU_EXT_TRUNCATED] == 2 && shortlen.inner_pkts == 0 &&
+          shortlen.gpdus == 2);
+}
+
 static void test_malformed(void)
 {
     fresh();
@@ -604,6 +746,8 @@ int main(void)
     test_ipv6_ext();
     test_fragments();
     test_tunnels();
+    test_gtpu_paths();
+    test_ether_paths();
     test_malformed();
     test_sctp();
     test_icmp_error();

@@ -64,6 +64,24 @@ static void test_sink(void)
     tpa_result_count_message(s, "gtp", "255", NULL);
     CHECK(tpa_result_message_count(s, "gtp", "255") == 5);
     CHECK(tpa_result_messages_total(s) == 113);
+    /* two pairs of literals in turn (the one counted before the last is remembered
+     * too), a name first given on the second pair, and the entries moving while a pair
+     * is the one before the last */
+    for (int i = 0; i < 6; i++) {
+        tpa_result_count_message(s, "gtp", "255", NULL);
+        tpa_result_count_message(s, "pfcp", "50", i == 3 ? "SessionReport" : NULL);
+    }
+    CHECK(tpa_result_message_count(s, "gtp", "255") == 11);
+    CHECK(tpa_result_message_count(s, "pfcp", "50") == 6);
+    for (int i = 0; i < 100; i++) {
+        snprintf(buf, sizeof buf, "h%d", i);
+        tpa_result_count_message(s, "grow", buf, NULL);
+    }
+    tpa_result_count_message(s, "gtp", "255", NULL);
+    tpa_result_count_message(s, "pfcp", "50", NULL);
+    CHECK(tpa_result_message_count(s, "gtp", "255") == 12);
+    CHECK(tpa_result_message_count(s, "pfcp", "50") == 7);
+    CHECK(tpa_result_messages_total(s) == 113 + 12 + 100 + 2);
     /* long strings are cut, and the cut form still matches */
     char longcode[200];
     memset(longcode, 'c', sizeof longcode - 1);
@@ -84,6 +102,8 @@ static void test_sink(void)
         json_t *m = json_array_get(a, i);
         if (strcmp(json_string_value(json_object_get(m, "code")), "255") == 0)
             CHECK(strcmp(json_string_value(json_object_get(m, "name")), "G-PDU") == 0);
+        if (strcmp(json_string_value(json_object_get(m, "code")), "50") == 0)
+            CHECK(strcmp(json_string_value(json_object_get(m, "name")), "SessionReport") == 0);
     }
     json_decref(a);
     tpa_result_sink_destroy(&s);

@@ -53,14 +53,16 @@ int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t *
     uint64_t frame = 0;
     int dlts[TPA_RESULT_MAX_LINK_TYPES];
     int ndlt = 0;
+    int last_dlt = 0; /* of the previous packet (read once ndlt > 0) */
     tpa_capture_pkt_t pkt;
     while (tpa_capture_next(cap, &pkt) == 1) {
         frame++;
-        if (ndlt == 0 || (dlts[ndlt - 1] != pkt.dlt && ndlt < TPA_RESULT_MAX_LINK_TYPES)) {
+        if (pkt.dlt != last_dlt || ndlt == 0) { /* a link type other than the last packet's */
+            last_dlt = pkt.dlt;
             bool seen = false;
             for (int i = 0; i < ndlt; i++)
                 seen |= dlts[i] == pkt.dlt;
-            if (!seen) dlts[ndlt++] = pkt.dlt;
+            if (!seen && ndlt < TPA_RESULT_MAX_LINK_TYPES) dlts[ndlt++] = pkt.dlt;
         }
         tpa_decode_packet(dec, pkt.dlt, frame, pkt.ts_us, pkt.data, pkt.caplen, pkt.wirelen);
         if (opts->progress && frame % PROGRESS_EVERY == 0) {

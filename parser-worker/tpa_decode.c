@@ -136,11 +136,13 @@ void tpa_decode_packet(tpa_decoder_t *d, int linktype, uint64_t frame, int64_t t
         d->next_expire_us = ts_us + 1000000;
     }
 
+    uint64_t fragments = st->fragments;
     tpa_rd_t r = tpa_rd_init(data, caplen);
     tpa_dec_link(d, &p, linktype, &r);
     /* datagrams this frame completed are decoded (at every nesting level): free them,
-     * so reassembly memory follows open datagrams, not packets */
-    tpa_reasm_release(d->reasm);
+     * so reassembly memory follows open datagrams, not packets (only a frame with a
+     * fragment can complete one) */
+    if (st->fragments != fragments) tpa_reasm_release(d->reasm);
 }
 
 void tpa_decode_finish(tpa_decoder_t *d)

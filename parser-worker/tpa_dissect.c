@@ -188,6 +188,7 @@ typedef struct tindex {
 static tindex_t tindex[3];        /* by transport: UDP, TCP, SCTP */
 static uint64_t port_named[1024]; /* bit per port some row names */
 static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+static bool index_built; /* set (release) by build_index: later calls skip pthread_once */
 
 _Static_assert(NROWS < 256, "the detection index stores rows in a byte");
 
@@ -212,18 +213,24 @@ static void build_index(void)
             }
         }
     }
+    __atomic_store_n(&index_built, true, __ATOMIC_RELEASE);
 }
 
 static const tindex_t *index_for(uint8_t transport)
 {
-    pthread_once(&index_once, build_index);
+    if (!__atomic_load_n(&index_built, __ATOMIC_ACQUIRE)) pthread_once(&index_once, build_index);
     return &tindex[transport == TPA_T_UDP ? 0 : transport == TPA_T_TCP ? 1 : 2];
+}
+
+/* Whether some row names port (most ports of undecided flows: none does). */
+static inline bool named(uint16_t port)
+{
+    return port_named[port >> 6] >> (port & 63) & 1;
 }
 
 /* The first row (table order) of x naming port that accepts pl, as app id, or 0. */
 static uint16_t by_port(const tindex_t *x, uint16_t port, const tpa_rd_t *pl)
 {
-    if (!(port_named[port >> 6] >> (port & 63) & 1)) return 0;
     for (unsigned i = 0; i < x->nports; i++)
         if (x->ports[i].port == port && accepts(&table[x->ports[i].row], pl))
             return (uint16_t)(x->ports[i].row + 1);
@@ -245,8 +252,8 @@ static uint16_t detect(tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
         if (table[x->expect[i]].expect(c, pl)) return (uint16_t)(x->expect[i] + 1);
     uint16_t lo = c->sport < c->dport ? c->sport : c->dport;
     uint16_t hi = c->sport < c->dport ? c->dport : c->sport;
-    uint16_t app = by_port(x, lo, pl);
-    if (!app) app = by_port(x, hi, pl);
+    uint16_t app = named(lo) ? by_port(x, lo, pl) : 0;
+    if (!app && named(hi)) app = by_port(x, hi, pl);
     if (app) return app;
     if (tpa_rd_remaining(pl) == 0) return 0;
     for (unsigned i = 0; i < x->nprobe; i++)
@@ -268,32 +275,16 @@ uint16_t tpa_dissect_app_for_ppid(uint32_t ppid)
 void tpa_dissect_ctx_init(tpa_dissect_ctx_t *c, tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f,
                           int side, uint8_t transport)
 {
-    /* every field stored once (no memset): this runs for each datagram of a flow
-     * with a dissector, e.g. every GTP-U packet */
-    c->frame = p->frame;
-    c->ts_us = p->ts_us;
-    c->flow = f;
-    c->flow_id = f->id;
-    c->dir = side == f->src_side ? 0 : 1;
-    c->side = side;
-    c->transport = transport;
-    c->stream_end = false;
-    c->sport = f->key.port[side & 1];
-    c->dport = f->key.port[!(side & 1)];
-    c->ppid = 0;
-    c->stream = 0;
-    c->quoted = false;
-    c->sink = d->sink;
-    c->row = NULL;
-    c->dec = d;
-    c->pkt = p;
+    tpa_dec_ctx_init(c, d, p, f, side, transport);
 }
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(sizeof(tpa_dissect_ctx_t) == 88,
-               "a field was added to tpa_dissect_ctx_t: set it in tpa_dissect_ctx_init");
+_Static_assert(
+    sizeof(tpa_dissect_ctx_t) == 88,
+    "a field was added to tpa_dissect_ctx_t: set it in tpa_dec_ctx_init (tpa_decode_int.h)");
 #endif
 
-void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
+/* tpa_dissect_detect, inline where a flow's datagrams go (most have their app). */
+static inline void detect_once(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
 {
     tpa_flow_t *f = c->flow;
     if (!f->app && (f->app_tries < PROBE_LIMIT || c->ppid)) {
@@ -302,9 +293,14 @@ void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
     }
 }
 
+void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
+{
+    detect_once(c, payload);
+}
+
 void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
 {
-    tpa_dissect_detect(c, payload);
+    detect_once(c, payload);
     tpa_flow_t *f = c->flow;
     if (f->app && tpa_rd_remaining(payload) > 0) {
         const tpa_dissector_t *row = &table[f->app - 1];

@@ -53,7 +53,8 @@ struct tpa_dissector;
 typedef struct tpa_result_sink tpa_result_sink_t;
 
 /* Everything a dissector may look at for one call; borrowed for the call.
- * tpa_dissect_ctx_init stores every field one by one (a hot path): a new field must be
+ * tpa_dissect_ctx_init (tpa_dec_ctx_init in tpa_decode_int.h) stores every field one by
+ * one (a hot path): a new field must be
  * set there too (a size check in tpa_dissect.c reminds). */
 typedef struct tpa_dissect_ctx {
     uint64_t frame;          /* 1-based frame number: the frame being decoded (for stream bytes

@@ -160,28 +160,19 @@ static inline uint32_t addr_word(const uint8_t *a, size_t i)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int tpa_flow_key_make(tpa_flow_key_t *k, int family, uint8_t proto, const uint8_t *src,
-                      uint16_t sport, const uint8_t *dst, uint16_t dport, uint32_t ctx)
+int tpa_flow_key_make6(tpa_flow_key_t *k, uint8_t proto, const uint8_t *src, uint16_t sport,
+                       const uint8_t *dst, uint16_t dport, uint32_t ctx)
 {
-    size_t alen = family == 6 ? 16 : 4;
-    int c = 0; /* memcmp order over alen bytes (the zero padding after them is equal) */
-    for (size_t i = 0; i < alen / 4 && !c; i++) {
+    int c = 0; /* memcmp order over the 16 bytes */
+    for (size_t i = 0; i < 4 && !c; i++) {
         uint32_t a = addr_word(src, i), b = addr_word(dst, i);
         c = (a > b) - (a < b);
     }
     if (!c) c = (sport > dport) - (sport < dport);
     int side = c <= 0 ? 0 : 1;
-    memset(k, 0, sizeof *k);
-    k->proto = proto;
-    k->family = (uint8_t)family;
-    k->ctx = ctx;
-    if (alen == 16) { /* constant sizes: plain moves */
-        memcpy(k->addr[side], src, 16);
-        memcpy(k->addr[!side], dst, 16);
-    } else {
-        memcpy(k->addr[side], src, 4);
-        memcpy(k->addr[!side], dst, 4);
-    }
+    *k = (tpa_flow_key_t){.proto = proto, .family = 6, .ctx = ctx};
+    memcpy(k->addr[side], src, 16);
+    memcpy(k->addr[!side], dst, 16);
     k->port[side] = sport;
     k->port[!side] = dport;
     return side;
@@ -224,7 +215,7 @@ static inline uint64_t mix(uint64_t h, uint64_t w)
     return h ^ (h >> 29);
 }
 
-static uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
+static inline uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
 {
     uint64_t h = t->seed;
     h = mix(h, key_word(k, 0));
@@ -472,27 +463,15 @@ static inline uint32_t hash32(const tpa_flow_table_t *t, const tpa_flow_key_t *k
     return (uint32_t)(hash_key(t, k) >> 32);
 }
 
-tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side, int64_t now_us,
-                         bool *created)
+/* tpa_flow_get's miss: a new flow for k at slot i of the index (h: its hash bits). */
+__attribute__((noinline)) static tpa_flow_t *create(tpa_flow_table_t *t, const tpa_flow_key_t *k,
+                                                    uint32_t h, size_t i, int side, int64_t now_us,
+                                                    bool *created)
 {
-    uint32_t h = hash32(t, k);
-    size_t mask = t->nslots - 1, i = h & mask;
-    for (; t->slots[i].id; i = (i + 1) & mask) {
-        if (t->slots[i].hash != h) continue;
-        tpa_flow_t *f = flow_at(t, t->slots[i].id);
-        /* the counters' line is read next (and for TCP the line of tcp_hot): load it
-         * along with the key's */
-        __builtin_prefetch((const unsigned char *)f + 64, 1);
-        if (k->proto == 6) __builtin_prefetch((const unsigned char *)f + 128, 1);
-        if (key_eq(&f->key, k)) {
-            *created = false;
-            return f;
-        }
-    }
     if ((t->live + 1) * 4 > t->nslots * 3) {
         grow(t);
         if (t->live + 1 >= t->nslots) return NULL; /* full, and no memory to grow */
-        mask = t->nslots - 1;
+        size_t mask = t->nslots - 1;
         for (i = h & mask; t->slots[i].id; i = (i + 1) & mask)
             ;
     }
@@ -512,6 +491,32 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
     return f;
 }
 
+static inline tpa_flow_t *get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
+                              int64_t now_us, bool *created)
+{
+    uint32_t h = hash32(t, k);
+    size_t mask = t->nslots - 1, i = h & mask;
+    for (; t->slots[i].id; i = (i + 1) & mask) {
+        if (t->slots[i].hash != h) continue;
+        tpa_flow_t *f = flow_at(t, t->slots[i].id);
+        /* the counters' line is read next (and for TCP the line of tcp_hot): load it
+         * along with the key's */
+        __builtin_prefetch((const unsigned char *)f + 64, 1);
+        if (k->proto == 6) __builtin_prefetch((const unsigned char *)f + 128, 1);
+        if (key_eq(&f->key, k)) {
+            *created = false;
+            return f;
+        }
+    }
+    return create(t, k, h, i, side, now_us, created);
+}
+
+tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side, int64_t now_us,
+                         bool *created)
+{
+    return get(t, k, side, now_us, created);
+}
+
 tpa_flow_t *tpa_flow_get_hint(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
                               int64_t now_us, bool *created, tpa_flow_t *hint)
 {
@@ -519,11 +524,11 @@ tpa_flow_t *tpa_flow_get_hint(tpa_flow_table_t *t, const tpa_flow_key_t *k, int 
         *created = false;
         return hint;
     }
-    return tpa_flow_get(t, k, side, now_us, created);
+    return get(t, k, side, now_us, created);
 }
 
-void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
-                    int64_t now_us)
+static inline void count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
+                         uint64_t bytes, int64_t now_us)
 {
     f->pkts[side & 1] += pkts;
     f->bytes[side & 1] += bytes;
@@ -542,6 +547,27 @@ void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
         lru_unlink(t, l, f->id);
         lru_append(t, l, f->id);
     }
+}
+
+void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
+                    int64_t now_us)
+{
+    count(t, f, side, pkts, bytes, now_us);
+}
+
+tpa_flow_t *tpa_flow_get_count(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
+                               int64_t now_us, uint64_t bytes, bool *created, tpa_flow_t *hint)
+{
+    tpa_flow_t *f;
+    if (hint && !hint->finished && key_eq(&hint->key, k)) {
+        *created = false;
+        f = hint;
+    } else {
+        f = get(t, k, side, now_us, created);
+        if (!f) return NULL;
+    }
+    count(t, f, side, 1, bytes, now_us);
+    return f;
 }
 
 void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags)

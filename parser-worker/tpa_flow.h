@@ -44,6 +44,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Timeouts in capture time (microseconds). */
 #define TPA_FLOW_TIMEOUT_UDP_US (300LL * 1000000)   /* udp, sctp, icmp, other */
@@ -137,10 +138,30 @@ typedef void (*tpa_flow_hook_fn)(void *ud, tpa_flow_t *f);
 void tpa_flow_table_hooks(tpa_flow_table_t *t, tpa_flow_hook_fn finish, tpa_flow_hook_fn release,
                           void *ud);
 
+/* The IPv6 case of tpa_flow_key_make (out of line). */
+int tpa_flow_key_make6(tpa_flow_key_t *k, uint8_t proto, const uint8_t *src, uint16_t sport,
+                       const uint8_t *dst, uint16_t dport, uint32_t ctx);
+
 /* Fills k from an oriented packet (src -> dst); addresses are 4 or 16 bytes by
- * family. Returns the key side of the source (0 or 1) after canonical ordering. */
-int tpa_flow_key_make(tpa_flow_key_t *k, int family, uint8_t proto, const uint8_t *src,
-                      uint16_t sport, const uint8_t *dst, uint16_t dport, uint32_t ctx);
+ * family. Returns the key side of the source (0 or 1) after canonical ordering
+ * (endpoint 0 <= endpoint 1: address bytes in memcmp order, then port). Inline for
+ * IPv4, which every packet of the common paths makes once or twice. */
+static inline int tpa_flow_key_make(tpa_flow_key_t *k, int family, uint8_t proto,
+                                    const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                                    uint16_t dport, uint32_t ctx)
+{
+    if (family == 6) return tpa_flow_key_make6(k, proto, src, sport, dst, dport, ctx);
+    uint32_t a = (uint32_t)src[0] << 24 | (uint32_t)src[1] << 16 | (uint32_t)src[2] << 8 | src[3];
+    uint32_t b = (uint32_t)dst[0] << 24 | (uint32_t)dst[1] << 16 | (uint32_t)dst[2] << 8 | dst[3];
+    int side = a > b || (a == b && sport > dport);
+    *k = (tpa_flow_key_t){.proto = proto, .family = (uint8_t)family, .ctx = ctx};
+    const uint8_t *lo = side ? dst : src, *hi = side ? src : dst;
+    memcpy(k->addr[0], lo, 4);
+    memcpy(k->addr[1], hi, 4);
+    k->port[0] = side ? dport : sport;
+    k->port[1] = side ? sport : dport;
+    return side;
+}
 
 /* The live flow for k (canonical, from tpa_flow_key_make), created if absent (its
  * src_side = side, first_us = now). Returns NULL only when out of memory. The flow
@@ -153,7 +174,13 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
 tpa_flow_t *tpa_flow_get_hint(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
                               int64_t now_us, bool *created, tpa_flow_t *hint);
 
-/* Counts one packet of wirelen bytes sent by key side `side` at now_us. */
+/* tpa_flow_get_hint, then tpa_flow_count(t, f, side, 1, bytes, now_us) on the flow
+ * found: a packet's lookup and count in one call. NULL only when out of memory
+ * (nothing counted then). */
+tpa_flow_t *tpa_flow_get_count(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
+                               int64_t now_us, uint64_t bytes, bool *created, tpa_flow_t *hint);
+
+/* Counts pkts packets, bytes in all, sent by key side `side` at now_us. */
 void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
                     int64_t now_us);
 

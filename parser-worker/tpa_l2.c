@@ -72,11 +72,29 @@ static void dec_null(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r, bool loop)
     }
 }
 
+/* Ethernet II carrying IPv4, untagged or with one 802.1Q tag (most frames): the
+ * IPv4 header decoded without the general walk, which reads such a frame alike.
+ * False leaves r untouched. */
+static bool ether_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
+{
+    if (!tpa_rd_has(r, 18)) return false;
+    uint16_t type = (uint16_t)(tpa_rd_peek(r, 12) << 8 | tpa_rd_peek(r, 13));
+    size_t hdr = 14;
+    if (type == 0x8100) {
+        type = (uint16_t)(tpa_rd_peek(r, 16) << 8 | tpa_rd_peek(r, 17));
+        hdr = 18;
+    }
+    if (type != 0x0800) return false;
+    tpa_rd_skip(r, hdr);
+    tpa_dec_ipv4(d, p, r);
+    return true;
+}
+
 void tpa_dec_link(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r)
 {
     switch (dlt) {
     case DLT_EN10MB_:
-        tpa_dec_ether(d, p, r);
+        if (!ether_ipv4(d, p, r)) tpa_dec_ether(d, p, r);
         break;
     case DLT_LINUX_SLL_:
         if (!tpa_rd_has(r, 16)) {

@@ -9,37 +9,50 @@
  */
 #include "tpa_decode_int.h"
 
+/* A flow inside a tunnel: its context from the first packet, the reverse TEID and the
+ * QFI when first seen. Only stores what changes (the flow's lines stay clean). */
+static void tunnel_facts(const tpa_pkt_t *p, tpa_flow_t *f, int s, bool created)
+{
+    if (created) {
+        f->has_tunnel = 1;
+        f->outer_flow = p->ctx;
+        f->teid = p->teid;
+        f->tunnel_kind = p->tun_kind;
+    } else if (s != f->src_side && !f->has_teid_rev) {
+        f->teid_rev = p->teid;
+        f->has_teid_rev = p->teid != 0;
+    }
+    if (p->has_qfi && !f->has_qfi) {
+        f->qfi = p->qfi;
+        f->has_qfi = 1;
+    }
+}
+
 tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
                          uint16_t sport, uint16_t dport, int *side)
 {
     tpa_flow_key_t k;
     int s = tpa_flow_key_make(&k, ip->family, proto, ip->src, sport, ip->dst, dport, p->ctx);
+    *side = s;
     bool created = false;
     int level = p->nlayers < TPA_DECODE_MAX_DEPTH ? p->nlayers : TPA_DECODE_MAX_DEPTH - 1;
-    tpa_flow_t *f = tpa_flow_get_hint(d->flows, &k, s, p->ts_us, &created, d->recent[level]);
-    *side = s;
-    if (!f) return NULL;
-    d->recent[level] = f;
-    if (p->ctx) {
-        if (created) {
-            f->has_tunnel = 1;
-            f->outer_flow = p->ctx;
-            f->teid = p->teid;
-            f->tunnel_kind = p->tun_kind;
-        } else if (s != f->src_side && !f->has_teid_rev) {
-            f->teid_rev = p->teid;
-            f->has_teid_rev = p->teid != 0;
-        }
-        if (p->has_qfi && !f->has_qfi) {
-            f->qfi = p->qfi;
-            f->has_qfi = 1;
-        }
+    tpa_flow_t *f;
+    if (__builtin_expect(p->nextra == 0, 1)) {
+        /* lookup and count in one call */
+        f = tpa_flow_get_count(d->flows, &k, s, p->ts_us, p->wirelen, &created, d->recent[level]);
+        if (!f) return NULL;
+    } else {
+        /* fragment frames held for this datagram count first */
+        f = tpa_flow_get_hint(d->flows, &k, s, p->ts_us, &created, d->recent[level]);
+        if (!f) return NULL;
+        for (int i = 0; i < p->nextra; i++)
+            if (p->extra[i].from <= p->nlayers)
+                tpa_flow_count(d->flows, f, s, p->extra[i].pkts, p->extra[i].bytes,
+                               p->extra[i].first_us);
+        tpa_flow_count(d->flows, f, s, 1, p->wirelen, p->ts_us);
     }
-    for (int i = 0; i < p->nextra; i++)
-        if (p->extra[i].from <= p->nlayers)
-            tpa_flow_count(d->flows, f, s, p->extra[i].pkts, p->extra[i].bytes,
-                           p->extra[i].first_us);
-    tpa_flow_count(d->flows, f, s, 1, p->wirelen, p->ts_us);
+    d->recent[level] = f;
+    if (p->ctx) tunnel_facts(p, f, s, created);
     p->nlayers++;
     return f;
 }
@@ -68,10 +81,10 @@ static void dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_r
         p->cut = true;
     }
     tpa_rd_t pl = tpa_rd_sub_upto(r, (size_t)ulen - 8);
-    const tpa_dissector_t *row = f ? tpa_dissect_row(f->app) : NULL;
-    if (f && (tpa_dissect_pending(f) || (row && row->dissect))) {
+    /* an app without a datagram dissector runs nothing in tpa_dissect_run */
+    if (f && (f->app || tpa_dissect_pending(f))) {
         tpa_dissect_ctx_t c;
-        tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_UDP);
+        tpa_dec_ctx_init(&c, d, p, f, side, TPA_T_UDP);
         tpa_dissect_run(&c, &pl);
     }
 }

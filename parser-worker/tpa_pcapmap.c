@@ -121,7 +121,54 @@ static inline uint32_t g32(const tpa_pcapmap_t *m, tpa_rd_t *r)
     return m->file_le ? tpa_rd_le32(r) : tpa_rd_be32(r);
 }
 
+/* The record's header fields (r over its header). */
+__attribute__((always_inline)) static inline void
+header(const tpa_pcapmap_t *m, tpa_rd_t *r, int64_t *ts_us, uint32_t *caplen, uint32_t *len)
+{
+    uint32_t sec = g32(m, r), frac = g32(m, r);
+    *caplen = g32(m, r);
+    *len = g32(m, r);
+    /* libpcap keeps the fields as int32 and byte-swaps them through unsigned int */
+    int64_t s = m->prm.swapped ? (int64_t)sec : (int64_t)(int32_t)sec;
+    int64_t f = m->prm.swapped ? (int64_t)frac : (int64_t)(int32_t)frac;
+    if (m->prm.nano) f /= 1000;
+    *ts_us = s * 1000000 + f;
+}
+
+/* The record at head (rec bytes), keep of its bytes handed out; returns 1. */
+static inline int hand_out(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt, uint32_t keep, uint32_t len,
+                           int64_t ts_us, size_t rec)
+{
+    pkt->data = m->buf + m->head + m->hdrsize;
+    pkt->caplen = keep;
+    pkt->wirelen = len;
+    pkt->ts_us = ts_us;
+    m->head += rec;
+    return 1;
+}
+
+/* Every case: refills, the end, and the errors libpcap reports. */
+__attribute__((noinline)) static int next_slow(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt);
+
+/* The common case first: the whole record is in the buffer and within the limits, so
+ * nothing is read, reported or skipped; anything else goes to next_slow, which reads
+ * the same record again from the start. */
 int tpa_pcapmap_next(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
+{
+    size_t left = m->fill - m->head;
+    if (!m->done && left >= m->hdrsize) {
+        tpa_rd_t r = tpa_rd_init(m->buf + m->head, m->hdrsize);
+        int64_t ts_us;
+        uint32_t caplen, len;
+        header(m, &r, &ts_us, &caplen, &len);
+        size_t rec = m->hdrsize + caplen;
+        if (caplen <= m->prm.max_caplen && caplen <= m->prm.snapshot && rec <= left)
+            return hand_out(m, pkt, caplen, len, ts_us, rec);
+    }
+    return next_slow(m, pkt);
+}
+
+static int next_slow(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
 {
     if (m->done) return 0;
     size_t left = m->fill - m->head;
@@ -135,13 +182,9 @@ int tpa_pcapmap_next(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
         return stop(m, "truncated dump file; tried to read %llu header bytes, only got %llu",
                     m->hdrsize, left);
     tpa_rd_t r = tpa_rd_init(m->buf + m->head, m->hdrsize);
-    uint32_t sec = g32(m, &r), frac = g32(m, &r);
-    uint32_t caplen = g32(m, &r), len = g32(m, &r);
-
-    /* libpcap keeps the fields as int32 and byte-swaps them through unsigned int */
-    int64_t s = m->prm.swapped ? (int64_t)sec : (int64_t)(int32_t)sec;
-    int64_t f = m->prm.swapped ? (int64_t)frac : (int64_t)(int32_t)frac;
-    if (m->prm.nano) f /= 1000;
+    int64_t ts_us;
+    uint32_t caplen, len;
+    header(m, &r, &ts_us, &caplen, &len);
 
     if (caplen > m->prm.max_caplen) {
         if (caplen > m->prm.snapshot)
@@ -164,10 +207,5 @@ int tpa_pcapmap_next(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
     if (avail < caplen)
         return stop(m, "truncated dump file; tried to read %llu captured bytes, only got %llu",
                     caplen, avail);
-    pkt->data = m->buf + m->head + m->hdrsize;
-    pkt->caplen = keep;
-    pkt->wirelen = len;
-    pkt->ts_us = s * 1000000 + f;
-    m->head += rec;
-    return 1;
+    return hand_out(m, pkt, keep, len, ts_us, rec);
 }

@@ -67,17 +67,22 @@ static void dg_free(tpa_reasm_t *r, dgram_t *g)
     free(g);
 }
 
+/* Independent products of the key's five 64-bit words and its last 32 bits, folded:
+ * no chain of eleven dependent rounds per fragment. */
 static size_t hash(const tpa_reasm_key_t *k)
 {
-    uint32_t w[sizeof *k / 4];
+    _Static_assert(sizeof *k == 44, "hash reads a key as five words and a half");
+    uint64_t w[5];
+    uint32_t last;
     memcpy(w, k, sizeof w);
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < sizeof w / 4; i++) {
-        h ^= w[i];
-        h *= 16777619u;
-        h ^= h >> 15;
-    }
-    return h & (NBUCKETS - 1);
+    memcpy(&last, (const unsigned char *)k + sizeof w, sizeof last);
+    uint64_t h = w[0] * 0x9E3779B97F4A7C15ULL ^ w[1] * 0xC2B2AE3D27D4EB4FULL ^
+                 w[2] * 0x165667B19E3779F9ULL ^ w[3] * 0xD6E8FEB86659FD93ULL ^
+                 (w[4] ^ (uint64_t)last << 17) * 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 32;
+    h *= 0x94D049BB133111EBULL;
+    h ^= h >> 29;
+    return (size_t)h & (NBUCKETS - 1);
 }
 
 /* Unlinks g from the hash and the age list; does not free. */

@@ -48,6 +48,7 @@ typedef struct msg_memo {
 
 struct tpa_result_sink {
     msg_memo_t last; /* the pair counted last: most calls repeat it (a run of G-PDUs) */
+    msg_memo_t prev; /* the pair before it: G-PDUs between other messages */
     msg_entry_t *slots;
     size_t nslots; /* power of two, kept at most half full */
     size_t used;
@@ -131,7 +132,7 @@ static int msg_grow(tpa_result_sink_t *s)
     s->slots = sl;
     s->nslots = n;
     memset(s->memo, 0, sizeof s->memo);
-    s->last = (msg_memo_t){0};
+    s->last = s->prev = (msg_memo_t){0};
     return 0;
 }
 
@@ -188,15 +189,36 @@ static inline bool memo_hit(const msg_memo_t *m, const char *protocol, const cha
 __attribute__((noinline)) static int count_message(tpa_result_sink_t *s, const char *protocol,
                                                    const char *code, const char *name);
 
-/* The common case inline, without a frame: the literals counted last time, the name
- * already known (or none given). */
+/* Whether m holds these literals and needs no name: counting is one increment. */
+static inline bool fixed_hit(const msg_memo_t *m, const char *protocol, const char *code,
+                             const char *name)
+{
+    return m->fixed && m->protocol == protocol && m->code == code &&
+           (m->e->name || !name || !name[0]);
+}
+
+/* m becomes the pair counted last (the one before it the previous). */
+static inline void set_last(tpa_result_sink_t *s, const msg_memo_t *m)
+{
+    if (s->last.e != m->e) s->prev = s->last;
+    s->last = *m;
+}
+
+/* The common case inline, without a frame: the literals counted last time or the time
+ * before, the name already known (or none given). */
 int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
                              const char *name)
 {
-    if (s && s->last.fixed && s->last.protocol == protocol && s->last.code == code &&
-        (s->last.e->name || !name || !name[0])) {
+    if (s && fixed_hit(&s->last, protocol, code, name)) {
         s->last.e->count++;
         s->total++;
+        return 0;
+    }
+    if (s && fixed_hit(&s->prev, protocol, code, name)) {
+        s->prev.e->count++;
+        s->total++;
+        msg_memo_t m = s->prev;
+        set_last(s, &m);
         return 0;
     }
     return count_message(s, protocol, code, name);
@@ -213,7 +235,7 @@ static int count_message(tpa_result_sink_t *s, const char *protocol, const char 
     msg_memo_t *mm = memo_slot(s, protocol, code);
     if (memo_hit(mm, protocol, code)) {
         msg_add(s, mm->e, name);
-        s->last = *mm;
+        set_last(s, mm);
         return 0;
     }
     uint64_t h = msg_hash(protocol, code);
@@ -242,7 +264,7 @@ static int count_message(tpa_result_sink_t *s, const char *protocol, const char 
     msg_add(s, e, name);
     *mm = (msg_memo_t){protocol, code, e,
                        tpa_literals_has(&s->lit, protocol) && tpa_literals_has(&s->lit, code)};
-    s->last = *mm;
+    set_last(s, mm);
     return 0;
 }
 

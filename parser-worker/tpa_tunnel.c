@@ -59,10 +59,48 @@ bool tpa_probe_gtpu(const tpa_rd_t *payload)
     return tpa_rd_has(&r, 8) && (tpa_rd_peek(&r, 0) & 0xf0) == 0x30;
 }
 
+/* The common G-PDU, read with one bounds check: flags 0x34 (version 1, PT, E) with one
+ * PDU Session Container of length 1 (4 bytes) and no further extension, or flags 0x30
+ * (no optional fields), the Length within the frame and covering the header's optional
+ * part. Fills *body (the T-PDU onward), *teid and the QFI; false leaves r untouched for
+ * the general path, which reads the same fields from such a packet. */
+static bool gpdu_common(tpa_rd_t *r, tpa_rd_t *body, uint32_t *teid, uint8_t *qfi, uint8_t *has_qfi)
+{
+    if (!tpa_rd_has(r, 16) || tpa_rd_peek(r, 1) != 255) return false;
+    uint8_t flags = tpa_rd_peek(r, 0);
+    size_t len = (size_t)tpa_rd_peek(r, 2) << 8 | tpa_rd_peek(r, 3);
+    size_t opt; /* bytes of the header after the first 8 */
+    if (flags == 0x34 && tpa_rd_peek(r, 11) == 0x85 && tpa_rd_peek(r, 12) == 1 &&
+        tpa_rd_peek(r, 15) == 0) {
+        opt = 8;
+        *qfi = tpa_rd_peek(r, 14) & 0x3f;
+        *has_qfi = 1;
+    } else if (flags == 0x30) {
+        opt = 0;
+        *qfi = 0;
+        *has_qfi = 0;
+    } else {
+        return false;
+    }
+    if (len < opt || len > tpa_rd_remaining(r) - 8) return false;
+    tpa_rd_skip(r, 4);
+    *teid = tpa_rd_be32(r);
+    *body = tpa_rd_sub_upto(r, len);
+    tpa_rd_skip(body, opt);
+    return true;
+}
+
 void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *r)
 {
     tpa_decoder_t *d = c->dec;
     tpa_pkt_t *p = c->pkt;
+    tpa_rd_t body;
+    uint32_t teid;
+    uint8_t qfi, has_qfi;
+    if (!c->quoted && gpdu_common(r, &body, &teid, &qfi, &has_qfi)) {
+        tpa_gtp_count_gpdu(c);
+        goto t_pdu;
+    }
     if (tpa_rd_has(r, 2)) {
         uint8_t b0 = tpa_rd_peek(r, 0);
         if (tpa_rd_peek(r, 1) != 255 || !(b0 & 0x10)) { /* Echo, Error Indication, GTP' */
@@ -83,13 +121,14 @@ void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *r)
     }
     uint8_t type = tpa_rd_u8(r);
     uint16_t len = tpa_rd_be16(r);
-    uint32_t teid = tpa_rd_be32(r);
+    teid = tpa_rd_be32(r);
     if (len > tpa_rd_remaining(r)) {
         tpa_dec_short(d, p, TPA_MAL_GTPU_LEN_INVALID);
         p->cut = true;
     }
-    tpa_rd_t body = tpa_rd_sub_upto(r, len);
-    uint8_t qfi = 0, has_qfi = 0;
+    body = tpa_rd_sub_upto(r, len);
+    qfi = 0;
+    has_qfi = 0;
     if (flags & 0x07) {
         if (!tpa_rd_has(&body, 4)) {
             tpa_dec_short(d, p, TPA_MAL_GTPU_TRUNCATED);
@@ -126,7 +165,9 @@ void tpa_dissect_gtpu(tpa_dissect_ctx_t *c, tpa_rd_t *r)
             }
         }
     }
-    if (type != 255 || !tpa_rd_has(&body, 1)) return;
+    if (type != 255) return;
+t_pdu:
+    if (!tpa_rd_has(&body, 1)) return;
     uint8_t nib = tpa_rd_peek(&body, 0) >> 4;
     if (nib != 4 && nib != 6) return; /* non-IP PDU session (Ethernet, unstructured) */
     if (c->flow->cls == TPA_FLOW_CLS_OTHER) tpa_flow_set_class(d->flows, c->flow, TPA_FLOW_CLS_TCP);
