@@ -186,8 +186,19 @@ static void read_value(const tpa_ap_proto_t *ap, const tpa_rd_t *value, tpa_ap_m
 
 bool tpa_ap_decode(const tpa_ap_proto_t *ap, tpa_rd_t *pdu, tpa_ap_msg_t *m)
 {
-    memset(m, 0, sizeof *m);
+    /* every field but the arrays past their counts (nas[] is 0.5 KB: not cleared) */
+    m->pdu_type = 0;
+    m->proc = 0;
+    m->criticality = 0;
+    m->n_ies = 0;
+    m->has_ran_id = m->has_cn_id = false;
+    m->ran_id = m->cn_id = 0;
+    m->has_cause = false;
+    m->cause_group = m->cause_value = 0;
+    m->n_nas = 0;
+    m->n_items = 0;
     m->malformed = -1;
+    m->short_read = false;
     tpa_per_t p;
     tpa_per_init(&p, pdu);
     tpa_rd_skip(pdu, tpa_rd_remaining(pdu)); /* consumed, whatever follows */
@@ -256,6 +267,19 @@ void tpa_ap_state_free(void *state)
 /* ---- reporting ---- */
 
 static const char *const pdu_word[3] = {"initiating", "successful", "unsuccessful"};
+static const unsigned char pdu_word_len[3] = {10, 10, 12};
+
+/* "<proc>/<initiating|successful|unsuccessful>" into out (16 bytes at most: the
+ * procedureCode is 0..255), written directly: one per message. */
+static void code_str(char *out, unsigned proc, int pdu_type)
+{
+    char *o = out;
+    if (proc >= 100) *o++ = (char)('0' + proc / 100);
+    if (proc >= 10) *o++ = (char)('0' + proc / 10 % 10);
+    *o++ = (char)('0' + proc % 10);
+    *o++ = '/';
+    memcpy(o, pdu_word[pdu_type], pdu_word_len[pdu_type] + 1u);
+}
 
 /* "<name>=<id>", a pairing key. */
 static void key_id(tpa_fmt_t *f, const char *name, uint64_t id)
@@ -272,10 +296,7 @@ static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_
     char code[24], key[40], ran_s[24], cn_s[24], cause_name[96];
     char item_s[TPA_AP_MAX_ITEMS][4];
     tpa_fmt_t f;
-    tpa_fmt_init(&f, code, sizeof code);
-    tpa_fmt_u(&f, m->proc);
-    tpa_fmt_c(&f, '/');
-    tpa_fmt_s(&f, pdu_word[m->pdu_type]);
+    code_str(code, m->proc, m->pdu_type);
 
     tpa_sig_t s;
     tpa_sig_init(&s);
@@ -296,6 +317,7 @@ static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_
     if (m->proc == ap->proc.error_indication) s.outcome = TPA_SIG_FAILURE;
 
     tpa_fmt_init(&f, key, sizeof key);
+    s.key = key;
     if (m->proc == ap->proc.ho_resource_allocation && m->has_cn_id)
         key_id(&f, ap->cn_key, m->cn_id);
     else if (has_ran)
@@ -303,8 +325,7 @@ static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_
     else if (m->has_cn_id)
         key_id(&f, ap->cn_key, m->cn_id);
     else
-        tpa_fmt_s(&f, "nonue");
-    s.key = key;
+        s.key = "nonue"; /* borrowed for the call like the others: a constant will do */
 
     bool cause_wanted =
         m->pdu_type == TPA_AP_UNSUCCESSFUL || m->proc == ap->proc.error_indication ||
