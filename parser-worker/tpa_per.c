@@ -26,7 +26,7 @@ static bool load(tpa_per_t *p)
     return true;
 }
 
-uint32_t tpa_per_bits(tpa_per_t *p, unsigned n)
+uint32_t tpa_per_bits_any(tpa_per_t *p, unsigned n)
 {
     uint32_t v = 0;
     if (n - 1u < 8u && !p->err) { /* 1..8 bits, of the current or the next octet */
