@@ -184,6 +184,20 @@ static void read_value(const tpa_ap_proto_t *ap, const tpa_rd_t *value, tpa_ap_m
     note_per(ap, m, &p, false);
 }
 
+/* The PDU header read bit by bit from pdu (not advanced) into *p: type and
+ * procedureCode (false when they could not be), then the criticality. */
+static bool decode_head(tpa_per_t *p, const tpa_rd_t *pdu, tpa_ap_msg_t *m)
+{
+    tpa_per_init(p, pdu);
+    unsigned type = tpa_per_index(p, 3, true);
+    if (tpa_per_ok(p) && type > TPA_AP_UNSUCCESSFUL) tpa_per_fail(p, TPA_PER_INVALID);
+    m->proc = (unsigned)tpa_per_int(p, 0, 255);
+    if (!tpa_per_ok(p)) return false;
+    m->pdu_type = (int)type;
+    m->criticality = (unsigned)tpa_per_int(p, 0, 2);
+    return true;
+}
+
 bool tpa_ap_decode(const tpa_ap_proto_t *ap, tpa_rd_t *pdu, tpa_ap_msg_t *m)
 {
     /* every field but the arrays past their counts (nas[] is 0.5 KB: not cleared) */
@@ -200,17 +214,23 @@ bool tpa_ap_decode(const tpa_ap_proto_t *ap, tpa_rd_t *pdu, tpa_ap_msg_t *m)
     m->malformed = -1;
     m->short_read = false;
     tpa_per_t p;
-    tpa_per_init(&p, pdu);
-    tpa_rd_skip(pdu, tpa_rd_remaining(pdu)); /* consumed, whatever follows */
-    unsigned type = tpa_per_index(&p, 3, true);
-    if (tpa_per_ok(&p) && type > TPA_AP_UNSUCCESSFUL) tpa_per_fail(&p, TPA_PER_INVALID);
-    m->proc = (unsigned)tpa_per_int(&p, 0, 255);
-    if (!tpa_per_ok(&p)) {
+    /* The usual header is three whole octets: the CHOICE's extension bit 0 and index
+     * (2 bits, then padding to the aligned procedureCode), the procedureCode, the
+     * criticality (2 bits, then padding to the aligned open type length). Read so
+     * when it is that, else bit by bit below; either way the same fields. */
+    tpa_rd_t head = *pdu;
+    uint8_t b0 = tpa_rd_u8(&head), b1 = tpa_rd_u8(&head), b2 = tpa_rd_u8(&head);
+    if (!head.err && !(b0 & 0x80) && (b0 >> 5 & 3) <= TPA_AP_UNSUCCESSFUL && b2 >> 6 <= 2) {
+        tpa_per_init(&p, &head);
+        m->proc = b1;
+        m->pdu_type = b0 >> 5 & 3;
+        m->criticality = b2 >> 6;
+    } else if (!decode_head(&p, pdu, m)) {
+        tpa_rd_skip(pdu, tpa_rd_remaining(pdu));
         note_per(ap, m, &p, true);
         return false;
     }
-    m->pdu_type = (int)type;
-    m->criticality = (unsigned)tpa_per_int(&p, 0, 2);
+    tpa_rd_skip(pdu, tpa_rd_remaining(pdu)); /* consumed, whatever follows */
     tpa_rd_t value;
     bool cut = false;
     if (tpa_per_open_type_upto(&p, &value, &cut)) {
