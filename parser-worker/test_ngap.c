@@ -370,6 +370,62 @@ static void test_engine(void)
     CHECK(d == NULL);
 }
 
+/* The PDU header (TS 38.413 9.4.2: CHOICE {initiatingMessage, successfulOutcome,
+ * unsuccessfulOutcome, ...}, then procedureCode (0..255), criticality ENUMERATED
+ * {reject, ignore, notify}, value open type) is read octet-wise when it is the
+ * usual three octets: every first and third octet (extension bits, padding bits,
+ * index 3, criticality 3 included), cut after 0..7 octets, decodes as the bits
+ * read one field at a time by the X.691 rules say. */
+static int header_reason(tpa_per_err_t e)
+{
+    return e == TPA_PER_SHORT        ? TPA_MAL_NGAP_TRUNCATED
+           : e == TPA_PER_FRAGMENTED ? TPA_MAL_NGAP_LENGTH_FRAGMENTED
+                                     : TPA_MAL_NGAP_PDU_INVALID;
+}
+
+static void test_header_octets(void)
+{
+    static const uint8_t procs[] = {0, 21, 255};
+    bool same = true;
+    long counted = 0;
+    for (unsigned b0 = 0; b0 < 256; b0++) {
+        for (unsigned b2 = 0; b2 < 256; b2++) {
+            for (size_t k = 0; k < sizeof procs; k++) {
+                for (size_t len = 0; len <= 7; len++) {
+                    const uint8_t b[7] = {(uint8_t)b0, procs[k], (uint8_t)b2, 3, 0, 0, 0};
+                    tpa_ap_msg_t m;
+                    bool got = ap_decode(NGAP, b, len, &m);
+                    /* the reference: tpa_per, field by field */
+                    tpa_rd_t rd = tpa_rd_init(b, len);
+                    tpa_per_t p;
+                    tpa_per_init(&p, &rd);
+                    unsigned type = tpa_per_index(&p, 3, true);
+                    if (tpa_per_ok(&p) && type > 2) tpa_per_fail(&p, TPA_PER_INVALID);
+                    unsigned proc = (unsigned)tpa_per_int(&p, 0, 255);
+                    bool want = tpa_per_ok(&p);
+                    same &= got == want && m.proc == proc;
+                    if (!want) {
+                        same &= m.malformed == header_reason(p.err);
+                        continue;
+                    }
+                    counted++;
+                    unsigned crit = (unsigned)tpa_per_int(&p, 0, 2);
+                    size_t vlen = tpa_per_length(&p);
+                    same &= m.pdu_type == (int)type && m.criticality == crit;
+                    if (!tpa_per_ok(&p))
+                        same &= m.malformed == header_reason(p.err);
+                    else if (vlen > tpa_per_remaining_octets(&p))
+                        same &= m.malformed == TPA_MAL_NGAP_TRUNCATED && m.short_read;
+                    else
+                        same &= m.malformed < 0 && m.n_ies == 0;
+                }
+            }
+        }
+    }
+    CHECK(same);
+    CHECK(counted > 3 * 3 * 256 * 3); /* both ways were taken */
+}
+
 int main(void)
 {
     test_initial_ue_message();
@@ -378,6 +434,7 @@ int main(void)
     test_ng_setup_failure();
     test_pdu_session_setup();
     test_malformed();
+    test_header_octets();
     test_names();
     test_engine();
     return TEST_DONE();

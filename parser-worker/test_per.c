@@ -268,6 +268,41 @@ static void test_errors(void)
     CHECK(tpa_per_ok(&p) && tpa_per_remaining_octets(&p) == 0);
 }
 
+/* tpa_per_bits() reads 1..8 bits within an octet on a short path: every width 0..32
+ * from every bit offset, up to and past the end, against the bits taken from the bytes
+ * (X.691 8.6: most significant bit first). */
+static void test_bit_widths(void)
+{
+    static const uint8_t b[6] = {0xa5, 0x3c, 0xf0, 0x0f, 0x96, 0x69};
+    bool same = true;
+    for (unsigned off = 0; off < 8; off++) {
+        for (unsigned n = 0; n <= 32; n++) {
+            for (size_t len = 1; len <= sizeof b; len++) {
+                tpa_per_t p = per_over(b, len);
+                (void)tpa_per_bits(&p, off);
+                uint32_t got = tpa_per_bits(&p, n);
+                uint32_t want = 0;
+                bool fits = off + n <= 8 * len;
+                for (unsigned i = off; i < off + n && fits; i++)
+                    want = want << 1 | ((b[i / 8] >> (7 - i % 8)) & 1u);
+                same &= got == (fits ? want : 0);
+                same &= p.err == (fits ? TPA_PER_OK : TPA_PER_SHORT);
+                /* the reader goes on from the same place */
+                same &= !fits || tpa_per_remaining_octets(&p) == len - (off + n + 7) / 8;
+                same &= !fits || p.nbits == (8 - (off + n) % 8) % 8;
+            }
+        }
+    }
+    CHECK(same);
+    /* after an error every read is 0, the short path included */
+    tpa_per_t p = per_over(b, 1);
+    (void)tpa_per_bits(&p, 9);
+    CHECK(p.err == TPA_PER_SHORT && tpa_per_bits(&p, 1) == 0 && tpa_per_bits(&p, 0) == 0);
+    /* zero bits never load an octet */
+    p = per_over(b, 0);
+    CHECK(tpa_per_bits(&p, 0) == 0 && tpa_per_ok(&p));
+}
+
 int main(void)
 {
     test_literals();
@@ -275,5 +310,6 @@ int main(void)
     test_extensions();
     test_containers();
     test_errors();
+    test_bit_widths();
     return TEST_DONE();
 }

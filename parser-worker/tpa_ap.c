@@ -184,22 +184,53 @@ static void read_value(const tpa_ap_proto_t *ap, const tpa_rd_t *value, tpa_ap_m
     note_per(ap, m, &p, false);
 }
 
+/* The PDU header read bit by bit from pdu (not advanced) into *p: type and
+ * procedureCode (false when they could not be), then the criticality. */
+static bool decode_head(tpa_per_t *p, const tpa_rd_t *pdu, tpa_ap_msg_t *m)
+{
+    tpa_per_init(p, pdu);
+    unsigned type = tpa_per_index(p, 3, true);
+    if (tpa_per_ok(p) && type > TPA_AP_UNSUCCESSFUL) tpa_per_fail(p, TPA_PER_INVALID);
+    m->proc = (unsigned)tpa_per_int(p, 0, 255);
+    if (!tpa_per_ok(p)) return false;
+    m->pdu_type = (int)type;
+    m->criticality = (unsigned)tpa_per_int(p, 0, 2);
+    return true;
+}
+
 bool tpa_ap_decode(const tpa_ap_proto_t *ap, tpa_rd_t *pdu, tpa_ap_msg_t *m)
 {
-    memset(m, 0, sizeof *m);
+    /* every field but the arrays past their counts (nas[] is 0.5 KB: not cleared) */
+    m->pdu_type = 0;
+    m->proc = 0;
+    m->criticality = 0;
+    m->n_ies = 0;
+    m->has_ran_id = m->has_cn_id = false;
+    m->ran_id = m->cn_id = 0;
+    m->has_cause = false;
+    m->cause_group = m->cause_value = 0;
+    m->n_nas = 0;
+    m->n_items = 0;
     m->malformed = -1;
+    m->short_read = false;
     tpa_per_t p;
-    tpa_per_init(&p, pdu);
-    tpa_rd_skip(pdu, tpa_rd_remaining(pdu)); /* consumed, whatever follows */
-    unsigned type = tpa_per_index(&p, 3, true);
-    if (tpa_per_ok(&p) && type > TPA_AP_UNSUCCESSFUL) tpa_per_fail(&p, TPA_PER_INVALID);
-    m->proc = (unsigned)tpa_per_int(&p, 0, 255);
-    if (!tpa_per_ok(&p)) {
+    /* The usual header is three whole octets: the CHOICE's extension bit 0 and index
+     * (2 bits, then padding to the aligned procedureCode), the procedureCode, the
+     * criticality (2 bits, then padding to the aligned open type length). Read so
+     * when it is that, else bit by bit below; either way the same fields. */
+    tpa_rd_t head = *pdu;
+    uint8_t b0 = tpa_rd_u8(&head), b1 = tpa_rd_u8(&head), b2 = tpa_rd_u8(&head);
+    if (!head.err && !(b0 & 0x80) && (b0 >> 5 & 3) <= TPA_AP_UNSUCCESSFUL && b2 >> 6 <= 2) {
+        tpa_per_init(&p, &head);
+        m->proc = b1;
+        m->pdu_type = b0 >> 5 & 3;
+        m->criticality = b2 >> 6;
+    } else if (!decode_head(&p, pdu, m)) {
+        tpa_rd_skip(pdu, tpa_rd_remaining(pdu));
         note_per(ap, m, &p, true);
         return false;
     }
-    m->pdu_type = (int)type;
-    m->criticality = (unsigned)tpa_per_int(&p, 0, 2);
+    tpa_rd_skip(pdu, tpa_rd_remaining(pdu)); /* consumed, whatever follows */
     tpa_rd_t value;
     bool cut = false;
     if (tpa_per_open_type_upto(&p, &value, &cut)) {
@@ -256,6 +287,19 @@ void tpa_ap_state_free(void *state)
 /* ---- reporting ---- */
 
 static const char *const pdu_word[3] = {"initiating", "successful", "unsuccessful"};
+static const unsigned char pdu_word_len[3] = {10, 10, 12};
+
+/* "<proc>/<initiating|successful|unsuccessful>" into out (16 bytes at most: the
+ * procedureCode is 0..255), written directly: one per message. */
+static void code_str(char *out, unsigned proc, int pdu_type)
+{
+    char *o = out;
+    if (proc >= 100) *o++ = (char)('0' + proc / 100);
+    if (proc >= 10) *o++ = (char)('0' + proc / 10 % 10);
+    *o++ = (char)('0' + proc % 10);
+    *o++ = '/';
+    memcpy(o, pdu_word[pdu_type], pdu_word_len[pdu_type] + 1u);
+}
 
 /* "<name>=<id>", a pairing key. */
 static void key_id(tpa_fmt_t *f, const char *name, uint64_t id)
@@ -272,10 +316,7 @@ static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_
     char code[24], key[40], ran_s[24], cn_s[24], cause_name[96];
     char item_s[TPA_AP_MAX_ITEMS][4];
     tpa_fmt_t f;
-    tpa_fmt_init(&f, code, sizeof code);
-    tpa_fmt_u(&f, m->proc);
-    tpa_fmt_c(&f, '/');
-    tpa_fmt_s(&f, pdu_word[m->pdu_type]);
+    code_str(code, m->proc, m->pdu_type);
 
     tpa_sig_t s;
     tpa_sig_init(&s);
@@ -296,6 +337,7 @@ static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_
     if (m->proc == ap->proc.error_indication) s.outcome = TPA_SIG_FAILURE;
 
     tpa_fmt_init(&f, key, sizeof key);
+    s.key = key;
     if (m->proc == ap->proc.ho_resource_allocation && m->has_cn_id)
         key_id(&f, ap->cn_key, m->cn_id);
     else if (has_ran)
@@ -303,8 +345,7 @@ static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_
     else if (m->has_cn_id)
         key_id(&f, ap->cn_key, m->cn_id);
     else
-        tpa_fmt_s(&f, "nonue");
-    s.key = key;
+        s.key = "nonue"; /* borrowed for the call like the others: a constant will do */
 
     bool cause_wanted =
         m->pdu_type == TPA_AP_UNSUCCESSFUL || m->proc == ap->proc.error_indication ||

@@ -143,7 +143,8 @@ typedef struct tpa_ap_proto {
     void (*nas_dissect)(tpa_dissect_ctx_t *c, tpa_rd_t *pdu, const tpa_nas_ue_t *ue);
 } tpa_ap_proto_t;
 
-/* Decodes one PDU of ap from pdu (consumed) into *m (overwritten). Returns true when
+/* Decodes one PDU of ap from pdu (consumed) into *m (overwritten; the entries of nas[]
+ * and items[] past n_nas and n_items are left as they were). Returns true when
  * the PDU type and procedure code were decoded (the message counts), whatever came
  * after; m->malformed then says whether the rest was well formed. The NAS readers in
  * *m borrow pdu's buffer. O(size of the message). */

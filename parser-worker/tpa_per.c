@@ -26,9 +26,16 @@ static bool load(tpa_per_t *p)
     return true;
 }
 
-uint32_t tpa_per_bits(tpa_per_t *p, unsigned n)
+uint32_t tpa_per_bits_any(tpa_per_t *p, unsigned n)
 {
     uint32_t v = 0;
+    if (n - 1u < 8u && !p->err) { /* 1..8 bits, of the current or the next octet */
+        if (p->nbits == 0 && !load(p)) return 0;
+        if (n <= p->nbits) {
+            p->nbits = (uint8_t)(p->nbits - n);
+            return ((uint32_t)p->octet >> p->nbits) & ((1u << n) - 1);
+        }
+    }
     if (n > 32) {
         tpa_per_fail(p, TPA_PER_INVALID);
         return 0;
@@ -67,12 +74,7 @@ void tpa_per_skip_bits(tpa_per_t *p, uint64_t n)
 /* Bits needed to write any value 0..v. */
 static unsigned bits_for(uint64_t v)
 {
-    unsigned b = 0;
-    while (v) {
-        b++;
-        v >>= 1;
-    }
-    return b;
+    return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
 }
 
 /* n aligned octets, big-endian (n <= 8). */
@@ -85,6 +87,8 @@ static uint64_t octets_be(tpa_per_t *p, unsigned n)
         tpa_per_fail(p, TPA_PER_SHORT);
         return 0;
     }
+    if (n == 1) return tpa_rd_u8(&p->rd);
+    if (n == 2) return tpa_rd_be16(&p->rd);
     for (unsigned i = 0; i < n; i++)
         v = v << 8 | tpa_rd_u8(&p->rd);
     return v;

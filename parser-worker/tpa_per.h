@@ -73,8 +73,19 @@ static inline void tpa_per_fail(tpa_per_t *p, tpa_per_err_t e)
 /* Whole octets not started yet (the partial octet's bits are not counted). */
 size_t tpa_per_remaining_octets(const tpa_per_t *p);
 
-/* n bits (0..32) as an unsigned number, most significant first; 0 on error. */
-uint32_t tpa_per_bits(tpa_per_t *p, unsigned n);
+/* The general case of tpa_per_bits() (use that). */
+uint32_t tpa_per_bits_any(tpa_per_t *p, unsigned n);
+
+/* n bits (0..32) as an unsigned number, most significant first; 0 on error. Inline
+ * when they are all in the octet being read (most single bits and small indexes). */
+static inline uint32_t tpa_per_bits(tpa_per_t *p, unsigned n)
+{
+    if (n <= p->nbits && p->err == TPA_PER_OK) {
+        p->nbits = (uint8_t)(p->nbits - n);
+        return ((uint32_t)p->octet >> p->nbits) & ((1u << n) - 1);
+    }
+    return tpa_per_bits_any(p, n);
+}
 
 static inline bool tpa_per_bit(tpa_per_t *p)
 {

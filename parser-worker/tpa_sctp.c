@@ -55,6 +55,9 @@ struct tpa_sctp_assoc {
     size_t bytes;                    /* charged for buffered fragments */
     unsigned nfrags;
     size_t *global; /* the decoder's count over all associations */
+    uint32_t ppid_last;  /* the last PPID delivered ... */
+    uint16_t ppid_app;   /* ... and tpa_dissect_app_for_ppid() of it */
+    bool ppid_known;     /* ppid_last is set */
 };
 
 static bool ser_lt(uint32_t a, uint32_t b)
@@ -120,11 +123,17 @@ static void deliver(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, uin
                     uint16_t sid, tpa_rd_t *msg)
 {
     f->sctp->st.messages++;
-    uint16_t app = tpa_dissect_app_for_ppid(ppid);
+    tpa_sctp_assoc_t *a = f->sctp;
+    if (!a->ppid_known || a->ppid_last != ppid) { /* the table is fixed: remember one */
+        a->ppid_last = ppid;
+        a->ppid_app = tpa_dissect_app_for_ppid(ppid);
+        a->ppid_known = true;
+    }
+    uint16_t app = a->ppid_app;
     if (!app) app = f->app;
     const tpa_dissector_t *row = tpa_dissect_row(app);
     tpa_dissect_ctx_t c;
-    tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_SCTP);
+    tpa_dec_ctx_init(&c, d, p, f, side, TPA_T_SCTP);
     c.ppid = ppid;
     c.stream = sid;
     c.row = row;
@@ -269,17 +278,30 @@ static void add_fragment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side
     complete(d, p, f, side, list, idata);
 }
 
-static void tsn_bit(uint64_t *bm, uint32_t tsn, bool on)
+static void tsn_bit(uint64_t *bm, uint32_t tsn)
 {
     uint32_t i = tsn % TPA_SCTP_TSN_WINDOW;
-    if (on)
-        bm[i / 64] |= (uint64_t)1 << (i % 64);
-    else
-        bm[i / 64] &= ~((uint64_t)1 << (i % 64));
+    bm[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+/* Clears the bits of the n TSNs from `from` on (n < TPA_SCTP_TSN_WINDOW), a word at a
+ * time: a jump forward by k costs O(k / 64), not O(k). */
+static void tsn_clear(uint64_t *bm, uint32_t from, uint32_t n)
+{
+    uint32_t i = from % TPA_SCTP_TSN_WINDOW;
+    while (n > 0) {
+        uint32_t b = i % 64;
+        uint32_t take = 64 - b < n ? 64 - b : n;
+        uint64_t mask = take == 64 ? ~(uint64_t)0 : (((uint64_t)1 << take) - 1) << b;
+        bm[i / 64] &= ~mask;
+        n -= take;
+        i = (i + take) % TPA_SCTP_TSN_WINDOW;
+    }
 }
 
 /* Records DATA TSN tsn of key side `side`; true when it was already received (or is
- * older than the window). O(1) amortised: a jump forward clears at most the window. */
+ * older than the window). O(1) amortised: a jump forward clears at most the window.
+ * The common case, the next TSN in order, clears nothing. */
 static bool tsn_seen_before(tpa_sctp_assoc_t *a, int side, uint32_t tsn)
 {
     uint64_t *bm = a->tsn_seen[side];
@@ -289,15 +311,15 @@ static bool tsn_seen_before(tpa_sctp_assoc_t *a, int side, uint32_t tsn)
         memset(a->tsn_seen[side], 0, sizeof a->tsn_seen[side]);
         a->tsn_any[side] = true;
     } else if (ser_lt(hi, tsn)) {
-        for (uint32_t t = hi + 1; t != tsn; t++) tsn_bit(bm, t, false);
+        tsn_clear(bm, hi + 1, tsn - hi - 1); /* the TSNs skipped: not received yet */
     } else {
         uint32_t i = tsn % TPA_SCTP_TSN_WINDOW;
         if (hi - tsn >= TPA_SCTP_TSN_WINDOW || (bm[i / 64] >> (i % 64) & 1)) return true;
-        tsn_bit(bm, tsn, true);
+        tsn_bit(bm, tsn);
         return false;
     }
     a->tsn_hi[side] = tsn;
-    tsn_bit(bm, tsn, true);
+    tsn_bit(bm, tsn);
     return false;
 }
 
@@ -331,12 +353,15 @@ static void data_chunk(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, 
             known |= a->st.ppids[i] == k.ppid;
         if (!known && a->st.nppids < TPA_SCTP_PPIDS) a->st.ppids[a->st.nppids++] = k.ppid;
     }
-    /* detection sees every DATA chunk with its PPID, as before reassembly existed */
-    tpa_dissect_ctx_t c;
-    tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_SCTP);
-    c.ppid = idata && !(flags & FL_B) ? 0 : k.ppid;
-    c.stream = k.sid;
-    tpa_dissect_detect(&c, ch);
+    /* detection sees every DATA chunk with its PPID, as before reassembly existed
+     * (until the flow has its app: tpa_dissect_detect() does nothing after that) */
+    if (!f->app) {
+        tpa_dissect_ctx_t c;
+        tpa_dec_ctx_init(&c, d, p, f, side, TPA_T_SCTP);
+        c.ppid = idata && !(flags & FL_B) ? 0 : k.ppid;
+        c.stream = k.sid;
+        tpa_dissect_detect(&c, ch);
+    }
 
     if (!idata && !ch->err && tsn_seen_before(a, side, k.tsn)) {
         a->st.data_retransmitted++;
