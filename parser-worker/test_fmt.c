@@ -123,10 +123,11 @@ int main(void)
         check_addr(6, a6);
     }
 
-    /* pieces together, and cutting as snprintf cuts */
+    /* pieces together, and cutting as snprintf cuts (an address written in place or
+     * through the scratch buffer, by the room left) */
     char want[64], got[64];
     uint8_t addr[4] = {10, 1, 2, 3};
-    for (size_t size = 1; size <= 24; size++) {
+    for (size_t size = 1; size <= 40; size++) {
         snprintf(want, size, "seq=%u@%s|%x", 4711u, "10.1.2.3", 0xbeefu);
         tpa_fmt_t f;
         tpa_fmt_init(&f, got, size);

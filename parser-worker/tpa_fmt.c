@@ -64,17 +64,37 @@ void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
     tpa_fmt_mem(f, p, n);
 }
 
+/* Every octet value in three digits with leading zeros, "000" to "255", one after
+ * another (and a NUL): octet b is d3[3 * b .. 3 * b + 2]. */
+#define D10(p) p "0" p "1" p "2" p "3" p "4" p "5" p "6" p "7" p "8" p "9"
+#define D100(p)                                                                            \
+    D10(p "0") D10(p "1") D10(p "2") D10(p "3") D10(p "4") D10(p "5") D10(p "6") D10(p "7") \
+        D10(p "8") D10(p "9")
+static const char d3[3 * 256 + 1] = D100("0") D100("1") D10("20") D10("21") D10("22") D10("23")
+    D10("24") "250" "251" "252" "253" "254" "255";
+
+/* a as "a.b.c.d". Each octet is copied as three bytes from d3 starting past its
+ * leading zeros; the one or two bytes too many are overwritten by what follows, so the
+ * text is built where there are 16 bytes of room (in f, or else in tmp and then cut). */
 static void ip4(tpa_fmt_t *f, const uint8_t *a)
 {
-    char tmp[16], *p = tmp;
+    char tmp[16];
+    bool direct = f->end - f->p >= 16;
+    char *p = direct ? f->p : tmp;
     for (int i = 0; i < 4; i++) {
         unsigned b = a[i];
-        if (i) *p++ = '.';
-        if (b >= 100) *p++ = (char)('0' + b / 100);
-        if (b >= 10) *p++ = (char)('0' + b / 10 % 10);
-        *p++ = (char)('0' + b % 10);
+        unsigned skip = (b < 100) + (b < 10);
+        memcpy(p, d3 + 3 * b + skip, 3);
+        p += 3 - skip;
+        *p++ = '.';
     }
-    tpa_fmt_mem(f, tmp, (size_t)(p - tmp));
+    p--; /* the last dot */
+    if (direct) {
+        *p = '\0';
+        f->p = p;
+    } else {
+        tpa_fmt_mem(f, tmp, (size_t)(p - tmp));
+    }
 }
 
 /* RFC 5952 / inet_ntop: groups in lower-case hex without leading zeros, the longest
