@@ -124,7 +124,7 @@ static void flush(tpa_sigstate_t *s)
 
 /* Whether s is a literal of the program (tpa_literal.h), remembering the addresses
  * found to be: dissectors pass the same few literals over and over. */
-static bool literal(tpa_sigstate_t *s, const char *p)
+static inline bool literal(tpa_sigstate_t *s, const char *p)
 {
     size_t i = ((uintptr_t)p >> 3 ^ (uintptr_t)p >> 11) & (LIT_MEMO - 1);
     if (s->lit_memo[i] == p) return true;
@@ -135,7 +135,7 @@ static bool literal(tpa_sigstate_t *s, const char *p)
 
 /* Points *p at a copy of its text in h, unless it is a literal (which lives as long
  * as the program). false when h has no room left. */
-static bool keep(tpa_sigstate_t *s, held_t *h, const char **p)
+static inline bool keep(tpa_sigstate_t *s, held_t *h, const char **p)
 {
     if (!*p || literal(s, *p)) return true;
     size_t n = strlen(*p) + 1;
@@ -150,7 +150,7 @@ static bool keep(tpa_sigstate_t *s, held_t *h, const char **p)
  * copied (deep) or not (shallow). Identity values the joiner joins on are not: it
  * copies them itself while preparing (tpa_ue_prepare); those pointers are set to
  * NULL by release_ids once it has. false when the copies do not fit: h->m is then
- * shallow. */
+ * shallow. The fields go through one loop, so that keep is inlined once. */
 static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
 {
     unsigned n = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
@@ -159,13 +159,18 @@ static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
     if (!deep) return true;
     tpa_sig_t *c = &h->m;
     h->used = 0;
-    bool ok = keep(s, h, &c->protocol) && keep(s, h, &c->code) && keep(s, h, &c->name) &&
-              keep(s, h, &c->procedure) && keep(s, h, &c->key) && keep(s, h, &c->cause_name) &&
-              keep(s, h, &c->cause_family);
-    for (unsigned i = 0; ok && i < n; i++)
-        if (tpa_ue_reads_later(c->ids[i].kind)) ok = keep(s, h, &c->ids[i].value);
-    if (!ok) hold(s, h, m, false);
-    return ok;
+    const char **field[7 + TPA_SIG_MAX_IDS] = {&c->protocol, &c->code,       &c->name,
+                                               &c->procedure, &c->key,       &c->cause_name,
+                                               &c->cause_family};
+    unsigned nf = 7;
+    for (unsigned i = 0; i < n; i++)
+        if (tpa_ue_reads_later(c->ids[i].kind)) field[nf++] = &c->ids[i].value;
+    for (unsigned i = 0; i < nf; i++)
+        if (!keep(s, h, field[i])) {
+            hold(s, h, m, false);
+            return false;
+        }
+    return true;
 }
 
 /* After tpa_ue_prepare on a held message: the identity values it copied are m's,
