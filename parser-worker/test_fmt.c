@@ -24,6 +24,20 @@ static void check_u(uint64_t v)
     CHECKF(strcmp(want, got) == 0 && n == strlen(want), "%s vs %s", want, got);
 }
 
+/* v in every buffer size up to its length and one more: written in place, or cut. */
+static void check_u_cut(uint64_t v)
+{
+    for (size_t size = 1; size <= 22; size++) {
+        char want[32], got[32];
+        snprintf(want, size, "%llu", (unsigned long long)v);
+        tpa_fmt_t f;
+        tpa_fmt_init(&f, got, size);
+        tpa_fmt_u(&f, v);
+        CHECKF(strcmp(want, got) == 0 && tpa_fmt_len(&f) == strlen(want), "size %zu: %s vs %s",
+               size, want, got);
+    }
+}
+
 static void check_x(uint64_t v, int width)
 {
     char want[48], got[48];
@@ -51,7 +65,12 @@ int main(void)
         check_u(p - 1);
         check_u(p);
         check_u(p + 1);
+        check_u_cut(p - 1);
+        check_u_cut(p);
     }
+    check_u_cut(UINT64_MAX);
+    for (int i = 0; i < 2000; i++)
+        check_u_cut(next() >> (next() & 63));
     for (int i = 0; i < 20000; i++)
         check_u(next() >> (next() & 63));
     for (unsigned v = 0; v < 256; v++) {
