@@ -1,12 +1,11 @@
 /* tpa_sigstate.c - tracker, KPIs and joiner of one analysis (see tpa_sigstate.h). */
 #include "tpa_sigstate.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "tpa_err.h"
+#include "tpa_fmt.h"
 #include "tpa_intern.h"
 #include "tpa_literal.h"
 
@@ -159,9 +158,14 @@ static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
     if (!deep) return true;
     tpa_sig_t *c = &h->m;
     h->used = 0;
-    const char **field[7 + TPA_SIG_MAX_IDS] = {&c->protocol, &c->code,       &c->name,
-                                               &c->procedure, &c->key,       &c->cause_name,
-                                               &c->cause_family};
+    const char **field[7 + TPA_SIG_MAX_IDS]; /* only the first nf are set */
+    field[0] = &c->protocol;
+    field[1] = &c->code;
+    field[2] = &c->name;
+    field[3] = &c->procedure;
+    field[4] = &c->key;
+    field[5] = &c->cause_name;
+    field[6] = &c->cause_family;
     unsigned nf = 7;
     for (unsigned i = 0; i < n; i++)
         if (tpa_ue_reads_later(c->ids[i].kind)) field[nf++] = &c->ids[i].value;
@@ -345,9 +349,9 @@ const char *tpa_sigstate_addr_name(tpa_sigstate_t *s, int family, const uint8_t 
     uint64_t h = tpa_hash_bytes((uint64_t)family, a, n);
     addr_memo_t *m = &s->addr_memo[(h ^ h >> 32) & (TPA_SIG_ADDR_MEMO - 1)];
     if (m->family == family && memcmp(m->addr, a, n) == 0) return m->name;
-    char text[INET6_ADDRSTRLEN];
-    if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, text, sizeof text)) text[0] = '\0';
-    const char *name = tpa_intern(s->pool, text);
+    char text[TPA_FMT_ADDR_MAX];
+    size_t len = tpa_fmt_addr_str(family, a, text, sizeof text); /* as inet_ntop writes it */
+    const char *name = tpa_intern_n(s->pool, text, len);
     if (!name) return NULL;
     m->family = (uint8_t)family;
     memcpy(m->addr, a, n);
