@@ -38,6 +38,20 @@ static void check_u_cut(uint64_t v)
     }
 }
 
+/* v with width in every buffer size up to its length and one more. */
+static void check_x_cut(uint64_t v, int width)
+{
+    for (size_t size = 1; size <= 24; size++) {
+        char want[48], got[48];
+        snprintf(want, size, "%0*llx", width, (unsigned long long)v);
+        tpa_fmt_t f;
+        tpa_fmt_init(&f, got, size);
+        tpa_fmt_x(&f, v, width);
+        CHECKF(strcmp(want, got) == 0 && tpa_fmt_len(&f) == strlen(want), "size %zu: %s vs %s",
+               size, want, got);
+    }
+}
+
 static void check_x(uint64_t v, int width)
 {
     char want[48], got[48];
@@ -84,6 +98,10 @@ int main(void)
     for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
         check_x(0, widths[w]);
         check_x(UINT64_MAX, widths[w]);
+        check_x_cut(0, widths[w]);
+        check_x_cut(UINT64_MAX, widths[w]);
+        for (int i = 0; i < 200; i++)
+            check_x_cut(next() >> (next() & 63), widths[w]);
         for (int i = 0; i < 2000; i++)
             check_x(next() >> (next() & 63), widths[w]);
     }

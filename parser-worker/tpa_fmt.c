@@ -98,13 +98,24 @@ void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
 
 void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
 {
+    size_t n = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1; /* digits */
+    size_t total = width > 0 && (size_t)width > n ? (size_t)width : n;
+    if ((size_t)(f->end - f->p) >= total) { /* in place, backwards */
+        char *start = f->p, *p = start + total;
+        *p = '\0';
+        f->p = p;
+        for (size_t i = 0; i < n; i++, v >>= 4)
+            *--p = hex_digits[v & 15];
+        memset(start, '0', total - n);
+        return;
+    }
     char tmp[16];
     char *p = tmp + sizeof tmp;
     do {
         *--p = hex_digits[v & 15];
         v >>= 4;
     } while (v);
-    size_t n = (size_t)(tmp + sizeof tmp - p);
+    n = (size_t)(tmp + sizeof tmp - p); /* cut: as before, through tmp */
     for (; width > 16 && f->p < f->end; width--) /* wider than any 64-bit value */
         *f->p++ = '0';
     for (; (int)n < width; n++)
