@@ -759,8 +759,8 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
     const tpa_sig_t *m = keys->m;
     if (!u || !m || u->finished || !keys->n) return 0;
     enum { MAXN = TPA_SIG_MAX_IDS * 2 };
-    uint32_t ids[MAXN] = {0};
-    uint8_t kinds[MAXN] = {0};
+    uint32_t ids[MAXN]; /* the first n are set */
+    uint8_t kinds[MAXN];
     int n = 0;
     char buf[TPA_UE_MAX_VALUE + 1], imsi[TPA_UE_MAX_VALUE + 1];
     unsigned nid = keys->n;
