@@ -15,15 +15,6 @@ static const char hex_digits[] = "0123456789abcdef";
 static const char d3[3 * 256 + 1] = D100("0") D100("1") D10("20") D10("21") D10("22") D10("23")
     D10("24") "250" "251" "252" "253" "254" "255";
 
-void tpa_fmt_mem(tpa_fmt_t *f, const char *s, size_t n)
-{
-    size_t room = (size_t)(f->end - f->p);
-    if (n > room) n = room;
-    memcpy(f->p, s, n);
-    f->p += n;
-    *f->p = '\0';
-}
-
 void tpa_fmt_s(tpa_fmt_t *f, const char *s)
 {
     if (!s) return;
