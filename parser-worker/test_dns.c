@@ -133,30 +133,37 @@ static msg_t named(unsigned id, bool response, const char *name, size_t len)
 
 /* Pairing by ID, first question name and type: the name case-folded (RFC 4343) and
  * its unprintable bytes shown as '?', so "WwW.eXample.com" pairs with
- * "www.example.com", "a\1b.test" with "a?b.test", and another name does not. */
+ * "www.example.com", "a\1b.test" with "a?b.test", and another name does not; bytes
+ * at the edges of the ranges folded and shown as they are, likewise. */
 static void test_pairing_names(void)
 {
     tf_fresh();
     static const char mixed[] = "\3WwW\7eXample\3com", lower[] = "\3www\7example\3com";
     static const char ctl[] = "\3a\1b\4test", mark[] = "\3a?b\4test";
     static const char other[] = "\3www\7example\3org";
+    /* the edges of the folded and the printable ranges */
+    static const char edge[] = "\10 \x7f\x80\xff" "AZ@[" "\3`{~", shown[] = "\10????az@[\3`{~";
     msg_t q1 = named(9, false, mixed, sizeof mixed), r1 = named(9, true, lower, sizeof lower);
     msg_t q2 = named(10, false, ctl, sizeof ctl), r2 = named(10, true, mark, sizeof mark);
     msg_t q3 = named(11, false, lower, sizeof lower), r3 = named(11, true, other, sizeof other);
+    msg_t q4 = named(12, false, edge, sizeof edge), r4 = named(12, true, shown, sizeof shown);
     udp_msg(&q1, true, 0);
     udp_msg(&r1, false, 1000);
     udp_msg(&q2, true, 2000);
     udp_msg(&r2, false, 3000);
     udp_msg(&q3, true, 4000);
     udp_msg(&r3, false, 5000);
+    udp_msg(&q4, true, 6000);
+    udp_msg(&r4, false, 7000);
     struct tpa_sigstate *sig = tf_dec->sig;
     const tpa_txn_t *t = tpa_sigstate_txn(sig);
-    CHECK(sig && tpa_txn_stats(t)->attempts == 3 && tpa_txn_stats(t)->orphans == 1);
+    CHECK(sig && tpa_txn_stats(t)->attempts == 4 && tpa_txn_stats(t)->orphans == 1);
     tpa_sigstate_finish(sig);
-    CHECK(tpa_txn_kept_count(t) == 3);
+    CHECK(tpa_txn_kept_count(t) == 4);
     CHECK(tpa_txn_kept_at(t, 0)->outcome == TPA_TXN_SUCCESS &&
           tpa_txn_kept_at(t, 1)->outcome == TPA_TXN_SUCCESS &&
-          tpa_txn_kept_at(t, 2)->outcome == TPA_TXN_UNANSWERED);
+          tpa_txn_kept_at(t, 2)->outcome == TPA_TXN_UNANSWERED &&
+          tpa_txn_kept_at(t, 3)->outcome == TPA_TXN_SUCCESS);
 }
 
 /* TCP: 2-byte length prefix (4.2.2) */

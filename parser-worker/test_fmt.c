@@ -24,6 +24,34 @@ static void check_u(uint64_t v)
     CHECKF(strcmp(want, got) == 0 && n == strlen(want), "%s vs %s", want, got);
 }
 
+/* v in every buffer size up to its length and one more: written in place, or cut. */
+static void check_u_cut(uint64_t v)
+{
+    for (size_t size = 1; size <= 22; size++) {
+        char want[32], got[32];
+        snprintf(want, size, "%llu", (unsigned long long)v);
+        tpa_fmt_t f;
+        tpa_fmt_init(&f, got, size);
+        tpa_fmt_u(&f, v);
+        CHECKF(strcmp(want, got) == 0 && tpa_fmt_len(&f) == strlen(want), "size %zu: %s vs %s",
+               size, want, got);
+    }
+}
+
+/* v with width in every buffer size up to its length and one more. */
+static void check_x_cut(uint64_t v, int width)
+{
+    for (size_t size = 1; size <= 24; size++) {
+        char want[48], got[48];
+        snprintf(want, size, "%0*llx", width, (unsigned long long)v);
+        tpa_fmt_t f;
+        tpa_fmt_init(&f, got, size);
+        tpa_fmt_x(&f, v, width);
+        CHECKF(strcmp(want, got) == 0 && tpa_fmt_len(&f) == strlen(want), "size %zu: %s vs %s",
+               size, want, got);
+    }
+}
+
 static void check_x(uint64_t v, int width)
 {
     char want[48], got[48];
@@ -51,7 +79,12 @@ int main(void)
         check_u(p - 1);
         check_u(p);
         check_u(p + 1);
+        check_u_cut(p - 1);
+        check_u_cut(p);
     }
+    check_u_cut(UINT64_MAX);
+    for (int i = 0; i < 2000; i++)
+        check_u_cut(next() >> (next() & 63));
     for (int i = 0; i < 20000; i++)
         check_u(next() >> (next() & 63));
     for (unsigned v = 0; v < 256; v++) {
@@ -65,6 +98,10 @@ int main(void)
     for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
         check_x(0, widths[w]);
         check_x(UINT64_MAX, widths[w]);
+        check_x_cut(0, widths[w]);
+        check_x_cut(UINT64_MAX, widths[w]);
+        for (int i = 0; i < 200; i++)
+            check_x_cut(next() >> (next() & 63), widths[w]);
         for (int i = 0; i < 2000; i++)
             check_x(next() >> (next() & 63), widths[w]);
     }
@@ -123,10 +160,11 @@ int main(void)
         check_addr(6, a6);
     }
 
-    /* pieces together, and cutting as snprintf cuts */
+    /* pieces together, and cutting as snprintf cuts (an address written in place or
+     * through the scratch buffer, by the room left) */
     char want[64], got[64];
     uint8_t addr[4] = {10, 1, 2, 3};
-    for (size_t size = 1; size <= 24; size++) {
+    for (size_t size = 1; size <= 40; size++) {
         snprintf(want, size, "seq=%u@%s|%x", 4711u, "10.1.2.3", 0xbeefu);
         tpa_fmt_t f;
         tpa_fmt_init(&f, got, size);

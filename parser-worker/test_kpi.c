@@ -163,8 +163,38 @@ static void test_evidence(void)
     CHECK(strcmp(tpa_txn_outcome_name(TPA_TXN_UNANSWERED), "unanswered") == 0);
 }
 
+/* An entry is found by text: the same names at other addresses (a buffer, reused with
+ * other text in between) count into the entry the first (lasting) pointers made, as
+ * those pointers do. */
+static void test_names_by_text(void)
+{
+    tpa_kpi_t *k = tpa_kpi_new();
+    CHECK(k != NULL);
+    tpa_kpi_txn_t t = txn("pfcp", "Heartbeat", TPA_TXN_SUCCESS, 1000);
+    CHECK(tpa_kpi_add(k, &t) == 0);
+    t = txn("gtpv2", "Echo", TPA_TXN_SUCCESS, 1000);
+    CHECK(tpa_kpi_add(k, &t) == 0);
+    char proto[8], proc[16];
+    for (int i = 0; i < 6; i++) {
+        strcpy(proto, i % 3 == 2 ? "gtpv2" : "pfcp");
+        strcpy(proc, i % 3 == 2 ? "Echo" : "Heartbeat");
+        t = txn(proto, proc, TPA_TXN_SUCCESS, 1000);
+        CHECK(tpa_kpi_add(k, &t) == 0);
+        t = txn("pfcp", "Heartbeat", TPA_TXN_SUCCESS, 1000);
+        CHECK(tpa_kpi_add(k, &t) == 0);
+    }
+    tpa_kpi_finish(k);
+    CHECK(tpa_kpi_count(k) == 2);
+    const tpa_kpi_entry_t *e = tpa_kpi_find(k, "pfcp", "Heartbeat");
+    CHECKF(e && e->attempts == 11, "%llu", e ? (unsigned long long)e->attempts : 0ULL);
+    e = tpa_kpi_find(k, "gtpv2", "Echo");
+    CHECK(e && e->attempts == 3);
+    tpa_kpi_destroy(&k);
+}
+
 int main(void)
 {
+    test_names_by_text();
     test_percentiles();
     test_histogram();
     test_causes();

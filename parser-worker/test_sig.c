@@ -197,6 +197,27 @@ static void test_n4_timeout(void)
     CHECK(d == NULL);
 }
 
+/* Two nodes on one address (the flow's ends told apart by port) are named "ip:port". */
+static void test_node_names_with_port(void)
+{
+    tpa_decoder_t *d = tpa_decoder_new();
+    CHECK(d != NULL);
+    uint8_t b[64];
+    static tf_buf_t fb;
+    int64_t t0 = US(1700000000);
+    tf_udp(&fb, "10.0.0.7", 40000, "10.0.0.7", 8805, b, heartbeat(b, 1, 9));
+    tpa_decode_packet(d, 1, 1, t0, fb.b, (uint32_t)fb.n, (uint32_t)fb.n);
+    tf_udp(&fb, "10.0.0.7", 8805, "10.0.0.7", 40000, b, heartbeat(b, 2, 9));
+    tpa_decode_packet(d, 1, 2, t0 + 50, fb.b, (uint32_t)fb.n, (uint32_t)fb.n);
+    json_t *doc = build(d);
+    json_t *t1 = json_array_get(json_object_get(doc, "transactions"), 0);
+    CHECKF(t1 && strcmp(str(t1, "src"), "10.0.0.7:40000") == 0 &&
+               strcmp(str(t1, "dst"), "10.0.0.7:8805") == 0,
+           "%s -> %s", str(t1, "src"), str(t1, "dst"));
+    json_decref(doc);
+    tpa_decoder_destroy(&d);
+}
+
 /* No signalling: empty arrays, zero counters, and no state was ever made. */
 static void test_no_signalling(void)
 {
@@ -258,6 +279,7 @@ int main(void)
 {
     test_sig_init();
     test_addr_names();
+    test_node_names_with_port();
     test_n4_timeout();
     test_no_signalling();
     return TEST_DONE();

@@ -557,8 +557,58 @@ static void test_doc_values(void)
     tpa_sigstate_destroy(&s);
 }
 
+/* Identities are compared trimmed of blanks and, but for IMSI, IMEI, MSISDN, the NGAP and
+ * S1AP ids and Call-IDs, in lower case ("C" locale: other bytes unchanged); the kinds
+ * folded while copied join as those lowered after: each value joins its canonical
+ * form, and not a different one. */
+static void test_normalised_forms(void)
+{
+    static const struct {
+        tpa_id_kind_t kind, canon_kind;
+        const char *given, *canon, *other;
+    } c[] = {
+        {TPA_ID_TEID, TPA_ID_TEID, " 0xAB@10.0.0.1\r\n", "0xab@10.0.0.1", "0xac@10.0.0.1"},
+        {TPA_ID_SEID, TPA_ID_SEID, "\t0x1F", "0x1f", "0x1e"},
+        {TPA_ID_SEID, TPA_ID_SEID, "0X1F@FE80::1 ", "0x1f@fe80::1", "0x1f@fe80::2"},
+        {TPA_ID_GUTI, TPA_ID_GUTI, "5G-GUTI-00101-CAFE-0001", "5g-guti-00101-cafe-0001",
+         "5g-guti-00101-cafe-0002"},
+        {TPA_ID_TMSI, TPA_ID_TMSI, "C0FFEE\xC9", "c0ffee\xC9", "c0ffee\xE9"},
+        {TPA_ID_TMSI, TPA_ID_TMSI, "C0FFEE\xC9\xDA" "ABCD\xC1Z", "c0ffee\xC9\xDA" "abcd\xC1z",
+         "c0ffee\xC9\xFA" "abcd\xC1z"},
+        {TPA_ID_GUTI, TPA_ID_GUTI, "X@[AZ`{Y@[AZ`{YZ", "x@[az`{y@[az`{yz", "x@[az`{y@[az`{y"},
+        {TPA_ID_UE_IP, TPA_ID_UE_IP, "2001:DB8::7 ", "2001:db8::7", "2001:db8::8"},
+        {TPA_ID_SUCI, TPA_ID_SUCI, "SUCI-0-001-01-0000-1-2-ABCDEF", "suci-0-001-01-0000-1-2-abcdef",
+         "suci-0-001-01-0000-1-2-abcdee"},
+        {TPA_ID_SUPI, TPA_ID_IMSI, " IMSI-001010000000077", "001010000000077", "001010000000078"},
+        {TPA_ID_SUPI, TPA_ID_SUPI, "NAI-Bob@Example.ORG", "nai-bob@example.org", "nai-bob@example.com"},
+        {TPA_ID_MSISDN, TPA_ID_MSISDN, "TEL:+33600000077 ", "33600000077", "33600000078"},
+        {TPA_ID_SIP_URI, TPA_ID_SIP_URI, "<SIP:Bob@X.org>;tag=1", "sip:bob@x.org", "sip:bob@x.com"},
+        {TPA_ID_IMSI, TPA_ID_IMSI, " 001010000000099 ", "001010000000099", "001010000000098"},
+        {TPA_ID_CALL_ID, TPA_ID_CALL_ID, " AbC@h", "AbC@h", "abc@h"},
+    };
+    tpa_intern_t *pool = tpa_intern_new();
+    CHECK(pool != NULL);
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        tpa_ue_t *u = tpa_ue_new(pool, NULL);
+        CHECK(u != NULL);
+        const char *v[3] = {c[i].given, c[i].canon, c[i].other};
+        tpa_id_kind_t k[3] = {c[i].kind, c[i].canon_kind, c[i].canon_kind};
+        uint32_t x[3];
+        for (int j = 0; j < 3; j++) {
+            tpa_sig_t m = mk("test", "1", NULL, TPA_SIG_INDICATION, NULL, NULL);
+            tpa_sig_add_id(&m, k[j], v[j]);
+            x[j] = tpa_ue_join(u, &m, (uint64_t)j + 1, 1);
+        }
+        CHECKF(x[0] && x[0] == x[1] && x[2] && x[2] != x[0], "case %zu: %u %u %u", i, x[0], x[1],
+               x[2]);
+        tpa_ue_destroy(&u);
+    }
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
+    test_normalised_forms();
     test_doc_values();
     test_step_copies();
     test_prepared_join();

@@ -12,7 +12,16 @@ size_t tpa_3gpp_tbcd(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
     dst[0] = '\0';
     const uint8_t *p = tpa_rd_span(r, n);
     if (!p) return 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    /* the common case, a byte a step: both digits decimal and room for both */
+    for (; i < n && k + 2 < dstlen; i++) {
+        unsigned lo = p[i] & 0x0fu, hi = p[i] >> 4;
+        if (lo > 9 || hi > 9) break;
+        dst[k] = (char)('0' + lo);
+        dst[k + 1] = (char)('0' + hi);
+        k += 2;
+    }
+    for (; i < n; i++) { /* the rest digit by digit: a filler or the end of the room */
         unsigned d[2] = {p[i] & 0x0fu, p[i] >> 4};
         for (int j = 0; j < 2; j++) {
             if (d[j] > 9 || k + 1 >= dstlen) goto done;

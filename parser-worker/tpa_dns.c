@@ -29,6 +29,21 @@
 
 enum { NAME_OK = 0, NAME_SHORT = 1, NAME_BAD = 2 };
 
+/* A name's byte as its text shows it: lower case (RFC 4343), '?' for what is not
+ * printable or is a blank. */
+#define NAME_CHAR(x)                                                                      \
+    (char)((x) >= 'A' && (x) <= 'Z' ? (x) - 'A' + 'a' : (x) > 0x20 && (x) < 0x7f ? (x) : '?')
+#define NAME_CHARS16(b)                                                                   \
+    NAME_CHAR(b + 0), NAME_CHAR(b + 1), NAME_CHAR(b + 2), NAME_CHAR(b + 3), NAME_CHAR(b + 4), \
+        NAME_CHAR(b + 5), NAME_CHAR(b + 6), NAME_CHAR(b + 7), NAME_CHAR(b + 8),               \
+        NAME_CHAR(b + 9), NAME_CHAR(b + 10), NAME_CHAR(b + 11), NAME_CHAR(b + 12),            \
+        NAME_CHAR(b + 13), NAME_CHAR(b + 14), NAME_CHAR(b + 15)
+static const char name_char[256] = {
+    NAME_CHARS16(0),   NAME_CHARS16(16),  NAME_CHARS16(32),  NAME_CHARS16(48),
+    NAME_CHARS16(64),  NAME_CHARS16(80),  NAME_CHARS16(96),  NAME_CHARS16(112),
+    NAME_CHARS16(128), NAME_CHARS16(144), NAME_CHARS16(160), NAME_CHARS16(176),
+    NAME_CHARS16(192), NAME_CHARS16(208), NAME_CHARS16(224), NAME_CHARS16(240)};
+
 /* Reads the name at r (advancing past it in place); msg is a reader over the whole
  * message, used to follow compression pointers. */
 static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t outlen)
@@ -61,11 +76,11 @@ static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t ou
         if (out && outlen) { /* printable text: dots between labels, others as '?' */
             const uint8_t *lab = tpa_rd_span(at, l); /* l bytes are there (checked above) */
             if (o && o + 1 < outlen) out[o++] = '.';
-            for (unsigned i = 0; i < l && o + 1 < outlen; i++) {
-                uint8_t ch = lab[i];
-                if (ch >= 'A' && ch <= 'Z') ch = (uint8_t)(ch - 'A' + 'a'); /* RFC 4343 */
-                out[o++] = (ch > 0x20 && ch < 0x7f) ? (char)ch : '?';
-            }
+            size_t n = o + 1 < outlen ? outlen - 1 - o : 0; /* room left before the NUL */
+            if (n > l) n = l;
+            for (size_t i = 0; i < n; i++)
+                out[o + i] = name_char[lab[i]];
+            o += n;
             out[o] = '\0';
         } else {
             tpa_rd_skip(at, l);

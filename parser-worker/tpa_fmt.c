@@ -6,23 +6,19 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
-void tpa_fmt_mem(tpa_fmt_t *f, const char *s, size_t n)
-{
-    size_t room = (size_t)(f->end - f->p);
-    if (n > room) n = room;
-    memcpy(f->p, s, n);
-    f->p += n;
-    *f->p = '\0';
-}
+/* Every octet value in three digits with leading zeros, "000" to "255", one after
+ * another (and a NUL): octet b is d3[3 * b .. 3 * b + 2]. */
+#define D10(p) p "0" p "1" p "2" p "3" p "4" p "5" p "6" p "7" p "8" p "9"
+#define D100(p)                                                                            \
+    D10(p "0") D10(p "1") D10(p "2") D10(p "3") D10(p "4") D10(p "5") D10(p "6") D10(p "7") \
+        D10(p "8") D10(p "9")
+static const char d3[3 * 256 + 1] = D100("0") D100("1") D10("20") D10("21") D10("22") D10("23")
+    D10("24") "250" "251" "252" "253" "254" "255";
 
 void tpa_fmt_s(tpa_fmt_t *f, const char *s)
 {
     if (!s) return;
-    char *p = f->p;
-    while (*s && p < f->end)
-        *p++ = *s++;
-    *p = '\0';
-    f->p = p;
+    tpa_fmt_mem(f, s, strnlen(s, (size_t)(f->end - f->p)));
 }
 
 /* Decimal digits of v ending at end (written backwards); returns the first. */
@@ -36,27 +32,81 @@ static char *dec_back(uint64_t v, char *end)
     return p;
 }
 
+/* 10^i for i < 20. */
+static const uint64_t pow10[20] = {1ULL,
+                                   10ULL,
+                                   100ULL,
+                                   1000ULL,
+                                   10000ULL,
+                                   100000ULL,
+                                   1000000ULL,
+                                   10000000ULL,
+                                   100000000ULL,
+                                   1000000000ULL,
+                                   10000000000ULL,
+                                   100000000000ULL,
+                                   1000000000000ULL,
+                                   10000000000000ULL,
+                                   100000000000000ULL,
+                                   1000000000000000ULL,
+                                   10000000000000000ULL,
+                                   100000000000000000ULL,
+                                   1000000000000000000ULL,
+                                   10000000000000000000ULL};
+
 void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
 {
-    char tmp[20];
     if (v < 10 && f->p < f->end) { /* the common short case */
         *f->p++ = (char)('0' + v);
         *f->p = '\0';
         return;
     }
-    char *s = dec_back(v, tmp + sizeof tmp);
-    tpa_fmt_mem(f, s, (size_t)(tmp + sizeof tmp - s));
+    size_t n = 1;
+    while (n < 20 && v >= pow10[n])
+        n++;
+    if ((size_t)(f->end - f->p) < n) { /* cut */
+        char tmp[20];
+        char *s = dec_back(v, tmp + sizeof tmp);
+        tpa_fmt_mem(f, s, (size_t)(tmp + sizeof tmp - s));
+        return;
+    }
+    /* in place, backwards, two digits a step (the last two of d3's three) */
+    char *p = f->p + n;
+    *p = '\0';
+    f->p = p;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(p, d3 + 3 * r + 1, 2);
+    }
+    if (v >= 10) {
+        memcpy(p - 2, d3 + 3 * v + 1, 2);
+    } else {
+        p[-1] = (char)('0' + v);
+    }
 }
 
 void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
 {
+    size_t n = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1; /* digits */
+    size_t total = width > 0 && (size_t)width > n ? (size_t)width : n;
+    if ((size_t)(f->end - f->p) >= total) { /* in place, backwards */
+        char *start = f->p, *p = start + total;
+        *p = '\0';
+        f->p = p;
+        for (size_t i = 0; i < n; i++, v >>= 4)
+            *--p = hex_digits[v & 15];
+        memset(start, '0', total - n);
+        return;
+    }
     char tmp[16];
     char *p = tmp + sizeof tmp;
     do {
         *--p = hex_digits[v & 15];
         v >>= 4;
     } while (v);
-    size_t n = (size_t)(tmp + sizeof tmp - p);
+    n = (size_t)(tmp + sizeof tmp - p); /* cut: as before, through tmp */
     for (; width > 16 && f->p < f->end; width--) /* wider than any 64-bit value */
         *f->p++ = '0';
     for (; (int)n < width; n++)
@@ -64,17 +114,28 @@ void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
     tpa_fmt_mem(f, p, n);
 }
 
+/* a as "a.b.c.d". Each octet is copied as three bytes from d3 starting past its
+ * leading zeros; the one or two bytes too many are overwritten by what follows, so the
+ * text is built where there are 16 bytes of room (in f, or else in tmp and then cut). */
 static void ip4(tpa_fmt_t *f, const uint8_t *a)
 {
-    char tmp[16], *p = tmp;
+    char tmp[16];
+    bool direct = f->end - f->p >= 16;
+    char *p = direct ? f->p : tmp;
     for (int i = 0; i < 4; i++) {
         unsigned b = a[i];
-        if (i) *p++ = '.';
-        if (b >= 100) *p++ = (char)('0' + b / 100);
-        if (b >= 10) *p++ = (char)('0' + b / 10 % 10);
-        *p++ = (char)('0' + b % 10);
+        unsigned skip = (b < 100) + (b < 10);
+        memcpy(p, d3 + 3 * b + skip, 3);
+        p += 3 - skip;
+        *p++ = '.';
     }
-    tpa_fmt_mem(f, tmp, (size_t)(p - tmp));
+    p--; /* the last dot */
+    if (direct) {
+        *p = '\0';
+        f->p = p;
+    } else {
+        tpa_fmt_mem(f, tmp, (size_t)(p - tmp));
+    }
 }
 
 /* RFC 5952 / inet_ntop: groups in lower-case hex without leading zeros, the longest

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct tpa_fmt {
     char *p;   /* next character */
@@ -47,8 +48,20 @@ static inline void tpa_fmt_c(tpa_fmt_t *f, char c)
     *f->p = '\0';
 }
 
-/* n bytes of s (no NUL needed). */
-void tpa_fmt_mem(tpa_fmt_t *f, const char *s, size_t n);
+/* n bytes of s (no NUL needed). Inline: with n a constant ("seq=", "0x") the copy
+ * is a store or two. */
+static inline void tpa_fmt_mem(tpa_fmt_t *f, const char *s, size_t n)
+{
+    size_t room = (size_t)(f->end - f->p);
+    if (n <= room) {
+        memcpy(f->p, s, n);
+    } else { /* cut */
+        n = room;
+        memcpy(f->p, s, n);
+    }
+    f->p += n;
+    *f->p = '\0';
+}
 
 /* A string ("%s"; NULL writes nothing). */
 void tpa_fmt_s(tpa_fmt_t *f, const char *s);

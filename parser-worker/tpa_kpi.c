@@ -131,8 +131,10 @@ static tpa_kpi_entry_t *entry_get(tpa_kpi_t *k, const char *protocol, const char
     }
     uint64_t mk = ((uintptr_t)protocol ^ ((uintptr_t)procedure << 1)) * 0x9e3779b97f4a7c15ULL;
     kpi_memo_t *mm = &k->memo[mk >> 58 & (KPI_MEMO - 1)];
+    /* the entry's own strings given again (the tracker's pooled names) need no compare */
     if (mm->e && mm->protocol == protocol && mm->procedure == procedure &&
-        strcmp(mm->e->protocol, protocol) == 0 && strcmp(mm->e->procedure, procedure) == 0)
+        ((mm->e->protocol == protocol && mm->e->procedure == procedure) ||
+         (strcmp(mm->e->protocol, protocol) == 0 && strcmp(mm->e->procedure, procedure) == 0)))
         return mm->e;
     size_t *s = slot_for(k, protocol, procedure);
     if (*s) {

@@ -112,26 +112,29 @@ const char *tpa_pfcp_cause_name(unsigned v)
 }
 
 /* IE types of table 8.1.2-1 whose value is a list of IEs, besides 1-18 (Create PDR
- * ... Remove QER); sorted. */
-static const uint16_t grouped_types[] = {
-    51,  54,  58,  59,  68,  77,  78,  79,  80,  83,  85,  86,  87,  99,  102, 105, 118,
-    127, 128, 129, 130, 132, 143, 147, 165, 166, 167, 168, 169, 175, 176, 183, 187, 188,
-    189, 190, 195, 199, 200, 201, 203, 210, 211, 212, 213, 215, 217, 219, 220, 224, 225,
-    226, 232, 237, 238, 239, 241, 246, 251, 253, 254, 255, 262, 263, 266, 269, 270};
+ * ... Remove QER), as X(w, type) for each; all below 320. */
+#define GROUPED_TYPES(X, w)                                                                     \
+    X(w, 51) X(w, 54) X(w, 58) X(w, 59) X(w, 68) X(w, 77) X(w, 78) X(w, 79) X(w, 80) X(w, 83)  \
+    X(w, 85) X(w, 86) X(w, 87) X(w, 99) X(w, 102) X(w, 105) X(w, 118) X(w, 127) X(w, 128)      \
+    X(w, 129) X(w, 130) X(w, 132) X(w, 143) X(w, 147) X(w, 165) X(w, 166) X(w, 167) X(w, 168)  \
+    X(w, 169) X(w, 175) X(w, 176) X(w, 183) X(w, 187) X(w, 188) X(w, 189) X(w, 190) X(w, 195)  \
+    X(w, 199) X(w, 200) X(w, 201) X(w, 203) X(w, 210) X(w, 211) X(w, 212) X(w, 213) X(w, 215)  \
+    X(w, 217) X(w, 219) X(w, 220) X(w, 224) X(w, 225) X(w, 226) X(w, 232) X(w, 237) X(w, 238)  \
+    X(w, 239) X(w, 241) X(w, 246) X(w, 251) X(w, 253) X(w, 254) X(w, 255) X(w, 262) X(w, 263)  \
+    X(w, 266) X(w, 269) X(w, 270)
+
+/* The same as a bit set, built by the compiler: bit t & 63 of word t >> 6. */
+#define GROUPED_BIT(w, t) | ((t) >> 6 == (w) ? 1ULL << ((t)&63) : 0)
+static const uint64_t grouped_bits[5] = {
+    0 GROUPED_TYPES(GROUPED_BIT, 0), 0 GROUPED_TYPES(GROUPED_BIT, 1),
+    0 GROUPED_TYPES(GROUPED_BIT, 2), 0 GROUPED_TYPES(GROUPED_BIT, 3),
+    0 GROUPED_TYPES(GROUPED_BIT, 4)};
 
 static bool grouped(unsigned t)
 {
     if (t >= 1 && t <= 18) return true;
-    size_t lo = 0, hi = sizeof grouped_types / sizeof grouped_types[0];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (grouped_types[mid] == t) return true;
-        if (grouped_types[mid] < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
+    return t < 64 * (sizeof grouped_bits / sizeof grouped_bits[0]) &&
+           (grouped_bits[t >> 6] >> (t & 63) & 1);
 }
 
 /* F-TEID (8.2.3): flags V4 0x01, V6 0x02, CH 0x04, CHID 0x08; without CH a TEID and the

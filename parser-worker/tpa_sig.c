@@ -5,14 +5,13 @@
 #include "tpa_sig.h"
 
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "tpa_decode_int.h"
 #include "tpa_err.h"
 #include "tpa_findings.h"
+#include "tpa_fmt.h"
 #include "tpa_intern.h"
 #include "tpa_sctp.h"
 #include "tpa_sigstate.h"
@@ -24,12 +23,13 @@
  * the flow's other end (nodes on one host, told apart by port). */
 static void node_name_port(const tpa_flow_key_t *k, int side, char *buf, size_t len)
 {
-    char a[INET6_ADDRSTRLEN];
-    if (!inet_ntop(k->family == 6 ? AF_INET6 : AF_INET, k->addr[side], a, sizeof a)) a[0] = '\0';
-    if (k->family == 6)
-        snprintf(buf, len, "[%s]:%u", a, (unsigned)k->port[side]);
-    else
-        snprintf(buf, len, "%s:%u", a, (unsigned)k->port[side]);
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, buf, len);
+    if (k->family == 6) tpa_fmt_c(&f, '[');
+    tpa_fmt_addr(&f, k->family, k->addr[side]); /* as inet_ntop writes it */
+    if (k->family == 6) tpa_fmt_c(&f, ']');
+    tpa_fmt_c(&f, ':');
+    tpa_fmt_u(&f, k->port[side]);
 }
 
 void tpa_sig_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)

@@ -1,12 +1,11 @@
 /* tpa_sigstate.c - tracker, KPIs and joiner of one analysis (see tpa_sigstate.h). */
 #include "tpa_sigstate.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "tpa_err.h"
+#include "tpa_fmt.h"
 #include "tpa_intern.h"
 #include "tpa_literal.h"
 
@@ -20,7 +19,8 @@ typedef struct addr_memo {
  * what preparing it computed. */
 #define HELD_TEXT 2048
 #define HELD 2 /* messages in the ring: the one waiting and the one being fed */
-#define LIT_MEMO 64
+#define LIT_MEMO_BITS 8
+#define LIT_MEMO (1u << LIT_MEMO_BITS)
 typedef struct held {
     tpa_sig_where_t w;
     tpa_sig_t m;      /* strings that are not literals point into text */
@@ -40,6 +40,7 @@ struct tpa_sigstate {
     held_t *held;              /* HELD slots, made on first use: a ring of messages */
     unsigned head, waiting;    /* the oldest message waiting, and how many wait */
     tpa_literals_t lit;
+    uintptr_t lit_lo, lit_hi;       /* [lowest start, highest end) of lit's segments */
     const char *lit_memo[LIT_MEMO]; /* addresses found to be literals */
     bool finished;
     bool defer; /* transactions[], ues[] left empty (tpa_sigstate_defer_arrays) */
@@ -50,6 +51,11 @@ tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim)
     tpa_sigstate_t *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     tpa_literals_init(&s->lit);
+    s->lit_lo = UINTPTR_MAX;
+    for (size_t i = 0; i < s->lit.n; i++) {
+        if (s->lit.seg[i][0] < s->lit_lo) s->lit_lo = s->lit.seg[i][0];
+        if (s->lit.seg[i][1] > s->lit_hi) s->lit_hi = s->lit.seg[i][1];
+    }
     s->pool = tpa_intern_new();
     if (!s->pool) goto fail;
     s->kpi = tpa_kpi_new();
@@ -123,10 +129,12 @@ static void flush(tpa_sigstate_t *s)
 }
 
 /* Whether s is a literal of the program (tpa_literal.h), remembering the addresses
- * found to be: dissectors pass the same few literals over and over. */
-static bool literal(tpa_sigstate_t *s, const char *p)
+ * found to be: dissectors pass the same few literals over and over. Buffers (stack,
+ * heap) lie outside the span of the program's segments, and are told at once. */
+static inline bool literal(tpa_sigstate_t *s, const char *p)
 {
-    size_t i = ((uintptr_t)p >> 3 ^ (uintptr_t)p >> 11) & (LIT_MEMO - 1);
+    if ((uintptr_t)p < s->lit_lo || (uintptr_t)p >= s->lit_hi) return false; /* a buffer */
+    size_t i = (size_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> (64 - LIT_MEMO_BITS));
     if (s->lit_memo[i] == p) return true;
     if (!tpa_literals_has(&s->lit, p)) return false;
     s->lit_memo[i] = p;
@@ -135,7 +143,7 @@ static bool literal(tpa_sigstate_t *s, const char *p)
 
 /* Points *p at a copy of its text in h, unless it is a literal (which lives as long
  * as the program). false when h has no room left. */
-static bool keep(tpa_sigstate_t *s, held_t *h, const char **p)
+static inline bool keep(tpa_sigstate_t *s, held_t *h, const char **p)
 {
     if (!*p || literal(s, *p)) return true;
     size_t n = strlen(*p) + 1;
@@ -150,7 +158,7 @@ static bool keep(tpa_sigstate_t *s, held_t *h, const char **p)
  * copied (deep) or not (shallow). Identity values the joiner joins on are not: it
  * copies them itself while preparing (tpa_ue_prepare); those pointers are set to
  * NULL by release_ids once it has. false when the copies do not fit: h->m is then
- * shallow. */
+ * shallow. The fields go through one loop, so that keep is inlined once. */
 static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
 {
     unsigned n = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
@@ -159,13 +167,23 @@ static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
     if (!deep) return true;
     tpa_sig_t *c = &h->m;
     h->used = 0;
-    bool ok = keep(s, h, &c->protocol) && keep(s, h, &c->code) && keep(s, h, &c->name) &&
-              keep(s, h, &c->procedure) && keep(s, h, &c->key) && keep(s, h, &c->cause_name) &&
-              keep(s, h, &c->cause_family);
-    for (unsigned i = 0; ok && i < n; i++)
-        if (tpa_ue_reads_later(c->ids[i].kind)) ok = keep(s, h, &c->ids[i].value);
-    if (!ok) hold(s, h, m, false);
-    return ok;
+    const char **field[7 + TPA_SIG_MAX_IDS]; /* only the first nf are set */
+    field[0] = &c->protocol;
+    field[1] = &c->code;
+    field[2] = &c->name;
+    field[3] = &c->procedure;
+    field[4] = &c->key;
+    field[5] = &c->cause_name;
+    field[6] = &c->cause_family;
+    unsigned nf = 7;
+    for (unsigned i = 0; i < n; i++)
+        if (tpa_ue_reads_later(c->ids[i].kind)) field[nf++] = &c->ids[i].value;
+    for (unsigned i = 0; i < nf; i++)
+        if (!keep(s, h, field[i])) {
+            hold(s, h, m, false);
+            return false;
+        }
+    return true;
 }
 
 /* After tpa_ue_prepare on a held message: the identity values it copied are m's,
@@ -340,9 +358,9 @@ const char *tpa_sigstate_addr_name(tpa_sigstate_t *s, int family, const uint8_t 
     uint64_t h = tpa_hash_bytes((uint64_t)family, a, n);
     addr_memo_t *m = &s->addr_memo[(h ^ h >> 32) & (TPA_SIG_ADDR_MEMO - 1)];
     if (m->family == family && memcmp(m->addr, a, n) == 0) return m->name;
-    char text[INET6_ADDRSTRLEN];
-    if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, text, sizeof text)) text[0] = '\0';
-    const char *name = tpa_intern(s->pool, text);
+    char text[TPA_FMT_ADDR_MAX];
+    size_t len = tpa_fmt_addr_str(family, a, text, sizeof text); /* as inet_ntop writes it */
+    const char *name = tpa_intern_n(s->pool, text, len);
     if (!name) return NULL;
     m->family = (uint8_t)family;
     memcpy(m->addr, a, n);

@@ -279,8 +279,30 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
-/* Copies v trimmed of blanks into out. */
-static void trim_copy(const char *v, char *out, size_t outlen)
+/* s[0..n) in lower case as tolower makes it in the "C" locale the program keeps
+ * ('A'..'Z' only), eight bytes at a time: a byte is upper case when its high bit is
+ * clear and its low seven bits are >= 'A' and < 'Z' + 1 (tested by the carry into
+ * bit 7 of adding 0x80 - 'A' and 0x80 - 'Z' - 1, which cannot cross into the next byte). */
+static void fold_ascii(char *s, size_t n)
+{
+    const uint64_t high = 0x8080808080808080ULL, low7 = 0x7f7f7f7f7f7f7f7fULL;
+    const uint64_t ge_a = 0x3f3f3f3f3f3f3f3fULL, gt_z = 0x2525252525252525ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t b = w & low7;
+        uint64_t upper = (b + ge_a) & ~(b + gt_z) & ~w & high;
+        w |= upper >> 2;
+        memcpy(s + i, &w, 8);
+    }
+    for (; i < n; i++)
+        if ((unsigned)(s[i] - 'A') < 26u) s[i] = (char)(s[i] | 0x20);
+}
+
+/* Copies v trimmed of blanks into out, in lower case when fold (as lower() would make
+ * it); returns its length. */
+static size_t trim_copy(const char *v, char *out, size_t outlen, bool fold)
 {
     while (*v == ' ' || *v == '\t')
         v++;
@@ -289,19 +311,40 @@ static void trim_copy(const char *v, char *out, size_t outlen)
         n--;
     memcpy(out, v, n);
     out[n] = '\0';
+    if (fold) fold_ascii(out, n);
+    return n;
 }
 
-/* The node key of identity (kind, v): text into out, class and scope. false = ignore. */
-static bool normalise(tpa_id_kind_t kind, const char *v, uint32_t flow, char *out, size_t outlen,
-                      uint8_t *cls, uint32_t *scope)
+/* Whether normalise folds the whole trimmed value to lower case, and nothing else
+ * changes its text. */
+static bool folded_kind(tpa_id_kind_t kind)
 {
-    trim_copy(v, out, outlen);
+    switch (kind) {
+    case TPA_ID_GUTI:
+    case TPA_ID_TMSI:
+    case TPA_ID_SEID:
+    case TPA_ID_TEID:
+    case TPA_ID_UE_IP:
+    case TPA_ID_SUCI:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The node key of identity (kind, v): text into out (its length in *len), class and
+ * scope. false = ignore. */
+static bool normalise(tpa_id_kind_t kind, const char *v, uint32_t flow, char *out, size_t outlen,
+                      size_t *len, uint8_t *cls, uint32_t *scope)
+{
+    *len = trim_copy(v, out, outlen, folded_kind(kind));
     *cls = (uint8_t)kind;
     *scope = 0;
     switch (kind) {
     case TPA_ID_SUPI:
         if (strncasecmp(out, "imsi-", 5) == 0) {
-            memmove(out, out + 5, strlen(out + 5) + 1);
+            memmove(out, out + 5, *len - 5 + 1);
+            *len -= 5;
             *cls = TPA_ID_IMSI;
             return out[0] && !zero_number(out);
         }
@@ -314,12 +357,12 @@ static bool normalise(tpa_id_kind_t kind, const char *v, uint32_t flow, char *ou
         char *p = out;
         if (strncasecmp(p, "tel:", 4) == 0) p += 4;
         if (*p == '+') p++;
-        memmove(out, p, strlen(p) + 1);
+        *len -= (size_t)(p - out);
+        memmove(out, p, *len + 1);
         return out[0] && !zero_number(out);
     }
     case TPA_ID_GUTI:
-    case TPA_ID_TMSI:
-        lower(out);
+    case TPA_ID_TMSI: /* folded */
         return out[0] && !zero_number(out);
     case TPA_ID_RAN_UE_NGAP_ID:
     case TPA_ID_AMF_UE_NGAP_ID:
@@ -327,15 +370,12 @@ static bool normalise(tpa_id_kind_t kind, const char *v, uint32_t flow, char *ou
     case TPA_ID_MME_UE_S1AP_ID:
         *scope = flow;
         return out[0] != '\0';
-    case TPA_ID_SEID:
-        lower(out);
-        if (!strchr(out, '@')) *scope = flow;
+    case TPA_ID_SEID: /* folded */
+        if (!memchr(out, '@', *len)) *scope = flow;
         return out[0] && !zero_number(out);
-    case TPA_ID_TEID:
-        lower(out);
+    case TPA_ID_TEID: /* folded */
         return out[0] && !zero_number(out);
-    case TPA_ID_UE_IP:
-        lower(out);
+    case TPA_ID_UE_IP: /* folded */
         return out[0] && strcmp(out, "0.0.0.0") != 0 && strcmp(out, "::") != 0 &&
                strcmp(out, "0:0:0:0:0:0:0:0") != 0;
     case TPA_ID_SIP_URI: {
@@ -344,11 +384,11 @@ static bool normalise(tpa_id_kind_t kind, const char *v, uint32_t flow, char *ou
         size_t n = strcspn(p, ">;");
         memmove(out, p, n);
         out[n] = '\0';
+        *len = n;
         lower(out);
         return out[0] != '\0';
     }
-    case TPA_ID_SUCI:
-        lower(out);
+    case TPA_ID_SUCI: /* folded */
         return out[0] != '\0';
     case TPA_ID_CALL_ID:
         return out[0] != '\0';
@@ -398,10 +438,16 @@ static inline agg_t *AGG(const tpa_ue_t *u, uint32_t i)
     return &u->aggs[i >> AGG_BLOCK_BITS][i & (AGG_BLOCK - 1)];
 }
 
+static uint32_t node_hash_n(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v,
+                            size_t n)
+{
+    uint64_t h = tpa_hash_bytes(u->seed, v, n);
+    return (uint32_t)tpa_hash_mix(tpa_hash_mix(h, cls), scope);
+}
+
 static uint32_t node_hash(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v)
 {
-    uint64_t h = tpa_hash_bytes(u->seed, v, strlen(v));
-    return (uint32_t)tpa_hash_mix(tpa_hash_mix(h, cls), scope);
+    return node_hash_n(u, cls, scope, v, strlen(v));
 }
 
 static uint32_t find(tpa_ue_t *u, uint32_t x)
@@ -675,11 +721,12 @@ void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_
         key[i].state = TPA_UE_KEY_SKIP;
         if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
         key[i].state = TPA_UE_KEY_IGNORED;
-        if (!normalise(k, m->ids[i].value, flow, key[i].v, sizeof key[i].v, &key[i].cls,
+        size_t len;
+        if (!normalise(k, m->ids[i].value, flow, key[i].v, sizeof key[i].v, &len, &key[i].cls,
                        &key[i].scope))
             continue;
         key[i].state = TPA_UE_KEY_OK;
-        key[i].h = node_hash(u, key[i].cls, key[i].scope, key[i].v);
+        key[i].h = node_hash_n(u, key[i].cls, key[i].scope, key[i].v, len);
         __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
     }
 }
@@ -712,8 +759,8 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
     const tpa_sig_t *m = keys->m;
     if (!u || !m || u->finished || !keys->n) return 0;
     enum { MAXN = TPA_SIG_MAX_IDS * 2 };
-    uint32_t ids[MAXN] = {0};
-    uint8_t kinds[MAXN] = {0};
+    uint32_t ids[MAXN]; /* the first n are set */
+    uint8_t kinds[MAXN];
     int n = 0;
     char buf[TPA_UE_MAX_VALUE + 1], imsi[TPA_UE_MAX_VALUE + 1];
     unsigned nid = keys->n;
@@ -778,7 +825,7 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
         for (unsigned i = 0; i < nid; i++) {
             tpa_id_kind_t k = m->ids[i].kind;
             if (!is_attribute(k) || !m->ids[i].value) continue;
-            trim_copy(m->ids[i].value, buf, sizeof buf);
+            trim_copy(m->ids[i].value, buf, sizeof buf, false);
             if (buf[0]) attr_add(u, anchor, (uint8_t)k, tpa_intern(u->pool, buf));
         }
     }
