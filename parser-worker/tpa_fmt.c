@@ -100,17 +100,15 @@ void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
         memset(start, '0', total - n);
         return;
     }
+    /* cut: the zeros, then the digits, as far as they fit */
     char tmp[16];
     char *p = tmp + sizeof tmp;
     do {
         *--p = hex_digits[v & 15];
         v >>= 4;
     } while (v);
-    n = (size_t)(tmp + sizeof tmp - p); /* cut: as before, through tmp */
-    for (; width > 16 && f->p < f->end; width--) /* wider than any 64-bit value */
+    for (size_t pad = total - n; pad && f->p < f->end; pad--)
         *f->p++ = '0';
-    for (; (int)n < width; n++)
-        *--p = '0';
     tpa_fmt_mem(f, p, n);
 }
 
