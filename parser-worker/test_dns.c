@@ -142,7 +142,10 @@ static void test_pairing_names(void)
     static const char ctl[] = "\3a\1b\4test", mark[] = "\3a?b\4test";
     static const char other[] = "\3www\7example\3org";
     /* the edges of the folded and the printable ranges */
-    static const char edge[] = "\10 \x7f\x80\xff" "AZ@[" "\3`{~", shown[] = "\10????az@[\3`{~";
+    static const char edge[] = "\10 \x7f\x80\xff"
+                               "AZ@["
+                               "\3`{~",
+                      shown[] = "\10????az@[\3`{~";
     msg_t q1 = named(9, false, mixed, sizeof mixed), r1 = named(9, true, lower, sizeof lower);
     msg_t q2 = named(10, false, ctl, sizeof ctl), r2 = named(10, true, mark, sizeof mark);
     msg_t q3 = named(11, false, lower, sizeof lower), r3 = named(11, true, other, sizeof other);

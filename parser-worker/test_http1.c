@@ -88,12 +88,28 @@ int main(void)
     CHECK(f && (!f->app || strcmp(tpa_dissect_app_name(f->app), "http") != 0));
 
     /* the probe: every start line it knows, and what only looks like one */
-    static const char *const yes[] = {"GET / HTTP/1.1\r\n", "POST /a", "PUT ", "PATCH /",
-                                      "DELETE /x", "OPTIONS * HTTP/1.1\r\n", "HEAD /",
-                                      "HTTP/1.0 200 OK\r\n", "HTTP/1.1 204\r\n\r\n"};
-    static const char *const no[] = {"", "G", "GET", "GETX /", "HTTP/2.0 200", "HTTP/1",
-                                     "Hello", "PRI * HTTP/2.0\r\n", "OPTION ", "head /",
-                                     "\x16\x03\x01", "DELETE", " GET /"};
+    static const char *const yes[] = {"GET / HTTP/1.1\r\n",
+                                      "POST /a",
+                                      "PUT ",
+                                      "PATCH /",
+                                      "DELETE /x",
+                                      "OPTIONS * HTTP/1.1\r\n",
+                                      "HEAD /",
+                                      "HTTP/1.0 200 OK\r\n",
+                                      "HTTP/1.1 204\r\n\r\n"};
+    static const char *const no[] = {"",
+                                     "G",
+                                     "GET",
+                                     "GETX /",
+                                     "HTTP/2.0 200",
+                                     "HTTP/1",
+                                     "Hello",
+                                     "PRI * HTTP/2.0\r\n",
+                                     "OPTION ",
+                                     "head /",
+                                     "\x16\x03\x01",
+                                     "DELETE",
+                                     " GET /"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         CHECK(probe(yes[i]));
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)

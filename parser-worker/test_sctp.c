@@ -342,7 +342,8 @@ static bool ref_seen_before(ref_window_t *w, uint32_t tsn)
         memset(w->seen, 0, sizeof w->seen);
         w->any = true;
     } else if ((int32_t)(w->hi - tsn) < 0) {
-        for (uint32_t t = w->hi + 1; t != tsn; t++) w->seen[t % TPA_SCTP_TSN_WINDOW] = 0;
+        for (uint32_t t = w->hi + 1; t != tsn; t++)
+            w->seen[t % TPA_SCTP_TSN_WINDOW] = 0;
     } else {
         if (w->hi - tsn >= TPA_SCTP_TSN_WINDOW || w->seen[tsn % TPA_SCTP_TSN_WINDOW]) return true;
         w->seen[tsn % TPA_SCTP_TSN_WINDOW] = 1;

@@ -573,14 +573,20 @@ static void test_normalised_forms(void)
         {TPA_ID_GUTI, TPA_ID_GUTI, "5G-GUTI-00101-CAFE-0001", "5g-guti-00101-cafe-0001",
          "5g-guti-00101-cafe-0002"},
         {TPA_ID_TMSI, TPA_ID_TMSI, "C0FFEE\xC9", "c0ffee\xC9", "c0ffee\xE9"},
-        {TPA_ID_TMSI, TPA_ID_TMSI, "C0FFEE\xC9\xDA" "ABCD\xC1Z", "c0ffee\xC9\xDA" "abcd\xC1z",
-         "c0ffee\xC9\xFA" "abcd\xC1z"},
+        {TPA_ID_TMSI, TPA_ID_TMSI,
+         "C0FFEE\xC9\xDA"
+         "ABCD\xC1Z",
+         "c0ffee\xC9\xDA"
+         "abcd\xC1z",
+         "c0ffee\xC9\xFA"
+         "abcd\xC1z"},
         {TPA_ID_GUTI, TPA_ID_GUTI, "X@[AZ`{Y@[AZ`{YZ", "x@[az`{y@[az`{yz", "x@[az`{y@[az`{y"},
         {TPA_ID_UE_IP, TPA_ID_UE_IP, "2001:DB8::7 ", "2001:db8::7", "2001:db8::8"},
         {TPA_ID_SUCI, TPA_ID_SUCI, "SUCI-0-001-01-0000-1-2-ABCDEF", "suci-0-001-01-0000-1-2-abcdef",
          "suci-0-001-01-0000-1-2-abcdee"},
         {TPA_ID_SUPI, TPA_ID_IMSI, " IMSI-001010000000077", "001010000000077", "001010000000078"},
-        {TPA_ID_SUPI, TPA_ID_SUPI, "NAI-Bob@Example.ORG", "nai-bob@example.org", "nai-bob@example.com"},
+        {TPA_ID_SUPI, TPA_ID_SUPI, "NAI-Bob@Example.ORG", "nai-bob@example.org",
+         "nai-bob@example.com"},
         {TPA_ID_MSISDN, TPA_ID_MSISDN, "TEL:+33600000077 ", "33600000077", "33600000078"},
         {TPA_ID_SIP_URI, TPA_ID_SIP_URI, "<SIP:Bob@X.org>;tag=1", "sip:bob@x.org", "sip:bob@x.com"},
         {TPA_ID_IMSI, TPA_ID_IMSI, " 001010000000099 ", "001010000000099", "001010000000098"},

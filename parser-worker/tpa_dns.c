@@ -31,13 +31,13 @@ enum { NAME_OK = 0, NAME_SHORT = 1, NAME_BAD = 2 };
 
 /* A name's byte as its text shows it: lower case (RFC 4343), '?' for what is not
  * printable or is a blank. */
-#define NAME_CHAR(x)                                                                      \
+#define NAME_CHAR(x)                                                                               \
     (char)((x) >= 'A' && (x) <= 'Z' ? (x) - 'A' + 'a' : (x) > 0x20 && (x) < 0x7f ? (x) : '?')
-#define NAME_CHARS16(b)                                                                   \
-    NAME_CHAR(b + 0), NAME_CHAR(b + 1), NAME_CHAR(b + 2), NAME_CHAR(b + 3), NAME_CHAR(b + 4), \
-        NAME_CHAR(b + 5), NAME_CHAR(b + 6), NAME_CHAR(b + 7), NAME_CHAR(b + 8),               \
-        NAME_CHAR(b + 9), NAME_CHAR(b + 10), NAME_CHAR(b + 11), NAME_CHAR(b + 12),            \
-        NAME_CHAR(b + 13), NAME_CHAR(b + 14), NAME_CHAR(b + 15)
+#define NAME_CHARS16(b)                                                                            \
+    NAME_CHAR(b + 0), NAME_CHAR(b + 1), NAME_CHAR(b + 2), NAME_CHAR(b + 3), NAME_CHAR(b + 4),      \
+        NAME_CHAR(b + 5), NAME_CHAR(b + 6), NAME_CHAR(b + 7), NAME_CHAR(b + 8), NAME_CHAR(b + 9),  \
+        NAME_CHAR(b + 10), NAME_CHAR(b + 11), NAME_CHAR(b + 12), NAME_CHAR(b + 13),                \
+        NAME_CHAR(b + 14), NAME_CHAR(b + 15)
 static const char name_char[256] = {
     NAME_CHARS16(0),   NAME_CHARS16(16),  NAME_CHARS16(32),  NAME_CHARS16(48),
     NAME_CHARS16(64),  NAME_CHARS16(80),  NAME_CHARS16(96),  NAME_CHARS16(112),

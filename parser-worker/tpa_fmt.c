@@ -9,11 +9,17 @@ static const char hex_digits[] = "0123456789abcdef";
 /* Every octet value in three digits with leading zeros, "000" to "255", one after
  * another (and a NUL): octet b is d3[3 * b .. 3 * b + 2]. */
 #define D10(p) p "0" p "1" p "2" p "3" p "4" p "5" p "6" p "7" p "8" p "9"
-#define D100(p)                                                                            \
-    D10(p "0") D10(p "1") D10(p "2") D10(p "3") D10(p "4") D10(p "5") D10(p "6") D10(p "7") \
-        D10(p "8") D10(p "9")
-static const char d3[3 * 256 + 1] = D100("0") D100("1") D10("20") D10("21") D10("22") D10("23")
-    D10("24") "250" "251" "252" "253" "254" "255";
+#define D100(p)                                                                                    \
+    D10(p "0")                                                                                     \
+    D10(p "1") D10(p "2") D10(p "3") D10(p "4") D10(p "5") D10(p "6") D10(p "7") D10(p "8")        \
+        D10(p "9")
+static const char d3[3 * 256 + 1] =
+    D100("0") D100("1") D10("20") D10("21") D10("22") D10("23") D10("24") "250"
+                                                                          "251"
+                                                                          "252"
+                                                                          "253"
+                                                                          "254"
+                                                                          "255";
 
 void tpa_fmt_s(tpa_fmt_t *f, const char *s)
 {

@@ -17,8 +17,8 @@
 #include "tpa_pdu.h"
 #include "tpa_sbi.h"
 
-#define MAX_HEAD 16384          /* start line and headers */
-#define MAX_MSG (256u << 10)    /* whole message framed; longer ones (downloads) are skipped */
+#define MAX_HEAD 16384       /* start line and headers */
+#define MAX_MSG (256u << 10) /* whole message framed; longer ones (downloads) are skipped */
 #define MAX_CTYPE 256
 
 typedef struct http1_state {
@@ -119,8 +119,7 @@ static void msg_pdu(tpa_dissect_ctx_t *c, tpa_rd_t *pdu)
     tpa_rd_skip(&body, head);
     switch (tpa_sbi_content_type(ctype, boundary, sizeof boundary)) {
     case TPA_SBI_BODY_MULTIPART:
-        if (boundary[0])
-            tpa_sbi_multipart(body.cur, tpa_rd_remaining(&body), boundary, on_part, c);
+        if (boundary[0]) tpa_sbi_multipart(body.cur, tpa_rd_remaining(&body), boundary, on_part, c);
         break;
     case TPA_SBI_BODY_NAS:
         tpa_nas5gs_dissect(c, &body, NULL);

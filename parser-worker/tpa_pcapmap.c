@@ -12,15 +12,15 @@
 #include "tpa_rd.h"
 
 struct tpa_pcapmap {
-    int fd;            /* borrowed */
-    uint8_t *buf;      /* cap bytes; [head, fill) not handed out yet */
+    int fd;       /* borrowed */
+    uint8_t *buf; /* cap bytes; [head, fill) not handed out yet */
     size_t cap, head, fill;
-    uint64_t buf_off;  /* file offset of buf[0] */
-    bool eof;          /* a read returned 0 (or failed): nothing more comes */
-    bool file_le;      /* records are little-endian */
-    size_t hdrsize;    /* 16, or 24 in the modified format */
+    uint64_t buf_off; /* file offset of buf[0] */
+    bool eof;         /* a read returned 0 (or failed): nothing more comes */
+    bool file_le;     /* records are little-endian */
+    size_t hdrsize;   /* 16, or 24 in the modified format */
     tpa_pcapmap_params_t prm;
-    int rderr;         /* errno of a failed read, 0 if none */
+    int rderr; /* errno of a failed read, 0 if none */
     bool done;
     char error[160];
 };

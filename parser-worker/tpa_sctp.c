@@ -52,12 +52,12 @@ struct tpa_sctp_assoc {
     uint32_t tsn_hi[2];              /* highest DATA TSN received, per key side */
     bool tsn_any[2];                 /* tsn_hi is set */
     uint64_t tsn_seen[2][TPA_SCTP_TSN_WINDOW / 64]; /* bit (tsn % window): received */
-    size_t bytes;                    /* charged for buffered fragments */
+    size_t bytes;                                   /* charged for buffered fragments */
     unsigned nfrags;
-    size_t *global; /* the decoder's count over all associations */
-    uint32_t ppid_last;  /* the last PPID delivered ... */
-    uint16_t ppid_app;   /* ... and tpa_dissect_app_for_ppid() of it */
-    bool ppid_known;     /* ppid_last is set */
+    size_t *global;     /* the decoder's count over all associations */
+    uint32_t ppid_last; /* the last PPID delivered ... */
+    uint16_t ppid_app;  /* ... and tpa_dissect_app_for_ppid() of it */
+    bool ppid_known;    /* ppid_last is set */
 };
 
 static bool ser_lt(uint32_t a, uint32_t b)

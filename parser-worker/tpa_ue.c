@@ -438,8 +438,7 @@ static inline agg_t *AGG(const tpa_ue_t *u, uint32_t i)
     return &u->aggs[i >> AGG_BLOCK_BITS][i & (AGG_BLOCK - 1)];
 }
 
-static uint32_t node_hash_n(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v,
-                            size_t n)
+static uint32_t node_hash_n(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t n)
 {
     uint64_t h = tpa_hash_bytes(u->seed, v, n);
     return (uint32_t)tpa_hash_mix(tpa_hash_mix(h, cls), scope);
