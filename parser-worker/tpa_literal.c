@@ -26,11 +26,17 @@ void tpa_literals_init(tpa_literals_t *l)
 {
     memset(l, 0, sizeof *l);
     dl_iterate_phdr(segments, l);
+    l->lo = UINTPTR_MAX;
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->seg[i][0] < l->lo) l->lo = l->seg[i][0];
+        if (l->seg[i][1] > l->hi) l->hi = l->seg[i][1];
+    }
 }
 
 bool tpa_literals_has(const tpa_literals_t *l, const char *s)
 {
     uintptr_t a = (uintptr_t)s;
+    if (a < l->lo || a >= l->hi) return false; /* stack, heap, writable data */
     for (size_t i = 0; i < l->n; i++)
         if (a >= l->seg[i][0] && a < l->seg[i][1])
             return strnlen(s, l->seg[i][1] - a) < l->seg[i][1] - a;

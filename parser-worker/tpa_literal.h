@@ -20,6 +20,7 @@
 typedef struct tpa_literals {
     uintptr_t seg[TPA_LITERAL_SEGMENTS][2]; /* [start, end) of read-only segments */
     size_t n;
+    uintptr_t lo, hi; /* [lowest start, highest end): a buffer outside is told at once */
 } tpa_literals_t;
 
 /* Fills l with the read-only segments of the program (none found: nothing is a

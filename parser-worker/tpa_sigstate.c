@@ -40,7 +40,6 @@ struct tpa_sigstate {
     held_t *held;              /* HELD slots, made on first use: a ring of messages */
     unsigned head, waiting;    /* the oldest message waiting, and how many wait */
     tpa_literals_t lit;
-    uintptr_t lit_lo, lit_hi;       /* [lowest start, highest end) of lit's segments */
     const char *lit_memo[LIT_MEMO]; /* addresses found to be literals */
     bool finished;
     bool defer; /* transactions[], ues[] left empty (tpa_sigstate_defer_arrays) */
@@ -51,11 +50,6 @@ tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim)
     tpa_sigstate_t *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     tpa_literals_init(&s->lit);
-    s->lit_lo = UINTPTR_MAX;
-    for (size_t i = 0; i < s->lit.n; i++) {
-        if (s->lit.seg[i][0] < s->lit_lo) s->lit_lo = s->lit.seg[i][0];
-        if (s->lit.seg[i][1] > s->lit_hi) s->lit_hi = s->lit.seg[i][1];
-    }
     s->pool = tpa_intern_new();
     if (!s->pool) goto fail;
     s->kpi = tpa_kpi_new();
@@ -133,7 +127,7 @@ static void flush(tpa_sigstate_t *s)
  * heap) lie outside the span of the program's segments, and are told at once. */
 static inline bool literal(tpa_sigstate_t *s, const char *p)
 {
-    if ((uintptr_t)p < s->lit_lo || (uintptr_t)p >= s->lit_hi) return false; /* a buffer */
+    if ((uintptr_t)p < s->lit.lo || (uintptr_t)p >= s->lit.hi) return false; /* a buffer */
     size_t i = (size_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> (64 - LIT_MEMO_BITS));
     if (s->lit_memo[i] == p) return true;
     if (!tpa_literals_has(&s->lit, p)) return false;
