@@ -192,8 +192,59 @@ static void test_names_by_text(void)
     tpa_kpi_destroy(&k);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Exact percentiles of many latencies of every magnitude (microseconds to hours,
+ * repeats, the 32-bit saturation) are the nearest ranks of the sorted values. */
+static void test_exact_many(void)
+{
+    static const size_t sizes[] = {1, 2, 31, 32, 33, 1000, 70001};
+    uint64_t seed = 0x2545f4914f6cdd1dULL;
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t n = sizes[si];
+        int64_t *ref = malloc(n * sizeof *ref);
+        CHECK(ref != NULL);
+        if (!ref) return;
+        tpa_kpi_t *k = tpa_kpi_new();
+        for (size_t i = 0; i < n; i++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            unsigned bits = (unsigned)(seed % 34); /* 0 .. 33 bits */
+            int64_t us = bits ? (int64_t)((seed >> 8) & ((1ULL << bits) - 1)) : 0;
+            if (i % 5 == 0 && i) us = ref[i / 2]; /* repeats */
+            ref[i] = us;
+            tpa_kpi_txn_t t = txn("pfcp", "Heartbeat", TPA_TXN_SUCCESS, us);
+            CHECK(tpa_kpi_add(k, &t) == 0);
+        }
+        tpa_kpi_finish(k);
+        for (size_t i = 0; i < n; i++)
+            if (ref[i] > (int64_t)UINT32_MAX) ref[i] = UINT32_MAX; /* kept as 32 bits */
+        qsort(ref, n, sizeof *ref, cmp_i64);
+        const tpa_kpi_entry_t *e = tpa_kpi_find(k, "pfcp", "Heartbeat");
+        CHECK(e && e->lat_exact && e->nlat == n);
+        size_t r50 = (n * 50 + 99) / 100, r95 = (n * 95 + 99) / 100, r99 = (n * 99 + 99) / 100;
+        CHECKF(e && e->p50_us == ref[r50 - 1] && e->p95_us == ref[r95 - 1] &&
+                   e->p99_us == ref[r99 - 1],
+               "n %zu: %lld %lld %lld", n, e ? (long long)e->p50_us : -1LL,
+               e ? (long long)e->p95_us : -1LL, e ? (long long)e->p99_us : -1LL);
+        int64_t thr = ref[n / 2];
+        uint64_t above = 0;
+        for (size_t i = 0; i < n; i++)
+            above += ref[i] > thr;
+        CHECK(tpa_kpi_above(e, thr) == above);
+        tpa_kpi_destroy(&k);
+        free(ref);
+    }
+}
+
 int main(void)
 {
+    test_exact_many();
     test_names_by_text();
     test_percentiles();
     test_histogram();

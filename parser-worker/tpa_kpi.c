@@ -363,6 +363,58 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* v[0..n) in ascending order: insertion for a few values, else least significant
+ * digit first radix (8 bits a pass into a scratch array; a pass whose digit is the
+ * same in every value is skipped: latencies below 16 s need three), falling back to
+ * qsort when the scratch cannot be had. The order of equal values cannot show. */
+static void sort_u32(uint32_t *v, size_t n)
+{
+    if (n < 32) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t x = v[i];
+            size_t j = i;
+            for (; j && v[j - 1] > x; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
+        return;
+    }
+    uint32_t *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) {
+        qsort(v, n, sizeof *v, cmp_u32);
+        return;
+    }
+    uint32_t count[4][256] = {{0}}; /* n <= TPA_KPI_EXACT_SAMPLES */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = v[i];
+        count[0][x & 255]++;
+        count[1][x >> 8 & 255]++;
+        count[2][x >> 16 & 255]++;
+        count[3][x >> 24]++;
+    }
+    uint32_t *src = v, *dst = tmp;
+    for (unsigned pass = 0; pass < 4; pass++) {
+        uint32_t *c = count[pass];
+        unsigned shift = pass * 8;
+        if (c[src[0] >> shift & 255] == n) continue; /* one digit for all */
+        uint32_t at = 0;
+        for (unsigned d = 0; d < 256; d++) {
+            uint32_t k = c[d];
+            c[d] = at;
+            at += k;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint32_t x = src[i];
+            dst[c[x >> shift & 255]++] = x;
+        }
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+    free(tmp);
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
     const tpa_kpi_entry_t *x = *(tpa_kpi_entry_t *const *)a, *y = *(tpa_kpi_entry_t *const *)b;
@@ -405,7 +457,7 @@ void tpa_kpi_finish(tpa_kpi_t *k)
     k->nslots = 0;
     for (size_t i = 0; i < k->nentries; i++) {
         tpa_kpi_entry_t *e = k->entries[i];
-        if (e->samples) qsort(e->samples, e->nsamples, sizeof *e->samples, cmp_u32);
+        if (e->samples) sort_u32(e->samples, e->nsamples);
         e->p50_us = percentile(e, 50);
         e->p95_us = percentile(e, 95);
         e->p99_us = percentile(e, 99);

@@ -143,7 +143,7 @@ int tpa_kpi_indication(tpa_kpi_t *k, const char *protocol, const char *code, con
                        const char *cause_family, uint64_t frame, uint32_t flow);
 
 /* Ends counting: orders the entries by (protocol, procedure) and computes the
- * percentiles. O(E log E + samples log samples). Adding after this is an error. */
+ * percentiles. O(E log E + samples). Adding after this is an error. */
 void tpa_kpi_finish(tpa_kpi_t *k);
 
 /* Entries (ordered after tpa_kpi_finish), borrowed until destroy. */
