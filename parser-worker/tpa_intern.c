@@ -22,7 +22,7 @@ typedef struct slot {
 
 typedef struct memo {
     const char *given, *pooled;
-    bool fixed; /* given is a literal */
+    bool fixed; /* given is a literal or pooled: its text cannot change */
 } memo_t;
 
 struct tpa_intern {
@@ -151,6 +151,22 @@ const char *tpa_intern_n(tpa_intern_t *p, const char *s, size_t n)
     return add(p, s, len, false);
 }
 
+/* tpa_intern past a memo hit on a text that cannot change: s pooled (and remembered
+ * in m). Apart, so that those hits (most calls) save and restore no registers. */
+static __attribute__((noinline)) const char *intern_slow(tpa_intern_t *p, const char *s,
+                                                         memo_t *m)
+{
+    if (m->given == s && strcmp(s, m->pooled) == 0) return m->pooled;
+    const char *r = add(p, s, strnlen(s, TPA_INTERN_MAX_LEN), false);
+    if (r && r != p->other) {
+        m->given = s;
+        m->pooled = r;
+        /* a literal, or the pooled copy given back: its text cannot change either */
+        m->fixed = r == s || tpa_literals_has(&p->lit, s);
+    }
+    return r;
+}
+
 const char *tpa_intern(tpa_intern_t *p, const char *s)
 {
     if (!p || !s) return NULL;
@@ -159,14 +175,8 @@ const char *tpa_intern(tpa_intern_t *p, const char *s)
     if (s[0] && s[1]) head |= (uint64_t)(uint8_t)s[1] << 8 | (uint64_t)(uint8_t)s[2] << 16;
     uint64_t k = ((uintptr_t)s ^ (head << 40)) * 0x9e3779b97f4a7c15ULL;
     memo_t *m = &p->memo[k >> 55 & (MEMO_SLOTS - 1)];
-    if (m->given == s && (m->fixed || strcmp(s, m->pooled) == 0)) return m->pooled;
-    const char *r = add(p, s, strnlen(s, TPA_INTERN_MAX_LEN), false);
-    if (r && r != p->other) {
-        m->given = s;
-        m->pooled = r;
-        m->fixed = tpa_literals_has(&p->lit, s);
-    }
-    return r;
+    if (m->given == s && m->fixed) return m->pooled;
+    return intern_slow(p, s, m);
 }
 
 size_t tpa_intern_count(const tpa_intern_t *p)
