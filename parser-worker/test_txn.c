@@ -511,6 +511,18 @@ static void test_intern(void)
     snprintf(buf, sizeof buf, "%s", literal);
     CHECK(tpa_literals_has(&lit, literal) && tpa_literals_has(&lit, "pfcp"));
     CHECK(!tpa_literals_has(&lit, buf));
+    /* writable data of the program and the heap are buffers too; the inline test
+     * answers as the function does */
+    static char data_buf[32] = "pfcp";
+    static char bss_buf[32];
+    char *heap = strdup("pfcp");
+    CHECK(heap != NULL);
+    const char *strs[] = {literal, "pfcp", buf, data_buf, bss_buf, heap};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        CHECKF(tpa_literal_is(&lit, strs[i]) == (i < 2) &&
+                   tpa_literals_has(&lit, strs[i]) == (i < 2),
+               "string %zu", i);
+    free(heap);
     tpa_intern_t *pool = tpa_intern_new();
     CHECK(pool != NULL);
     const char *p = tpa_intern(pool, literal);

@@ -153,8 +153,7 @@ const char *tpa_intern_n(tpa_intern_t *p, const char *s, size_t n)
 
 /* tpa_intern past a memo hit on a text that cannot change: s pooled (and remembered
  * in m). Apart, so that those hits (most calls) save and restore no registers. */
-static __attribute__((noinline)) const char *intern_slow(tpa_intern_t *p, const char *s,
-                                                         memo_t *m)
+static __attribute__((noinline)) const char *intern_slow(tpa_intern_t *p, const char *s, memo_t *m)
 {
     if (m->given == s && strcmp(s, m->pooled) == 0) return m->pooled;
     const char *r = add(p, s, strnlen(s, TPA_INTERN_MAX_LEN), false);

@@ -22,6 +22,29 @@ static int segments(struct dl_phdr_info *info, size_t size, void *arg)
     return 1; /* the program only */
 }
 
+/* The smallest page size of the platforms the program runs on: pages that touch at
+ * this size touch at any larger one. */
+#define RUN_PAGE 4096u
+
+/* Whether the segments, in order of address, leave no page between them that none of
+ * them maps (where anything else could be mapped). */
+static bool one_run(tpa_literals_t *l)
+{
+    for (size_t i = 1; i < l->n; i++) /* in order of address: a few, insertion */
+        for (size_t j = i; j > 0 && l->seg[j][0] < l->seg[j - 1][0]; j--) {
+            uintptr_t t0 = l->seg[j][0], t1 = l->seg[j][1];
+            l->seg[j][0] = l->seg[j - 1][0];
+            l->seg[j][1] = l->seg[j - 1][1];
+            l->seg[j - 1][0] = t0;
+            l->seg[j - 1][1] = t1;
+        }
+    for (size_t i = 1; i < l->n; i++) {
+        uintptr_t prev_end = (l->seg[i - 1][1] + RUN_PAGE - 1) & ~(uintptr_t)(RUN_PAGE - 1);
+        if ((l->seg[i][0] & ~(uintptr_t)(RUN_PAGE - 1)) > prev_end) return false;
+    }
+    return l->n > 0;
+}
+
 void tpa_literals_init(tpa_literals_t *l)
 {
     memset(l, 0, sizeof *l);
@@ -31,12 +54,21 @@ void tpa_literals_init(tpa_literals_t *l)
         if (l->seg[i][0] < l->lo) l->lo = l->seg[i][0];
         if (l->seg[i][1] > l->hi) l->hi = l->seg[i][1];
     }
+    if (!l->n) l->lo = l->hi = 0;
+    l->run_end = l->lo;
+    if (one_run(l)) {
+        const char *e = (const char *)l->hi;
+        while (e > (const char *)l->lo && e[-1] != '\0')
+            e--;
+        l->run_end = (uintptr_t)e;
+    }
 }
 
 bool tpa_literals_has(const tpa_literals_t *l, const char *s)
 {
     uintptr_t a = (uintptr_t)s;
     if (a < l->lo || a >= l->hi) return false; /* stack, heap, writable data */
+    if (l->run_end != l->lo) return a < l->run_end;
     for (size_t i = 0; i < l->n; i++)
         if (a >= l->seg[i][0] && a < l->seg[i][1])
             return strnlen(s, l->seg[i][1] - a) < l->seg[i][1] - a;

@@ -122,24 +122,23 @@ static void flush(tpa_sigstate_t *s)
     }
 }
 
-/* Whether s is a literal of the program (tpa_literal.h), remembering the addresses
- * found to be: dissectors pass the same few literals over and over. Buffers (stack,
- * heap) lie outside the span of the program's segments, and are told at once. */
-static inline bool literal(tpa_sigstate_t *s, const char *p)
+/* Whether p, outside the run of literals (tpa_literal.h: the usual layout tells
+ * literals by address alone), is a literal of the program, remembering the addresses
+ * found to be: dissectors pass the same few over and over. */
+static bool literal_slow(tpa_sigstate_t *s, const char *p)
 {
-    if ((uintptr_t)p < s->lit.lo || (uintptr_t)p >= s->lit.hi) return false; /* a buffer */
-    size_t i = (size_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> (64 - LIT_MEMO_BITS));
+    uintptr_t a = (uintptr_t)p;
+    if (a - s->lit.lo >= s->lit.hi - s->lit.lo || s->lit.run_end != s->lit.lo) return false;
+    size_t i = (size_t)(((uint64_t)a * 0x9e3779b97f4a7c15ULL) >> (64 - LIT_MEMO_BITS));
     if (s->lit_memo[i] == p) return true;
     if (!tpa_literals_has(&s->lit, p)) return false;
     s->lit_memo[i] = p;
     return true;
 }
 
-/* Points *p at a copy of its text in h, unless it is a literal (which lives as long
- * as the program). false when h has no room left. */
-static inline bool keep(tpa_sigstate_t *s, held_t *h, const char **p)
+/* Points *p at a copy of its text in h; false when h has no room left. */
+static bool copy_text(held_t *h, const char **p)
 {
-    if (!*p || literal(s, *p)) return true;
     size_t n = strlen(*p) + 1;
     if (n > sizeof h->text - h->used) return false;
     memcpy(h->text + h->used, *p, n);
@@ -148,11 +147,19 @@ static inline bool keep(tpa_sigstate_t *s, held_t *h, const char **p)
     return true;
 }
 
+/* Points *p at a copy of its text in h, unless it is a literal (which lives as long
+ * as the program: those in the run [lo, lo + run) told at once). false when h has no
+ * room left. */
+static inline bool keep(tpa_sigstate_t *s, held_t *h, uintptr_t lo, uintptr_t run, const char **p)
+{
+    return !*p || (uintptr_t)*p - lo < run || literal_slow(s, *p) || copy_text(h, p);
+}
+
 /* h->m = m, with the strings m borrows that are read after tpa_sigstate_feed returns
  * copied (deep) or not (shallow). Identity values the joiner joins on are not: it
  * copies them itself while preparing (tpa_ue_prepare); those pointers are set to
  * NULL by release_ids once it has. false when the copies do not fit: h->m is then
- * shallow. The fields go through one loop, so that keep is inlined once. */
+ * shallow. */
 static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
 {
     unsigned n = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
@@ -161,23 +168,15 @@ static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
     if (!deep) return true;
     tpa_sig_t *c = &h->m;
     h->used = 0;
-    const char **field[7 + TPA_SIG_MAX_IDS]; /* only the first nf are set */
-    field[0] = &c->protocol;
-    field[1] = &c->code;
-    field[2] = &c->name;
-    field[3] = &c->procedure;
-    field[4] = &c->key;
-    field[5] = &c->cause_name;
-    field[6] = &c->cause_family;
-    unsigned nf = 7;
-    for (unsigned i = 0; i < n; i++)
-        if (tpa_ue_reads_later(c->ids[i].kind)) field[nf++] = &c->ids[i].value;
-    for (unsigned i = 0; i < nf; i++)
-        if (!keep(s, h, field[i])) {
-            hold(s, h, m, false);
-            return false;
-        }
-    return true;
+    uintptr_t lo = s->lit.lo, run = s->lit.run_end - lo;
+    bool ok = keep(s, h, lo, run, &c->protocol) && keep(s, h, lo, run, &c->code) &&
+              keep(s, h, lo, run, &c->name) && keep(s, h, lo, run, &c->procedure) &&
+              keep(s, h, lo, run, &c->key) && keep(s, h, lo, run, &c->cause_name) &&
+              keep(s, h, lo, run, &c->cause_family);
+    for (unsigned i = 0; i < n && ok; i++)
+        if (tpa_ue_reads_later(c->ids[i].kind)) ok = keep(s, h, lo, run, &c->ids[i].value);
+    if (!ok) hold(s, h, m, false);
+    return ok;
 }
 
 /* After tpa_ue_prepare on a held message: the identity values it copied are m's,

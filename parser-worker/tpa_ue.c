@@ -140,7 +140,7 @@ const char *tpa_ue_kind_name(tpa_id_kind_t kind)
 
 static bool is_attribute(tpa_id_kind_t k)
 {
-    return k == TPA_ID_PDU_SESSION || k == TPA_ID_DNN || k == TPA_ID_SNSSAI;
+    return tpa_ue_reads_later(k); /* attributes are what the join reads from m */
 }
 
 static bool flow_scoped(unsigned cls)
@@ -728,11 +728,6 @@ void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_
         key[i].h = node_hash_n(u, key[i].cls, key[i].scope, key[i].v, len);
         __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
     }
-}
-
-bool tpa_ue_reads_later(tpa_id_kind_t kind)
-{
-    return is_attribute(kind);
 }
 
 /* Starts fetching the first node of each key's bucket. */

@@ -133,7 +133,10 @@ void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_
 /* Whether tpa_ue_join_prepared reads the value of an identity of this kind from m
  * (attributes: DNN, S-NSSAI, PDU session); the values of the other kinds are copied
  * into keys by tpa_ue_prepare, and m's may be gone by the join. */
-bool tpa_ue_reads_later(tpa_id_kind_t kind);
+static inline bool tpa_ue_reads_later(tpa_id_kind_t kind)
+{
+    return kind == TPA_ID_PDU_SESSION || kind == TPA_ID_DNN || kind == TPA_ID_SNSSAI;
+}
 uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame);
 
 /* Joins the subscribers of anchors a and b (a request and its response), with the
