@@ -9,9 +9,9 @@
  * TPA_INTERN_MAX_LEN bytes (longer ones are cut); once full, every new string maps to
  * the pooled "(other)", so garbage names from a hostile capture cannot grow memory.
  *
- * The hash is FNV-1a over the bytes, started from a per-process random seed
- * (tpa_hash_seed), so tables keyed by packet data cannot be flooded with collisions
- * computed in advance. Nothing the result shows depends on hash order.
+ * The hash multiplies and shifts eight bytes a step, started from a per-process
+ * random seed (tpa_hash_seed), so tables keyed by packet data cannot be flooded with
+ * collisions computed in advance. Nothing the result shows depends on hash order.
  * Costs: tpa_intern O(length) expected; a string given again at the same address
  * costs one strcmp against its pooled copy (a small memo by address), a literal of
  * the program nothing more than the memo's look-up (tpa_literal.h).
@@ -47,7 +47,7 @@ size_t tpa_intern_count(const tpa_intern_t *p);
 /* A random seed (getrandom, else time and address bits); never 0. */
 uint64_t tpa_hash_seed(void);
 
-/* A hash of the n bytes at s, from seed (eight bytes a step, tpa_hash_mix). */
+/* A hash of the n bytes at s, from seed (eight bytes a step). */
 uint64_t tpa_hash_bytes(uint64_t seed, const void *s, size_t n);
 
 /* Mixes a 64-bit value into h (for pointers and numbers in a key). */

@@ -280,22 +280,11 @@ static int64_t proc_get(tpa_txn_t *t, const char *protocol, const char *procedur
 
 /* ---- the table ---- */
 
-/* The key's hash, eight bytes at a time (seeded). */
+/* The key's hash (seeded), with its procedure and scope. */
 static uint32_t key_hash(const tpa_txn_t *t, uint32_t proc, const char *key, size_t n,
                          uint64_t scope)
 {
-    uint64_t h = tpa_hash_mix(t->seed ^ n, ((uint64_t)proc << 32) ^ scope);
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, key + i, 8);
-        h = tpa_hash_mix(h, w);
-    }
-    if (i < n) {
-        uint64_t w = 0;
-        memcpy(&w, key + i, n - i);
-        h = tpa_hash_mix(h, w);
-    }
+    uint64_t h = tpa_hash_bytes(tpa_hash_mix(t->seed, ((uint64_t)proc << 32) ^ scope), key, n);
     return (uint32_t)(h ^ (h >> 32));
 }
 
