@@ -444,11 +444,6 @@ static uint32_t node_hash_n(const tpa_ue_t *u, uint8_t cls, uint32_t scope, cons
     return (uint32_t)tpa_hash_mix(tpa_hash_mix(h, cls), scope);
 }
 
-static uint32_t node_hash(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v)
-{
-    return node_hash_n(u, cls, scope, v, strlen(v));
-}
-
 static uint32_t find(tpa_ue_t *u, uint32_t x)
 {
     for (;;) {
@@ -460,10 +455,10 @@ static uint32_t find(tpa_ue_t *u, uint32_t x)
     }
 }
 
-/* A copy of v in the arena *head, or NULL. */
-static const char *arena_dup(chunk_t **head, const char *v)
+/* A copy of the len bytes at v and a NUL in the arena *head, or NULL. */
+static const char *arena_dup_n(chunk_t **head, const char *v, size_t len)
 {
-    size_t n = strlen(v) + 1;
+    size_t n = len + 1;
     chunk_t *c = *head;
     if (!c || c->cap - c->used < n) {
         size_t cap = n > 65536 ? n : 65536;
@@ -475,9 +470,16 @@ static const char *arena_dup(chunk_t **head, const char *v)
         *head = c;
     }
     char *d = c->data + c->used;
-    memcpy(d, v, n);
+    memcpy(d, v, len);
+    d[len] = '\0';
     c->used += n;
     return d;
+}
+
+/* A copy of v in the arena *head, or NULL. */
+static const char *arena_dup(chunk_t **head, const char *v)
+{
+    return arena_dup_n(head, v, strlen(v));
 }
 
 /* The message aggregate of root r, created on first use, or NULL. */
@@ -531,8 +533,9 @@ static int rehash(tpa_ue_t *u)
     return 0;
 }
 
-/* A new singleton node for the key, or 0 (limit or out of memory). */
-static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, uint32_t h)
+/* A new singleton node for the key (v: len bytes), or 0 (limit or out of memory). */
+static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t len,
+                         uint32_t h)
 {
     if (u->nnodes > u->lim.max_nodes || u->nnodes >= UINT32_MAX - 1) return 0;
     if ((u->nnodes >> NODE_BLOCK_BITS) >= u->nblocks) {
@@ -548,7 +551,7 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
         u->nblocks++;
     }
     if ((u->nnodes + 1) * 2 > u->nbuckets && rehash(u) < 0) return 0; /* chains of 0.5 */
-    const char *copy = arena_dup(&u->arena, v);
+    const char *copy = arena_dup_n(&u->arena, v, len);
     if (!copy) return 0;
     uint32_t i = (uint32_t)u->nnodes++;
     node_t *n = N(u, i);
@@ -570,7 +573,7 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
 static uint32_t rebind(tpa_ue_t *u, uint32_t x)
 {
     node_t *old = N(u, x);
-    uint32_t y = node_add(u, old->cls, old->scope, old->value, old->hash);
+    uint32_t y = node_add(u, old->cls, old->scope, old->value, strlen(old->value), old->hash);
     if (!y) return x;
     old->flags |= F_OLDGEN;
     N(u, y)->kinds = old->kinds;
@@ -620,9 +623,10 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
     return 0;
 }
 
-/* The node for identity (kind) with key (cls, scope, v), applying the rebinding rules. */
+/* The node for identity (kind) with key (cls, scope, v: len bytes), applying the
+ * rebinding rules. */
 static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint32_t scope,
-                         const char *v, uint32_t h, unsigned flags, uint32_t frame)
+                         const char *v, size_t len, uint32_t h, unsigned flags, uint32_t frame)
 {
     uint32_t x = node_lookup(u, cls, scope, v, h);
     if (x) {
@@ -633,14 +637,15 @@ static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint32_t 
             ((flags & TPA_SIG_UE_NEW) && ran_side && n->used && frame != n->last_frame))
             x = rebind(u, x);
     } else {
-        x = node_add(u, cls, scope, v, h);
+        x = node_add(u, cls, scope, v, len, h);
         if (!x) {
             u->st.ignored++;
             return 0;
         }
     }
-    N(u, x)->kinds |= 1u << kind;
-    N(u, x)->last_frame = frame;
+    node_t *n = N(u, x);
+    n->kinds |= 1u << kind;
+    n->last_frame = frame;
     return x;
 }
 
@@ -711,6 +716,7 @@ void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_
 {
     keys->m = m;
     keys->n = 0;
+    keys->attrs = false;
     if (!u || !m || u->finished || !m->n_ids) return;
     unsigned nid = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
     keys->n = nid;
@@ -718,13 +724,18 @@ void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_
     for (unsigned i = 0; i < nid; i++) {
         tpa_id_kind_t k = m->ids[i].kind;
         key[i].state = TPA_UE_KEY_SKIP;
-        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value || is_attribute(k)) continue;
+        if ((unsigned)k >= TPA_ID_KINDS || !m->ids[i].value) continue;
+        if (is_attribute(k)) {
+            keys->attrs = true;
+            continue;
+        }
         key[i].state = TPA_UE_KEY_IGNORED;
         size_t len;
         if (!normalise(k, m->ids[i].value, flow, key[i].v, sizeof key[i].v, &len, &key[i].cls,
                        &key[i].scope))
             continue;
         key[i].state = TPA_UE_KEY_OK;
+        key[i].len = (uint8_t)len;
         key[i].h = node_hash_n(u, key[i].cls, key[i].scope, key[i].v, len);
         __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
     }
@@ -763,43 +774,56 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
      * together: the table is far larger than the caches, and one miss at a time is
      * what joining costs */
     prefetch_nodes(u, keys);
+    uint32_t seen = 0; /* bit per kind in ids */
     for (unsigned i = 0; i < nid && n < MAXN - 1; i++) {
         if (key[i].state != TPA_UE_KEY_OK) {
             u->st.ignored += key[i].state == TPA_UE_KEY_IGNORED;
             continue;
         }
         tpa_id_kind_t k = m->ids[i].kind;
-        uint32_t x =
-            get_node(u, k, key[i].cls, key[i].scope, key[i].v, key[i].h, m->flags, (uint32_t)frame);
+        uint32_t x = get_node(u, k, key[i].cls, key[i].scope, key[i].v, key[i].len, key[i].h,
+                              m->flags, (uint32_t)frame);
         if (!x) continue;
         ids[n] = x;
         kinds[n++] = (uint8_t)k;
+        seen |= 1u << k;
         if (k == TPA_ID_SUCI && suci_imsi(key[i].v, imsi, sizeof imsi)) {
-            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi, node_hash(u, TPA_ID_IMSI, 0, imsi),
-                         m->flags, (uint32_t)frame);
+            size_t len = strlen(imsi);
+            x = get_node(u, TPA_ID_IMSI, TPA_ID_IMSI, 0, imsi, len,
+                         node_hash_n(u, TPA_ID_IMSI, 0, imsi, len), m->flags, (uint32_t)frame);
             if (x) {
                 ids[n] = x;
                 kinds[n++] = TPA_ID_IMSI;
+                seen |= 1u << TPA_ID_IMSI;
             }
         }
     }
-    pair_ids(u, ids, kinds, n, TPA_ID_RAN_UE_NGAP_ID, TPA_ID_AMF_UE_NGAP_ID);
-    pair_ids(u, ids, kinds, n, TPA_ID_ENB_UE_S1AP_ID, TPA_ID_MME_UE_S1AP_ID);
+    /* (pair_ids needs both kinds of a pair) */
+    const uint32_t ngap = 1u << TPA_ID_RAN_UE_NGAP_ID | 1u << TPA_ID_AMF_UE_NGAP_ID;
+    const uint32_t s1ap = 1u << TPA_ID_ENB_UE_S1AP_ID | 1u << TPA_ID_MME_UE_S1AP_ID;
+    if ((seen & ngap) == ngap)
+        pair_ids(u, ids, kinds, n, TPA_ID_RAN_UE_NGAP_ID, TPA_ID_AMF_UE_NGAP_ID);
+    if ((seen & s1ap) == s1ap)
+        pair_ids(u, ids, kinds, n, TPA_ID_ENB_UE_S1AP_ID, TPA_ID_MME_UE_S1AP_ID);
 
     /* hubs do not join; pick the strongest identity as the anchor */
-    int a = -1, m2 = 0;
+    int a = -1, m2 = 0, arank = 0;
     for (int i = 0; i < n; i++) {
         node_t *x = N(u, ids[i]);
         if (x->used < UINT16_MAX) x->used++;
         if (x->flags & F_HUB) continue;
         ids[m2] = ids[i];
         kinds[m2] = kinds[i];
-        if (a < 0 || rank_of(x->cls) < rank_of(N(u, ids[a])->cls)) a = m2;
+        int r = rank_of(x->cls);
+        if (a < 0 || r < arank) {
+            a = m2;
+            arank = r;
+        }
         m2++;
     }
     n = m2;
     uint32_t anchor = a >= 0 ? ids[a] : 0;
-    if (anchor) {
+    if (anchor && n > 1) { /* one identity joins nothing */
         bool merged[MAXN] = {false};
         for (int i = 0; i < n; i++) {
             if (i == a || ids[i] == anchor) continue;
@@ -816,6 +840,8 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
                 u->st.hubs++;
             }
         }
+    }
+    if (anchor && keys->attrs) {
         for (unsigned i = 0; i < nid; i++) {
             tpa_id_kind_t k = m->ids[i].kind;
             if (!is_attribute(k) || !m->ids[i].value) continue;

@@ -113,13 +113,14 @@ uint32_t tpa_ue_join(tpa_ue_t *u, const tpa_sig_t *m, uint64_t frame, uint32_t f
 typedef struct tpa_ue_key {
     char v[TPA_UE_MAX_VALUE + 1];
     uint32_t h, scope;
-    uint8_t cls;
+    uint8_t cls, len; /* len: of v */
     enum { TPA_UE_KEY_SKIP, TPA_UE_KEY_IGNORED, TPA_UE_KEY_OK } state;
 } tpa_ue_key_t;
 
 typedef struct tpa_ue_keys {
     const tpa_sig_t *m;
     unsigned n;
+    bool attrs; /* m has attributes (identities tpa_ue_reads_later says yes to) */
     tpa_ue_key_t key[TPA_SIG_MAX_IDS];
 } tpa_ue_keys_t;
 
