@@ -283,21 +283,31 @@ static bool all_digits(const char *s, size_t n)
  * ('A'..'Z' only), eight bytes at a time: a byte is upper case when its high bit is
  * clear and its low seven bits are >= 'A' and < 'Z' + 1 (tested by the carry into
  * bit 7 of adding 0x80 - 'A' and 0x80 - 'Z' - 1, which cannot cross into the next byte). */
-static void fold_ascii(char *s, size_t n)
+static inline void fold_word(char *p)
 {
     const uint64_t high = 0x8080808080808080ULL, low7 = 0x7f7f7f7f7f7f7f7fULL;
     const uint64_t ge_a = 0x3f3f3f3f3f3f3f3fULL, gt_z = 0x2525252525252525ULL;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t b = w & low7;
-        uint64_t upper = (b + ge_a) & ~(b + gt_z) & ~w & high;
-        w |= upper >> 2;
-        memcpy(s + i, &w, 8);
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t b = w & low7;
+    uint64_t upper = (b + ge_a) & ~(b + gt_z) & ~w & high;
+    w |= upper >> 2;
+    memcpy(p, &w, 8);
+}
+
+/* Folding is idempotent: past the whole words, the last eight bytes go as one word
+ * again (overlapping the words before). */
+static void fold_ascii(char *s, size_t n)
+{
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned)(s[i] - 'A') < 26u) s[i] = (char)(s[i] | 0x20);
+        return;
     }
-    for (; i < n; i++)
-        if ((unsigned)(s[i] - 'A') < 26u) s[i] = (char)(s[i] | 0x20);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        fold_word(s + i);
+    if (i < n) fold_word(s + n - 8);
 }
 
 /* Copies v trimmed of blanks into out, in lower case when fold (as lower() would make
@@ -440,8 +450,8 @@ static inline agg_t *AGG(const tpa_ue_t *u, uint32_t i)
 
 static uint32_t node_hash_n(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t n)
 {
-    uint64_t h = tpa_hash_bytes(u->seed, v, n);
-    return (uint32_t)tpa_hash_mix(tpa_hash_mix(h, cls), scope);
+    uint64_t h = tpa_hash_bytes(tpa_hash_mix(u->seed, (uint64_t)cls << 32 | scope), v, n);
+    return (uint32_t)(h ^ h >> 32);
 }
 
 static uint32_t find(tpa_ue_t *u, uint32_t x)
