@@ -22,11 +22,11 @@ typedef struct addr_memo {
 #define LIT_MEMO_BITS 8
 #define LIT_MEMO (1u << LIT_MEMO_BITS)
 typedef struct held {
-    tpa_sig_where_t w;
     tpa_sig_t m;      /* strings that are not literals point into text */
     tpa_txn_msg_t tm; /* .sig = &m */
     tpa_ue_keys_t keys;
-    size_t used; /* of text */
+    uint32_t key_size; /* strlen(m.key) + 1 when copied, else 0 */
+    size_t used;       /* of text */
     char text[HELD_TEXT];
 } held_t;
 
@@ -83,7 +83,7 @@ void tpa_sigstate_destroy(tpa_sigstate_t **sp)
 static void apply(tpa_sigstate_t *s, held_t *h)
 {
     const tpa_sig_t *m = &h->m;
-    uint32_t anchor = tpa_ue_join_prepared(s->ue, &h->keys, h->w.frame);
+    uint32_t anchor = tpa_ue_join_prepared(s->ue, &h->keys, h->tm.frame);
     tpa_txn_ev_t ev;
     tpa_txn_rec_t *r = tpa_txn_feed(s->txn, &h->tm, &ev);
     uint64_t txn = 0;
@@ -98,8 +98,8 @@ static void apply(tpa_sigstate_t *s, held_t *h)
     }
     if (!anchor) return;
     tpa_ue_step_t st = {
-        .ts_us = h->w.ts_us,
-        .frame = h->w.frame,
+        .ts_us = h->tm.ts_us,
+        .frame = h->tm.frame,
         .src = h->tm.src,
         .dst = h->tm.dst,
         .protocol = m->protocol,
@@ -168,11 +168,16 @@ static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
     if (!deep) return true;
     tpa_sig_t *c = &h->m;
     h->used = 0;
+    h->key_size = 0;
     uintptr_t lo = s->lit.lo, run = s->lit.run_end - lo;
     bool ok = keep(s, h, lo, run, &c->protocol) && keep(s, h, lo, run, &c->code) &&
-              keep(s, h, lo, run, &c->name) && keep(s, h, lo, run, &c->procedure) &&
-              keep(s, h, lo, run, &c->key) && keep(s, h, lo, run, &c->cause_name) &&
-              keep(s, h, lo, run, &c->cause_family);
+              keep(s, h, lo, run, &c->name) && keep(s, h, lo, run, &c->procedure);
+    if (ok && c->key && (uintptr_t)c->key - lo >= run && !literal_slow(s, c->key)) {
+        size_t before = h->used; /* the key: its size goes to pairing (tpa_txn_msg_t) */
+        ok = copy_text(h, &c->key);
+        h->key_size = (uint32_t)(h->used - before);
+    }
+    ok = ok && keep(s, h, lo, run, &c->cause_name) && keep(s, h, lo, run, &c->cause_family);
     for (unsigned i = 0; i < n && ok; i++)
         if (tpa_ue_reads_later(c->ids[i].kind)) ok = keep(s, h, lo, run, &c->ids[i].value);
     if (!ok) hold(s, h, m, false);
@@ -205,7 +210,6 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
     bool held = hold(s, h, m, true);
     const char *src = w->pooled && w->src ? w->src : tpa_intern(s->pool, w->src ? w->src : "");
     const char *dst = w->pooled && w->dst ? w->dst : tpa_intern(s->pool, w->dst ? w->dst : "");
-    h->w = *w;
     h->tm = (tpa_txn_msg_t){
         .frame = w->frame,
         .ts_us = w->ts_us,
@@ -214,6 +218,7 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
         .src = src,
         .dst = dst,
         .sig = &h->m,
+        .key_size = held ? h->key_size : 0,
     };
     tpa_ue_prepare(s->ue, &h->m, w->flow, &h->keys);
     tpa_txn_prefetch(s->txn, &h->tm);

@@ -589,7 +589,9 @@ static bool prepare(tpa_txn_t *t, tpa_txn_msg_t *m)
             t->by_literal[ci].proc = m->proc;
         }
     }
-    m->keylen = (uint16_t)strnlen(s->key, TPA_TXN_MAX_KEY);
+    m->keylen = m->key_size ? (uint16_t)(m->key_size - 1 < TPA_TXN_MAX_KEY ? m->key_size - 1
+                                                                           : TPA_TXN_MAX_KEY)
+                            : (uint16_t)strnlen(s->key, TPA_TXN_MAX_KEY);
     uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
     m->hash = key_hash(t, m->proc, s->key, m->keylen, scope);
     m->prepared = true;

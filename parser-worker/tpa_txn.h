@@ -114,6 +114,7 @@ typedef struct tpa_txn_msg {
     uint64_t scope;        /* ignored (0) when sig->flags has TPA_SIG_SCOPE_CAPTURE */
     const char *src, *dst; /* pooled node names of the sender and the receiver */
     const tpa_sig_t *sig;
+    uint32_t key_size; /* strlen(sig->key) + 1 when the caller knows it, else 0 */
     /* set by tpa_txn_prefetch (zero-initialise): where the message pairs */
     bool prepared;
     uint32_t proc, hash;
