@@ -242,8 +242,29 @@ static void test_exact_many(void)
     }
 }
 
+/* tpa_kpi_entry + tpa_kpi_add_to count as tpa_kpi_add does, into the entry of the
+ * names given (the transaction's own names are not read); not after finish. */
+static void test_add_to(void)
+{
+    tpa_kpi_t *k = tpa_kpi_new();
+    int err = 0;
+    tpa_kpi_entry_t *e = tpa_kpi_entry(k, "pfcp", "Heartbeat", &err);
+    CHECK(e != NULL && err == 0);
+    CHECK(tpa_kpi_entry(k, "pfcp", "Heartbeat", &err) == e);
+    tpa_kpi_txn_t t = txn("other", "names", TPA_TXN_SUCCESS, 2000);
+    CHECK(tpa_kpi_add_to(k, e, &t) == 0);
+    t = txn("pfcp", "Heartbeat", TPA_TXN_SUCCESS, 1000);
+    CHECK(tpa_kpi_add(k, &t) == 0);
+    tpa_kpi_finish(k);
+    CHECK(tpa_kpi_add_to(k, e, &t) < 0);
+    CHECK(tpa_kpi_count(k) == 1 && tpa_kpi_at(k, 0) == e);
+    CHECK(e->attempts == 2 && e->successes == 2 && e->p50_us == 1000 && e->lat_max_us == 2000);
+    tpa_kpi_destroy(&k);
+}
+
 int main(void)
 {
+    test_add_to();
     test_exact_many();
     test_names_by_text();
     test_percentiles();

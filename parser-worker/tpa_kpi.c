@@ -257,12 +257,27 @@ static tpa_kpi_cause_t *cause_get(tpa_kpi_entry_t *e, const char *family, int64_
     return c;
 }
 
+tpa_kpi_entry_t *tpa_kpi_entry(tpa_kpi_t *k, const char *protocol, const char *procedure, int *err)
+{
+    if (!k) {
+        *err = TPA_ERR_INVALID;
+        return NULL;
+    }
+    return entry_get(k, protocol, procedure, err);
+}
+
 int tpa_kpi_add(tpa_kpi_t *k, const tpa_kpi_txn_t *t)
 {
     int err;
     if (!k || !t) return TPA_ERR_INVALID;
     tpa_kpi_entry_t *e = entry_get(k, t->protocol, t->procedure, &err);
     if (!e) return err;
+    return tpa_kpi_add_to(k, e, t);
+}
+
+int tpa_kpi_add_to(tpa_kpi_t *k, tpa_kpi_entry_t *e, const tpa_kpi_txn_t *t)
+{
+    if (!k || !e || !t || k->finished) return TPA_ERR_INVALID;
     if (!e->request_code && t->request_code) e->request_code = t->request_code;
     e->attempts++;
     e->retransmissions += t->retransmissions;

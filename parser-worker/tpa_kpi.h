@@ -133,6 +133,13 @@ void tpa_kpi_destroy(tpa_kpi_t **k);
  * O(1) expected (plus O(causes) for a failure). */
 int tpa_kpi_add(tpa_kpi_t *k, const tpa_kpi_txn_t *t);
 
+/* tpa_kpi_add in two steps, for a caller that counts many transactions of one
+ * procedure: the entry of (protocol, procedure), made on first use (borrowed until
+ * destroy; NULL as tpa_kpi_add fails, with its error in *err), then the transaction
+ * counted into it (t's protocol and procedure are not read). */
+tpa_kpi_entry_t *tpa_kpi_entry(tpa_kpi_t *k, const char *protocol, const char *procedure, int *err);
+int tpa_kpi_add_to(tpa_kpi_t *k, tpa_kpi_entry_t *e, const tpa_kpi_txn_t *t);
+
 /* Counts an orphan / duplicate response / late retransmission of procedure. */
 int tpa_kpi_note(tpa_kpi_t *k, const char *protocol, const char *procedure, tpa_kpi_note_t what,
                  uint64_t frame, uint32_t flow);

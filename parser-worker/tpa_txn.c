@@ -47,6 +47,7 @@ typedef struct slot_list {
 typedef struct proc {
     const char *protocol, *procedure;
     bool context_protocol; /* ngap, s1ap, nas-5gs, nas-eps: keys name a UE context */
+    tpa_kpi_entry_t *kpi;  /* its KPI entry, found on first use */
 } proc_t;
 
 /* Size-class pool for slots and the records of open transactions not kept: freed
@@ -276,7 +277,7 @@ static int64_t proc_get(tpa_txn_t *t, const char *protocol, const char *procedur
         t->procs = v;
         t->procs_cap = nc;
     }
-    t->procs[t->nprocs] = (proc_t){protocol, procedure, context_protocol(protocol)};
+    t->procs[t->nprocs] = (proc_t){protocol, procedure, context_protocol(protocol), NULL};
     t->proc_set[j] = (uint32_t)++t->nprocs;
     return (int64_t)t->nprocs - 1;
 }
@@ -385,8 +386,10 @@ static void retire(tpa_txn_t *t, slot_t *r)
     slot_free(t, r);
 }
 
-static void count_kpi(tpa_txn_t *t, const tpa_txn_rec_t *r)
+/* Counts the finished transaction of slot sl (its record) in the KPIs. */
+static void count_kpi(tpa_txn_t *t, const slot_t *sl)
 {
+    const tpa_txn_rec_t *r = sl->rec;
     if (!r->kept) t->st.not_kept++;
     if (!t->kpi) return;
     tpa_kpi_txn_t k = {
@@ -406,7 +409,10 @@ static void count_kpi(tpa_txn_t *t, const tpa_txn_rec_t *r)
         .flow = r->flow,
     };
     if (k.latency_us < 0 && r->outcome != TPA_TXN_UNANSWERED) k.latency_us = 0;
-    tpa_kpi_add(t->kpi, &k);
+    proc_t *p = &t->procs[sl->proc]; /* its entry, kept by procedure: no look-up by names */
+    int err;
+    if (!p->kpi) p->kpi = tpa_kpi_entry(t->kpi, p->protocol, p->procedure, &err);
+    if (p->kpi) tpa_kpi_add_to(t->kpi, p->kpi, &k);
 }
 
 /* Ends open slot r as unanswered (off the open list, counted); it stays allocated. */
@@ -415,7 +421,7 @@ static void unanswered(tpa_txn_t *t, slot_t *r)
     list_remove(&t->open, r);
     r->outcome = TPA_TXN_UNANSWERED;
     r->rec->outcome = TPA_TXN_UNANSWERED;
-    count_kpi(t, r->rec);
+    count_kpi(t, r);
 }
 
 /* Ends open slot r as unanswered and frees it. */
@@ -541,12 +547,14 @@ static tpa_txn_rec_t *close_rec(tpa_txn_t *t, slot_t *r, const tpa_txn_msg_t *m)
         rec->has_cause = true;
         rec->cause = s->cause;
         rec->cause_name = s->cause_name ? tpa_intern(t->pool, s->cause_name) : NULL;
-        rec->cause_family = tpa_intern(t->pool, s->cause_family ? s->cause_family : s->protocol);
+        /* no family: the protocol's, pooled with the procedure */
+        rec->cause_family =
+            s->cause_family ? tpa_intern(t->pool, s->cause_family) : t->procs[r->proc].protocol;
     }
     r->outcome = (uint8_t)rec->outcome;
     r->closed_us = m->ts_us;
     list_push(&t->linger, r);
-    count_kpi(t, rec);
+    count_kpi(t, r);
     if (rec->kept) return rec;
     /* folded into the KPIs: only the slot lingers; the caller sees a copy */
     t->scratch = *rec;
