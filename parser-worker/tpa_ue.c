@@ -514,15 +514,18 @@ static agg_t *agg_of(tpa_ue_t *u, uint32_t r)
     return a;
 }
 
-/* The current (not superseded) node of the key, or 0. */
+/* The current (not superseded) node of the key (*np: it), or 0. */
 static uint32_t node_lookup(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v,
-                            uint32_t h)
+                            uint32_t h, node_t **np)
 {
-    for (uint32_t i = u->buckets[h & (u->nbuckets - 1)]; i; i = N(u, i)->hnext) {
-        const node_t *n = N(u, i);
+    for (uint32_t i = u->buckets[h & (u->nbuckets - 1)]; i;) {
+        node_t *n = N(u, i);
         if (n->hash == h && n->cls == cls && n->scope == scope && !(n->flags & F_OLDGEN) &&
-            strcmp(n->value, v) == 0)
+            strcmp(n->value, v) == 0) {
+            *np = n;
             return i;
+        }
+        i = n->hnext;
     }
     return 0;
 }
@@ -638,22 +641,24 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
 static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint32_t scope,
                          const char *v, size_t len, uint32_t h, unsigned flags, uint32_t frame)
 {
-    uint32_t x = node_lookup(u, cls, scope, v, h);
+    node_t *n = NULL;
+    uint32_t x = node_lookup(u, cls, scope, v, h, &n);
     if (x) {
         bool ran_side = kind == TPA_ID_RAN_UE_NGAP_ID || kind == TPA_ID_ENB_UE_S1AP_ID;
         /* messages of one frame (NGAP and the NAS inside it) share the binding */
-        const node_t *n = N(u, x);
         if (((n->flags & F_RELEASED) && frame != n->last_frame) ||
-            ((flags & TPA_SIG_UE_NEW) && ran_side && n->used && frame != n->last_frame))
+            ((flags & TPA_SIG_UE_NEW) && ran_side && n->used && frame != n->last_frame)) {
             x = rebind(u, x);
+            n = N(u, x);
+        }
     } else {
         x = node_add(u, cls, scope, v, len, h);
         if (!x) {
             u->st.ignored++;
             return 0;
         }
+        n = N(u, x);
     }
-    node_t *n = N(u, x);
     n->kinds |= 1u << kind;
     n->last_frame = frame;
     return x;
@@ -818,12 +823,14 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
 
     /* hubs do not join; pick the strongest identity as the anchor */
     int a = -1, m2 = 0, arank = 0;
+    node_t *np[MAXN]; /* the node of ids[i] (nodes stay put: fixed blocks) */
     for (int i = 0; i < n; i++) {
         node_t *x = N(u, ids[i]);
         if (x->used < UINT16_MAX) x->used++;
         if (x->flags & F_HUB) continue;
         ids[m2] = ids[i];
         kinds[m2] = kinds[i];
+        np[m2] = x;
         int r = rank_of(x->cls);
         if (a < 0 || r < arank) {
             a = m2;
@@ -842,7 +849,7 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
             if (unite(u, anchor, ids[i]) == 0 && bridge) merged[i] = merged[a] = true;
         }
         for (int i = 0; i < n; i++) {
-            node_t *x = N(u, ids[i]);
+            node_t *x = np[i];
             if (!merged[i] || permanent(x->cls) || (i != a && ids[i] == anchor)) continue;
             if (x->merges < UINT8_MAX) x->merges++;
             if (x->merges > u->lim.hub_merges && !(x->flags & F_HUB)) {
@@ -861,9 +868,9 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
     }
     if (m->flags & TPA_SIG_UE_END)
         for (int i = 0; i < n; i++)
-            if (flow_scoped(N(u, ids[i])->cls)) {
-                N(u, ids[i])->flags |= F_RELEASED;
-                N(u, ids[i])->last_frame = (uint32_t)frame;
+            if (flow_scoped(np[i]->cls)) {
+                np[i]->flags |= F_RELEASED;
+                np[i]->last_frame = (uint32_t)frame;
             }
     return anchor;
 }
