@@ -991,7 +991,7 @@ void tpa_ue_finish(tpa_ue_t *u)
     size_t nr = 0;
     for (size_t i = 1; i < u->nnodes; i++) {
         const node_t *n = N(u, (uint32_t)i);
-        if (find(u, (uint32_t)i) == i && n->agg) {
+        if (n->parent == i && n->agg) { /* a root (find(i) == i) with messages */
             const agg_t *g = AGG(u, n->agg);
             keys[nr++] = (root_key_t){g->first_us, g->first_frame, (uint32_t)i};
         }
