@@ -152,7 +152,8 @@ static bool copy_text(held_t *h, const char **p)
  * room left. */
 static inline bool keep(tpa_sigstate_t *s, held_t *h, uintptr_t lo, uintptr_t run, const char **p)
 {
-    return !*p || (uintptr_t)*p - lo < run || literal_slow(s, *p) || copy_text(h, p);
+    /* run 0: not the usual layout, the memo tells */
+    return !*p || (uintptr_t)*p - lo < run || (!run && literal_slow(s, *p)) || copy_text(h, p);
 }
 
 /* h->m = m, with the strings m borrows that are read after tpa_sigstate_feed returns
@@ -163,7 +164,9 @@ static inline bool keep(tpa_sigstate_t *s, held_t *h, uintptr_t lo, uintptr_t ru
 static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
 {
     unsigned n = m->n_ids < TPA_SIG_MAX_IDS ? m->n_ids : TPA_SIG_MAX_IDS;
-    memcpy(&h->m, m, offsetof(tpa_sig_t, ids) + n * sizeof m->ids[0]);
+    memcpy(&h->m, m, offsetof(tpa_sig_t, ids)); /* a fixed size: copied inline */
+    for (unsigned i = 0; i < n; i++)
+        h->m.ids[i] = m->ids[i];
     h->m.n_ids = n;
     if (!deep) return true;
     tpa_sig_t *c = &h->m;
@@ -172,7 +175,7 @@ static bool hold(tpa_sigstate_t *s, held_t *h, const tpa_sig_t *m, bool deep)
     uintptr_t lo = s->lit.lo, run = s->lit.run_end - lo;
     bool ok = keep(s, h, lo, run, &c->protocol) && keep(s, h, lo, run, &c->code) &&
               keep(s, h, lo, run, &c->name) && keep(s, h, lo, run, &c->procedure);
-    if (ok && c->key && (uintptr_t)c->key - lo >= run && !literal_slow(s, c->key)) {
+    if (ok && c->key && (uintptr_t)c->key - lo >= run && (run || !literal_slow(s, c->key))) {
         size_t before = h->used; /* the key: its size goes to pairing (tpa_txn_msg_t) */
         ok = copy_text(h, &c->key);
         h->key_size = (uint32_t)(h->used - before);
