@@ -80,7 +80,7 @@ void tpa_sigstate_destroy(tpa_sigstate_t **sp)
 }
 
 /* Applies a prepared message: joins its identities, pairs it, adds its ladder step. */
-static void apply(tpa_sigstate_t *s, held_t *h)
+static inline void apply(tpa_sigstate_t *s, held_t *h)
 {
     const tpa_sig_t *m = &h->m;
     uint32_t anchor = tpa_ue_join_prepared(s->ue, &h->keys, h->tm.frame);
