@@ -256,7 +256,7 @@ void tpa_ue_destroy(tpa_ue_t **up)
 /* ---- normalisation ---- */
 
 /* "0", "000", "0x0000" up to the end or an '@'. */
-static bool zero_number(const char *s)
+static inline bool zero_number(const char *s)
 {
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
     if (!*s || *s == '@') return false;
