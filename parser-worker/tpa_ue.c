@@ -963,7 +963,12 @@ static void smallest_sorted(root_key_t *keys, size_t n, size_t k)
             keys[0] = keys[i];
             heap_down(keys, k, 0);
         }
-    qsort(keys, k, sizeof *keys, cmp_root);
+    for (size_t end = k; end > 1; end--) { /* the heap in order: its largest to the end */
+        root_key_t t = keys[0];
+        keys[0] = keys[end - 1];
+        keys[end - 1] = t;
+        heap_down(keys, end - 1, 0);
+    }
 }
 
 /* Copies what ues[] shows of the identities of the listed subscribers (number[] set). */
