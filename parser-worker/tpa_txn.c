@@ -500,19 +500,20 @@ static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, con
     r->last_tx_us = m->ts_us;
     r->outcome = TPA_TXN_OPEN;
     if ((s->flags & TPA_SIG_KEY_CONTEXT) || p->context_protocol) r->flags |= SL_CONTEXT_KEY;
-    memset(rec, 0, sizeof *rec);
-    rec->protocol = p->protocol;
-    rec->procedure = p->procedure;
-    rec->request_code = tpa_intern(t->pool, s->code);
-    /* names only the document shows: none for a transaction it does not list */
-    rec->request_name = kept && s->name ? tpa_intern(t->pool, s->name) : NULL;
-    rec->request_frame = m->frame;
-    rec->request_us = m->ts_us;
-    rec->flow = m->flow;
-    rec->src = m->src;
-    rec->dst = m->dst;
-    rec->id = t->next_id;
-    rec->kept = kept;
+    *rec = (tpa_txn_rec_t){
+        .id = t->next_id,
+        .protocol = p->protocol,
+        .procedure = p->procedure,
+        .request_code = tpa_intern(t->pool, s->code),
+        /* names only the document shows: none for a transaction it does not list */
+        .request_name = kept && s->name ? tpa_intern(t->pool, s->name) : NULL,
+        .request_frame = m->frame,
+        .request_us = m->ts_us,
+        .flow = m->flow,
+        .src = m->src,
+        .dst = m->dst,
+        .kept = kept,
+    };
     r->rec = rec;
     if (table_insert(t, r) < 0) {
         if (kept)
