@@ -6,20 +6,41 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
-/* Every octet value in three digits with leading zeros, "000" to "255", one after
- * another (and a NUL): octet b is d3[3 * b .. 3 * b + 2]. */
+/* Every pair of decimal digits, "00" to "99", one after another (and a NUL): the
+ * pair of r (0-99) is d2[2 * r .. 2 * r + 1]. */
 #define D10(p) p "0" p "1" p "2" p "3" p "4" p "5" p "6" p "7" p "8" p "9"
 #define D100(p)                                                                                    \
     D10(p "0")                                                                                     \
-    D10(p "1") D10(p "2") D10(p "3") D10(p "4") D10(p "5") D10(p "6") D10(p "7") D10(p "8")        \
-        D10(p "9")
-static const char d3[3 * 256 + 1] =
-    D100("0") D100("1") D10("20") D10("21") D10("22") D10("23") D10("24") "250"
-                                                                          "251"
-                                                                          "252"
-                                                                          "253"
-                                                                          "254"
-                                                                          "255";
+    D10(p "1")                                                                                     \
+    D10(p "2") D10(p "3") D10(p "4") D10(p "5") D10(p "6") D10(p "7") D10(p "8") D10(p "9")
+static const char d2[2 * 100 + 1] = D100("");
+
+/* Every octet value's text padded with dots to four bytes, "0...", "10..", "255.", one
+ * after another (and a NUL): octet b is oct4[4 * b .. 4 * b + 3], and oct_len[b] is
+ * the length of its digits and one dot. */
+#define O10(p, s) p "0" s p "1" s p "2" s p "3" s p "4" s p "5" s p "6" s p "7" s p "8" s p "9" s
+static const char oct4[4 * 256 + 1] = O10("", "...") O10("1", "..") O10("2", "..") O10("3", "..")
+    O10("4", "..") O10("5", "..") O10("6", "..") O10("7", "..") O10("8", "..") O10("9", "..")
+        O10("10", ".") O10("11", ".") O10("12", ".") O10("13", ".") O10("14", ".") O10("15", ".")
+            O10("16", ".") O10("17", ".") O10("18", ".") O10("19", ".") O10("20", ".")
+                O10("21", ".") O10("22", ".") O10("23", ".") O10("24", ".") "250."
+                                                                            "251."
+                                                                            "252."
+                                                                            "253."
+                                                                            "254."
+                                                                            "255.";
+#define L10(n) n, n, n, n, n, n, n, n, n, n
+static const uint8_t oct_len[256] = {L10(2), L10(3), L10(3), L10(3), L10(3), L10(3), L10(3), L10(3),
+                                     L10(3), L10(3), L10(4), L10(4), L10(4), L10(4), L10(4), L10(4),
+                                     L10(4), L10(4), L10(4), L10(4), L10(4), L10(4), L10(4), L10(4),
+                                     L10(4), 4,      4,      4,      4,      4,      4};
+
+/* Every octet value in two lower-case hex digits, "00" to "ff" (and a NUL): octet b
+ * is hex2[2 * b .. 2 * b + 1]. */
+#define H16(p)                                                                                     \
+    p "0" p "1" p "2" p "3" p "4" p "5" p "6" p "7" p "8" p "9" p "a" p "b" p "c" p "d" p "e" p "f"
+static const char hex2[2 * 256 + 1] = H16("0") H16("1") H16("2") H16("3") H16("4") H16("5") H16("6")
+    H16("7") H16("8") H16("9") H16("a") H16("b") H16("c") H16("d") H16("e") H16("f");
 
 void tpa_fmt_s(tpa_fmt_t *f, const char *s)
 {
@@ -60,6 +81,16 @@ static const uint64_t pow10[20] = {1ULL,
                                    1000000000000000000ULL,
                                    10000000000000000000ULL};
 
+/* The number of decimal digits of v (1 for 0): log2 times 1233 / 4096 is log10 or one
+ * less, which the power of ten settles. v | 1 has as many digits as v (no power of
+ * ten is odd but 1, and 0 | 1 is 1). */
+static inline size_t dec_len(uint64_t v)
+{
+    v |= 1;
+    size_t t = (size_t)(64 - __builtin_clzll(v)) * 1233 >> 12; /* at most 19 */
+    return t + (v >= pow10[t]);
+}
+
 void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
 {
     if (v < 10 && f->p < f->end) { /* the common short case */
@@ -67,16 +98,14 @@ void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
         *f->p = '\0';
         return;
     }
-    size_t n = 1;
-    while (n < 20 && v >= pow10[n])
-        n++;
+    size_t n = dec_len(v);
     if ((size_t)(f->end - f->p) < n) { /* cut */
         char tmp[20];
         char *s = dec_back(v, tmp + sizeof tmp);
         tpa_fmt_mem(f, s, (size_t)(tmp + sizeof tmp - s));
         return;
     }
-    /* in place, backwards, two digits a step (the last two of d3's three) */
+    /* in place, backwards, two digits a step */
     char *p = f->p + n;
     *p = '\0';
     f->p = p;
@@ -84,10 +113,10 @@ void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
         unsigned r = (unsigned)(v % 100);
         v /= 100;
         p -= 2;
-        memcpy(p, d3 + 3 * r + 1, 2);
+        memcpy(p, d2 + 2 * r, 2);
     }
     if (v >= 10) {
-        memcpy(p - 2, d3 + 3 * v + 1, 2);
+        memcpy(p - 2, d2 + 2 * v, 2);
     } else {
         p[-1] = (char)('0' + v);
     }
@@ -97,13 +126,17 @@ void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
 {
     size_t n = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1; /* digits */
     size_t total = width > 0 && (size_t)width > n ? (size_t)width : n;
-    if ((size_t)(f->end - f->p) >= total) { /* in place, backwards */
+    if ((size_t)(f->end - f->p) >= total) { /* in place, backwards, two digits a step */
         char *start = f->p, *p = start + total;
         *p = '\0';
         f->p = p;
-        for (size_t i = 0; i < n; i++, v >>= 4)
-            *--p = hex_digits[v & 15];
-        memset(start, '0', total - n);
+        size_t i = n;
+        for (; i >= 2; i -= 2, v >>= 8) {
+            p -= 2;
+            memcpy(p, hex2 + 2 * (v & 0xff), 2);
+        }
+        if (i) *--p = hex_digits[v & 15];
+        if (total > n) memset(start, '0', total - n);
         return;
     }
     /* cut: the zeros, then the digits, as far as they fit */
@@ -118,9 +151,9 @@ void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
     tpa_fmt_mem(f, p, n);
 }
 
-/* a as "a.b.c.d". Each octet is copied as three bytes from d3 starting past its
- * leading zeros; the one or two bytes too many are overwritten by what follows, so the
- * text is built where there are 16 bytes of room (in f, or else in tmp and then cut). */
+/* a as "a.b.c.d". Each octet is copied as its four bytes of oct4 (its digits and dots);
+ * the dots past the first are overwritten by what follows, so the text is built where
+ * there are 16 bytes of room (in f, or else in tmp and then cut). */
 static void ip4(tpa_fmt_t *f, const uint8_t *a)
 {
     char tmp[16];
@@ -128,10 +161,8 @@ static void ip4(tpa_fmt_t *f, const uint8_t *a)
     char *p = direct ? f->p : tmp;
     for (int i = 0; i < 4; i++) {
         unsigned b = a[i];
-        unsigned skip = (b < 100) + (b < 10);
-        memcpy(p, d3 + 3 * b + skip, 3);
-        p += 3 - skip;
-        *p++ = '.';
+        memcpy(p, oct4 + 4 * b, 4);
+        p += oct_len[b];
     }
     p--; /* the last dot */
     if (direct) {
