@@ -74,14 +74,16 @@ int tpa_3gpp_addr(tpa_rd_t *r, int family, char *dst, size_t dstlen)
 
 int tpa_3gpp_ip(tpa_rd_t *r, int family, tpa_3gpp_ip_t *ip)
 {
-    size_t n = family == 6 ? 16 : 4;
     ip->family = 0;
-    if (!tpa_rd_has(r, n)) {
-        r->err = true;
-        return -1;
+    if (family == 6) { /* constant sizes: the copies are a load and a store or two */
+        if (!tpa_rd_need(r, 16)) return -1;
+        tpa_rd_bytes(r, ip->a, 16);
+        ip->family = 6;
+    } else {
+        if (!tpa_rd_need(r, 4)) return -1;
+        tpa_rd_bytes(r, ip->a, 4);
+        ip->family = 4;
     }
-    tpa_rd_bytes(r, ip->a, n);
-    ip->family = family == 6 ? 6 : 4;
     return 0;
 }
 

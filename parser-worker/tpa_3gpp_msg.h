@@ -36,6 +36,14 @@ typedef struct tpa_3gpp_msg_def {
 /* The row of type t in defs[0..n) (sorted by type), or NULL. O(log n). */
 const tpa_3gpp_msg_def_t *tpa_3gpp_msg_def(const tpa_3gpp_msg_def_t *defs, size_t n, unsigned t);
 
+/* The row of type t in defs[0..n) indexed by type (defs[t] names its type), or NULL
+ * when t >= n or that row is empty. O(1). */
+static inline const tpa_3gpp_msg_def_t *tpa_3gpp_msg_row(const tpa_3gpp_msg_def_t *defs, size_t n,
+                                                         unsigned t)
+{
+    return t < n && defs[t].name ? &defs[t] : NULL;
+}
+
 /* One message being reported: sig borrows the strings below. */
 typedef struct tpa_3gpp_msg {
     tpa_sig_t sig;

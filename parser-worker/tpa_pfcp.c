@@ -37,37 +37,38 @@
 /* Table 7.3-1. Not every odd type is a request: Version Not Supported Response (11)
  * answers any request, and the Node Report (12) / Session Set messages (14, 16) start
  * on even types. */
-static const tpa_3gpp_msg_def_t msgs[] = {
-    {1, REQ, "PFCP Heartbeat Request", "Heartbeat"},
-    {2, RSP, "PFCP Heartbeat Response", "Heartbeat"},
-    {3, REQ, "PFCP PFD Management Request", "PFD Management"},
-    {4, RSP, "PFCP PFD Management Response", "PFD Management"},
-    {5, REQ, "PFCP Association Setup Request", "Association Setup"},
-    {6, RSP, "PFCP Association Setup Response", "Association Setup"},
-    {7, REQ, "PFCP Association Update Request", "Association Update"},
-    {8, RSP, "PFCP Association Update Response", "Association Update"},
-    {9, REQ, "PFCP Association Release Request", "Association Release"},
-    {10, RSP, "PFCP Association Release Response", "Association Release"},
-    {11, RSP, "PFCP Version Not Supported Response", NULL},
-    {12, REQ, "PFCP Node Report Request", "Node Report"},
-    {13, RSP, "PFCP Node Report Response", "Node Report"},
-    {14, REQ, "PFCP Session Set Deletion Request", "Session Set Deletion"},
-    {15, RSP, "PFCP Session Set Deletion Response", "Session Set Deletion"},
-    {16, REQ, "PFCP Session Set Modification Request", "Session Set Modification"},
-    {17, RSP, "PFCP Session Set Modification Response", "Session Set Modification"},
-    {50, REQ, "PFCP Session Establishment Request", "Session Establishment"},
-    {51, RSP, "PFCP Session Establishment Response", "Session Establishment"},
-    {52, REQ, "PFCP Session Modification Request", "Session Modification"},
-    {53, RSP, "PFCP Session Modification Response", "Session Modification"},
-    {54, REQ, "PFCP Session Deletion Request", "Session Deletion"},
-    {55, RSP, "PFCP Session Deletion Response", "Session Deletion"},
-    {56, REQ, "PFCP Session Report Request", "Session Report"},
-    {57, RSP, "PFCP Session Report Response", "Session Report"},
+static const tpa_3gpp_msg_def_t msgs[256] = {
+    /* indexed by type */
+    [1] = {1, REQ, "PFCP Heartbeat Request", "Heartbeat"},
+    [2] = {2, RSP, "PFCP Heartbeat Response", "Heartbeat"},
+    [3] = {3, REQ, "PFCP PFD Management Request", "PFD Management"},
+    [4] = {4, RSP, "PFCP PFD Management Response", "PFD Management"},
+    [5] = {5, REQ, "PFCP Association Setup Request", "Association Setup"},
+    [6] = {6, RSP, "PFCP Association Setup Response", "Association Setup"},
+    [7] = {7, REQ, "PFCP Association Update Request", "Association Update"},
+    [8] = {8, RSP, "PFCP Association Update Response", "Association Update"},
+    [9] = {9, REQ, "PFCP Association Release Request", "Association Release"},
+    [10] = {10, RSP, "PFCP Association Release Response", "Association Release"},
+    [11] = {11, RSP, "PFCP Version Not Supported Response", NULL},
+    [12] = {12, REQ, "PFCP Node Report Request", "Node Report"},
+    [13] = {13, RSP, "PFCP Node Report Response", "Node Report"},
+    [14] = {14, REQ, "PFCP Session Set Deletion Request", "Session Set Deletion"},
+    [15] = {15, RSP, "PFCP Session Set Deletion Response", "Session Set Deletion"},
+    [16] = {16, REQ, "PFCP Session Set Modification Request", "Session Set Modification"},
+    [17] = {17, RSP, "PFCP Session Set Modification Response", "Session Set Modification"},
+    [50] = {50, REQ, "PFCP Session Establishment Request", "Session Establishment"},
+    [51] = {51, RSP, "PFCP Session Establishment Response", "Session Establishment"},
+    [52] = {52, REQ, "PFCP Session Modification Request", "Session Modification"},
+    [53] = {53, RSP, "PFCP Session Modification Response", "Session Modification"},
+    [54] = {54, REQ, "PFCP Session Deletion Request", "Session Deletion"},
+    [55] = {55, RSP, "PFCP Session Deletion Response", "Session Deletion"},
+    [56] = {56, REQ, "PFCP Session Report Request", "Session Report"},
+    [57] = {57, RSP, "PFCP Session Report Response", "Session Report"},
 };
 
 static const tpa_3gpp_msg_def_t *msg_def(unsigned t)
 {
-    return tpa_3gpp_msg_def(msgs, sizeof msgs / sizeof msgs[0], t); /* sorted by type */
+    return tpa_3gpp_msg_row(msgs, sizeof msgs / sizeof msgs[0], t);
 }
 
 const char *tpa_pfcp_msg_name(unsigned t)
@@ -115,15 +116,16 @@ const char *tpa_pfcp_cause_name(unsigned v)
  * ... Remove QER), as X(w, type) for each; all below 320. */
 #define GROUPED_TYPES(X, w)                                                                        \
     X(w, 51)                                                                                       \
-    X(w, 54) X(w, 58) X(w, 59) X(w, 68) X(w, 77) X(w, 78) X(w, 79) X(w, 80) X(w, 83) X(w, 85)      \
-        X(w, 86) X(w, 87) X(w, 99) X(w, 102) X(w, 105) X(w, 118) X(w, 127) X(w, 128) X(w, 129)     \
-            X(w, 130) X(w, 132) X(w, 143) X(w, 147) X(w, 165) X(w, 166) X(w, 167) X(w, 168)        \
-                X(w, 169) X(w, 175) X(w, 176) X(w, 183) X(w, 187) X(w, 188) X(w, 189) X(w, 190)    \
-                    X(w, 195) X(w, 199) X(w, 200) X(w, 201) X(w, 203) X(w, 210) X(w, 211)          \
-                        X(w, 212) X(w, 213) X(w, 215) X(w, 217) X(w, 219) X(w, 220) X(w, 224)      \
-                            X(w, 225) X(w, 226) X(w, 232) X(w, 237) X(w, 238) X(w, 239) X(w, 241)  \
-                                X(w, 246) X(w, 251) X(w, 253) X(w, 254) X(w, 255) X(w, 262)        \
-                                    X(w, 263) X(w, 266) X(w, 269) X(w, 270)
+    X(w, 54)                                                                                       \
+    X(w, 58) X(w, 59) X(w, 68) X(w, 77) X(w, 78) X(w, 79) X(w, 80) X(w, 83) X(w, 85) X(w, 86)      \
+        X(w, 87) X(w, 99) X(w, 102) X(w, 105) X(w, 118) X(w, 127) X(w, 128) X(w, 129) X(w, 130)    \
+            X(w, 132) X(w, 143) X(w, 147) X(w, 165) X(w, 166) X(w, 167) X(w, 168) X(w, 169)        \
+                X(w, 175) X(w, 176) X(w, 183) X(w, 187) X(w, 188) X(w, 189) X(w, 190) X(w, 195)    \
+                    X(w, 199) X(w, 200) X(w, 201) X(w, 203) X(w, 210) X(w, 211) X(w, 212)          \
+                        X(w, 213) X(w, 215) X(w, 217) X(w, 219) X(w, 220) X(w, 224) X(w, 225)      \
+                            X(w, 226) X(w, 232) X(w, 237) X(w, 238) X(w, 239) X(w, 241) X(w, 246)  \
+                                X(w, 251) X(w, 253) X(w, 254) X(w, 255) X(w, 262) X(w, 263)        \
+                                    X(w, 266) X(w, 269) X(w, 270)
 
 /* The same as a bit set, built by the compiler: bit t & 63 of word t >> 6. */
 #define GROUPED_BIT(w, t) | ((t) >> 6 == (w) ? 1ULL << ((t)&63) : 0)
