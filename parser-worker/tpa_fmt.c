@@ -177,7 +177,7 @@ __attribute__((always_inline)) static inline void ip4(tpa_fmt_t *f, const uint8_
 /* RFC 5952 / inet_ntop: groups in lower-case hex without leading zeros, the longest
  * run of at least two zero groups (the first of equal ones) as "::", and the last 32
  * bits as a dotted quad for ::a.b.c.d and ::ffff:a.b.c.d. */
-static void ip6(tpa_fmt_t *f, const uint8_t *a)
+__attribute__((noinline)) static void ip6(tpa_fmt_t *f, const uint8_t *a)
 {
     unsigned w[8];
     for (int i = 0; i < 8; i++)
@@ -224,12 +224,55 @@ static void ip6(tpa_fmt_t *f, const uint8_t *a)
     tpa_fmt_mem(f, tmp, (size_t)(p - tmp));
 }
 
+/* The text of IPv4 addresses written before, by a hash of the address: a message
+ * names the same few node addresses in its key and identities over and over. An entry
+ * holds the text and its NUL (at most 16 bytes); len 0 marks it empty. Per thread, as
+ * the workers format at once. */
+#define IP4_MEMO 16
+typedef struct ip4_memo {
+    uint32_t a; /* the four octets as they lie in memory */
+    uint8_t len;
+    char text[16];
+} ip4_memo_t;
+static _Thread_local ip4_memo_t ip4_memo[IP4_MEMO] __attribute__((tls_model("initial-exec")));
+
+/* tpa_fmt_addr but for an IPv4 address found in its entry with room for the entry:
+ * IPv6, an address not held yet (it is then), a buffer nearly full. */
+__attribute__((noinline)) static void addr_slow(tpa_fmt_t *f, int family, const uint8_t *a)
+{
+    if (family == 6) {
+        ip6(f, a);
+        return;
+    }
+    uint32_t k;
+    memcpy(&k, a, 4);
+    ip4_memo_t *e = &ip4_memo[(k * 0x9e3779b1u) >> 28];
+    if (e->len == 0 || e->a != k) {
+        char tmp[17] = {0}; /* 16 bytes of room: ip4 writes in place */
+        tpa_fmt_t t;
+        tpa_fmt_init(&t, tmp, sizeof tmp);
+        ip4(&t, a);
+        memcpy(e->text, tmp, sizeof e->text);
+        e->a = k;
+        e->len = (uint8_t)tpa_fmt_len(&t);
+    }
+    tpa_fmt_mem(f, e->text, e->len);
+}
+
 void tpa_fmt_addr(tpa_fmt_t *f, int family, const uint8_t *a)
 {
-    if (family == 6)
-        ip6(f, a);
-    else
-        ip4(f, a);
+    if (family != 6) {
+        uint32_t k;
+        memcpy(&k, a, 4);
+        const ip4_memo_t *e = &ip4_memo[(k * 0x9e3779b1u) >> 28];
+        if (e->len && e->a == k && f->end - f->p >= 16) { /* the whole entry, end moved back */
+            memcpy(f->p, e->text, 16);
+            f->p += e->len;
+            *f->p = '\0';
+            return;
+        }
+    }
+    addr_slow(f, family, a);
 }
 
 #define TEN(p) p "0", p "1", p "2", p "3", p "4", p "5", p "6", p "7", p "8", p "9"
