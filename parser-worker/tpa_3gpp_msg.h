@@ -142,8 +142,8 @@ typedef struct tpa_3gpp_hdr {
  * remains when it claims more); malformations are counted on c (the first only).
  * False when not even the first four octets are there (counted as truncated; *h
  * unset). */
-bool tpa_3gpp_hdr_read(const tpa_3gpp_hdr_spec_t *spec, tpa_dissect_ctx_t *c, tpa_rd_t *r,
-                       tpa_3gpp_hdr_t *h);
+static inline bool tpa_3gpp_hdr_read(const tpa_3gpp_hdr_spec_t *spec, tpa_dissect_ctx_t *c,
+                                     tpa_rd_t *r, tpa_3gpp_hdr_t *h);
 
 #define TPA_3GPP_MAX_DEPTH 8 /* grouped IE nesting walked */
 
@@ -161,6 +161,76 @@ typedef struct tpa_3gpp_ie_spec {
 } tpa_3gpp_ie_spec_t;
 
 /* Walks the IEs at r (depth 0 for a message's body) until the end or s->bad. */
-void tpa_3gpp_ies_walk(const tpa_3gpp_ie_spec_t *spec, tpa_3gpp_ies_t *s, tpa_rd_t r, int depth);
+static inline void tpa_3gpp_ies_walk(const tpa_3gpp_ie_spec_t *spec, tpa_3gpp_ies_t *s, tpa_rd_t r,
+                                     int depth);
+
+/* ---- the framing and the walk, inline: each protocol's copy sees its own constant
+ * spec, so the compiler folds the layout and calls grouped() and ie() directly ---- */
+
+static inline void tpa_3gpp_ies_walk(const tpa_3gpp_ie_spec_t *spec, tpa_3gpp_ies_t *s, tpa_rd_t r,
+                                     int depth)
+{
+    while (!s->bad && tpa_rd_remaining(&r) > 0) {
+        if (!tpa_rd_has(&r, 4)) {
+            tpa_3gpp_ies_short(s);
+            return;
+        }
+        unsigned type = spec->type_len == 2 ? tpa_rd_be16(&r) : tpa_rd_u8(&r);
+        size_t len = tpa_rd_be16(&r);
+        if (spec->instance) tpa_rd_skip(&r, 1);
+        if (!tpa_rd_has(&r, len)) {
+            tpa_3gpp_ies_short(s);
+            return;
+        }
+        tpa_rd_t v = tpa_rd_sub(&r, len);
+        if (spec->grouped(type)) {
+            if (depth + 1 >= TPA_3GPP_MAX_DEPTH) {
+                tpa_dissect_malformed(s->c, spec->mal_too_deep);
+                s->bad = true;
+                return;
+            }
+            tpa_3gpp_ies_walk(spec, s, v, depth + 1);
+            continue;
+        }
+        spec->ie(s, type, &v, len, depth);
+    }
+}
+
+static inline bool tpa_3gpp_hdr_read(const tpa_3gpp_hdr_spec_t *spec, tpa_dissect_ctx_t *c,
+                                     tpa_rd_t *r, tpa_3gpp_hdr_t *h)
+{
+    if (!tpa_rd_has(r, 4)) {
+        tpa_dissect_short(c, spec->mal_truncated);
+        return false;
+    }
+    uint8_t fl = tpa_rd_u8(r);
+    h->type = tpa_rd_u8(r);
+    size_t len = tpa_rd_be16(r);
+    bool has_id = fl & spec->id_flag;
+    h->next = (fl & spec->more_flag) ? 1 : 0;
+    h->ok = true;
+    if (spec->version >= 0 && (fl >> 5) != spec->version) {
+        tpa_dissect_malformed(c, spec->mal_bad_version);
+        h->ok = false;
+    }
+    if (len < (has_id ? spec->id_len + 4u : 4u)) {
+        if (h->ok) tpa_dissect_malformed(c, spec->mal_len_invalid);
+        h->ok = false;
+        h->next = -1;
+    } else if (len > tpa_rd_remaining(r)) {
+        if (h->ok) tpa_dissect_short(c, spec->mal_len_invalid);
+        h->next = -1;
+    }
+    h->body = tpa_rd_sub_upto(r, len);
+    h->id = 0;
+    if (has_id) h->id = spec->id_len == 8 ? tpa_rd_be64(&h->body) : tpa_rd_be32(&h->body);
+    h->seq = tpa_rd_be24(&h->body);
+    tpa_rd_skip(&h->body, 1); /* message priority / spare */
+    if (h->body.err) {
+        if (h->ok) tpa_dissect_short(c, spec->mal_truncated);
+        h->ok = false;
+    }
+    return true;
+}
 
 #endif
