@@ -20,8 +20,8 @@ const tpa_3gpp_msg_def_t *tpa_3gpp_msg_def(const tpa_3gpp_msg_def_t *defs, size_
     return NULL;
 }
 
-void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
-                       unsigned type, const char *unknown)
+void tpa_3gpp_msg_init_any(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
+                           unsigned type, const char *unknown)
 {
     tpa_sig_init(&m->sig);
     if (type < 256) {

@@ -20,6 +20,7 @@
 
 #include "tpa_3gpp.h"
 #include "tpa_dissect.h"
+#include "tpa_fmt.h"
 #include "tpa_rd.h"
 #include "tpa_sig.h"
 
@@ -57,8 +58,14 @@ typedef struct tpa_3gpp_msg {
  * family) whose table row is def (NULL when the table lacks the type: named
  * "<unknown> <type>", e.g. "GTPv2 message type 9", an indication): code = the decimal
  * type; kind, procedure, and a failure outcome for failure indications, from def. */
-void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
-                       unsigned type, const char *unknown);
+static inline void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol,
+                                     const tpa_3gpp_msg_def_t *def, unsigned type,
+                                     const char *unknown);
+
+/* tpa_3gpp_msg_init for any type and def (the inline one handles a known type below
+ * 256 itself). */
+void tpa_3gpp_msg_init_any(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
+                           unsigned type, const char *unknown);
 
 /* Adds an identity of kind (TPA_ID_TEID / TPA_ID_SEID) "0x<id>@<addr>" to m ("0x<id>"
  * when addr is NULL or of family 0). */
@@ -163,6 +170,23 @@ typedef struct tpa_3gpp_ie_spec {
 /* Walks the IEs at r (depth 0 for a message's body) until the end or s->bad. */
 static inline void tpa_3gpp_ies_walk(const tpa_3gpp_ie_spec_t *spec, tpa_3gpp_ies_t *s, tpa_rd_t r,
                                      int depth);
+
+static inline void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol,
+                                     const tpa_3gpp_msg_def_t *def, unsigned type,
+                                     const char *unknown)
+{
+    if (!def || type > 255 || (def->kind & TPA_3GPP_FAIL)) {
+        tpa_3gpp_msg_init_any(m, protocol, def, type, unknown);
+        return;
+    }
+    tpa_sig_init(&m->sig);
+    m->sig.code = tpa_fmt_u8_str((uint8_t)type); /* static: kept by address */
+    m->sig.protocol = protocol;
+    m->sig.cause_family = protocol;
+    m->sig.name = def->name;
+    m->sig.kind = (tpa_sig_kind_t)def->kind;
+    m->sig.procedure = def->proc;
+}
 
 /* ---- the framing and the walk, inline: each protocol's copy sees its own constant
  * spec, so the compiler folds the layout and calls grouped() and ie() directly ---- */
