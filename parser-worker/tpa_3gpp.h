@@ -64,6 +64,17 @@ typedef struct tpa_3gpp_ids {
  * Longer values are cut to TPA_3GPP_ID_SLOT - 1. */
 void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const char *value);
 
+/* The slot m's next identity goes to (TPA_3GPP_ID_SLOT bytes), or NULL when m is full:
+ * a value decoded straight into it is then added with tpa_3gpp_add_slot (no copy). */
+static inline char *tpa_3gpp_slot(const tpa_sig_t *m, tpa_3gpp_ids_t *b)
+{
+    return m->n_ids < TPA_SIG_MAX_IDS ? b->slot[m->n_ids] : NULL;
+}
+
+/* Adds the value in the slot tpa_3gpp_slot gave (m not full since) as tpa_3gpp_add_id
+ * adds a copy: nothing when it is empty or m already holds the same kind and value. */
+void tpa_3gpp_add_slot(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind);
+
 /* Adds the TPA_ID_TEID / TPA_ID_SEID value "0x<id hex>@<addr>" ("0x<id>" when addr is
  * NULL or of family 0) as tpa_3gpp_add_id does, written straight into the slot. */
 void tpa_3gpp_add_id_at(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, uint64_t id,

@@ -101,16 +101,24 @@ void tpa_3gpp_ies_add(tpa_3gpp_ies_t *s, tpa_id_kind_t kind, const char *value)
     tpa_3gpp_add_id(&s->m->sig, &s->m->ids, kind, value);
 }
 
+/* The digits and the APN are decoded straight into the identity's slot (into a
+ * scratch buffer when m is full: the octets are consumed the same). */
 void tpa_3gpp_ies_digits(tpa_3gpp_ies_t *s, tpa_rd_t *v, size_t len, tpa_id_kind_t kind)
 {
     char dg[TPA_3GPP_DIGITS_MAX];
-    if (tpa_3gpp_tbcd(v, len, dg, sizeof dg)) tpa_3gpp_ies_add(s, kind, dg);
+    char *slot = tpa_3gpp_slot(&s->m->sig, &s->m->ids);
+    if (tpa_3gpp_tbcd(v, len, slot ? slot : dg, sizeof dg) && slot)
+        tpa_3gpp_add_slot(&s->m->sig, &s->m->ids, kind);
 }
+
+_Static_assert(TPA_3GPP_APN_MAX <= TPA_3GPP_ID_SLOT, "an APN fits an identity's slot");
 
 void tpa_3gpp_ies_apn(tpa_3gpp_ies_t *s, tpa_rd_t *v, size_t len)
 {
     char apn[TPA_3GPP_APN_MAX];
-    if (tpa_3gpp_apn(v, len, apn, sizeof apn)) tpa_3gpp_ies_add(s, TPA_ID_DNN, apn);
+    char *slot = tpa_3gpp_slot(&s->m->sig, &s->m->ids);
+    if (tpa_3gpp_apn(v, len, slot ? slot : apn, sizeof apn) && slot)
+        tpa_3gpp_add_slot(&s->m->sig, &s->m->ids, TPA_ID_DNN);
 }
 
 void tpa_3gpp_ies_bearer(tpa_3gpp_ies_t *s, tpa_rd_t *v)
