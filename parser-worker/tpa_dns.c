@@ -44,48 +44,52 @@ static const char name_char[256] = {
     NAME_CHARS16(128), NAME_CHARS16(144), NAME_CHARS16(160), NAME_CHARS16(176),
     NAME_CHARS16(192), NAME_CHARS16(208), NAME_CHARS16(224), NAME_CHARS16(240)};
 
-/* Reads the name at r (advancing past it in place); msg is a reader over the whole
- * message, used to follow compression pointers. With out (outlen bytes), writes the
- * name's text there as far as it is read, and its length in *olen. */
-static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t outlen, size_t *olen)
+#define QNAME_MAX (MAX_NAME + 1) /* a name's text, its NUL included */
+
+/* Reads the name at r (advancing r past it, or past its first compression pointer);
+ * msg is a reader over the whole message, used to follow the pointers. With out
+ * (QNAME_MAX bytes), writes the name's text there as far as it is read and its length
+ * in *olen: at most MAX_NAME - 2 characters (the labels' bytes and dots are fewer than
+ * the name's MAX_NAME octets), so the text is never cut. The walk reads from a copy of
+ * the reader kept in registers. */
+static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t *olen)
 {
-    tpa_rd_t cur = *r;
-    tpa_rd_t *at = r; /* advance the caller's reader until the first pointer */
+    tpa_rd_t w = *r;
+    bool jumped = false;
     size_t total = 0, o = 0;
     int jumps = 0;
-    if (out && outlen) out[0] = '\0';
+    if (out) out[0] = '\0';
     for (;;) {
-        if (!tpa_rd_has(at, 1)) return NAME_SHORT;
-        uint8_t l = tpa_rd_u8(at);
+        const uint8_t *lp = tpa_rd_span(&w, 1);
+        if (!lp) return NAME_SHORT;
+        unsigned l = *lp;
         if (l == 0) {
-            if (out && outlen) out[o < outlen ? o : outlen - 1] = '\0';
+            if (!jumped) *r = w;
             return NAME_OK;
         }
         if ((l & 0xc0) == 0xc0) {
-            if (!tpa_rd_has(at, 1)) return NAME_SHORT;
-            size_t off = (size_t)(l & 0x3f) << 8 | tpa_rd_u8(at);
+            const uint8_t *lo = tpa_rd_span(&w, 1);
+            if (!lo) return NAME_SHORT;
+            size_t off = (size_t)(l & 0x3f) << 8 | *lo;
+            if (!jumped) *r = w; /* the caller goes on after the first pointer */
+            jumped = true;
             if (++jumps > MAX_JUMPS || off >= tpa_rd_remaining(msg)) return NAME_BAD;
-            cur = *msg;
-            tpa_rd_skip(&cur, off);
-            at = &cur;
+            w = *msg;
+            tpa_rd_skip(&w, off);
             continue;
         }
         if (l & 0xc0) return NAME_BAD; /* 01 and 10 label types */
         total += (size_t)l + 1;
         if (total + 1 > MAX_NAME) return NAME_BAD;
-        if (!tpa_rd_has(at, l)) return NAME_SHORT;
-        if (out && outlen) { /* printable text: dots between labels, others as '?' */
-            const uint8_t *lab = tpa_rd_span(at, l); /* l bytes are there (checked above) */
-            if (o && o + 1 < outlen) out[o++] = '.';
-            size_t n = o + 1 < outlen ? outlen - 1 - o : 0; /* room left before the NUL */
-            if (n > l) n = l;
-            for (size_t i = 0; i < n; i++)
+        const uint8_t *lab = tpa_rd_span(&w, l);
+        if (!lab) return NAME_SHORT;
+        if (out) { /* printable text: dots between labels, others as '?' */
+            if (o) out[o++] = '.';
+            for (size_t i = 0; i < l; i++)
                 out[o + i] = name_char[lab[i]];
-            o += n;
+            o += l;
             out[o] = '\0';
             *olen = o;
-        } else {
-            tpa_rd_skip(at, l);
         }
     }
 }
@@ -97,8 +101,6 @@ static const char *rcode_name(unsigned rc)
                                         "NXRRSET", "NOTAUTH", "NOTZONE"};
     return rc < sizeof names / sizeof names[0] ? names[rc] : "rcode";
 }
-
-#define QNAME_MAX 256 /* the first question's name as text, its NUL included */
 
 /* What one walk over a message finds: the text of its first question's name (as far
  * as it could be read: a name broken part way keeps the labels before the break) and
@@ -122,10 +124,10 @@ static int check(tpa_rd_t m, walk_t *w)
         int n;
         bool first = i == 0 && qd > 0; /* the first question */
         if (first) {
-            n = name_walk_text(&m, &msg, w->qname, QNAME_MAX, &w->qname_len);
+            n = name_walk_text(&m, &msg, w->qname, &w->qname_len);
             if (n == NAME_OK) w->qtype = tpa_rd_be16(&m);
         } else {
-            n = name_walk_text(&m, &msg, NULL, 0, NULL);
+            n = name_walk_text(&m, &msg, NULL, NULL);
         }
         if (n == NAME_BAD) return TPA_MAL_DNS_NAME_INVALID;
         if (n == NAME_SHORT) return TPA_MAL_DNS_TRUNCATED;
