@@ -91,6 +91,14 @@ static inline size_t dec_len(uint64_t v)
     return t + (v >= pow10[t]);
 }
 
+/* tpa_fmt_u cut short: out of line, so the usual call needs no frame. */
+__attribute__((noinline)) static void u_cut(tpa_fmt_t *f, uint64_t v)
+{
+    char tmp[20];
+    char *s = dec_back(v, tmp + sizeof tmp);
+    tpa_fmt_mem(f, s, (size_t)(tmp + sizeof tmp - s));
+}
+
 void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
 {
     if (v < 10 && f->p < f->end) { /* the common short case */
@@ -99,10 +107,8 @@ void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
         return;
     }
     size_t n = dec_len(v);
-    if ((size_t)(f->end - f->p) < n) { /* cut */
-        char tmp[20];
-        char *s = dec_back(v, tmp + sizeof tmp);
-        tpa_fmt_mem(f, s, (size_t)(tmp + sizeof tmp - s));
+    if ((size_t)(f->end - f->p) < n) {
+        u_cut(f, v);
         return;
     }
     /* in place, backwards, two digits a step (in 32 bits once v fits: a cheaper
