@@ -83,21 +83,6 @@ int tpa_3gpp_addr(tpa_rd_t *r, int family, char *dst, size_t dstlen)
     return 0;
 }
 
-int tpa_3gpp_ip(tpa_rd_t *r, int family, tpa_3gpp_ip_t *ip)
-{
-    ip->family = 0;
-    if (family == 6) { /* constant sizes: the copies are a load and a store or two */
-        if (!tpa_rd_need(r, 16)) return -1;
-        tpa_rd_bytes(r, ip->a, 16);
-        ip->family = 6;
-    } else {
-        if (!tpa_rd_need(r, 4)) return -1;
-        tpa_rd_bytes(r, ip->a, 4);
-        ip->family = 4;
-    }
-    return 0;
-}
-
 /* Whether m holds an identity of kind with value. */
 static bool holds(const tpa_sig_t *m, tpa_id_kind_t kind, const char *value)
 {

@@ -50,7 +50,20 @@ typedef struct tpa_3gpp_ip {
 
 /* Reads a 4-byte IPv4 (family 4) or 16-byte IPv6 (family 6) address from r into ip.
  * Returns 0, or -1 when r is short (r->err set, ip->family 0). */
-int tpa_3gpp_ip(tpa_rd_t *r, int family, tpa_3gpp_ip_t *ip);
+static inline int tpa_3gpp_ip(tpa_rd_t *r, int family, tpa_3gpp_ip_t *ip)
+{
+    ip->family = 0;
+    if (family == 6) { /* constant sizes: the copies are a load and a store or two */
+        if (!tpa_rd_need(r, 16)) return -1;
+        tpa_rd_bytes(r, ip->a, 16);
+        ip->family = 6;
+    } else {
+        if (!tpa_rd_need(r, 4)) return -1;
+        tpa_rd_bytes(r, ip->a, 4);
+        ip->family = 4;
+    }
+    return 0;
+}
 
 /* Storage for the identity strings of one tpa_sig_t (they are borrowed by it until
  * tpa_sig_report). */

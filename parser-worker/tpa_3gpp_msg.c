@@ -48,12 +48,6 @@ void tpa_3gpp_msg_init_any(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3g
     if (def->kind & TPA_3GPP_FAIL) m->sig.outcome = TPA_SIG_FAILURE;
 }
 
-void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id,
-                        const tpa_3gpp_ip_t *addr)
-{
-    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, addr ? addr->family : 0, addr ? addr->a : NULL);
-}
-
 void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, tpa_id_kind_t kind,
                               uint64_t id)
 {

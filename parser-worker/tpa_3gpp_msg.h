@@ -69,8 +69,11 @@ void tpa_3gpp_msg_init_any(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3g
 
 /* Adds an identity of kind (TPA_ID_TEID / TPA_ID_SEID) "0x<id>@<addr>" to m ("0x<id>"
  * when addr is NULL or of family 0). */
-void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id,
-                        const tpa_3gpp_ip_t *addr);
+static inline void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id,
+                                      const tpa_3gpp_ip_t *addr)
+{
+    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, addr ? addr->family : 0, addr ? addr->a : NULL);
+}
 
 /* Adds the header's id (TEID, SEID): it names the tunnel / session at the receiver of
  * the message, so it goes with the receiver's address. */
