@@ -46,13 +46,27 @@ static const char name_char[256] = {
 
 #define QNAME_MAX (MAX_NAME + 1) /* a name's text, its NUL included */
 
+/* How the first question's name (at offset 12, right after the header) was read: a
+ * later name that points there ends the same way from there on, so it is not walked
+ * again (answers nearly always name their owner so). */
+typedef struct first_name {
+    bool ok;      /* read to its end without fault */
+    size_t total; /* its octets but the final zero */
+    int jumps;    /* pointers followed in it */
+} first_name_t;
+
+#define FIRST_NAME_AT 12
+
 /* Reads the name at r (advancing r past it, or past its first compression pointer);
  * msg is a reader over the whole message, used to follow the pointers. With out
- * (QNAME_MAX bytes), writes the name's text there as far as it is read and its length
- * in *olen: at most MAX_NAME - 2 characters (the labels' bytes and dots are fewer than
- * the name's MAX_NAME octets), so the text is never cut. The walk reads from a copy of
- * the reader kept in registers. */
-static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t *olen)
+ * (QNAME_MAX bytes) it reads the first question's name: writes its text there as far
+ * as it is read and its length in *olen (at most MAX_NAME - 2 characters: the labels'
+ * bytes and dots are fewer than the name's MAX_NAME octets, so the text is never
+ * cut), and notes in *first how it ended. Without out, a pointer to that name ends the
+ * walk as reading it again would (the same bounds on the octets and the pointers). The
+ * walk reads from a copy of the reader kept in registers. */
+static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t *olen,
+                          first_name_t *first)
 {
     tpa_rd_t w = *r;
     bool jumped = false;
@@ -65,6 +79,7 @@ static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t *o
         unsigned l = *lp;
         if (l == 0) {
             if (!jumped) *r = w;
+            if (out) *first = (first_name_t){.ok = true, .total = total, .jumps = jumps};
             return NAME_OK;
         }
         if ((l & 0xc0) == 0xc0) {
@@ -74,6 +89,12 @@ static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t *o
             if (!jumped) *r = w; /* the caller goes on after the first pointer */
             jumped = true;
             if (++jumps > MAX_JUMPS || off >= tpa_rd_remaining(msg)) return NAME_BAD;
+            if (!out && off == FIRST_NAME_AT && first->ok) { /* its labels and pointers */
+                if ((first->total && total + first->total + 1 > MAX_NAME) ||
+                    (first->jumps && jumps + first->jumps > MAX_JUMPS))
+                    return NAME_BAD;
+                return NAME_OK;
+            }
             w = *msg;
             tpa_rd_skip(&w, off);
             continue;
@@ -120,14 +141,15 @@ static int check(tpa_rd_t m, walk_t *w)
     unsigned qd = tpa_rd_be16(&m);
     unsigned rr = (unsigned)tpa_rd_be16(&m) + tpa_rd_be16(&m) + tpa_rd_be16(&m);
     if (m.err) return TPA_MAL_DNS_TRUNCATED;
+    first_name_t qname = {.ok = false};
     for (unsigned i = 0; i < qd + rr; i++) {
         int n;
         bool first = i == 0 && qd > 0; /* the first question */
         if (first) {
-            n = name_walk_text(&m, &msg, w->qname, &w->qname_len);
+            n = name_walk_text(&m, &msg, w->qname, &w->qname_len, &qname);
             if (n == NAME_OK) w->qtype = tpa_rd_be16(&m);
         } else {
-            n = name_walk_text(&m, &msg, NULL, NULL);
+            n = name_walk_text(&m, &msg, NULL, NULL, &qname);
         }
         if (n == NAME_BAD) return TPA_MAL_DNS_NAME_INVALID;
         if (n == NAME_SHORT) return TPA_MAL_DNS_TRUNCATED;

@@ -263,7 +263,7 @@ const char *tpa_gtpv2_cause_name(unsigned v)
     return v < 256 ? cause_names[v] : NULL;
 }
 
-static bool grouped(unsigned t)
+static inline bool grouped(unsigned t)
 {
     switch (t) {
     case 93:  /* Bearer Context */
