@@ -48,34 +48,6 @@ void tpa_3gpp_msg_init_any(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3g
     if (def->kind & TPA_3GPP_FAIL) m->sig.outcome = TPA_SIG_FAILURE;
 }
 
-void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, tpa_id_kind_t kind,
-                              uint64_t id)
-{
-    const tpa_flow_key_t *k = &c->flow->key;
-    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, k->family, k->addr[(c->side ^ 1) & 1]);
-}
-
-void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, unsigned seq)
-{
-    const tpa_flow_key_t *k = &c->flow->key;
-    int side = m->sig.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side;
-    tpa_fmt_t f;
-    tpa_fmt_init(&f, m->key, sizeof m->key);
-    tpa_fmt_mem(&f, "seq=", 4);
-    tpa_fmt_u(&f, seq);
-    tpa_fmt_c(&f, '@');
-    tpa_fmt_addr(&f, k->family, k->addr[side & 1]);
-    m->sig.key = m->key;
-}
-
-void tpa_3gpp_msg_cause(tpa_3gpp_msg_t *m, unsigned cause, const char *name, bool failure)
-{
-    m->sig.has_cause = true;
-    m->sig.cause = cause;
-    m->sig.cause_name = name;
-    if (failure) m->sig.outcome = TPA_SIG_FAILURE;
-}
-
 /* ---- the IE walk ---- */
 
 void tpa_3gpp_ies_short(tpa_3gpp_ies_t *s)

@@ -77,16 +77,18 @@ static inline void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uin
 
 /* Adds the header's id (TEID, SEID): it names the tunnel / session at the receiver of
  * the message, so it goes with the receiver's address. */
-void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, tpa_id_kind_t kind,
-                              uint64_t id);
+static inline void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c,
+                                            tpa_id_kind_t kind, uint64_t id);
 
 /* Sets the pairing key "seq=<seq>@<requester address>": sequence numbers are per
  * sending node, so the requester's address scopes them. */
-void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, unsigned seq);
+static inline void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c,
+                                        unsigned seq);
 
 /* Sets the cause (name from the protocol's table, may be NULL); failure: the cause
  * rejects, so the outcome is a failure. */
-void tpa_3gpp_msg_cause(tpa_3gpp_msg_t *m, unsigned cause, const char *name, bool failure);
+static inline void tpa_3gpp_msg_cause(tpa_3gpp_msg_t *m, unsigned cause, const char *name,
+                                      bool failure);
 
 /* ---- the IE walk ---- */
 
@@ -189,6 +191,35 @@ static inline void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol,
     m->sig.name = def->name;
     m->sig.kind = (tpa_sig_kind_t)def->kind;
     m->sig.procedure = def->proc;
+}
+
+static inline void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c,
+                                            tpa_id_kind_t kind, uint64_t id)
+{
+    const tpa_flow_key_t *k = &c->flow->key;
+    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, k->family, k->addr[(c->side ^ 1) & 1]);
+}
+
+static inline void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, unsigned seq)
+{
+    const tpa_flow_key_t *k = &c->flow->key;
+    int side = m->sig.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side;
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, m->key, sizeof m->key);
+    tpa_fmt_mem(&f, "seq=", 4);
+    tpa_fmt_u(&f, seq);
+    tpa_fmt_c(&f, '@');
+    tpa_fmt_addr(&f, k->family, k->addr[side & 1]);
+    m->sig.key = m->key;
+}
+
+static inline void tpa_3gpp_msg_cause(tpa_3gpp_msg_t *m, unsigned cause, const char *name,
+                                      bool failure)
+{
+    m->sig.has_cause = true;
+    m->sig.cause = cause;
+    m->sig.cause_name = name;
+    if (failure) m->sig.outcome = TPA_SIG_FAILURE;
 }
 
 /* ---- the framing and the walk, inline: each protocol's copy sees its own constant
