@@ -116,16 +116,15 @@ const char *tpa_pfcp_cause_name(unsigned v)
  * ... Remove QER), as X(w, type) for each; all below 320. */
 #define GROUPED_TYPES(X, w)                                                                        \
     X(w, 51)                                                                                       \
-    X(w, 54)                                                                                       \
-    X(w, 58) X(w, 59) X(w, 68) X(w, 77) X(w, 78) X(w, 79) X(w, 80) X(w, 83) X(w, 85) X(w, 86)      \
-        X(w, 87) X(w, 99) X(w, 102) X(w, 105) X(w, 118) X(w, 127) X(w, 128) X(w, 129) X(w, 130)    \
-            X(w, 132) X(w, 143) X(w, 147) X(w, 165) X(w, 166) X(w, 167) X(w, 168) X(w, 169)        \
-                X(w, 175) X(w, 176) X(w, 183) X(w, 187) X(w, 188) X(w, 189) X(w, 190) X(w, 195)    \
-                    X(w, 199) X(w, 200) X(w, 201) X(w, 203) X(w, 210) X(w, 211) X(w, 212)          \
-                        X(w, 213) X(w, 215) X(w, 217) X(w, 219) X(w, 220) X(w, 224) X(w, 225)      \
-                            X(w, 226) X(w, 232) X(w, 237) X(w, 238) X(w, 239) X(w, 241) X(w, 246)  \
-                                X(w, 251) X(w, 253) X(w, 254) X(w, 255) X(w, 262) X(w, 263)        \
-                                    X(w, 266) X(w, 269) X(w, 270)
+    X(w, 54) X(w, 58) X(w, 59) X(w, 68) X(w, 77) X(w, 78) X(w, 79) X(w, 80) X(w, 83) X(w, 85)      \
+        X(w, 86) X(w, 87) X(w, 99) X(w, 102) X(w, 105) X(w, 118) X(w, 127) X(w, 128) X(w, 129)     \
+            X(w, 130) X(w, 132) X(w, 143) X(w, 147) X(w, 165) X(w, 166) X(w, 167) X(w, 168)        \
+                X(w, 169) X(w, 175) X(w, 176) X(w, 183) X(w, 187) X(w, 188) X(w, 189) X(w, 190)    \
+                    X(w, 195) X(w, 199) X(w, 200) X(w, 201) X(w, 203) X(w, 210) X(w, 211)          \
+                        X(w, 212) X(w, 213) X(w, 215) X(w, 217) X(w, 219) X(w, 220) X(w, 224)      \
+                            X(w, 225) X(w, 226) X(w, 232) X(w, 237) X(w, 238) X(w, 239) X(w, 241)  \
+                                X(w, 246) X(w, 251) X(w, 253) X(w, 254) X(w, 255) X(w, 262)        \
+                                    X(w, 263) X(w, 266) X(w, 269) X(w, 270)
 
 /* The same as a bit set, built by the compiler: bit t & 63 of word t >> 6. */
 #define GROUPED_BIT(w, t) | ((t) >> 6 == (w) ? 1ULL << ((t)&63) : 0)
