@@ -29,6 +29,20 @@ static void m16(msg_t *m, unsigned v)
     m8(m, v);
 }
 
+/* The end of an answer whose name ends in a pointer to the question's name (offset
+ * 12): the pointer, type A, class IN, TTL 60, 10.0.0.1. */
+static void answer_to_question(msg_t *m)
+{
+    m16(m, 0xc00c);
+    m16(m, 1);
+    m16(m, 1);
+    m16(m, 0);
+    m16(m, 60);
+    m16(m, 4);
+    m16(m, 0x0a00);
+    m16(m, 0x0001);
+}
+
 /* RFC 1035 4.1: header, one question www.example.com A IN, and for a response one
  * answer whose name is a pointer to the question's name (offset 12). */
 static msg_t dns(unsigned id, bool response)
@@ -45,16 +59,7 @@ static msg_t dns(unsigned id, bool response)
     m.n += sizeof name;
     m16(&m, 1);
     m16(&m, 1);
-    if (response) {
-        m16(&m, 0xc00c);
-        m16(&m, 1);
-        m16(&m, 1);
-        m16(&m, 0);
-        m16(&m, 60);
-        m16(&m, 4);
-        m16(&m, 0x0a00);
-        m16(&m, 0x0001);
-    }
+    if (response) answer_to_question(&m);
     return m;
 }
 
@@ -112,6 +117,45 @@ static void test_udp(void)
     tf_feed_cut(&fb, 6000, fb.n - 6);
     CHECK(count("response") == 3 && tpa_decode_stats(tf_dec)->malformed == mal);
     CHECK(tpa_decode_stats(tf_dec)->malformed == 4);
+}
+
+/* 4.1.4 and 2.3.4: an answer's name made of a label and a pointer to the question's
+ * name is that label and the question's labels, and their octets count together
+ * against the 255 allowed (the question's name is read once; the answer's ending at
+ * it keeps the bound). */
+static msg_t label_then_pointer(unsigned id, size_t answer_label)
+{
+    msg_t m = {{0}, 0};
+    m16(&m, id);
+    m16(&m, 0x8180);
+    m16(&m, 1);
+    m16(&m, 1);
+    m16(&m, 0);
+    m16(&m, 0);
+    for (int i = 0; i < 4; i++) { /* 4 labels of 49: 200 octets before the final 0 */
+        m8(&m, 49);
+        for (int k = 0; k < 49; k++)
+            m8(&m, 'a' + i);
+    }
+    m8(&m, 0);
+    m16(&m, 1);
+    m16(&m, 1);
+    m8(&m, (unsigned)answer_label);
+    for (size_t k = 0; k < answer_label; k++)
+        m8(&m, 'x');
+    answer_to_question(&m);
+    return m;
+}
+
+static void test_pointer_to_question(void)
+{
+    tf_fresh();
+    msg_t fits = label_then_pointer(1, 50); /* 51 + 200 + 1 = 252 octets */
+    udp_msg(&fits, false, 0);
+    CHECK(count("response") == 1 && tpa_decode_stats(tf_dec)->malformed == 0);
+    msg_t over = label_then_pointer(2, 60); /* 61 + 200 + 1 = 262 */
+    udp_msg(&over, false, 1000);
+    CHECK(count("response") == 2 && reason(TPA_MAL_DNS_NAME_INVALID) == 1);
 }
 
 /* A query for name (labels as on the wire, with the final 0) or its response. */
@@ -282,6 +326,7 @@ static void test_tcp_gap_resync(void)
 int main(void)
 {
     test_udp();
+    test_pointer_to_question();
     test_pairing_names();
     test_tcp_split_and_bundled();
     test_tcp_mid_and_rst();

@@ -116,6 +116,29 @@ int main(void)
             check_addr(4, a4);
         }
     }
+    /* the same addresses again and again, more of them than the memo of texts holds
+     * (entries replaced, found again), in buffers with and without room for a whole
+     * entry */
+    uint8_t many[64][4];
+    for (int i = 0; i < 64; i++) {
+        uint64_t r = next();
+        memcpy(many[i], &r, 4);
+    }
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < 64; i++) {
+            check_addr(4, many[i]);
+            char want[INET_ADDRSTRLEN], got[32];
+            inet_ntop(AF_INET, many[i], want, sizeof want);
+            for (size_t size = 1; size <= 17; size++) {
+                tpa_fmt_t f;
+                tpa_fmt_init(&f, got, size);
+                tpa_fmt_addr(&f, 4, many[i]);
+                CHECKF(strncmp(want, got, size - 1) == 0 && strlen(got) == tpa_fmt_len(&f) &&
+                           tpa_fmt_len(&f) == (strlen(want) < size ? strlen(want) : size - 1),
+                       "size %zu: %s vs %s", size, want, got);
+            }
+        }
+    }
 
     /* IPv6: every pattern of zero and non-zero groups (runs, ties, mapped and
      * compatible IPv4 forms), each with small and large group values */

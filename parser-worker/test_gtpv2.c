@@ -237,6 +237,14 @@ static uint64_t tbcd_rand(uint64_t *s) /* xorshift64* */
 
 static void test_tbcd(void)
 {
+    for (unsigned x = 0; x < 256 * 256; x++) { /* every pair of octets, room for all */
+        uint8_t b[2] = {(uint8_t)(x >> 8), (uint8_t)x};
+        char want[8], got[8];
+        size_t wn = tbcd_ref(b, 2, want, sizeof want);
+        tpa_rd_t r = tpa_rd_init(b, 2);
+        size_t gn = tpa_3gpp_tbcd(&r, 2, got, sizeof got);
+        CHECK(wn == gn && strcmp(want, got) == 0);
+    }
     uint64_t rng = 0x243f6a8885a308d3ULL;
     for (int t = 0; t < 3000; t++) {
         uint8_t b[12];

@@ -6,6 +6,17 @@
 
 #include "tpa_fmt.h"
 
+/* Every octet whose two nibbles are decimal digits, as its two digits in TBCD order
+ * (low nibble first), else "\0\0": octet b is tbcd2[2 * b .. 2 * b + 1]. */
+#define T10(h)                                                                                     \
+    T1(h, 0) T1(h, 1) T1(h, 2) T1(h, 3) T1(h, 4) T1(h, 5) T1(h, 6) T1(h, 7) T1(h, 8) T1(h, 9)
+#define T1(h, l) #l #h
+#define BAD6 "\0\0\0\0\0\0\0\0\0\0\0\0"
+#define BAD16 BAD6 BAD6 "\0\0\0\0\0\0\0\0"
+static const char tbcd2[2 * 256 + 1] =
+    T10(0) BAD6 T10(1) BAD6 T10(2) BAD6 T10(3) BAD6 T10(4) BAD6 T10(5) BAD6 T10(6) BAD6 T10(7)
+        BAD6 T10(8) BAD6 T10(9) BAD6 BAD16 BAD16 BAD16 BAD16 BAD16 BAD16;
+
 size_t tpa_3gpp_tbcd(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
 {
     size_t k = 0;
@@ -13,12 +24,12 @@ size_t tpa_3gpp_tbcd(tpa_rd_t *r, size_t n, char *dst, size_t dstlen)
     const uint8_t *p = tpa_rd_span(r, n);
     if (!p) return 0;
     size_t i = 0;
-    /* the common case, a byte a step: both digits decimal and room for both */
+    /* the common case, a byte a step: both digits decimal (a pair from the table) and
+     * room for both */
     for (; i < n && k + 2 < dstlen; i++) {
-        unsigned lo = p[i] & 0x0fu, hi = p[i] >> 4;
-        if (lo > 9 || hi > 9) break;
-        dst[k] = (char)('0' + lo);
-        dst[k + 1] = (char)('0' + hi);
+        const char *d = tbcd2 + 2 * p[i];
+        if (!d[0]) break;
+        memcpy(dst + k, d, 2);
         k += 2;
     }
     for (; i < n; i++) { /* the rest digit by digit: a filler or the end of the room */
@@ -72,19 +83,6 @@ int tpa_3gpp_addr(tpa_rd_t *r, int family, char *dst, size_t dstlen)
     return 0;
 }
 
-int tpa_3gpp_ip(tpa_rd_t *r, int family, tpa_3gpp_ip_t *ip)
-{
-    size_t n = family == 6 ? 16 : 4;
-    ip->family = 0;
-    if (!tpa_rd_has(r, n)) {
-        r->err = true;
-        return -1;
-    }
-    tpa_rd_bytes(r, ip->a, n);
-    ip->family = family == 6 ? 6 : 4;
-    return 0;
-}
-
 /* Whether m holds an identity of kind with value. */
 static bool holds(const tpa_sig_t *m, tpa_id_kind_t kind, const char *value)
 {
@@ -101,6 +99,12 @@ void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const 
     tpa_fmt_init(&f, s, TPA_3GPP_ID_SLOT);
     tpa_fmt_s(&f, value);
     tpa_sig_add_id(m, kind, s);
+}
+
+void tpa_3gpp_add_slot(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind)
+{
+    const char *s = b->slot[m->n_ids];
+    if (s[0] && !holds(m, kind, s)) tpa_sig_add_id(m, kind, s);
 }
 
 void tpa_3gpp_add_id_at(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, uint64_t id,

@@ -50,7 +50,20 @@ typedef struct tpa_3gpp_ip {
 
 /* Reads a 4-byte IPv4 (family 4) or 16-byte IPv6 (family 6) address from r into ip.
  * Returns 0, or -1 when r is short (r->err set, ip->family 0). */
-int tpa_3gpp_ip(tpa_rd_t *r, int family, tpa_3gpp_ip_t *ip);
+static inline int tpa_3gpp_ip(tpa_rd_t *r, int family, tpa_3gpp_ip_t *ip)
+{
+    ip->family = 0;
+    if (family == 6) { /* constant sizes: the copies are a load and a store or two */
+        if (!tpa_rd_need(r, 16)) return -1;
+        tpa_rd_bytes(r, ip->a, 16);
+        ip->family = 6;
+    } else {
+        if (!tpa_rd_need(r, 4)) return -1;
+        tpa_rd_bytes(r, ip->a, 4);
+        ip->family = 4;
+    }
+    return 0;
+}
 
 /* Storage for the identity strings of one tpa_sig_t (they are borrowed by it until
  * tpa_sig_report). */
@@ -63,6 +76,17 @@ typedef struct tpa_3gpp_ids {
  * nothing when value is empty, m is full, or m already holds the same kind and value.
  * Longer values are cut to TPA_3GPP_ID_SLOT - 1. */
 void tpa_3gpp_add_id(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, const char *value);
+
+/* The slot m's next identity goes to (TPA_3GPP_ID_SLOT bytes), or NULL when m is full:
+ * a value decoded straight into it is then added with tpa_3gpp_add_slot (no copy). */
+static inline char *tpa_3gpp_slot(const tpa_sig_t *m, tpa_3gpp_ids_t *b)
+{
+    return m->n_ids < TPA_SIG_MAX_IDS ? b->slot[m->n_ids] : NULL;
+}
+
+/* Adds the value in the slot tpa_3gpp_slot gave (m not full since) as tpa_3gpp_add_id
+ * adds a copy: nothing when it is empty or m already holds the same kind and value. */
+void tpa_3gpp_add_slot(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind);
 
 /* Adds the TPA_ID_TEID / TPA_ID_SEID value "0x<id hex>@<addr>" ("0x<id>" when addr is
  * NULL or of family 0) as tpa_3gpp_add_id does, written straight into the slot. */

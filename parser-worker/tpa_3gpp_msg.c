@@ -20,8 +20,8 @@ const tpa_3gpp_msg_def_t *tpa_3gpp_msg_def(const tpa_3gpp_msg_def_t *defs, size_
     return NULL;
 }
 
-void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
-                       unsigned type, const char *unknown)
+void tpa_3gpp_msg_init_any(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
+                           unsigned type, const char *unknown)
 {
     tpa_sig_init(&m->sig);
     if (type < 256) {
@@ -48,40 +48,6 @@ void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_m
     if (def->kind & TPA_3GPP_FAIL) m->sig.outcome = TPA_SIG_FAILURE;
 }
 
-void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id,
-                        const tpa_3gpp_ip_t *addr)
-{
-    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, addr ? addr->family : 0, addr ? addr->a : NULL);
-}
-
-void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, tpa_id_kind_t kind,
-                              uint64_t id)
-{
-    const tpa_flow_key_t *k = &c->flow->key;
-    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, k->family, k->addr[(c->side ^ 1) & 1]);
-}
-
-void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, unsigned seq)
-{
-    const tpa_flow_key_t *k = &c->flow->key;
-    int side = m->sig.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side;
-    tpa_fmt_t f;
-    tpa_fmt_init(&f, m->key, sizeof m->key);
-    tpa_fmt_mem(&f, "seq=", 4);
-    tpa_fmt_u(&f, seq);
-    tpa_fmt_c(&f, '@');
-    tpa_fmt_addr(&f, k->family, k->addr[side & 1]);
-    m->sig.key = m->key;
-}
-
-void tpa_3gpp_msg_cause(tpa_3gpp_msg_t *m, unsigned cause, const char *name, bool failure)
-{
-    m->sig.has_cause = true;
-    m->sig.cause = cause;
-    m->sig.cause_name = name;
-    if (failure) m->sig.outcome = TPA_SIG_FAILURE;
-}
-
 /* ---- the IE walk ---- */
 
 void tpa_3gpp_ies_short(tpa_3gpp_ies_t *s)
@@ -101,16 +67,24 @@ void tpa_3gpp_ies_add(tpa_3gpp_ies_t *s, tpa_id_kind_t kind, const char *value)
     tpa_3gpp_add_id(&s->m->sig, &s->m->ids, kind, value);
 }
 
+/* The digits and the APN are decoded straight into the identity's slot (into a
+ * scratch buffer when m is full: the octets are consumed the same). */
 void tpa_3gpp_ies_digits(tpa_3gpp_ies_t *s, tpa_rd_t *v, size_t len, tpa_id_kind_t kind)
 {
     char dg[TPA_3GPP_DIGITS_MAX];
-    if (tpa_3gpp_tbcd(v, len, dg, sizeof dg)) tpa_3gpp_ies_add(s, kind, dg);
+    char *slot = tpa_3gpp_slot(&s->m->sig, &s->m->ids);
+    if (tpa_3gpp_tbcd(v, len, slot ? slot : dg, sizeof dg) && slot)
+        tpa_3gpp_add_slot(&s->m->sig, &s->m->ids, kind);
 }
+
+_Static_assert(TPA_3GPP_APN_MAX <= TPA_3GPP_ID_SLOT, "an APN fits an identity's slot");
 
 void tpa_3gpp_ies_apn(tpa_3gpp_ies_t *s, tpa_rd_t *v, size_t len)
 {
     char apn[TPA_3GPP_APN_MAX];
-    if (tpa_3gpp_apn(v, len, apn, sizeof apn)) tpa_3gpp_ies_add(s, TPA_ID_DNN, apn);
+    char *slot = tpa_3gpp_slot(&s->m->sig, &s->m->ids);
+    if (tpa_3gpp_apn(v, len, slot ? slot : apn, sizeof apn) && slot)
+        tpa_3gpp_add_slot(&s->m->sig, &s->m->ids, TPA_ID_DNN);
 }
 
 void tpa_3gpp_ies_bearer(tpa_3gpp_ies_t *s, tpa_rd_t *v)
@@ -128,71 +102,4 @@ void tpa_3gpp_ies_cause(tpa_3gpp_ies_t *s, tpa_rd_t *v, size_t len, size_t minle
         s->has_cause = true;
         s->cause = tpa_rd_u8(v);
     }
-}
-
-void tpa_3gpp_ies_walk(const tpa_3gpp_ie_spec_t *spec, tpa_3gpp_ies_t *s, tpa_rd_t r, int depth)
-{
-    while (!s->bad && tpa_rd_remaining(&r) > 0) {
-        if (!tpa_rd_has(&r, 4)) {
-            tpa_3gpp_ies_short(s);
-            return;
-        }
-        unsigned type = spec->type_len == 2 ? tpa_rd_be16(&r) : tpa_rd_u8(&r);
-        size_t len = tpa_rd_be16(&r);
-        if (spec->instance) tpa_rd_skip(&r, 1);
-        if (!tpa_rd_has(&r, len)) {
-            tpa_3gpp_ies_short(s);
-            return;
-        }
-        tpa_rd_t v = tpa_rd_sub(&r, len);
-        if (spec->grouped(type)) {
-            if (depth + 1 >= TPA_3GPP_MAX_DEPTH) {
-                tpa_dissect_malformed(s->c, spec->mal_too_deep);
-                s->bad = true;
-                return;
-            }
-            tpa_3gpp_ies_walk(spec, s, v, depth + 1);
-            continue;
-        }
-        spec->ie(s, type, &v, len, depth);
-    }
-}
-
-/* ---- GTPv2-C and PFCP framing ---- */
-
-bool tpa_3gpp_hdr_read(const tpa_3gpp_hdr_spec_t *spec, tpa_dissect_ctx_t *c, tpa_rd_t *r,
-                       tpa_3gpp_hdr_t *h)
-{
-    if (!tpa_rd_has(r, 4)) {
-        tpa_dissect_short(c, spec->mal_truncated);
-        return false;
-    }
-    uint8_t fl = tpa_rd_u8(r);
-    h->type = tpa_rd_u8(r);
-    size_t len = tpa_rd_be16(r);
-    bool has_id = fl & spec->id_flag;
-    h->next = (fl & spec->more_flag) ? 1 : 0;
-    h->ok = true;
-    if (spec->version >= 0 && (fl >> 5) != spec->version) {
-        tpa_dissect_malformed(c, spec->mal_bad_version);
-        h->ok = false;
-    }
-    if (len < (has_id ? spec->id_len + 4u : 4u)) {
-        if (h->ok) tpa_dissect_malformed(c, spec->mal_len_invalid);
-        h->ok = false;
-        h->next = -1;
-    } else if (len > tpa_rd_remaining(r)) {
-        if (h->ok) tpa_dissect_short(c, spec->mal_len_invalid);
-        h->next = -1;
-    }
-    h->body = tpa_rd_sub_upto(r, len);
-    h->id = 0;
-    if (has_id) h->id = spec->id_len == 8 ? tpa_rd_be64(&h->body) : tpa_rd_be32(&h->body);
-    h->seq = tpa_rd_be24(&h->body);
-    tpa_rd_skip(&h->body, 1); /* message priority / spare */
-    if (h->body.err) {
-        if (h->ok) tpa_dissect_short(c, spec->mal_truncated);
-        h->ok = false;
-    }
-    return true;
 }

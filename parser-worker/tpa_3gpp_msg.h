@@ -20,6 +20,7 @@
 
 #include "tpa_3gpp.h"
 #include "tpa_dissect.h"
+#include "tpa_fmt.h"
 #include "tpa_rd.h"
 #include "tpa_sig.h"
 
@@ -36,6 +37,14 @@ typedef struct tpa_3gpp_msg_def {
 /* The row of type t in defs[0..n) (sorted by type), or NULL. O(log n). */
 const tpa_3gpp_msg_def_t *tpa_3gpp_msg_def(const tpa_3gpp_msg_def_t *defs, size_t n, unsigned t);
 
+/* The row of type t in defs[0..n) indexed by type (defs[t] names its type), or NULL
+ * when t >= n or that row is empty. O(1). */
+static inline const tpa_3gpp_msg_def_t *tpa_3gpp_msg_row(const tpa_3gpp_msg_def_t *defs, size_t n,
+                                                         unsigned t)
+{
+    return t < n && defs[t].name ? &defs[t] : NULL;
+}
+
 /* One message being reported: sig borrows the strings below. */
 typedef struct tpa_3gpp_msg {
     tpa_sig_t sig;
@@ -49,26 +58,37 @@ typedef struct tpa_3gpp_msg {
  * family) whose table row is def (NULL when the table lacks the type: named
  * "<unknown> <type>", e.g. "GTPv2 message type 9", an indication): code = the decimal
  * type; kind, procedure, and a failure outcome for failure indications, from def. */
-void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
-                       unsigned type, const char *unknown);
+static inline void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol,
+                                     const tpa_3gpp_msg_def_t *def, unsigned type,
+                                     const char *unknown);
+
+/* tpa_3gpp_msg_init for any type and def (the inline one handles a known type below
+ * 256 itself). */
+void tpa_3gpp_msg_init_any(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
+                           unsigned type, const char *unknown);
 
 /* Adds an identity of kind (TPA_ID_TEID / TPA_ID_SEID) "0x<id>@<addr>" to m ("0x<id>"
  * when addr is NULL or of family 0). */
-void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id,
-                        const tpa_3gpp_ip_t *addr);
+static inline void tpa_3gpp_msg_id_at(tpa_3gpp_msg_t *m, tpa_id_kind_t kind, uint64_t id,
+                                      const tpa_3gpp_ip_t *addr)
+{
+    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, addr ? addr->family : 0, addr ? addr->a : NULL);
+}
 
 /* Adds the header's id (TEID, SEID): it names the tunnel / session at the receiver of
  * the message, so it goes with the receiver's address. */
-void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, tpa_id_kind_t kind,
-                              uint64_t id);
+static inline void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c,
+                                            tpa_id_kind_t kind, uint64_t id);
 
 /* Sets the pairing key "seq=<seq>@<requester address>": sequence numbers are per
  * sending node, so the requester's address scopes them. */
-void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, unsigned seq);
+static inline void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c,
+                                        unsigned seq);
 
 /* Sets the cause (name from the protocol's table, may be NULL); failure: the cause
  * rejects, so the outcome is a failure. */
-void tpa_3gpp_msg_cause(tpa_3gpp_msg_t *m, unsigned cause, const char *name, bool failure);
+static inline void tpa_3gpp_msg_cause(tpa_3gpp_msg_t *m, unsigned cause, const char *name,
+                                      bool failure);
 
 /* ---- the IE walk ---- */
 
@@ -134,8 +154,8 @@ typedef struct tpa_3gpp_hdr {
  * remains when it claims more); malformations are counted on c (the first only).
  * False when not even the first four octets are there (counted as truncated; *h
  * unset). */
-bool tpa_3gpp_hdr_read(const tpa_3gpp_hdr_spec_t *spec, tpa_dissect_ctx_t *c, tpa_rd_t *r,
-                       tpa_3gpp_hdr_t *h);
+static inline bool tpa_3gpp_hdr_read(const tpa_3gpp_hdr_spec_t *spec, tpa_dissect_ctx_t *c,
+                                     tpa_rd_t *r, tpa_3gpp_hdr_t *h);
 
 #define TPA_3GPP_MAX_DEPTH 8 /* grouped IE nesting walked */
 
@@ -153,6 +173,122 @@ typedef struct tpa_3gpp_ie_spec {
 } tpa_3gpp_ie_spec_t;
 
 /* Walks the IEs at r (depth 0 for a message's body) until the end or s->bad. */
-void tpa_3gpp_ies_walk(const tpa_3gpp_ie_spec_t *spec, tpa_3gpp_ies_t *s, tpa_rd_t r, int depth);
+static inline void tpa_3gpp_ies_walk(const tpa_3gpp_ie_spec_t *spec, tpa_3gpp_ies_t *s, tpa_rd_t r,
+                                     int depth);
+
+static inline void tpa_3gpp_msg_init(tpa_3gpp_msg_t *m, const char *protocol,
+                                     const tpa_3gpp_msg_def_t *def, unsigned type,
+                                     const char *unknown)
+{
+    if (!def || type > 255 || (def->kind & TPA_3GPP_FAIL)) {
+        tpa_3gpp_msg_init_any(m, protocol, def, type, unknown);
+        return;
+    }
+    tpa_sig_init(&m->sig);
+    m->sig.code = tpa_fmt_u8_str((uint8_t)type); /* static: kept by address */
+    m->sig.protocol = protocol;
+    m->sig.cause_family = protocol;
+    m->sig.name = def->name;
+    m->sig.kind = (tpa_sig_kind_t)def->kind;
+    m->sig.procedure = def->proc;
+}
+
+static inline void tpa_3gpp_msg_receiver_id(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c,
+                                            tpa_id_kind_t kind, uint64_t id)
+{
+    const tpa_flow_key_t *k = &c->flow->key;
+    tpa_3gpp_add_id_at(&m->sig, &m->ids, kind, id, k->family, k->addr[(c->side ^ 1) & 1]);
+}
+
+static inline void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx_t *c, unsigned seq)
+{
+    const tpa_flow_key_t *k = &c->flow->key;
+    int side = m->sig.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side;
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, m->key, sizeof m->key);
+    tpa_fmt_mem(&f, "seq=", 4);
+    tpa_fmt_u(&f, seq);
+    tpa_fmt_c(&f, '@');
+    tpa_fmt_addr(&f, k->family, k->addr[side & 1]);
+    m->sig.key = m->key;
+}
+
+static inline void tpa_3gpp_msg_cause(tpa_3gpp_msg_t *m, unsigned cause, const char *name,
+                                      bool failure)
+{
+    m->sig.has_cause = true;
+    m->sig.cause = cause;
+    m->sig.cause_name = name;
+    if (failure) m->sig.outcome = TPA_SIG_FAILURE;
+}
+
+/* ---- the framing and the walk, inline: each protocol's copy sees its own constant
+ * spec, so the compiler folds the layout and calls grouped() and ie() directly ---- */
+
+static inline void tpa_3gpp_ies_walk(const tpa_3gpp_ie_spec_t *spec, tpa_3gpp_ies_t *s, tpa_rd_t r,
+                                     int depth)
+{
+    while (!s->bad && tpa_rd_remaining(&r) > 0) {
+        if (!tpa_rd_has(&r, 4)) {
+            tpa_3gpp_ies_short(s);
+            return;
+        }
+        unsigned type = spec->type_len == 2 ? tpa_rd_be16(&r) : tpa_rd_u8(&r);
+        size_t len = tpa_rd_be16(&r);
+        if (spec->instance) tpa_rd_skip(&r, 1);
+        if (!tpa_rd_has(&r, len)) {
+            tpa_3gpp_ies_short(s);
+            return;
+        }
+        tpa_rd_t v = tpa_rd_sub(&r, len);
+        if (spec->grouped(type)) {
+            if (depth + 1 >= TPA_3GPP_MAX_DEPTH) {
+                tpa_dissect_malformed(s->c, spec->mal_too_deep);
+                s->bad = true;
+                return;
+            }
+            tpa_3gpp_ies_walk(spec, s, v, depth + 1);
+            continue;
+        }
+        spec->ie(s, type, &v, len, depth);
+    }
+}
+
+static inline bool tpa_3gpp_hdr_read(const tpa_3gpp_hdr_spec_t *spec, tpa_dissect_ctx_t *c,
+                                     tpa_rd_t *r, tpa_3gpp_hdr_t *h)
+{
+    if (!tpa_rd_has(r, 4)) {
+        tpa_dissect_short(c, spec->mal_truncated);
+        return false;
+    }
+    uint8_t fl = tpa_rd_u8(r);
+    h->type = tpa_rd_u8(r);
+    size_t len = tpa_rd_be16(r);
+    bool has_id = fl & spec->id_flag;
+    h->next = (fl & spec->more_flag) ? 1 : 0;
+    h->ok = true;
+    if (spec->version >= 0 && (fl >> 5) != spec->version) {
+        tpa_dissect_malformed(c, spec->mal_bad_version);
+        h->ok = false;
+    }
+    if (len < (has_id ? spec->id_len + 4u : 4u)) {
+        if (h->ok) tpa_dissect_malformed(c, spec->mal_len_invalid);
+        h->ok = false;
+        h->next = -1;
+    } else if (len > tpa_rd_remaining(r)) {
+        if (h->ok) tpa_dissect_short(c, spec->mal_len_invalid);
+        h->next = -1;
+    }
+    h->body = tpa_rd_sub_upto(r, len);
+    h->id = 0;
+    if (has_id) h->id = spec->id_len == 8 ? tpa_rd_be64(&h->body) : tpa_rd_be32(&h->body);
+    h->seq = tpa_rd_be24(&h->body);
+    tpa_rd_skip(&h->body, 1); /* message priority / spare */
+    if (h->body.err) {
+        if (h->ok) tpa_dissect_short(c, spec->mal_truncated);
+        h->ok = false;
+    }
+    return true;
+}
 
 #endif

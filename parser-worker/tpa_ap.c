@@ -17,22 +17,6 @@ const char *const tpa_ap_cause_protocol[7] = {"transfer-syntax-error",
                                               "abstract-syntax-error-falsely-constructed-message",
                                               "unspecified"};
 
-const char *tpa_ap_message_name(const tpa_ap_proto_t *ap, unsigned proc, int pdu_type)
-{
-    if (proc >= ap->nprocs || pdu_type < 0 || pdu_type > 2) return NULL;
-    return ap->procs[proc].msg[pdu_type];
-}
-
-const char *tpa_ap_procedure_name(const tpa_ap_proto_t *ap, unsigned proc)
-{
-    return proc < ap->nprocs ? ap->procs[proc].name : NULL;
-}
-
-bool tpa_ap_class1(const tpa_ap_proto_t *ap, unsigned proc)
-{
-    return proc < ap->nprocs && ap->procs[proc].msg[1] != NULL;
-}
-
 const char *tpa_ap_cause_group_name(const tpa_ap_proto_t *ap, unsigned group)
 {
     return group < TPA_AP_CAUSE_GROUPS ? ap->causes[group].name : NULL;

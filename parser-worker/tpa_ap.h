@@ -151,9 +151,19 @@ typedef struct tpa_ap_proto {
 bool tpa_ap_decode(const tpa_ap_proto_t *ap, tpa_rd_t *pdu, tpa_ap_msg_t *m);
 
 /* Names from ap's tables (static strings), NULL where the spec defines none. */
-const char *tpa_ap_message_name(const tpa_ap_proto_t *ap, unsigned proc, int pdu_type);
-const char *tpa_ap_procedure_name(const tpa_ap_proto_t *ap, unsigned proc);
-bool tpa_ap_class1(const tpa_ap_proto_t *ap, unsigned proc);
+static inline const char *tpa_ap_message_name(const tpa_ap_proto_t *ap, unsigned proc, int pdu_type)
+{
+    if (proc >= ap->nprocs || pdu_type < 0 || pdu_type > 2) return NULL;
+    return ap->procs[proc].msg[pdu_type];
+}
+static inline const char *tpa_ap_procedure_name(const tpa_ap_proto_t *ap, unsigned proc)
+{
+    return proc < ap->nprocs ? ap->procs[proc].name : NULL;
+}
+static inline bool tpa_ap_class1(const tpa_ap_proto_t *ap, unsigned proc)
+{
+    return proc < ap->nprocs && ap->procs[proc].msg[1] != NULL;
+}
 const char *tpa_ap_cause_name(const tpa_ap_proto_t *ap, unsigned group, unsigned value);
 const char *tpa_ap_cause_group_name(const tpa_ap_proto_t *ap, unsigned group);
 

@@ -44,53 +44,75 @@ static const char name_char[256] = {
     NAME_CHARS16(128), NAME_CHARS16(144), NAME_CHARS16(160), NAME_CHARS16(176),
     NAME_CHARS16(192), NAME_CHARS16(208), NAME_CHARS16(224), NAME_CHARS16(240)};
 
-/* Reads the name at r (advancing past it in place); msg is a reader over the whole
- * message, used to follow compression pointers. */
-static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t outlen)
+#define QNAME_MAX (MAX_NAME + 1) /* a name's text, its NUL included */
+
+/* How the first question's name (at offset 12, right after the header) was read: a
+ * later name that points there ends the same way from there on, so it is not walked
+ * again (answers nearly always name their owner so). */
+typedef struct first_name {
+    bool ok;      /* read to its end without fault */
+    size_t total; /* its octets but the final zero */
+    int jumps;    /* pointers followed in it */
+} first_name_t;
+
+#define FIRST_NAME_AT 12
+
+/* Reads the name at r (advancing r past it, or past its first compression pointer);
+ * msg is a reader over the whole message, used to follow the pointers. With out
+ * (QNAME_MAX bytes) it reads the first question's name: writes its text there as far
+ * as it is read and its length in *olen (at most MAX_NAME - 2 characters: the labels'
+ * bytes and dots are fewer than the name's MAX_NAME octets, so the text is never
+ * cut), and notes in *first how it ended. Without out, a pointer to that name ends the
+ * walk as reading it again would (the same bounds on the octets and the pointers). The
+ * walk reads from a copy of the reader kept in registers. */
+static int name_walk_text(tpa_rd_t *r, const tpa_rd_t *msg, char *out, size_t *olen,
+                          first_name_t *first)
 {
-    tpa_rd_t cur = *r;
-    tpa_rd_t *at = r; /* advance the caller's reader until the first pointer */
+    tpa_rd_t w = *r;
+    bool jumped = false;
     size_t total = 0, o = 0;
     int jumps = 0;
-    if (out && outlen) out[0] = '\0';
+    if (out) out[0] = '\0';
     for (;;) {
-        if (!tpa_rd_has(at, 1)) return NAME_SHORT;
-        uint8_t l = tpa_rd_u8(at);
+        const uint8_t *lp = tpa_rd_span(&w, 1);
+        if (!lp) return NAME_SHORT;
+        unsigned l = *lp;
         if (l == 0) {
-            if (out && outlen) out[o < outlen ? o : outlen - 1] = '\0';
+            if (!jumped) *r = w;
+            if (out) *first = (first_name_t){.ok = true, .total = total, .jumps = jumps};
             return NAME_OK;
         }
         if ((l & 0xc0) == 0xc0) {
-            if (!tpa_rd_has(at, 1)) return NAME_SHORT;
-            size_t off = (size_t)(l & 0x3f) << 8 | tpa_rd_u8(at);
+            const uint8_t *lo = tpa_rd_span(&w, 1);
+            if (!lo) return NAME_SHORT;
+            size_t off = (size_t)(l & 0x3f) << 8 | *lo;
+            if (!jumped) *r = w; /* the caller goes on after the first pointer */
+            jumped = true;
             if (++jumps > MAX_JUMPS || off >= tpa_rd_remaining(msg)) return NAME_BAD;
-            cur = *msg;
-            tpa_rd_skip(&cur, off);
-            at = &cur;
+            if (!out && off == FIRST_NAME_AT && first->ok) { /* its labels and pointers */
+                if ((first->total && total + first->total + 1 > MAX_NAME) ||
+                    (first->jumps && jumps + first->jumps > MAX_JUMPS))
+                    return NAME_BAD;
+                return NAME_OK;
+            }
+            w = *msg;
+            tpa_rd_skip(&w, off);
             continue;
         }
         if (l & 0xc0) return NAME_BAD; /* 01 and 10 label types */
         total += (size_t)l + 1;
         if (total + 1 > MAX_NAME) return NAME_BAD;
-        if (!tpa_rd_has(at, l)) return NAME_SHORT;
-        if (out && outlen) { /* printable text: dots between labels, others as '?' */
-            const uint8_t *lab = tpa_rd_span(at, l); /* l bytes are there (checked above) */
-            if (o && o + 1 < outlen) out[o++] = '.';
-            size_t n = o + 1 < outlen ? outlen - 1 - o : 0; /* room left before the NUL */
-            if (n > l) n = l;
-            for (size_t i = 0; i < n; i++)
+        const uint8_t *lab = tpa_rd_span(&w, l);
+        if (!lab) return NAME_SHORT;
+        if (out) { /* printable text: dots between labels, others as '?' */
+            if (o) out[o++] = '.';
+            for (size_t i = 0; i < l; i++)
                 out[o + i] = name_char[lab[i]];
-            o += n;
+            o += l;
             out[o] = '\0';
-        } else {
-            tpa_rd_skip(at, l);
+            *olen = o;
         }
     }
-}
-
-static int name_walk(tpa_rd_t *r, const tpa_rd_t *msg)
-{
-    return name_walk_text(r, msg, NULL, 0);
 }
 
 static const char *rcode_name(unsigned rc)
@@ -101,61 +123,39 @@ static const char *rcode_name(unsigned rc)
     return rc < sizeof names / sizeof names[0] ? names[rc] : "rcode";
 }
 
-/* Reports the message as a transaction half: a query (QR 0, opcode QUERY) is a
- * request, a response closes it; paired by ID, first question name (case-folded, as
- * resolvers randomise case) and type on the flow. The outcome is the RCODE (RFC 1035 4.1.1):
- * NOERROR success, others failure. */
-static void report(tpa_dissect_ctx_t *c, tpa_rd_t m, bool qr)
-{
-    const tpa_rd_t msg = m;
-    char qname[256], key[320];
-    qname[0] = '\0';
-    unsigned id = tpa_rd_be16(&m), flags = tpa_rd_be16(&m), qd = tpa_rd_be16(&m), qtype = 0;
-    tpa_rd_skip(&m, 6);
-    if (qd && name_walk_text(&m, &msg, qname, sizeof qname) == NAME_OK) qtype = tpa_rd_be16(&m);
-    tpa_fmt_t f;
-    tpa_fmt_init(&f, key, sizeof key);
-    tpa_fmt_s(&f, "id=");
-    tpa_fmt_u(&f, id);
-    tpa_fmt_c(&f, '|');
-    tpa_fmt_s(&f, qname);
-    tpa_fmt_c(&f, '|');
-    tpa_fmt_u(&f, qtype);
-    tpa_sig_t sig;
-    tpa_sig_init(&sig);
-    sig.protocol = "dns";
-    sig.code = qr ? "response" : "query";
-    sig.name = qr ? "response" : "query";
-    sig.kind = qr ? TPA_SIG_RESPONSE : TPA_SIG_REQUEST;
-    /* opcode QUERY on unicast DNS; multicast DNS and LLMNR queries go to a group and
-     * often get no answer by design, so they are counted but not paired */
-    bool unicast = !c->row || strcmp(c->row->name, "dns") == 0;
-    sig.procedure = unicast && ((flags >> 11) & 0xf) == 0 ? "query" : NULL;
-    sig.key = sig.procedure ? key : NULL;
-    if (qr) {
-        unsigned rc = flags & 0xf;
-        sig.outcome = rc == 0 ? TPA_SIG_OK : TPA_SIG_FAILURE;
-        sig.has_cause = rc != 0;
-        sig.cause = rc;
-        sig.cause_name = rcode_name(rc);
-        sig.cause_family = "dns";
-    }
-    tpa_sig_report(c, &sig);
-}
+/* What one walk over a message finds: the text of its first question's name (as far
+ * as it could be read: a name broken part way keeps the labels before the break) and
+ * that question's type, written into the pairing key; and the first malformation. */
+typedef struct walk {
+    char *qname; /* QNAME_MAX bytes */
+    size_t qname_len;
+    unsigned qtype; /* 0 when not readable */
+} walk_t;
 
-/* Checks the message's sections; returns a TPA_MAL_* reason or -1 when well formed. */
-static int check(tpa_rd_t m)
+/* Checks the message's sections, one pass over every name, filling w from the first
+ * question; returns a TPA_MAL_* reason or -1 when well formed. */
+static int check(tpa_rd_t m, walk_t *w)
 {
     const tpa_rd_t msg = m;
     tpa_rd_skip(&m, 4); /* ID, flags */
     unsigned qd = tpa_rd_be16(&m);
     unsigned rr = (unsigned)tpa_rd_be16(&m) + tpa_rd_be16(&m) + tpa_rd_be16(&m);
     if (m.err) return TPA_MAL_DNS_TRUNCATED;
+    first_name_t qname = {.ok = false};
     for (unsigned i = 0; i < qd + rr; i++) {
-        int n = name_walk(&m, &msg);
+        int n;
+        bool first = i == 0 && qd > 0; /* the first question */
+        if (first) {
+            n = name_walk_text(&m, &msg, w->qname, &w->qname_len, &qname);
+            if (n == NAME_OK) w->qtype = tpa_rd_be16(&m);
+        } else {
+            n = name_walk_text(&m, &msg, NULL, NULL, &qname);
+        }
         if (n == NAME_BAD) return TPA_MAL_DNS_NAME_INVALID;
         if (n == NAME_SHORT) return TPA_MAL_DNS_TRUNCATED;
-        if (i < qd) {
+        if (first) {
+            tpa_rd_skip(&m, 2); /* class (the type read above) */
+        } else if (i < qd) {
             tpa_rd_skip(&m, 4); /* type, class */
         } else {
             tpa_rd_skip(&m, 8); /* type, class, TTL */
@@ -167,7 +167,12 @@ static int check(tpa_rd_t m)
 }
 
 /* One message; `whole` says its length is known to be exact (TCP framing), so
- * running out is malformed even in a frame cut by snaplen. */
+ * running out is malformed even in a frame cut by snaplen.
+ *
+ * It is reported as a transaction half: a query (QR 0, opcode QUERY) is a request, a
+ * response closes it; paired by ID, first question name (case-folded, as resolvers
+ * randomise case) and type on the flow. The outcome is the RCODE (RFC 1035 4.1.1):
+ * NOERROR success, others failure. Then its malformation, if any, is counted. */
 static void message(tpa_dissect_ctx_t *c, tpa_rd_t *m, bool whole)
 {
     tpa_rd_t h = *m;
@@ -178,10 +183,43 @@ static void message(tpa_dissect_ctx_t *c, tpa_rd_t *m, bool whole)
             tpa_dissect_short(c, TPA_MAL_DNS_TRUNCATED);
         return;
     }
-    tpa_rd_skip(&h, 2); /* ID */
-    bool qr = (tpa_rd_be16(&h) & 0x8000) != 0;
-    report(c, *m, qr);
-    int bad = check(*m);
+    unsigned id = tpa_rd_be16(&h), flags = tpa_rd_be16(&h);
+    bool qr = (flags & 0x8000) != 0;
+    /* the key "id=<id>|<qname>|<qtype>", the name written in place by the walk */
+    char key[3 + 5 + 1 + QNAME_MAX + 1 + 5];
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, key, sizeof key);
+    tpa_fmt_mem(&f, "id=", 3);
+    tpa_fmt_u(&f, id);
+    tpa_fmt_c(&f, '|');
+    walk_t w = {.qname = f.p, .qname_len = 0, .qtype = 0};
+    int bad = check(*m, &w);
+    f.p += w.qname_len;
+    tpa_fmt_c(&f, '|');
+    tpa_fmt_u(&f, w.qtype);
+
+    tpa_sig_t sig;
+    tpa_sig_init(&sig);
+    sig.protocol = "dns";
+    sig.code = qr ? "response" : "query";
+    sig.name = qr ? "response" : "query";
+    sig.kind = qr ? TPA_SIG_RESPONSE : TPA_SIG_REQUEST;
+    /* opcode QUERY on unicast DNS; multicast DNS and LLMNR queries go to a group and
+     * often get no answer by design, so they are counted but not paired (the rows of
+     * this dissector are named "dns", "mdns" and "llmnr": four bytes compared) */
+    bool unicast = !c->row || memcmp(c->row->name, "dns", 4) == 0;
+    sig.procedure = unicast && ((flags >> 11) & 0xf) == 0 ? "query" : NULL;
+    sig.key = sig.procedure ? key : NULL;
+    if (qr) {
+        unsigned rc = flags & 0xf;
+        sig.outcome = rc == 0 ? TPA_SIG_OK : TPA_SIG_FAILURE;
+        sig.has_cause = rc != 0;
+        sig.cause = rc;
+        sig.cause_name = rcode_name(rc);
+        sig.cause_family = "dns";
+    }
+    tpa_sig_report(c, &sig);
+
     if (bad == TPA_MAL_DNS_TRUNCATED && !whole)
         tpa_dissect_short(c, bad);
     else if (bad >= 0)

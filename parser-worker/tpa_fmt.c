@@ -6,20 +6,41 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
-/* Every octet value in three digits with leading zeros, "000" to "255", one after
- * another (and a NUL): octet b is d3[3 * b .. 3 * b + 2]. */
+/* Every pair of decimal digits, "00" to "99", one after another (and a NUL): the
+ * pair of r (0-99) is d2[2 * r .. 2 * r + 1]. */
 #define D10(p) p "0" p "1" p "2" p "3" p "4" p "5" p "6" p "7" p "8" p "9"
 #define D100(p)                                                                                    \
     D10(p "0")                                                                                     \
-    D10(p "1") D10(p "2") D10(p "3") D10(p "4") D10(p "5") D10(p "6") D10(p "7") D10(p "8")        \
-        D10(p "9")
-static const char d3[3 * 256 + 1] =
-    D100("0") D100("1") D10("20") D10("21") D10("22") D10("23") D10("24") "250"
-                                                                          "251"
-                                                                          "252"
-                                                                          "253"
-                                                                          "254"
-                                                                          "255";
+    D10(p "1")                                                                                     \
+    D10(p "2") D10(p "3") D10(p "4") D10(p "5") D10(p "6") D10(p "7") D10(p "8") D10(p "9")
+static const char d2[2 * 100 + 1] = D100("");
+
+/* Every octet value's text padded with dots to four bytes, "0...", "10..", "255.", one
+ * after another (and a NUL): octet b is oct4[4 * b .. 4 * b + 3], and oct_len[b] is
+ * the length of its digits and one dot. */
+#define O10(p, s) p "0" s p "1" s p "2" s p "3" s p "4" s p "5" s p "6" s p "7" s p "8" s p "9" s
+static const char oct4[4 * 256 + 1] = O10("", "...") O10("1", "..") O10("2", "..") O10("3", "..")
+    O10("4", "..") O10("5", "..") O10("6", "..") O10("7", "..") O10("8", "..") O10("9", "..")
+        O10("10", ".") O10("11", ".") O10("12", ".") O10("13", ".") O10("14", ".") O10("15", ".")
+            O10("16", ".") O10("17", ".") O10("18", ".") O10("19", ".") O10("20", ".")
+                O10("21", ".") O10("22", ".") O10("23", ".") O10("24", ".") "250."
+                                                                            "251."
+                                                                            "252."
+                                                                            "253."
+                                                                            "254."
+                                                                            "255.";
+#define L10(n) n, n, n, n, n, n, n, n, n, n
+static const uint8_t oct_len[256] = {L10(2), L10(3), L10(3), L10(3), L10(3), L10(3), L10(3), L10(3),
+                                     L10(3), L10(3), L10(4), L10(4), L10(4), L10(4), L10(4), L10(4),
+                                     L10(4), L10(4), L10(4), L10(4), L10(4), L10(4), L10(4), L10(4),
+                                     L10(4), 4,      4,      4,      4,      4,      4};
+
+/* Every octet value in two lower-case hex digits, "00" to "ff" (and a NUL): octet b
+ * is hex2[2 * b .. 2 * b + 1]. */
+#define H16(p)                                                                                     \
+    p "0" p "1" p "2" p "3" p "4" p "5" p "6" p "7" p "8" p "9" p "a" p "b" p "c" p "d" p "e" p "f"
+static const char hex2[2 * 256 + 1] = H16("0") H16("1") H16("2") H16("3") H16("4") H16("5") H16("6")
+    H16("7") H16("8") H16("9") H16("a") H16("b") H16("c") H16("d") H16("e") H16("f");
 
 void tpa_fmt_s(tpa_fmt_t *f, const char *s)
 {
@@ -60,6 +81,24 @@ static const uint64_t pow10[20] = {1ULL,
                                    1000000000000000000ULL,
                                    10000000000000000000ULL};
 
+/* The number of decimal digits of v (1 for 0): log2 times 1233 / 4096 is log10 or one
+ * less, which the power of ten settles. v | 1 has as many digits as v (no power of
+ * ten is odd but 1, and 0 | 1 is 1). */
+static inline size_t dec_len(uint64_t v)
+{
+    v |= 1;
+    size_t t = (size_t)(64 - __builtin_clzll(v)) * 1233 >> 12; /* at most 19 */
+    return t + (v >= pow10[t]);
+}
+
+/* tpa_fmt_u cut short: out of line, so the usual call needs no frame. */
+__attribute__((noinline)) static void u_cut(tpa_fmt_t *f, uint64_t v)
+{
+    char tmp[20];
+    char *s = dec_back(v, tmp + sizeof tmp);
+    tpa_fmt_mem(f, s, (size_t)(tmp + sizeof tmp - s));
+}
+
 void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
 {
     if (v < 10 && f->p < f->end) { /* the common short case */
@@ -67,43 +106,52 @@ void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
         *f->p = '\0';
         return;
     }
-    size_t n = 1;
-    while (n < 20 && v >= pow10[n])
-        n++;
-    if ((size_t)(f->end - f->p) < n) { /* cut */
-        char tmp[20];
-        char *s = dec_back(v, tmp + sizeof tmp);
-        tpa_fmt_mem(f, s, (size_t)(tmp + sizeof tmp - s));
+    size_t n = dec_len(v);
+    if ((size_t)(f->end - f->p) < n) {
+        u_cut(f, v);
         return;
     }
-    /* in place, backwards, two digits a step (the last two of d3's three) */
+    /* in place, backwards, two digits a step (in 32 bits once v fits: a cheaper
+     * division) */
     char *p = f->p + n;
     *p = '\0';
     f->p = p;
-    while (v >= 100) {
+    while (v > UINT32_MAX) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
         p -= 2;
-        memcpy(p, d3 + 3 * r + 1, 2);
+        memcpy(p, d2 + 2 * r, 2);
     }
-    if (v >= 10) {
-        memcpy(p - 2, d3 + 3 * v + 1, 2);
+    uint32_t w = (uint32_t)v;
+    while (w >= 100) {
+        uint32_t r = w % 100;
+        w /= 100;
+        p -= 2;
+        memcpy(p, d2 + 2 * r, 2);
+    }
+    if (w >= 10) {
+        memcpy(p - 2, d2 + 2 * w, 2);
     } else {
-        p[-1] = (char)('0' + v);
+        p[-1] = (char)('0' + w);
     }
 }
 
-void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
+/* tpa_fmt_x for all but the common case below. */
+__attribute__((noinline)) static void x_any(tpa_fmt_t *f, uint64_t v, int width)
 {
     size_t n = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1; /* digits */
     size_t total = width > 0 && (size_t)width > n ? (size_t)width : n;
-    if ((size_t)(f->end - f->p) >= total) { /* in place, backwards */
+    if ((size_t)(f->end - f->p) >= total) { /* in place, backwards, two digits a step */
         char *start = f->p, *p = start + total;
         *p = '\0';
         f->p = p;
-        for (size_t i = 0; i < n; i++, v >>= 4)
-            *--p = hex_digits[v & 15];
-        memset(start, '0', total - n);
+        size_t i = n;
+        for (; i >= 2; i -= 2, v >>= 8) {
+            p -= 2;
+            memcpy(p, hex2 + 2 * (v & 0xff), 2);
+        }
+        if (i) *--p = hex_digits[v & 15];
+        if (total > n) memset(start, '0', total - n);
         return;
     }
     /* cut: the zeros, then the digits, as far as they fit */
@@ -118,20 +166,55 @@ void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
     tpa_fmt_mem(f, p, n);
 }
 
-/* a as "a.b.c.d". Each octet is copied as three bytes from d3 starting past its
- * leading zeros; the one or two bytes too many are overwritten by what follows, so the
- * text is built where there are 16 bytes of room (in f, or else in tmp and then cut). */
-static void ip4(tpa_fmt_t *f, const uint8_t *a)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight hex digits of x, as a word whose bytes in memory order run from the most
+ * significant digit: the nibbles spread one to a byte (nibble k in byte k), each byte
+ * turned into its digit or letter at once (no byte carries into the next: at most
+ * 15 + 6 before the test, 15 + 87 after), then the bytes reversed. */
+static inline uint64_t hex8(uint32_t x)
+{
+    uint64_t y = x;
+    y = (y | y << 16) & 0x0000ffff0000ffffULL;
+    y = (y | y << 8) & 0x00ff00ff00ff00ffULL;
+    y = (y | y << 4) & 0x0f0f0f0f0f0f0f0fULL;
+    uint64_t letter = ((y + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL; /* >= 10 */
+    y += 0x3030303030303030ULL + letter * ('a' - '0' - 10);
+    return __builtin_bswap64(y);
+}
+
+void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
+{
+    /* the common case: at most eight digits, no zeros to add, room for a whole word */
+    if (v >> 32 == 0 && width <= 1 && f->end - f->p >= 9) {
+        unsigned n = v ? (unsigned)(32 - __builtin_clz((uint32_t)v) + 3) / 4 : 1; /* digits */
+        uint64_t w = hex8((uint32_t)v) >> (8 * (8 - n)); /* the last n digits first */
+        memcpy(f->p, &w, 8);
+        f->p += n;
+        *f->p = '\0';
+        return;
+    }
+    x_any(f, v, width);
+}
+#else
+void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
+{
+    x_any(f, v, width);
+}
+#endif
+
+/* a as "a.b.c.d". Each octet is copied as its four bytes of oct4 (its digits and dots);
+ * the dots past the first are overwritten by what follows, so the text is built where
+ * there are 16 bytes of room (in f, or else in tmp and then cut). Inlined: the
+ * addresses of the per-message path are nearly all IPv4. */
+__attribute__((always_inline)) static inline void ip4(tpa_fmt_t *f, const uint8_t *a)
 {
     char tmp[16];
     bool direct = f->end - f->p >= 16;
     char *p = direct ? f->p : tmp;
     for (int i = 0; i < 4; i++) {
         unsigned b = a[i];
-        unsigned skip = (b < 100) + (b < 10);
-        memcpy(p, d3 + 3 * b + skip, 3);
-        p += 3 - skip;
-        *p++ = '.';
+        memcpy(p, oct4 + 4 * b, 4);
+        p += oct_len[b];
     }
     p--; /* the last dot */
     if (direct) {
@@ -145,7 +228,7 @@ static void ip4(tpa_fmt_t *f, const uint8_t *a)
 /* RFC 5952 / inet_ntop: groups in lower-case hex without leading zeros, the longest
  * run of at least two zero groups (the first of equal ones) as "::", and the last 32
  * bits as a dotted quad for ::a.b.c.d and ::ffff:a.b.c.d. */
-static void ip6(tpa_fmt_t *f, const uint8_t *a)
+__attribute__((noinline)) static void ip6(tpa_fmt_t *f, const uint8_t *a)
 {
     unsigned w[8];
     for (int i = 0; i < 8; i++)
@@ -192,12 +275,55 @@ static void ip6(tpa_fmt_t *f, const uint8_t *a)
     tpa_fmt_mem(f, tmp, (size_t)(p - tmp));
 }
 
+/* The text of IPv4 addresses written before, by a hash of the address: a message
+ * names the same few node addresses in its key and identities over and over. An entry
+ * holds the text and its NUL (at most 16 bytes); len 0 marks it empty. Per thread, as
+ * the workers format at once. */
+#define IP4_MEMO 16
+typedef struct ip4_memo {
+    uint32_t a; /* the four octets as they lie in memory */
+    uint8_t len;
+    char text[16];
+} ip4_memo_t;
+static _Thread_local ip4_memo_t ip4_memo[IP4_MEMO] __attribute__((tls_model("initial-exec")));
+
+/* tpa_fmt_addr but for an IPv4 address found in its entry with room for the entry:
+ * IPv6, an address not held yet (it is then), a buffer nearly full. */
+__attribute__((noinline)) static void addr_slow(tpa_fmt_t *f, int family, const uint8_t *a)
+{
+    if (family == 6) {
+        ip6(f, a);
+        return;
+    }
+    uint32_t k;
+    memcpy(&k, a, 4);
+    ip4_memo_t *e = &ip4_memo[(k * 0x9e3779b1u) >> 28];
+    if (e->len == 0 || e->a != k) {
+        char tmp[17] = {0}; /* 16 bytes of room: ip4 writes in place */
+        tpa_fmt_t t;
+        tpa_fmt_init(&t, tmp, sizeof tmp);
+        ip4(&t, a);
+        memcpy(e->text, tmp, sizeof e->text);
+        e->a = k;
+        e->len = (uint8_t)tpa_fmt_len(&t);
+    }
+    tpa_fmt_mem(f, e->text, e->len);
+}
+
 void tpa_fmt_addr(tpa_fmt_t *f, int family, const uint8_t *a)
 {
-    if (family == 6)
-        ip6(f, a);
-    else
-        ip4(f, a);
+    if (family != 6) {
+        uint32_t k;
+        memcpy(&k, a, 4);
+        const ip4_memo_t *e = &ip4_memo[(k * 0x9e3779b1u) >> 28];
+        if (e->len && e->a == k && f->end - f->p >= 16) { /* the whole entry, end moved back */
+            memcpy(f->p, e->text, 16);
+            f->p += e->len;
+            *f->p = '\0';
+            return;
+        }
+    }
+    addr_slow(f, family, a);
 }
 
 #define TEN(p) p "0", p "1", p "2", p "3", p "4", p "5", p "6", p "7", p "8", p "9"

@@ -72,7 +72,9 @@ void tpa_fmt_u(tpa_fmt_t *f, uint64_t v);
 /* v in lower-case hex, at least width digits with leading zeros ("%x", "%08x"). */
 void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width);
 
-/* A 4-byte (family 4) or 16-byte (family 6) address as inet_ntop writes it. */
+/* A 4-byte (family 4) or 16-byte (family 6) address as inet_ntop writes it. The texts
+ * of IPv4 addresses are kept in a small memo per thread (16 entries, by a hash of the
+ * address): an address met again is a look-up and one 16-byte copy. */
 void tpa_fmt_addr(tpa_fmt_t *f, int family, const uint8_t *a);
 
 /* The decimal text of v (0-255), a static string: a message type octet as a code that

@@ -1,14 +1,6 @@
 /* tpa_per.c - aligned PER reader (ITU-T X.691), see tpa_per.h. */
 #include "tpa_per.h"
 
-void tpa_per_init(tpa_per_t *p, const tpa_rd_t *rd)
-{
-    p->rd = *rd;
-    p->octet = 0;
-    p->nbits = 0;
-    p->err = rd->err ? TPA_PER_SHORT : TPA_PER_OK;
-}
-
 size_t tpa_per_remaining_octets(const tpa_per_t *p)
 {
     return p->err ? 0 : tpa_rd_remaining(&p->rd);
@@ -94,7 +86,9 @@ static uint64_t octets_be(tpa_per_t *p, unsigned n)
     return v;
 }
 
-uint64_t tpa_per_int(tpa_per_t *p, uint64_t lb, uint64_t ub)
+/* tpa_per_int and tpa_per_length as static functions, so the readers of this file
+ * may inline them (the exported names may be interposed in a shared object). */
+static uint64_t per_int(tpa_per_t *p, uint64_t lb, uint64_t ub)
 {
     if (ub < lb) {
         tpa_per_fail(p, TPA_PER_INVALID);
@@ -111,7 +105,7 @@ uint64_t tpa_per_int(tpa_per_t *p, uint64_t lb, uint64_t ub)
         v = octets_be(p, 2);
     } else { /* 10.5.7.4: octet count (1..n) as a constrained number, then the octets */
         unsigned n = (bits_for(span) + 7) / 8;
-        unsigned len = (unsigned)tpa_per_int(p, 1, n);
+        unsigned len = (unsigned)per_int(p, 1, n);
         v = octets_be(p, len);
     }
     if (p->err) return lb;
@@ -122,7 +116,7 @@ uint64_t tpa_per_int(tpa_per_t *p, uint64_t lb, uint64_t ub)
     return lb + v;
 }
 
-size_t tpa_per_length(tpa_per_t *p)
+static size_t per_length(tpa_per_t *p)
 {
     tpa_per_align(p);
     if (p->err) return 0;
@@ -143,12 +137,22 @@ size_t tpa_per_length(tpa_per_t *p)
     return 0;
 }
 
+uint64_t tpa_per_int(tpa_per_t *p, uint64_t lb, uint64_t ub)
+{
+    return per_int(p, lb, ub);
+}
+
+size_t tpa_per_length(tpa_per_t *p)
+{
+    return per_length(p);
+}
+
 int64_t tpa_per_int_ext(tpa_per_t *p, uint64_t lb, uint64_t ub, bool *ext)
 {
     bool e = tpa_per_bit(p);
     if (ext) *ext = e;
-    if (!e) return (int64_t)tpa_per_int(p, lb, ub);
-    size_t n = tpa_per_length(p); /* 12.2.6: unconstrained, two's complement */
+    if (!e) return (int64_t)per_int(p, lb, ub);
+    size_t n = per_length(p); /* 12.2.6: unconstrained, two's complement */
     if (p->err) return 0;
     if (n == 0 || n > 8) {
         tpa_per_fail(p, TPA_PER_INVALID);
@@ -162,7 +166,7 @@ int64_t tpa_per_int_ext(tpa_per_t *p, uint64_t lb, uint64_t ub, bool *ext)
 uint64_t tpa_per_small(tpa_per_t *p)
 {
     if (!tpa_per_bit(p)) return tpa_per_bits(p, 6);
-    size_t n = tpa_per_length(p); /* 10.6.2: semi-constrained whole number */
+    size_t n = per_length(p); /* 10.6.2: semi-constrained whole number */
     if (p->err) return 0;
     if (n == 0 || n > 8) {
         tpa_per_fail(p, TPA_PER_INVALID);
@@ -175,8 +179,8 @@ uint64_t tpa_per_small(tpa_per_t *p)
 static size_t size_root(tpa_per_t *p, size_t lb, size_t ub)
 {
     if (ub != 0 && lb == ub) return lb;
-    if (ub != 0 && ub < 65536) return (size_t)tpa_per_int(p, lb, ub);
-    size_t n = tpa_per_length(p);
+    if (ub != 0 && ub < 65536) return (size_t)per_int(p, lb, ub);
+    size_t n = per_length(p);
     if (p->err) return 0;
     if (n < lb || (ub != 0 && n > ub)) {
         tpa_per_fail(p, TPA_PER_INVALID);
@@ -187,7 +191,7 @@ static size_t size_root(tpa_per_t *p, size_t lb, size_t ub)
 
 size_t tpa_per_size(tpa_per_t *p, size_t lb, size_t ub, bool ext)
 {
-    if (ext && tpa_per_bit(p)) return tpa_per_length(p);
+    if (ext && tpa_per_bit(p)) return per_length(p);
     return size_root(p, lb, ub);
 }
 
@@ -205,7 +209,7 @@ unsigned tpa_per_index(tpa_per_t *p, unsigned nroot, bool ext)
         }
         return nroot + (unsigned)i;
     }
-    return (unsigned)tpa_per_int(p, 0, nroot - 1);
+    return (unsigned)per_int(p, 0, nroot - 1);
 }
 
 /* The next n aligned octets as a reader (empty when n == 0). */
@@ -227,7 +231,7 @@ bool tpa_per_octets(tpa_per_t *p, size_t lb, size_t ub, bool ext, tpa_rd_t *out)
     bool extended = ext && tpa_per_bit(p);
     size_t n;
     if (extended) {
-        n = tpa_per_length(p);
+        n = per_length(p);
     } else {
         if (ub != 0 && lb == ub && ub <= 2) tpa_per_fail(p, TPA_PER_INVALID); /* see header */
         n = size_root(p, lb, ub);
@@ -243,7 +247,7 @@ void tpa_per_skip_octets(tpa_per_t *p, size_t lb, size_t ub, bool ext)
         return;
     }
     tpa_rd_t tmp;
-    size_t n = extended ? tpa_per_length(p) : size_root(p, lb, ub);
+    size_t n = extended ? per_length(p) : size_root(p, lb, ub);
     take_octets(p, n, &tmp);
 }
 
@@ -255,7 +259,7 @@ size_t tpa_per_skip_bitstring(tpa_per_t *p, size_t lb, size_t ub, bool ext)
         n = lb;
         if (n > 16) tpa_per_align(p); /* 16.9 / 16.10: fixed <= 16 bits not aligned */
     } else {
-        n = extended ? tpa_per_length(p) : size_root(p, lb, ub);
+        n = extended ? per_length(p) : size_root(p, lb, ub);
         if (n) tpa_per_align(p); /* 16.11: contents octet-aligned */
     }
     tpa_per_skip_bits(p, n);
@@ -264,14 +268,14 @@ size_t tpa_per_skip_bitstring(tpa_per_t *p, size_t lb, size_t ub, bool ext)
 
 bool tpa_per_open_type(tpa_per_t *p, tpa_rd_t *out)
 {
-    size_t n = tpa_per_length(p);
+    size_t n = per_length(p);
     return take_octets(p, n, out);
 }
 
 bool tpa_per_open_type_upto(tpa_per_t *p, tpa_rd_t *out, bool *cut)
 {
     *cut = false;
-    size_t n = tpa_per_length(p);
+    size_t n = per_length(p);
     if (p->err) {
         *out = tpa_rd_init(NULL, 0);
         out->err = true;
@@ -299,10 +303,15 @@ void tpa_per_skip_seq_extensions(tpa_per_t *p)
         tpa_per_open_type(p, &tmp);
 }
 
+size_t tpa_per_ie_count(tpa_per_t *p)
+{
+    return (size_t)octets_be(p, 2); /* SIZE (0..65535): two aligned octets, 10.9.3.3 */
+}
+
 bool tpa_per_ie_field(tpa_per_t *p, uint16_t *id, unsigned *crit, tpa_rd_t *value)
 {
-    *id = (uint16_t)tpa_per_int(p, 0, 65535);
-    *crit = (unsigned)tpa_per_int(p, 0, 2);
+    *id = (uint16_t)per_int(p, 0, 65535);
+    *crit = (unsigned)per_int(p, 0, 2);
     return tpa_per_open_type(p, value);
 }
 

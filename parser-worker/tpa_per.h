@@ -57,7 +57,13 @@ typedef struct tpa_per {
 
 /* A PER reader over the remaining bytes of rd (the bytes stay borrowed from rd's
  * buffer; rd itself is not advanced). */
-void tpa_per_init(tpa_per_t *p, const tpa_rd_t *rd);
+static inline void tpa_per_init(tpa_per_t *p, const tpa_rd_t *rd)
+{
+    p->rd = *rd;
+    p->octet = 0;
+    p->nbits = 0;
+    p->err = rd->err ? TPA_PER_SHORT : TPA_PER_OK;
+}
 
 static inline bool tpa_per_ok(const tpa_per_t *p)
 {
@@ -159,10 +165,7 @@ void tpa_per_skip_seq_extensions(tpa_per_t *p);
 bool tpa_per_ie_field(tpa_per_t *p, uint16_t *id, unsigned *crit, tpa_rd_t *value);
 
 /* The count of a ProtocolIE-Container (SIZE(0..65535)). */
-static inline size_t tpa_per_ie_count(tpa_per_t *p)
-{
-    return tpa_per_size(p, 0, 65535, false);
-}
+size_t tpa_per_ie_count(tpa_per_t *p);
 
 /* Skips a ProtocolExtensionContainer (SIZE(1..65535) OF ProtocolExtensionField). */
 void tpa_per_skip_ext_container(tpa_per_t *p);

@@ -37,37 +37,38 @@
 /* Table 7.3-1. Not every odd type is a request: Version Not Supported Response (11)
  * answers any request, and the Node Report (12) / Session Set messages (14, 16) start
  * on even types. */
-static const tpa_3gpp_msg_def_t msgs[] = {
-    {1, REQ, "PFCP Heartbeat Request", "Heartbeat"},
-    {2, RSP, "PFCP Heartbeat Response", "Heartbeat"},
-    {3, REQ, "PFCP PFD Management Request", "PFD Management"},
-    {4, RSP, "PFCP PFD Management Response", "PFD Management"},
-    {5, REQ, "PFCP Association Setup Request", "Association Setup"},
-    {6, RSP, "PFCP Association Setup Response", "Association Setup"},
-    {7, REQ, "PFCP Association Update Request", "Association Update"},
-    {8, RSP, "PFCP Association Update Response", "Association Update"},
-    {9, REQ, "PFCP Association Release Request", "Association Release"},
-    {10, RSP, "PFCP Association Release Response", "Association Release"},
-    {11, RSP, "PFCP Version Not Supported Response", NULL},
-    {12, REQ, "PFCP Node Report Request", "Node Report"},
-    {13, RSP, "PFCP Node Report Response", "Node Report"},
-    {14, REQ, "PFCP Session Set Deletion Request", "Session Set Deletion"},
-    {15, RSP, "PFCP Session Set Deletion Response", "Session Set Deletion"},
-    {16, REQ, "PFCP Session Set Modification Request", "Session Set Modification"},
-    {17, RSP, "PFCP Session Set Modification Response", "Session Set Modification"},
-    {50, REQ, "PFCP Session Establishment Request", "Session Establishment"},
-    {51, RSP, "PFCP Session Establishment Response", "Session Establishment"},
-    {52, REQ, "PFCP Session Modification Request", "Session Modification"},
-    {53, RSP, "PFCP Session Modification Response", "Session Modification"},
-    {54, REQ, "PFCP Session Deletion Request", "Session Deletion"},
-    {55, RSP, "PFCP Session Deletion Response", "Session Deletion"},
-    {56, REQ, "PFCP Session Report Request", "Session Report"},
-    {57, RSP, "PFCP Session Report Response", "Session Report"},
+static const tpa_3gpp_msg_def_t msgs[256] = {
+    /* indexed by type */
+    [1] = {1, REQ, "PFCP Heartbeat Request", "Heartbeat"},
+    [2] = {2, RSP, "PFCP Heartbeat Response", "Heartbeat"},
+    [3] = {3, REQ, "PFCP PFD Management Request", "PFD Management"},
+    [4] = {4, RSP, "PFCP PFD Management Response", "PFD Management"},
+    [5] = {5, REQ, "PFCP Association Setup Request", "Association Setup"},
+    [6] = {6, RSP, "PFCP Association Setup Response", "Association Setup"},
+    [7] = {7, REQ, "PFCP Association Update Request", "Association Update"},
+    [8] = {8, RSP, "PFCP Association Update Response", "Association Update"},
+    [9] = {9, REQ, "PFCP Association Release Request", "Association Release"},
+    [10] = {10, RSP, "PFCP Association Release Response", "Association Release"},
+    [11] = {11, RSP, "PFCP Version Not Supported Response", NULL},
+    [12] = {12, REQ, "PFCP Node Report Request", "Node Report"},
+    [13] = {13, RSP, "PFCP Node Report Response", "Node Report"},
+    [14] = {14, REQ, "PFCP Session Set Deletion Request", "Session Set Deletion"},
+    [15] = {15, RSP, "PFCP Session Set Deletion Response", "Session Set Deletion"},
+    [16] = {16, REQ, "PFCP Session Set Modification Request", "Session Set Modification"},
+    [17] = {17, RSP, "PFCP Session Set Modification Response", "Session Set Modification"},
+    [50] = {50, REQ, "PFCP Session Establishment Request", "Session Establishment"},
+    [51] = {51, RSP, "PFCP Session Establishment Response", "Session Establishment"},
+    [52] = {52, REQ, "PFCP Session Modification Request", "Session Modification"},
+    [53] = {53, RSP, "PFCP Session Modification Response", "Session Modification"},
+    [54] = {54, REQ, "PFCP Session Deletion Request", "Session Deletion"},
+    [55] = {55, RSP, "PFCP Session Deletion Response", "Session Deletion"},
+    [56] = {56, REQ, "PFCP Session Report Request", "Session Report"},
+    [57] = {57, RSP, "PFCP Session Report Response", "Session Report"},
 };
 
 static const tpa_3gpp_msg_def_t *msg_def(unsigned t)
 {
-    return tpa_3gpp_msg_def(msgs, sizeof msgs / sizeof msgs[0], t); /* sorted by type */
+    return tpa_3gpp_msg_row(msgs, sizeof msgs / sizeof msgs[0], t);
 }
 
 const char *tpa_pfcp_msg_name(unsigned t)
