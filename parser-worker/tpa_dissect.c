@@ -298,6 +298,21 @@ void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
     detect_once(c, payload);
 }
 
+void tpa_dissect_detect_segment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side,
+                                const tpa_rd_t *payload)
+{
+    /* detect() turns down such a payload: no PPID, no expected endpoint rows, no row
+     * naming either port, nothing to probe */
+    if (tpa_rd_remaining(payload) == 0 && index_for(TPA_T_TCP)->nexpect == 0 &&
+        !named(f->key.port[0]) && !named(f->key.port[1])) {
+        if (!f->app && f->app_tries < PROBE_LIMIT) f->app_tries++;
+        return;
+    }
+    tpa_dissect_ctx_t c;
+    tpa_dec_ctx_init(&c, d, p, f, side, TPA_T_TCP);
+    detect_once(&c, payload);
+}
+
 void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
 {
     detect_once(c, payload);

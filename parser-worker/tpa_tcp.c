@@ -378,11 +378,7 @@ void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
     if (!f->tcp) f->tcp = conn_new(d->tcp_pool);
     tpa_tcp_conn_t *t = f->tcp;
     bool newconn = t && quality(t, &f->tcp_hot, side, seq, ack, flags, win, plen, p->ts_us);
-    if (tpa_dissect_pending(f)) {
-        tpa_dissect_ctx_t c;
-        tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_TCP);
-        tpa_dissect_detect(&c, r);
-    }
+    if (tpa_dissect_pending(f)) tpa_dissect_detect_segment(d, p, f, side, r);
     if (!f->app) return; /* no row yet, or none will come */
     const tpa_dissector_t *row = tpa_dissect_row(f->app);
     if (!t || !row || !row->stream) return;
