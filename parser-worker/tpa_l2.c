@@ -77,11 +77,16 @@ static void dec_null(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r, bool loop)
  * False leaves r untouched. */
 static bool ether_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
 {
-    if (!tpa_rd_has(r, 18)) return false;
-    uint16_t type = (uint16_t)(tpa_rd_peek(r, 12) << 8 | tpa_rd_peek(r, 13));
+    /* a reader of the first 18 bytes: one bounds check for all */
+    tpa_rd_t h = *r;
+    h = tpa_rd_sub(&h, 18);
+    if (h.err) return false;
+    tpa_rd_skip(&h, 12); /* addresses */
+    uint16_t type = tpa_rd_be16(&h);
     size_t hdr = 14;
     if (type == 0x8100) {
-        type = (uint16_t)(tpa_rd_peek(r, 16) << 8 | tpa_rd_peek(r, 17));
+        tpa_rd_skip(&h, 2); /* TCI */
+        type = tpa_rd_be16(&h);
         hdr = 18;
     }
     if (type != 0x0800) return false;
