@@ -95,11 +95,17 @@ static bool ether_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
     return true;
 }
 
-void tpa_dec_link(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r)
+void tpa_dec_ether_frame(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
 {
+    if (!ether_ipv4(d, p, r)) tpa_dec_ether(d, p, r);
+}
+
+void tpa_dec_link_other(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r)
+{
+    _Static_assert(DLT_EN10MB_ == TPA_DEC_DLT_EN10MB, "one Ethernet link type");
     switch (dlt) {
     case DLT_EN10MB_:
-        if (!ether_ipv4(d, p, r)) tpa_dec_ether(d, p, r);
+        tpa_dec_ether_frame(d, p, r);
         break;
     case DLT_LINUX_SLL_:
         if (!tpa_rd_has(r, 16)) {

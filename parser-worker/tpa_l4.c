@@ -57,7 +57,7 @@ tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, 
     return f;
 }
 
-static void dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r)
+void tpa_dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r)
 {
     if (!tpa_rd_has(r, 8)) { /* the flow counts as soon as its ports are readable */
         if (tpa_rd_has(r, 4)) {
@@ -122,15 +122,10 @@ static void dec_other(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uin
     tpa_dec_flow(d, p, ip, proto, 0, 0, &side);
 }
 
-void tpa_dec_l4(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto, tpa_rd_t *r)
+void tpa_dec_l4_other(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
+                      tpa_rd_t *r)
 {
     switch (proto) {
-    case 6:
-        tpa_dec_tcp(d, p, ip, r);
-        break;
-    case 17:
-        dec_udp(d, p, ip, r);
-        break;
     case 132:
         tpa_dec_sctp(d, p, ip, r);
         break;
