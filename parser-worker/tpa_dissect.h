@@ -169,8 +169,8 @@ static inline bool tpa_dissect_pending(const tpa_flow_t *f)
 void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload);
 
 /* tpa_dissect_detect for a TCP segment sent by key side `side` of f (pending) in the
- * frame being decoded: the context is made only when a step of detection can accept
- * the payload (an empty one on ports no row names just counts the try). */
+ * frame being decoded: the context is made only when a step of detection needs it (on
+ * ports no row names, only the probes run, and they read the payload alone). */
 void tpa_dissect_detect_segment(struct tpa_decoder *d, struct tpa_pkt *p, tpa_flow_t *f, int side,
                                 const tpa_rd_t *payload);
 
