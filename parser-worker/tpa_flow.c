@@ -619,7 +619,7 @@ tpa_flow_t *tpa_flow_get_count(tpa_flow_table_t *t, const tpa_flow_key_t *k, int
     return f;
 }
 
-void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags)
+void tpa_flow_tcp_flags_class(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags)
 {
     f->tcp_flags |= flags;
     if (flags & TPA_TCP_FIN) f->tcp_fin |= (uint8_t)(1u << (side & 1));
