@@ -243,9 +243,7 @@ static inline uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t 
 
 static inline bool key_eq(const tpa_flow_key_t *a, const tpa_flow_key_t *b)
 {
-    return ((key_word(a, 0) ^ key_word(b, 0)) | (key_word(a, 1) ^ key_word(b, 1)) |
-            (key_word(a, 2) ^ key_word(b, 2)) | (key_word(a, 3) ^ key_word(b, 3)) |
-            (key_word(a, 4) ^ key_word(b, 4)) | (key_word(a, 5) ^ key_word(b, 5))) == 0;
+    return memcmp(a, b, sizeof *a) == 0; /* expanded inline: three 16-byte compares */
 }
 
 /* The flow of id (1 .. next_id - 1). */
@@ -534,7 +532,7 @@ static inline tpa_flow_t *get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int 
                               int64_t now_us, bool *created)
 {
     uint32_t h = hash32(t, k);
-    size_t i;
+    size_t i = 0;
     tpa_flow_t *f = find(t, k, h, &i);
     if (!f) return create(t, k, h, i, side, now_us, created);
     *created = false;
@@ -610,7 +608,7 @@ tpa_flow_t *tpa_flow_get_count(tpa_flow_table_t *t, const tpa_flow_key_t *k, int
     tpa_flow_t *f = hint;
     if (!hint_is(hint, k)) {
         uint32_t h = hash32(t, k);
-        size_t i;
+        size_t i = 0;
         f = find(t, k, h, &i);
         if (!f) return create_count(t, k, h, i, side, now_us, bytes, created);
     }
