@@ -337,20 +337,67 @@ static uint32_t sort_touched(tpa_flow_table_t *t, uint32_t head)
     return out;
 }
 
+/* A flow's touch stamp and id, for sorting many flows by stamp. */
+typedef struct stamp {
+    uint64_t touch;
+    uint32_t id;
+} stamp_t;
+
+#define RADIX_BITS 11
+#define RADIX_MIN 256 /* fewer flows than this: the list merge sort */
+
+/* Sorts a[0..n) by touch, all stamps <= max: LSD radix, RADIX_BITS a pass, as many
+ * passes as max needs (O(n) each); tmp holds n. Returns the array holding the result. */
+static stamp_t *radix_touched(stamp_t *a, stamp_t *tmp, size_t n, uint64_t max)
+{
+    for (unsigned shift = 0; shift < 64 && max >> shift; shift += RADIX_BITS) {
+        size_t at[(1u << RADIX_BITS) + 1] = {0};
+        for (size_t i = 0; i < n; i++)
+            at[(a[i].touch >> shift & ((1u << RADIX_BITS) - 1)) + 1]++;
+        for (size_t b = 1; b <= 1u << RADIX_BITS; b++) /* at[b]: where digit b starts */
+            at[b] += at[b - 1];
+        for (size_t i = 0; i < n; i++)
+            tmp[at[a[i].touch >> shift & ((1u << RADIX_BITS) - 1)]++] = a[i];
+        stamp_t *x = a;
+        a = tmp;
+        tmp = x;
+    }
+    return a;
+}
+
+/* The list `all` (linked by node[].next, n flows) in touch order, as a new list; by
+ * radix sort when it is long and the memory is there, else by sort_touched. */
+static uint32_t sort_many(tpa_flow_table_t *t, uint32_t all, size_t n)
+{
+    stamp_t *a = n >= RADIX_MIN ? malloc(2 * n * sizeof *a) : NULL;
+    if (!a) return sort_touched(t, all);
+    size_t k = 0;
+    for (uint32_t id = all; id; id = t->node[id].next)
+        a[k++] = (stamp_t){flow_at(t, id)->touch, id};
+    stamp_t *o = radix_touched(a, a + n, n, t->touches);
+    for (size_t i = 0; i < n; i++)
+        t->node[o[i].id].next = i + 1 < n ? o[i + 1].id : 0;
+    uint32_t head = o[0].id;
+    free(a);
+    return head;
+}
+
 /* Leaves lazy mode: the flows of each class, out of the wheel, sorted by touch stamp
  * into the exact LRU lists that per-packet moves keep from now on. */
 static void go_exact(tpa_flow_table_t *t)
 {
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
         uint32_t all = 0;
+        size_t n = 0;
         for (size_t i = 0; i < WHEEL; i++) {
             for (uint32_t id = t->wheel[c][i], next; id; id = next) {
                 next = t->node[id].next;
                 t->node[id].next = all;
                 all = id;
+                n++;
             }
         }
-        all = sort_touched(t, all);
+        all = sort_many(t, all, n);
         lru_t *l = &t->lru[c];
         l->head = l->tail = 0;
         for (uint32_t id = all, next; id; id = next) {
