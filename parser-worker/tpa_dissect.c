@@ -379,8 +379,8 @@ void tpa_dissect_state_free(tpa_flow_t *f)
 void tpa_dissect_message(tpa_dissect_ctx_t *c, const char *protocol, const char *code,
                          const char *name)
 {
-    tpa_result_count_message(c->sink, protocol, code, name);
     if (c->quoted && c->dec) c->dec->st.quoted_messages++;
+    tpa_result_count_message(c->sink, protocol, code, name); /* last: the call is a jump */
 }
 
 void tpa_dissect_flow_info(tpa_dissect_ctx_t *c, void *info)
