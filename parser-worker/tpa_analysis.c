@@ -53,11 +53,11 @@ int tpa_analyze_file(const char *path, const tpa_analysis_opts_t *opts, json_t *
     uint64_t frame = 0;
     int dlts[TPA_RESULT_MAX_LINK_TYPES];
     int ndlt = 0;
-    int last_dlt = 0; /* of the previous packet (read once ndlt > 0) */
+    int last_dlt = -1; /* of the previous packet (none before the first) */
     tpa_capture_pkt_t pkt;
     while (tpa_capture_next(cap, &pkt) == 1) {
         frame++;
-        if (pkt.dlt != last_dlt || ndlt == 0) { /* a link type other than the last packet's */
+        if (pkt.dlt != last_dlt) { /* a link type other than the last packet's */
             last_dlt = pkt.dlt;
             bool seen = false;
             for (int i = 0; i < ndlt; i++)

@@ -78,7 +78,7 @@ static int next_ng(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
     return 1;
 }
 
-static int next_map(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
+__attribute__((always_inline)) static inline int next_map(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
 {
     tpa_pcapmap_pkt_t p;
     if (tpa_pcapmap_next(c->map, &p) != 1) return ended(c, tpa_pcapmap_error(c->map));
@@ -274,6 +274,7 @@ void tpa_capture_close(tpa_capture_t **cp)
 
 int tpa_capture_next(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
 {
+    if (c->map && !c->truncated) return next_map(c, pkt); /* pcap: nothing read ahead */
     if (c->have_pending) {
         c->have_pending = false;
         *pkt = c->pending;

@@ -104,7 +104,18 @@ static inline void tpa_dec_non_ip(tpa_decoder_t *d, const tpa_pkt_t *p)
 }
 
 /* tpa_l2.c */
-void tpa_dec_link(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r);
+/* A frame of link type dlt; an Ethernet frame; any other link type. tpa_dec_link is
+ * inline: Ethernet, most frames, goes straight to its decoder. */
+#define TPA_DEC_DLT_EN10MB 1
+void tpa_dec_ether_frame(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
+void tpa_dec_link_other(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r);
+static inline void tpa_dec_link(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r)
+{
+    if (dlt == TPA_DEC_DLT_EN10MB)
+        tpa_dec_ether_frame(d, p, r);
+    else
+        tpa_dec_link_other(d, p, dlt, r);
+}
 void tpa_dec_ether(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
 void tpa_dec_ethertype(tpa_decoder_t *d, tpa_pkt_t *p, uint16_t type, tpa_rd_t *r);
 
@@ -113,8 +124,11 @@ void tpa_dec_ip(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
 void tpa_dec_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
 void tpa_dec_ipv6(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r);
 
-/* tpa_l4.c: payload of IP protocol proto. */
-void tpa_dec_l4(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto, tpa_rd_t *r);
+/* tpa_l4.c: a UDP datagram (r at its header); payload of IP protocols other than TCP
+ * and UDP. */
+void tpa_dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r);
+void tpa_dec_l4_other(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
+                      tpa_rd_t *r);
 /* Counts this frame (plus pending fragment extras) to the flow of the given
  * oriented endpoints; returns the flow (NULL when out of memory) and its side. */
 tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
@@ -123,6 +137,19 @@ tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, 
 /* tpa_tcp.c: a TCP segment (r at the TCP header); a finishing flow's streams. */
 void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r);
 void tpa_tcp_flow_finish(tpa_decoder_t *d, tpa_flow_t *f);
+
+/* Payload of IP protocol proto. Inline: TCP and UDP, most packets, go straight to their
+ * decoder. */
+static inline void tpa_dec_l4(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip,
+                              uint8_t proto, tpa_rd_t *r)
+{
+    if (proto == 6)
+        tpa_dec_tcp(d, p, ip, r);
+    else if (proto == 17)
+        tpa_dec_udp(d, p, ip, r);
+    else
+        tpa_dec_l4_other(d, p, ip, proto, r);
+}
 
 /* tpa_sctp.c: an SCTP packet (r at the common header); a finishing association. */
 void tpa_dec_sctp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r);

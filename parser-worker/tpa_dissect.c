@@ -237,6 +237,14 @@ static uint16_t by_port(const tindex_t *x, uint16_t port, const tpa_rd_t *pl)
     return 0;
 }
 
+/* The first row (table order) of x whose probe accepts pl (not empty), as app id, or 0. */
+static inline uint16_t by_probe(const tindex_t *x, const tpa_rd_t *pl)
+{
+    for (unsigned i = 0; i < x->nprobe; i++)
+        if (table[x->probe[i]].probe(pl)) return (uint16_t)(x->probe[i] + 1);
+    return 0;
+}
+
 /* SCTP PPID, expected endpoints, the lower port, the higher port, probes, heuristics
  * (tpa_dissect.h); each step in table order. */
 static uint16_t detect(tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
@@ -256,8 +264,8 @@ static uint16_t detect(tpa_dissect_ctx_t *c, const tpa_rd_t *pl)
     if (!app && named(hi)) app = by_port(x, hi, pl);
     if (app) return app;
     if (tpa_rd_remaining(pl) == 0) return 0;
-    for (unsigned i = 0; i < x->nprobe; i++)
-        if (table[x->probe[i]].probe(pl)) return (uint16_t)(x->probe[i] + 1);
+    app = by_probe(x, pl);
+    if (app) return app;
     for (unsigned i = 0; i < x->nheur && !c->quoted; i++)
         if (table[x->heur[i]].heur(c, pl)) return (uint16_t)(x->heur[i] + 1);
     return 0;
@@ -296,6 +304,23 @@ static inline void detect_once(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
 void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload)
 {
     detect_once(c, payload);
+}
+
+void tpa_dissect_detect_segment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side,
+                                const tpa_rd_t *payload)
+{
+    /* without a PPID, expected endpoint rows, heuristic rows or a row naming either
+     * port, detect() comes down to the probes, which need no context (and an empty
+     * payload to nothing) */
+    const tindex_t *x = index_for(TPA_T_TCP);
+    if (x->nexpect == 0 && x->nheur == 0 && !named(f->key.port[0]) && !named(f->key.port[1])) {
+        if (tpa_rd_remaining(payload) > 0) f->app = by_probe(x, payload);
+        if (!f->app && f->app_tries < PROBE_LIMIT) f->app_tries++;
+        return;
+    }
+    tpa_dissect_ctx_t c;
+    tpa_dec_ctx_init(&c, d, p, f, side, TPA_T_TCP);
+    detect_once(&c, payload);
 }
 
 void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload)
@@ -354,8 +379,8 @@ void tpa_dissect_state_free(tpa_flow_t *f)
 void tpa_dissect_message(tpa_dissect_ctx_t *c, const char *protocol, const char *code,
                          const char *name)
 {
-    tpa_result_count_message(c->sink, protocol, code, name);
     if (c->quoted && c->dec) c->dec->st.quoted_messages++;
+    tpa_result_count_message(c->sink, protocol, code, name); /* last: the call is a jump */
 }
 
 void tpa_dissect_flow_info(tpa_dissect_ctx_t *c, void *info)

@@ -168,6 +168,12 @@ static inline bool tpa_dissect_pending(const tpa_flow_t *f)
  * payload (per DATA chunk for SCTP). */
 void tpa_dissect_detect(tpa_dissect_ctx_t *c, const tpa_rd_t *payload);
 
+/* tpa_dissect_detect for a TCP segment sent by key side `side` of f (pending) in the
+ * frame being decoded: the context is made only when a step of detection needs it (on
+ * ports no row names, only the probes run, and they read the payload alone). */
+void tpa_dissect_detect_segment(struct tpa_decoder *d, struct tpa_pkt *p, tpa_flow_t *f, int side,
+                                const tpa_rd_t *payload);
+
 /* tpa_dissect_detect, then the app row's datagram function on a non-empty payload.
  * For UDP. */
 void tpa_dissect_run(tpa_dissect_ctx_t *c, tpa_rd_t *payload);

@@ -198,13 +198,23 @@ static inline uint64_t fold(uint64_t a, uint64_t b)
 
 /* Three independent folded products of key words xor secret words, then one more:
  * the multiplications run in parallel, so the slot load starts a few cycles after the
- * key is made (a chain of six rounds took about three times as long). */
-static uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
+ * key is made (a chain of six rounds took about three times as long). An IPv4 key
+ * holds its addresses in one half of words 0 and 2 (the other halves and words 1 and
+ * 3 are zero): both addresses make one word, and the context word joins the last
+ * product, so such a key costs two products. Inline: every packet hashes a key or two. */
+__attribute__((always_inline)) static inline uint64_t hash_key(const tpa_flow_table_t *t,
+                                                               const tpa_flow_key_t *k)
 {
     const uint64_t *s = t->secret;
-    uint64_t h = fold(key_word(k, 0) ^ s[0], key_word(k, 1) ^ s[1]) ^
-                 fold(key_word(k, 2) ^ s[2], key_word(k, 3) ^ s[3]) ^
-                 fold(key_word(k, 4) ^ s[4], key_word(k, 5) ^ s[5]);
+    uint64_t h;
+    if (k->family == 4) {
+        uint64_t w2 = key_word(k, 2), addrs = key_word(k, 0) ^ (w2 << 32 | w2 >> 32);
+        h = fold(addrs ^ s[0], key_word(k, 4) ^ s[1]) ^ key_word(k, 5);
+    } else {
+        h = fold(key_word(k, 0) ^ s[0], key_word(k, 1) ^ s[1]) ^
+            fold(key_word(k, 2) ^ s[2], key_word(k, 3) ^ s[3]) ^
+            fold(key_word(k, 4) ^ s[4], key_word(k, 5) ^ s[5]);
+    }
     return fold(h ^ t->seed, s[6]);
 }
 #else
@@ -233,9 +243,7 @@ static inline uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t 
 
 static inline bool key_eq(const tpa_flow_key_t *a, const tpa_flow_key_t *b)
 {
-    return ((key_word(a, 0) ^ key_word(b, 0)) | (key_word(a, 1) ^ key_word(b, 1)) |
-            (key_word(a, 2) ^ key_word(b, 2)) | (key_word(a, 3) ^ key_word(b, 3)) |
-            (key_word(a, 4) ^ key_word(b, 4)) | (key_word(a, 5) ^ key_word(b, 5))) == 0;
+    return memcmp(a, b, sizeof *a) == 0; /* expanded inline: three 16-byte compares */
 }
 
 /* The flow of id (1 .. next_id - 1). */
@@ -329,20 +337,67 @@ static uint32_t sort_touched(tpa_flow_table_t *t, uint32_t head)
     return out;
 }
 
+/* A flow's touch stamp and id, for sorting many flows by stamp. */
+typedef struct stamp {
+    uint64_t touch;
+    uint32_t id;
+} stamp_t;
+
+#define RADIX_BITS 11
+#define RADIX_MIN 256 /* fewer flows than this: the list merge sort */
+
+/* Sorts a[0..n) by touch, all stamps <= max: LSD radix, RADIX_BITS a pass, as many
+ * passes as max needs (O(n) each); tmp holds n. Returns the array holding the result. */
+static stamp_t *radix_touched(stamp_t *a, stamp_t *tmp, size_t n, uint64_t max)
+{
+    for (unsigned shift = 0; shift < 64 && max >> shift; shift += RADIX_BITS) {
+        size_t at[(1u << RADIX_BITS) + 1] = {0};
+        for (size_t i = 0; i < n; i++)
+            at[(a[i].touch >> shift & ((1u << RADIX_BITS) - 1)) + 1]++;
+        for (size_t b = 1; b <= 1u << RADIX_BITS; b++) /* at[b]: where digit b starts */
+            at[b] += at[b - 1];
+        for (size_t i = 0; i < n; i++)
+            tmp[at[a[i].touch >> shift & ((1u << RADIX_BITS) - 1)]++] = a[i];
+        stamp_t *x = a;
+        a = tmp;
+        tmp = x;
+    }
+    return a;
+}
+
+/* The list `all` (linked by node[].next, n flows) in touch order, as a new list; by
+ * radix sort when it is long and the memory is there, else by sort_touched. */
+static uint32_t sort_many(tpa_flow_table_t *t, uint32_t all, size_t n)
+{
+    stamp_t *a = n >= RADIX_MIN ? malloc(2 * n * sizeof *a) : NULL;
+    if (!a) return sort_touched(t, all);
+    size_t k = 0;
+    for (uint32_t id = all; id; id = t->node[id].next)
+        a[k++] = (stamp_t){flow_at(t, id)->touch, id};
+    stamp_t *o = radix_touched(a, a + n, n, t->touches);
+    for (size_t i = 0; i < n; i++)
+        t->node[o[i].id].next = i + 1 < n ? o[i + 1].id : 0;
+    uint32_t head = o[0].id;
+    free(a);
+    return head;
+}
+
 /* Leaves lazy mode: the flows of each class, out of the wheel, sorted by touch stamp
  * into the exact LRU lists that per-packet moves keep from now on. */
 static void go_exact(tpa_flow_table_t *t)
 {
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
         uint32_t all = 0;
+        size_t n = 0;
         for (size_t i = 0; i < WHEEL; i++) {
             for (uint32_t id = t->wheel[c][i], next; id; id = next) {
                 next = t->node[id].next;
                 t->node[id].next = all;
                 all = id;
+                n++;
             }
         }
-        all = sort_touched(t, all);
+        all = sort_many(t, all, n);
         lru_t *l = &t->lru[c];
         l->head = l->tail = 0;
         for (uint32_t id = all, next; id; id = next) {
@@ -491,24 +546,44 @@ __attribute__((noinline)) static tpa_flow_t *create(tpa_flow_table_t *t, const t
     return f;
 }
 
-static inline tpa_flow_t *get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
-                              int64_t now_us, bool *created)
+/* Whether the caller's guess is the live flow for k: its first key word turns down
+ * most wrong guesses before the whole key is compared. */
+static inline bool hint_is(const tpa_flow_t *hint, const tpa_flow_key_t *k)
 {
-    uint32_t h = hash32(t, k);
+    return hint && key_word(&hint->key, 0) == key_word(k, 0) && key_eq(&hint->key, k) &&
+           !hint->finished;
+}
+
+/* The live flow for k (h: its hash bits) in the index, or NULL; *slot is then the
+ * empty slot where it goes. */
+__attribute__((always_inline)) static inline tpa_flow_t *find(const tpa_flow_table_t *t,
+                                                              const tpa_flow_key_t *k, uint32_t h,
+                                                              size_t *slot)
+{
     size_t mask = t->nslots - 1, i = h & mask;
-    for (; t->slots[i].id; i = (i + 1) & mask) {
-        if (t->slots[i].hash != h) continue;
-        tpa_flow_t *f = flow_at(t, t->slots[i].id);
+    const slot_t *slots = t->slots;
+    for (slot_t s; (s = slots[i]).id; i = (i + 1) & mask) {
+        if (s.hash != h) continue;
+        tpa_flow_t *f = flow_at(t, s.id);
         /* the counters' line is read next (and for TCP the line of tcp_hot): load it
          * along with the key's */
         __builtin_prefetch((const unsigned char *)f + 64, 1);
         if (k->proto == 6) __builtin_prefetch((const unsigned char *)f + 128, 1);
-        if (key_eq(&f->key, k)) {
-            *created = false;
-            return f;
-        }
+        if (key_eq(&f->key, k)) return f;
     }
-    return create(t, k, h, i, side, now_us, created);
+    *slot = i;
+    return NULL;
+}
+
+static inline tpa_flow_t *get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
+                              int64_t now_us, bool *created)
+{
+    uint32_t h = hash32(t, k);
+    size_t i = 0;
+    tpa_flow_t *f = find(t, k, h, &i);
+    if (!f) return create(t, k, h, i, side, now_us, created);
+    *created = false;
+    return f;
 }
 
 tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side, int64_t now_us,
@@ -520,11 +595,27 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
 tpa_flow_t *tpa_flow_get_hint(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
                               int64_t now_us, bool *created, tpa_flow_t *hint)
 {
-    if (hint && !hint->finished && key_eq(&hint->key, k)) {
+    if (hint_is(hint, k)) {
         *created = false;
         return hint;
     }
     return get(t, k, side, now_us, created);
+}
+
+/* count's move of f in its class when the stamp alone is not the move: in lazy mode
+ * with the order in doubt, or in exact mode. Out of line, so that a packet's count
+ * makes no call. */
+__attribute__((noinline)) static void count_move(tpa_flow_table_t *t, tpa_flow_t *f)
+{
+    if (t->wheel) {
+        order_check(t, f);
+        return;
+    }
+    lru_t *l = &t->lru[f->cls];
+    if (l->tail != f->id) {
+        lru_unlink(t, l, f->id);
+        lru_append(t, l, f->id);
+    }
 }
 
 static inline void count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
@@ -535,18 +626,10 @@ static inline void count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t 
     if (now_us > f->last_us) f->last_us = now_us;
     if (now_us < f->first_us) f->first_us = now_us;
     f->touch = ++t->touches;
-    if (t->wheel) { /* lazy: the stamp is the move */
-        if (t->suspect || f->last_us < t->cmax[f->cls])
-            order_check(t, f);
-        else
-            t->cmax[f->cls] = f->last_us;
-        return;
-    }
-    lru_t *l = &t->lru[f->cls];
-    if (l->tail != f->id) {
-        lru_unlink(t, l, f->id);
-        lru_append(t, l, f->id);
-    }
+    if (t->wheel && !t->suspect && f->last_us >= t->cmax[f->cls])
+        t->cmax[f->cls] = f->last_us; /* lazy: the stamp is the move */
+    else
+        count_move(t, f);
 }
 
 void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
@@ -555,22 +638,33 @@ void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
     count(t, f, side, pkts, bytes, now_us);
 }
 
+/* tpa_flow_get_count's miss: the new flow, counted. */
+__attribute__((noinline)) static tpa_flow_t *create_count(tpa_flow_table_t *t,
+                                                          const tpa_flow_key_t *k, uint32_t h,
+                                                          size_t i, int side, int64_t now_us,
+                                                          uint64_t bytes, bool *created)
+{
+    tpa_flow_t *f = create(t, k, h, i, side, now_us, created);
+    if (f) count(t, f, side, 1, bytes, now_us);
+    return f;
+}
+
 tpa_flow_t *tpa_flow_get_count(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
                                int64_t now_us, uint64_t bytes, bool *created, tpa_flow_t *hint)
 {
-    tpa_flow_t *f;
-    if (hint && !hint->finished && key_eq(&hint->key, k)) {
-        *created = false;
-        f = hint;
-    } else {
-        f = get(t, k, side, now_us, created);
-        if (!f) return NULL;
+    tpa_flow_t *f = hint;
+    if (!hint_is(hint, k)) {
+        uint32_t h = hash32(t, k);
+        size_t i = 0;
+        f = find(t, k, h, &i);
+        if (!f) return create_count(t, k, h, i, side, now_us, bytes, created);
     }
+    *created = false;
     count(t, f, side, 1, bytes, now_us);
     return f;
 }
 
-void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags)
+void tpa_flow_tcp_flags_class(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags)
 {
     f->tcp_flags |= flags;
     if (flags & TPA_TCP_FIN) f->tcp_fin |= (uint8_t)(1u << (side & 1));

@@ -184,9 +184,19 @@ tpa_flow_t *tpa_flow_get_count(tpa_flow_table_t *t, const tpa_flow_key_t *k, int
 void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
                     int64_t now_us);
 
+/* The case of tpa_flow_tcp_flags that may change the flow's class (out of line). */
+void tpa_flow_tcp_flags_class(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags);
+
 /* Records TCP flags of a segment sent by `side`; moves the flow to the closed class
- * on RST or once both sides sent FIN. */
-void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags);
+ * on RST or once both sides sent FIN. Inline for a segment without SYN, FIN or RST on
+ * a flow not closed by FINs, most segments: its flags are all there is to record. */
+static inline void tpa_flow_tcp_flags(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags)
+{
+    if (!(flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST)) && f->tcp_fin != 3)
+        f->tcp_flags |= flags;
+    else
+        tpa_flow_tcp_flags_class(t, f, side, flags);
+}
 
 /* Moves f to timeout class cls; a tunnel flow takes the long TCP class so it
  * outlives every flow it carries (their packets are its packets). */

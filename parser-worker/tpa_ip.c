@@ -109,7 +109,10 @@ void tpa_dec_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
         tpa_dec_short(d, p, TPA_MAL_IPV4_TRUNCATED);
         return;
     }
-    uint8_t vihl = tpa_rd_peek(r, 0);
+    /* the fixed header through a reader of its 20 bytes: one bounds check for all */
+    tpa_rd_t fx = *r;
+    fx = tpa_rd_sub(&fx, 20);
+    uint8_t vihl = tpa_rd_u8(&fx);
     if (vihl >> 4 != 4) {
         tpa_dec_mal(d, p, TPA_MAL_IP_BAD_VERSION);
         return;
@@ -123,19 +126,19 @@ void tpa_dec_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
         tpa_dec_short(d, p, TPA_MAL_IPV4_TRUNCATED);
         return;
     }
-    tpa_rd_t h = tpa_rd_sub(r, hl);
-    tpa_rd_skip(&h, 2);
-    uint16_t tot = tpa_rd_be16(&h);
-    uint16_t id = tpa_rd_be16(&h);
-    uint16_t fo = tpa_rd_be16(&h);
-    tpa_rd_skip(&h, 1); /* TTL */
-    uint8_t proto = tpa_rd_u8(&h);
-    tpa_rd_skip(&h, 2); /* checksum */
+    tpa_rd_skip(&fx, 1); /* DSCP, ECN */
+    uint16_t tot = tpa_rd_be16(&fx);
+    uint16_t id = tpa_rd_be16(&fx);
+    uint16_t fo = tpa_rd_be16(&fx);
+    tpa_rd_skip(&fx, 1); /* TTL */
+    uint8_t proto = tpa_rd_u8(&fx);
+    tpa_rd_skip(&fx, 2); /* checksum */
     tpa_ipctx_t ip;
     memset(&ip, 0, sizeof ip);
     ip.family = 4;
-    tpa_rd_bytes(&h, ip.src, 4);
-    tpa_rd_bytes(&h, ip.dst, 4);
+    tpa_rd_bytes(&fx, ip.src, 4);
+    tpa_rd_bytes(&fx, ip.dst, 4);
+    tpa_rd_skip(r, hl); /* options too */
 
     size_t avail = tpa_rd_remaining(r);
     size_t plen;

@@ -77,11 +77,16 @@ static void dec_null(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r, bool loop)
  * False leaves r untouched. */
 static bool ether_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
 {
-    if (!tpa_rd_has(r, 18)) return false;
-    uint16_t type = (uint16_t)(tpa_rd_peek(r, 12) << 8 | tpa_rd_peek(r, 13));
+    /* a reader of the first 18 bytes: one bounds check for all */
+    tpa_rd_t h = *r;
+    h = tpa_rd_sub(&h, 18);
+    if (h.err) return false;
+    tpa_rd_skip(&h, 12); /* addresses */
+    uint16_t type = tpa_rd_be16(&h);
     size_t hdr = 14;
     if (type == 0x8100) {
-        type = (uint16_t)(tpa_rd_peek(r, 16) << 8 | tpa_rd_peek(r, 17));
+        tpa_rd_skip(&h, 2); /* TCI */
+        type = tpa_rd_be16(&h);
         hdr = 18;
     }
     if (type != 0x0800) return false;
@@ -90,11 +95,17 @@ static bool ether_ipv4(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
     return true;
 }
 
-void tpa_dec_link(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r)
+void tpa_dec_ether_frame(tpa_decoder_t *d, tpa_pkt_t *p, tpa_rd_t *r)
 {
+    if (!ether_ipv4(d, p, r)) tpa_dec_ether(d, p, r);
+}
+
+void tpa_dec_link_other(tpa_decoder_t *d, tpa_pkt_t *p, int dlt, tpa_rd_t *r)
+{
+    _Static_assert(DLT_EN10MB_ == TPA_DEC_DLT_EN10MB, "one Ethernet link type");
     switch (dlt) {
     case DLT_EN10MB_:
-        if (!ether_ipv4(d, p, r)) tpa_dec_ether(d, p, r);
+        tpa_dec_ether_frame(d, p, r);
         break;
     case DLT_LINUX_SLL_:
         if (!tpa_rd_has(r, 16)) {

@@ -57,21 +57,23 @@ tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, 
     return f;
 }
 
-static void dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r)
+void tpa_dec_udp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t *r)
 {
-    if (!tpa_rd_has(r, 4)) {
+    if (!tpa_rd_has(r, 8)) { /* the flow counts as soon as its ports are readable */
+        if (tpa_rd_has(r, 4)) {
+            int side;
+            uint16_t sport = tpa_rd_be16(r), dport = tpa_rd_be16(r);
+            tpa_dec_flow(d, p, ip, 17, sport, dport, &side);
+        }
         tpa_dec_short(d, p, TPA_MAL_UDP_TRUNCATED);
         return;
     }
-    uint16_t sport = tpa_rd_be16(r), dport = tpa_rd_be16(r);
+    /* the header through a reader of its 8 bytes: one bounds check for all */
+    tpa_rd_t h = tpa_rd_sub(r, 8);
+    uint16_t sport = tpa_rd_be16(&h), dport = tpa_rd_be16(&h);
+    uint16_t ulen = tpa_rd_be16(&h); /* then the checksum */
     int side;
     tpa_flow_t *f = tpa_dec_flow(d, p, ip, 17, sport, dport, &side);
-    if (!tpa_rd_has(r, 4)) {
-        tpa_dec_short(d, p, TPA_MAL_UDP_TRUNCATED);
-        return;
-    }
-    uint16_t ulen = tpa_rd_be16(r);
-    tpa_rd_skip(r, 2); /* checksum */
     if (ulen < 8) {
         tpa_dec_mal(d, p, TPA_MAL_UDP_LEN_INVALID);
         return;
@@ -120,15 +122,10 @@ static void dec_other(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uin
     tpa_dec_flow(d, p, ip, proto, 0, 0, &side);
 }
 
-void tpa_dec_l4(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto, tpa_rd_t *r)
+void tpa_dec_l4_other(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, uint8_t proto,
+                      tpa_rd_t *r)
 {
     switch (proto) {
-    case 6:
-        tpa_dec_tcp(d, p, ip, r);
-        break;
-    case 17:
-        dec_udp(d, p, ip, r);
-        break;
     case 132:
         tpa_dec_sctp(d, p, ip, r);
         break;

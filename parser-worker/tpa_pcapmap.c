@@ -116,19 +116,29 @@ static size_t refill(tpa_pcapmap_t *m, size_t need)
     return m->fill - m->head;
 }
 
-static inline uint32_t g32(const tpa_pcapmap_t *m, tpa_rd_t *r)
-{
-    return m->file_le ? tpa_rd_le32(r) : tpa_rd_be32(r);
-}
-
-/* The record's header fields (r over its header). */
+/* The record's header fields: its first 16 bytes, through a reader of that size (one
+ * bounds check for the four fields). */
 __attribute__((always_inline)) static inline void
-header(const tpa_pcapmap_t *m, tpa_rd_t *r, int64_t *ts_us, uint32_t *caplen, uint32_t *len)
+header(const tpa_pcapmap_t *m, tpa_rd_t *rec, int64_t *ts_us, uint32_t *caplen, uint32_t *len)
 {
-    uint32_t sec = g32(m, r), frac = g32(m, r);
-    *caplen = g32(m, r);
-    *len = g32(m, r);
+    tpa_rd_t r = tpa_rd_sub(rec, 16);
+    uint32_t sec, frac;
+    if (m->file_le) {
+        sec = tpa_rd_le32(&r);
+        frac = tpa_rd_le32(&r);
+        *caplen = tpa_rd_le32(&r);
+        *len = tpa_rd_le32(&r);
+    } else {
+        sec = tpa_rd_be32(&r);
+        frac = tpa_rd_be32(&r);
+        *caplen = tpa_rd_be32(&r);
+        *len = tpa_rd_be32(&r);
+    }
     /* libpcap keeps the fields as int32 and byte-swaps them through unsigned int */
+    if (!m->prm.swapped && !m->prm.nano) {
+        *ts_us = (int64_t)(int32_t)sec * 1000000 + (int32_t)frac;
+        return;
+    }
     int64_t s = m->prm.swapped ? (int64_t)sec : (int64_t)(int32_t)sec;
     int64_t f = m->prm.swapped ? (int64_t)frac : (int64_t)(int32_t)frac;
     if (m->prm.nano) f /= 1000;

@@ -18,6 +18,7 @@ struct dgram {
     tpa_reasm_key_t key;
     dgram_t *hnext;
     dgram_t *aprev, *anext; /* age list, oldest first */
+    size_t bucket;          /* hash(&key): its bucket */
     int64_t first_us;
     uint8_t *buf;
     size_t cap;     /* bytes charged to the budget: the size the datagram has grown to */
@@ -88,7 +89,7 @@ static size_t hash(const tpa_reasm_key_t *k)
 /* Unlinks g from the hash and the age list; does not free. */
 static void unlink_dg(tpa_reasm_t *r, dgram_t *g)
 {
-    for (dgram_t **pp = &r->buckets[hash(&g->key)]; *pp; pp = &(*pp)->hnext) {
+    for (dgram_t **pp = &r->buckets[g->bucket]; *pp; pp = &(*pp)->hnext) {
         if (*pp == g) {
             *pp = g->hnext;
             break;
@@ -172,14 +173,16 @@ size_t tpa_reasm_buffered(const tpa_reasm_t *r)
     return r->buffered;
 }
 
-static dgram_t *find(tpa_reasm_t *r, const tpa_reasm_key_t *k)
+/* The datagram of k in bucket h (hash(k)), or NULL. */
+static dgram_t *find(tpa_reasm_t *r, const tpa_reasm_key_t *k, size_t h)
 {
-    for (dgram_t *g = r->buckets[hash(k)]; g; g = g->hnext)
+    for (dgram_t *g = r->buckets[h]; g; g = g->hnext)
         if (memcmp(&g->key, k, sizeof *k) == 0) return g;
     return NULL;
 }
 
-static dgram_t *create(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us)
+/* A new datagram for k in bucket h (hash(k)), or NULL when out of memory. */
+static dgram_t *create(tpa_reasm_t *r, const tpa_reasm_key_t *k, size_t h, int64_t now_us)
 {
     while (r->open >= r->max_dgrams && r->old)
         drop(r, r->old);
@@ -199,8 +202,8 @@ static dgram_t *create(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us)
         if (!g) return NULL;
     }
     g->key = *k;
+    g->bucket = h;
     g->first_us = now_us;
-    size_t h = hash(k);
     g->hnext = r->buckets[h];
     r->buckets[h] = g;
     g->aprev = r->young;
@@ -291,13 +294,14 @@ int tpa_reasm_add(tpa_reasm_t *r, const tpa_reasm_key_t *k, int64_t now_us, uint
     tpa_reasm_expire(r, now_us);
     if ((uint64_t)off + len > TPA_REASM_MAX_LEN) return TPA_REASM_TOO_BIG;
     uint32_t s = off, e = off + (uint32_t)len;
-    dgram_t *g = find(r, k);
+    size_t h = hash(k);
+    dgram_t *g = find(r, k, h);
     if (g && g->have_last && (e > g->total || (!more && e != g->total)))
         return TPA_REASM_INCONSISTENT;
     if (g && !g->have_last && !more && g->nivs && g->ivs[g->nivs - 1].e > e)
         return TPA_REASM_INCONSISTENT;
     if (!g) {
-        g = create(r, k, now_us);
+        g = create(r, k, h, now_us);
         if (!g) return TPA_REASM_NOMEM;
     }
     if (g->frames >= TPA_REASM_MAX_FRAMES) {

@@ -204,8 +204,8 @@ static inline void set_last(tpa_result_sink_t *s, const msg_memo_t *m)
     s->last = *m;
 }
 
-/* The common case inline, without a frame: the literals counted last time or the time
- * before, the name already known (or none given). */
+/* The common case inline, without a frame: the literals counted last time, the time
+ * before or last in their memo slot, the name already known (or none given). */
 int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
                              const char *name)
 {
@@ -220,6 +220,15 @@ int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const c
         msg_memo_t m = s->prev;
         set_last(s, &m);
         return 0;
+    }
+    if (s && protocol && code) { /* the pair's memo slot, as count_message reads it */
+        msg_memo_t *mm = memo_slot(s, protocol, code);
+        if (fixed_hit(mm, protocol, code, name)) {
+            mm->e->count++;
+            s->total++;
+            set_last(s, mm);
+            return 0;
+        }
     }
     return count_message(s, protocol, code, name);
 }

@@ -338,23 +338,25 @@ void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
      * stores into the flow below (bytes, which may alias anything) do not make the
      * compiler reload and store the reader between reads; r follows at the end */
     tpa_rd_t h = *r;
-    if (!tpa_rd_has(&h, 4)) {
-        tpa_dec_short(d, p, TPA_MAL_TCP_TRUNCATED);
-        return;
-    }
-    uint16_t sport = tpa_rd_be16(&h), dport = tpa_rd_be16(&h);
-    int side;
-    tpa_flow_t *f = tpa_dec_flow(d, p, ip, 6, sport, dport, &side);
-    if (!tpa_rd_has(&h, 16)) {
+    if (!tpa_rd_has(&h, 20)) { /* the flow counts as soon as its ports are readable */
+        if (tpa_rd_has(&h, 4)) {
+            int side;
+            uint16_t sport = tpa_rd_be16(&h), dport = tpa_rd_be16(&h);
+            tpa_dec_flow(d, p, ip, 6, sport, dport, &side);
+        }
         *r = h;
         tpa_dec_short(d, p, TPA_MAL_TCP_TRUNCATED);
         return;
     }
-    uint32_t seq = tpa_rd_be32(&h);
-    uint32_t ack = tpa_rd_be32(&h);
-    uint16_t offfl = tpa_rd_be16(&h);
-    uint16_t win = tpa_rd_be16(&h);
-    tpa_rd_skip(&h, 4); /* checksum, urgent pointer */
+    /* the fixed header through a reader of its 20 bytes: one bounds check for all */
+    tpa_rd_t fx = tpa_rd_sub(&h, 20);
+    uint16_t sport = tpa_rd_be16(&fx), dport = tpa_rd_be16(&fx);
+    uint32_t seq = tpa_rd_be32(&fx);
+    uint32_t ack = tpa_rd_be32(&fx);
+    uint16_t offfl = tpa_rd_be16(&fx);
+    uint16_t win = tpa_rd_be16(&fx); /* then checksum, urgent pointer */
+    int side;
+    tpa_flow_t *f = tpa_dec_flow(d, p, ip, 6, sport, dport, &side);
     uint8_t flags = (uint8_t)(offfl & 0xff);
     if (f) tpa_flow_tcp_flags(d->flows, f, side, flags);
     size_t hl = (size_t)(offfl >> 12) * 4;
@@ -378,11 +380,7 @@ void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
     if (!f->tcp) f->tcp = conn_new(d->tcp_pool);
     tpa_tcp_conn_t *t = f->tcp;
     bool newconn = t && quality(t, &f->tcp_hot, side, seq, ack, flags, win, plen, p->ts_us);
-    if (tpa_dissect_pending(f)) {
-        tpa_dissect_ctx_t c;
-        tpa_dissect_ctx_init(&c, d, p, f, side, TPA_T_TCP);
-        tpa_dissect_detect(&c, r);
-    }
+    if (tpa_dissect_pending(f)) tpa_dissect_detect_segment(d, p, f, side, r);
     if (!f->app) return; /* no row yet, or none will come */
     const tpa_dissector_t *row = tpa_dissect_row(f->app);
     if (!t || !row || !row->stream) return;

@@ -66,14 +66,22 @@ bool tpa_probe_gtpu(const tpa_rd_t *payload)
  * the general path, which reads the same fields from such a packet. */
 static bool gpdu_common(tpa_rd_t *r, tpa_rd_t *body, uint32_t *teid, uint8_t *qfi, uint8_t *has_qfi)
 {
-    if (!tpa_rd_has(r, 16) || tpa_rd_peek(r, 1) != 255) return false;
-    uint8_t flags = tpa_rd_peek(r, 0);
-    size_t len = (size_t)tpa_rd_peek(r, 2) << 8 | tpa_rd_peek(r, 3);
+    /* a reader of the first 16 bytes: one bounds check for all */
+    tpa_rd_t h = *r;
+    h = tpa_rd_sub(&h, 16);
+    if (h.err) return false;
+    uint8_t flags = tpa_rd_u8(&h);
+    if (tpa_rd_u8(&h) != 255) return false;
+    size_t len = tpa_rd_be16(&h);
+    uint32_t id = tpa_rd_be32(&h);
+    tpa_rd_skip(&h, 3); /* sequence number, N-PDU number */
+    uint8_t ext = tpa_rd_u8(&h), ext_len = tpa_rd_u8(&h);
+    tpa_rd_skip(&h, 1); /* PDU type, spare */
+    uint8_t qfi_octet = tpa_rd_u8(&h), ext_next = tpa_rd_u8(&h);
     size_t opt; /* bytes of the header after the first 8 */
-    if (flags == 0x34 && tpa_rd_peek(r, 11) == 0x85 && tpa_rd_peek(r, 12) == 1 &&
-        tpa_rd_peek(r, 15) == 0) {
+    if (flags == 0x34 && ext == 0x85 && ext_len == 1 && ext_next == 0) {
         opt = 8;
-        *qfi = tpa_rd_peek(r, 14) & 0x3f;
+        *qfi = qfi_octet & 0x3f;
         *has_qfi = 1;
     } else if (flags == 0x30) {
         opt = 0;
@@ -83,8 +91,8 @@ static bool gpdu_common(tpa_rd_t *r, tpa_rd_t *body, uint32_t *teid, uint8_t *qf
         return false;
     }
     if (len < opt || len > tpa_rd_remaining(r) - 8) return false;
-    tpa_rd_skip(r, 4);
-    *teid = tpa_rd_be32(r);
+    tpa_rd_skip(r, 8);
+    *teid = id;
     *body = tpa_rd_sub_upto(r, len);
     tpa_rd_skip(body, opt);
     return true;
@@ -174,7 +182,10 @@ t_pdu:
     tun_save_t s = tun_push(p, c->flow->id, teid, TPA_TUN_GTPU);
     p->qfi = qfi;
     p->has_qfi = has_qfi;
-    tpa_dec_ip(d, p, &body);
+    if (nib == 4)
+        tpa_dec_ipv4(d, p, &body);
+    else
+        tpa_dec_ipv6(d, p, &body);
     tun_pop(p, &s);
 }
 
