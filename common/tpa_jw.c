@@ -208,20 +208,53 @@ static const char byte_class[257] = "1111111111111111"
                                     "2222222222222222"
                                     "2222222222222222";
 
-/* Length of the prefix of p that is copied as it is (byte_class '0'): eight bytes at
- * a time while no byte is below 0x20, '"', '\\' or above 0x7f, then byte by byte. */
-static size_t plain_prefix(const unsigned char *p, size_t len)
+/* Whether x has a byte that is not copied as it is: below 0x20, '"', '\\' or above
+ * 0x7f (its high bit set in the result). */
+static inline uint64_t unplain(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), s = x ^ (ones * '\\');
+    return (x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((s - ones) & ~s)) & highs;
+}
+
+/* Whether the n bytes at p are all copied as they are (a key: short, of known length):
+ * overlapping 8- or 4-byte loads, no byte loop. */
+static inline bool plain_all(const unsigned char *p, size_t n)
+{
+    uint64_t x, acc = 0;
+    if (n >= 8) {
+        size_t i = 0;
+        for (; i + 8 < n; i += 8) {
+            memcpy(&x, p + i, 8);
+            acc |= unplain(x);
+        }
+        memcpy(&x, p + n - 8, 8);
+        return !(acc | unplain(x));
+    }
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        return !unplain((uint64_t)a | (uint64_t)b << 32);
+    }
+    if (!n) return true;
+    /* one to three bytes (the middle one twice when two), the rest 'a' */
+    x = 0x6161616161000000ULL | p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+    return !unplain(x);
+}
+
+/* Length of the prefix of p that is copied as it is (byte_class '0'): eight bytes at
+ * a time while no byte is below 0x20, '"', '\\' or above 0x7f, the tail of fewer
+ * than eight at once, byte by byte only from the word that has such a byte. */
+static size_t plain_prefix(const unsigned char *p, size_t len)
+{
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
-        uint64_t x, q, s;
+        uint64_t x;
         memcpy(&x, p + i, 8);
-        q = x ^ (ones * '"');
-        s = x ^ (ones * '\\');
-        /* a byte's high bit: it is >= 0x80, or (borrow) below 0x20, or a zero of q/s */
-        if ((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((s - ones) & ~s)) & highs) break;
+        if (unplain(x)) break;
     }
+    if (i + 8 > len && plain_all(p + i, len - i)) return len;
     while (i < len && byte_class[p[i]] == '0')
         i++;
     return i;
@@ -310,38 +343,26 @@ static int string(tpa_jw_t *w, const char *str, size_t len, size_t plain)
 
 /* ---- text: structure ---- */
 
-/* The value's key: *key, or (NULL) the one given by tpa_jw_keyn, then none pending.
- * Returns its length. */
-static inline size_t take_key(tpa_jw_t *w, const char **key)
+/* The value's key: *key (its length klen), or (NULL) the one given by tpa_jw_keyn,
+ * then none pending. Returns its length. */
+static inline size_t take_key(tpa_jw_t *w, const char **key, size_t klen)
 {
-    size_t klen = 0;
     if (!*key && w->key) {
         *key = w->key;
         klen = w->keylen;
-    } else if (*key) {
-        klen = strlen(*key);
     }
     w->key = NULL;
-    return klen;
+    return klen & ~TPA_JW_KEY_PLAIN;
 }
 
 /* What comes before a value in the text: the separator and layout after the member
- * before (or after the opening bracket), then in an object the key and ':'. */
-static int lead(tpa_jw_t *w, const char *key)
+ * before (or after the opening bracket), then in an object the key and ':'. Every
+ * case; lead below takes the common ones inline. */
+static __attribute__((noinline)) int lead_slow(tpa_jw_t *w, const char *key, size_t klen)
 {
     int d = w->depth, rc;
-    size_t klen = 0, plain = 0;
-    if (key) { /* a literal, mostly: its length and plain part in one pass */
-        while (byte_class[(unsigned char)key[plain]] == '0')
-            plain++;
-        klen = key[plain] ? plain + strlen(key + plain) : plain;
-        w->key = NULL;
-    } else if (w->key) {
-        key = w->key;
-        klen = w->keylen;
-        plain = plain_prefix((const unsigned char *)key, klen);
-        w->key = NULL;
-    }
+    bool plain = klen & TPA_JW_KEY_PLAIN;
+    klen = take_key(w, &key, klen);
     if (!d) {
         if (w->top || key) return fail(w, TPA_ERR_INVALID);
         w->top = true;
@@ -362,8 +383,9 @@ static int lead(tpa_jw_t *w, const char *key)
     }
     w->n = (size_t)(o - w->b);
     if (!key) return 0;
-    if (plain < klen) { /* escapes or UTF-8 to check: the general way */
-        if ((rc = string(w, key, klen, plain)) != 0) return rc;
+    if (!plain && !plain_all((const unsigned char *)key, klen)) { /* escapes, UTF-8 */
+        if ((rc = string(w, key, klen, plain_prefix((const unsigned char *)key, klen))) != 0)
+            return rc;
         return w->indent ? put(w, ": ", 2) : put_c(w, ':');
     }
     *o++ = '"';
@@ -376,12 +398,54 @@ static int lead(tpa_jw_t *w, const char *key)
     return 0;
 }
 
-static int text_open(tpa_jw_t *w, const char *key, char c, uint8_t lv)
+/* Room to reserve for a string of len bytes with its quotes: none for a long one
+ * (string() hands it on by itself). */
+#define SHORT(len) ((len) < 4096 ? (len) + 2 : 0)
+
+/* lead_slow, with the common cases inline: a key known plain (a literal) in an
+ * object, or no key (none pending) in an array, and room for it and for extra more
+ * bytes (the value's, so the caller need not check); else lead_slow and then room. */
+static inline __attribute__((always_inline)) int lead(tpa_jw_t *w, const char *key, size_t klen, size_t extra)
+{
+    size_t d = (size_t)w->depth, n = klen & ~TPA_JW_KEY_PLAIN;
+    uint8_t lv = w->lv[d]; /* lv[0] is 0: the top value goes the slow way */
+    size_t pad = d * (size_t)w->indent;
+    bool fast = !w->key && (key ? (klen & TPA_JW_KEY_PLAIN) && (lv & LV_OBJ)
+                                : d && !(lv & LV_OBJ));
+    if (!fast || w->cap - w->n < n + 6 + pad + extra) {
+        int rc = lead_slow(w, key, klen);
+        return rc ? rc : room(w, extra);
+    }
+    char *o = w->b + w->n;
+    *o = ',';
+    o += (lv & LV_MORE) != 0;
+    w->lv[d] = lv | LV_MORE;
+    if (w->indent) {
+        *o++ = '\n';
+        if (pad <= 16)
+            copy(o, "                ", pad);
+        else
+            memset(o, ' ', pad);
+        o += pad;
+    }
+    if (key) {
+        *o++ = '"';
+        copy(o, key, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+        if (w->indent) *o++ = ' ';
+    }
+    w->n = (size_t)(o - w->b);
+    return 0;
+}
+
+static int text_open(tpa_jw_t *w, const char *key, size_t klen, char c, uint8_t lv)
 {
     int rc;
-    if ((rc = lead(w, key)) != 0) return rc;
+    if ((rc = lead(w, key, klen, 1)) != 0) return rc;
     if (w->depth >= TPA_JSON_OUT_MAX_DEPTH) return fail(w, TPA_ERR_FORMAT);
-    if ((rc = put_c(w, c)) != 0) return rc;
+    w->b[w->n++] = c;
     w->lv[++w->depth] = lv;
     return 0;
 }
@@ -399,9 +463,9 @@ static int text_close(tpa_jw_t *w, char c, uint8_t kind)
 
 /* Attaches v (a new reference, taken; NULL: the member is left out) to the innermost
  * container under key, or makes it the top value. */
-static int attach(tpa_jw_t *w, const char *key, json_t *v)
+static int attach(tpa_jw_t *w, const char *key, size_t klen, json_t *v)
 {
-    size_t klen = take_key(w, &key);
+    klen = take_key(w, &key, klen);
     if (!w->depth) {
         if (w->top || key) {
             json_decref(v);
@@ -421,14 +485,14 @@ static int attach(tpa_jw_t *w, const char *key, json_t *v)
     return r < 0 ? fail(w, TPA_ERR_NOMEM) : 0;
 }
 
-static int tree_open(tpa_jw_t *w, const char *key, json_t *c)
+static int tree_open(tpa_jw_t *w, const char *key, size_t klen, json_t *c)
 {
     if (!c) return fail(w, TPA_ERR_NOMEM);
     if (w->depth >= TPA_JSON_OUT_MAX_DEPTH) {
         json_decref(c);
         return fail(w, TPA_ERR_FORMAT);
     }
-    int rc = attach(w, key, c);
+    int rc = attach(w, key, klen, c);
     if (rc) return rc;
     w->open[w->depth++] = c;
     return 0;
@@ -453,10 +517,11 @@ int tpa_jw_keyn(tpa_jw_t *w, const char *k, size_t len)
     return 0;
 }
 
-int tpa_jw_obj(tpa_jw_t *w, const char *key)
+int tpa_jw_obj_k(tpa_jw_t *w, const char *key, size_t klen)
 {
     if (w->err) return w->err;
-    return w->open ? tree_open(w, key, json_object()) : text_open(w, key, '{', LV_OBJ);
+    return w->open ? tree_open(w, key, klen, json_object())
+                   : text_open(w, key, klen, '{', LV_OBJ);
 }
 
 int tpa_jw_obj_end(tpa_jw_t *w)
@@ -465,10 +530,10 @@ int tpa_jw_obj_end(tpa_jw_t *w)
     return w->open ? tree_close(w, true) : text_close(w, '}', LV_OBJ);
 }
 
-int tpa_jw_arr(tpa_jw_t *w, const char *key)
+int tpa_jw_arr_k(tpa_jw_t *w, const char *key, size_t klen)
 {
     if (w->err) return w->err;
-    return w->open ? tree_open(w, key, json_array()) : text_open(w, key, '[', 0);
+    return w->open ? tree_open(w, key, klen, json_array()) : text_open(w, key, klen, '[', 0);
 }
 
 int tpa_jw_arr_end(tpa_jw_t *w)
@@ -478,39 +543,42 @@ int tpa_jw_arr_end(tpa_jw_t *w)
 }
 
 /* A literal token ("null", "true", "false"). */
-static int token(tpa_jw_t *w, const char *key, const char *t, size_t n)
+static int token(tpa_jw_t *w, const char *key, size_t klen, const char *t, size_t n)
 {
-    int rc = lead(w, key);
-    return rc ? rc : put(w, t, n);
+    int rc = lead(w, key, klen, 5);
+    if (rc) return rc;
+    memcpy(w->b + w->n, t, 5); /* "null", "true": a fifth byte written over later */
+    w->n += n;
+    return 0;
 }
 
-int tpa_jw_null(tpa_jw_t *w, const char *key)
-{
-    if (w->err) return w->err;
-    return w->open ? attach(w, key, json_null()) : token(w, key, "null", 4);
-}
-
-int tpa_jw_bool(tpa_jw_t *w, const char *key, bool v)
+int tpa_jw_null_k(tpa_jw_t *w, const char *key, size_t klen)
 {
     if (w->err) return w->err;
-    if (w->open) return attach(w, key, json_boolean(v));
-    return v ? token(w, key, "true", 4) : token(w, key, "false", 5);
+    return w->open ? attach(w, key, klen, json_null()) : token(w, key, klen, "null", 4);
 }
 
-int tpa_jw_int(tpa_jw_t *w, const char *key, int64_t v)
+int tpa_jw_bool_k(tpa_jw_t *w, const char *key, size_t klen, bool v)
+{
+    if (w->err) return w->err;
+    if (w->open) return attach(w, key, klen, json_boolean(v));
+    return v ? token(w, key, klen, "true", 4) : token(w, key, klen, "false", 5);
+}
+
+int tpa_jw_int_k(tpa_jw_t *w, const char *key, size_t klen, int64_t v)
 {
     int rc;
     if (w->err) return w->err;
     if (w->open) {
         json_t *j = json_integer((json_int_t)v);
-        return j ? attach(w, key, j) : fail(w, TPA_ERR_NOMEM);
+        return j ? attach(w, key, klen, j) : fail(w, TPA_ERR_NOMEM);
     }
-    if ((rc = lead(w, key)) != 0 || (rc = room(w, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
+    if ((rc = lead(w, key, klen, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
     w->n += tpa_json_out_int(v, w->b + w->n);
     return 0;
 }
 
-int tpa_jw_real(tpa_jw_t *w, const char *key, double v)
+int tpa_jw_real_k(tpa_jw_t *w, const char *key, size_t klen, double v)
 {
     int rc;
     if (w->err) return w->err;
@@ -520,43 +588,49 @@ int tpa_jw_real(tpa_jw_t *w, const char *key, double v)
     }
     if (w->open) {
         json_t *j = json_real(v);
-        return j ? attach(w, key, j) : fail(w, TPA_ERR_NOMEM);
+        return j ? attach(w, key, klen, j) : fail(w, TPA_ERR_NOMEM);
     }
-    if ((rc = lead(w, key)) != 0 || (rc = room(w, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
+    if ((rc = lead(w, key, klen, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
     w->n += tpa_json_out_real(v, w->b + w->n);
     return 0;
 }
 
-int tpa_jw_strn(tpa_jw_t *w, const char *key, const char *s, size_t len)
+int tpa_jw_fixed_k(tpa_jw_t *w, const char *key, size_t klen, int64_t n, unsigned digits)
 {
     int rc;
     if (w->err) return w->err;
-    if (!s) return tpa_jw_null(w, key);
-    if (w->open) return attach(w, key, json_stringn(s, len)); /* NULL: not UTF-8, left out */
+    if (w->open) return tpa_jw_real_k(w, key, klen, (double)n / tpa_json_out_pow10(digits));
+    if ((rc = lead(w, key, klen, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
+    w->n += tpa_json_out_fixed(n, digits, w->b + w->n);
+    return 0;
+}
+
+int tpa_jw_strn_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len)
+{
+    int rc;
+    if (w->err) return w->err;
+    if (!s) return tpa_jw_null_k(w, key, klen);
+    if (w->open) return attach(w, key, klen, json_stringn(s, len)); /* NULL: not UTF-8, out */
     size_t plain = plain_prefix((const unsigned char *)s, len);
     if (plain < len && !utf8_ok(s, len, plain)) {
         w->key = NULL;
         return 0;
     }
-    if ((rc = lead(w, key)) != 0) return rc;
+    if ((rc = lead(w, key, klen, SHORT(len))) != 0) return rc;
     return string(w, s, len, plain);
 }
 
-int tpa_jw_str(tpa_jw_t *w, const char *key, const char *s)
-{
-    return tpa_jw_strn(w, key, s, s ? strlen(s) : 0);
-}
-
-int tpa_jw_ascii(tpa_jw_t *w, const char *key, const char *s, size_t len)
+int tpa_jw_ascii_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len)
 {
     int rc;
     if (w->err) return w->err;
     if (w->open) {
         json_t *j = json_stringn_nocheck(s, len);
-        return j ? attach(w, key, j) : fail(w, TPA_ERR_NOMEM);
+        return j ? attach(w, key, klen, j) : fail(w, TPA_ERR_NOMEM);
     }
-    if ((rc = lead(w, key)) != 0) return rc;
-    return string(w, s, len, plain_prefix((const unsigned char *)s, len));
+    size_t plain = plain_prefix((const unsigned char *)s, len);
+    if ((rc = lead(w, key, klen, SHORT(len))) != 0) return rc;
+    return string(w, s, len, plain);
 }
 
 int tpa_jw_json(tpa_jw_t *w, const char *key, const json_t *j)
@@ -566,7 +640,7 @@ int tpa_jw_json(tpa_jw_t *w, const char *key, const json_t *j)
         w->key = NULL;
         return 0;
     }
-    if (w->open) return attach(w, key, json_incref((json_t *)j));
+    if (w->open) return attach(w, key, tpa_jw_klen(key), json_incref((json_t *)j));
     if (key) {
         int rc = tpa_jw_keyn(w, key, strlen(key));
         if (rc) return rc;

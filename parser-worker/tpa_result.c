@@ -340,18 +340,14 @@ json_t *tpa_result_ts(int64_t us)
     return json_real((double)us / 1e6);
 }
 
-int tpa_result_ts_write(tpa_jw_t *w, const char *key, int64_t us)
-{
-    return tpa_jw_real(w, key, (double)us / 1e6);
-}
-
-int tpa_result_id_write(tpa_jw_t *w, const char *key, const char *prefix, uint64_t n)
+int tpa_result_id_write_k(tpa_jw_t *w, const char *key, size_t klen, const char *prefix,
+                          uint64_t n)
 {
     char b[16 + TPA_JSON_OUT_NUM_MAX];
     size_t k = strnlen(prefix, 16);
     memcpy(b, prefix, k);
     k += tpa_json_out_int((int64_t)n, b + k);
-    return tpa_jw_ascii(w, key, b, k);
+    return tpa_jw_ascii_k(w, key, klen, b, k);
 }
 
 static const char *proto_name(uint8_t proto, char *buf)
@@ -427,7 +423,7 @@ static int ascii(tpa_jw_t *w, const char *key, const char *s)
     return tpa_jw_ascii(w, key, s, strlen(s));
 }
 
-static void dir_write(tpa_jw_t *w, const char *key, uint64_t pkts, uint64_t bytes)
+static inline void dir_write(tpa_jw_t *w, const char *key, uint64_t pkts, uint64_t bytes)
 {
     tpa_jw_obj(w, key);
     tpa_jw_int(w, "packets", (int64_t)pkts);
@@ -436,15 +432,15 @@ static void dir_write(tpa_jw_t *w, const char *key, uint64_t pkts, uint64_t byte
 }
 
 /* Milliseconds from microseconds; null when negative (not measured). */
-static void ms_write(tpa_jw_t *w, const char *key, int64_t us)
+static inline void ms_write(tpa_jw_t *w, const char *key, int64_t us)
 {
     if (us >= 0)
-        tpa_jw_real(w, key, (double)us / 1000.0);
+        tpa_jw_fixed(w, key, us, 3); /* json_real((double)us / 1000.0) */
     else
         tpa_jw_null(w, key);
 }
 
-static void stream_write(tpa_jw_t *w, const char *key, const tpa_tcp_stream_stats_t *s)
+static inline void stream_write(tpa_jw_t *w, const char *key, const tpa_tcp_stream_stats_t *s)
 {
     tpa_jw_obj(w, key);
     tpa_jw_int(w, "bytes", (int64_t)s->delivered);
