@@ -62,14 +62,31 @@ size_t tpa_json_out_int(int64_t v, char *buf)
 
 /* m millionths, shortest: integer part, '.', the fraction without trailing zeros
  * ("0" when it is zero, so the text stays a real). */
-static size_t micro_str(char *buf, bool neg, uint64_t m)
+static size_t micro_str(char *buf, bool neg, uint64_t m, tpa_json_out_memo_t *memo)
 {
     char *p = buf;
     if (neg) *p++ = '-';
-    uint64_t whole = m / 1000000;
-    size_t n = digits(whole);
-    put_digits(p + n, whole);
-    p += n;
+    uint64_t whole = m / 1000000; /* below 2^32 here: at most 10 digits */
+    int hit = -1;
+    if (memo && whole >= 1000000) /* timestamps (small numbers are quick anyway) */
+        hit = memo->len[0] && memo->whole[0] == whole   ? 0
+              : memo->len[1] && memo->whole[1] == whole ? 1
+                                                        : -1;
+    if (hit >= 0) {
+        memcpy(p, memo->text[hit], sizeof memo->text[hit]);
+        p += memo->len[hit];
+    } else {
+        size_t n = digits(whole);
+        put_digits(p + n, whole);
+        if (memo && whole >= 1000000) { /* replaces the older of the two */
+            unsigned k = memo->next;
+            memcpy(memo->text[k], p, sizeof memo->text[k]);
+            memo->whole[k] = whole;
+            memo->len[k] = (uint8_t)n;
+            memo->next = (uint8_t)!k;
+        }
+        p += n;
+    }
     *p++ = '.';
     uint32_t frac = (uint32_t)(m % 1000000);
     if (!frac) {
@@ -80,9 +97,8 @@ static size_t micro_str(char *buf, bool neg, uint64_t m)
         memcpy(p, digit_pairs + hi * 2, 2);
         memcpy(p + 2, digit_pairs + mid * 2, 2);
         memcpy(p + 4, digit_pairs + lo * 2, 2);
-        int k = 6;
-        while (p[k - 1] == '0')
-            k--;
+        int k = lo ? 6 : mid ? 4 : 2; /* then one more if that pair ends in '0' */
+        k -= p[k - 1] == '0';
         p += k;
     }
     *p = '\0';
@@ -131,7 +147,7 @@ size_t tpa_json_out_real(double v, char *buf)
      * rounded, like strtod) then proves the text reads back as v. */
     if (a < 4294967296.0) {
         uint64_t m = (uint64_t)(a * 1e6 + 0.5);
-        if ((double)m / 1e6 == a) return micro_str(buf, signbit(v) != 0, m);
+        if ((double)m / 1e6 == a) return micro_str(buf, signbit(v) != 0, m, NULL);
     }
     return general_str(buf, v);
 }
@@ -144,14 +160,14 @@ double tpa_json_out_pow10(unsigned k)
     return p;
 }
 
-size_t tpa_json_out_fixed(int64_t n, unsigned digits_after, char *buf)
+size_t tpa_json_out_fixed(int64_t n, unsigned digits_after, char *buf, tpa_json_out_memo_t *memo)
 {
     static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
     if (digits_after > 6) return tpa_json_out_real((double)n / tpa_json_out_pow10(digits_after), buf);
     uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
     /* below 2^32 - 1 (so is the double n / 10^digits): what tpa_json_out_real finds */
     if (u < 4294967295ULL * 1000000 / (uint64_t)scale[digits_after])
-        return micro_str(buf, n < 0, u * (uint64_t)scale[digits_after]);
+        return micro_str(buf, n < 0, u * (uint64_t)scale[digits_after], memo);
     return tpa_json_out_real((double)n / tpa_json_out_pow10(digits_after), buf);
 }
 

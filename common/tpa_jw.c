@@ -31,6 +31,7 @@ struct tpa_jw {
     size_t keylen;
     int err;
     int depth;                              /* open containers */
+    tpa_json_out_memo_t memo;               /* text: tpa_jw_fixed's whole part */
     bool top;                               /* the top value was begun */
     uint8_t lv[TPA_JSON_OUT_MAX_DEPTH + 1]; /* text: lv[depth] for the innermost */
 };
@@ -219,7 +220,7 @@ static inline uint64_t unplain(uint64_t x)
 
 /* Whether the n bytes at p are all copied as they are (a key: short, of known length):
  * overlapping 8- or 4-byte loads, no byte loop. */
-static inline bool plain_all(const unsigned char *p, size_t n)
+static inline __attribute__((always_inline)) bool plain_all(const unsigned char *p, size_t n)
 {
     uint64_t x, acc = 0;
     if (n >= 8) {
@@ -283,18 +284,35 @@ bool tpa_jw_utf8(const char *s, size_t len)
 }
 
 /* memcpy of the short texts a document is made of (keys, numbers, names) without a
- * call: two overlapping 8-byte moves for 8 to 16 bytes. */
+ * call: two overlapping 8-byte moves for 8 to 16 bytes, 16-byte ones up to 32. */
 static inline void copy(char *o, const char *s, size_t n)
 {
-    if (n >= 8 && n <= 16) {
+    if (n > 16 && n <= 32) {
+        memcpy(o, s, 16);
+        memcpy(o + n - 16, s + n - 16, 16);
+    } else if (n >= 8 && n <= 16) {
         memcpy(o, s, 8);
         memcpy(o + n - 8, s + n - 8, 8);
     } else if (n >= 4 && n < 8) {
         memcpy(o, s, 4);
         memcpy(o + n - 4, s + n - 4, 4);
-    } else {
+    } else if (n && n < 4) { /* the middle byte of three, else one twice */
+        o[0] = s[0];
+        o[n / 2] = s[n / 2];
+        o[n - 1] = s[n - 1];
+    } else if (n) {
         memcpy(o, s, n);
     }
+}
+
+/* Writes the plain len bytes at s quoted (room for them reserved). */
+static inline void quoted(tpa_jw_t *w, const char *s, size_t len)
+{
+    char *o = w->b + w->n;
+    o[0] = '"';
+    copy(o + 1, s, len);
+    o[len + 1] = '"';
+    w->n += len + 2;
 }
 
 /* Writes str quoted and escaped; its first plain bytes need no escaping. */
@@ -303,11 +321,7 @@ static int string(tpa_jw_t *w, const char *str, size_t len, size_t plain)
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)str, *end = p + len, *run = p;
     if (plain == len && len + 2 <= w->cap - w->n) { /* the common case: one copy */
-        char *o = w->b + w->n;
-        o[0] = '"';
-        copy(o + 1, str, len);
-        o[len + 1] = '"';
-        w->n += len + 2;
+        quoted(w, str, len);
         return 0;
     }
     p += plain;
@@ -574,7 +588,10 @@ int tpa_jw_int_k(tpa_jw_t *w, const char *key, size_t klen, int64_t v)
         return j ? attach(w, key, klen, j) : fail(w, TPA_ERR_NOMEM);
     }
     if ((rc = lead(w, key, klen, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
-    w->n += tpa_json_out_int(v, w->b + w->n);
+    if ((uint64_t)v < 10) /* counters: mostly 0 */
+        w->b[w->n++] = (char)('0' + v);
+    else
+        w->n += tpa_json_out_int(v, w->b + w->n);
     return 0;
 }
 
@@ -595,24 +612,20 @@ int tpa_jw_real_k(tpa_jw_t *w, const char *key, size_t klen, double v)
     return 0;
 }
 
-int tpa_jw_fixed_k(tpa_jw_t *w, const char *key, size_t klen, int64_t n, unsigned digits)
+/* A string member in the text: one scan of s when it needs no escaping (the common
+ * case: copied at once), else the general way. check: one not UTF-8 is left out
+ * (tpa_jw_strn); else string() fails on it (tpa_jw_ascii). */
+static int text_string(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len,
+                       bool check)
 {
     int rc;
-    if (w->err) return w->err;
-    if (w->open) return tpa_jw_real_k(w, key, klen, (double)n / tpa_json_out_pow10(digits));
-    if ((rc = lead(w, key, klen, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
-    w->n += tpa_json_out_fixed(n, digits, w->b + w->n);
-    return 0;
-}
-
-int tpa_jw_strn_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len)
-{
-    int rc;
-    if (w->err) return w->err;
-    if (!s) return tpa_jw_null_k(w, key, klen);
-    if (w->open) return attach(w, key, klen, json_stringn(s, len)); /* NULL: not UTF-8, out */
+    if (len < 4096 && plain_all((const unsigned char *)s, len)) {
+        if ((rc = lead(w, key, klen, len + 2)) != 0) return rc;
+        quoted(w, s, len);
+        return 0;
+    }
     size_t plain = plain_prefix((const unsigned char *)s, len);
-    if (plain < len && !utf8_ok(s, len, plain)) {
+    if (check && plain < len && !utf8_ok(s, len, plain)) {
         w->key = NULL;
         return 0;
     }
@@ -620,17 +633,32 @@ int tpa_jw_strn_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size
     return string(w, s, len, plain);
 }
 
-int tpa_jw_ascii_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len)
+int tpa_jw_fixed_k(tpa_jw_t *w, const char *key, size_t klen, int64_t n, unsigned digits)
 {
     int rc;
+    if (w->err) return w->err;
+    if (w->open) return tpa_jw_real_k(w, key, klen, (double)n / tpa_json_out_pow10(digits));
+    if ((rc = lead(w, key, klen, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
+    w->n += tpa_json_out_fixed(n, digits, w->b + w->n, &w->memo);
+    return 0;
+}
+
+int tpa_jw_strn_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len)
+{
+    if (w->err) return w->err;
+    if (!s) return tpa_jw_null_k(w, key, klen);
+    if (w->open) return attach(w, key, klen, json_stringn(s, len)); /* NULL: not UTF-8, out */
+    return text_string(w, key, klen, s, len, true);
+}
+
+int tpa_jw_ascii_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len)
+{
     if (w->err) return w->err;
     if (w->open) {
         json_t *j = json_stringn_nocheck(s, len);
         return j ? attach(w, key, klen, j) : fail(w, TPA_ERR_NOMEM);
     }
-    size_t plain = plain_prefix((const unsigned char *)s, len);
-    if ((rc = lead(w, key, klen, SHORT(len))) != 0) return rc;
-    return string(w, s, len, plain);
+    return text_string(w, key, klen, s, len, false);
 }
 
 int tpa_jw_json(tpa_jw_t *w, const char *key, const json_t *j)
