@@ -305,12 +305,34 @@ static inline void copy(char *o, const char *s, size_t n)
     }
 }
 
-/* Writes the plain len bytes at s quoted (room for them reserved). */
+/* copy for n at most 64: never a call. */
+static inline __attribute__((always_inline)) void copy_short(char *o, const char *s, size_t n)
+{
+    if (n > 32) {
+        memcpy(o, s, 32);
+        memcpy(o + n - 32, s + n - 32, 32);
+    } else if (n > 16) {
+        memcpy(o, s, 16);
+        memcpy(o + n - 16, s + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(o, s, 8);
+        memcpy(o + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(o, s, 4);
+        memcpy(o + n - 4, s + n - 4, 4);
+    } else if (n) { /* the middle byte of three, else one twice */
+        o[0] = s[0];
+        o[n / 2] = s[n / 2];
+        o[n - 1] = s[n - 1];
+    }
+}
+
+/* Writes the plain len bytes at s quoted (room for them reserved; len at most 64). */
 static inline void quoted(tpa_jw_t *w, const char *s, size_t len)
 {
     char *o = w->b + w->n;
     o[0] = '"';
-    copy(o + 1, s, len);
+    copy_short(o + 1, s, len);
     o[len + 1] = '"';
     w->n += len + 2;
 }
@@ -320,7 +342,7 @@ static int string(tpa_jw_t *w, const char *str, size_t len, size_t plain)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)str, *end = p + len, *run = p;
-    if (plain == len && len + 2 <= w->cap - w->n) { /* the common case: one copy */
+    if (plain == len && len <= 64 && len + 2 <= w->cap - w->n) { /* a short one: one copy */
         quoted(w, str, len);
         return 0;
     }
@@ -416,42 +438,48 @@ static __attribute__((noinline)) int lead_slow(tpa_jw_t *w, const char *key, siz
  * (string() hands it on by itself). */
 #define SHORT(len) ((len) < 4096 ? (len) + 2 : 0)
 
-/* lead_slow, with the common cases inline: a key known plain (a literal) in an
- * object, or no key (none pending) in an array, and room for it and for extra more
- * bytes (the value's, so the caller need not check); else lead_slow and then room. */
-static inline __attribute__((always_inline)) int lead(tpa_jw_t *w, const char *key, size_t klen, size_t extra)
+/* The common cases of lead_slow, without a call: a text writer without an error, a
+ * key known plain (a literal) in an object or no key (none pending) in an array, and
+ * room for it and for extra more bytes (the value's, so the caller need not check).
+ * Returns false, having changed nothing, in every other case. */
+static inline __attribute__((always_inline)) bool lead_fast(tpa_jw_t *w, const char *key,
+                                                            size_t klen, size_t extra)
 {
     size_t d = (size_t)w->depth, n = klen & ~TPA_JW_KEY_PLAIN;
     uint8_t lv = w->lv[d]; /* lv[0] is 0: the top value goes the slow way */
     size_t pad = d * (size_t)w->indent;
-    bool fast = !w->key && (key ? (klen & TPA_JW_KEY_PLAIN) && (lv & LV_OBJ)
-                                : d && !(lv & LV_OBJ));
-    if (!fast || w->cap - w->n < n + 6 + pad + extra) {
-        int rc = lead_slow(w, key, klen);
-        return rc ? rc : room(w, extra);
-    }
+    bool fast = !w->err && !w->open && !w->key && pad <= 32 &&
+                (key ? (klen & TPA_JW_KEY_PLAIN) && (lv & LV_OBJ) && n <= 64
+                     : d && !(lv & LV_OBJ));
+    if (!fast || w->cap - w->n < n + 6 + pad + extra) return false;
     char *o = w->b + w->n;
     *o = ',';
     o += (lv & LV_MORE) != 0;
     w->lv[d] = lv | LV_MORE;
     if (w->indent) {
         *o++ = '\n';
-        if (pad <= 16)
-            copy(o, "                ", pad);
-        else
-            memset(o, ' ', pad);
+        copy_short(o, "                                ", pad);
         o += pad;
     }
     if (key) {
         *o++ = '"';
-        copy(o, key, n);
+        copy_short(o, key, n);
         o += n;
         *o++ = '"';
         *o++ = ':';
         if (w->indent) *o++ = ' ';
     }
     w->n = (size_t)(o - w->b);
-    return 0;
+    return true;
+}
+
+/* lead_fast, else lead_slow and room for extra bytes. */
+static inline __attribute__((always_inline)) int lead(tpa_jw_t *w, const char *key, size_t klen,
+                                                      size_t extra)
+{
+    if (lead_fast(w, key, klen, extra)) return 0;
+    int rc = lead_slow(w, key, klen);
+    return rc ? rc : room(w, extra);
 }
 
 static int text_open(tpa_jw_t *w, const char *key, size_t klen, char c, uint8_t lv)
@@ -531,11 +559,24 @@ int tpa_jw_keyn(tpa_jw_t *w, const char *k, size_t len)
     return 0;
 }
 
-int tpa_jw_obj_k(tpa_jw_t *w, const char *key, size_t klen)
+/* Each call below takes its common case (lead_fast) without a call or a register
+ * saved, and leaves the rest to a function of its own (its _slow). */
+
+static __attribute__((noinline)) int obj_slow(tpa_jw_t *w, const char *key, size_t klen)
 {
     if (w->err) return w->err;
     return w->open ? tree_open(w, key, klen, json_object())
                    : text_open(w, key, klen, '{', LV_OBJ);
+}
+
+int tpa_jw_obj_k(tpa_jw_t *w, const char *key, size_t klen)
+{
+    if (w->depth < TPA_JSON_OUT_MAX_DEPTH && lead_fast(w, key, klen, 1)) {
+        w->b[w->n++] = '{';
+        w->lv[++w->depth] = LV_OBJ;
+        return 0;
+    }
+    return obj_slow(w, key, klen);
 }
 
 int tpa_jw_obj_end(tpa_jw_t *w)
@@ -544,10 +585,20 @@ int tpa_jw_obj_end(tpa_jw_t *w)
     return w->open ? tree_close(w, true) : text_close(w, '}', LV_OBJ);
 }
 
-int tpa_jw_arr_k(tpa_jw_t *w, const char *key, size_t klen)
+static __attribute__((noinline)) int arr_slow(tpa_jw_t *w, const char *key, size_t klen)
 {
     if (w->err) return w->err;
     return w->open ? tree_open(w, key, klen, json_array()) : text_open(w, key, klen, '[', 0);
+}
+
+int tpa_jw_arr_k(tpa_jw_t *w, const char *key, size_t klen)
+{
+    if (w->depth < TPA_JSON_OUT_MAX_DEPTH && lead_fast(w, key, klen, 1)) {
+        w->b[w->n++] = '[';
+        w->lv[++w->depth] = 0;
+        return 0;
+    }
+    return arr_slow(w, key, klen);
 }
 
 int tpa_jw_arr_end(tpa_jw_t *w)
@@ -566,20 +617,45 @@ static int token(tpa_jw_t *w, const char *key, size_t klen, const char *t, size_
     return 0;
 }
 
-int tpa_jw_null_k(tpa_jw_t *w, const char *key, size_t klen)
+static __attribute__((noinline)) int null_slow(tpa_jw_t *w, const char *key, size_t klen)
 {
     if (w->err) return w->err;
     return w->open ? attach(w, key, klen, json_null()) : token(w, key, klen, "null", 4);
 }
 
-int tpa_jw_bool_k(tpa_jw_t *w, const char *key, size_t klen, bool v)
+int tpa_jw_null_k(tpa_jw_t *w, const char *key, size_t klen)
+{
+    if (!lead_fast(w, key, klen, 4)) return null_slow(w, key, klen);
+    memcpy(w->b + w->n, "null", 4);
+    w->n += 4;
+    return 0;
+}
+
+static __attribute__((noinline)) int bool_slow(tpa_jw_t *w, const char *key, size_t klen,
+                                               bool v)
 {
     if (w->err) return w->err;
     if (w->open) return attach(w, key, klen, json_boolean(v));
     return v ? token(w, key, klen, "true", 4) : token(w, key, klen, "false", 5);
 }
 
-int tpa_jw_int_k(tpa_jw_t *w, const char *key, size_t klen, int64_t v)
+int tpa_jw_bool_k(tpa_jw_t *w, const char *key, size_t klen, bool v)
+{
+    if (!lead_fast(w, key, klen, 5)) return bool_slow(w, key, klen, v);
+    memcpy(w->b + w->n, v ? "true" : "false", 5); /* "true": its NUL written over later */
+    w->n += v ? 4 : 5;
+    return 0;
+}
+
+/* The text of v after the lead (room reserved). */
+static __attribute__((noinline)) int int_text(tpa_jw_t *w, int64_t v)
+{
+    w->n += tpa_json_out_int(v, w->b + w->n);
+    return 0;
+}
+
+static __attribute__((noinline)) int int_slow(tpa_jw_t *w, const char *key, size_t klen,
+                                              int64_t v)
 {
     int rc;
     if (w->err) return w->err;
@@ -588,10 +664,14 @@ int tpa_jw_int_k(tpa_jw_t *w, const char *key, size_t klen, int64_t v)
         return j ? attach(w, key, klen, j) : fail(w, TPA_ERR_NOMEM);
     }
     if ((rc = lead(w, key, klen, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
-    if ((uint64_t)v < 10) /* counters: mostly 0 */
-        w->b[w->n++] = (char)('0' + v);
-    else
-        w->n += tpa_json_out_int(v, w->b + w->n);
+    return int_text(w, v);
+}
+
+int tpa_jw_int_k(tpa_jw_t *w, const char *key, size_t klen, int64_t v)
+{
+    if (!lead_fast(w, key, klen, TPA_JSON_OUT_NUM_MAX)) return int_slow(w, key, klen, v);
+    if ((uint64_t)v >= 10) return int_text(w, v);
+    w->b[w->n++] = (char)('0' + v); /* counters: mostly 0 */
     return 0;
 }
 
@@ -621,8 +701,7 @@ static int text_string(tpa_jw_t *w, const char *key, size_t klen, const char *s,
     int rc;
     if (len < 4096 && plain_all((const unsigned char *)s, len)) {
         if ((rc = lead(w, key, klen, len + 2)) != 0) return rc;
-        quoted(w, s, len);
-        return 0;
+        return string(w, s, len, len);
     }
     size_t plain = plain_prefix((const unsigned char *)s, len);
     if (check && plain < len && !utf8_ok(s, len, plain)) {
@@ -633,17 +712,38 @@ static int text_string(tpa_jw_t *w, const char *key, size_t klen, const char *s,
     return string(w, s, len, plain);
 }
 
-int tpa_jw_fixed_k(tpa_jw_t *w, const char *key, size_t klen, int64_t n, unsigned digits)
+/* The text of n / 10^digits after the lead (room reserved). */
+static __attribute__((noinline)) int fixed_text(tpa_jw_t *w, int64_t n, unsigned digits)
+{
+    w->n += tpa_json_out_fixed(n, digits, w->b + w->n, &w->memo);
+    return 0;
+}
+
+static __attribute__((noinline)) int fixed_slow(tpa_jw_t *w, const char *key, size_t klen,
+                                                int64_t n, unsigned digits)
 {
     int rc;
     if (w->err) return w->err;
     if (w->open) return tpa_jw_real_k(w, key, klen, (double)n / tpa_json_out_pow10(digits));
     if ((rc = lead(w, key, klen, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
-    w->n += tpa_json_out_fixed(n, digits, w->b + w->n, &w->memo);
-    return 0;
+    return fixed_text(w, n, digits);
 }
 
-int tpa_jw_strn_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len)
+int tpa_jw_fixed_k(tpa_jw_t *w, const char *key, size_t klen, int64_t n, unsigned digits)
+{
+    if (!lead_fast(w, key, klen, TPA_JSON_OUT_NUM_MAX)) return fixed_slow(w, key, klen, n, digits);
+    return fixed_text(w, n, digits);
+}
+
+/* Whether s (len bytes) is a short string copied as it is (the fast path of a string
+ * call: the lead and the quoted copy, no call). */
+static inline __attribute__((always_inline)) bool plain_short(const char *s, size_t len)
+{
+    return len <= 64 && plain_all((const unsigned char *)s, len);
+}
+
+static __attribute__((noinline)) int strn_slow(tpa_jw_t *w, const char *key, size_t klen,
+                                               const char *s, size_t len)
 {
     if (w->err) return w->err;
     if (!s) return tpa_jw_null_k(w, key, klen);
@@ -651,7 +751,16 @@ int tpa_jw_strn_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size
     return text_string(w, key, klen, s, len, true);
 }
 
-int tpa_jw_ascii_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len)
+int tpa_jw_strn_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len)
+{
+    if (!s || w->open || !plain_short(s, len) || !lead_fast(w, key, klen, len + 2))
+        return strn_slow(w, key, klen, s, len);
+    quoted(w, s, len);
+    return 0;
+}
+
+static __attribute__((noinline)) int ascii_slow(tpa_jw_t *w, const char *key, size_t klen,
+                                                const char *s, size_t len)
 {
     if (w->err) return w->err;
     if (w->open) {
@@ -659,6 +768,14 @@ int tpa_jw_ascii_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, siz
         return j ? attach(w, key, klen, j) : fail(w, TPA_ERR_NOMEM);
     }
     return text_string(w, key, klen, s, len, false);
+}
+
+int tpa_jw_ascii_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len)
+{
+    if (w->open || !plain_short(s, len) || !lead_fast(w, key, klen, len + 2))
+        return ascii_slow(w, key, klen, s, len);
+    quoted(w, s, len);
+    return 0;
 }
 
 int tpa_jw_json(tpa_jw_t *w, const char *key, const json_t *j)
