@@ -52,6 +52,12 @@ static inline void put_digits(char *p, uint64_t u)
 
 size_t tpa_json_out_int(int64_t v, char *buf)
 {
+    if ((uint64_t)v < 100) { /* counts and small codes: no digit count */
+        size_t n = 1 + (v >= 10);
+        memcpy(buf, v >= 10 ? digit_pairs + 2 * v : digit_pairs + 2 * v + 1, 2);
+        buf[n] = '\0';
+        return n;
+    }
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     size_t n = (size_t)(v < 0) + digits(u);
     buf[0] = '-';
@@ -62,7 +68,8 @@ size_t tpa_json_out_int(int64_t v, char *buf)
 
 /* m millionths, shortest: integer part, '.', the fraction without trailing zeros
  * ("0" when it is zero, so the text stays a real). */
-static size_t micro_str(char *buf, bool neg, uint64_t m, tpa_json_out_memo_t *memo)
+static inline __attribute__((always_inline)) size_t micro_str(char *buf, bool neg, uint64_t m,
+                                                              tpa_json_out_memo_t *memo)
 {
     char *p = buf;
     if (neg) *p++ = '-';
@@ -88,7 +95,7 @@ static size_t micro_str(char *buf, bool neg, uint64_t m, tpa_json_out_memo_t *me
         p += n;
     }
     *p++ = '.';
-    uint32_t frac = (uint32_t)(m % 1000000);
+    uint32_t frac = (uint32_t)(m - whole * 1000000);
     if (!frac) {
         *p++ = '0';
     } else {
@@ -162,12 +169,15 @@ double tpa_json_out_pow10(unsigned k)
 
 size_t tpa_json_out_fixed(int64_t n, unsigned digits_after, char *buf, tpa_json_out_memo_t *memo)
 {
-    static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+    static const uint64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+    /* below 2^32 - 1 (so is the double n / 10^digits): what tpa_json_out_real finds */
+    static const uint64_t below[7] = {4294967295ULL,           42949672950ULL,
+                                      429496729500ULL,         4294967295000ULL,
+                                      42949672950000ULL,       429496729500000ULL,
+                                      4294967295000000ULL};
     if (digits_after > 6) return tpa_json_out_real((double)n / tpa_json_out_pow10(digits_after), buf);
     uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
-    /* below 2^32 - 1 (so is the double n / 10^digits): what tpa_json_out_real finds */
-    if (u < 4294967295ULL * 1000000 / (uint64_t)scale[digits_after])
-        return micro_str(buf, n < 0, u * (uint64_t)scale[digits_after], memo);
+    if (u < below[digits_after]) return micro_str(buf, n < 0, u * scale[digits_after], memo);
     return tpa_json_out_real((double)n / tpa_json_out_pow10(digits_after), buf);
 }
 

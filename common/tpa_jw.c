@@ -30,6 +30,7 @@ struct tpa_jw {
     const char *key; /* pending key (tpa_jw_keyn) */
     size_t keylen;
     int err;
+    bool slow; /* the calls' fast paths are off: an error, a tree or a pending key */
     int depth;                              /* open containers */
     tpa_json_out_memo_t memo;               /* text: tpa_jw_fixed's whole part */
     bool top;                               /* the top value was begun */
@@ -56,6 +57,7 @@ tpa_jw_t *tpa_jw_new_tree(void)
 {
     tpa_jw_t *w = calloc(1, sizeof *w);
     if (!w) return NULL;
+    w->slow = true;
     w->open = malloc(TPA_JSON_OUT_MAX_DEPTH * sizeof *w->open);
     if (!w->open) {
         free(w);
@@ -85,9 +87,17 @@ int tpa_jw_error(const tpa_jw_t *w)
     return w->err;
 }
 
+/* No key pending any more. */
+static inline void key_done(tpa_jw_t *w)
+{
+    w->key = NULL;
+    w->slow = w->err || w->open;
+}
+
 static int fail(tpa_jw_t *w, int rc)
 {
     if (!w->err) w->err = rc;
+    w->slow = true;
     return w->err;
 }
 
@@ -387,7 +397,7 @@ static inline size_t take_key(tpa_jw_t *w, const char **key, size_t klen)
         *key = w->key;
         klen = w->keylen;
     }
-    w->key = NULL;
+    key_done(w);
     return klen & ~TPA_JW_KEY_PLAIN;
 }
 
@@ -448,7 +458,7 @@ static inline __attribute__((always_inline)) bool lead_fast(tpa_jw_t *w, const c
     size_t d = (size_t)w->depth, n = klen & ~TPA_JW_KEY_PLAIN;
     uint8_t lv = w->lv[d]; /* lv[0] is 0: the top value goes the slow way */
     size_t pad = d * (size_t)w->indent;
-    bool fast = !w->err && !w->open && !w->key && pad <= 32 &&
+    bool fast = !w->slow && pad <= 32 &&
                 (key ? (klen & TPA_JW_KEY_PLAIN) && (lv & LV_OBJ) && n <= 64
                      : d && !(lv & LV_OBJ));
     if (!fast || w->cap - w->n < n + 6 + pad + extra) return false;
@@ -555,6 +565,7 @@ int tpa_jw_keyn(tpa_jw_t *w, const char *k, size_t len)
     if (w->err) return w->err;
     if (!k) return fail(w, TPA_ERR_INVALID);
     w->key = k;
+    w->slow = true;
     w->keylen = len;
     return 0;
 }
@@ -562,8 +573,21 @@ int tpa_jw_keyn(tpa_jw_t *w, const char *k, size_t len)
 /* Each call below takes its common case (lead_fast) without a call or a register
  * saved, and leaves the rest to a function of its own (its _slow). */
 
+/* Whether key, given without the plain flag (not a literal: a name of ours in a
+ * variable), is plain after all: then *klen gets the flag and the _slow function
+ * retries the fast path with it. */
+static inline bool plain_key(const char *key, size_t *klen)
+{
+    if (!key || (*klen & TPA_JW_KEY_PLAIN) || *klen > 64 ||
+        !plain_all((const unsigned char *)key, *klen))
+        return false;
+    *klen |= TPA_JW_KEY_PLAIN;
+    return true;
+}
+
 static __attribute__((noinline)) int obj_slow(tpa_jw_t *w, const char *key, size_t klen)
 {
+    if (plain_key(key, &klen)) return tpa_jw_obj_k(w, key, klen);
     if (w->err) return w->err;
     return w->open ? tree_open(w, key, klen, json_object())
                    : text_open(w, key, klen, '{', LV_OBJ);
@@ -579,14 +603,41 @@ int tpa_jw_obj_k(tpa_jw_t *w, const char *key, size_t klen)
     return obj_slow(w, key, klen);
 }
 
-int tpa_jw_obj_end(tpa_jw_t *w)
+/* The common case of text_close without a call (as lead_fast): false, nothing changed,
+ * in every other case. */
+static inline __attribute__((always_inline)) bool close_fast(tpa_jw_t *w, char c, uint8_t kind)
+{
+    size_t d = (size_t)w->depth;
+    uint8_t lv = w->lv[d];
+    if (w->slow || !d || (lv & LV_OBJ) != kind) return false;
+    size_t pad = (d - 1) * (size_t)w->indent;
+    if (pad > 32 || w->cap - w->n < pad + 2) return false;
+    char *o = w->b + w->n;
+    if ((lv & LV_MORE) && w->indent) {
+        *o++ = '\n';
+        copy_short(o, "                                ", pad);
+        o += pad;
+    }
+    *o++ = c;
+    w->n = (size_t)(o - w->b);
+    w->depth--;
+    return true;
+}
+
+static __attribute__((noinline)) int obj_end_slow(tpa_jw_t *w)
 {
     if (w->err) return w->err;
     return w->open ? tree_close(w, true) : text_close(w, '}', LV_OBJ);
 }
 
+int tpa_jw_obj_end(tpa_jw_t *w)
+{
+    return close_fast(w, '}', LV_OBJ) ? 0 : obj_end_slow(w);
+}
+
 static __attribute__((noinline)) int arr_slow(tpa_jw_t *w, const char *key, size_t klen)
 {
+    if (plain_key(key, &klen)) return tpa_jw_arr_k(w, key, klen);
     if (w->err) return w->err;
     return w->open ? tree_open(w, key, klen, json_array()) : text_open(w, key, klen, '[', 0);
 }
@@ -601,10 +652,15 @@ int tpa_jw_arr_k(tpa_jw_t *w, const char *key, size_t klen)
     return arr_slow(w, key, klen);
 }
 
-int tpa_jw_arr_end(tpa_jw_t *w)
+static __attribute__((noinline)) int arr_end_slow(tpa_jw_t *w)
 {
     if (w->err) return w->err;
     return w->open ? tree_close(w, false) : text_close(w, ']', 0);
+}
+
+int tpa_jw_arr_end(tpa_jw_t *w)
+{
+    return close_fast(w, ']', 0) ? 0 : arr_end_slow(w);
 }
 
 /* A literal token ("null", "true", "false"). */
@@ -619,6 +675,7 @@ static int token(tpa_jw_t *w, const char *key, size_t klen, const char *t, size_
 
 static __attribute__((noinline)) int null_slow(tpa_jw_t *w, const char *key, size_t klen)
 {
+    if (plain_key(key, &klen)) return tpa_jw_null_k(w, key, klen);
     if (w->err) return w->err;
     return w->open ? attach(w, key, klen, json_null()) : token(w, key, klen, "null", 4);
 }
@@ -634,6 +691,7 @@ int tpa_jw_null_k(tpa_jw_t *w, const char *key, size_t klen)
 static __attribute__((noinline)) int bool_slow(tpa_jw_t *w, const char *key, size_t klen,
                                                bool v)
 {
+    if (plain_key(key, &klen)) return tpa_jw_bool_k(w, key, klen, v);
     if (w->err) return w->err;
     if (w->open) return attach(w, key, klen, json_boolean(v));
     return v ? token(w, key, klen, "true", 4) : token(w, key, klen, "false", 5);
@@ -658,6 +716,7 @@ static __attribute__((noinline)) int int_slow(tpa_jw_t *w, const char *key, size
                                               int64_t v)
 {
     int rc;
+    if (plain_key(key, &klen)) return tpa_jw_int_k(w, key, klen, v);
     if (w->err) return w->err;
     if (w->open) {
         json_t *j = json_integer((json_int_t)v);
@@ -680,7 +739,7 @@ int tpa_jw_real_k(tpa_jw_t *w, const char *key, size_t klen, double v)
     int rc;
     if (w->err) return w->err;
     if (!isfinite(v)) { /* json_real refuses it: the member is left out */
-        w->key = NULL;
+        key_done(w);
         return 0;
     }
     if (w->open) {
@@ -705,7 +764,7 @@ static int text_string(tpa_jw_t *w, const char *key, size_t klen, const char *s,
     }
     size_t plain = plain_prefix((const unsigned char *)s, len);
     if (check && plain < len && !utf8_ok(s, len, plain)) {
-        w->key = NULL;
+        key_done(w);
         return 0;
     }
     if ((rc = lead(w, key, klen, SHORT(len))) != 0) return rc;
@@ -723,6 +782,7 @@ static __attribute__((noinline)) int fixed_slow(tpa_jw_t *w, const char *key, si
                                                 int64_t n, unsigned digits)
 {
     int rc;
+    if (plain_key(key, &klen)) return tpa_jw_fixed_k(w, key, klen, n, digits);
     if (w->err) return w->err;
     if (w->open) return tpa_jw_real_k(w, key, klen, (double)n / tpa_json_out_pow10(digits));
     if ((rc = lead(w, key, klen, TPA_JSON_OUT_NUM_MAX)) != 0) return rc;
@@ -745,6 +805,7 @@ static inline __attribute__((always_inline)) bool plain_short(const char *s, siz
 static __attribute__((noinline)) int strn_slow(tpa_jw_t *w, const char *key, size_t klen,
                                                const char *s, size_t len)
 {
+    if (plain_key(key, &klen)) return tpa_jw_strn_k(w, key, klen, s, len);
     if (w->err) return w->err;
     if (!s) return tpa_jw_null_k(w, key, klen);
     if (w->open) return attach(w, key, klen, json_stringn(s, len)); /* NULL: not UTF-8, out */
@@ -762,6 +823,7 @@ int tpa_jw_strn_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size
 static __attribute__((noinline)) int ascii_slow(tpa_jw_t *w, const char *key, size_t klen,
                                                 const char *s, size_t len)
 {
+    if (plain_key(key, &klen)) return tpa_jw_ascii_k(w, key, klen, s, len);
     if (w->err) return w->err;
     if (w->open) {
         json_t *j = json_stringn_nocheck(s, len);
@@ -782,7 +844,7 @@ int tpa_jw_json(tpa_jw_t *w, const char *key, const json_t *j)
 {
     if (w->err) return w->err;
     if (!j) {
-        w->key = NULL;
+        key_done(w);
         return 0;
     }
     if (w->open) return attach(w, key, tpa_jw_klen(key), json_incref((json_t *)j));
@@ -811,6 +873,7 @@ char *tpa_jw_take_text(tpa_jw_t *w, size_t *len)
     w->b = NULL;
     w->n = w->cap = 0;
     w->err = TPA_ERR_INVALID; /* nothing more to write into */
+    w->slow = true;
     return t;
 }
 

@@ -341,11 +341,12 @@ json_t *tpa_result_ts(int64_t us)
 }
 
 int tpa_result_id_write_k(tpa_jw_t *w, const char *key, size_t klen, const char *prefix,
-                          uint64_t n)
+                          size_t plen, uint64_t n)
 {
     char b[16 + TPA_JSON_OUT_NUM_MAX];
-    size_t k = strnlen(prefix, 16);
-    memcpy(b, prefix, k);
+    size_t k = plen < 16 ? plen : 16;
+    for (size_t i = 0; i < k; i++) /* "t", "ue": shorter than a call to memcpy */
+        b[i] = prefix[i];
     k += tpa_json_out_int((int64_t)n, b + k);
     return tpa_jw_ascii_k(w, key, klen, b, k);
 }
