@@ -306,7 +306,7 @@ static void test_callback(void)
 /* Literal keys (their length and plainness folded at compile time: the fast path of
  * every call), short and long, plain and not, in containers nested up to 24 deep (the
  * indented layout beyond the writer's 32 inline spaces), with strings of 0 to 200
- * plain bytes and every kind of value: text == tpa_json_out of the tree ==
+ * plain bytes, ids (tpa_jw_id) and every kind of value: text == tpa_json_out of the tree ==
  * json_dumps (no reals but tpa_jw_fixed's, whose text json_dumps shares here). */
 static void emit_literals(tpa_jw_t *w, int depth, size_t len)
 {
@@ -330,7 +330,11 @@ static void emit_literals(tpa_jw_t *w, int depth, size_t len)
     tpa_jw_int(w, "q\"k", 1);
     tpa_jw_int(w, "t\xc3\xa9", 2);
     tpa_jw_int(w, "c\tl", 3);
+    tpa_jw_id(w, "id", "t", len);
+    tpa_jw_id(w, "idq", "q\"", 7);                       /* a prefix to escape */
+    tpa_jw_id(w, "idl", "abcdefghijklmnopqrstu", UINT64_MAX); /* cut to 16, as -1 */
     tpa_jw_arr(w, "arr");
+    tpa_jw_id(w, NULL, "ue", 1000000007);
     tpa_jw_strn(w, NULL, xs, len);
     tpa_jw_int(w, NULL, 42);
     if (depth > 0) emit_literals(w, depth - 1, len + 9);

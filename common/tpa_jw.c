@@ -220,12 +220,16 @@ static const char byte_class[257] = "1111111111111111"
                                     "2222222222222222";
 
 /* Whether x has a byte that is not copied as it is: below 0x20, '"', '\\' or above
- * 0x7f (its high bit set in the result). */
+ * 0x7f (non-zero then). Per byte on its low 7 bits y, no carry between bytes: y + 0x60
+ * reaches 0x80 when y >= 0x20, (y ^ c) + 0x7f when y != c; a good byte keeps its high
+ * bit through all three and has none of its own. */
 static inline uint64_t unplain(uint64_t x)
 {
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t q = x ^ (ones * '"'), s = x ^ (ones * '\\');
-    return (x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((s - ones) & ~s)) & highs;
+    const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80, low7 = ones * 0x7f;
+    uint64_t y = x & low7;
+    uint64_t good = (y + ones * 0x60) & ((y ^ (ones * '"')) + low7) &
+                    ((y ^ (ones * '\\')) + low7) & ~x;
+    return (good & highs) ^ highs;
 }
 
 /* Whether the n bytes at p are all copied as they are (a key: short, of known length):
@@ -838,6 +842,40 @@ int tpa_jw_ascii_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, siz
         return ascii_slow(w, key, klen, s, len);
     quoted(w, s, len);
     return 0;
+}
+
+/* The id's text after the lead (room reserved; plen at most 16, prefix plain). */
+static __attribute__((noinline)) int id_text(tpa_jw_t *w, const char *prefix, size_t plen,
+                                             uint64_t n)
+{
+    char *o = w->b + w->n;
+    *o++ = '"';
+    copy_short(o, prefix, plen);
+    o += plen;
+    o += tpa_json_out_int((int64_t)n, o);
+    *o++ = '"';
+    w->n = (size_t)(o - w->b);
+    return 0;
+}
+
+static __attribute__((noinline)) int id_slow(tpa_jw_t *w, const char *key, size_t klen,
+                                             const char *prefix, size_t plen, uint64_t n)
+{
+    char b[16 + TPA_JSON_OUT_NUM_MAX];
+    size_t k = plen & ~TPA_JW_KEY_PLAIN;
+    if (k > 16) k = 16;
+    memcpy(b, prefix, k);
+    k += tpa_json_out_int((int64_t)n, b + k);
+    return tpa_jw_ascii_k(w, key, klen, b, k);
+}
+
+int tpa_jw_id_k(tpa_jw_t *w, const char *key, size_t klen, const char *prefix, size_t plen,
+                uint64_t n)
+{
+    size_t k = plen & ~TPA_JW_KEY_PLAIN;
+    if (!(plen & TPA_JW_KEY_PLAIN) || k > 16 || !lead_fast(w, key, klen, k + 2 + TPA_JSON_OUT_NUM_MAX))
+        return id_slow(w, key, klen, prefix, plen, n);
+    return id_text(w, prefix, k, n);
 }
 
 int tpa_jw_json(tpa_jw_t *w, const char *key, const json_t *j)

@@ -89,6 +89,8 @@ int tpa_jw_real_k(tpa_jw_t *w, const char *key, size_t klen, double v);
 int tpa_jw_fixed_k(tpa_jw_t *w, const char *key, size_t klen, int64_t n, unsigned digits);
 int tpa_jw_strn_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len);
 int tpa_jw_ascii_k(tpa_jw_t *w, const char *key, size_t klen, const char *s, size_t len);
+int tpa_jw_id_k(tpa_jw_t *w, const char *key, size_t klen, const char *prefix, size_t plen,
+                uint64_t n);
 
 /* The bytes a key must not hold to be copied as it is (the NUL ends it anyway). */
 #define TPA_JW_KEY_ESCAPED                                                                    \
@@ -171,6 +173,14 @@ static inline int tpa_jw_str(tpa_jw_t *w, const char *key, const char *s)
 static inline int tpa_jw_ascii(tpa_jw_t *w, const char *key, const char *s, size_t len)
 {
     return tpa_jw_ascii_k(w, key, tpa_jw_klen(key), s, len);
+}
+
+/* The string of prefix (a name of ours, its first 16 bytes at most) and then n in
+ * decimal as tpa_json_out_int((int64_t)n) writes it ("t12", "ue3"): what tpa_jw_ascii
+ * writes for that string, made in place when prefix is a plain literal. */
+static inline int tpa_jw_id(tpa_jw_t *w, const char *key, const char *prefix, uint64_t n)
+{
+    return tpa_jw_id_k(w, key, tpa_jw_klen(key), prefix, tpa_jw_klen(prefix), n);
 }
 
 /* Whether the len bytes at s are UTF-8 as jansson accepts it (json_stringn makes a

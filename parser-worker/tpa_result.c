@@ -340,17 +340,6 @@ json_t *tpa_result_ts(int64_t us)
     return json_real((double)us / 1e6);
 }
 
-int tpa_result_id_write_k(tpa_jw_t *w, const char *key, size_t klen, const char *prefix,
-                          size_t plen, uint64_t n)
-{
-    char b[16 + TPA_JSON_OUT_NUM_MAX];
-    size_t k = plen < 16 ? plen : 16;
-    for (size_t i = 0; i < k; i++) /* "t", "ue": shorter than a call to memcpy */
-        b[i] = prefix[i];
-    k += tpa_json_out_int((int64_t)n, b + k);
-    return tpa_jw_ascii_k(w, key, klen, b, k);
-}
-
 static const char *proto_name(uint8_t proto, char *buf)
 {
     switch (proto) {

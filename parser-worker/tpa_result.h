@@ -101,15 +101,12 @@ static inline int tpa_result_ts_write(tpa_jw_t *w, const char *key, int64_t us)
 }
 
 /* The id "<prefix><n>" ("t12", "ue3"; prefix ASCII, at most 16 characters used) as a
- * string written as the member key (NULL in an array) on w. No snprintf. Returns the
- * writer's error. tpa_result_id_write_k takes the key's length as tpa_jw_int_k and the
- * prefix's length plen (at most 16). */
-int tpa_result_id_write_k(tpa_jw_t *w, const char *key, size_t klen, const char *prefix,
-                          size_t plen, uint64_t n);
+ * string written as the member key (NULL in an array) on w (tpa_jw_id: no snprintf,
+ * made in place for a literal prefix). Returns the writer's error. */
 static inline int tpa_result_id_write(tpa_jw_t *w, const char *key, const char *prefix,
                                       uint64_t n)
 {
-    return tpa_result_id_write_k(w, key, tpa_jw_klen(key), prefix, strlen(prefix), n);
+    return tpa_jw_id(w, key, prefix, n);
 }
 
 #endif
