@@ -331,7 +331,7 @@ static void emit_literals(tpa_jw_t *w, int depth, size_t len)
     tpa_jw_int(w, "t\xc3\xa9", 2);
     tpa_jw_int(w, "c\tl", 3);
     tpa_jw_id(w, "id", "t", len);
-    tpa_jw_id(w, "idq", "q\"", 7);                       /* a prefix to escape */
+    tpa_jw_id(w, "idq", "q\"", 7);                            /* a prefix to escape */
     tpa_jw_id(w, "idl", "abcdefghijklmnopqrstu", UINT64_MAX); /* cut to 16, as -1 */
     tpa_jw_arr(w, "arr");
     tpa_jw_id(w, NULL, "ue", 1000000007);

@@ -171,11 +171,11 @@ size_t tpa_json_out_fixed(int64_t n, unsigned digits_after, char *buf, tpa_json_
 {
     static const uint64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
     /* below 2^32 - 1 (so is the double n / 10^digits): what tpa_json_out_real finds */
-    static const uint64_t below[7] = {4294967295ULL,           42949672950ULL,
-                                      429496729500ULL,         4294967295000ULL,
-                                      42949672950000ULL,       429496729500000ULL,
+    static const uint64_t below[7] = {4294967295ULL,      42949672950ULL,    429496729500ULL,
+                                      4294967295000ULL,   42949672950000ULL, 429496729500000ULL,
                                       4294967295000000ULL};
-    if (digits_after > 6) return tpa_json_out_real((double)n / tpa_json_out_pow10(digits_after), buf);
+    if (digits_after > 6)
+        return tpa_json_out_real((double)n / tpa_json_out_pow10(digits_after), buf);
     uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
     if (u < below[digits_after]) return micro_str(buf, n < 0, u * scale[digits_after], memo);
     return tpa_json_out_real((double)n / tpa_json_out_pow10(digits_after), buf);

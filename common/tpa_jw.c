@@ -30,10 +30,10 @@ struct tpa_jw {
     const char *key; /* pending key (tpa_jw_keyn) */
     size_t keylen;
     int err;
-    bool slow; /* the calls' fast paths are off: an error, a tree or a pending key */
-    int depth;                              /* open containers */
-    tpa_json_out_memo_t memo;               /* text: tpa_jw_fixed's whole part */
-    bool top;                               /* the top value was begun */
+    bool slow;                /* the calls' fast paths are off: an error, a tree or a pending key */
+    int depth;                /* open containers */
+    tpa_json_out_memo_t memo; /* text: tpa_jw_fixed's whole part */
+    bool top;                 /* the top value was begun */
     uint8_t lv[TPA_JSON_OUT_MAX_DEPTH + 1]; /* text: lv[depth] for the innermost */
 };
 
@@ -227,8 +227,8 @@ static inline uint64_t unplain(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80, low7 = ones * 0x7f;
     uint64_t y = x & low7;
-    uint64_t good = (y + ones * 0x60) & ((y ^ (ones * '"')) + low7) &
-                    ((y ^ (ones * '\\')) + low7) & ~x;
+    uint64_t good =
+        (y + ones * 0x60) & ((y ^ (ones * '"')) + low7) & ((y ^ (ones * '\\')) + low7) & ~x;
     return (good & highs) ^ highs;
 }
 
@@ -463,8 +463,7 @@ static inline __attribute__((always_inline)) bool lead_fast(tpa_jw_t *w, const c
     uint8_t lv = w->lv[d]; /* lv[0] is 0: the top value goes the slow way */
     size_t pad = d * (size_t)w->indent;
     bool fast = !w->slow && pad <= 32 &&
-                (key ? (klen & TPA_JW_KEY_PLAIN) && (lv & LV_OBJ) && n <= 64
-                     : d && !(lv & LV_OBJ));
+                (key ? (klen & TPA_JW_KEY_PLAIN) && (lv & LV_OBJ) && n <= 64 : d && !(lv & LV_OBJ));
     if (!fast || w->cap - w->n < n + 6 + pad + extra) return false;
     char *o = w->b + w->n;
     *o = ',';
@@ -593,8 +592,7 @@ static __attribute__((noinline)) int obj_slow(tpa_jw_t *w, const char *key, size
 {
     if (plain_key(key, &klen)) return tpa_jw_obj_k(w, key, klen);
     if (w->err) return w->err;
-    return w->open ? tree_open(w, key, klen, json_object())
-                   : text_open(w, key, klen, '{', LV_OBJ);
+    return w->open ? tree_open(w, key, klen, json_object()) : text_open(w, key, klen, '{', LV_OBJ);
 }
 
 int tpa_jw_obj_k(tpa_jw_t *w, const char *key, size_t klen)
@@ -692,8 +690,7 @@ int tpa_jw_null_k(tpa_jw_t *w, const char *key, size_t klen)
     return 0;
 }
 
-static __attribute__((noinline)) int bool_slow(tpa_jw_t *w, const char *key, size_t klen,
-                                               bool v)
+static __attribute__((noinline)) int bool_slow(tpa_jw_t *w, const char *key, size_t klen, bool v)
 {
     if (plain_key(key, &klen)) return tpa_jw_bool_k(w, key, klen, v);
     if (w->err) return w->err;
@@ -716,8 +713,7 @@ static __attribute__((noinline)) int int_text(tpa_jw_t *w, int64_t v)
     return 0;
 }
 
-static __attribute__((noinline)) int int_slow(tpa_jw_t *w, const char *key, size_t klen,
-                                              int64_t v)
+static __attribute__((noinline)) int int_slow(tpa_jw_t *w, const char *key, size_t klen, int64_t v)
 {
     int rc;
     if (plain_key(key, &klen)) return tpa_jw_int_k(w, key, klen, v);
@@ -873,7 +869,8 @@ int tpa_jw_id_k(tpa_jw_t *w, const char *key, size_t klen, const char *prefix, s
                 uint64_t n)
 {
     size_t k = plen & ~TPA_JW_KEY_PLAIN;
-    if (!(plen & TPA_JW_KEY_PLAIN) || k > 16 || !lead_fast(w, key, klen, k + 2 + TPA_JSON_OUT_NUM_MAX))
+    if (!(plen & TPA_JW_KEY_PLAIN) || k > 16 ||
+        !lead_fast(w, key, klen, k + 2 + TPA_JSON_OUT_NUM_MAX))
         return id_slow(w, key, klen, prefix, plen, n);
     return id_text(w, prefix, k, n);
 }

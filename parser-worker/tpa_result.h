@@ -103,8 +103,7 @@ static inline int tpa_result_ts_write(tpa_jw_t *w, const char *key, int64_t us)
 /* The id "<prefix><n>" ("t12", "ue3"; prefix ASCII, at most 16 characters used) as a
  * string written as the member key (NULL in an array) on w (tpa_jw_id: no snprintf,
  * made in place for a literal prefix). Returns the writer's error. */
-static inline int tpa_result_id_write(tpa_jw_t *w, const char *key, const char *prefix,
-                                      uint64_t n)
+static inline int tpa_result_id_write(tpa_jw_t *w, const char *key, const char *prefix, uint64_t n)
 {
     return tpa_jw_id(w, key, prefix, n);
 }
