@@ -162,6 +162,40 @@ static void test_reals_random(void)
     fprintf(stderr, "reals: %d of 400000 written shorter than jansson's %%.16g\n", differ);
 }
 
+/* tpa_json_out_fixed: the text tpa_json_out_real writes for (double)n / 10^d, with and
+ * without the memo (whole seconds repeated, changed, the 2^32 edge, negatives). */
+static void test_fixed(void)
+{
+    tpa_json_out_memo_t memo = {0};
+    for (int i = 0; i < 300000; i++) {
+        unsigned d = (unsigned)(rnd() % 8);
+        int64_t n;
+        switch (rnd() % 4) {
+        case 0: /* a timestamp, near the one before */
+            n = 1700000000000000LL + (int64_t)(rnd() % 5000000);
+            break;
+        case 1: /* near 2^32 seconds */
+            n = (4294967296LL - 2) * 1000000 + (int64_t)(rnd() % 4000000);
+            n /= (int64_t)tpa_json_out_pow10(6 - (d > 6 ? 6 : d));
+            break;
+        case 2:
+            n = (int64_t)(rnd() % 100000);
+            break;
+        default:
+            n = (int64_t)(rnd() >> (rnd() % 64));
+            break;
+        }
+        if (rnd() % 5 == 0) n = -n;
+        char a[TPA_JSON_OUT_NUM_MAX], b[TPA_JSON_OUT_NUM_MAX], c[TPA_JSON_OUT_NUM_MAX];
+        size_t na = tpa_json_out_fixed(n, d, a, &memo);
+        size_t nc = tpa_json_out_fixed(n, d, c, NULL);
+        size_t nb = tpa_json_out_real((double)n / tpa_json_out_pow10(d), b);
+        CHECKF(strcmp(a, b) == 0 && na == nb, "%lld/10^%u: %s vs %s", (long long)n, d, a, b);
+        CHECKF(strcmp(c, b) == 0 && nc == nb, "%lld/10^%u: %s vs %s", (long long)n, d, c, b);
+    }
+    CHECK(tpa_json_out_pow10(3) == 1000.0 && tpa_json_out_pow10(6) == 1e6);
+}
+
 static void test_documents(void)
 {
     json_t *doc = json_pack(
@@ -368,6 +402,7 @@ int main(void)
     test_ints();
     test_reals_fixed();
     test_reals_random();
+    test_fixed();
     test_documents();
     test_strings_random();
     test_lazy();

@@ -303,9 +303,75 @@ static void test_callback(void)
     free(s);
 }
 
+/* Literal keys (their length and plainness folded at compile time: the fast path of
+ * every call), short and long, plain and not, in containers nested up to 24 deep (the
+ * indented layout beyond the writer's 32 inline spaces), with strings of 0 to 200
+ * plain bytes, ids (tpa_jw_id) and every kind of value: text == tpa_json_out of the tree ==
+ * json_dumps (no reals but tpa_jw_fixed's, whose text json_dumps shares here). */
+static void emit_literals(tpa_jw_t *w, int depth, size_t len)
+{
+    static const char xs[] = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    tpa_jw_obj(w, NULL);
+    tpa_jw_int(w, "", 7);
+    tpa_jw_int(w, "a", 0);
+    tpa_jw_int(w, "ab", -1);
+    tpa_jw_int(w, "abc", 1234567890123LL);
+    tpa_jw_bool(w, "abcd", true);
+    tpa_jw_bool(w, "abcdefg", false);
+    tpa_jw_null(w, "abcdefgh");
+    tpa_jw_fixed(w, "abcdefghijklmnop", 1700000000123456LL, 6);
+    tpa_jw_fixed(w, "abcdefghijklmnopq", 2500, 3);
+    tpa_jw_strn(w, "abcdefghijklmnopqrstuvwxyz012345", xs, len);
+    tpa_jw_ascii(w, "abcdefghijklmnopqrstuvwxyz0123456", xs, len % 70);
+    tpa_jw_str(w, "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123", "v");
+    tpa_jw_str(w, "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01234", "w");
+    tpa_jw_int(w, "q\"k", 1);
+    tpa_jw_int(w, "t\xc3\xa9", 2);
+    tpa_jw_int(w, "c\tl", 3);
+    tpa_jw_id(w, "id", "t", len);
+    tpa_jw_id(w, "idq", "q\"", 7);                            /* a prefix to escape */
+    tpa_jw_id(w, "idl", "abcdefghijklmnopqrstu", UINT64_MAX); /* cut to 16, as -1 */
+    tpa_jw_arr(w, "arr");
+    tpa_jw_id(w, NULL, "ue", 1000000007);
+    tpa_jw_strn(w, NULL, xs, len);
+    tpa_jw_int(w, NULL, 42);
+    if (depth > 0) emit_literals(w, depth - 1, len + 9);
+    tpa_jw_arr_end(w);
+    tpa_jw_obj(w, "empty");
+    tpa_jw_obj_end(w);
+    tpa_jw_obj_end(w);
+}
+
+static void test_literal_keys(void)
+{
+    for (int indent = 0; indent <= 4; indent += 2) {
+        for (size_t len = 0; len <= 200; len += 13) {
+            tpa_jw_t *ws[2] = {tpa_jw_new(indent, NULL, NULL), tpa_jw_new_tree()};
+            for (int i = 0; i < 2; i++)
+                emit_literals(ws[i], 11, len);
+            char *got = tpa_jw_take_text(ws[0], NULL);
+            json_t *tree = tpa_jw_take_tree(ws[1]);
+            char *want = tpa_json_out_dumps(tree, indent, NULL);
+            char *jd = json_dumps(tree, JFLAGS(indent));
+            CHECKF(got && want && strcmp(got, want) == 0, "indent %d len %zu:\nwant %s\ngot  %s",
+                   indent, len, want, got);
+            CHECK(got && jd && strcmp(got, jd) == 0);
+            free(got);
+            free(want);
+            free(jd);
+            json_decref(tree);
+            tpa_jw_destroy(&ws[0]);
+            tpa_jw_destroy(&ws[1]);
+        }
+    }
+}
+
 int main(void)
 {
     test_random();
+    test_literal_keys();
     test_utf8();
     test_depth();
     test_order();

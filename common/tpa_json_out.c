@@ -23,14 +23,18 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
                                   "50515253545556575859606162636465666768697071727374"
                                   "75767778798081828384858687888990919293949596979899";
 
-size_t tpa_json_out_int(int64_t v, char *buf)
+/* The number of decimal digits of u: four at a time, then the last one to three. */
+static inline size_t digits(uint64_t u)
 {
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     size_t n = 1;
-    for (uint64_t t = u; t >= 10; t /= 10) /* the digits, so they go in place */
-        n++;
-    char *p = buf + (v < 0) + n;
-    *p = '\0';
+    for (; u >= 10000; u /= 10000)
+        n += 4;
+    return n + (u >= 10) + (u >= 100) + (u >= 1000);
+}
+
+/* The n digits of u (n = digits(u)) ending at p, two at a time. */
+static inline void put_digits(char *p, uint64_t u)
+{
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;
         u /= 100;
@@ -44,31 +48,64 @@ size_t tpa_json_out_int(int64_t v, char *buf)
     } else {
         *--p = (char)('0' + u);
     }
-    if (v < 0) *--p = '-';
-    return (size_t)(v < 0) + n;
+}
+
+size_t tpa_json_out_int(int64_t v, char *buf)
+{
+    if ((uint64_t)v < 100) { /* counts and small codes: no digit count */
+        size_t n = 1 + (v >= 10);
+        memcpy(buf, v >= 10 ? digit_pairs + 2 * v : digit_pairs + 2 * v + 1, 2);
+        buf[n] = '\0';
+        return n;
+    }
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n = (size_t)(v < 0) + digits(u);
+    buf[0] = '-';
+    buf[n] = '\0';
+    put_digits(buf + n, u);
+    return n;
 }
 
 /* m millionths, shortest: integer part, '.', the fraction without trailing zeros
  * ("0" when it is zero, so the text stays a real). */
-static size_t micro_str(char *buf, bool neg, uint64_t m)
+static inline __attribute__((always_inline)) size_t micro_str(char *buf, bool neg, uint64_t m,
+                                                              tpa_json_out_memo_t *memo)
 {
     char *p = buf;
     if (neg) *p++ = '-';
-    p += tpa_json_out_int((int64_t)(m / 1000000), p);
+    uint64_t whole = m / 1000000; /* below 2^32 here: at most 10 digits */
+    int hit = -1;
+    if (memo && whole >= 1000000) /* timestamps (small numbers are quick anyway) */
+        hit = memo->len[0] && memo->whole[0] == whole   ? 0
+              : memo->len[1] && memo->whole[1] == whole ? 1
+                                                        : -1;
+    if (hit >= 0) {
+        memcpy(p, memo->text[hit], sizeof memo->text[hit]);
+        p += memo->len[hit];
+    } else {
+        size_t n = digits(whole);
+        put_digits(p + n, whole);
+        if (memo && whole >= 1000000) { /* replaces the older of the two */
+            unsigned k = memo->next;
+            memcpy(memo->text[k], p, sizeof memo->text[k]);
+            memo->whole[k] = whole;
+            memo->len[k] = (uint8_t)n;
+            memo->next = (uint8_t)!k;
+        }
+        p += n;
+    }
     *p++ = '.';
-    uint32_t frac = (uint32_t)(m % 1000000);
+    uint32_t frac = (uint32_t)(m - whole * 1000000);
     if (!frac) {
         *p++ = '0';
     } else {
-        char f[6];
-        for (int i = 5; i >= 0; i--) {
-            f[i] = (char)('0' + frac % 10);
-            frac /= 10;
-        }
-        int k = 6;
-        while (f[k - 1] == '0')
-            k--;
-        memcpy(p, f, (size_t)k);
+        /* six digits in three pairs, then the trailing zeros dropped */
+        unsigned hi = frac / 10000, mid = frac / 100 % 100, lo = frac % 100;
+        memcpy(p, digit_pairs + hi * 2, 2);
+        memcpy(p + 2, digit_pairs + mid * 2, 2);
+        memcpy(p + 4, digit_pairs + lo * 2, 2);
+        int k = lo ? 6 : mid ? 4 : 2; /* then one more if that pair ends in '0' */
+        k -= p[k - 1] == '0';
         p += k;
     }
     *p = '\0';
@@ -117,9 +154,31 @@ size_t tpa_json_out_real(double v, char *buf)
      * rounded, like strtod) then proves the text reads back as v. */
     if (a < 4294967296.0) {
         uint64_t m = (uint64_t)(a * 1e6 + 0.5);
-        if ((double)m / 1e6 == a) return micro_str(buf, signbit(v) != 0, m);
+        if ((double)m / 1e6 == a) return micro_str(buf, signbit(v) != 0, m, NULL);
     }
     return general_str(buf, v);
+}
+
+double tpa_json_out_pow10(unsigned k)
+{
+    double p = 1.0;
+    while (k--)
+        p *= 10.0; /* exact up to 1e22 */
+    return p;
+}
+
+size_t tpa_json_out_fixed(int64_t n, unsigned digits_after, char *buf, tpa_json_out_memo_t *memo)
+{
+    static const uint64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+    /* below 2^32 - 1 (so is the double n / 10^digits): what tpa_json_out_real finds */
+    static const uint64_t below[7] = {4294967295ULL,      42949672950ULL,    429496729500ULL,
+                                      4294967295000ULL,   42949672950000ULL, 429496729500000ULL,
+                                      4294967295000000ULL};
+    if (digits_after > 6)
+        return tpa_json_out_real((double)n / tpa_json_out_pow10(digits_after), buf);
+    uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+    if (u < below[digits_after]) return micro_str(buf, n < 0, u * scale[digits_after], memo);
+    return tpa_json_out_real((double)n / tpa_json_out_pow10(digits_after), buf);
 }
 
 /* ---- the tree walker: a jansson value through the streaming writer ---- */

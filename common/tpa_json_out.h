@@ -88,6 +88,24 @@ char *tpa_json_out_dumps(const json_t *j, int indent, size_t *len);
  * its length. A NaN or infinity (jansson holds none) is written as null. */
 size_t tpa_json_out_real(double v, char *buf);
 
+/* 10^k as a double (exact for k up to 22): 1000.0 for 3, 1e6 for 6. */
+double tpa_json_out_pow10(unsigned k);
+
+/* Writes what tpa_json_out_real writes for the double n / tpa_json_out_pow10(digits)
+ * (e.g. (double)us / 1e6), without that double where it can: a whole number of
+ * microseconds (digits 6) or milliseconds of microseconds (3) is written by integer
+ * arithmetic alone (below 2^32 a double's nearest decimal of six fractional digits is
+ * the one it came from). Returns the length, buf NUL-terminated. memo (zeroed before
+ * first use; NULL for none) keeps the text of the two whole parts written last for the
+ * next calls: the timestamps of one capture mostly share their whole seconds. */
+typedef struct tpa_json_out_memo {
+    uint64_t whole[2]; /* the two whole parts (of a million or more) written last */
+    uint8_t len[2];    /* the length of their text, 0 when none yet */
+    uint8_t next;      /* the one to replace */
+    char text[2][16];  /* their text (the rest of the 16 bytes unspecified) */
+} tpa_json_out_memo_t;
+size_t tpa_json_out_fixed(int64_t n, unsigned digits, char *buf, tpa_json_out_memo_t *memo);
+
 /* Writes v in decimal into buf (TPA_JSON_OUT_NUM_MAX bytes), NUL-terminated; returns
  * its length. */
 size_t tpa_json_out_int(int64_t v, char *buf);

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "tpa_dissect.h"
 #include "tpa_err.h"
+#include "tpa_fmt.h"
 #include "tpa_json_out.h"
 #include "tpa_jw.h"
 #include "tpa_literal.h"
@@ -349,20 +349,6 @@ json_t *tpa_result_ts(int64_t us)
     return json_real((double)us / 1e6);
 }
 
-int tpa_result_ts_write(tpa_jw_t *w, const char *key, int64_t us)
-{
-    return tpa_jw_real(w, key, (double)us / 1e6);
-}
-
-int tpa_result_id_write(tpa_jw_t *w, const char *key, const char *prefix, uint64_t n)
-{
-    char b[16 + TPA_JSON_OUT_NUM_MAX];
-    size_t k = strnlen(prefix, 16);
-    memcpy(b, prefix, k);
-    k += tpa_json_out_int((int64_t)n, b + k);
-    return tpa_jw_ascii(w, key, b, k);
-}
-
 static const char *proto_name(uint8_t proto, char *buf)
 {
     switch (proto) {
@@ -395,23 +381,11 @@ static const char *proto_name(uint8_t proto, char *buf)
     }
 }
 
-/* Dotted quad, as inet_ntop writes it (which goes through sprintf). */
-static size_t ip4_str(const uint8_t *a, char *buf)
-{
-    char *p = buf;
-    for (int i = 0; i < 4; i++) {
-        if (i) *p++ = '.';
-        p += tpa_json_out_int(a[i], p);
-    }
-    return (size_t)(p - buf);
-}
-
-/* The address of side as text into s (INET6_ADDRSTRLEN); returns its length. */
+/* The address of side as text into s (INET6_ADDRSTRLEN), as inet_ntop writes it (no
+ * sprintf: tpa_fmt); returns its length. */
 static size_t addr_str(const tpa_flow_key_t *k, int side, char *s)
 {
-    if (k->family != 6) return ip4_str(k->addr[side], s);
-    if (!inet_ntop(AF_INET6, k->addr[side], s, INET6_ADDRSTRLEN)) s[0] = '\0';
-    return strlen(s);
+    return tpa_fmt_addr_str(k->family == 6 ? 6 : 4, k->addr[side], s, INET6_ADDRSTRLEN);
 }
 
 static const char *tunnel_kind(uint16_t k)
@@ -430,13 +404,17 @@ static const char *tunnel_kind(uint16_t k)
 
 /* ---- flows[] elements, written once for both back-ends of the writer ---- */
 
+/* The helpers below that take a key are inlined: a literal key stays a literal
+ * (tpa_jw_klen). */
+#define KEYED static inline __attribute__((always_inline))
+
 /* A name or text of ours (ASCII). */
-static int ascii(tpa_jw_t *w, const char *key, const char *s)
+KEYED int ascii(tpa_jw_t *w, const char *key, const char *s)
 {
     return tpa_jw_ascii(w, key, s, strlen(s));
 }
 
-static void dir_write(tpa_jw_t *w, const char *key, uint64_t pkts, uint64_t bytes)
+KEYED void dir_write(tpa_jw_t *w, const char *key, uint64_t pkts, uint64_t bytes)
 {
     tpa_jw_obj(w, key);
     tpa_jw_int(w, "packets", (int64_t)pkts);
@@ -445,15 +423,15 @@ static void dir_write(tpa_jw_t *w, const char *key, uint64_t pkts, uint64_t byte
 }
 
 /* Milliseconds from microseconds; null when negative (not measured). */
-static void ms_write(tpa_jw_t *w, const char *key, int64_t us)
+KEYED void ms_write(tpa_jw_t *w, const char *key, int64_t us)
 {
     if (us >= 0)
-        tpa_jw_real(w, key, (double)us / 1000.0);
+        tpa_jw_fixed(w, key, us, 3); /* json_real((double)us / 1000.0) */
     else
         tpa_jw_null(w, key);
 }
 
-static void stream_write(tpa_jw_t *w, const char *key, const tpa_tcp_stream_stats_t *s)
+KEYED void stream_write(tpa_jw_t *w, const char *key, const tpa_tcp_stream_stats_t *s)
 {
     tpa_jw_obj(w, key);
     tpa_jw_int(w, "bytes", (int64_t)s->delivered);

@@ -95,11 +95,17 @@ json_t *tpa_result_build_lazy(tpa_decoder_t *d, const tpa_result_capture_t *cap,
 /* A timestamp in microseconds as JSON seconds (real): a new value (caller owns it), or
  * written as the member key (NULL in an array) on w. */
 json_t *tpa_result_ts(int64_t us);
-int tpa_result_ts_write(tpa_jw_t *w, const char *key, int64_t us);
+static inline int tpa_result_ts_write(tpa_jw_t *w, const char *key, int64_t us)
+{
+    return tpa_jw_fixed(w, key, us, 6); /* json_real((double)us / 1e6) */
+}
 
 /* The id "<prefix><n>" ("t12", "ue3"; prefix ASCII, at most 16 characters used) as a
- * string written as the member key (NULL in an array) on w. No snprintf. Returns the
- * writer's error. */
-int tpa_result_id_write(tpa_jw_t *w, const char *key, const char *prefix, uint64_t n);
+ * string written as the member key (NULL in an array) on w (tpa_jw_id: no snprintf,
+ * made in place for a literal prefix). Returns the writer's error. */
+static inline int tpa_result_id_write(tpa_jw_t *w, const char *key, const char *prefix, uint64_t n)
+{
+    return tpa_jw_id(w, key, prefix, n);
+}
 
 #endif

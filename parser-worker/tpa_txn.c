@@ -774,7 +774,7 @@ static int rec_write(tpa_jw_t *w, const tpa_txn_rec_t *r)
     int64_t lat = r->response_us - r->request_us;
     if (answered) {
         tpa_result_ts_write(w, "response_ts", r->response_us);
-        tpa_jw_real(w, "latency_ms", (double)(lat < 0 ? 0 : lat) / 1000.0); /* tpa_kpi_ms */
+        tpa_jw_fixed(w, "latency_ms", lat < 0 ? 0 : lat, 3); /* tpa_kpi_ms: / 1000.0 */
     } else {
         tpa_jw_null(w, "response_ts");
         tpa_jw_null(w, "latency_ms");
