@@ -1,6 +1,6 @@
 /* test_capture.c - the block pcap reader against libpcap, record for record.
  *
- * tpa_pcapmap.h promises "the same packets, timestamps, truncation and messages as
+ * tpa_pcapblk.h promises "the same packets, timestamps, truncation and messages as
  * libpcap". Every file here is read twice, once as tpa_capture_open picks (checked to
  * be the block reader where it should be) and once with TPA_CAPTURE_LIBPCAP, and the
  * two sequences must be equal: caplen, wirelen, timestamp, link type, bytes, then the

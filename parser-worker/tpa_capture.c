@@ -14,13 +14,13 @@
 #include <zlib.h>
 
 #include "tpa_err.h"
-#include "tpa_pcapmap.h"
+#include "tpa_pcapblk.h"
 #include "tpa_pcapng.h"
 
 struct tpa_capture {
     pcap_t *pcap;       /* pcap files */
     tpa_pcapng_t *ng;   /* pcapng files: our reader (see tpa_pcapng.h) */
-    tpa_pcapmap_t *map; /* plain pcap records through our block reader (tpa_pcapmap.h), or NULL */
+    tpa_pcapblk_t *blk; /* plain pcap records through our block reader (tpa_pcapblk.h), or NULL */
     gzFile gz;          /* when compressed; owned by the cookie stream */
     FILE *fp;           /* borrowed from pcap (pcap_close closes it) */
     bool compressed;
@@ -78,10 +78,10 @@ static int next_ng(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
     return 1;
 }
 
-__attribute__((always_inline)) static inline int next_map(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
+__attribute__((always_inline)) static inline int next_blk(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
 {
-    tpa_pcapmap_pkt_t p;
-    if (tpa_pcapmap_next(c->map, &p) != 1) return ended(c, tpa_pcapmap_error(c->map));
+    tpa_pcapblk_pkt_t p;
+    if (tpa_pcapblk_next(c->blk, &p) != 1) return ended(c, tpa_pcapblk_error(c->blk));
     fill(pkt, p.data, p.caplen, p.wirelen, p.ts_us, c->dlt);
     return 1;
 }
@@ -99,7 +99,7 @@ static bool magic_is(const uint8_t m[4], uint32_t v)
  * for the link types it leaves to libpcap: those the engine does not decode, and, in
  * a byte-swapped file, the Linux cooked ones whose pseudo-header libpcap rewrites
  * (swap_pseudo_headers). */
-static uint32_t mapped_max_caplen(int dlt, bool swapped)
+static uint32_t blk_max_caplen(int dlt, bool swapped)
 {
     switch (dlt) {
     case 0:   /* NULL */
@@ -120,21 +120,21 @@ static uint32_t mapped_max_caplen(int dlt, bool swapped)
 
 /* Switches c to the block reader when it reproduces libpcap exactly: a regular,
  * uncompressed file of version 2.4 (lengths in the 2.4 order) and a link type of
- * mapped_max_caplen. Otherwise (or when out of memory) libpcap goes on reading. */
-static void try_map(tpa_capture_t *c, const uint8_t magic[4], bool regular)
+ * blk_max_caplen. Otherwise (or when out of memory) libpcap goes on reading. */
+static void try_blk(tpa_capture_t *c, const uint8_t magic[4], bool regular)
 {
     if (c->compressed || !regular || pcap_major_version(c->pcap) != 2 ||
         pcap_minor_version(c->pcap) != 4)
         return;
-    tpa_pcapmap_params_t prm = {0};
+    tpa_pcapblk_params_t prm = {0};
     prm.swapped = pcap_is_swapped(c->pcap) != 0;
-    prm.max_caplen = mapped_max_caplen(c->dlt, prm.swapped);
+    prm.max_caplen = blk_max_caplen(c->dlt, prm.swapped);
     int snap = pcap_snapshot(c->pcap);
     if (!prm.max_caplen || snap <= 0) return;
     prm.snapshot = (uint32_t)snap;
     prm.nano = magic_is(magic, 0xa1b23c4d);
     prm.modified = magic_is(magic, 0xa1b2cd34);
-    c->map = tpa_pcapmap_new(fileno(c->fp), c->size, 24, &prm);
+    c->blk = tpa_pcapblk_new(fileno(c->fp), c->size, 24, &prm);
 }
 
 static int magic_kind(const uint8_t m[4])
@@ -251,7 +251,7 @@ int tpa_capture_open_with(const char *path, unsigned flags, tpa_capture_t **out,
     }
     c->fp = fp;
     c->dlt = pcap_datalink(c->pcap);
-    if (!(flags & TPA_CAPTURE_LIBPCAP)) try_map(c, m, regular);
+    if (!(flags & TPA_CAPTURE_LIBPCAP)) try_blk(c, m, regular);
     *out = c;
     return 0;
 fail_file:
@@ -264,7 +264,7 @@ fail_open:
 void tpa_capture_close(tpa_capture_t **cp)
 {
     if (!cp || !*cp) return;
-    tpa_pcapmap_destroy(&(*cp)->map); /* before the file it reads is closed */
+    tpa_pcapblk_destroy(&(*cp)->blk); /* before the file it reads is closed */
     if ((*cp)->pcap)
         pcap_close((*cp)->pcap);    /* closes fp, and through the cookie the gzip stream */
     tpa_pcapng_destroy(&(*cp)->ng); /* likewise */
@@ -274,14 +274,14 @@ void tpa_capture_close(tpa_capture_t **cp)
 
 int tpa_capture_next(tpa_capture_t *c, tpa_capture_pkt_t *pkt)
 {
-    if (c->map && !c->truncated) return next_map(c, pkt); /* pcap: nothing read ahead */
+    if (c->blk && !c->truncated) return next_blk(c, pkt); /* pcap: nothing read ahead */
     if (c->have_pending) {
         c->have_pending = false;
         *pkt = c->pending;
         return 1;
     }
     if (c->truncated) return 0;
-    if (c->map) return next_map(c, pkt);
+    if (c->blk) return next_blk(c, pkt);
     if (c->ng) return next_ng(c, pkt);
     struct pcap_pkthdr *h;
     const u_char *data;
@@ -300,7 +300,7 @@ const char *tpa_capture_format(const tpa_capture_t *c)
 
 const char *tpa_capture_reader(const tpa_capture_t *c)
 {
-    return c->ng ? "pcapng" : c->map ? "block" : "libpcap";
+    return c->ng ? "pcapng" : c->blk ? "block" : "libpcap";
 }
 
 bool tpa_capture_compressed(const tpa_capture_t *c)
@@ -325,7 +325,7 @@ const char *tpa_capture_error(const tpa_capture_t *c)
 
 uint64_t tpa_capture_offset(const tpa_capture_t *c)
 {
-    if (c->map) return tpa_pcapmap_offset(c->map);
+    if (c->blk) return tpa_pcapblk_offset(c->blk);
     if (c->gz) {
         z_off_t o = gzoffset(c->gz);
         return o > 0 ? (uint64_t)o : 0;

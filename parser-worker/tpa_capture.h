@@ -9,7 +9,7 @@
  *
  * Readers: libpcap checks every pcap file header. The records of an uncompressed
  * regular pcap file of version 2.4 whose link type the engine decodes are then read
- * by our block reader (tpa_pcapmap.h: one copy, the same packets, timestamps,
+ * by our block reader (tpa_pcapblk.h: one copy, the same packets, timestamps,
  * truncation and messages as libpcap); libpcap's pcap_next_ex reads everything else.
  * pcapng goes through our reader (tpa_pcapng.h).
  */

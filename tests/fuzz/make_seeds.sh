@@ -230,7 +230,7 @@ packet(RAW, ip4(17, udp(4789, 4789, b"\x08\0\0\0\0\0\x2a\0" + eth(0x0800, ip4(17
 packet(RAW, ip4(17, u, tot=2000), "totlen-exceeds")
 packet(RAW | 0x80, ip4(17, u)[:24], "cut")
 
-# hand-built pcap files for our record reader (tpa_pcapmap.h; the fuzz build reads
+# hand-built pcap files for our record reader (tpa_pcapblk.h; the fuzz build reads
 # 1 KiB blocks): records straddling block ends, caplen above the snapshot length, above
 # libpcap's maximum, 0xffffffff, cut in a header or body, the modified format, both
 # byte orders

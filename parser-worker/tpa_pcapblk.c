@@ -1,6 +1,6 @@
-/* tpa_pcapmap.c - pcap records read in large blocks into one reused buffer (see
- * tpa_pcapmap.h). */
-#include "tpa_pcapmap.h"
+/* tpa_pcapblk.c - pcap records read in large blocks into one reused buffer (see
+ * tpa_pcapblk.h). */
+#include "tpa_pcapblk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 
 #include "tpa_rd.h"
 
-struct tpa_pcapmap {
+struct tpa_pcapblk {
     int fd;       /* borrowed */
     uint8_t *buf; /* cap bytes; [head, fill) not handed out yet */
     size_t cap, head, fill;
@@ -19,7 +19,7 @@ struct tpa_pcapmap {
     bool eof;         /* a read returned 0 (or failed): nothing more comes */
     bool file_le;     /* records are little-endian */
     size_t hdrsize;   /* 16, or 24 in the modified format */
-    tpa_pcapmap_params_t prm;
+    tpa_pcapblk_params_t prm;
     int rderr; /* errno of a failed read, 0 if none */
     bool done;
     char error[160];
@@ -31,11 +31,11 @@ static bool host_le(void)
     return *(const uint8_t *)&one == 1;
 }
 
-tpa_pcapmap_t *tpa_pcapmap_new(int fd, uint64_t size, uint64_t start,
-                               const tpa_pcapmap_params_t *prm)
+tpa_pcapblk_t *tpa_pcapblk_new(int fd, uint64_t size, uint64_t start,
+                               const tpa_pcapblk_params_t *prm)
 {
     (void)size;
-    tpa_pcapmap_t *m = calloc(1, sizeof *m);
+    tpa_pcapblk_t *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     m->fd = fd;
     m->prm = *prm;
@@ -43,7 +43,7 @@ tpa_pcapmap_t *tpa_pcapmap_new(int fd, uint64_t size, uint64_t start,
     m->file_le = host_le() != prm->swapped;
     m->buf_off = start;
     /* every record the reader accepts fits whole behind a partial block */
-    m->cap = TPA_PCAPMAP_BLOCK + m->hdrsize + (size_t)prm->max_caplen;
+    m->cap = TPA_PCAPBLK_BLOCK + m->hdrsize + (size_t)prm->max_caplen;
     m->buf = malloc(m->cap);
     if (!m->buf) {
         free(m);
@@ -53,7 +53,7 @@ tpa_pcapmap_t *tpa_pcapmap_new(int fd, uint64_t size, uint64_t start,
     return m;
 }
 
-void tpa_pcapmap_destroy(tpa_pcapmap_t **mp)
+void tpa_pcapblk_destroy(tpa_pcapblk_t **mp)
 {
     if (!mp || !*mp) return;
     free((*mp)->buf);
@@ -61,17 +61,17 @@ void tpa_pcapmap_destroy(tpa_pcapmap_t **mp)
     *mp = NULL;
 }
 
-const char *tpa_pcapmap_error(const tpa_pcapmap_t *m)
+const char *tpa_pcapblk_error(const tpa_pcapblk_t *m)
 {
     return m->error;
 }
 
-uint64_t tpa_pcapmap_offset(const tpa_pcapmap_t *m)
+uint64_t tpa_pcapblk_offset(const tpa_pcapblk_t *m)
 {
     return m->buf_off + m->head;
 }
 
-static int stop(tpa_pcapmap_t *m, const char *fmt, unsigned long long a, unsigned long long b)
+static int stop(tpa_pcapblk_t *m, const char *fmt, unsigned long long a, unsigned long long b)
 {
     snprintf(m->error, sizeof m->error, fmt, a, b);
     m->done = true;
@@ -79,7 +79,7 @@ static int stop(tpa_pcapmap_t *m, const char *fmt, unsigned long long a, unsigne
 }
 
 /* A read failed before the record was whole: libpcap's message for it. */
-static int failed(tpa_pcapmap_t *m)
+static int failed(tpa_pcapblk_t *m)
 {
     snprintf(m->error, sizeof m->error, "error reading dump file: %s", strerror(m->rderr));
     m->done = true;
@@ -88,7 +88,7 @@ static int failed(tpa_pcapmap_t *m)
 
 /* Makes at least `need` bytes (need <= cap) available at head, or as many as the file
  * still has; returns how many are. The unread tail moves to the front first. */
-static size_t refill(tpa_pcapmap_t *m, size_t need)
+static size_t refill(tpa_pcapblk_t *m, size_t need)
 {
     size_t have = m->fill - m->head;
     if (have >= need || m->eof) return have;
@@ -100,7 +100,7 @@ static size_t refill(tpa_pcapmap_t *m, size_t need)
     }
     while (m->fill < need && !m->eof) {
         size_t want = m->cap - m->fill;
-        if (want > TPA_PCAPMAP_BLOCK) want = TPA_PCAPMAP_BLOCK;
+        if (want > TPA_PCAPBLK_BLOCK) want = TPA_PCAPBLK_BLOCK;
         if (want < need - m->fill) want = need - m->fill;
         ssize_t k = pread(m->fd, m->buf + m->fill, want, (off_t)(m->buf_off + m->fill));
         if (k < 0 && errno == EINTR) continue;
@@ -119,7 +119,7 @@ static size_t refill(tpa_pcapmap_t *m, size_t need)
 /* The record's header fields: its first 16 bytes, through a reader of that size (one
  * bounds check for the four fields). */
 __attribute__((always_inline)) static inline void
-header(const tpa_pcapmap_t *m, tpa_rd_t *rec, int64_t *ts_us, uint32_t *caplen, uint32_t *len)
+header(const tpa_pcapblk_t *m, tpa_rd_t *rec, int64_t *ts_us, uint32_t *caplen, uint32_t *len)
 {
     tpa_rd_t r = tpa_rd_sub(rec, 16);
     uint32_t sec, frac;
@@ -146,7 +146,7 @@ header(const tpa_pcapmap_t *m, tpa_rd_t *rec, int64_t *ts_us, uint32_t *caplen, 
 }
 
 /* The record at head (rec bytes), keep of its bytes handed out; returns 1. */
-static inline int hand_out(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt, uint32_t keep, uint32_t len,
+static inline int hand_out(tpa_pcapblk_t *m, tpa_pcapblk_pkt_t *pkt, uint32_t keep, uint32_t len,
                            int64_t ts_us, size_t rec)
 {
     pkt->data = m->buf + m->head + m->hdrsize;
@@ -158,12 +158,12 @@ static inline int hand_out(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt, uint32_t ke
 }
 
 /* Every case: refills, the end, and the errors libpcap reports. */
-__attribute__((noinline)) static int next_slow(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt);
+__attribute__((noinline)) static int next_slow(tpa_pcapblk_t *m, tpa_pcapblk_pkt_t *pkt);
 
 /* The common case first: the whole record is in the buffer and within the limits, so
  * nothing is read, reported or skipped; anything else goes to next_slow, which reads
  * the same record again from the start. */
-int tpa_pcapmap_next(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
+int tpa_pcapblk_next(tpa_pcapblk_t *m, tpa_pcapblk_pkt_t *pkt)
 {
     size_t left = m->fill - m->head;
     if (!m->done && left >= m->hdrsize) {
@@ -178,7 +178,7 @@ int tpa_pcapmap_next(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
     return next_slow(m, pkt);
 }
 
-static int next_slow(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
+static int next_slow(tpa_pcapblk_t *m, tpa_pcapblk_pkt_t *pkt)
 {
     if (m->done) return 0;
     size_t left = m->fill - m->head;
@@ -203,7 +203,7 @@ static int next_slow(tpa_pcapmap_t *m, tpa_pcapmap_pkt_t *pkt)
         return stop(m, "invalid packet capture length %llu, bigger than maximum of %llu", caplen,
                     m->prm.max_caplen);
     }
-    size_t rec = m->hdrsize + caplen; /* <= cap (tpa_pcapmap_new) */
+    size_t rec = m->hdrsize + caplen; /* <= cap (tpa_pcapblk_new) */
     if (left < rec) left = refill(m, rec);
     if (left < rec && m->rderr) return failed(m);
     size_t avail = left - m->hdrsize;
