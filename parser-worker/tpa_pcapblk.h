@@ -9,8 +9,8 @@
  * every record fits whole. It reads only the records: the file header is checked and
  * interpreted by libpcap first (tpa_capture.c), which also picks this reader only for
  * the cases it reproduces exactly (see tpa_capture_open), and keeps reading the
- * others itself. (The name is historical: the reader once mapped the file, which let
- * a file shrinking under it crash the process; reads just come back short.)
+ * others itself. (It reads rather than maps the file: a file shrinking under a mapping
+ * would crash the process, where reads just come back short.)
  *
  * Record layout (pcap-savefile(5)): ts_sec (4), ts_usec or ts_nsec (4), caplen (4),
  * len (4), in the file's byte order; the modified format (magic 0xa1b2cd34) adds
