@@ -98,9 +98,7 @@ struct tpa_txn {
     tpa_txn_rec_t **kept; /* ids 1..nkept */
     size_t nkept, kept_cap;
     tpa_txn_rec_t scratch; /* what feed returned for a finished slot without record */
-    tpa_txn_rec_t *closed; /* or the record itself, of a slot that just dropped it: freed
-                              by writeback */
-    slot_t *scratch_slot;  /* the slot of scratch or closed */
+    slot_t *scratch_slot;
     uint64_t next_id;
     uint64_t seed;
     tpa_txn_stats_t st;
@@ -372,12 +370,10 @@ done:
     r->flags &= (uint8_t)~SL_IN_TABLE;
 }
 
-static void writeback(tpa_txn_t *t);
-
 /* Frees slot r (already out of the table and the lists) and its record unless kept. */
 static void slot_free(tpa_txn_t *t, slot_t *r)
 {
-    if (t->scratch_slot == r) writeback(t);
+    if (t->scratch_slot == r) t->scratch_slot = NULL;
     if (r->rec && !r->rec->kept) pool_free(&t->mem, r->rec, sizeof *r->rec);
     pool_free(&t->mem, r, slot_size(r->keylen));
 }
@@ -458,18 +454,11 @@ static tpa_txn_rec_t *rec_of(tpa_txn_t *t, slot_t *r)
     return &t->scratch;
 }
 
-/* Takes back the anchor the caller may have set on the record feed returned for a
- * slot without one (scratch, or the record just dropped, now freed). */
+/* Takes back the anchor the caller may have set on the scratch record. */
 static void writeback(tpa_txn_t *t)
 {
     if (!t->scratch_slot) return;
-    if (t->closed) {
-        t->scratch_slot->ue_anchor = t->closed->ue_anchor;
-        pool_free(&t->mem, t->closed, sizeof *t->closed);
-        t->closed = NULL;
-    } else {
-        t->scratch_slot->ue_anchor = t->scratch.ue_anchor;
-    }
+    t->scratch_slot->ue_anchor = t->scratch.ue_anchor;
     t->scratch_slot = NULL;
 }
 
@@ -568,13 +557,13 @@ static tpa_txn_rec_t *close_rec(tpa_txn_t *t, slot_t *r, const tpa_txn_msg_t *m)
     list_push(&t->linger, r);
     count_kpi(t, r);
     if (rec->kept) return rec;
-    /* folded into the KPIs: only the slot lingers; the caller sees the record until
-     * the next feed (writeback frees it) */
-    t->closed = rec;
+    /* folded into the KPIs: only the slot lingers; the caller sees a copy */
+    t->scratch = *rec;
     t->scratch_slot = r;
     r->ue_anchor = rec->ue_anchor;
     r->rec = NULL;
-    return rec;
+    pool_free(&t->mem, rec, sizeof *rec);
+    return &t->scratch;
 }
 
 static void failure_indication(tpa_txn_t *t, const tpa_txn_msg_t *m)

@@ -145,10 +145,9 @@ void tpa_txn_destroy(tpa_txn_t **t);
  * closed, duplicated or provisional) or NULL; *ev (may be NULL) says which. The
  * record is borrowed: valid until the next feed or finish for records the document
  * does not keep, until destroy for kept ones. For a finished transaction that is not
- * kept it is lent for the call (a copy, or the record the tracker just dropped): of
- * its fields only ue_anchor may be changed (the tracker takes the change back at the
- * next feed or finish); others are as the transaction ended (id and retransmissions
- * may be stale). */
+ * kept it is a copy made for the call: of its fields only ue_anchor may be changed
+ * (the tracker takes the change back at the next feed or finish); others are as the
+ * transaction ended (id and retransmissions may be stale). */
 tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *ev);
 
 /* Optional, before tpa_txn_feed(t, m): works out where m pairs (its procedure and key
