@@ -78,9 +78,7 @@ struct tpa_txn {
     tpa_kpi_t *kpi;
     tpa_txn_limits_t lim;
     entry_t *table;       /* open addressing, linear probing: open and lingering slots */
-    size_t cap, nentries; /* cap a power of two, at most half used */
-    size_t hint;          /* the empty entry lookup ended at (SIZE_MAX: none) ... */
-    uint32_t hint_hash;   /* ... for this hash */
+    size_t cap, nentries; /* cap a power of two, at most 3/4 used */
     slot_list_t open;     /* in order of opening */
     slot_list_t linger;   /* closed, in order of closing */
     proc_t *procs;
@@ -213,7 +211,6 @@ tpa_txn_t *tpa_txn_new(tpa_intern_t *pool, tpa_kpi_t *kpi, const tpa_txn_limits_
     }
     t->seed = tpa_hash_seed();
     t->next_id = 1;
-    t->hint = SIZE_MAX;
     tpa_literals_init(&t->lit);
     return t;
 }
@@ -292,20 +289,16 @@ static uint32_t key_hash(const tpa_txn_t *t, uint32_t proc, const char *key, siz
     return (uint32_t)(h ^ (h >> 32));
 }
 
-/* The slot of the key, or NULL; then the entry where the probe ended (empty) is
- * remembered for table_insert. */
-static slot_t *lookup(tpa_txn_t *t, uint32_t h, uint32_t proc, const char *key, size_t keylen,
+static slot_t *lookup(const tpa_txn_t *t, uint32_t h, uint32_t proc, const char *key, size_t keylen,
                       uint64_t scope)
 {
-    size_t mask = t->cap - 1, i = h & mask;
-    for (; t->table[i].s; i = (i + 1) & mask) {
+    size_t mask = t->cap - 1;
+    for (size_t i = h & mask; t->table[i].s; i = (i + 1) & mask) {
         slot_t *r = t->table[i].s;
         if (t->table[i].hash == h && r->proc == proc && r->scope == scope && r->keylen == keylen &&
             memcmp(r->key, key, keylen) == 0)
             return r;
     }
-    t->hint = i;
-    t->hint_hash = h;
     return NULL;
 }
 
@@ -317,12 +310,10 @@ static void place(entry_t *table, size_t cap, slot_t *s, uint32_t h)
     table[i] = (entry_t){s, h};
 }
 
-/* Adds r (at the entry lookup found empty for its hash, unless the table changed
- * since); TPA_ERR_NOMEM when the table is full and cannot grow. */
+/* Adds r; TPA_ERR_NOMEM when the table is full and cannot grow. */
 static int table_insert(tpa_txn_t *t, slot_t *r)
 {
-    if ((t->nentries + 1) * 2 > t->cap) { /* at most half used: short probes */
-        t->hint = SIZE_MAX;
+    if ((t->nentries + 1) * 4 > t->cap * 3) {
         size_t n = t->cap * 2;
         entry_t *b = tpa_bigmem_calloc(n, sizeof *b);
         if (b) {
@@ -335,11 +326,7 @@ static int table_insert(tpa_txn_t *t, slot_t *r)
             return TPA_ERR_NOMEM; /* one empty entry must stay: probing ends there */
         }
     }
-    if (t->hint < t->cap && t->hint_hash == r->hash && !t->table[t->hint].s)
-        t->table[t->hint] = (entry_t){r, r->hash};
-    else
-        place(t->table, t->cap, r, r->hash);
-    t->hint = SIZE_MAX;
+    place(t->table, t->cap, r, r->hash);
     r->flags |= SL_IN_TABLE;
     t->nentries++;
     return 0;
@@ -348,7 +335,6 @@ static int table_insert(tpa_txn_t *t, slot_t *r)
 /* Removes r, shifting back the entries that probed past it. */
 static void table_remove(tpa_txn_t *t, slot_t *r)
 {
-    t->hint = SIZE_MAX; /* an entry before it may now be empty */
     size_t mask = t->cap - 1, i = r->hash & mask;
     while (t->table[i].s && t->table[i].s != r)
         i = (i + 1) & mask;

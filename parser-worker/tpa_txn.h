@@ -33,7 +33,7 @@
  * most max_open open transactions (past that the oldest open one ends unanswered,
  * counted as evicted) plus those lingering; the document keeps the first max_kept
  * transactions (ids 1..max_kept); the others shrink to their pairing slot (about 64
- * bytes plus the key, and 32 to 64 bytes of table) when they finish and are freed
+ * bytes plus the key, and 21 to 43 bytes of table) when they finish and are freed
  * once they lingered (counted as not kept). Keys longer than TPA_TXN_MAX_KEY bytes are cut.
  * Costs: tpa_txn_feed O(1) expected plus the copy of the key for a new attempt (into
  * the tracker's own size-class pool, released at tpa_txn_finish).
