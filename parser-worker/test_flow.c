@@ -176,6 +176,61 @@ static int lru_model(int mode)
     return bad;
 }
 
+/* Many live flows in one class when the table leaves its lazy mode (a packet from
+ * the past, then the end of the capture): the exact lists are then built by a radix
+ * sort of the touch stamps (from 256 flows on, tpa_flow.c), and the flows must still
+ * finish least recently counted first. Returns the failures. */
+static int many_exact(void)
+{
+    enum { N = 1500 };
+    static tpa_flow_t *fl[N];
+    static int side[N];
+    static uint32_t by_move[N + 8000 + 2];
+    tpa_flow_table_t *t = tpa_flow_table_new();
+    if (!t) return 1;
+    tpa_flow_table_hooks(t, rec_finish, NULL, NULL);
+    ngot = 0;
+    memset(by_move, 0, sizeof by_move);
+    static uint32_t last_move[N];
+    uint64_t rnd = 0xD1B54A32D192ED03ULL;
+    uint32_t moves = 0;
+    int64_t now = 1000000;
+    int bad = 0, last = 0;
+    for (int step = 0; step < N + 8000; step++) {
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        int i = step < N ? step : (int)(rnd % N);
+        uint8_t src[4] = {10, 2, (uint8_t)(i >> 8), (uint8_t)i};
+        tpa_flow_key_t k;
+        side[i] = tpa_flow_key_make(&k, 4, 17, src, 4000, B, 53, 0);
+        bool created;
+        fl[i] = tpa_flow_get(t, &k, side[i], now, &created);
+        if (!fl[i]) {
+            tpa_flow_table_destroy(&t);
+            return bad + 1;
+        }
+        tpa_flow_count(t, fl[i], side[i], 1, 100, now);
+        last_move[i] = ++moves;
+        last = i;
+        now += 10;
+    }
+    int j = (last + 1) % N; /* not the flow counted last: its time is then out of order */
+    tpa_flow_count(t, fl[j], side[j], 1, 100, now - 5000000);
+    last_move[j] = ++moves;
+    size_t n;
+    tpa_flow_table_finish(t, &n);
+    for (int i = 0; i < N; i++)
+        by_move[last_move[i]] = fl[i]->id;
+    size_t k = 0;
+    for (uint32_t m = 1; m <= moves; m++)
+        if (by_move[m]) {
+            if (k >= ngot || got[k] != by_move[m]) bad++;
+            k++;
+        }
+    if (k != N || ngot != N) bad++;
+    tpa_flow_table_destroy(&t);
+    return bad;
+}
+
 /* The key as tpa_flow.h defines it, made the plain way: endpoints compared as
  * (address bytes in memcmp order, port), the lower one first. */
 static int ref_key(tpa_flow_key_t *k, int fam, uint8_t proto, const uint8_t *src, uint16_t sp,
@@ -258,6 +313,7 @@ int main(void)
     CHECK(lru_model(1) == 0);
     CHECK(lru_model(2) == 0);
     CHECK(fast_paths() == 0);
+    CHECK(many_exact() == 0);
 
     tpa_flow_table_t *t = tpa_flow_table_new();
     CHECK(t != NULL);
