@@ -205,9 +205,8 @@ static void message(tpa_dissect_ctx_t *c, tpa_rd_t *m, bool whole)
     sig.name = qr ? "response" : "query";
     sig.kind = qr ? TPA_SIG_RESPONSE : TPA_SIG_REQUEST;
     /* opcode QUERY on unicast DNS; multicast DNS and LLMNR queries go to a group and
-     * often get no answer by design, so they are counted but not paired (the rows of
-     * this dissector are named "dns", "mdns" and "llmnr": four bytes compared) */
-    bool unicast = !c->row || memcmp(c->row->name, "dns", 4) == 0;
+     * often get no answer by design, so they are counted but not paired */
+    bool unicast = !c->row || strcmp(c->row->name, "dns") == 0;
     sig.procedure = unicast && ((flags >> 11) & 0xf) == 0 ? "query" : NULL;
     sig.key = sig.procedure ? key : NULL;
     if (qr) {
