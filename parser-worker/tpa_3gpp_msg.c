@@ -6,20 +6,6 @@
 
 #include "tpa_fmt.h"
 
-const tpa_3gpp_msg_def_t *tpa_3gpp_msg_def(const tpa_3gpp_msg_def_t *defs, size_t n, unsigned t)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (defs[mid].type == t) return &defs[mid];
-        if (defs[mid].type < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 void tpa_3gpp_msg_init_any(tpa_3gpp_msg_t *m, const char *protocol, const tpa_3gpp_msg_def_t *def,
                            unsigned type, const char *unknown)
 {

@@ -6,7 +6,7 @@
  * all end in a Cause IE whose value range says accept or reject; and all walk
  * type-length IEs, stopping at the first malformation.
  *
- * A dissector keeps its message table (sorted by type) and its IE decoding; the
+ * A dissector keeps its message table (indexed by type) and its IE decoding; the
  * record below builds the tpa_sig_t it reports with tpa_3gpp_report() and owns every
  * string the tpa_sig_t borrows (so it lives on the dissector's stack until the
  * report).
@@ -33,9 +33,6 @@ typedef struct tpa_3gpp_msg_def {
     const char *name; /* "Create Session Request" */
     const char *proc; /* the procedure ("Create Session"); NULL for none */
 } tpa_3gpp_msg_def_t;
-
-/* The row of type t in defs[0..n) (sorted by type), or NULL. O(log n). */
-const tpa_3gpp_msg_def_t *tpa_3gpp_msg_def(const tpa_3gpp_msg_def_t *defs, size_t n, unsigned t);
 
 /* The row of type t in defs[0..n) indexed by type (defs[t] names its type), or NULL
  * when t >= n or that row is empty. O(1). */
