@@ -48,6 +48,18 @@ static void block(buf_t *f, uint32_t type, const buf_t *body, int le)
     block_ends[nends++] = f->n;
 }
 
+/* A section header block (b: scratch). */
+static void section_head(buf_t *f, buf_t *b, int le)
+{
+    b->n = 0;
+    put32(b, 0x1a2b3c4d, !le); /* byte-order magic, as the section writes it */
+    put16(b, 1, !le);
+    put16(b, 0, !le);
+    put32(b, 0xffffffff, !le);
+    put32(b, 0xffffffff, !le);
+    block(f, 0x0a0d0d0a, b, le);
+}
+
 typedef struct iface {
     int linktype;
     int res; /* if_tsresol byte */
@@ -75,12 +87,7 @@ static void build(buf_t *f, int sections)
     for (int s = 0; s < sections; s++) {
         int le = (int)(tpa_test_rand(&rng) & 1);
         buf_t b = {0};
-        put32(&b, 0x1a2b3c4d, !le); /* byte-order magic, as the section writes it */
-        put16(&b, 1, !le);
-        put16(&b, 0, !le);
-        put32(&b, 0xffffffff, !le);
-        put32(&b, 0xffffffff, !le);
-        block(f, 0x0a0d0d0a, &b, le);
+        section_head(f, &b, le);
         iface_t ifs[3] = {{1, 6, 0, 0}, {113, 9, 0, 0}, {101, 0x8a, 1000, 0}};
         for (int i = 0; i < 3; i++) {
             b.n = 0;
@@ -200,8 +207,102 @@ static void read_cut(const buf_t *f, size_t cut)
     tpa_pcapng_destroy(&r);
 }
 
+/* An EPB of the given fields (len: the block's total length, its body zero-filled
+ * past the fixed fields up to it). */
+static void epb_raw(buf_t *f, int le, uint32_t len, uint32_t ifid, uint64_t ts, uint32_t caplen,
+                    uint32_t wirelen)
+{
+    size_t at = f->n;
+    put32(f, 6, !le);
+    put32(f, len, !le);
+    put32(f, ifid, !le);
+    put32(f, (uint32_t)(ts >> 32), !le);
+    put32(f, (uint32_t)ts, !le);
+    put32(f, caplen, !le);
+    put32(f, wirelen, !le);
+    while (f->n + 4 < at + len)
+        put(f, "\xab", 1);
+    put32(f, len, !le);
+}
+
+/* A section of one microsecond interface (if_tsresol 6 given as an option when
+ * `opt`, as pcapng writers may), an empty EPB, then one EPB of the given fields; the
+ * reader's answer for that one (read from the buffer the first filled), its packet
+ * and its error. */
+static int epb_one(int le, bool opt, uint32_t len, uint32_t ifid, uint64_t ts, uint32_t caplen,
+                   tpa_pcapng_pkt_t *p, char *err, size_t errlen)
+{
+    buf_t f = {0}, b = {0};
+    section_head(&f, &b, le);
+    b.n = 0;
+    put16(&b, 1, !le);
+    put16(&b, 0, !le);
+    put32(&b, 0, !le);
+    if (opt) {
+        put16(&b, 9, !le);
+        put16(&b, 1, !le);
+        put(&b, "\x06\0\0\0", 4);
+        put16(&b, 14, !le); /* if_tsoffset 0 */
+        put16(&b, 8, !le);
+        put32(&b, 0, !le);
+        put32(&b, 0, !le);
+        put16(&b, 0, !le);
+        put16(&b, 0, !le);
+    }
+    block(&f, 1, &b, le);
+    epb_raw(&f, le, 32, 0, 1, 0, 0); /* read first: the file is then in the buffer */
+    epb_raw(&f, le, len, ifid, ts, caplen, caplen + 1);
+    FILE *in = fmemopen(f.p, f.n, "rb");
+    tpa_pcapng_t *r = tpa_pcapng_new(in);
+    int rc = tpa_pcapng_next(r, p);
+    CHECK(rc == 1 && p->ts_us == 1 && p->caplen == 0);
+    rc = tpa_pcapng_next(r, p);
+    snprintf(err, errlen, "%s", tpa_pcapng_error(r));
+    if (rc == 1) { /* the bytes, before the reader goes */
+        static uint8_t copy[64];
+        memcpy(copy, p->data, p->caplen < sizeof copy ? p->caplen : sizeof copy);
+        p->data = copy;
+    }
+    tpa_pcapng_destroy(&r);
+    free(f.p);
+    free(b.p);
+    return rc;
+}
+
+/* The common EPB's short path against the general one's answers: plain microsecond
+ * timestamps (also with if_tsresol 6 and if_tsoffset 0 given), the clamp of a huge
+ * timestamp, a packet filling its block, and the malformed EPBs (a body too short for
+ * its fixed fields, an unknown interface, a packet longer than its block). */
+static void epb_edges(void)
+{
+    tpa_pcapng_pkt_t p;
+    char e[160];
+    for (int le = 0; le < 2; le++) {
+        for (int opt = 0; opt < 2; opt++) {
+            CHECK(epb_one(le, opt, 48, 0, 1700000000123456ull, 13, &p, e, sizeof e) == 1);
+            CHECK(p.caplen == 13 && p.wirelen == 14 && p.linktype == 1);
+            CHECK(p.ts_us == 1700000000123456ll && p.data[0] == 0xab && p.data[12] == 0xab);
+            CHECK(epb_one(le, opt, 48, 0, ~0ull, 16, &p, e, sizeof e) == 1); /* fills it */
+            CHECK(p.ts_us == (int64_t)1 << 61 && p.caplen == 16);
+            CHECK(epb_one(le, opt, 48, 0, ((uint64_t)1 << 61) + 1, 0, &p, e, sizeof e) == 1);
+            CHECK(p.ts_us == (int64_t)1 << 61 && p.caplen == 0);
+            CHECK(epb_one(le, opt, 48, 0, (uint64_t)1 << 61, 0, &p, e, sizeof e) == 1);
+            CHECK(p.ts_us == (int64_t)1 << 61);
+            CHECK(epb_one(le, opt, 48, 1, 5, 4, &p, e, sizeof e) == 0);
+            CHECK(strcmp(e, "corrupt pcapng file: packet block for an unknown interface") == 0);
+            CHECK(epb_one(le, opt, 28, 0, 5, 0, &p, e, sizeof e) == 0);
+            CHECK(strcmp(e, "corrupt pcapng file: packet block for an unknown interface") == 0);
+            CHECK(epb_one(le, opt, 48, 0, 5, 17, &p, e, sizeof e) == 0);
+            CHECK(strcmp(e, "corrupt pcapng file: packet longer than its block") == 0);
+            CHECK(epb_one(le, opt, 50, 0, 5, 4, &p, e, sizeof e) == 0);
+            CHECK(strcmp(e, "corrupt pcapng file: bad block length") == 0);
+        }
+    }
+}
+
 int main(void)
 {
+    epb_edges();
     buf_t f = {0};
     for (int round = 0; round < 6; round++) {
         build(&f, 1 + round % 3);
