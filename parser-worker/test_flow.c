@@ -331,6 +331,17 @@ int main(void)
     tpa_flow_count(t, g, s2, 1, 60, 2000000);
     CHECK(f->pkts[s1] == 1 && f->pkts[s2] == 1 && f->bytes[s1] == 100 && f->bytes[s2] == 60);
     CHECK(f->src_side == s1 && f->first_us == 1000000 && f->last_us == 2000000);
+    /* times out of order: first_us is the lowest and last_us the highest counted (count
+     * reads first_us only for a time not past last_us) */
+    static const int64_t back[] = {1500000, 2000000, 900000, 2500000, 900000, 400000, 2400000};
+    int64_t lo = 1000000, hi = 2000000;
+    for (size_t i = 0; i < sizeof back / sizeof back[0]; i++) {
+        tpa_flow_count(t, f, s1, 1, 1, back[i]);
+        lo = back[i] < lo ? back[i] : lo;
+        hi = back[i] > hi ? back[i] : hi;
+        CHECK(f->first_us == lo && f->last_us == hi);
+    }
+    CHECK(f->first_us == 400000 && f->last_us == 2500000 && f->pkts[s1] == 8);
 
     /* same endpoints, other proto or context: other flows */
     tpa_flow_key_t k3;

@@ -10,8 +10,9 @@
 #include <time.h>
 
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(offsetof(tpa_flow_t, pkts) == 64 && offsetof(tpa_flow_t, outer_flow) == 128,
-               "tpa_flow_t: lookup fields in the first 64 bytes, per-packet ones in the next 64");
+_Static_assert(offsetof(tpa_flow_t, pkts) == 64 && offsetof(tpa_flow_t, first_us) == 128,
+               "tpa_flow_t: lookup fields and flags in the first 64 bytes, per-packet ones in the "
+               "next 64, the rest after them");
 _Static_assert(sizeof(tpa_flow_t) <= 192, "tpa_flow_t: three cache lines");
 #endif
 
@@ -565,10 +566,9 @@ __attribute__((always_inline)) static inline tpa_flow_t *find(const tpa_flow_tab
     for (slot_t s; (s = slots[i]).id; i = (i + 1) & mask) {
         if (s.hash != h) continue;
         tpa_flow_t *f = flow_at(t, s.id);
-        /* the counters' line is read next (and for TCP the line of tcp_hot): load it
+        /* the counters' line (TCP's per-segment state too) is written next: load it
          * along with the key's */
         __builtin_prefetch((const unsigned char *)f + 64, 1);
-        if (k->proto == 6) __builtin_prefetch((const unsigned char *)f + 128, 1);
         if (key_eq(&f->key, k)) return f;
     }
     *slot = i;
@@ -623,8 +623,12 @@ static inline void count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t 
 {
     f->pkts[side & 1] += pkts;
     f->bytes[side & 1] += bytes;
-    if (now_us > f->last_us) f->last_us = now_us;
-    if (now_us < f->first_us) f->first_us = now_us;
+    /* first_us <= last_us: a time past last_us cannot be below first_us, so the
+     * rarely read line of first_us is read only for a time that is not */
+    if (now_us > f->last_us)
+        f->last_us = now_us;
+    else if (now_us < f->first_us)
+        f->first_us = now_us;
     f->touch = ++t->touches;
     if (t->wheel && !t->suspect && f->last_us >= t->cmax[f->cls])
         t->cmax[f->cls] = f->last_us; /* lazy: the stamp is the move */

@@ -70,54 +70,57 @@ struct tpa_tcp_conn;   /* tpa_tcp.h */
 struct tpa_sctp_assoc; /* tpa_sctp.h */
 
 /* What TCP tracking (tpa_tcp.c) reads and writes for an in-order segment, kept in
- * the flow so that such a segment touches no other memory; the rest of the
- * connection is f->tcp. Owned by tpa_tcp.c; zero until the flow's first segment. */
+ * the flow's counter line so that such a segment touches no other memory; the rest of
+ * the connection is f->tcp. Owned by tpa_tcp.c; zero until the flow's first segment. */
 typedef struct tpa_flow_tcp_hot {
-    uint32_t next[2];         /* by key side of the sender: highest seq + space seen */
-    uint32_t payload_segs[2]; /* segments with payload seen */
-    uint32_t hs_ack;          /* at hs 2: the ACK number that completes the handshake */
-    uint8_t seen[2];          /* a segment with sequence space was seen: next is valid */
-    uint8_t hs;               /* handshake: 0 none, 1 SYN, 2 SYN/ACK, 3 complete */
-    uint8_t hs_side;          /* at hs 2: key side of the client */
+    uint32_t next[2]; /* by key side of the sender: highest seq + space seen */
+    uint8_t segs[2];  /* segments with payload seen, counted up to 2 (tpa_tcp.c only
+                         asks whether there was more than one) */
+    uint8_t seen[2];  /* a segment with sequence space was seen: next is valid */
+    uint8_t hs;       /* handshake: 0 none, 1 SYN, 2 SYN/ACK, 3 complete */
+    uint8_t hs_side;  /* at hs 2: key side of the client */
 } tpa_flow_tcp_hot_t;
 
 typedef struct tpa_flow tpa_flow_t;
-/* Laid out by use: the first 64 bytes are what a lookup reads (the key, and the TCP
- * state pointer, so that the state can be loaded as soon as the key matched), the next
- * 64 what every packet updates; the last 64 hold what is read rarely, and the TCP
- * per-segment state. Flows are allocated 64-byte aligned, so a packet touches two
- * cache lines of its flow (three for TCP). */
+/* Laid out by use: the first 64 bytes are what a lookup reads (the key) and the flags
+ * a packet reads, the next 64 what every packet updates, TCP's per-segment state
+ * included; the last 64 hold what is read rarely (once per flow, on a segment off
+ * TCP's fast path, for an association or an app's state, or by the result). Flows are
+ * allocated 64-byte aligned, so a packet of any kind reads and writes two cache lines
+ * of its flow (first_us only when the packet's time is not past last_us). */
 struct tpa_flow {
-    tpa_flow_key_t key;       /* canonical order: endpoint 0 <= endpoint 1 */
-    struct tpa_tcp_conn *tcp; /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
-    uint32_t id;              /* 1, 2, ... in order of first packet */
-    uint8_t src_side;         /* key side (0/1) that sent the first packet */
-    uint8_t cls;              /* timeout class */
-    uint8_t app_tries;        /* payload packets probed without a decision */
-    uint8_t finished;         /* the finish hook ran */
+    tpa_flow_key_t key; /* canonical order: endpoint 0 <= endpoint 1 */
+    uint32_t id;        /* 1, 2, ... in order of first packet */
+    uint8_t src_side;   /* key side (0/1) that sent the first packet */
+    uint8_t cls;        /* timeout class */
+    uint8_t app_tries;  /* payload packets probed without a decision */
+    uint8_t finished;   /* the finish hook ran */
+    uint16_t app;       /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
+    uint8_t tcp_flags;  /* OR of all TCP flags seen */
+    uint8_t tcp_fin;    /* bit per key side that sent FIN */
+    uint8_t has_teid_rev; /* teid_rev != 0 (read per packet instead of it) */
+    uint8_t has_qfi;      /* qfi is set */
+    uint8_t has_tcp;      /* tcp != NULL (read per segment instead of it) */
+    uint8_t has_tunnel;   /* tunnel context below is set */
     /* per packet */
     uint64_t pkts[2]; /* indexed by key side that sent */
     uint64_t bytes[2];
-    int64_t first_us, last_us;
-    uint64_t touch;       /* table internal: its count of LRU moves when this flow last moved */
-    uint16_t app;         /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
-    uint8_t tcp_flags;    /* OR of all TCP flags seen */
-    uint8_t tcp_fin;      /* bit per key side that sent FIN */
-    uint8_t has_tunnel;   /* tunnel context below is set */
-    uint8_t has_teid_rev; /* teid_rev != 0 (read per packet instead of it) */
-    uint8_t has_qfi;
-    uint8_t qfi; /* 5G QoS flow id from a PDU session container */
-    /* tunnel context and per-flow state */
+    int64_t last_us;
+    uint64_t touch;             /* table internal: its count of LRU moves when this flow last moved */
+    tpa_flow_tcp_hot_t tcp_hot; /* TCP flows: see the type */
+    /* read rarely */
+    int64_t first_us;
+    struct tpa_tcp_conn *tcp;    /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
+    struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
+    void *app_state;             /* a dissector's per-flow state, or NULL */
+    void *app_info;              /* json_t object: the app's facts for flows[].<app>
+                                    (tpa_dissect_flow_info), kept until the flow is freed, or NULL */
     uint32_t outer_flow;         /* tunnel context: enclosing flow id */
     uint32_t teid;               /* GTP-U TEID (or VXLAN VNI, GRE key) of the first packet */
     uint32_t teid_rev;           /* of the first packet in the other direction, 0 if none */
     uint16_t tunnel_kind;        /* 1 gtp-u, 2 gre, 3 vxlan, 4 ip-in-ip */
     uint16_t app_state_row;      /* app id owning app_state (tpa_dissect_state) */
-    void *app_state;             /* a dissector's per-flow state, or NULL */
-    void *app_info;              /* json_t object: the app's facts for flows[].<app>
-                                    (tpa_dissect_flow_info), kept until the flow is freed, or NULL */
-    tpa_flow_tcp_hot_t tcp_hot;  /* TCP flows: see the type */
-    struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
+    uint8_t qfi;                 /* 5G QoS flow id from a PDU session container */
 };
 
 typedef struct tpa_flow_table tpa_flow_table_t;

@@ -38,6 +38,7 @@ typedef struct tcp_dir_more {
 struct tpa_tcp_conn {
     tcp_dir_t dir[2]; /* by key side of the sender */
     uint32_t syn_seq;
+    uint32_t hs_ack; /* at tcp_hot.hs 2: the ACK number that completes the handshake */
     int64_t syn_us, synack_us;
     tcp_dir_more_t more[2];
     tpa_tcp_stats_t st;
@@ -76,6 +77,7 @@ void tpa_tcp_conn_free(tpa_flow_t *f)
     for (int i = 0; i < 2; i++)
         tpa_tcp_stream_destroy(&t->dir[i].stream);
     f->tcp = NULL; /* the record itself goes with the pool */
+    f->has_tcp = 0;
 }
 
 _Static_assert(sizeof(tpa_tcp_conn_t) <= TPA_TCP_POOL_RECORD_MAX, "a connection is a record");
@@ -131,7 +133,7 @@ static void dir_reset(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side)
     tcp_dir_t *D = &t->dir[side];
     D->syn_seen = D->ended = false;
     h->seen[side] = 0;
-    h->payload_segs[side] = 0;
+    h->segs[side] = 0;
     t->more[side].nholes = 0;
 }
 
@@ -165,12 +167,12 @@ static bool quality_full(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uin
             if (h->hs == 1) {
                 st->syn_rtt_us = now - t->syn_us;
                 h->hs = 2;
-                h->hs_ack = seq + 1;
+                t->hs_ack = seq + 1;
                 h->hs_side = st->client_side;
             }
             if (h->hs == 2) t->synack_us = now;
         }
-    } else if (ackf && !rst && h->hs == 2 && ack == h->hs_ack && side == h->hs_side) {
+    } else if (ackf && !rst && h->hs == 2 && ack == t->hs_ack && side == h->hs_side) {
         st->ack_rtt_us = now - t->synack_us;
         h->hs = 3;
     }
@@ -185,7 +187,7 @@ static bool quality_full(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uin
         st->close = TPA_TCP_CLOSE_FIN;
     }
     if (win == 0 && !(flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST))) st->zero_window++;
-    if (plen) h->payload_segs[side]++;
+    if (plen && h->segs[side] < 2) h->segs[side]++;
 
     uint32_t space = plen + (syn ? 1u : 0u) + (fin ? 1u : 0u);
     uint32_t end = seq + space;
@@ -227,19 +229,22 @@ static bool quality_full(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uin
     return newconn;
 }
 
-/* The per-segment fast path: a segment without SYN/FIN/RST that does not complete the
- * handshake, a pure ACK of a placed direction or the next data in order. It reads the
- * flow only (t when the window is 0). Everything else goes to quality_full. */
-static inline bool quality(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uint32_t seq,
-                           uint32_t ack, uint8_t flags, uint16_t win, uint32_t plen, int64_t now)
+/* The per-segment fast path: a segment without SYN/FIN/RST outside the handshake's
+ * last step, a pure ACK of a placed direction or the next data in order. It reads
+ * the flow's counter line only (the connection record f->tcp, which must exist, for
+ * the client's ACK at handshake step 2 and when the window is 0). Everything else goes
+ * to quality_full. */
+static inline bool quality(tpa_flow_t *f, int side, uint32_t seq, uint32_t ack, uint8_t flags,
+                           uint16_t win, uint32_t plen, int64_t now)
 {
+    tpa_flow_tcp_hot_t *h = &f->tcp_hot;
     if ((flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST)) || !h->seen[side] ||
         (plen && seq != h->next[side]) ||
-        (h->hs == 2 && (flags & TPA_TCP_ACK) && ack == h->hs_ack && side == h->hs_side))
-        return quality_full(t, h, side, seq, ack, flags, win, plen, now);
-    if (win == 0) t->st.zero_window++;
+        (h->hs == 2 && (flags & TPA_TCP_ACK) && side == h->hs_side && ack == f->tcp->hs_ack))
+        return quality_full(f->tcp, h, side, seq, ack, flags, win, plen, now);
+    if (win == 0) f->tcp->st.zero_window++;
     if (plen) {
-        h->payload_segs[side]++;
+        h->segs[side] += h->segs[side] < 2;
         h->next[side] = seq + plen;
     }
     return false;
@@ -298,7 +303,7 @@ static void stream_segment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int si
     bool syn = flags & TPA_TCP_SYN;
     uint32_t dseq = seq + (syn ? 1u : 0u); /* data of a SYN follows its ISN */
     if (!D->ended && !D->stream && plen) {
-        uint32_t start = D->syn_seen && f->tcp_hot.payload_segs[side] <= 1 ? D->isn + 1 : dseq;
+        uint32_t start = D->syn_seen && f->tcp_hot.segs[side] <= 1 ? D->isn + 1 : dseq;
         D->stream = tpa_tcp_stream_new(d->tcp_pool, TPA_TCP_STREAM_DIR_BYTES, start);
     }
     if (D->stream && plen) {
@@ -377,12 +382,17 @@ void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
     size_t caplen = tpa_rd_remaining(&h);
     uint32_t plen = (uint32_t)caplen;
     if (ip->l4_len > hl && ip->l4_len - hl > caplen) plen = (uint32_t)(ip->l4_len - hl);
-    if (!f->tcp) f->tcp = conn_new(d->tcp_pool);
-    tpa_tcp_conn_t *t = f->tcp;
-    bool newconn = t && quality(t, &f->tcp_hot, side, seq, ack, flags, win, plen, p->ts_us);
+    /* has_tcp instead of f->tcp: the connection record's pointer lies in the flow's
+     * rarely read line, which a segment on the fast path does not touch */
+    if (!f->has_tcp) {
+        f->tcp = conn_new(d->tcp_pool);
+        f->has_tcp = f->tcp != NULL;
+    }
+    bool newconn = f->has_tcp && quality(f, side, seq, ack, flags, win, plen, p->ts_us);
     if (tpa_dissect_pending(f)) tpa_dissect_detect_segment(d, p, f, side, r);
     if (!f->app) return; /* no row yet, or none will come */
     const tpa_dissector_t *row = tpa_dissect_row(f->app);
+    tpa_tcp_conn_t *t = f->tcp;
     if (!t || !row || !row->stream) return;
     if (newconn) {
         stream_end(d, p, f, 0, row);
