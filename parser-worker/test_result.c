@@ -149,9 +149,41 @@ static void test_document(void)
     json_decref(doc);
 }
 
+/* Many pairs of literals at random (more than the memo slots by address can hold
+ * apart, so pairs share a slot and take it from each other), with a name first given
+ * late: every count as a plain tally of the calls says. */
+#define L8(x) x "0", x "1", x "2", x "3", x "4", x "5", x "6", x "7"
+static void test_sink_many_literals(void)
+{
+    static const char *const protos[] = {"gtp", "pfcp", "ngap"};
+    static const char *const codes[] = {L8("a"), L8("b"), L8("c"), L8("d"),
+                                        L8("e"), L8("f"), L8("g"), L8("h")};
+    enum { NP = 3, NC = sizeof codes / sizeof codes[0] };
+    static uint64_t want[NP][NC];
+    tpa_result_sink_t *s = tpa_result_sink_new();
+    CHECK(s != NULL);
+    if (!s) return;
+    uint64_t rng = 12345, total = 0;
+    for (int i = 0; i < 200000; i++) {
+        uint64_t r = tpa_test_rand(&rng);
+        /* a skewed choice: a few pairs most of the time, like G-PDUs among the rest */
+        size_t p = r % NP, c = r >> 8 & 1 ? (r >> 16) % 4 : (r >> 16) % NC;
+        const char *name = (r >> 40) % 97 == 0 ? "named" : NULL;
+        CHECK(tpa_result_count_message(s, protos[p], codes[c], name) == 0);
+        want[p][c]++;
+        total++;
+    }
+    for (size_t p = 0; p < NP; p++)
+        for (size_t c = 0; c < NC; c++)
+            CHECK(tpa_result_message_count(s, protos[p], codes[c]) == want[p][c]);
+    CHECK(tpa_result_messages_total(s) == total);
+    tpa_result_sink_destroy(&s);
+}
+
 int main(void)
 {
     test_sink();
+    test_sink_many_literals();
     test_document();
     tpa_decoder_destroy(&tf_dec);
     return TEST_DONE();

@@ -37,8 +37,11 @@ typedef struct msg_entry {
  * (every G-PDU is "gtp", "255"), so two short compares replace hashing both strings.
  * The text is compared every time (a caller's buffer may have changed), except when
  * both strings lie in a read-only segment of the program (literals): their text
- * cannot change, so the addresses alone decide. */
+ * cannot change, so the addresses alone decide. memo[] is found by the addresses and
+ * the code's first bytes and holds any pair (count_message); fmemo[] is found by the
+ * addresses alone and holds pairs of literals only, the common case's one lookup. */
 #define MSG_MEMO 256
+#define MSG_FMEMO 1024
 
 typedef struct msg_memo {
     const char *protocol, *code;
@@ -47,14 +50,15 @@ typedef struct msg_memo {
 } msg_memo_t;
 
 struct tpa_result_sink {
-    msg_memo_t last; /* the pair counted last: most calls repeat it (a run of G-PDUs) */
-    msg_memo_t prev; /* the pair before it: G-PDUs between other messages */
+    const msg_memo_t *last; /* the fmemo slot counted last: most calls repeat it (a run of
+                               G-PDUs); never NULL */
     msg_entry_t *slots;
     size_t nslots; /* power of two, kept at most half full */
     size_t used;
     uint64_t total;
     tpa_literals_t lit; /* the program's read-only segments */
     msg_memo_t memo[MSG_MEMO];
+    msg_memo_t fmemo[MSG_FMEMO];
 };
 
 tpa_result_sink_t *tpa_result_sink_new(void)
@@ -68,6 +72,7 @@ tpa_result_sink_t *tpa_result_sink_new(void)
         return NULL;
     }
     tpa_literals_init(&s->lit);
+    s->last = &s->fmemo[0]; /* empty: no pair hits it */
     return s;
 }
 
@@ -132,7 +137,8 @@ static int msg_grow(tpa_result_sink_t *s)
     s->slots = sl;
     s->nslots = n;
     memset(s->memo, 0, sizeof s->memo);
-    s->last = s->prev = (msg_memo_t){0};
+    memset(s->fmemo, 0, sizeof s->fmemo);
+    s->last = &s->fmemo[0];
     return 0;
 }
 
@@ -197,54 +203,50 @@ static inline bool fixed_hit(const msg_memo_t *m, const char *protocol, const ch
            (m->e->name || !name || !name[0]);
 }
 
-/* m becomes the pair counted last (the one before it the previous). */
-static inline void set_last(tpa_result_sink_t *s, const msg_memo_t *m)
+/* The fmemo slot of a pair of literals: by their addresses alone. */
+static inline msg_memo_t *fixed_slot(tpa_result_sink_t *s, const char *protocol, const char *code)
 {
-    if (s->last.e != m->e) s->prev = s->last;
-    s->last = *m;
+    uint64_t k = ((uintptr_t)protocol ^ ((uintptr_t)code << 1)) * 0x9e3779b97f4a7c15ULL;
+    return &s->fmemo[k >> 54 & (MSG_FMEMO - 1)];
 }
 
-/* The common case inline, without a frame: the literals counted last time, the time
- * before or last in their memo slot, the name already known (or none given). */
+/* The common case inline, without a frame: a pair of literals counted last time or
+ * found in its fmemo slot, the name already known (or none given). */
 int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
                              const char *name)
 {
-    if (s && fixed_hit(&s->last, protocol, code, name)) {
-        s->last.e->count++;
-        s->total++;
-        return 0;
-    }
-    if (s && fixed_hit(&s->prev, protocol, code, name)) {
-        s->prev.e->count++;
-        s->total++;
-        msg_memo_t m = s->prev;
-        set_last(s, &m);
-        return 0;
-    }
-    if (s && protocol && code) { /* the pair's memo slot, as count_message reads it */
-        msg_memo_t *mm = memo_slot(s, protocol, code);
-        if (fixed_hit(mm, protocol, code, name)) {
-            mm->e->count++;
-            s->total++;
-            set_last(s, mm);
-            return 0;
+    if (s) {
+        const msg_memo_t *m = s->last;
+        if (!fixed_hit(m, protocol, code, name)) {
+            m = fixed_slot(s, protocol, code);
+            if (!fixed_hit(m, protocol, code, name)) return count_message(s, protocol, code, name);
+            s->last = m;
         }
+        m->e->count++;
+        s->total++;
+        return 0;
     }
     return count_message(s, protocol, code, name);
+}
+
+/* mm (a memo slot just counted) holds a pair of literals: it goes to its fmemo slot,
+ * for the common case to find, and becomes the pair counted last. */
+static void remember(tpa_result_sink_t *s, const msg_memo_t *mm)
+{
+    if (!mm->fixed) return;
+    msg_memo_t *f = fixed_slot(s, mm->protocol, mm->code);
+    *f = *mm;
+    s->last = f;
 }
 
 static int count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
                          const char *name)
 {
     if (!s || !protocol || !code || !protocol[0] || !code[0]) return TPA_ERR_INVALID;
-    if (memo_hit(&s->last, protocol, code)) {
-        msg_add(s, s->last.e, name);
-        return 0;
-    }
     msg_memo_t *mm = memo_slot(s, protocol, code);
     if (memo_hit(mm, protocol, code)) {
         msg_add(s, mm->e, name);
-        set_last(s, mm);
+        remember(s, mm);
         return 0;
     }
     uint64_t h = msg_hash(protocol, code);
@@ -273,7 +275,7 @@ static int count_message(tpa_result_sink_t *s, const char *protocol, const char 
     msg_add(s, e, name);
     *mm = (msg_memo_t){protocol, code, e,
                        tpa_literals_has(&s->lit, protocol) && tpa_literals_has(&s->lit, code)};
-    set_last(s, mm);
+    remember(s, mm);
     return 0;
 }
 
