@@ -291,7 +291,7 @@ static void test_fragments(void)
         const tpa_flow_t *f = find(all, n, 4, 17, "10.9.0.1", 40123, "10.9.0.2", 9053);
         CHECKF(pk(f) == 3, "order %d: %llu packets", order, (unsigned long long)pk(f));
         CHECK(by(f) == 3 * 14 + 3 * 20 + 2208);
-        CHECK(f && f->first_us == 1000000);
+        CHECK(f && tpa_flow_cold(f)->first_us == 1000000);
         CHECK(tpa_decode_stats(D)->malformed == 0);
     }
     fresh();
@@ -417,17 +417,19 @@ static void test_tunnels(void)
     for (size_t i = 0; i < n; i++)
         if (all[i]->key.port[0] == 9053 || all[i]->key.port[1] == 9053)
             if (all[i]->has_tunnel) in = all[i];
-    CHECK(in && pk(in) == 2 && in->outer_flow == outer->id && in->teid == 0x1234);
-    CHECK(in && in->has_qfi && in->qfi == 9);
+    CHECK(in && pk(in) == 2 && tpa_flow_cold(in)->outer_flow == outer->id &&
+          tpa_flow_cold(in)->teid == 0x1234);
+    CHECK(in && in->has_qfi && tpa_flow_cold(in)->qfi == 9);
     CHECK(in && in->key.ctx == outer->id); /* tunnel context separates inner flows */
     int gre_inner = 0, eogre = 0, vx = 0;
     for (size_t i = 0; i < n; i++) {
         const tpa_flow_t *f = all[i];
         uint8_t a20[4] = {10, 20, 0, 1}, a21[4] = {10, 21, 0, 1}, a22[4] = {10, 22, 0, 1};
         if (memcmp(f->key.addr[f->src_side], a20, 4) == 0)
-            gre_inner += f->has_tunnel && f->teid == 42;
+            gre_inner += f->has_tunnel && tpa_flow_cold(f)->teid == 42;
         if (memcmp(f->key.addr[f->src_side], a21, 4) == 0) eogre += f->has_tunnel;
-        if (memcmp(f->key.addr[f->src_side], a22, 4) == 0) vx += f->has_tunnel && f->teid == 0xabcd;
+        if (memcmp(f->key.addr[f->src_side], a22, 4) == 0)
+            vx += f->has_tunnel && tpa_flow_cold(f)->teid == 0xabcd;
     }
     CHECK(gre_inner == 1 && eogre == 1 && vx == 1);
     CHECK(tpa_decode_stats(D)->malformed == 0);
@@ -537,9 +539,9 @@ static gtpu_facts_t gtpu_decode(unsigned flags, unsigned ext_units, unsigned qfi
         const tpa_flow_t *f = all[i];
         if (f->key.port[0] != 9053 && f->key.port[1] != 9053) continue;
         g.inner_pkts = pk(f);
-        g.teid = f->teid;
+        g.teid = tpa_flow_cold(f)->teid;
         g.has_qfi = f->has_qfi;
-        g.qfi = f->qfi;
+        g.qfi = tpa_flow_cold(f)->qfi;
         g.has_tunnel = f->has_tunnel;
     }
     g.gpdus = tpa_result_message_count(tpa_decode_sink(D), "gtp", "255");

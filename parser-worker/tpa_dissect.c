@@ -339,13 +339,15 @@ void tpa_dissect_quoted(tpa_decoder_t *d, tpa_pkt_t *p, int family, uint8_t prot
                         tpa_rd_t *payload)
 {
     if (proto != 17 || tpa_rd_remaining(payload) == 0) return;
-    tpa_flow_t none; /* the stand-in: never in the table, never counted */
-    memset(&none, 0, sizeof none);
-    int side = tpa_flow_key_make(&none.key, family, proto, src, sport, dst, dport, p->ctx);
-    none.src_side = (uint8_t)side;
-    none.first_us = none.last_us = p->ts_us;
+    /* the stand-in: never in the table, never counted */
+    tpa_flow_t *none = tpa_flow_table_standin(d->flows);
+    if (!none) return;
+    int side = tpa_flow_key_make(&none->key, family, proto, src, sport, dst, dport, p->ctx);
+    none->src_side = (uint8_t)side;
+    none->last_us = p->ts_us;
+    tpa_flow_cold(none)->first_us = p->ts_us;
     tpa_dissect_ctx_t c;
-    tpa_dissect_ctx_init(&c, d, p, &none, side, TPA_T_UDP);
+    tpa_dissect_ctx_init(&c, d, p, none, side, TPA_T_UDP);
     c.quoted = true;
     uint16_t app = detect(&c, payload);
     if (!app || !table[app - 1].dissect) return;
@@ -355,8 +357,8 @@ void tpa_dissect_quoted(tpa_decoder_t *d, tpa_pkt_t *p, int family, uint8_t prot
 
 void *tpa_dissect_state(tpa_dissect_ctx_t *c, size_t size)
 {
-    tpa_flow_t *f = c->flow;
     if (!c->row || size == 0 || c->quoted) return NULL;
+    tpa_flow_cold_t *f = tpa_flow_cold(c->flow);
     uint16_t app = (uint16_t)(c->row - table + 1);
     if (f->app_state) return f->app_state_row == app ? f->app_state : NULL;
     f->app_state = calloc(1, size);
@@ -364,8 +366,9 @@ void *tpa_dissect_state(tpa_dissect_ctx_t *c, size_t size)
     return f->app_state;
 }
 
-void tpa_dissect_state_free(tpa_flow_t *f)
+void tpa_dissect_state_free(tpa_flow_t *flow)
 {
+    tpa_flow_cold_t *f = tpa_flow_cold(flow);
     if (!f->app_state) return;
     const tpa_dissector_t *row = tpa_dissect_row(f->app_state_row);
     if (row && row->state_free)
@@ -389,20 +392,20 @@ void tpa_dissect_flow_info(tpa_dissect_ctx_t *c, void *info)
         json_decref(info);
         return;
     }
-    json_decref(c->flow->app_info);
-    c->flow->app_info = info;
+    json_decref(tpa_flow_cold(c->flow)->app_info);
+    tpa_flow_cold(c->flow)->app_info = info;
 }
 
 void *tpa_dissect_flow_info_get(const tpa_flow_t *f)
 {
-    return f ? f->app_info : NULL;
+    return f ? tpa_flow_cold(f)->app_info : NULL;
 }
 
 void tpa_dissect_flow_info_free(tpa_flow_t *f)
 {
     if (!f) return;
-    json_decref(f->app_info);
-    f->app_info = NULL;
+    json_decref(tpa_flow_cold(f)->app_info);
+    tpa_flow_cold(f)->app_info = NULL;
 }
 
 void tpa_dissect_malformed(tpa_dissect_ctx_t *c, int reason)

@@ -10,32 +10,42 @@
 #include <time.h>
 
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(offsetof(tpa_flow_t, pkts) == 64 && offsetof(tpa_flow_t, first_us) == 128,
+_Static_assert(offsetof(tpa_flow_t, pkts) == 64 && sizeof(tpa_flow_t) == 128,
                "tpa_flow_t: lookup fields and flags in the first 64 bytes, per-packet ones in the "
-               "next 64, the rest after them");
-_Static_assert(sizeof(tpa_flow_t) <= 192, "tpa_flow_t: three cache lines");
+               "next 64");
+_Static_assert(sizeof(tpa_flow_cold_t) <= 64, "tpa_flow_cold_t: one cache line");
 #endif
 
-#define FLOW_ALIGN 64
-#define FLOW_SIZE ((sizeof(tpa_flow_t) + FLOW_ALIGN - 1) / FLOW_ALIGN * FLOW_ALIGN)
-#define SLAB_FLOWS 256 /* flows per slab */
-#define SLAB_BYTES (SLAB_FLOWS * FLOW_SIZE)
+#define HOT_SIZE sizeof(tpa_flow_t)
+#define COLD_SIZE ((size_t)64)
+#define SLAB_FLOWS TPA_FLOW_SLAB_FLOWS /* flows per slab */
+#define SLAB_BYTES ((size_t)TPA_FLOW_SLAB_BYTES)
+_Static_assert(SLAB_FLOWS * (sizeof(tpa_flow_t) + COLD_SIZE) <= SLAB_BYTES &&
+                   (SLAB_FLOWS + 1) * (sizeof(tpa_flow_t) + COLD_SIZE) > SLAB_BYTES,
+               "a slab holds as many flows as fit");
+_Static_assert(sizeof(tpa_flow_t) == 2 * COLD_SIZE, "tpa_flow_cold: offset / 2");
 /* Slabs per huge page: the first slab is malloc'ed (a small capture keeps a small
  * table), the next ones are carved from huge pages (tpa_bigmem.h): flows are read
  * at random, one or two per packet, and with 4 KB pages each costs a TLB miss too. */
 #define CHUNK_SLABS (TPA_BIGMEM_PAGE / SLAB_BYTES)
-_Static_assert(TPA_BIGMEM_PAGE / SLAB_BYTES >= 1, "a slab fits a huge page");
+_Static_assert(TPA_BIGMEM_PAGE % SLAB_BYTES == 0, "slabs tile a huge page");
 
 /* Flows are never freed before the table, so they are carved from slabs: no malloc
- * header or alignment slack between them, a flow starts on a cache line. Flow id i is
- * flow (i - 1) % SLAB_FLOWS of slab (i - 1) / SLAB_FLOWS, so an index slot holds the
- * id, not a pointer. */
+ * header or alignment slack between them, a flow's hot part starts on a 128-byte
+ * boundary, its cold part on a cache line (tpa_flow.h). Flow id i is flow
+ * (i - 1) % SLAB_FLOWS of slab (i - 1) / SLAB_FLOWS; an index slot holds that place
+ * as slab << PLACE_BITS | flow + 1 (no division by SLAB_FLOWS on a lookup), not a
+ * pointer. */
+#define PLACE_BITS 9
+_Static_assert(SLAB_FLOWS <= 1u << PLACE_BITS, "a flow's index in its slab fits its bits");
+/* The largest id whose place fits 32 bits (create turns down more flows). */
+#define MAX_ID ((uint32_t)(((UINT32_MAX >> PLACE_BITS) - 1) * SLAB_FLOWS))
 
-/* An index slot: hash bits of the key (its home slot is hash & mask) and the flow id,
- * 0 = empty. */
+/* An index slot: hash bits of the key (its home slot is hash & mask) and the flow's
+ * place (place_of), 0 = empty. */
 typedef struct slot {
     uint32_t hash;
-    uint32_t id;
+    uint32_t at;
 } slot_t;
 
 /* Links of flow id i (ids, 0 = none): in an LRU list, or in a wheel bucket (then sec
@@ -75,8 +85,9 @@ struct tpa_flow_table {
     lru_node_t *node;     /* [id] = links of the flow (live flows only) */
     size_t capid;         /* entries of byid and node */
     unsigned char **slab; /* [n] = flows n * SLAB_FLOWS + 1 .. (n + 1) * SLAB_FLOWS, each
-                             SLAB_FLOWS * FLOW_SIZE bytes, FLOW_ALIGN aligned */
+                             SLAB_BYTES bytes, SLAB_BYTES aligned */
     size_t nslab, capslab;
+    unsigned char *standin; /* a slab of one flow for tpa_flow_table_standin, or NULL */
     tpa_flow_hook_fn on_finish, on_release;
     void *hook_ud;
 };
@@ -138,6 +149,7 @@ void tpa_flow_table_destroy(tpa_flow_table_t **tp)
             tpa_bigmem_free(t->slab[i], 1, TPA_BIGMEM_PAGE);
     }
     free(t->slab);
+    free(t->standin);
     free(t->byid);
     free(t->node);
     free(t->wheel);
@@ -247,11 +259,26 @@ static inline bool key_eq(const tpa_flow_key_t *a, const tpa_flow_key_t *b)
     return memcmp(a, b, sizeof *a) == 0; /* expanded inline: three 16-byte compares */
 }
 
+/* The place of flow id (1 .. MAX_ID) for an index slot, never 0. */
+static inline uint32_t place_of(uint32_t id)
+{
+    uint32_t i = id - 1;
+    return (i / SLAB_FLOWS << PLACE_BITS | i % SLAB_FLOWS) + 1;
+}
+
+/* The flow at place at (from place_of). */
+static inline tpa_flow_t *flow_in(const tpa_flow_table_t *t, uint32_t at)
+{
+    size_t i = at - 1;
+    return (tpa_flow_t *)(void *)(t->slab[i >> PLACE_BITS] +
+                                  (i & ((1u << PLACE_BITS) - 1)) * HOT_SIZE);
+}
+
 /* The flow of id (1 .. next_id - 1). */
 static inline tpa_flow_t *flow_at(const tpa_flow_table_t *t, uint32_t id)
 {
     size_t i = id - 1;
-    return (tpa_flow_t *)(void *)(t->slab[i / SLAB_FLOWS] + i % SLAB_FLOWS * FLOW_SIZE);
+    return (tpa_flow_t *)(void *)(t->slab[i / SLAB_FLOWS] + i % SLAB_FLOWS * HOT_SIZE);
 }
 
 static void lru_unlink(tpa_flow_table_t *t, lru_t *l, uint32_t id)
@@ -466,7 +493,7 @@ static tpa_flow_t *flow_alloc(tpa_flow_table_t *t)
         }
         unsigned char *mem;
         if (t->nslab == 0)
-            mem = aligned_alloc(FLOW_ALIGN, SLAB_BYTES);
+            mem = aligned_alloc(SLAB_BYTES, SLAB_BYTES);
         else if ((t->nslab - 1) % CHUNK_SLABS == 0)
             mem = tpa_bigmem_calloc(1, TPA_BIGMEM_PAGE);
         else
@@ -476,6 +503,7 @@ static tpa_flow_t *flow_alloc(tpa_flow_table_t *t)
     }
     tpa_flow_t *f = flow_at(t, t->next_id);
     memset(f, 0, sizeof *f);
+    memset(tpa_flow_cold(f), 0, sizeof(tpa_flow_cold_t));
     return f;
 }
 
@@ -502,9 +530,9 @@ static void grow(tpa_flow_table_t *t)
     slot_t *n = calloc(ns, sizeof *n);
     if (!n) return; /* keep working at a higher load */
     for (size_t i = 0; i < t->nslots; i++) {
-        if (!t->slots[i].id) continue;
+        if (!t->slots[i].at) continue;
         size_t j = t->slots[i].hash & mask;
-        while (n[j].id)
+        while (n[j].at)
             j = (j + 1) & mask;
         n[j] = t->slots[i];
     }
@@ -528,18 +556,19 @@ __attribute__((noinline)) static tpa_flow_t *create(tpa_flow_table_t *t, const t
         grow(t);
         if (t->live + 1 >= t->nslots) return NULL; /* full, and no memory to grow */
         size_t mask = t->nslots - 1;
-        for (i = h & mask; t->slots[i].id; i = (i + 1) & mask)
+        for (i = h & mask; t->slots[i].at; i = (i + 1) & mask)
             ;
     }
-    if (!reserve_id(t, t->next_id)) return NULL;
+    if (t->next_id > MAX_ID || !reserve_id(t, t->next_id)) return NULL;
     tpa_flow_t *f = flow_alloc(t);
     if (!f) return NULL;
     f->key = *k;
     f->id = t->next_id++;
     f->src_side = (uint8_t)side;
     f->cls = k->proto == 6 ? TPA_FLOW_CLS_TCP : TPA_FLOW_CLS_OTHER;
-    f->first_us = f->last_us = now_us;
-    t->slots[i] = (slot_t){h, f->id};
+    f->last_us = now_us;
+    tpa_flow_cold(f)->first_us = now_us;
+    t->slots[i] = (slot_t){h, place_of(f->id)};
     t->byid[f->id] = f;
     cls_enter(t, f);
     t->live++;
@@ -563,9 +592,9 @@ __attribute__((always_inline)) static inline tpa_flow_t *find(const tpa_flow_tab
 {
     size_t mask = t->nslots - 1, i = h & mask;
     const slot_t *slots = t->slots;
-    for (slot_t s; (s = slots[i]).id; i = (i + 1) & mask) {
+    for (slot_t s; (s = slots[i]).at; i = (i + 1) & mask) {
         if (s.hash != h) continue;
-        tpa_flow_t *f = flow_at(t, s.id);
+        tpa_flow_t *f = flow_in(t, s.at);
         /* the counters' line (TCP's per-segment state too) is written next: load it
          * along with the key's */
         __builtin_prefetch((const unsigned char *)f + 64, 1);
@@ -627,8 +656,8 @@ static inline void count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t 
      * rarely read line of first_us is read only for a time that is not */
     if (now_us > f->last_us)
         f->last_us = now_us;
-    else if (now_us < f->first_us)
-        f->first_us = now_us;
+    else if (now_us < tpa_flow_cold(f)->first_us)
+        tpa_flow_cold(f)->first_us = now_us;
     f->touch = ++t->touches;
     if (t->wheel && !t->suspect && f->last_us >= t->cmax[f->cls])
         t->cmax[f->cls] = f->last_us; /* lazy: the stamp is the move */
@@ -701,11 +730,12 @@ void tpa_flow_set_class(tpa_flow_table_t *t, tpa_flow_t *f, uint8_t cls)
 static void index_remove(tpa_flow_table_t *t, uint32_t h, uint32_t id)
 {
     size_t mask = t->nslots - 1, i = h & mask;
-    while (t->slots[i].id != id) {
-        if (!t->slots[i].id) return; /* not indexed (cannot happen) */
+    uint32_t at = place_of(id);
+    while (t->slots[i].at != at) {
+        if (!t->slots[i].at) return; /* not indexed (cannot happen) */
         i = (i + 1) & mask;
     }
-    for (size_t j = (i + 1) & mask; t->slots[j].id; j = (j + 1) & mask) {
+    for (size_t j = (i + 1) & mask; t->slots[j].at; j = (j + 1) & mask) {
         size_t home = t->slots[j].hash & mask;
         if (((j - home) & mask) >= ((j - i) & mask)) { /* i is on its probe path */
             t->slots[i] = t->slots[j];
@@ -777,6 +807,16 @@ void tpa_flow_table_expire(tpa_flow_table_t *t, int64_t now_us)
         while (l->head && t->byid[l->head]->last_us + timeout_us[c] < now_us)
             finish_one(t, t->byid[l->head]);
     }
+}
+
+tpa_flow_t *tpa_flow_table_standin(tpa_flow_table_t *t)
+{
+    if (!t->standin) t->standin = aligned_alloc(SLAB_BYTES, SLAB_BYTES);
+    if (!t->standin) return NULL;
+    tpa_flow_t *f = (tpa_flow_t *)(void *)t->standin;
+    memset(f, 0, sizeof *f);
+    memset(tpa_flow_cold(f), 0, sizeof(tpa_flow_cold_t));
+    return f;
 }
 
 size_t tpa_flow_table_live(const tpa_flow_table_t *t)

@@ -10,9 +10,9 @@
  * The index of live flows is an open-addressing hash table (linear probing, backward
  * shift deletion, no tombstones) with a per-table random seed (hash flooding from a
  * hostile capture cannot be precomputed), grown by doubling at 3/4 load. A slot is 8
- * bytes, 32 bits of the key's hash and the flow id, and a flow's address follows from
- * its id (flows are carved from slabs in id order): a lookup reads the slot array and
- * the one flow whose hash bits match, not the flows of a chain.
+ * bytes, 32 bits of the key's hash and the flow's place (its slab and its index there;
+ * flows are carved from slabs in id order): a lookup reads the slot array and the one
+ * flow whose hash bits match, not the flows of a chain.
  *
  * Idle expiry: each live flow has a timeout class; tpa_flow_table_expire() finishes,
  * per class in LRU order (least recently counted first), the flows idle for longer
@@ -82,12 +82,14 @@ typedef struct tpa_flow_tcp_hot {
 } tpa_flow_tcp_hot_t;
 
 typedef struct tpa_flow tpa_flow_t;
-/* Laid out by use: the first 64 bytes are what a lookup reads (the key) and the flags
- * a packet reads, the next 64 what every packet updates, TCP's per-segment state
- * included; the last 64 hold what is read rarely (once per flow, on a segment off
- * TCP's fast path, for an association or an app's state, or by the result). Flows are
- * allocated 64-byte aligned, so a packet of any kind reads and writes two cache lines
- * of its flow (first_us only when the packet's time is not past last_us). */
+/* A flow in two parts. tpa_flow_t, 128 bytes on a 128-byte boundary (one aligned pair
+ * of cache lines), is what packets use: its first line holds what a lookup reads (the
+ * key) and the flags a packet reads, its second what every packet updates, TCP's
+ * per-segment state included. tpa_flow_cold_t, 64 bytes elsewhere (tpa_flow_cold),
+ * holds what is read rarely: once per flow, on a segment off TCP's fast path, for an
+ * association or an app's state, or by the result. A packet of any kind reads and
+ * writes the one aligned pair of its flow (the cold part only for first_us when the
+ * packet's time is not past last_us). */
 struct tpa_flow {
     tpa_flow_key_t key; /* canonical order: endpoint 0 <= endpoint 1 */
     uint32_t id;        /* 1, 2, ... in order of first packet */
@@ -101,14 +103,17 @@ struct tpa_flow {
     uint8_t has_teid_rev; /* teid_rev != 0 (read per packet instead of it) */
     uint8_t has_qfi;      /* qfi is set */
     uint8_t has_tcp;      /* tcp != NULL (read per segment instead of it) */
-    uint8_t has_tunnel;   /* tunnel context below is set */
+    uint8_t has_tunnel;   /* the cold part's tunnel context is set */
     /* per packet */
     uint64_t pkts[2]; /* indexed by key side that sent */
     uint64_t bytes[2];
     int64_t last_us;
     uint64_t touch;             /* table internal: its count of LRU moves when this flow last moved */
     tpa_flow_tcp_hot_t tcp_hot; /* TCP flows: see the type */
-    /* read rarely */
+};
+
+/* The part of a flow read rarely (see tpa_flow_t). */
+typedef struct tpa_flow_cold {
     int64_t first_us;
     struct tpa_tcp_conn *tcp;    /* TCP flows: connection tracking (tpa_tcp.h), or NULL */
     struct tpa_sctp_assoc *sctp; /* SCTP flows: association (tpa_sctp.h), or NULL */
@@ -121,7 +126,22 @@ struct tpa_flow {
     uint16_t tunnel_kind;        /* 1 gtp-u, 2 gre, 3 vxlan, 4 ip-in-ip */
     uint16_t app_state_row;      /* app id owning app_state (tpa_dissect_state) */
     uint8_t qfi;                 /* 5G QoS flow id from a PDU session container */
-};
+} tpa_flow_cold_t;
+
+/* Flows live in slabs of TPA_FLOW_SLAB_BYTES bytes aligned to that size: the
+ * tpa_flow_t of TPA_FLOW_SLAB_FLOWS flows, then their tpa_flow_cold_t in the same
+ * order, so that a flow's cold part follows from its address alone. */
+#define TPA_FLOW_SLAB_BYTES 65536u
+#define TPA_FLOW_SLAB_FLOWS 341u
+
+/* The cold part of f, a flow of a table (tpa_flow_get*, tpa_flow_table_standin):
+ * borrowed like f. O(1), no memory read. */
+static inline tpa_flow_cold_t *tpa_flow_cold(const tpa_flow_t *f)
+{
+    const unsigned char *p = (const unsigned char *)f;
+    size_t off = (uintptr_t)p & (TPA_FLOW_SLAB_BYTES - 1); /* f's offset in its slab */
+    return (tpa_flow_cold_t *)(uintptr_t)(p + TPA_FLOW_SLAB_FLOWS * sizeof(tpa_flow_t) - off / 2);
+}
 
 typedef struct tpa_flow_table tpa_flow_table_t;
 
@@ -207,6 +227,12 @@ void tpa_flow_set_class(tpa_flow_table_t *t, tpa_flow_t *f, uint8_t cls);
 
 /* Finishes every live flow idle past its class timeout at now_us. O(expired). */
 void tpa_flow_table_expire(tpa_flow_table_t *t, int64_t now_us);
+
+/* A zeroed flow (both parts) that is no flow of the table: never indexed, counted or
+ * finished, for a caller that needs a flow-shaped stand-in (an ICMP error's quoted
+ * datagram). Borrowed: valid, and zeroed again, until the next call or destroy. NULL
+ * when out of memory. */
+tpa_flow_t *tpa_flow_table_standin(tpa_flow_table_t *t);
 
 /* Live (unfinished) flow count, and total flows ever created. */
 size_t tpa_flow_table_live(const tpa_flow_table_t *t);

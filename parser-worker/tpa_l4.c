@@ -15,15 +15,15 @@ static void tunnel_facts(const tpa_pkt_t *p, tpa_flow_t *f, int s, bool created)
 {
     if (created) {
         f->has_tunnel = 1;
-        f->outer_flow = p->ctx;
-        f->teid = p->teid;
-        f->tunnel_kind = p->tun_kind;
+        tpa_flow_cold(f)->outer_flow = p->ctx;
+        tpa_flow_cold(f)->teid = p->teid;
+        tpa_flow_cold(f)->tunnel_kind = p->tun_kind;
     } else if (s != f->src_side && !f->has_teid_rev) {
-        f->teid_rev = p->teid;
+        tpa_flow_cold(f)->teid_rev = p->teid;
         f->has_teid_rev = p->teid != 0;
     }
     if (p->has_qfi && !f->has_qfi) {
-        f->qfi = p->qfi;
+        tpa_flow_cold(f)->qfi = p->qfi;
         f->has_qfi = 1;
     }
 }

@@ -512,13 +512,14 @@ static void sctp_write(tpa_jw_t *w, const tpa_flow_t *f)
 
 static void tunnel_write(tpa_jw_t *w, const tpa_flow_t *f)
 {
+    const tpa_flow_cold_t *c = tpa_flow_cold(f);
     tpa_jw_obj(w, "tunnel");
-    ascii(w, "type", tunnel_kind(f->tunnel_kind));
-    tpa_jw_int(w, "outer_flow", (int64_t)f->outer_flow);
-    tpa_jw_int(w, f->tunnel_kind == 3 ? "vni" : (f->tunnel_kind == 2 ? "key" : "teid"),
-               (int64_t)f->teid);
-    if (f->teid_rev && f->tunnel_kind == 1) tpa_jw_int(w, "teid_reverse", (int64_t)f->teid_rev);
-    if (f->has_qfi) tpa_jw_int(w, "qfi", (int64_t)f->qfi);
+    ascii(w, "type", tunnel_kind(c->tunnel_kind));
+    tpa_jw_int(w, "outer_flow", (int64_t)c->outer_flow);
+    tpa_jw_int(w, c->tunnel_kind == 3 ? "vni" : (c->tunnel_kind == 2 ? "key" : "teid"),
+               (int64_t)c->teid);
+    if (c->teid_rev && c->tunnel_kind == 1) tpa_jw_int(w, "teid_reverse", (int64_t)c->teid_rev);
+    if (f->has_qfi) tpa_jw_int(w, "qfi", (int64_t)c->qfi);
     tpa_jw_obj_end(w);
 }
 
@@ -537,7 +538,7 @@ static int flow_write(tpa_jw_t *w, tpa_decoder_t *d, const tpa_flow_t *f)
     tpa_jw_int(w, "dport", f->key.port[t]);
     tpa_jw_int(w, "packets", (int64_t)(f->pkts[0] + f->pkts[1]));
     tpa_jw_int(w, "bytes", (int64_t)(f->bytes[0] + f->bytes[1]));
-    tpa_result_ts_write(w, "first_ts", f->first_us);
+    tpa_result_ts_write(w, "first_ts", tpa_flow_cold(f)->first_us);
     tpa_result_ts_write(w, "last_ts", f->last_us);
     dir_write(w, "a_to_b", f->pkts[s], f->bytes[s]);
     dir_write(w, "b_to_a", f->pkts[t], f->bytes[t]);

@@ -67,7 +67,8 @@ static bool ser_lt(uint32_t a, uint32_t b)
 
 const tpa_sctp_stats_t *tpa_sctp_stats(const tpa_flow_t *f)
 {
-    return f->sctp ? &f->sctp->st : NULL;
+    const tpa_sctp_assoc_t *a = tpa_flow_cold(f)->sctp;
+    return a ? &a->st : NULL;
 }
 
 static size_t charge(const frag_t *g)
@@ -95,20 +96,20 @@ static void list_free(tpa_sctp_assoc_t *a, frag_t **list, uint64_t *dropped)
 
 void tpa_sctp_assoc_free(tpa_flow_t *f)
 {
-    tpa_sctp_assoc_t *a = f->sctp;
+    tpa_sctp_assoc_t *a = tpa_flow_cold(f)->sctp;
     if (!a) return;
     for (int s = 0; s < 2; s++) {
         list_free(a, &a->data[s], NULL);
         list_free(a, &a->idata[s], NULL);
     }
     free(a);
-    f->sctp = NULL;
+    tpa_flow_cold(f)->sctp = NULL;
 }
 
 void tpa_sctp_flow_finish(tpa_decoder_t *d, tpa_flow_t *f)
 {
     (void)d;
-    tpa_sctp_assoc_t *a = f->sctp;
+    tpa_sctp_assoc_t *a = tpa_flow_cold(f)->sctp;
     if (!a) return;
     for (int s = 0; s < 2; s++) {
         list_free(a, &a->data[s], &a->st.fragments_dropped);
@@ -122,8 +123,8 @@ void tpa_sctp_flow_finish(tpa_decoder_t *d, tpa_flow_t *f)
 static void deliver(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, uint32_t ppid,
                     uint16_t sid, tpa_rd_t *msg)
 {
-    f->sctp->st.messages++;
-    tpa_sctp_assoc_t *a = f->sctp;
+    tpa_sctp_assoc_t *a = tpa_flow_cold(f)->sctp;
+    a->st.messages++;
     if (!a->ppid_known || a->ppid_last != ppid) { /* the table is fixed: remember one */
         a->ppid_last = ppid;
         a->ppid_app = tpa_dissect_app_for_ppid(ppid);
@@ -147,7 +148,7 @@ static void deliver(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, uin
 static frag_t *deliver_run(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, frag_t *first,
                            frag_t *last)
 {
-    tpa_sctp_assoc_t *a = f->sctp;
+    tpa_sctp_assoc_t *a = tpa_flow_cold(f)->sctp;
     size_t total = 0;
     for (frag_t *g = first;; g = g->next) {
         total += g->len;
@@ -195,9 +196,10 @@ static void complete(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, fr
         if (!(start && prev && continues(prev, g, idata))) start = (g->flags & FL_B) ? pp : NULL;
         if (start && (g->flags & FL_E)) {
             if (!idata) {
-                f->sctp->done[side] = true;
-                f->sctp->done_lo[side] = (*start)->tsn;
-                f->sctp->done_hi[side] = g->tsn;
+                tpa_sctp_assoc_t *a = tpa_flow_cold(f)->sctp;
+                a->done[side] = true;
+                a->done_lo[side] = (*start)->tsn;
+                a->done_hi[side] = g->tsn;
             }
             *start = deliver_run(d, p, f, side, *start, g);
             pp = start;
@@ -226,7 +228,7 @@ static int frag_cmp(const frag_t *x, const frag_t *y, bool idata)
 static void add_fragment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, bool idata,
                          const frag_t *k, const uint8_t *bytes)
 {
-    tpa_sctp_assoc_t *a = f->sctp;
+    tpa_sctp_assoc_t *a = tpa_flow_cold(f)->sctp;
     frag_t **list = idata ? &a->idata[side] : &a->data[side];
     size_t need = (size_t)k->len + TPA_SCTP_FRAG_OVERHEAD;
     if (need > TPA_SCTP_ASSOC_BYTES) {
@@ -327,7 +329,7 @@ static bool tsn_seen_before(tpa_sctp_assoc_t *a, int side, uint32_t tsn)
 static void data_chunk(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side, bool idata,
                        uint8_t flags, tpa_rd_t *ch, bool cut)
 {
-    tpa_sctp_assoc_t *a = f->sctp;
+    tpa_sctp_assoc_t *a = tpa_flow_cold(f)->sctp;
     frag_t k;
     memset(&k, 0, sizeof k);
     k.flags = flags;
@@ -479,9 +481,10 @@ void tpa_dec_sctp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_
         return;
     }
     tpa_rd_skip(r, 8); /* verification tag, checksum */
-    if (f && !f->sctp) {
-        f->sctp = calloc(1, sizeof *f->sctp);
-        if (f->sctp) f->sctp->global = &d->sctp_bytes;
+    tpa_flow_cold_t *fc = f ? tpa_flow_cold(f) : NULL;
+    if (fc && !fc->sctp) {
+        fc->sctp = calloc(1, sizeof *fc->sctp);
+        if (fc->sctp) fc->sctp->global = &d->sctp_bytes;
     }
     if (f && !f->app) { /* ports decide even for packets without DATA */
         tpa_dissect_ctx_t c;
@@ -489,7 +492,7 @@ void tpa_dec_sctp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_
         tpa_rd_t none = tpa_rd_init(NULL, 0);
         tpa_dissect_detect(&c, &none);
     }
-    tpa_sctp_assoc_t *a = f ? f->sctp : NULL;
+    tpa_sctp_assoc_t *a = fc ? fc->sctp : NULL;
     unsigned nchunks = 0;
     bool lone = false, lone_bad = false; /* a chunk that must travel alone was seen */
     while (tpa_rd_remaining(r) > 0) {

@@ -51,7 +51,8 @@ static bool seq_lt(uint32_t a, uint32_t b)
 
 const tpa_tcp_stats_t *tpa_tcp_stats(const tpa_flow_t *f)
 {
-    return f->tcp ? &f->tcp->st : NULL;
+    const tpa_tcp_conn_t *t = tpa_flow_cold(f)->tcp;
+    return t ? &t->st : NULL;
 }
 
 static void stream_drop(tpa_tcp_conn_t *t, int side)
@@ -72,11 +73,11 @@ static void stream_drop(tpa_tcp_conn_t *t, int side)
 
 void tpa_tcp_conn_free(tpa_flow_t *f)
 {
-    tpa_tcp_conn_t *t = f->tcp;
+    tpa_tcp_conn_t *t = tpa_flow_cold(f)->tcp;
     if (!t) return;
     for (int i = 0; i < 2; i++)
         tpa_tcp_stream_destroy(&t->dir[i].stream);
-    f->tcp = NULL; /* the record itself goes with the pool */
+    tpa_flow_cold(f)->tcp = NULL; /* the record itself goes with the pool */
     f->has_tcp = 0;
 }
 
@@ -231,18 +232,19 @@ static bool quality_full(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uin
 
 /* The per-segment fast path: a segment without SYN/FIN/RST outside the handshake's
  * last step, a pure ACK of a placed direction or the next data in order. It reads
- * the flow's counter line only (the connection record f->tcp, which must exist, for
- * the client's ACK at handshake step 2 and when the window is 0). Everything else goes
- * to quality_full. */
+ * the flow's hot part only (the connection record, which must exist, for the client's
+ * ACK at handshake step 2 and when the window is 0). Everything else goes to
+ * quality_full. */
 static inline bool quality(tpa_flow_t *f, int side, uint32_t seq, uint32_t ack, uint8_t flags,
                            uint16_t win, uint32_t plen, int64_t now)
 {
     tpa_flow_tcp_hot_t *h = &f->tcp_hot;
     if ((flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST)) || !h->seen[side] ||
         (plen && seq != h->next[side]) ||
-        (h->hs == 2 && (flags & TPA_TCP_ACK) && side == h->hs_side && ack == f->tcp->hs_ack))
-        return quality_full(f->tcp, h, side, seq, ack, flags, win, plen, now);
-    if (win == 0) f->tcp->st.zero_window++;
+        (h->hs == 2 && (flags & TPA_TCP_ACK) && side == h->hs_side &&
+         ack == tpa_flow_cold(f)->tcp->hs_ack))
+        return quality_full(tpa_flow_cold(f)->tcp, h, side, seq, ack, flags, win, plen, now);
+    if (win == 0) tpa_flow_cold(f)->tcp->st.zero_window++;
     if (plen) {
         h->segs[side] += h->segs[side] < 2;
         h->next[side] = seq + plen;
@@ -273,7 +275,7 @@ static void stream_ctx(tpa_dissect_ctx_t *c, tpa_decoder_t *d, tpa_pkt_t *p, tpa
 static void stream_end(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int side,
                        const tpa_dissector_t *row)
 {
-    tpa_tcp_conn_t *t = f->tcp;
+    tpa_tcp_conn_t *t = tpa_flow_cold(f)->tcp;
     tcp_dir_t *D = &t->dir[side];
     if (!D->stream) return;
     tpa_pkt_t last;
@@ -298,7 +300,7 @@ static void stream_segment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int si
                            const tpa_dissector_t *row, uint32_t seq, uint8_t flags,
                            tpa_rd_t *payload, uint32_t plen)
 {
-    tpa_tcp_conn_t *t = f->tcp;
+    tpa_tcp_conn_t *t = tpa_flow_cold(f)->tcp;
     tcp_dir_t *D = &t->dir[side];
     bool syn = flags & TPA_TCP_SYN;
     uint32_t dseq = seq + (syn ? 1u : 0u); /* data of a SYN follows its ISN */
@@ -325,13 +327,13 @@ static void stream_segment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int si
 
 void tpa_tcp_flow_finish(tpa_decoder_t *d, tpa_flow_t *f)
 {
-    if (!f->tcp) return;
+    if (!tpa_flow_cold(f)->tcp) return;
     const tpa_dissector_t *row = tpa_dissect_row(f->app);
     for (int s = 0; s < 2; s++) {
         if (row && row->stream)
             stream_end(d, NULL, f, s, row);
         else
-            stream_drop(f->tcp, s);
+            stream_drop(tpa_flow_cold(f)->tcp, s);
     }
 }
 
@@ -382,17 +384,17 @@ void tpa_dec_tcp(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, tpa_rd_t
     size_t caplen = tpa_rd_remaining(&h);
     uint32_t plen = (uint32_t)caplen;
     if (ip->l4_len > hl && ip->l4_len - hl > caplen) plen = (uint32_t)(ip->l4_len - hl);
-    /* has_tcp instead of f->tcp: the connection record's pointer lies in the flow's
-     * rarely read line, which a segment on the fast path does not touch */
+    /* has_tcp instead of the cold part's tcp: a segment on the fast path touches the
+     * flow's hot part only */
     if (!f->has_tcp) {
-        f->tcp = conn_new(d->tcp_pool);
-        f->has_tcp = f->tcp != NULL;
+        tpa_flow_cold(f)->tcp = conn_new(d->tcp_pool);
+        f->has_tcp = tpa_flow_cold(f)->tcp != NULL;
     }
     bool newconn = f->has_tcp && quality(f, side, seq, ack, flags, win, plen, p->ts_us);
     if (tpa_dissect_pending(f)) tpa_dissect_detect_segment(d, p, f, side, r);
     if (!f->app) return; /* no row yet, or none will come */
     const tpa_dissector_t *row = tpa_dissect_row(f->app);
-    tpa_tcp_conn_t *t = f->tcp;
+    tpa_tcp_conn_t *t = tpa_flow_cold(f)->tcp;
     if (!t || !row || !row->stream) return;
     if (newconn) {
         stream_end(d, p, f, 0, row);

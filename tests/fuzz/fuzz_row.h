@@ -178,7 +178,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (nf && (row->ports[0] || (c.ppid && c.transport == TPA_T_SCTP)) && !row->probe)
         FUZZ_CHECK(f[0]->app == idx + 1);
     for (size_t i = 1; i < nf; i++)
-        FUZZ_CHECK(f[i]->has_tunnel && f[i]->outer_flow >= 1 && f[i]->outer_flow < f[i]->id);
+        FUZZ_CHECK(f[i]->has_tunnel && tpa_flow_cold(f[i])->outer_flow >= 1 &&
+                   tpa_flow_cold(f[i])->outer_flow < f[i]->id);
     tpa_decoder_destroy(&c.d);
     return 0;
 }
