@@ -29,6 +29,8 @@ _Static_assert(sizeof(tpa_flow_t) == 2 * COLD_SIZE, "tpa_flow_cold: offset / 2")
  * at random, one or two per packet, and with 4 KB pages each costs a TLB miss too. */
 #define CHUNK_SLABS (TPA_BIGMEM_PAGE / SLAB_BYTES)
 _Static_assert(TPA_BIGMEM_PAGE % SLAB_BYTES == 0, "slabs tile a huge page");
+_Static_assert(TPA_BIGMEM_PAGE >= TPA_BIGMEM_MIN,
+               "a huge page's worth is a mapping aligned to 2 MB, so every slab to its size");
 
 /* Flows are never freed before the table, so they are carved from slabs: no malloc
  * header or alignment slack between them, a flow's hot part starts on a 128-byte
