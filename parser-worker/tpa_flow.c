@@ -1,5 +1,6 @@
 /* tpa_flow.c - direction-independent flow table (see tpa_flow.h). */
 #include "tpa_flow.h"
+#include "tpa_flow_int.h"
 
 #include "tpa_bigmem.h"
 
@@ -36,63 +37,12 @@ _Static_assert(TPA_BIGMEM_PAGE >= TPA_BIGMEM_MIN,
  * header or alignment slack between them, a flow's hot part starts on a 128-byte
  * boundary, its cold part on a cache line (tpa_flow.h). Flow id i is flow
  * (i - 1) % SLAB_FLOWS of slab (i - 1) / SLAB_FLOWS; an index slot holds that place
- * as slab << PLACE_BITS | flow + 1 (no division by SLAB_FLOWS on a lookup), not a
- * pointer. */
-#define PLACE_BITS 9
-_Static_assert(SLAB_FLOWS <= 1u << PLACE_BITS, "a flow's index in its slab fits its bits");
+ * as slab << TPA_FLOW_PLACE_BITS | flow + 1 (no division by SLAB_FLOWS on a lookup),
+ * not a pointer. The index, the table and the packet's lookup and count are in
+ * tpa_flow_int.h. */
+
 /* The largest id whose place fits 32 bits (create turns down more flows). */
-#define MAX_ID ((uint32_t)(((UINT32_MAX >> PLACE_BITS) - 1) * SLAB_FLOWS))
-
-/* An index slot: hash bits of the key (its home slot is hash & mask) and the flow's
- * place (place_of), 0 = empty. */
-typedef struct slot {
-    uint32_t hash;
-    uint32_t at;
-} slot_t;
-
-/* Links of flow id i (ids, 0 = none): in an LRU list, or in a wheel bucket (then sec
- * is the bucket's second of capture time). */
-typedef struct lru_node {
-    uint32_t prev, next;
-    int64_t sec;
-} lru_node_t;
-
-#define WHEEL 4096 /* buckets per class, > the longest timeout in seconds + 2 */
-_Static_assert(TPA_FLOW_TIMEOUT_TCP_US / 1000000 + 2 < WHEEL, "the wheel spans every timeout");
-
-typedef struct lru {
-    uint32_t head, tail;
-} lru_t;
-
-struct tpa_flow_table {
-    slot_t *slots;
-    size_t nslots; /* power of two; live <= 3/4 of it */
-    size_t live;
-    uint64_t seed;
-    uint64_t secret[7]; /* hash_key's per-table keys, from the seed */
-    uint32_t next_id;
-    uint64_t touches; /* LRU moves so far: the flows' touch stamps */
-    /* lazy mode (wheel != NULL): flow f of class c waits in bucket
-     * wheel[c][sec & (WHEEL - 1)] for a second sec <= its last_us; none is below
-     * cursor[c]; within class c the order of touch equals the order of last_us (cmax:
-     * the highest last_us stamped in it), except for the flow `suspect`, stamped last
-     * (a fragment's earlier time may precede its frame's own). */
-    uint32_t (*wheel)[WHEEL];
-    int64_t cursor[TPA_FLOW_NCLS];
-    int64_t cmax[TPA_FLOW_NCLS];
-    tpa_flow_t *suspect;
-    /* exact mode (wheel == NULL) */
-    lru_t lru[TPA_FLOW_NCLS];
-    tpa_flow_t **byid;    /* [id] = flow, for ids 1 .. next_id - 1; [0] unused */
-    lru_node_t *node;     /* [id] = links of the flow (live flows only) */
-    size_t capid;         /* entries of byid and node */
-    unsigned char **slab; /* [n] = flows n * SLAB_FLOWS + 1 .. (n + 1) * SLAB_FLOWS, each
-                             SLAB_BYTES bytes, SLAB_BYTES aligned */
-    size_t nslab, capslab;
-    unsigned char *standin; /* a slab of one flow for tpa_flow_table_standin, or NULL */
-    tpa_flow_hook_fn on_finish, on_release;
-    void *hook_ud;
-};
+#define MAX_ID ((uint32_t)(((UINT32_MAX >> TPA_FLOW_PLACE_BITS) - 1) * SLAB_FLOWS))
 
 static const int64_t timeout_us[TPA_FLOW_NCLS] = {TPA_FLOW_TIMEOUT_UDP_US, TPA_FLOW_TIMEOUT_TCP_US,
                                                   TPA_FLOW_TIMEOUT_CLOSED_US};
@@ -193,87 +143,11 @@ int tpa_flow_key_make6(tpa_flow_key_t *k, uint8_t proto, const uint8_t *src, uin
     return side;
 }
 
-/* 64-bit word i of a key (keys are 48 bytes: 6 words). */
-static inline uint64_t key_word(const tpa_flow_key_t *k, size_t i)
-{
-    uint64_t w;
-    memcpy(&w, (const unsigned char *)k + 8 * i, sizeof w);
-    return w;
-}
-
-_Static_assert(sizeof(tpa_flow_key_t) == 48, "hash_key and key_eq read a key as 6 words");
-
-#ifdef __SIZEOF_INT128__
-/* The high and low halves of a * b, folded. */
-static inline uint64_t fold(uint64_t a, uint64_t b)
-{
-    unsigned __int128 p = (unsigned __int128)a * b;
-    return (uint64_t)p ^ (uint64_t)(p >> 64);
-}
-
-/* Three independent folded products of key words xor secret words, then one more:
- * the multiplications run in parallel, so the slot load starts a few cycles after the
- * key is made (a chain of six rounds took about three times as long). An IPv4 key
- * holds its addresses in one half of words 0 and 2 (the other halves and words 1 and
- * 3 are zero): both addresses make one word, and the context word joins the last
- * product, so such a key costs two products. Inline: every packet hashes a key or two. */
-__attribute__((always_inline)) static inline uint64_t hash_key(const tpa_flow_table_t *t,
-                                                               const tpa_flow_key_t *k)
-{
-    const uint64_t *s = t->secret;
-    uint64_t h;
-    if (k->family == 4) {
-        uint64_t w2 = key_word(k, 2), addrs = key_word(k, 0) ^ (w2 << 32 | w2 >> 32);
-        h = fold(addrs ^ s[0], key_word(k, 4) ^ s[1]) ^ key_word(k, 5);
-    } else {
-        h = fold(key_word(k, 0) ^ s[0], key_word(k, 1) ^ s[1]) ^
-            fold(key_word(k, 2) ^ s[2], key_word(k, 3) ^ s[3]) ^
-            fold(key_word(k, 4) ^ s[4], key_word(k, 5) ^ s[5]);
-    }
-    return fold(h ^ t->seed, s[6]);
-}
-#else
-static inline uint64_t mix(uint64_t h, uint64_t w)
-{
-    h ^= w;
-    h *= 0x9E3779B97F4A7C15ULL;
-    return h ^ (h >> 29);
-}
-
-static inline uint64_t hash_key(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
-{
-    uint64_t h = t->seed;
-    h = mix(h, key_word(k, 0));
-    h = mix(h, key_word(k, 1));
-    h = mix(h, key_word(k, 2));
-    h = mix(h, key_word(k, 3));
-    h = mix(h, key_word(k, 4));
-    h = mix(h, key_word(k, 5));
-    h ^= h >> 32;
-    h *= 0xD6E8FEB86659FD93ULL;
-    h ^= h >> 32;
-    return h;
-}
-#endif
-
-static inline bool key_eq(const tpa_flow_key_t *a, const tpa_flow_key_t *b)
-{
-    return memcmp(a, b, sizeof *a) == 0; /* expanded inline: three 16-byte compares */
-}
-
 /* The place of flow id (1 .. MAX_ID) for an index slot, never 0. */
 static inline uint32_t place_of(uint32_t id)
 {
     uint32_t i = id - 1;
-    return (i / SLAB_FLOWS << PLACE_BITS | i % SLAB_FLOWS) + 1;
-}
-
-/* The flow at place at (from place_of). */
-static inline tpa_flow_t *flow_in(const tpa_flow_table_t *t, uint32_t at)
-{
-    size_t i = at - 1;
-    return (tpa_flow_t *)(void *)(t->slab[i >> PLACE_BITS] +
-                                  (i & ((1u << PLACE_BITS) - 1)) * HOT_SIZE);
+    return (i / SLAB_FLOWS << TPA_FLOW_PLACE_BITS | i % SLAB_FLOWS) + 1;
 }
 
 /* The flow of id (1 .. next_id - 1). */
@@ -283,9 +157,9 @@ static inline tpa_flow_t *flow_at(const tpa_flow_table_t *t, uint32_t id)
     return (tpa_flow_t *)(void *)(t->slab[i / SLAB_FLOWS] + i % SLAB_FLOWS * HOT_SIZE);
 }
 
-static void lru_unlink(tpa_flow_table_t *t, lru_t *l, uint32_t id)
+static void lru_unlink(tpa_flow_table_t *t, tpa_flow_lru_t *l, uint32_t id)
 {
-    lru_node_t *n = &t->node[id];
+    tpa_flow_node_t *n = &t->node[id];
     if (n->prev)
         t->node[n->prev].next = n->next;
     else
@@ -297,9 +171,9 @@ static void lru_unlink(tpa_flow_table_t *t, lru_t *l, uint32_t id)
     n->prev = n->next = 0;
 }
 
-static void lru_append(tpa_flow_table_t *t, lru_t *l, uint32_t id)
+static void lru_append(tpa_flow_table_t *t, tpa_flow_lru_t *l, uint32_t id)
 {
-    lru_node_t *n = &t->node[id];
+    tpa_flow_node_t *n = &t->node[id];
     n->next = 0;
     n->prev = l->tail;
     if (l->tail)
@@ -317,13 +191,13 @@ static inline int64_t second_of(int64_t us)
 
 static inline uint32_t *bucket(tpa_flow_table_t *t, int cls, int64_t sec)
 {
-    return &t->wheel[cls][(uint64_t)sec & (WHEEL - 1)];
+    return &t->wheel[cls][(uint64_t)sec & (TPA_FLOW_WHEEL - 1)];
 }
 
 static void bucket_add(tpa_flow_table_t *t, int cls, uint32_t id, int64_t sec)
 {
     uint32_t *b = bucket(t, cls, sec);
-    lru_node_t *n = &t->node[id];
+    tpa_flow_node_t *n = &t->node[id];
     n->sec = sec;
     n->prev = 0;
     n->next = *b;
@@ -333,7 +207,7 @@ static void bucket_add(tpa_flow_table_t *t, int cls, uint32_t id, int64_t sec)
 
 static void bucket_del(tpa_flow_table_t *t, int cls, uint32_t id)
 {
-    lru_node_t *n = &t->node[id];
+    tpa_flow_node_t *n = &t->node[id];
     if (n->prev)
         t->node[n->prev].next = n->next;
     else
@@ -419,7 +293,7 @@ static void go_exact(tpa_flow_table_t *t)
     for (int c = 0; c < TPA_FLOW_NCLS; c++) {
         uint32_t all = 0;
         size_t n = 0;
-        for (size_t i = 0; i < WHEEL; i++) {
+        for (size_t i = 0; i < TPA_FLOW_WHEEL; i++) {
             for (uint32_t id = t->wheel[c][i], next; id; id = next) {
                 next = t->node[id].next;
                 t->node[id].next = all;
@@ -428,7 +302,7 @@ static void go_exact(tpa_flow_table_t *t)
             }
         }
         all = sort_many(t, all, n);
-        lru_t *l = &t->lru[c];
+        tpa_flow_lru_t *l = &t->lru[c];
         l->head = l->tail = 0;
         for (uint32_t id = all, next; id; id = next) {
             next = t->node[id].next;
@@ -517,7 +391,7 @@ static bool reserve_id(tpa_flow_table_t *t, uint32_t id)
     tpa_flow_t **b = realloc(t->byid, nc * sizeof *b);
     if (!b) return false;
     t->byid = b;
-    lru_node_t *n = realloc(t->node, nc * sizeof *n);
+    tpa_flow_node_t *n = realloc(t->node, nc * sizeof *n);
     if (!n) return false;
     memset(n + t->capid, 0, (nc - t->capid) * sizeof *n);
     t->node = n;
@@ -529,7 +403,7 @@ static bool reserve_id(tpa_flow_table_t *t, uint32_t id)
 static void grow(tpa_flow_table_t *t)
 {
     size_t ns = t->nslots * 2, mask = ns - 1;
-    slot_t *n = calloc(ns, sizeof *n);
+    tpa_flow_slot_t *n = calloc(ns, sizeof *n);
     if (!n) return; /* keep working at a higher load */
     for (size_t i = 0; i < t->nslots; i++) {
         if (!t->slots[i].at) continue;
@@ -541,12 +415,6 @@ static void grow(tpa_flow_table_t *t)
     free(t->slots);
     t->slots = n;
     t->nslots = ns;
-}
-
-/* 32 bits of the key's hash: the slot's tag and (masked) its home. */
-static inline uint32_t hash32(const tpa_flow_table_t *t, const tpa_flow_key_t *k)
-{
-    return (uint32_t)(hash_key(t, k) >> 32);
 }
 
 /* tpa_flow_get's miss: a new flow for k at slot i of the index (h: its hash bits). */
@@ -570,7 +438,7 @@ __attribute__((noinline)) static tpa_flow_t *create(tpa_flow_table_t *t, const t
     f->cls = k->proto == 6 ? TPA_FLOW_CLS_TCP : TPA_FLOW_CLS_OTHER;
     f->last_us = now_us;
     tpa_flow_cold(f)->first_us = now_us;
-    t->slots[i] = (slot_t){h, place_of(f->id)};
+    t->slots[i] = (tpa_flow_slot_t){h, place_of(f->id)};
     t->byid[f->id] = f;
     cls_enter(t, f);
     t->live++;
@@ -578,40 +446,12 @@ __attribute__((noinline)) static tpa_flow_t *create(tpa_flow_table_t *t, const t
     return f;
 }
 
-/* Whether the caller's guess is the live flow for k: its first key word turns down
- * most wrong guesses before the whole key is compared. */
-static inline bool hint_is(const tpa_flow_t *hint, const tpa_flow_key_t *k)
-{
-    return hint && key_word(&hint->key, 0) == key_word(k, 0) && key_eq(&hint->key, k) &&
-           !hint->finished;
-}
-
-/* The live flow for k (h: its hash bits) in the index, or NULL; *slot is then the
- * empty slot where it goes. */
-__attribute__((always_inline)) static inline tpa_flow_t *find(const tpa_flow_table_t *t,
-                                                              const tpa_flow_key_t *k, uint32_t h,
-                                                              size_t *slot)
-{
-    size_t mask = t->nslots - 1, i = h & mask;
-    const slot_t *slots = t->slots;
-    for (slot_t s; (s = slots[i]).at; i = (i + 1) & mask) {
-        if (s.hash != h) continue;
-        tpa_flow_t *f = flow_in(t, s.at);
-        /* the counters' line (TCP's per-segment state too) is written next: load it
-         * along with the key's */
-        __builtin_prefetch((const unsigned char *)f + 64, 1);
-        if (key_eq(&f->key, k)) return f;
-    }
-    *slot = i;
-    return NULL;
-}
-
 static inline tpa_flow_t *get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
                               int64_t now_us, bool *created)
 {
-    uint32_t h = hash32(t, k);
+    uint32_t h = tpa_flow_hash32(t, k);
     size_t i = 0;
-    tpa_flow_t *f = find(t, k, h, &i);
+    tpa_flow_t *f = tpa_flow_find(t, k, h, &i);
     if (!f) return create(t, k, h, i, side, now_us, created);
     *created = false;
     return f;
@@ -626,77 +466,44 @@ tpa_flow_t *tpa_flow_get(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
 tpa_flow_t *tpa_flow_get_hint(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
                               int64_t now_us, bool *created, tpa_flow_t *hint)
 {
-    if (hint_is(hint, k)) {
+    if (tpa_flow_hint_is(hint, k)) {
         *created = false;
         return hint;
     }
     return get(t, k, side, now_us, created);
 }
 
-/* count's move of f in its class when the stamp alone is not the move: in lazy mode
- * with the order in doubt, or in exact mode. Out of line, so that a packet's count
- * makes no call. */
-__attribute__((noinline)) static void count_move(tpa_flow_table_t *t, tpa_flow_t *f)
+void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
+                    int64_t now_us)
+{
+    tpa_flow_count_in(t, f, side, pkts, bytes, now_us);
+}
+
+void tpa_flow_count_move(tpa_flow_table_t *t, tpa_flow_t *f)
 {
     if (t->wheel) {
         order_check(t, f);
         return;
     }
-    lru_t *l = &t->lru[f->cls];
+    tpa_flow_lru_t *l = &t->lru[f->cls];
     if (l->tail != f->id) {
         lru_unlink(t, l, f->id);
         lru_append(t, l, f->id);
     }
 }
 
-static inline void count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts,
-                         uint64_t bytes, int64_t now_us)
-{
-    f->pkts[side & 1] += pkts;
-    f->bytes[side & 1] += bytes;
-    /* first_us <= last_us: a time past last_us cannot be below first_us, so the
-     * rarely read line of first_us is read only for a time that is not */
-    if (now_us > f->last_us)
-        f->last_us = now_us;
-    else if (now_us < tpa_flow_cold(f)->first_us)
-        tpa_flow_cold(f)->first_us = now_us;
-    f->touch = ++t->touches;
-    if (t->wheel && !t->suspect && f->last_us >= t->cmax[f->cls])
-        t->cmax[f->cls] = f->last_us; /* lazy: the stamp is the move */
-    else
-        count_move(t, f);
-}
-
-void tpa_flow_count(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint64_t pkts, uint64_t bytes,
-                    int64_t now_us)
-{
-    count(t, f, side, pkts, bytes, now_us);
-}
-
-/* tpa_flow_get_count's miss: the new flow, counted. */
-__attribute__((noinline)) static tpa_flow_t *create_count(tpa_flow_table_t *t,
-                                                          const tpa_flow_key_t *k, uint32_t h,
-                                                          size_t i, int side, int64_t now_us,
-                                                          uint64_t bytes, bool *created)
+tpa_flow_t *tpa_flow_create_count(tpa_flow_table_t *t, const tpa_flow_key_t *k, uint32_t h,
+                                  size_t i, int side, int64_t now_us, uint64_t bytes, bool *created)
 {
     tpa_flow_t *f = create(t, k, h, i, side, now_us, created);
-    if (f) count(t, f, side, 1, bytes, now_us);
+    if (f) tpa_flow_count_in(t, f, side, 1, bytes, now_us);
     return f;
 }
 
 tpa_flow_t *tpa_flow_get_count(tpa_flow_table_t *t, const tpa_flow_key_t *k, int side,
                                int64_t now_us, uint64_t bytes, bool *created, tpa_flow_t *hint)
 {
-    tpa_flow_t *f = hint;
-    if (!hint_is(hint, k)) {
-        uint32_t h = hash32(t, k);
-        size_t i = 0;
-        f = find(t, k, h, &i);
-        if (!f) return create_count(t, k, h, i, side, now_us, bytes, created);
-    }
-    *created = false;
-    count(t, f, side, 1, bytes, now_us);
-    return f;
+    return tpa_flow_get_count_in(t, k, side, now_us, bytes, created, hint);
 }
 
 void tpa_flow_tcp_flags_class(tpa_flow_table_t *t, tpa_flow_t *f, int side, uint8_t flags)
@@ -744,13 +551,13 @@ static void index_remove(tpa_flow_table_t *t, uint32_t h, uint32_t id)
             i = j;
         }
     }
-    t->slots[i] = (slot_t){0, 0};
+    t->slots[i] = (tpa_flow_slot_t){0, 0};
 }
 
 /* f, out of its class already, leaves the index and finishes. */
 static void finish_unlinked(tpa_flow_table_t *t, tpa_flow_t *f)
 {
-    index_remove(t, hash32(t, &f->key), f->id);
+    index_remove(t, tpa_flow_hash32(t, &f->key), f->id);
     if (t->on_finish && !f->finished) t->on_finish(t->hook_ud, f);
     f->finished = 1;
     t->live--;
@@ -771,8 +578,8 @@ static void expire_lazy(tpa_flow_table_t *t, int c, int64_t now_us)
     int64_t to = timeout_us[c], last = second_of(now_us - to - 1);
     if (last < t->cursor[c]) return;
     /* the seconds cursor .. last, or every bucket once when they wrap */
-    bool all = t->cursor[c] == INT64_MIN || last - t->cursor[c] >= WHEEL;
-    int64_t first = all ? last - (WHEEL - 1) : t->cursor[c];
+    bool all = t->cursor[c] == INT64_MIN || last - t->cursor[c] >= TPA_FLOW_WHEEL;
+    int64_t first = all ? last - (TPA_FLOW_WHEEL - 1) : t->cursor[c];
     uint32_t idle = 0;
     for (int64_t sec = first; sec <= last; sec++) {
         for (uint32_t id = *bucket(t, c, sec), next; id; id = next) {
@@ -805,7 +612,7 @@ void tpa_flow_table_expire(tpa_flow_table_t *t, int64_t now_us)
             expire_lazy(t, c, now_us);
             continue;
         }
-        lru_t *l = &t->lru[c];
+        tpa_flow_lru_t *l = &t->lru[c];
         while (l->head && t->byid[l->head]->last_us + timeout_us[c] < now_us)
             finish_one(t, t->byid[l->head]);
     }

@@ -8,6 +8,7 @@
  * header broken after the ports still belongs to the conversation.
  */
 #include "tpa_decode_int.h"
+#include "tpa_flow_int.h"
 
 /* A flow inside a tunnel: its context from the first packet, the reverse TEID and the
  * QFI when first seen. Only stores what changes (the flow's lines stay clean). */
@@ -38,8 +39,9 @@ tpa_flow_t *tpa_dec_flow(tpa_decoder_t *d, tpa_pkt_t *p, const tpa_ipctx_t *ip, 
     int level = p->nlayers < TPA_DECODE_MAX_DEPTH ? p->nlayers : TPA_DECODE_MAX_DEPTH - 1;
     tpa_flow_t *f;
     if (__builtin_expect(p->nextra == 0, 1)) {
-        /* lookup and count in one call */
-        f = tpa_flow_get_count(d->flows, &k, s, p->ts_us, p->wirelen, &created, d->recent[level]);
+        /* lookup and count inline (tpa_flow_int.h): no call unless the flow is new */
+        f = tpa_flow_get_count_in(d->flows, &k, s, p->ts_us, p->wirelen, &created,
+                                  d->recent[level]);
         if (!f) return NULL;
     } else {
         /* fragment frames held for this datagram count first */
