@@ -203,11 +203,13 @@ static inline bool fixed_hit(const msg_memo_t *m, const char *protocol, const ch
            (m->e->name || !name || !name[0]);
 }
 
-/* The fmemo slot of a pair of literals: by their addresses alone. */
+/* The two fmemo slots of a pair of literals, by their addresses alone: two, so that
+ * two frequent pairs whose addresses meet in one bucket do not take it from each
+ * other at every message. */
 static inline msg_memo_t *fixed_slot(tpa_result_sink_t *s, const char *protocol, const char *code)
 {
     uint64_t k = ((uintptr_t)protocol ^ ((uintptr_t)code << 1)) * 0x9e3779b97f4a7c15ULL;
-    return &s->fmemo[k >> 54 & (MSG_FMEMO - 1)];
+    return &s->fmemo[k >> 54 & (MSG_FMEMO - 2)];
 }
 
 /* The common case inline, without a frame: a pair of literals counted last time or
@@ -218,8 +220,13 @@ int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const c
     if (s) {
         const msg_memo_t *m = s->last;
         if (!fixed_hit(m, protocol, code, name)) {
-            m = fixed_slot(s, protocol, code);
-            if (!fixed_hit(m, protocol, code, name)) return count_message(s, protocol, code, name);
+            const msg_memo_t *b = fixed_slot(s, protocol, code);
+            if (fixed_hit(&b[0], protocol, code, name))
+                m = &b[0];
+            else if (fixed_hit(&b[1], protocol, code, name))
+                m = &b[1];
+            else
+                return count_message(s, protocol, code, name);
             s->last = m;
         }
         m->e->count++;
@@ -229,14 +236,21 @@ int tpa_result_count_message(tpa_result_sink_t *s, const char *protocol, const c
     return count_message(s, protocol, code, name);
 }
 
-/* mm (a memo slot just counted) holds a pair of literals: it goes to its fmemo slot,
- * for the common case to find, and becomes the pair counted last. */
+/* mm (a memo slot just counted) holds a pair of literals: it goes to its fmemo
+ * bucket, for the common case to find (the first slot; the pair there before, unless
+ * it is the same, moves to the second), and becomes the pair counted last. */
 static void remember(tpa_result_sink_t *s, const msg_memo_t *mm)
 {
     if (!mm->fixed) return;
-    msg_memo_t *f = fixed_slot(s, mm->protocol, mm->code);
-    *f = *mm;
-    s->last = f;
+    msg_memo_t *b = fixed_slot(s, mm->protocol, mm->code);
+    if (b[1].protocol == mm->protocol && b[1].code == mm->code) {
+        b[1] = *mm; /* already there (its name was missing) */
+        s->last = &b[1];
+        return;
+    }
+    if (!(b[0].protocol == mm->protocol && b[0].code == mm->code)) b[1] = b[0];
+    b[0] = *mm;
+    s->last = &b[0];
 }
 
 static int count_message(tpa_result_sink_t *s, const char *protocol, const char *code,
