@@ -107,19 +107,21 @@ void tpa_3gpp_add_slot(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind)
     if (s[0] && !holds(m, kind, s)) tpa_sig_add_id(m, kind, s);
 }
 
+_Static_assert(2 + TPA_FMT_X_ROOM + 1 + TPA_FMT_ADDR_MAX <= TPA_3GPP_ID_SLOT,
+               "\"0x<id>@<addr>\" and the raw writers' scratch fit a slot");
+
 void tpa_3gpp_add_id_at(tpa_sig_t *m, tpa_3gpp_ids_t *b, tpa_id_kind_t kind, uint64_t id,
                         int family, const uint8_t *addr)
 {
     if (m->n_ids >= TPA_SIG_MAX_IDS) return;
-    tpa_fmt_t f;
-    tpa_fmt_init(&f, b->slot[m->n_ids], TPA_3GPP_ID_SLOT);
-    tpa_fmt_mem(&f, "0x", 2);
-    tpa_fmt_x(&f, id, 0);
+    char *s = b->slot[m->n_ids], *p = s; /* never cut: the slot has the room (above) */
+    memcpy(p, "0x", 2);
+    p = tpa_fmt_x_raw(p + 2, id);
     if (addr && (family == 4 || family == 6)) {
-        tpa_fmt_c(&f, '@');
-        tpa_fmt_addr(&f, family, addr);
+        *p++ = '@';
+        p = tpa_fmt_addr_raw(p, family, addr);
     }
-    const char *s = b->slot[m->n_ids]; /* never cut: at most 64 characters */
+    *p = '\0';
     if (!holds(m, kind, s)) tpa_sig_add_id(m, kind, s);
 }
 

@@ -48,8 +48,11 @@ typedef struct tpa_3gpp_msg {
     tpa_3gpp_ids_t ids;
     char code[8];  /* the code of a type past 255 (a static string below) */
     char name[40]; /* the name of a type the table lacks */
-    char key[64];
+    char key[64]; /* "seq=<32-bit decimal>@<addr>" */
 } tpa_3gpp_msg_t;
+
+_Static_assert(4 + 10 + 1 + TPA_FMT_ADDR_MAX <= sizeof(((tpa_3gpp_msg_t *)0)->key),
+               "a sequence key and the raw writers' scratch fit");
 
 /* Starts m for a message of type `type` of protocol (a static string, also the cause
  * family) whose table row is def (NULL when the table lacks the type: named
@@ -201,12 +204,12 @@ static inline void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx
 {
     const tpa_flow_key_t *k = &c->flow->key;
     int side = m->sig.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side;
-    tpa_fmt_t f;
-    tpa_fmt_init(&f, m->key, sizeof m->key);
-    tpa_fmt_mem(&f, "seq=", 4);
-    tpa_fmt_u(&f, seq);
-    tpa_fmt_c(&f, '@');
-    tpa_fmt_addr(&f, k->family, k->addr[side & 1]);
+    char *p = m->key; /* never cut: the key has the room (below) */
+    memcpy(p, "seq=", 4);
+    p = tpa_fmt_u_raw(p + 4, seq);
+    *p++ = '@';
+    p = tpa_fmt_addr_raw(p, k->family, k->addr[side & 1]);
+    *p = '\0';
     m->sig.key = m->key;
 }
 
