@@ -185,18 +185,19 @@ static void message(tpa_dissect_ctx_t *c, tpa_rd_t *m, bool whole)
     }
     unsigned id = tpa_rd_be16(&h), flags = tpa_rd_be16(&h);
     bool qr = (flags & 0x8000) != 0;
-    /* the key "id=<id>|<qname>|<qtype>", the name written in place by the walk */
-    char key[3 + 5 + 1 + QNAME_MAX + 1 + 5];
-    tpa_fmt_t f;
-    tpa_fmt_init(&f, key, sizeof key);
-    tpa_fmt_mem(&f, "id=", 3);
-    tpa_fmt_u(&f, id);
-    tpa_fmt_c(&f, '|');
-    walk_t w = {.qname = f.p, .qname_len = 0, .qtype = 0};
+    /* the key "id=<id>|<qname>|<qtype>", the name written in place by the walk; never
+     * cut: both numbers are 16-bit (5 digits at most) and the name's text is shorter
+     * than QNAME_MAX */
+    char key[3 + 5 + 1 + QNAME_MAX + 1 + 5 + 1];
+    memcpy(key, "id=", 3);
+    char *p = tpa_fmt_u_raw(key + 3, id);
+    *p++ = '|';
+    walk_t w = {.qname = p, .qname_len = 0, .qtype = 0};
     int bad = check(*m, &w);
-    f.p += w.qname_len;
-    tpa_fmt_c(&f, '|');
-    tpa_fmt_u(&f, w.qtype);
+    p += w.qname_len;
+    *p++ = '|';
+    p = tpa_fmt_u_raw(p, w.qtype);
+    *p = '\0';
 
     tpa_sig_t sig;
     tpa_sig_init(&sig);
