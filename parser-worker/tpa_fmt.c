@@ -143,6 +143,10 @@ void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
 
 char *tpa_fmt_u_raw(char *p, uint64_t v)
 {
+    if (v < 10) { /* the common short case (a DNS qtype, a bearer id) */
+        *p = (char)('0' + v);
+        return p + 1;
+    }
     size_t n = dec_len(v);
     dec_at(p, v, n);
     return p + n;
@@ -340,15 +344,25 @@ __attribute__((noinline)) static void addr_slow(tpa_fmt_t *f, int family, const 
     uint32_t k;
     memcpy(&k, a, 4);
     ip4_memo_t *e = &ip4_memo[(k * 0x9e3779b1u) >> 28];
-    if (e->len == 0 || e->a != k) {
-        char tmp[17] = {0}; /* 16 bytes of room: ip4 writes in place */
-        tpa_fmt_t t;
-        tpa_fmt_init(&t, tmp, sizeof tmp);
-        ip4(&t, a);
-        memcpy(e->text, tmp, sizeof e->text);
-        e->a = k;
-        e->len = (uint8_t)tpa_fmt_len(&t);
+    if (e->len && e->a == k) { /* held, but f is nearly full */
+        tpa_fmt_mem(f, e->text, e->len);
+        return;
     }
+    if (f->end - f->p >= 16) { /* written in place, then kept: its 16 bytes from there */
+        char *start = f->p;
+        ip4(f, a);
+        memcpy(e->text, start, sizeof e->text);
+        e->a = k;
+        e->len = (uint8_t)(f->p - start);
+        return;
+    }
+    char tmp[17] = {0}; /* 16 bytes of room: ip4 writes in place */
+    tpa_fmt_t t;
+    tpa_fmt_init(&t, tmp, sizeof tmp);
+    ip4(&t, a);
+    memcpy(e->text, tmp, sizeof e->text);
+    e->a = k;
+    e->len = (uint8_t)tpa_fmt_len(&t);
     tpa_fmt_mem(f, e->text, e->len);
 }
 
