@@ -400,17 +400,12 @@ char *tpa_fmt_addr_raw(char *p, int family, const uint8_t *a)
 
 #define TEN(p) p "0", p "1", p "2", p "3", p "4", p "5", p "6", p "7", p "8", p "9"
 
-static const char *const dec8[256] = {
+const char *const tpa_fmt_dec8[256] = {
     "0",       "1",       "2",       "3",       "4",       "5",       "6",       "7",
     "8",       "9",       TEN("1"),  TEN("2"),  TEN("3"),  TEN("4"),  TEN("5"),  TEN("6"),
     TEN("7"),  TEN("8"),  TEN("9"),  TEN("10"), TEN("11"), TEN("12"), TEN("13"), TEN("14"),
     TEN("15"), TEN("16"), TEN("17"), TEN("18"), TEN("19"), TEN("20"), TEN("21"), TEN("22"),
     TEN("23"), TEN("24"), "250",     "251",     "252",     "253",     "254",     "255"};
-
-const char *tpa_fmt_u8_str(uint8_t v)
-{
-    return dec8[v];
-}
 
 size_t tpa_fmt_u_str(uint64_t v, char *buf, size_t size)
 {

@@ -91,7 +91,11 @@ char *tpa_fmt_addr_raw(char *p, int family, const uint8_t *a);
 
 /* The decimal text of v (0-255), a static string: a message type octet as a code that
  * the signalling layer keeps by address. */
-const char *tpa_fmt_u8_str(uint8_t v);
+extern const char *const tpa_fmt_dec8[256];
+static inline const char *tpa_fmt_u8_str(uint8_t v)
+{
+    return tpa_fmt_dec8[v];
+}
 
 /* Shorthands that write into buf[0..size) from its start; they return the length. */
 size_t tpa_fmt_u_str(uint64_t v, char *buf, size_t size);

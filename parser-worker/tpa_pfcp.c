@@ -126,16 +126,15 @@ const char *tpa_pfcp_cause_name(unsigned v)
                                 X(w, 246) X(w, 251) X(w, 253) X(w, 254) X(w, 255) X(w, 262)        \
                                     X(w, 263) X(w, 266) X(w, 269) X(w, 270)
 
-/* The same as a bit set, built by the compiler: bit t & 63 of word t >> 6. */
+/* All of them (1-18 too) as a bit set, built by the compiler: bit t & 63 of word t >> 6. */
 #define GROUPED_BIT(w, t) | ((t) >> 6 == (w) ? 1ULL << ((t)&63) : 0)
 static const uint64_t grouped_bits[5] = {
-    0 GROUPED_TYPES(GROUPED_BIT, 0), 0 GROUPED_TYPES(GROUPED_BIT, 1),
+    0x7fffeULL /* 1-18 */ GROUPED_TYPES(GROUPED_BIT, 0), 0 GROUPED_TYPES(GROUPED_BIT, 1),
     0 GROUPED_TYPES(GROUPED_BIT, 2), 0 GROUPED_TYPES(GROUPED_BIT, 3),
     0 GROUPED_TYPES(GROUPED_BIT, 4)};
 
 static bool grouped(unsigned t)
 {
-    if (t >= 1 && t <= 18) return true;
     return t < 64 * (sizeof grouped_bits / sizeof grouped_bits[0]) &&
            (grouped_bits[t >> 6] >> (t & 63) & 1);
 }
