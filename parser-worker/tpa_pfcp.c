@@ -159,8 +159,9 @@ static void ie_fteid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 /* F-SEID (8.2.37): flags V6 0x01, V4 0x02; SEID (8); IPv4; IPv6. */
 static void ie_fseid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
-    uint8_t fl = tpa_rd_u8(v);
-    uint64_t seid = tpa_rd_be64(v);
+    tpa_rd_t f = tpa_rd_sub(v, 9); /* its reads cannot fail, as the compiler sees */
+    uint8_t fl = tpa_rd_u8(&f);
+    uint64_t seid = tpa_rd_be64(&f);
     tpa_3gpp_ip_t a4 = {0}, a6 = {0};
     if (fl & 0x02) tpa_3gpp_ip(v, 4, &a4);
     if (fl & 0x01) tpa_3gpp_ip(v, 6, &a6);
