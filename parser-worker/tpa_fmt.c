@@ -184,18 +184,17 @@ __attribute__((noinline)) static void x_any(tpa_fmt_t *f, uint64_t v, int width)
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* The eight hex digits of x, as a word whose bytes in memory order run from the most
- * significant digit: the nibbles spread one to a byte (nibble k in byte k), each byte
- * turned into its digit or letter at once (no byte carries into the next: at most
- * 15 + 6 before the test, 15 + 87 after), then the bytes reversed. */
+ * significant digit: each octet's two digits from hex2, the most significant octet's in
+ * the low bytes. */
 static inline uint64_t hex8(uint32_t x)
 {
-    uint64_t y = x;
-    y = (y | y << 16) & 0x0000ffff0000ffffULL;
-    y = (y | y << 8) & 0x00ff00ff00ff00ffULL;
-    y = (y | y << 4) & 0x0f0f0f0f0f0f0f0fULL;
-    uint64_t letter = ((y + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL; /* >= 10 */
-    y += 0x3030303030303030ULL + letter * ('a' - '0' - 10);
-    return __builtin_bswap64(y);
+    uint64_t w = 0;
+    for (int i = 0; i < 4; i++) {
+        uint16_t d;
+        memcpy(&d, hex2 + 2 * (x >> (24 - 8 * i) & 0xff), 2);
+        w |= (uint64_t)d << (16 * i);
+    }
+    return w;
 }
 
 /* The last n (1-8) of the eight hex digits of x at p: one 8-byte store (the bytes past
