@@ -241,7 +241,7 @@ static void suci(tpa_nas_msg_t *m, tpa_rd_t v)
     if (fmt == 1) { /* NAI */
         char nai[128];
         tpa_rd_str(&v, tpa_rd_remaining(&v), nai, sizeof nai);
-        if (nai[0]) tpa_nas_id(m, TPA_ID_SUCI, "%s", nai);
+        if (nai[0]) tpa_nas_id_s(m, TPA_ID_SUCI, nai);
         return;
     }
     if (fmt != 0) return;
@@ -290,7 +290,7 @@ static void mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
     }
     case 3: /* IMEI */
     case 5: /* IMEISV */
-        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id(m, TPA_ID_IMEI, "%s", d);
+        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id_s(m, TPA_ID_IMEI, d);
         break;
     case 4: { /* 5G-S-TMSI */
         tpa_rd_skip(&v, 1);
@@ -444,8 +444,8 @@ static bool sm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     b.nn = 0;
     b.dnn[0] = b.snssai[0] = '\0';
     tpa_nas_msg_init(&b.m, PROTO, type, sm_names[type] ? sm_names[type] : "Unknown 5GSM message");
-    tpa_nas_key(&b.m, w, "|psi=%u", psi);
-    tpa_nas_id(&b.m, TPA_ID_PDU_SESSION, "%u", psi);
+    tpa_nas_key(&b.m, w, "|psi=", psi);
+    tpa_nas_id_u(&b.m, TPA_ID_PDU_SESSION, psi);
     if (!sm_mandatory(&b, type, &r)) {
         b.reason = TPA_MAL_NAS5GS_TRUNCATED;
     } else if (sm_names[type]) {
@@ -458,8 +458,8 @@ static bool sm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     }
     const char *dnn = b.dnn[0] ? b.dnn : w->dnn;
     const char *sn = b.snssai[0] ? b.snssai : w->snssai;
-    if (dnn && dnn[0]) tpa_nas_id(&b.m, TPA_ID_DNN, "%s", dnn);
-    if (sn && sn[0]) tpa_nas_id(&b.m, TPA_ID_SNSSAI, "%s", sn);
+    if (dnn && dnn[0]) tpa_nas_id_s(&b.m, TPA_ID_DNN, dnn);
+    if (sn && sn[0]) tpa_nas_id_s(&b.m, TPA_ID_SNSSAI, sn);
     sm_semantics(&b.m, type, pti);
     if (b.reason >= 0) tpa_nas_bad(w, b.reason);
     tpa_nas_report(w, &b.m);
@@ -506,18 +506,18 @@ static void mm_opt(tpa_nas_walk_t *w, body_t *b, unsigned type, const tpa_nas_ie
         break;
     case 0x12: /* PDU session ID */
         if ((type == 0x67 || type == 0x68 || type == 0x4f) && tpa_rd_has(&v, 1))
-            tpa_nas_id(&b->m, TPA_ID_PDU_SESSION, "%u", tpa_rd_peek(&v, 0));
+            tpa_nas_id_u(&b->m, TPA_ID_PDU_SESSION, tpa_rd_peek(&v, 0));
         break;
     case 0x22: /* S-NSSAI */
         if (type == 0x67) {
             snssai(v, b->snssai, sizeof b->snssai);
-            if (b->snssai[0]) tpa_nas_id(&b->m, TPA_ID_SNSSAI, "%s", b->snssai);
+            if (b->snssai[0]) tpa_nas_id_s(&b->m, TPA_ID_SNSSAI, b->snssai);
         }
         break;
     case 0x25: /* DNN */
         if (type == 0x67) {
             tpa_3gpp_apn(&v, tpa_rd_remaining(&v), b->dnn, sizeof b->dnn);
-            if (b->dnn[0]) tpa_nas_id(&b->m, TPA_ID_DNN, "%s", b->dnn);
+            if (b->dnn[0]) tpa_nas_id_s(&b->m, TPA_ID_DNN, b->dnn);
         }
         break;
     case 0x58: /* 5GMM cause (TV) */
@@ -699,7 +699,7 @@ static bool mm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     b.ack = b.has_mm_cause = false;
     b.dnn[0] = b.snssai[0] = '\0';
     tpa_nas_msg_init(&b.m, PROTO, type, mm_names[type] ? mm_names[type] : "Unknown 5GMM message");
-    tpa_nas_key(&b.m, w, NULL);
+    tpa_nas_key(&b.m, w, NULL, 0);
     bool switch_off = false;
     if (!mm_mandatory(w, &b, type, &r, &switch_off)) {
         b.reason = TPA_MAL_NAS5GS_TRUNCATED;

@@ -84,10 +84,15 @@ const char *tpa_nas_keep(tpa_nas_msg_t *m, const char *fmt, ...)
 void tpa_nas_id(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Sets the pairing key "ue=<ran:|enb:><id>" (or amf:/mme: without a RAN id) followed
- * by the printf-formatted suffix (may be NULL); no key without UE ids. */
-void tpa_nas_key(tpa_nas_msg_t *m, const tpa_nas_walk_t *w, const char *suffix_fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Adds identity kind with a copy of s, or with the decimal text of v (kept in the
+ * arena): what tpa_nas_id(m, kind, "%s", s) and "%u" add, without printf. */
+void tpa_nas_id_s(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *s);
+void tpa_nas_id_u(tpa_nas_msg_t *m, tpa_id_kind_t kind, uint64_t v);
+
+/* Sets the pairing key "ue=<ran:|enb:><id>" (or amf:/mme: without a RAN id) followed,
+ * when suffix is not NULL, by suffix and v in decimal ("|psi=" 5 gives "|psi=5"); no
+ * key without UE ids. */
+void tpa_nas_key(tpa_nas_msg_t *m, const tpa_nas_walk_t *w, const char *suffix, unsigned v);
 
 /* Sets kind, procedure and outcome. */
 void tpa_nas_proc(tpa_nas_msg_t *m, tpa_sig_kind_t kind, const char *procedure,

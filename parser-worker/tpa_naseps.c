@@ -232,10 +232,10 @@ static void eps_mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
     char d[24], mcc[4], mnc[4];
     switch (o & 7) {
     case 1:
-        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id(m, TPA_ID_IMSI, "%s", d);
+        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id_s(m, TPA_ID_IMSI, d);
         break;
     case 3:
-        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id(m, TPA_ID_IMEI, "%s", d);
+        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id_s(m, TPA_ID_IMEI, d);
         break;
     case 6: {
         tpa_rd_skip(&v, 1);
@@ -262,11 +262,11 @@ static void gsm_mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
     char d[24];
     switch (o & 7) {
     case 1:
-        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id(m, TPA_ID_IMSI, "%s", d);
+        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id_s(m, TPA_ID_IMSI, d);
         break;
     case 2:
     case 3:
-        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id(m, TPA_ID_IMEI, "%s", d);
+        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id_s(m, TPA_ID_IMEI, d);
         break;
     case 4: {
         tpa_rd_skip(&v, 1);
@@ -395,7 +395,7 @@ static void esm_semantics(tpa_nas_walk_t *w, tpa_nas_msg_t *m, unsigned type, un
     const char *bearer = NULL;
     tpa_nas_uest_t *s = w->dry || w->echo ? NULL : tpa_nas_uest(w->ue, true);
     uint16_t bit = (uint16_t)(1u << (ebi & 15));
-    tpa_nas_key(m, w, NULL);
+    tpa_nas_key(m, w, NULL, 0);
     switch (type) {
     case 0xd0: tpa_nas_proc(m, TPA_SIG_REQUEST, pdn, TPA_SIG_OK); return;
     case 0xc2: tpa_nas_proc(m, TPA_SIG_RESPONSE, pdn, TPA_SIG_OK); return;
@@ -403,7 +403,7 @@ static void esm_semantics(tpa_nas_walk_t *w, tpa_nas_msg_t *m, unsigned type, un
     case 0xd1: tpa_nas_proc(m, TPA_SIG_RESPONSE, pdn, TPA_SIG_FAILURE); return;
     case 0xd9:
     case 0xda:
-        tpa_nas_key(m, w, "|pti=%u", pti);
+        tpa_nas_key(m, w, "|pti=", pti);
         tpa_nas_proc(m, type == 0xd9 ? TPA_SIG_REQUEST : TPA_SIG_RESPONSE, "ESM Information",
                      TPA_SIG_OK);
         return;
@@ -445,7 +445,7 @@ static void esm_semantics(tpa_nas_walk_t *w, tpa_nas_msg_t *m, unsigned type, un
             s->esm_ebis |= bit;
             return;
         }
-        tpa_nas_key(m, w, "|ebi=%u", ebi);
+        tpa_nas_key(m, w, "|ebi=", ebi);
         tpa_nas_proc(m, TPA_SIG_REQUEST, bearer, TPA_SIG_OK);
         return;
     }
@@ -456,7 +456,7 @@ static void esm_semantics(tpa_nas_walk_t *w, tpa_nas_msg_t *m, unsigned type, un
         if (!s->esm_ebis) esm_pending_set(s, TPA_NAS_ESM_NONE);
         return;
     }
-    tpa_nas_key(m, w, "|ebi=%u", ebi);
+    tpa_nas_key(m, w, "|ebi=", ebi);
     tpa_nas_proc(m, TPA_SIG_RESPONSE, bearer, fail ? TPA_SIG_FAILURE : TPA_SIG_OK);
 }
 
@@ -487,8 +487,8 @@ static bool esm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
             esm_opt(&b, type, &ie);
         if (o.bad) b.reason = TPA_MAL_NASEPS_IE_LEN_INVALID;
     }
-    if (ebi) tpa_nas_id(&b.m, TPA_ID_PDU_SESSION, "%u", ebi);
-    if (b.apn[0]) tpa_nas_id(&b.m, TPA_ID_DNN, "%s", b.apn);
+    if (ebi) tpa_nas_id_u(&b.m, TPA_ID_PDU_SESSION, ebi);
+    if (b.apn[0]) tpa_nas_id_s(&b.m, TPA_ID_DNN, b.apn);
     esm_semantics(w, &b.m, type, ebi, pti);
     drop_success_cause(&b.m);
     if (b.reason >= 0) tpa_nas_bad(w, b.reason);
@@ -636,7 +636,7 @@ static void emm_semantics(tpa_nas_walk_t *w, body_t *b, unsigned type)
     tpa_nas_msg_t *m = &b->m;
     const char *au = "Authentication", *smc = "Security Mode", *tau = "Tracking Area Update",
                *sr = "Service Request";
-    tpa_nas_key(m, w, NULL);
+    tpa_nas_key(m, w, NULL, 0);
     switch (type) {
     case 0x41: tpa_nas_proc(m, TPA_SIG_REQUEST, "Attach", TPA_SIG_OK); break;
     case 0x42: tpa_nas_proc(m, TPA_SIG_RESPONSE, "Attach", TPA_SIG_OK); break;
