@@ -187,6 +187,17 @@ void tpa_nas_id(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *fmt, ...)
     tpa_sig_add_id(&m->sig, kind, s);
 }
 
+void tpa_nas_guti_head(tpa_fmt_t *f, char *buf, size_t size, const char *mcc, const char *mnc,
+                       unsigned id)
+{
+    tpa_fmt_init(f, buf, size);
+    tpa_fmt_s(f, mcc);
+    tpa_fmt_s(f, mnc);
+    tpa_fmt_c(f, '-');
+    tpa_fmt_u(f, id);
+    tpa_fmt_c(f, '-');
+}
+
 void tpa_nas_key(tpa_nas_msg_t *m, const tpa_nas_walk_t *w, const char *suffix, unsigned v)
 {
     const tpa_nas_ue_t *ue = w->ue;

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "tpa_3gpp.h"
+#include "tpa_fmt.h"
 #include "tpa_malformed.h"
 #include "tpa_nas_int.h"
 
@@ -266,6 +267,17 @@ static void suci(tpa_nas_msg_t *m, tpa_rd_t v)
     }
 }
 
+/* A 5G-S-TMSI as "<AMF set id>-<AMF pointer>-<5G-TMSI %08x>" (sp: set id and pointer,
+ * 10 and 6 bits). */
+static void tmsi_text(tpa_fmt_t *f, unsigned sp, uint32_t tmsi)
+{
+    tpa_fmt_u(f, sp >> 6);
+    tpa_fmt_c(f, '-');
+    tpa_fmt_u(f, sp & 0x3f);
+    tpa_fmt_c(f, '-');
+    tpa_fmt_x(f, tmsi, 8);
+}
+
 /* 5GS mobile identity (9.11.3.4): type of identity in bits 3-1 of the first octet. */
 static void mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
 {
@@ -283,9 +295,14 @@ static void mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
         unsigned sp = tpa_rd_be16(&v);
         uint32_t tmsi = tpa_rd_be32(&v);
         if (v.err) return;
-        tpa_nas_id(m, TPA_ID_GUTI, "%s%s-%u-%u-%u-%08x", mcc, mnc, region, sp >> 6, sp & 0x3f,
-                   tmsi);
-        tpa_nas_id(m, TPA_ID_TMSI, "%u-%u-%08x", sp >> 6, sp & 0x3f, tmsi);
+        /* "<mcc><mnc>-<region>-<set>-<pointer>-<tmsi %08x>", the 5G-S-TMSI its tail */
+        char g[64];
+        tpa_fmt_t f;
+        tpa_nas_guti_head(&f, g, sizeof g, mcc, mnc, region);
+        size_t s_tmsi = tpa_fmt_len(&f);
+        tmsi_text(&f, sp, tmsi);
+        tpa_nas_id_s(m, TPA_ID_GUTI, g);
+        tpa_nas_id_s(m, TPA_ID_TMSI, g + s_tmsi);
         break;
     }
     case 3: /* IMEI */
@@ -296,7 +313,12 @@ static void mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
         tpa_rd_skip(&v, 1);
         unsigned sp = tpa_rd_be16(&v);
         uint32_t tmsi = tpa_rd_be32(&v);
-        if (!v.err) tpa_nas_id(m, TPA_ID_TMSI, "%u-%u-%08x", sp >> 6, sp & 0x3f, tmsi);
+        if (v.err) break;
+        char t[32];
+        tpa_fmt_t f;
+        tpa_fmt_init(&f, t, sizeof t);
+        tmsi_text(&f, sp, tmsi);
+        tpa_nas_id_s(m, TPA_ID_TMSI, t);
         break;
     }
     default:

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "tpa_dissect.h"
+#include "tpa_fmt.h"
 #include "tpa_nas.h"
 #include "tpa_rd.h"
 #include "tpa_sig.h"
@@ -88,6 +89,11 @@ void tpa_nas_id(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *fmt, ...)
  * arena): what tpa_nas_id(m, kind, "%s", s) and "%u" add, without printf. */
 void tpa_nas_id_s(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *s);
 void tpa_nas_id_u(tpa_nas_msg_t *m, tpa_id_kind_t kind, uint64_t v);
+
+/* Starts the text of a GUTI in f over buf[0..size): "<mcc><mnc>-<id>-" (id: the 5G AMF
+ * region id, the EPS MME group id). */
+void tpa_nas_guti_head(tpa_fmt_t *f, char *buf, size_t size, const char *mcc, const char *mnc,
+                       unsigned id);
 
 /* Sets the pairing key "ue=<ran:|enb:><id>" (or amf:/mme: without a RAN id) followed,
  * when suffix is not NULL, by suffix and v in decimal ("|psi=" 5 gives "|psi=5"); no

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "tpa_3gpp.h"
+#include "tpa_fmt.h"
 #include "tpa_malformed.h"
 #include "tpa_nas_int.h"
 
@@ -244,8 +245,16 @@ static void eps_mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
         unsigned mmec = tpa_rd_u8(&v);
         uint32_t mtmsi = tpa_rd_be32(&v);
         if (v.err) return;
-        tpa_nas_id(m, TPA_ID_GUTI, "%s%s-%u-%u-%08x", mcc, mnc, mmegi, mmec, mtmsi);
-        tpa_nas_id(m, TPA_ID_TMSI, "%08x", mtmsi);
+        /* "<mcc><mnc>-<MME group id>-<MME code>-<M-TMSI %08x>", the M-TMSI its tail */
+        char g[64];
+        tpa_fmt_t f;
+        tpa_nas_guti_head(&f, g, sizeof g, mcc, mnc, mmegi);
+        tpa_fmt_u(&f, mmec);
+        tpa_fmt_c(&f, '-');
+        size_t s_tmsi = tpa_fmt_len(&f);
+        tpa_fmt_x(&f, mtmsi, 8);
+        tpa_nas_id_s(m, TPA_ID_GUTI, g);
+        tpa_nas_id_s(m, TPA_ID_TMSI, g + s_tmsi);
         break;
     }
     default:
@@ -271,7 +280,12 @@ static void gsm_mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
     case 4: {
         tpa_rd_skip(&v, 1);
         uint32_t tmsi = tpa_rd_be32(&v);
-        if (!v.err) tpa_nas_id(m, TPA_ID_TMSI, "%08x", tmsi);
+        if (v.err) break;
+        char t[12];
+        tpa_fmt_t f;
+        tpa_fmt_init(&f, t, sizeof t);
+        tpa_fmt_x(&f, tmsi, 8);
+        tpa_nas_id_s(m, TPA_ID_TMSI, t);
         break;
     }
     default:
