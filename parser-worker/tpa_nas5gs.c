@@ -252,18 +252,36 @@ static void suci(tpa_nas_msg_t *m, tpa_rd_t v)
     unsigned scheme = tpa_rd_u8(&v) & 0x0f;
     unsigned hnpki = tpa_rd_u8(&v);
     if (v.err) return;
-    if (scheme == 0) {
+    /* TS 23.003 28.7.3: "suci-0-<mcc>-<mnc>-<routing indicator>-<scheme>-<key id>-<output>"
+     * (never cut: room for all its parts) */
+    if (scheme == 0)
         tpa_nas_bcd(v, false, out, sizeof out);
-        tpa_nas_id(m, TPA_ID_SUCI, "suci-0-%s-%s-%s-0-%u-%s", mcc, mnc, ri[0] ? ri : "0",
-                   hnpki, out);
-        if (out[0]) {
-            tpa_nas_id(m, TPA_ID_IMSI, "%s%s%s", mcc, mnc, out);
-            tpa_nas_id(m, TPA_ID_SUPI, "imsi-%s%s%s", mcc, mnc, out);
-        }
-    } else {
+    else
         hex(v, out, sizeof out);
-        tpa_nas_id(m, TPA_ID_SUCI, "suci-0-%s-%s-%s-%u-%u-%s", mcc, mnc, ri[0] ? ri : "0",
-                   scheme, hnpki, out);
+    char s[sizeof "suci-0-" + 3 + 1 + 3 + 1 + sizeof ri + 3 + 1 + 3 + 1 + sizeof out];
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, s, sizeof s);
+    tpa_fmt_mem(&f, "suci-0-", 7);
+    tpa_fmt_s(&f, mcc);
+    tpa_fmt_c(&f, '-');
+    tpa_fmt_s(&f, mnc);
+    tpa_fmt_c(&f, '-');
+    tpa_fmt_s(&f, ri[0] ? ri : "0");
+    tpa_fmt_c(&f, '-');
+    tpa_fmt_u(&f, scheme);
+    tpa_fmt_c(&f, '-');
+    tpa_fmt_u(&f, hnpki);
+    tpa_fmt_c(&f, '-');
+    tpa_fmt_s(&f, out);
+    tpa_nas_id_s(m, TPA_ID_SUCI, s);
+    if (scheme == 0 && out[0]) { /* the null scheme's output is the MSIN: "imsi-<IMSI>" */
+        tpa_fmt_init(&f, s, sizeof s);
+        tpa_fmt_mem(&f, "imsi-", 5);
+        tpa_fmt_s(&f, mcc);
+        tpa_fmt_s(&f, mnc);
+        tpa_fmt_s(&f, out);
+        tpa_nas_id_s(m, TPA_ID_IMSI, s + 5);
+        tpa_nas_id_s(m, TPA_ID_SUPI, s);
     }
 }
 
@@ -335,10 +353,13 @@ static void snssai(tpa_rd_t v, char *dst, size_t dstlen)
         dst[0] = '\0';
         return;
     }
-    if (tpa_rd_remaining(&v) >= 3)
-        snprintf(dst, dstlen, "%u-%06x", sst, (unsigned)tpa_rd_be24(&v));
-    else
-        snprintf(dst, dstlen, "%u", sst);
+    tpa_fmt_t f; /* "%u-%06x", or "%u" without an SD */
+    tpa_fmt_init(&f, dst, dstlen);
+    tpa_fmt_u(&f, sst);
+    if (tpa_rd_remaining(&v) >= 3) {
+        tpa_fmt_c(&f, '-');
+        tpa_fmt_x(&f, tpa_rd_be24(&v), 6);
+    }
 }
 
 /* ---- 5GSM ---- */
