@@ -9,7 +9,6 @@
  */
 #include "tpa_nas_int.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,19 +133,8 @@ void tpa_nas_msg_init(tpa_nas_msg_t *m, const char *protocol, unsigned type, con
     m->sig.kind = TPA_SIG_INDICATION;
 }
 
-static const char *vkeep(tpa_nas_msg_t *m, const char *fmt, va_list ap)
-{
-    size_t room = sizeof m->arena - m->used;
-    if (room < 2) return NULL;
-    char *dst = m->arena + m->used;
-    int n = vsnprintf(dst, room, fmt, ap);
-    if (n < 0 || (size_t)n >= room) return NULL;
-    m->used += (size_t)n + 1;
-    return dst;
-}
-
 /* A copy of the n bytes at s kept in m's arena (NUL-terminated), or NULL when it does
- * not fit (as vkeep). */
+ * not fit. */
 static const char *keep_mem(tpa_nas_msg_t *m, const char *s, size_t n)
 {
     size_t room = sizeof m->arena - m->used;
@@ -167,24 +155,6 @@ void tpa_nas_id_u(tpa_nas_msg_t *m, tpa_id_kind_t kind, uint64_t v)
 void tpa_nas_id_s(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *s)
 {
     tpa_sig_add_id(&m->sig, kind, keep_mem(m, s, strlen(s)));
-}
-
-const char *tpa_nas_keep(tpa_nas_msg_t *m, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    const char *s = vkeep(m, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-void tpa_nas_id(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    const char *s = vkeep(m, fmt, ap);
-    va_end(ap);
-    tpa_sig_add_id(&m->sig, kind, s);
 }
 
 void tpa_nas_guti_head(tpa_fmt_t *f, char *buf, size_t size, const char *mcc, const char *mnc,

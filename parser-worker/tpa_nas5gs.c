@@ -25,7 +25,6 @@
  * mandatory and optional IEs exactly filling it): with a real cipher that happens for
  * about one message in tens of thousands, with 5G-EA0 always.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "tpa_3gpp.h"

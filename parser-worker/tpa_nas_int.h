@@ -6,7 +6,6 @@
 #ifndef TPA_NAS_INT_H
 #define TPA_NAS_INT_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,16 +76,8 @@ typedef struct tpa_nas_msg {
 /* Starts m: protocol, decimal code of type, name (static), kind indication, no key. */
 void tpa_nas_msg_init(tpa_nas_msg_t *m, const char *protocol, unsigned type, const char *name);
 
-/* A printf-formatted copy kept in m's arena, or NULL when it does not fit. */
-const char *tpa_nas_keep(tpa_nas_msg_t *m, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Adds identity kind with a printf-formatted value (kept in the arena). */
-void tpa_nas_id(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Adds identity kind with a copy of s, or with the decimal text of v (kept in the
- * arena): what tpa_nas_id(m, kind, "%s", s) and "%u" add, without printf. */
+/* Adds identity kind with a copy of s, or with the decimal text of v, kept in m's arena
+ * (not added when it does not fit). */
 void tpa_nas_id_s(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *s);
 void tpa_nas_id_u(tpa_nas_msg_t *m, tpa_id_kind_t kind, uint64_t v);
 

@@ -28,7 +28,6 @@
  * or by its own reject; network-initiated bearer procedures are keyed by EPS bearer
  * identity.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "tpa_3gpp.h"
