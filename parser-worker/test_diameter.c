@@ -261,6 +261,14 @@ static void test_parse(void)
     CHECK(strcmp(tpa_diameter_command_name(317), "Cancel-Location") == 0);
     CHECK(strcmp(tpa_diameter_command_name(319), "Insert-Subscriber-Data") == 0);
     CHECK(tpa_diameter_command_name(999) == NULL);
+    /* the table is searched by halves: every one of its 39 commands is found (as the
+     * first and last ones above), and no other code (Command-Code is 24 bits) */
+    size_t known = 0;
+    for (uint32_t code = 0; code < 1u << 24; code++)
+        known += tpa_diameter_command_name(code) != NULL;
+    CHECK(known == 39);
+    CHECK(strcmp(tpa_diameter_command_name(257), "Capabilities-Exchange") == 0);
+    CHECK(strcmp(tpa_diameter_command_name(8388649), "Report-SM-Delivery-Status") == 0);
 
     /* 3: version must be 1; the length covers at least the header */
     a.b[0] = 2;

@@ -1,6 +1,7 @@
 /* test_fmt.c - tpa_fmt writes "exactly what snprintf would: decimal as "%u" / "%llu",
  * hex as "%x" / "%08x" (lower case), addresses as inet_ntop writes them", cut "as
- * snprintf cuts it" (tpa_fmt.h). Each check compares with libc itself. */
+ * snprintf cuts it" (tpa_fmt.h); the raw writers write the same uncut, within their
+ * room. Each check compares with libc itself. */
 #include "tpa_fmt.h"
 #include "tpa_test.h"
 
@@ -16,12 +17,30 @@ static uint64_t next(void)
     return tpa_test_rand(&rng);
 }
 
+/* A raw writer's text at buf[0..end) against want: the same, and nothing written past
+ * its room (the byte after it keeps the fill). */
+#define FILL 0x5a
+static void check_raw(const char *want, const char *buf, const char *end, size_t room)
+{
+    size_t n = (size_t)(end - buf);
+    CHECKF(n == strlen(want) && memcmp(want, buf, n) == 0 && (unsigned char)buf[room] == FILL,
+           "raw %.*s vs %s", (int)n, buf, want);
+}
+
 static void check_u(uint64_t v)
 {
     char want[32], got[32];
     snprintf(want, sizeof want, "%llu", (unsigned long long)v);
     size_t n = tpa_fmt_u_str(v, got, sizeof got);
     CHECKF(strcmp(want, got) == 0 && n == strlen(want), "%s vs %s", want, got);
+    /* raw: exactly its digits, so a value below 2^32 in 10 bytes */
+    char raw[TPA_FMT_U_ROOM + 1];
+    size_t room = v >> 32 ? TPA_FMT_U_ROOM : 10;
+    memset(raw, FILL, sizeof raw);
+    check_raw(want, raw, tpa_fmt_u_raw(raw, v), room);
+    memset(raw, FILL, sizeof raw);
+    check_raw(want, raw + TPA_FMT_U_ROOM - room, tpa_fmt_u_raw(raw + TPA_FMT_U_ROOM - room, v),
+              room);
 }
 
 /* v in every buffer size up to its length and one more: written in place, or cut. */
@@ -60,6 +79,11 @@ static void check_x(uint64_t v, int width)
     tpa_fmt_init(&f, got, sizeof got);
     tpa_fmt_x(&f, v, width);
     CHECKF(strcmp(want, got) == 0, "%s vs %s", want, got);
+    if (width <= 1) { /* the raw form: "%llx" */
+        char raw[TPA_FMT_X_ROOM + 1];
+        memset(raw, FILL, sizeof raw);
+        check_raw(want, raw, tpa_fmt_x_raw(raw, v), TPA_FMT_X_ROOM);
+    }
 }
 
 static void check_addr(int family, const uint8_t *a)
@@ -68,6 +92,12 @@ static void check_addr(int family, const uint8_t *a)
     CHECK(inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, want, sizeof want) != NULL);
     size_t n = tpa_fmt_addr_str(family, a, got, sizeof got);
     CHECKF(strcmp(want, got) == 0 && n == strlen(want), "%s vs %s", want, got);
+    char raw[TPA_FMT_ADDR_MAX + 1]; /* the raw form, twice: the IPv4 text memo filled, then
+                                       found */
+    for (int i = 0; i < 2; i++) {
+        memset(raw, FILL, sizeof raw);
+        check_raw(want, raw, tpa_fmt_addr_raw(raw, family, a), TPA_FMT_ADDR_MAX);
+    }
 }
 
 int main(void)

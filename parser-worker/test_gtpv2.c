@@ -210,9 +210,10 @@ static void test_malformed(void)
     CHECK(count("gtpv2", "95") == 1 + (sizeof csr_rsp_piggy - 68 - 4)); /* its header whole */
 }
 
-/* TBCD digits (IMSI, MSISDN): the byte-a-step path writes what digit-by-digit reading
- * writes (stop at the first non-decimal nibble, cut to the room), for random values with
- * fillers anywhere and every buffer size. */
+/* TBCD digits (IMSI, MSISDN): the eight-octets-a-step and byte-a-step paths write what
+ * digit-by-digit reading writes (stop at the first non-decimal nibble, cut to the room),
+ * for random values with fillers anywhere, lengths across one and two words, and every
+ * buffer size. */
 static size_t tbcd_ref(const uint8_t *p, size_t n, char *dst, size_t dstlen)
 {
     size_t k = 0;
@@ -246,18 +247,19 @@ static void test_tbcd(void)
         CHECK(wn == gn && strcmp(want, got) == 0);
     }
     uint64_t rng = 0x243f6a8885a308d3ULL;
-    for (int t = 0; t < 3000; t++) {
-        uint8_t b[12];
+    for (int t = 0; t < 20000; t++) {
+        uint8_t b[20];
         size_t n = (size_t)(tbcd_rand(&rng) % (sizeof b + 1));
         for (size_t i = 0; i < n; i++) {
             uint64_t x = tbcd_rand(&rng);
             unsigned lo = (unsigned)(x % 10), hi = (unsigned)(x >> 8) % 10;
-            if (x >> 16 & 1 && (x >> 20) % 8 == 0) hi = 0xf; /* a filler */
-            if (x >> 24 & 1 && (x >> 28) % 16 == 0) lo = 10 + (unsigned)(x >> 32) % 6;
+            bool plain = t % 4 == 0; /* all decimal, but maybe a filler at the end */
+            if (x >> 16 & 1 && (x >> 20) % 8 == 0 && (!plain || i + 1 == n)) hi = 0xf;
+            if (x >> 24 & 1 && (x >> 28) % 16 == 0 && !plain) lo = 10 + (unsigned)(x >> 32) % 6;
             b[i] = (uint8_t)(hi << 4 | lo);
         }
         for (size_t size = 1; size <= 2 * sizeof b + 2; size++) {
-            char want[32], got[32];
+            char want[48], got[48];
             size_t wn = tbcd_ref(b, n, want, size);
             tpa_rd_t r = tpa_rd_init(b, n);
             size_t gn = tpa_3gpp_tbcd(&r, n, got, size);

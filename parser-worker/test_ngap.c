@@ -5,6 +5,8 @@
  * Resource Setup Request with per-session NAS-PDUs; malformed PDUs with their named
  * reasons; and the whole path through the decoder (SCTP DATA chunks, PPID 60, two
  * messages bundled in one packet each counted). */
+#include <stdio.h>
+
 #include "test_ap_rig.h"
 #include "test_sctp_frame.h"
 #include "tpa_decode.h"
@@ -324,6 +326,18 @@ static void test_names(void)
     CHECK(strcmp(tpa_ap_cause_name(NGAP, 0, 44), "release-due-to-cn-detected-mobility") == 0);
     CHECK(tpa_ap_cause_name(NGAP, 0, 57) == NULL && tpa_ap_cause_name(NGAP, 9, 0) == NULL);
     CHECK(strcmp(tpa_ap_cause_name(NGAP, 3, 6), "unspecified") == 0);
+    /* messages[] codes: "<procedureCode>/<PDU type>" (DESIGN.md), every one, as the
+     * decimal text and the word */
+    static const char *const word[3] = {"initiating", "successful", "unsuccessful"};
+    for (unsigned proc = 0; proc < 256; proc++) {
+        for (int t = 0; t < 3; t++) {
+            char want[32];
+            snprintf(want, sizeof want, "%u/%s", proc, word[t]);
+            const char *got = tpa_ap_code(proc, t);
+            CHECKF(got && strcmp(got, want) == 0, "%s vs %s", want, got ? got : "NULL");
+        }
+    }
+    CHECK(tpa_ap_code(256, 0) == NULL && tpa_ap_code(1, 3) == NULL && tpa_ap_code(1, -1) == NULL);
 }
 
 /* The decoder path: an SCTP packet with two bundled messages, a truncated message,

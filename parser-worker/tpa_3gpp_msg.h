@@ -48,8 +48,11 @@ typedef struct tpa_3gpp_msg {
     tpa_3gpp_ids_t ids;
     char code[8];  /* the code of a type past 255 (a static string below) */
     char name[40]; /* the name of a type the table lacks */
-    char key[64];
+    char key[64]; /* "seq=<32-bit decimal>@<addr>" */
 } tpa_3gpp_msg_t;
+
+_Static_assert(4 + 10 + 1 + TPA_FMT_ADDR_MAX <= sizeof(((tpa_3gpp_msg_t *)0)->key),
+               "a sequence key and the raw writers' scratch fit");
 
 /* Starts m for a message of type `type` of protocol (a static string, also the cause
  * family) whose table row is def (NULL when the table lacks the type: named
@@ -140,7 +143,7 @@ typedef struct tpa_3gpp_hdr_spec {
 
 typedef struct tpa_3gpp_hdr {
     unsigned type;
-    uint64_t id;   /* the TEID / SEID, 0 when absent */
+    uint64_t id;   /* the TEID / SEID, 0 when absent (or cut short: ok false) */
     uint32_t seq;  /* Sequence Number */
     tpa_rd_t body; /* the IEs (borrowed from the datagram) */
     bool ok;       /* the header is well formed: its IEs may be decoded */
@@ -201,12 +204,12 @@ static inline void tpa_3gpp_msg_seq_key(tpa_3gpp_msg_t *m, const tpa_dissect_ctx
 {
     const tpa_flow_key_t *k = &c->flow->key;
     int side = m->sig.kind == TPA_SIG_RESPONSE ? c->side ^ 1 : c->side;
-    tpa_fmt_t f;
-    tpa_fmt_init(&f, m->key, sizeof m->key);
-    tpa_fmt_mem(&f, "seq=", 4);
-    tpa_fmt_u(&f, seq);
-    tpa_fmt_c(&f, '@');
-    tpa_fmt_addr(&f, k->family, k->addr[side & 1]);
+    char *p = m->key; /* never cut: the key has the room (below) */
+    memcpy(p, "seq=", 4);
+    p = tpa_fmt_u_raw(p + 4, seq);
+    *p++ = '@';
+    p = tpa_fmt_addr_raw(p, k->family, k->addr[side & 1]);
+    *p = '\0';
     m->sig.key = m->key;
 }
 
@@ -226,18 +229,20 @@ static inline void tpa_3gpp_ies_walk(const tpa_3gpp_ie_spec_t *spec, tpa_3gpp_ie
                                      int depth)
 {
     while (!s->bad && tpa_rd_remaining(&r) > 0) {
-        if (!tpa_rd_has(&r, 4)) {
+        /* the four octets of type, length (and instance) as a reader of their own: its
+         * reads cannot fail, which the compiler sees */
+        tpa_rd_t h = tpa_rd_sub(&r, 4);
+        if (h.err) {
             tpa_3gpp_ies_short(s);
             return;
         }
-        unsigned type = spec->type_len == 2 ? tpa_rd_be16(&r) : tpa_rd_u8(&r);
-        size_t len = tpa_rd_be16(&r);
-        if (spec->instance) tpa_rd_skip(&r, 1);
-        if (!tpa_rd_has(&r, len)) {
-            tpa_3gpp_ies_short(s);
-            return;
-        }
+        unsigned type = spec->type_len == 2 ? tpa_rd_be16(&h) : tpa_rd_u8(&h);
+        size_t len = tpa_rd_be16(&h);
         tpa_rd_t v = tpa_rd_sub(&r, len);
+        if (v.err) {
+            tpa_3gpp_ies_short(s);
+            return;
+        }
         if (spec->grouped(type)) {
             if (depth + 1 >= TPA_3GPP_MAX_DEPTH) {
                 tpa_dissect_malformed(s->c, spec->mal_too_deep);
@@ -258,9 +263,10 @@ static inline bool tpa_3gpp_hdr_read(const tpa_3gpp_hdr_spec_t *spec, tpa_dissec
         tpa_dissect_short(c, spec->mal_truncated);
         return false;
     }
-    uint8_t fl = tpa_rd_u8(r);
-    h->type = tpa_rd_u8(r);
-    size_t len = tpa_rd_be16(r);
+    tpa_rd_t f = tpa_rd_sub(r, 4); /* reads that cannot fail, as the compiler sees */
+    uint8_t fl = tpa_rd_u8(&f);
+    h->type = tpa_rd_u8(&f);
+    size_t len = tpa_rd_be16(&f);
     bool has_id = fl & spec->id_flag;
     h->next = (fl & spec->more_flag) ? 1 : 0;
     h->ok = true;
@@ -277,10 +283,11 @@ static inline bool tpa_3gpp_hdr_read(const tpa_3gpp_hdr_spec_t *spec, tpa_dissec
         h->next = -1;
     }
     h->body = tpa_rd_sub_upto(r, len);
+    /* the id, the sequence number and the priority / spare octet, as one reader */
+    tpa_rd_t t = tpa_rd_sub(&h->body, (has_id ? spec->id_len : 0) + 4u);
     h->id = 0;
-    if (has_id) h->id = spec->id_len == 8 ? tpa_rd_be64(&h->body) : tpa_rd_be32(&h->body);
-    h->seq = tpa_rd_be24(&h->body);
-    tpa_rd_skip(&h->body, 1); /* message priority / spare */
+    if (has_id) h->id = spec->id_len == 8 ? tpa_rd_be64(&t) : tpa_rd_be32(&t);
+    h->seq = tpa_rd_be24(&t);
     if (h->body.err) {
         if (h->ok) tpa_dissect_short(c, spec->mal_truncated);
         h->ok = false;

@@ -270,19 +270,25 @@ void tpa_ap_state_free(void *state)
 
 /* ---- reporting ---- */
 
-static const char *const pdu_word[3] = {"initiating", "successful", "unsuccessful"};
-static const unsigned char pdu_word_len[3] = {10, 10, 12};
+/* "<proc>/<initiating|successful|unsuccessful>" of every procedureCode (0-255) and PDU
+ * type, as literals: the signalling layer keeps a literal by its address (no copy, and
+ * counted with one compare), where a text built per message would be compared and
+ * copied. */
+#define AP_STR_(x) #x
+#define AP_STR(x) AP_STR_(x)
+#define C3(n) {AP_STR(n) "/initiating", AP_STR(n) "/successful", AP_STR(n) "/unsuccessful"},
+#define R10(p)                                                                                     \
+    C3(p##0) C3(p##1) C3(p##2) C3(p##3) C3(p##4) C3(p##5) C3(p##6) C3(p##7) C3(p##8) C3(p##9)
+static const char *const codes[256][3] = {
+    R10() R10(1) R10(2) R10(3) R10(4) R10(5) R10(6) R10(7) R10(8) R10(9) R10(10) R10(11) R10(12)
+        R10(13) R10(14) R10(15) R10(16) R10(17) R10(18) R10(19) R10(20) R10(21) R10(22) R10(23)
+            R10(24) C3(250) C3(251) C3(252) C3(253) C3(254) C3(255)};
+#undef R10
+#undef C3
 
-/* "<proc>/<initiating|successful|unsuccessful>" into out (16 bytes at most: the
- * procedureCode is 0..255), written directly: one per message. */
-static void code_str(char *out, unsigned proc, int pdu_type)
+const char *tpa_ap_code(unsigned proc, int pdu_type)
 {
-    char *o = out;
-    if (proc >= 100) *o++ = (char)('0' + proc / 100);
-    if (proc >= 10) *o++ = (char)('0' + proc / 10 % 10);
-    *o++ = (char)('0' + proc % 10);
-    *o++ = '/';
-    memcpy(o, pdu_word[pdu_type], pdu_word_len[pdu_type] + 1u);
+    return proc < 256 && pdu_type >= 0 && pdu_type <= 2 ? codes[proc][pdu_type] : NULL;
 }
 
 /* "<name>=<id>", a pairing key. */
@@ -297,15 +303,14 @@ static void key_id(tpa_fmt_t *f, const char *name, uint64_t id)
 static void report(const tpa_ap_proto_t *ap, tpa_dissect_ctx_t *c, const tpa_ap_msg_t *m,
                    bool has_ran, uint64_t ran)
 {
-    char code[24], key[40], ran_s[24], cn_s[24], cause_name[96];
+    char key[40], ran_s[24], cn_s[24], cause_name[96];
     char item_s[TPA_AP_MAX_ITEMS][4];
     tpa_fmt_t f;
-    code_str(code, m->proc, m->pdu_type);
 
     tpa_sig_t s;
     tpa_sig_init(&s);
     s.protocol = ap->name;
-    s.code = code;
+    s.code = codes[m->proc & 255][m->pdu_type]; /* proc 0-255, pdu_type 0-2 (decoded so) */
     s.name = tpa_ap_message_name(ap, m->proc, m->pdu_type);
     s.procedure = tpa_ap_procedure_name(ap, m->proc);
     if (m->pdu_type != TPA_AP_INITIATING)

@@ -165,6 +165,11 @@ static inline bool tpa_ap_class1(const tpa_ap_proto_t *ap, unsigned proc)
     return proc < ap->nprocs && ap->procs[proc].msg[1] != NULL;
 }
 const char *tpa_ap_cause_name(const tpa_ap_proto_t *ap, unsigned group, unsigned value);
+
+/* The messages[] code "<proc>/<initiating|successful|unsuccessful>" of procedureCode
+ * proc (0-255) and PDU type pdu_type (TPA_AP_INITIATING ...): a static string, NULL
+ * out of range. */
+const char *tpa_ap_code(unsigned proc, int pdu_type);
 const char *tpa_ap_cause_group_name(const tpa_ap_proto_t *ap, unsigned group);
 
 /* For read_list: Cause (p's error is set on failure), a list item id (kept once, up

@@ -21,7 +21,6 @@
  */
 #include "tpa_diameter.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,58 +44,81 @@ enum { APP_S6A = 16777251, APP_S13 = 16777252 };
 
 /* ---- names ---- */
 
+/* A command (RFC 6733 section 3.1 and the 3GPP / IETF applications), with the texts a
+ * message of it is reported by as literals: the signalling layer keeps a literal by
+ * its address (no copy, counted with one compare) where a text built per message
+ * would be compared and copied. Indexed [0] answer, [1] request (the R flag). */
 typedef struct cmd_def {
     uint32_t code;
-    const char *name;
+    const char *name;    /* "Update-Location", also the procedure */
+    const char *text[2]; /* messages[] code: "316/A", "316/R" */
+    const char *msg[2];  /* "Update-Location-Answer", "Update-Location-Request" */
 } cmd_def_t;
 
+#define CMD(c, n) {c, n, {#c "/A", #c "/R"}, {n "-Answer", n "-Request"}}
+/* by code, ascending (cmd_row searches by halves) */
 static const cmd_def_t commands[] = {
-    {257, "Capabilities-Exchange"},
-    {258, "Re-Auth"},
-    {265, "AA"},
-    {268, "Diameter-EAP"},
-    {271, "Accounting"},
-    {272, "Credit-Control"},
-    {274, "Abort-Session"},
-    {275, "Session-Termination"},
-    {280, "Device-Watchdog"},
-    {282, "Disconnect-Peer"},
-    {300, "User-Authorization"},
-    {301, "Server-Assignment"},
-    {302, "Location-Info"},
-    {303, "Multimedia-Auth"},
-    {304, "Registration-Termination"},
-    {305, "Push-Profile"},
-    {306, "User-Data"},
-    {307, "Profile-Update"},
-    {308, "Subscribe-Notifications"},
-    {309, "Push-Notification"},
-    {316, "Update-Location"},
-    {317, "Cancel-Location"},
-    {318, "Authentication-Information"},
-    {319, "Insert-Subscriber-Data"},
-    {320, "Delete-Subscriber-Data"},
-    {321, "Purge-UE"},
-    {322, "Reset"},
-    {323, "Notify"},
-    {324, "ME-Identity-Check"},
-    {8388620, "Provide-Location"},
-    {8388621, "Location-Report"},
-    {8388622, "LCS-Routing-Info"},
-    {8388635, "Spending-Limit"},
-    {8388636, "Spending-Status-Notification"},
-    {8388645, "MO-Forward-Short-Message"},
-    {8388646, "MT-Forward-Short-Message"},
-    {8388647, "Send-Routing-Info-for-SM"},
-    {8388648, "Alert-Service-Centre"},
-    {8388649, "Report-SM-Delivery-Status"},
+    CMD(257, "Capabilities-Exchange"),
+    CMD(258, "Re-Auth"),
+    CMD(265, "AA"),
+    CMD(268, "Diameter-EAP"),
+    CMD(271, "Accounting"),
+    CMD(272, "Credit-Control"),
+    CMD(274, "Abort-Session"),
+    CMD(275, "Session-Termination"),
+    CMD(280, "Device-Watchdog"),
+    CMD(282, "Disconnect-Peer"),
+    CMD(300, "User-Authorization"),
+    CMD(301, "Server-Assignment"),
+    CMD(302, "Location-Info"),
+    CMD(303, "Multimedia-Auth"),
+    CMD(304, "Registration-Termination"),
+    CMD(305, "Push-Profile"),
+    CMD(306, "User-Data"),
+    CMD(307, "Profile-Update"),
+    CMD(308, "Subscribe-Notifications"),
+    CMD(309, "Push-Notification"),
+    CMD(316, "Update-Location"),
+    CMD(317, "Cancel-Location"),
+    CMD(318, "Authentication-Information"),
+    CMD(319, "Insert-Subscriber-Data"),
+    CMD(320, "Delete-Subscriber-Data"),
+    CMD(321, "Purge-UE"),
+    CMD(322, "Reset"),
+    CMD(323, "Notify"),
+    CMD(324, "ME-Identity-Check"),
+    CMD(8388620, "Provide-Location"),
+    CMD(8388621, "Location-Report"),
+    CMD(8388622, "LCS-Routing-Info"),
+    CMD(8388635, "Spending-Limit"),
+    CMD(8388636, "Spending-Status-Notification"),
+    CMD(8388645, "MO-Forward-Short-Message"),
+    CMD(8388646, "MT-Forward-Short-Message"),
+    CMD(8388647, "Send-Routing-Info-for-SM"),
+    CMD(8388648, "Alert-Service-Centre"),
+    CMD(8388649, "Report-SM-Delivery-Status"),
 };
+#undef CMD
+
+/* The row of command code, or NULL. O(log n). */
+static const cmd_def_t *cmd_row(uint32_t code)
+{
+    size_t lo = 0, hi = sizeof commands / sizeof commands[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (commands[mid].code < code)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sizeof commands / sizeof commands[0] && commands[lo].code == code ? &commands[lo]
+                                                                                : NULL;
+}
 
 const char *tpa_diameter_command_name(uint32_t code)
 {
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (commands[i].code == code) return commands[i].name;
-    return NULL;
+    const cmd_def_t *row = cmd_row(code);
+    return row ? row->name : NULL;
 }
 
 typedef struct rc_def {
@@ -339,10 +361,13 @@ static void avp(tpa_diameter_msg_t *m, uint32_t code, uint32_t vendor, tpa_rd_t 
     if (code == 260 && in.vendor_id && !m->vendor_app_vendor) m->vendor_app_vendor = in.vendor_id;
     if (code == 443 && in.has_sub_type) {
         /* RFC 4006 section 8.47: 0 END_USER_E164, 1 END_USER_IMSI */
+        _Static_assert(sizeof m->sub_e164 == sizeof in.sub_data &&
+                           sizeof m->sub_imsi == sizeof in.sub_data,
+                       "a Subscription-Id-Data text is copied whole, its NUL within");
         if (in.sub_type == 0 && !m->sub_e164[0])
-            snprintf(m->sub_e164, sizeof m->sub_e164, "%s", in.sub_data);
+            memcpy(m->sub_e164, in.sub_data, sizeof m->sub_e164);
         else if (in.sub_type == 1 && !m->sub_imsi[0])
-            snprintf(m->sub_imsi, sizeof m->sub_imsi, "%s", in.sub_data);
+            memcpy(m->sub_imsi, in.sub_data, sizeof m->sub_imsi);
     }
 }
 
@@ -416,25 +441,25 @@ bool tpa_diameter_parse(tpa_rd_t *r, tpa_diameter_msg_t *m)
 static void report(tpa_dissect_ctx_t *c, const tpa_diameter_msg_t *d)
 {
     bool req = (d->flags & TPA_DIAMETER_FLAG_R) != 0;
-    const char *cmd = tpa_diameter_command_name(d->code);
+    const cmd_def_t *row = cmd_row(d->code);
     char code[16], name[80], proc[48], key[32];
     tpa_fmt_t f;
-    tpa_fmt_init(&f, code, sizeof code);
-    tpa_fmt_u(&f, d->code);
-    tpa_fmt_s(&f, req ? "/R" : "/A");
-    tpa_fmt_t fp;
-    tpa_fmt_init(&fp, proc, sizeof proc);
-    tpa_fmt_init(&f, name, sizeof name);
-    if (cmd) {
-        tpa_fmt_s(&f, cmd);
-        tpa_fmt_s(&f, req ? "-Request" : "-Answer");
-        tpa_fmt_s(&fp, cmd);
+    const char *code_s = code, *name_s = name, *proc_s = proc;
+    if (row) { /* the row's literals */
+        code_s = row->text[req];
+        name_s = row->msg[req];
+        proc_s = row->name;
     } else {
+        tpa_fmt_init(&f, code, sizeof code);
+        tpa_fmt_u(&f, d->code);
+        tpa_fmt_s(&f, req ? "/R" : "/A");
+        tpa_fmt_init(&f, name, sizeof name);
         tpa_fmt_s(&f, "Command ");
         tpa_fmt_u(&f, d->code);
         tpa_fmt_s(&f, req ? " Request" : " Answer");
-        tpa_fmt_s(&fp, "Command ");
-        tpa_fmt_u(&fp, d->code);
+        tpa_fmt_init(&f, proc, sizeof proc);
+        tpa_fmt_s(&f, "Command ");
+        tpa_fmt_u(&f, d->code);
     }
     tpa_fmt_init(&f, key, sizeof key);
     tpa_fmt_s(&f, "hbh=0x");
@@ -444,10 +469,10 @@ static void report(tpa_dissect_ctx_t *c, const tpa_diameter_msg_t *d)
     tpa_sig_init(&m);
     tpa_3gpp_ids_t ids;
     m.protocol = "diameter";
-    m.code = code;
-    m.name = name;
+    m.code = code_s;
+    m.name = name_s;
     m.kind = req ? TPA_SIG_REQUEST : TPA_SIG_RESPONSE;
-    m.procedure = proc;
+    m.procedure = proc_s;
     m.key = key;
     m.cause_family = "diameter";
     if (!req) {

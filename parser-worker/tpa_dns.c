@@ -137,9 +137,10 @@ typedef struct walk {
 static int check(tpa_rd_t m, walk_t *w)
 {
     const tpa_rd_t msg = m;
-    tpa_rd_skip(&m, 4); /* ID, flags */
-    unsigned qd = tpa_rd_be16(&m);
-    unsigned rr = (unsigned)tpa_rd_be16(&m) + tpa_rd_be16(&m) + tpa_rd_be16(&m);
+    tpa_rd_t hd = tpa_rd_sub(&m, 12); /* its reads cannot fail, as the compiler sees */
+    tpa_rd_skip(&hd, 4);              /* ID, flags */
+    unsigned qd = tpa_rd_be16(&hd);
+    unsigned rr = (unsigned)tpa_rd_be16(&hd) + tpa_rd_be16(&hd) + tpa_rd_be16(&hd);
     if (m.err) return TPA_MAL_DNS_TRUNCATED;
     first_name_t qname = {.ok = false};
     for (unsigned i = 0; i < qd + rr; i++) {
@@ -158,8 +159,9 @@ static int check(tpa_rd_t m, walk_t *w)
         } else if (i < qd) {
             tpa_rd_skip(&m, 4); /* type, class */
         } else {
-            tpa_rd_skip(&m, 8); /* type, class, TTL */
-            tpa_rd_skip(&m, tpa_rd_be16(&m));
+            tpa_rd_t f = tpa_rd_sub(&m, 10); /* type, class, TTL, RDLENGTH */
+            tpa_rd_skip(&f, 8);
+            tpa_rd_skip(&m, tpa_rd_be16(&f));
         }
         if (m.err) return TPA_MAL_DNS_TRUNCATED;
     }
@@ -183,20 +185,22 @@ static void message(tpa_dissect_ctx_t *c, tpa_rd_t *m, bool whole)
             tpa_dissect_short(c, TPA_MAL_DNS_TRUNCATED);
         return;
     }
-    unsigned id = tpa_rd_be16(&h), flags = tpa_rd_be16(&h);
+    tpa_rd_t f = tpa_rd_sub(&h, 4);
+    unsigned id = tpa_rd_be16(&f), flags = tpa_rd_be16(&f);
     bool qr = (flags & 0x8000) != 0;
-    /* the key "id=<id>|<qname>|<qtype>", the name written in place by the walk */
-    char key[3 + 5 + 1 + QNAME_MAX + 1 + 5];
-    tpa_fmt_t f;
-    tpa_fmt_init(&f, key, sizeof key);
-    tpa_fmt_mem(&f, "id=", 3);
-    tpa_fmt_u(&f, id);
-    tpa_fmt_c(&f, '|');
-    walk_t w = {.qname = f.p, .qname_len = 0, .qtype = 0};
+    /* the key "id=<id>|<qname>|<qtype>", the name written in place by the walk; never
+     * cut: both numbers are 16-bit (5 digits at most) and the name's text is shorter
+     * than QNAME_MAX */
+    char key[3 + 5 + 1 + QNAME_MAX + 1 + 5 + 1];
+    memcpy(key, "id=", 3);
+    char *p = tpa_fmt_u_raw(key + 3, id);
+    *p++ = '|';
+    walk_t w = {.qname = p, .qname_len = 0, .qtype = 0};
     int bad = check(*m, &w);
-    f.p += w.qname_len;
-    tpa_fmt_c(&f, '|');
-    tpa_fmt_u(&f, w.qtype);
+    p += w.qname_len;
+    *p++ = '|';
+    p = tpa_fmt_u_raw(p, w.qtype);
+    *p = '\0';
 
     tpa_sig_t sig;
     tpa_sig_init(&sig);

@@ -99,23 +99,11 @@ __attribute__((noinline)) static void u_cut(tpa_fmt_t *f, uint64_t v)
     tpa_fmt_mem(f, s, (size_t)(tmp + sizeof tmp - s));
 }
 
-void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
+/* The n decimal digits of v (n = dec_len(v)) at p[0..n): backwards, two digits a step
+ * (in 32 bits once v fits: a cheaper division). */
+static inline void dec_at(char *p, uint64_t v, size_t n)
 {
-    if (v < 10 && f->p < f->end) { /* the common short case */
-        *f->p++ = (char)('0' + v);
-        *f->p = '\0';
-        return;
-    }
-    size_t n = dec_len(v);
-    if ((size_t)(f->end - f->p) < n) {
-        u_cut(f, v);
-        return;
-    }
-    /* in place, backwards, two digits a step (in 32 bits once v fits: a cheaper
-     * division) */
-    char *p = f->p + n;
-    *p = '\0';
-    f->p = p;
+    p += n;
     while (v > UINT32_MAX) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
@@ -134,6 +122,34 @@ void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
     } else {
         p[-1] = (char)('0' + w);
     }
+}
+
+void tpa_fmt_u(tpa_fmt_t *f, uint64_t v)
+{
+    if (v < 10 && f->p < f->end) { /* the common short case */
+        *f->p++ = (char)('0' + v);
+        *f->p = '\0';
+        return;
+    }
+    size_t n = dec_len(v);
+    if ((size_t)(f->end - f->p) < n) {
+        u_cut(f, v);
+        return;
+    }
+    dec_at(f->p, v, n); /* in place */
+    f->p += n;
+    *f->p = '\0';
+}
+
+char *tpa_fmt_u_raw(char *p, uint64_t v)
+{
+    if (v < 10) { /* the common short case (a DNS qtype, a bearer id) */
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    size_t n = dec_len(v);
+    dec_at(p, v, n);
+    return p + n;
 }
 
 /* tpa_fmt_x for all but the common case below. */
@@ -168,37 +184,66 @@ __attribute__((noinline)) static void x_any(tpa_fmt_t *f, uint64_t v, int width)
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* The eight hex digits of x, as a word whose bytes in memory order run from the most
- * significant digit: the nibbles spread one to a byte (nibble k in byte k), each byte
- * turned into its digit or letter at once (no byte carries into the next: at most
- * 15 + 6 before the test, 15 + 87 after), then the bytes reversed. */
+ * significant digit: each octet's two digits from hex2, the most significant octet's in
+ * the low bytes. */
 static inline uint64_t hex8(uint32_t x)
 {
-    uint64_t y = x;
-    y = (y | y << 16) & 0x0000ffff0000ffffULL;
-    y = (y | y << 8) & 0x00ff00ff00ff00ffULL;
-    y = (y | y << 4) & 0x0f0f0f0f0f0f0f0fULL;
-    uint64_t letter = ((y + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL; /* >= 10 */
-    y += 0x3030303030303030ULL + letter * ('a' - '0' - 10);
-    return __builtin_bswap64(y);
+    uint64_t w = 0;
+    for (int i = 0; i < 4; i++) {
+        uint16_t d;
+        memcpy(&d, hex2 + 2 * (x >> (24 - 8 * i) & 0xff), 2);
+        w |= (uint64_t)d << (16 * i);
+    }
+    return w;
+}
+
+/* The last n (1-8) of the eight hex digits of x at p: one 8-byte store (the bytes past
+ * the n digits are zeros, scratch). */
+static inline char *hex_at(char *p, uint32_t x, unsigned n)
+{
+    uint64_t w = hex8(x) >> (8 * (8 - n)); /* the last n digits first */
+    memcpy(p, &w, 8);
+    return p + n;
+}
+
+/* The hex digits of x without leading zeros (1 for 0). */
+static inline unsigned hex_len(uint32_t x)
+{
+    return x ? (unsigned)(32 - __builtin_clz(x) + 3) / 4 : 1;
 }
 
 void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
 {
-    /* the common case: at most eight digits, no zeros to add, room for a whole word */
-    if (v >> 32 == 0 && width <= 1 && f->end - f->p >= 9) {
-        unsigned n = v ? (unsigned)(32 - __builtin_clz((uint32_t)v) + 3) / 4 : 1; /* digits */
-        uint64_t w = hex8((uint32_t)v) >> (8 * (8 - n)); /* the last n digits first */
-        memcpy(f->p, &w, 8);
-        f->p += n;
+    /* the common cases: at most eight digits and no zeros to add, or exactly eight
+     * ("%08x" of a 32-bit value), and room for a whole word */
+    if (v >> 32 == 0 && (width <= 1 || width == 8) && f->end - f->p >= 9) {
+        f->p = hex_at(f->p, (uint32_t)v, width == 8 ? 8 : hex_len((uint32_t)v));
         *f->p = '\0';
         return;
     }
     x_any(f, v, width);
 }
+
+char *tpa_fmt_x_raw(char *p, uint64_t v)
+{
+    uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v;
+    if (hi) {
+        p = hex_at(p, hi, hex_len(hi));
+        return hex_at(p, lo, 8);
+    }
+    return hex_at(p, lo, hex_len(lo));
+}
 #else
 void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width)
 {
     x_any(f, v, width);
+}
+
+char *tpa_fmt_x_raw(char *p, uint64_t v)
+{
+    tpa_fmt_t f = {p, p + TPA_FMT_X_ROOM - 1, p};
+    x_any(&f, v, 0);
+    return f.p;
 }
 #endif
 
@@ -298,15 +343,25 @@ __attribute__((noinline)) static void addr_slow(tpa_fmt_t *f, int family, const 
     uint32_t k;
     memcpy(&k, a, 4);
     ip4_memo_t *e = &ip4_memo[(k * 0x9e3779b1u) >> 28];
-    if (e->len == 0 || e->a != k) {
-        char tmp[17] = {0}; /* 16 bytes of room: ip4 writes in place */
-        tpa_fmt_t t;
-        tpa_fmt_init(&t, tmp, sizeof tmp);
-        ip4(&t, a);
-        memcpy(e->text, tmp, sizeof e->text);
-        e->a = k;
-        e->len = (uint8_t)tpa_fmt_len(&t);
+    if (e->len && e->a == k) { /* held, but f is nearly full */
+        tpa_fmt_mem(f, e->text, e->len);
+        return;
     }
+    if (f->end - f->p >= 16) { /* written in place, then kept: its 16 bytes from there */
+        char *start = f->p;
+        ip4(f, a);
+        memcpy(e->text, start, sizeof e->text);
+        e->a = k;
+        e->len = (uint8_t)(f->p - start);
+        return;
+    }
+    char tmp[17] = {0}; /* 16 bytes of room: ip4 writes in place */
+    tpa_fmt_t t;
+    tpa_fmt_init(&t, tmp, sizeof tmp);
+    ip4(&t, a);
+    memcpy(e->text, tmp, sizeof e->text);
+    e->a = k;
+    e->len = (uint8_t)tpa_fmt_len(&t);
     tpa_fmt_mem(f, e->text, e->len);
 }
 
@@ -326,19 +381,30 @@ void tpa_fmt_addr(tpa_fmt_t *f, int family, const uint8_t *a)
     addr_slow(f, family, a);
 }
 
+char *tpa_fmt_addr_raw(char *p, int family, const uint8_t *a)
+{
+    if (family != 6) {
+        uint32_t k;
+        memcpy(&k, a, 4);
+        const ip4_memo_t *e = &ip4_memo[(k * 0x9e3779b1u) >> 28];
+        if (e->len && e->a == k) { /* the whole entry: within the room */
+            memcpy(p, e->text, 16);
+            return p + e->len;
+        }
+    }
+    tpa_fmt_t f = {p, p + TPA_FMT_ADDR_MAX - 1, p};
+    addr_slow(&f, family, a);
+    return f.p;
+}
+
 #define TEN(p) p "0", p "1", p "2", p "3", p "4", p "5", p "6", p "7", p "8", p "9"
 
-static const char *const dec8[256] = {
+const char *const tpa_fmt_dec8[256] = {
     "0",       "1",       "2",       "3",       "4",       "5",       "6",       "7",
     "8",       "9",       TEN("1"),  TEN("2"),  TEN("3"),  TEN("4"),  TEN("5"),  TEN("6"),
     TEN("7"),  TEN("8"),  TEN("9"),  TEN("10"), TEN("11"), TEN("12"), TEN("13"), TEN("14"),
     TEN("15"), TEN("16"), TEN("17"), TEN("18"), TEN("19"), TEN("20"), TEN("21"), TEN("22"),
     TEN("23"), TEN("24"), "250",     "251",     "252",     "253",     "254",     "255"};
-
-const char *tpa_fmt_u8_str(uint8_t v)
-{
-    return dec8[v];
-}
 
 size_t tpa_fmt_u_str(uint64_t v, char *buf, size_t size)
 {

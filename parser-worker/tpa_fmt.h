@@ -77,9 +77,25 @@ void tpa_fmt_x(tpa_fmt_t *f, uint64_t v, int width);
  * address): an address met again is a look-up and one 16-byte copy. */
 void tpa_fmt_addr(tpa_fmt_t *f, int family, const uint8_t *a);
 
+/* Raw forms, for a caller that knows it has the room: each writes at p without a check
+ * and without a NUL, and returns the end of the text (what it writes is what the calls
+ * above write, uncut). They may write scratch bytes past that end, within their room:
+ * tpa_fmt_u_raw writes at most TPA_FMT_U_ROOM bytes (exactly its digits, so fewer for
+ * a smaller v: at most 10 for a 32-bit value), tpa_fmt_x_raw at most TPA_FMT_X_ROOM,
+ * tpa_fmt_addr_raw at most TPA_FMT_ADDR_MAX. */
+#define TPA_FMT_U_ROOM 20
+#define TPA_FMT_X_ROOM 17
+char *tpa_fmt_u_raw(char *p, uint64_t v);
+char *tpa_fmt_x_raw(char *p, uint64_t v); /* "%llx" */
+char *tpa_fmt_addr_raw(char *p, int family, const uint8_t *a);
+
 /* The decimal text of v (0-255), a static string: a message type octet as a code that
  * the signalling layer keeps by address. */
-const char *tpa_fmt_u8_str(uint8_t v);
+extern const char *const tpa_fmt_dec8[256];
+static inline const char *tpa_fmt_u8_str(uint8_t v)
+{
+    return tpa_fmt_dec8[v];
+}
 
 /* Shorthands that write into buf[0..size) from its start; they return the length. */
 size_t tpa_fmt_u_str(uint64_t v, char *buf, size_t size);

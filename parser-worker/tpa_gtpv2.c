@@ -284,8 +284,9 @@ static inline bool grouped(unsigned t)
 
 static void ie_fteid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
-    uint8_t fl = tpa_rd_u8(v);
-    uint32_t teid = tpa_rd_be32(v);
+    tpa_rd_t f = tpa_rd_sub(v, 5); /* its reads cannot fail, as the compiler sees */
+    uint8_t fl = tpa_rd_u8(&f);
+    uint32_t teid = tpa_rd_be32(&f);
     tpa_3gpp_ip_t a4 = {0}, a6 = {0};
     if (fl & 0x80) tpa_3gpp_ip(v, 4, &a4);
     if (fl & 0x40) tpa_3gpp_ip(v, 6, &a6);

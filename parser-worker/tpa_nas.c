@@ -9,7 +9,6 @@
  */
 #include "tpa_nas_int.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,19 +133,8 @@ void tpa_nas_msg_init(tpa_nas_msg_t *m, const char *protocol, unsigned type, con
     m->sig.kind = TPA_SIG_INDICATION;
 }
 
-static const char *vkeep(tpa_nas_msg_t *m, const char *fmt, va_list ap)
-{
-    size_t room = sizeof m->arena - m->used;
-    if (room < 2) return NULL;
-    char *dst = m->arena + m->used;
-    int n = vsnprintf(dst, room, fmt, ap);
-    if (n < 0 || (size_t)n >= room) return NULL;
-    m->used += (size_t)n + 1;
-    return dst;
-}
-
 /* A copy of the n bytes at s kept in m's arena (NUL-terminated), or NULL when it does
- * not fit (as vkeep). */
+ * not fit. */
 static const char *keep_mem(tpa_nas_msg_t *m, const char *s, size_t n)
 {
     size_t room = sizeof m->arena - m->used;
@@ -158,32 +146,29 @@ static const char *keep_mem(tpa_nas_msg_t *m, const char *s, size_t n)
     return dst;
 }
 
-/* Adds identity kind with the decimal value v (kept in the arena). */
-static void id_u(tpa_nas_msg_t *m, tpa_id_kind_t kind, uint64_t v)
+void tpa_nas_id_u(tpa_nas_msg_t *m, tpa_id_kind_t kind, uint64_t v)
 {
     char b[24];
     tpa_sig_add_id(&m->sig, kind, keep_mem(m, b, tpa_fmt_u_str(v, b, sizeof b)));
 }
 
-const char *tpa_nas_keep(tpa_nas_msg_t *m, const char *fmt, ...)
+void tpa_nas_id_s(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *s)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    const char *s = vkeep(m, fmt, ap);
-    va_end(ap);
-    return s;
+    tpa_sig_add_id(&m->sig, kind, keep_mem(m, s, strlen(s)));
 }
 
-void tpa_nas_id(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *fmt, ...)
+void tpa_nas_guti_head(tpa_fmt_t *f, char *buf, size_t size, const char *mcc, const char *mnc,
+                       unsigned id)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    const char *s = vkeep(m, fmt, ap);
-    va_end(ap);
-    tpa_sig_add_id(&m->sig, kind, s);
+    tpa_fmt_init(f, buf, size);
+    tpa_fmt_s(f, mcc);
+    tpa_fmt_s(f, mnc);
+    tpa_fmt_c(f, '-');
+    tpa_fmt_u(f, id);
+    tpa_fmt_c(f, '-');
 }
 
-void tpa_nas_key(tpa_nas_msg_t *m, const tpa_nas_walk_t *w, const char *suffix_fmt, ...)
+void tpa_nas_key(tpa_nas_msg_t *m, const tpa_nas_walk_t *w, const char *suffix, unsigned v)
 {
     const tpa_nas_ue_t *ue = w->ue;
     char key[48 + 64];
@@ -200,12 +185,11 @@ void tpa_nas_key(tpa_nas_msg_t *m, const tpa_nas_walk_t *w, const char *suffix_f
         return;
     }
     size_t n = tpa_fmt_len(&f);
-    if (suffix_fmt) {
-        va_list ap;
-        va_start(ap, suffix_fmt);
-        int k = vsnprintf(key + n, 64, suffix_fmt, ap);
-        va_end(ap);
-        if (k > 0) n += (size_t)k < 64 ? (size_t)k : 63;
+    if (suffix) {
+        tpa_fmt_init(&f, key + n, 64);
+        tpa_fmt_s(&f, suffix);
+        tpa_fmt_u(&f, v);
+        n += tpa_fmt_len(&f);
     }
     m->sig.key = keep_mem(m, key, n);
 }
@@ -238,9 +222,9 @@ void tpa_nas_report(tpa_nas_walk_t *w, tpa_nas_msg_t *m)
     }
     const tpa_nas_ue_t *ue = w->ue;
     if (ue && ue->has_ran_ue_id)
-        id_u(m, w->s1ap ? TPA_ID_ENB_UE_S1AP_ID : TPA_ID_RAN_UE_NGAP_ID, ue->ran_ue_id);
+        tpa_nas_id_u(m, w->s1ap ? TPA_ID_ENB_UE_S1AP_ID : TPA_ID_RAN_UE_NGAP_ID, ue->ran_ue_id);
     if (ue && ue->has_cn_ue_id)
-        id_u(m, w->s1ap ? TPA_ID_MME_UE_S1AP_ID : TPA_ID_AMF_UE_NGAP_ID, ue->cn_ue_id);
+        tpa_nas_id_u(m, w->s1ap ? TPA_ID_MME_UE_S1AP_ID : TPA_ID_AMF_UE_NGAP_ID, ue->cn_ue_id);
     if (observer) {
         observer(observer_arg, &m->sig);
         tpa_dissect_message(w->c, m->sig.protocol, m->sig.code, m->sig.name);
@@ -419,15 +403,15 @@ void tpa_nas_ue_address(tpa_nas_msg_t *m, tpa_rd_t v)
         tpa_rd_bytes(&v, a, 4);
         if (v.err) return;
         tpa_3gpp_addr_str(a, 4, s, sizeof s);
-        tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
+        tpa_nas_id_s(m, TPA_ID_UE_IP, s);
     } else if (type == 2 || type == 3) {
         tpa_rd_bytes(&v, a, type == 3 ? 12 : 8);
         if (v.err) return;
         if (type == 3) {
             tpa_3gpp_addr_str(a + 8, 4, s, sizeof s);
-            tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
+            tpa_nas_id_s(m, TPA_ID_UE_IP, s);
         }
         ipv6_iid(a, s, sizeof s);
-        tpa_nas_id(m, TPA_ID_UE_IP, "%s", s);
+        tpa_nas_id_s(m, TPA_ID_UE_IP, s);
     }
 }

@@ -25,10 +25,10 @@
  * mandatory and optional IEs exactly filling it): with a real cipher that happens for
  * about one message in tens of thousands, with 5G-EA0 always.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "tpa_3gpp.h"
+#include "tpa_fmt.h"
 #include "tpa_malformed.h"
 #include "tpa_nas_int.h"
 
@@ -241,7 +241,7 @@ static void suci(tpa_nas_msg_t *m, tpa_rd_t v)
     if (fmt == 1) { /* NAI */
         char nai[128];
         tpa_rd_str(&v, tpa_rd_remaining(&v), nai, sizeof nai);
-        if (nai[0]) tpa_nas_id(m, TPA_ID_SUCI, "%s", nai);
+        if (nai[0]) tpa_nas_id_s(m, TPA_ID_SUCI, nai);
         return;
     }
     if (fmt != 0) return;
@@ -251,19 +251,48 @@ static void suci(tpa_nas_msg_t *m, tpa_rd_t v)
     unsigned scheme = tpa_rd_u8(&v) & 0x0f;
     unsigned hnpki = tpa_rd_u8(&v);
     if (v.err) return;
-    if (scheme == 0) {
+    /* TS 23.003 28.7.3: "suci-0-<mcc>-<mnc>-<routing indicator>-<scheme>-<key id>-<output>"
+     * (never cut: room for all its parts) */
+    if (scheme == 0)
         tpa_nas_bcd(v, false, out, sizeof out);
-        tpa_nas_id(m, TPA_ID_SUCI, "suci-0-%s-%s-%s-0-%u-%s", mcc, mnc, ri[0] ? ri : "0",
-                   hnpki, out);
-        if (out[0]) {
-            tpa_nas_id(m, TPA_ID_IMSI, "%s%s%s", mcc, mnc, out);
-            tpa_nas_id(m, TPA_ID_SUPI, "imsi-%s%s%s", mcc, mnc, out);
-        }
-    } else {
+    else
         hex(v, out, sizeof out);
-        tpa_nas_id(m, TPA_ID_SUCI, "suci-0-%s-%s-%s-%u-%u-%s", mcc, mnc, ri[0] ? ri : "0",
-                   scheme, hnpki, out);
+    char s[sizeof "suci-0-" + 3 + 1 + 3 + 1 + sizeof ri + 3 + 1 + 3 + 1 + sizeof out];
+    tpa_fmt_t f;
+    tpa_fmt_init(&f, s, sizeof s);
+    tpa_fmt_mem(&f, "suci-0-", 7);
+    tpa_fmt_s(&f, mcc);
+    tpa_fmt_c(&f, '-');
+    tpa_fmt_s(&f, mnc);
+    tpa_fmt_c(&f, '-');
+    tpa_fmt_s(&f, ri[0] ? ri : "0");
+    tpa_fmt_c(&f, '-');
+    tpa_fmt_u(&f, scheme);
+    tpa_fmt_c(&f, '-');
+    tpa_fmt_u(&f, hnpki);
+    tpa_fmt_c(&f, '-');
+    tpa_fmt_s(&f, out);
+    tpa_nas_id_s(m, TPA_ID_SUCI, s);
+    if (scheme == 0 && out[0]) { /* the null scheme's output is the MSIN: "imsi-<IMSI>" */
+        tpa_fmt_init(&f, s, sizeof s);
+        tpa_fmt_mem(&f, "imsi-", 5);
+        tpa_fmt_s(&f, mcc);
+        tpa_fmt_s(&f, mnc);
+        tpa_fmt_s(&f, out);
+        tpa_nas_id_s(m, TPA_ID_IMSI, s + 5);
+        tpa_nas_id_s(m, TPA_ID_SUPI, s);
     }
+}
+
+/* A 5G-S-TMSI as "<AMF set id>-<AMF pointer>-<5G-TMSI %08x>" (sp: set id and pointer,
+ * 10 and 6 bits). */
+static void tmsi_text(tpa_fmt_t *f, unsigned sp, uint32_t tmsi)
+{
+    tpa_fmt_u(f, sp >> 6);
+    tpa_fmt_c(f, '-');
+    tpa_fmt_u(f, sp & 0x3f);
+    tpa_fmt_c(f, '-');
+    tpa_fmt_x(f, tmsi, 8);
 }
 
 /* 5GS mobile identity (9.11.3.4): type of identity in bits 3-1 of the first octet. */
@@ -283,20 +312,30 @@ static void mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
         unsigned sp = tpa_rd_be16(&v);
         uint32_t tmsi = tpa_rd_be32(&v);
         if (v.err) return;
-        tpa_nas_id(m, TPA_ID_GUTI, "%s%s-%u-%u-%u-%08x", mcc, mnc, region, sp >> 6, sp & 0x3f,
-                   tmsi);
-        tpa_nas_id(m, TPA_ID_TMSI, "%u-%u-%08x", sp >> 6, sp & 0x3f, tmsi);
+        /* "<mcc><mnc>-<region>-<set>-<pointer>-<tmsi %08x>", the 5G-S-TMSI its tail */
+        char g[64];
+        tpa_fmt_t f;
+        tpa_nas_guti_head(&f, g, sizeof g, mcc, mnc, region);
+        size_t s_tmsi = tpa_fmt_len(&f);
+        tmsi_text(&f, sp, tmsi);
+        tpa_nas_id_s(m, TPA_ID_GUTI, g);
+        tpa_nas_id_s(m, TPA_ID_TMSI, g + s_tmsi);
         break;
     }
     case 3: /* IMEI */
     case 5: /* IMEISV */
-        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id(m, TPA_ID_IMEI, "%s", d);
+        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id_s(m, TPA_ID_IMEI, d);
         break;
     case 4: { /* 5G-S-TMSI */
         tpa_rd_skip(&v, 1);
         unsigned sp = tpa_rd_be16(&v);
         uint32_t tmsi = tpa_rd_be32(&v);
-        if (!v.err) tpa_nas_id(m, TPA_ID_TMSI, "%u-%u-%08x", sp >> 6, sp & 0x3f, tmsi);
+        if (v.err) break;
+        char t[32];
+        tpa_fmt_t f;
+        tpa_fmt_init(&f, t, sizeof t);
+        tmsi_text(&f, sp, tmsi);
+        tpa_nas_id_s(m, TPA_ID_TMSI, t);
         break;
     }
     default:
@@ -313,10 +352,13 @@ static void snssai(tpa_rd_t v, char *dst, size_t dstlen)
         dst[0] = '\0';
         return;
     }
-    if (tpa_rd_remaining(&v) >= 3)
-        snprintf(dst, dstlen, "%u-%06x", sst, (unsigned)tpa_rd_be24(&v));
-    else
-        snprintf(dst, dstlen, "%u", sst);
+    tpa_fmt_t f; /* "%u-%06x", or "%u" without an SD */
+    tpa_fmt_init(&f, dst, dstlen);
+    tpa_fmt_u(&f, sst);
+    if (tpa_rd_remaining(&v) >= 3) {
+        tpa_fmt_c(&f, '-');
+        tpa_fmt_x(&f, tpa_rd_be24(&v), 6);
+    }
 }
 
 /* ---- 5GSM ---- */
@@ -444,8 +486,8 @@ static bool sm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     b.nn = 0;
     b.dnn[0] = b.snssai[0] = '\0';
     tpa_nas_msg_init(&b.m, PROTO, type, sm_names[type] ? sm_names[type] : "Unknown 5GSM message");
-    tpa_nas_key(&b.m, w, "|psi=%u", psi);
-    tpa_nas_id(&b.m, TPA_ID_PDU_SESSION, "%u", psi);
+    tpa_nas_key(&b.m, w, "|psi=", psi);
+    tpa_nas_id_u(&b.m, TPA_ID_PDU_SESSION, psi);
     if (!sm_mandatory(&b, type, &r)) {
         b.reason = TPA_MAL_NAS5GS_TRUNCATED;
     } else if (sm_names[type]) {
@@ -458,8 +500,8 @@ static bool sm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     }
     const char *dnn = b.dnn[0] ? b.dnn : w->dnn;
     const char *sn = b.snssai[0] ? b.snssai : w->snssai;
-    if (dnn && dnn[0]) tpa_nas_id(&b.m, TPA_ID_DNN, "%s", dnn);
-    if (sn && sn[0]) tpa_nas_id(&b.m, TPA_ID_SNSSAI, "%s", sn);
+    if (dnn && dnn[0]) tpa_nas_id_s(&b.m, TPA_ID_DNN, dnn);
+    if (sn && sn[0]) tpa_nas_id_s(&b.m, TPA_ID_SNSSAI, sn);
     sm_semantics(&b.m, type, pti);
     if (b.reason >= 0) tpa_nas_bad(w, b.reason);
     tpa_nas_report(w, &b.m);
@@ -506,18 +548,18 @@ static void mm_opt(tpa_nas_walk_t *w, body_t *b, unsigned type, const tpa_nas_ie
         break;
     case 0x12: /* PDU session ID */
         if ((type == 0x67 || type == 0x68 || type == 0x4f) && tpa_rd_has(&v, 1))
-            tpa_nas_id(&b->m, TPA_ID_PDU_SESSION, "%u", tpa_rd_peek(&v, 0));
+            tpa_nas_id_u(&b->m, TPA_ID_PDU_SESSION, tpa_rd_peek(&v, 0));
         break;
     case 0x22: /* S-NSSAI */
         if (type == 0x67) {
             snssai(v, b->snssai, sizeof b->snssai);
-            if (b->snssai[0]) tpa_nas_id(&b->m, TPA_ID_SNSSAI, "%s", b->snssai);
+            if (b->snssai[0]) tpa_nas_id_s(&b->m, TPA_ID_SNSSAI, b->snssai);
         }
         break;
     case 0x25: /* DNN */
         if (type == 0x67) {
             tpa_3gpp_apn(&v, tpa_rd_remaining(&v), b->dnn, sizeof b->dnn);
-            if (b->dnn[0]) tpa_nas_id(&b->m, TPA_ID_DNN, "%s", b->dnn);
+            if (b->dnn[0]) tpa_nas_id_s(&b->m, TPA_ID_DNN, b->dnn);
         }
         break;
     case 0x58: /* 5GMM cause (TV) */
@@ -699,7 +741,7 @@ static bool mm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
     b.ack = b.has_mm_cause = false;
     b.dnn[0] = b.snssai[0] = '\0';
     tpa_nas_msg_init(&b.m, PROTO, type, mm_names[type] ? mm_names[type] : "Unknown 5GMM message");
-    tpa_nas_key(&b.m, w, NULL);
+    tpa_nas_key(&b.m, w, NULL, 0);
     bool switch_off = false;
     if (!mm_mandatory(w, &b, type, &r, &switch_off)) {
         b.reason = TPA_MAL_NAS5GS_TRUNCATED;

@@ -6,12 +6,12 @@
 #ifndef TPA_NAS_INT_H
 #define TPA_NAS_INT_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tpa_dissect.h"
+#include "tpa_fmt.h"
 #include "tpa_nas.h"
 #include "tpa_rd.h"
 #include "tpa_sig.h"
@@ -76,18 +76,20 @@ typedef struct tpa_nas_msg {
 /* Starts m: protocol, decimal code of type, name (static), kind indication, no key. */
 void tpa_nas_msg_init(tpa_nas_msg_t *m, const char *protocol, unsigned type, const char *name);
 
-/* A printf-formatted copy kept in m's arena, or NULL when it does not fit. */
-const char *tpa_nas_keep(tpa_nas_msg_t *m, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* Adds identity kind with a copy of s, or with the decimal text of v, kept in m's arena
+ * (not added when it does not fit). */
+void tpa_nas_id_s(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *s);
+void tpa_nas_id_u(tpa_nas_msg_t *m, tpa_id_kind_t kind, uint64_t v);
 
-/* Adds identity kind with a printf-formatted value (kept in the arena). */
-void tpa_nas_id(tpa_nas_msg_t *m, tpa_id_kind_t kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Starts the text of a GUTI in f over buf[0..size): "<mcc><mnc>-<id>-" (id: the 5G AMF
+ * region id, the EPS MME group id). */
+void tpa_nas_guti_head(tpa_fmt_t *f, char *buf, size_t size, const char *mcc, const char *mnc,
+                       unsigned id);
 
-/* Sets the pairing key "ue=<ran:|enb:><id>" (or amf:/mme: without a RAN id) followed
- * by the printf-formatted suffix (may be NULL); no key without UE ids. */
-void tpa_nas_key(tpa_nas_msg_t *m, const tpa_nas_walk_t *w, const char *suffix_fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Sets the pairing key "ue=<ran:|enb:><id>" (or amf:/mme: without a RAN id) followed,
+ * when suffix is not NULL, by suffix and v in decimal ("|psi=" 5 gives "|psi=5"); no
+ * key without UE ids. */
+void tpa_nas_key(tpa_nas_msg_t *m, const tpa_nas_walk_t *w, const char *suffix, unsigned v);
 
 /* Sets kind, procedure and outcome. */
 void tpa_nas_proc(tpa_nas_msg_t *m, tpa_sig_kind_t kind, const char *procedure,

@@ -28,10 +28,10 @@
  * or by its own reject; network-initiated bearer procedures are keyed by EPS bearer
  * identity.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "tpa_3gpp.h"
+#include "tpa_fmt.h"
 #include "tpa_malformed.h"
 #include "tpa_nas_int.h"
 
@@ -232,10 +232,10 @@ static void eps_mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
     char d[24], mcc[4], mnc[4];
     switch (o & 7) {
     case 1:
-        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id(m, TPA_ID_IMSI, "%s", d);
+        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id_s(m, TPA_ID_IMSI, d);
         break;
     case 3:
-        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id(m, TPA_ID_IMEI, "%s", d);
+        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id_s(m, TPA_ID_IMEI, d);
         break;
     case 6: {
         tpa_rd_skip(&v, 1);
@@ -244,8 +244,16 @@ static void eps_mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
         unsigned mmec = tpa_rd_u8(&v);
         uint32_t mtmsi = tpa_rd_be32(&v);
         if (v.err) return;
-        tpa_nas_id(m, TPA_ID_GUTI, "%s%s-%u-%u-%08x", mcc, mnc, mmegi, mmec, mtmsi);
-        tpa_nas_id(m, TPA_ID_TMSI, "%08x", mtmsi);
+        /* "<mcc><mnc>-<MME group id>-<MME code>-<M-TMSI %08x>", the M-TMSI its tail */
+        char g[64];
+        tpa_fmt_t f;
+        tpa_nas_guti_head(&f, g, sizeof g, mcc, mnc, mmegi);
+        tpa_fmt_u(&f, mmec);
+        tpa_fmt_c(&f, '-');
+        size_t s_tmsi = tpa_fmt_len(&f);
+        tpa_fmt_x(&f, mtmsi, 8);
+        tpa_nas_id_s(m, TPA_ID_GUTI, g);
+        tpa_nas_id_s(m, TPA_ID_TMSI, g + s_tmsi);
         break;
     }
     default:
@@ -262,16 +270,21 @@ static void gsm_mobile_id(tpa_nas_msg_t *m, tpa_rd_t v)
     char d[24];
     switch (o & 7) {
     case 1:
-        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id(m, TPA_ID_IMSI, "%s", d);
+        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id_s(m, TPA_ID_IMSI, d);
         break;
     case 2:
     case 3:
-        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id(m, TPA_ID_IMEI, "%s", d);
+        if (tpa_nas_bcd(v, true, d, sizeof d)) tpa_nas_id_s(m, TPA_ID_IMEI, d);
         break;
     case 4: {
         tpa_rd_skip(&v, 1);
         uint32_t tmsi = tpa_rd_be32(&v);
-        if (!v.err) tpa_nas_id(m, TPA_ID_TMSI, "%08x", tmsi);
+        if (v.err) break;
+        char t[12];
+        tpa_fmt_t f;
+        tpa_fmt_init(&f, t, sizeof t);
+        tpa_fmt_x(&f, tmsi, 8);
+        tpa_nas_id_s(m, TPA_ID_TMSI, t);
         break;
     }
     default:
@@ -395,7 +408,7 @@ static void esm_semantics(tpa_nas_walk_t *w, tpa_nas_msg_t *m, unsigned type, un
     const char *bearer = NULL;
     tpa_nas_uest_t *s = w->dry || w->echo ? NULL : tpa_nas_uest(w->ue, true);
     uint16_t bit = (uint16_t)(1u << (ebi & 15));
-    tpa_nas_key(m, w, NULL);
+    tpa_nas_key(m, w, NULL, 0);
     switch (type) {
     case 0xd0: tpa_nas_proc(m, TPA_SIG_REQUEST, pdn, TPA_SIG_OK); return;
     case 0xc2: tpa_nas_proc(m, TPA_SIG_RESPONSE, pdn, TPA_SIG_OK); return;
@@ -403,7 +416,7 @@ static void esm_semantics(tpa_nas_walk_t *w, tpa_nas_msg_t *m, unsigned type, un
     case 0xd1: tpa_nas_proc(m, TPA_SIG_RESPONSE, pdn, TPA_SIG_FAILURE); return;
     case 0xd9:
     case 0xda:
-        tpa_nas_key(m, w, "|pti=%u", pti);
+        tpa_nas_key(m, w, "|pti=", pti);
         tpa_nas_proc(m, type == 0xd9 ? TPA_SIG_REQUEST : TPA_SIG_RESPONSE, "ESM Information",
                      TPA_SIG_OK);
         return;
@@ -445,7 +458,7 @@ static void esm_semantics(tpa_nas_walk_t *w, tpa_nas_msg_t *m, unsigned type, un
             s->esm_ebis |= bit;
             return;
         }
-        tpa_nas_key(m, w, "|ebi=%u", ebi);
+        tpa_nas_key(m, w, "|ebi=", ebi);
         tpa_nas_proc(m, TPA_SIG_REQUEST, bearer, TPA_SIG_OK);
         return;
     }
@@ -456,7 +469,7 @@ static void esm_semantics(tpa_nas_walk_t *w, tpa_nas_msg_t *m, unsigned type, un
         if (!s->esm_ebis) esm_pending_set(s, TPA_NAS_ESM_NONE);
         return;
     }
-    tpa_nas_key(m, w, "|ebi=%u", ebi);
+    tpa_nas_key(m, w, "|ebi=", ebi);
     tpa_nas_proc(m, TPA_SIG_RESPONSE, bearer, fail ? TPA_SIG_FAILURE : TPA_SIG_OK);
 }
 
@@ -487,8 +500,8 @@ static bool esm_msg(tpa_nas_walk_t *w, tpa_rd_t r)
             esm_opt(&b, type, &ie);
         if (o.bad) b.reason = TPA_MAL_NASEPS_IE_LEN_INVALID;
     }
-    if (ebi) tpa_nas_id(&b.m, TPA_ID_PDU_SESSION, "%u", ebi);
-    if (b.apn[0]) tpa_nas_id(&b.m, TPA_ID_DNN, "%s", b.apn);
+    if (ebi) tpa_nas_id_u(&b.m, TPA_ID_PDU_SESSION, ebi);
+    if (b.apn[0]) tpa_nas_id_s(&b.m, TPA_ID_DNN, b.apn);
     esm_semantics(w, &b.m, type, ebi, pti);
     drop_success_cause(&b.m);
     if (b.reason >= 0) tpa_nas_bad(w, b.reason);
@@ -636,7 +649,7 @@ static void emm_semantics(tpa_nas_walk_t *w, body_t *b, unsigned type)
     tpa_nas_msg_t *m = &b->m;
     const char *au = "Authentication", *smc = "Security Mode", *tau = "Tracking Area Update",
                *sr = "Service Request";
-    tpa_nas_key(m, w, NULL);
+    tpa_nas_key(m, w, NULL, 0);
     switch (type) {
     case 0x41: tpa_nas_proc(m, TPA_SIG_REQUEST, "Attach", TPA_SIG_OK); break;
     case 0x42: tpa_nas_proc(m, TPA_SIG_RESPONSE, "Attach", TPA_SIG_OK); break;

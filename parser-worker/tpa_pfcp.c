@@ -126,16 +126,15 @@ const char *tpa_pfcp_cause_name(unsigned v)
                                 X(w, 246) X(w, 251) X(w, 253) X(w, 254) X(w, 255) X(w, 262)        \
                                     X(w, 263) X(w, 266) X(w, 269) X(w, 270)
 
-/* The same as a bit set, built by the compiler: bit t & 63 of word t >> 6. */
+/* All of them (1-18 too) as a bit set, built by the compiler: bit t & 63 of word t >> 6. */
 #define GROUPED_BIT(w, t) | ((t) >> 6 == (w) ? 1ULL << ((t)&63) : 0)
 static const uint64_t grouped_bits[5] = {
-    0 GROUPED_TYPES(GROUPED_BIT, 0), 0 GROUPED_TYPES(GROUPED_BIT, 1),
+    0x7fffeULL /* 1-18 */ GROUPED_TYPES(GROUPED_BIT, 0), 0 GROUPED_TYPES(GROUPED_BIT, 1),
     0 GROUPED_TYPES(GROUPED_BIT, 2), 0 GROUPED_TYPES(GROUPED_BIT, 3),
     0 GROUPED_TYPES(GROUPED_BIT, 4)};
 
 static bool grouped(unsigned t)
 {
-    if (t >= 1 && t <= 18) return true;
     return t < 64 * (sizeof grouped_bits / sizeof grouped_bits[0]) &&
            (grouped_bits[t >> 6] >> (t & 63) & 1);
 }
@@ -160,8 +159,9 @@ static void ie_fteid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 /* F-SEID (8.2.37): flags V6 0x01, V4 0x02; SEID (8); IPv4; IPv6. */
 static void ie_fseid(tpa_3gpp_ies_t *s, tpa_rd_t *v)
 {
-    uint8_t fl = tpa_rd_u8(v);
-    uint64_t seid = tpa_rd_be64(v);
+    tpa_rd_t f = tpa_rd_sub(v, 9); /* its reads cannot fail, as the compiler sees */
+    uint8_t fl = tpa_rd_u8(&f);
+    uint64_t seid = tpa_rd_be64(&f);
     tpa_3gpp_ip_t a4 = {0}, a6 = {0};
     if (fl & 0x02) tpa_3gpp_ip(v, 4, &a4);
     if (fl & 0x01) tpa_3gpp_ip(v, 6, &a6);
