@@ -612,8 +612,70 @@ static void test_normalised_forms(void)
     tpa_intern_destroy(&pool);
 }
 
+/* ues[]' ladder lists a subscriber's steps by (time, frame, order given) and its
+ * transactions by (request time, id), whatever order they were given in: steps and
+ * transactions out of time order within one subscriber, interleaved with another's
+ * in order (the writer sorts only a subscriber found out of order). */
+static void test_ladder_order(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *u = tpa_ue_new(pool, NULL);
+    CHECK(pool && u);
+    uint32_t a[2];
+    for (int i = 0; i < 2; i++) {
+        tpa_sig_t m = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        tpa_sig_add_id(&m, TPA_ID_IMSI, i ? "001010000000002" : "001010000000001");
+        a[i] = tpa_ue_join(u, &m, (uint64_t)i + 1, 1);
+    }
+    /* subscriber 0: (ts, frame) given 5/10 3/12 3/11 9/13 1/14 3/11; 1: in order */
+    static const int64_t ts0[] = {5, 3, 3, 9, 1, 3};
+    static const uint64_t fr0[] = {10, 12, 11, 13, 14, 11};
+    static const char *const nm0[] = {"a", "b", "c", "d", "e", "f"};
+    for (int i = 0; i < 6; i++) {
+        tpa_ue_step_t st = {ts0[i], fr0[i], "x", "y", "gtpv2", nm0[i], TPA_SIG_INDICATION,
+                            TPA_SIG_OK, 0};
+        tpa_ue_step(u, a[0], &st);
+        tpa_ue_step_t st1 = {100 + i, 200 + (uint64_t)i, "x", "y", "gtpv2", nm0[i],
+                             TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+        tpa_ue_step(u, a[1], &st1);
+    }
+    tpa_ue_finish(u);
+    uint32_t n0 = tpa_ue_number(u, a[0]), n1 = tpa_ue_number(u, a[1]);
+    CHECK(n0 == 1 && n1 == 2);
+    /* transactions of subscriber 1 given (id, time) 5/7 2/3 9/3 1/8; of 2 in order */
+    static const uint64_t tx0[] = {5, 2, 9, 1};
+    static const int64_t tt0[] = {7, 3, 3, 8};
+    for (int i = 0; i < 4; i++) {
+        CHECK(tpa_ue_add_txn(u, n0, tx0[i], tt0[i]) == 0);
+        CHECK(tpa_ue_add_txn(u, n1, 20 + (uint64_t)i, 50 + i) == 0);
+    }
+    json_t *ues = tpa_ue_json(u, NULL, NULL);
+    CHECK(json_array_size(ues) == 2);
+    json_t *ld = json_object_get(json_array_get(ues, 0), "ladder");
+    static const char *const want[] = {"e", "c", "f", "b", "a", "d"}; /* f after c: given later */
+    CHECK(json_array_size(ld) == 6);
+    for (size_t i = 0; i < 6 && i < json_array_size(ld); i++)
+        CHECKF(strcmp(str(json_array_get(ld, i), "name"), want[i]) == 0, "step %zu: %s", i,
+               str(json_array_get(ld, i), "name"));
+    ld = json_object_get(json_array_get(ues, 1), "ladder");
+    for (size_t i = 0; i < 6 && i < json_array_size(ld); i++)
+        CHECK(strcmp(str(json_array_get(ld, i), "name"), nm0[i]) == 0);
+    static const char *const wtx[] = {"t2", "t9", "t5", "t1"};
+    json_t *tx = json_object_get(json_array_get(ues, 0), "transactions");
+    CHECK(json_array_size(tx) == 4);
+    for (size_t i = 0; i < 4 && i < json_array_size(tx); i++)
+        CHECKF(strcmp(json_string_value(json_array_get(tx, i)), wtx[i]) == 0, "txn %zu", i);
+    tx = json_object_get(json_array_get(ues, 1), "transactions");
+    CHECK(json_array_size(tx) == 4 && strcmp(json_string_value(json_array_get(tx, 0)), "t20") == 0 &&
+          strcmp(json_string_value(json_array_get(tx, 3)), "t23") == 0);
+    json_decref(ues);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
+    test_ladder_order();
     test_normalised_forms();
     test_doc_values();
     test_step_copies();

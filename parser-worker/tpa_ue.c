@@ -1113,6 +1113,36 @@ static int index_by_ue(ue_index_t *x, const uint32_t *key, size_t n, size_t nue)
     return 0;
 }
 
+/* Sorts the n items at base (size bytes each, key[i] their subscriber number, every
+ * one 1..nue) by cmp, which orders by subscriber number first, and indexes them (x,
+ * ord the identity). Items come nearly in order within a subscriber (added in time
+ * order), so they are grouped by a counting sort that keeps their order and only a
+ * group found out of order is sorted: the order of one qsort of them all (cmp is a
+ * total order), at O(n) for the usual input. */
+static int sort_by_ue(ue_index_t *x, void *base, size_t n, size_t size, const uint32_t *key,
+                      size_t nue, int (*cmp)(const void *, const void *))
+{
+    int rc = index_by_ue(x, key, n, nue);
+    if (rc < 0 || n < 2) return rc;
+    char *tmp = malloc(n * size), *b = base;
+    if (!tmp) return TPA_ERR_NOMEM;
+    for (size_t j = 0; j < n; j++)
+        memcpy(tmp + j * size, b + (size_t)x->ord[j] * size, size);
+    for (size_t k = 0; k < nue; k++) {
+        size_t lo = x->off[k], hi = x->off[k + 1];
+        for (size_t j = lo + 1; j < hi; j++)
+            if (cmp(tmp + (j - 1) * size, tmp + j * size) > 0) {
+                qsort(tmp + lo * size, hi - lo, size, cmp);
+                break;
+            }
+    }
+    memcpy(b, tmp, n * size);
+    free(tmp);
+    for (size_t j = 0; j < n; j++)
+        x->ord[j] = (uint32_t)j;
+    return 0;
+}
+
 static void doc_free(struct ue_doc *doc)
 {
     if (!doc) return;
@@ -1145,19 +1175,19 @@ static int doc_prepare(tpa_ue_t *u)
     for (size_t i = 0; i < u->nattrs; i++)
         key[i] = u->number[u->attrs[i].anchor];
     if ((rc = index_by_ue(&doc->attrs, key, u->nattrs, n)) < 0) goto fail;
-    if (u->ntxns) qsort(u->txns, u->ntxns, sizeof *u->txns, cmp_utxn);
     for (size_t i = 0; i < u->ntxns; i++)
         key[i] = u->txns[i].ue;
-    if ((rc = index_by_ue(&doc->txns, key, u->ntxns, n)) < 0) goto fail;
+    if ((rc = sort_by_ue(&doc->txns, u->txns, u->ntxns, sizeof *u->txns, key, n, cmp_utxn)) < 0)
+        goto fail;
     size_t nref = 0;
     for (size_t i = 0; i < u->nsteps; i++) {
         uint32_t ue = u->number[u->steps[i].anchor];
         if (ue) doc->refs[nref++] = (step_ref_t){ue, (uint32_t)i, &u->steps[i]};
     }
-    if (nref) qsort(doc->refs, nref, sizeof *doc->refs, cmp_step);
     for (size_t i = 0; i < nref; i++)
         key[i] = doc->refs[i].ue;
-    if ((rc = index_by_ue(&doc->steps, key, nref, n)) < 0) goto fail;
+    if ((rc = sort_by_ue(&doc->steps, doc->refs, nref, sizeof *doc->refs, key, n, cmp_step)) < 0)
+        goto fail;
     free(key);
     u->doc = doc;
     return 0;
