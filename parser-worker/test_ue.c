@@ -673,8 +673,59 @@ static void test_ladder_order(void)
     tpa_intern_destroy(&pool);
 }
 
+/* Every identity of a subscriber gets its subscriber's number after finish, 0 for one
+ * not listed: subscribers of several identities joined in chains (trees of some
+ * depth, roots anywhere among them), some listed and some not. */
+static void test_numbers_of_every_node(void)
+{
+    enum { NUE = 60, DEPTH = 6, LISTED = 9 };
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_limits_t lim = tpa_ue_default_limits();
+    lim.max_doc = LISTED;
+    tpa_ue_t *u = tpa_ue_new(pool, &lim);
+    CHECK(pool && u);
+    uint32_t node[NUE][DEPTH + 1];
+    uint64_t frame = 1;
+    for (int k = 0; k <= DEPTH; k++) /* breadth first: subscribers' identities interleave */
+        for (int j = 0; j < NUE; j++) {
+            char a[32], b[32];
+            snprintf(a, sizeof a, "0x%x%02x@10.0.0.1", j + 1, k);
+            snprintf(b, sizeof b, "0x%x%02x@10.0.0.1", j + 1, k - 1);
+            tpa_sig_t m = mk("pfcp", "50", NULL, TPA_SIG_INDICATION, NULL, NULL);
+            tpa_sig_add_id(&m, TPA_ID_TEID, a);
+            if (k) tpa_sig_add_id(&m, TPA_ID_TEID, b);
+            CHECK(tpa_ue_join(u, &m, frame++, 1) != 0);
+            tpa_sig_t one = mk("pfcp", "50", NULL, TPA_SIG_INDICATION, NULL, NULL);
+            tpa_sig_add_id(&one, TPA_ID_TEID, a);
+            node[j][k] = tpa_ue_join(u, &one, frame++, 1); /* the node of a alone */
+        }
+    for (int j = 0; j < NUE; j++) { /* first message times: a permutation */
+        tpa_ue_step_t st = {(j * 7) % NUE, (uint64_t)j + 1, "a", "b", "pfcp", "x",
+                            TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+        tpa_ue_step(u, node[j][DEPTH / 2], &st);
+    }
+    tpa_ue_finish(u);
+    CHECK(tpa_ue_stats(u)->ues == NUE);
+    for (int j = 0; j < NUE; j++) {
+        int64_t ts = (j * 7) % NUE;
+        uint32_t want = ts < LISTED ? (uint32_t)ts + 1 : 0;
+        for (int k = 0; k <= DEPTH; k++)
+            CHECKF(tpa_ue_number(u, node[j][k]) == want, "ue %d id %d: %u, want %u", j, k,
+                   tpa_ue_number(u, node[j][k]), want);
+    }
+    json_t *ues = tpa_ue_json(u, NULL, NULL);
+    CHECK(json_array_size(ues) == LISTED);
+    for (size_t i = 0; i < json_array_size(ues); i++) /* each lists its own identities */
+        CHECK(json_array_size(json_object_get(
+                  json_object_get(json_array_get(ues, i), "identities"), "teid")) == DEPTH + 1);
+    json_decref(ues);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
+    test_numbers_of_every_node();
     test_ladder_order();
     test_normalised_forms();
     test_doc_values();

@@ -29,6 +29,9 @@ typedef struct node {
     uint8_t merges, cls, flags;
 } node_t;
 
+/* Node ids stay below this bit: tpa_ue_finish marks listed roots with it. */
+#define NUMBER_LISTED 0x80000000u
+
 #define NODE_BLOCK_BITS 16
 #define NODE_BLOCK (1u << NODE_BLOCK_BITS)
 
@@ -550,7 +553,7 @@ static int rehash(tpa_ue_t *u)
 static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t len,
                          uint32_t h)
 {
-    if (u->nnodes > u->lim.max_nodes || u->nnodes >= UINT32_MAX - 1) return 0;
+    if (u->nnodes > u->lim.max_nodes || u->nnodes >= NUMBER_LISTED - 1) return 0;
     if ((u->nnodes >> NODE_BLOCK_BITS) >= u->nblocks) {
         if (u->nblocks == u->blocks_cap) {
             size_t nc = u->blocks_cap ? u->blocks_cap * 2 : 8;
@@ -990,16 +993,29 @@ void tpa_ue_finish(tpa_ue_t *u)
 {
     if (!u || u->finished) return;
     u->finished = true;
-    u->number = calloc(u->nnodes, sizeof *u->number);
+    /* number[] first holds the forest's parents (one pass over the nodes in order),
+     * then each node's root: the roots are found in this array of 4 bytes a node, not
+     * by following parents from node to node across the whole forest */
+    uint32_t *num = u->number = malloc(u->nnodes * sizeof *u->number);
     root_key_t *keys = malloc(u->naggs * sizeof *keys); /* a root with messages has an agg */
     if (!u->number || !keys) goto fail;
+    num[0] = 0;
     size_t nr = 0;
     for (size_t i = 1; i < u->nnodes; i++) {
         const node_t *n = N(u, (uint32_t)i);
+        num[i] = n->parent;
         if (n->parent == i && n->agg) { /* a root (find(i) == i) with messages */
             const agg_t *g = AGG(u, n->agg);
             keys[nr++] = (root_key_t){g->first_us, g->first_frame, (uint32_t)i};
         }
+    }
+    for (size_t i = 1; i < u->nnodes; i++) { /* find() on the array, path halving */
+        uint32_t x = (uint32_t)i;
+        while (num[x] != x) {
+            num[x] = num[num[x]];
+            x = num[x];
+        }
+        num[i] = x;
     }
     u->st.ues = nr;
     u->nroots = nr < u->lim.max_doc ? nr : u->lim.max_doc;
@@ -1008,12 +1024,20 @@ void tpa_ue_finish(tpa_ue_t *u)
     if (!u->listed) goto fail;
     for (size_t k = 0; k < u->nroots; k++) {
         u->listed[k] = *AGG(u, N(u, keys[k].root)->agg);
-        u->number[keys[k].root] = (uint32_t)(k + 1);
+        num[keys[k].root] = NUMBER_LISTED | (uint32_t)(k + 1);
+    }
+    /* a node's number is its root's: marked for a listed root, else 0 (an unlisted root
+     * still names itself until its own turn, and is 0 after it) */
+    for (size_t i = 1; i < u->nnodes; i++) {
+        uint32_t r = num[i];
+        if (r & NUMBER_LISTED) continue; /* a listed root */
+        r = num[r];
+        num[i] = r & NUMBER_LISTED ? r : 0;
     }
     size_t nids = 0;
     for (size_t i = 1; i < u->nnodes; i++) {
-        u->number[i] = u->number[find(u, (uint32_t)i)];
-        nids += u->number[i] != 0;
+        num[i] &= ~NUMBER_LISTED;
+        nids += num[i] != 0;
     }
     free(keys);
     keys = NULL;
