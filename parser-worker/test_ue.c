@@ -632,11 +632,11 @@ static void test_ladder_order(void)
     static const uint64_t fr0[] = {10, 12, 11, 13, 14, 11};
     static const char *const nm0[] = {"a", "b", "c", "d", "e", "f"};
     for (int i = 0; i < 6; i++) {
-        tpa_ue_step_t st = {ts0[i], fr0[i], "x", "y", "gtpv2", nm0[i], TPA_SIG_INDICATION,
+        tpa_ue_step_t st = {ts0[i],     fr0[i], "x", "y", "gtpv2", nm0[i], TPA_SIG_INDICATION,
                             TPA_SIG_OK, 0};
         tpa_ue_step(u, a[0], &st);
-        tpa_ue_step_t st1 = {100 + i, 200 + (uint64_t)i, "x", "y", "gtpv2", nm0[i],
-                             TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+        tpa_ue_step_t st1 = {100 + i, 200 + (uint64_t)i,  "x",        "y", "gtpv2",
+                             nm0[i],  TPA_SIG_INDICATION, TPA_SIG_OK, 0};
         tpa_ue_step(u, a[1], &st1);
     }
     tpa_ue_finish(u);
@@ -666,7 +666,8 @@ static void test_ladder_order(void)
     for (size_t i = 0; i < 4 && i < json_array_size(tx); i++)
         CHECKF(strcmp(json_string_value(json_array_get(tx, i)), wtx[i]) == 0, "txn %zu", i);
     tx = json_object_get(json_array_get(ues, 1), "transactions");
-    CHECK(json_array_size(tx) == 4 && strcmp(json_string_value(json_array_get(tx, 0)), "t20") == 0 &&
+    CHECK(json_array_size(tx) == 4 &&
+          strcmp(json_string_value(json_array_get(tx, 0)), "t20") == 0 &&
           strcmp(json_string_value(json_array_get(tx, 3)), "t23") == 0);
     json_decref(ues);
     tpa_ue_destroy(&u);
@@ -700,8 +701,8 @@ static void test_numbers_of_every_node(void)
             node[j][k] = tpa_ue_join(u, &one, frame++, 1); /* the node of a alone */
         }
     for (int j = 0; j < NUE; j++) { /* first message times: a permutation */
-        tpa_ue_step_t st = {(j * 7) % NUE, (uint64_t)j + 1, "a", "b", "pfcp", "x",
-                            TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+        tpa_ue_step_t st = {(j * 7) % NUE, (uint64_t)j + 1,    "a",        "b", "pfcp",
+                            "x",           TPA_SIG_INDICATION, TPA_SIG_OK, 0};
         tpa_ue_step(u, node[j][DEPTH / 2], &st);
     }
     tpa_ue_finish(u);
@@ -716,8 +717,8 @@ static void test_numbers_of_every_node(void)
     json_t *ues = tpa_ue_json(u, NULL, NULL);
     CHECK(json_array_size(ues) == LISTED);
     for (size_t i = 0; i < json_array_size(ues); i++) /* each lists its own identities */
-        CHECK(json_array_size(json_object_get(
-                  json_object_get(json_array_get(ues, i), "identities"), "teid")) == DEPTH + 1);
+        CHECK(json_array_size(json_object_get(json_object_get(json_array_get(ues, i), "identities"),
+                                              "teid")) == DEPTH + 1);
     json_decref(ues);
     tpa_ue_destroy(&u);
     tpa_intern_destroy(&pool);
