@@ -79,7 +79,8 @@ typedef struct pool {
 } pool_t;
 
 #define REF_GRAIN_BITS 13 /* POOL_CHUNK / POOL_GRAIN grains a chunk */
-#define REF_MAX_CHUNKS ((size_t)1 << (32 - REF_GRAIN_BITS))
+/* chunks a pool with refs may have: the last grain of the last one is ref 2^32 - 1 */
+#define REF_MAX_CHUNKS (((size_t)1 << (32 - REF_GRAIN_BITS)) - 1)
 _Static_assert(POOL_CHUNK / POOL_GRAIN == 1u << REF_GRAIN_BITS, "a ref names every grain");
 
 #define PROC_CACHE 64
@@ -149,9 +150,10 @@ static void *pool_alloc(pool_t *p, size_t size, uint32_t *ref)
     size_t bytes = (c + 1) * POOL_GRAIN;
     pool_chunk_t *k = p->chunks;
     if (!k || POOL_CHUNK - k->used < bytes) {
+        if (ref && p->ndata >= REF_MAX_CHUNKS) return NULL; /* no ref left */
         if (ref && p->ndata == p->data_cap) {
             size_t nc = p->data_cap ? p->data_cap * 2 : 64;
-            char **d = nc <= REF_MAX_CHUNKS ? realloc(p->data, nc * sizeof *d) : NULL;
+            char **d = realloc(p->data, nc * sizeof *d);
             if (!d) return NULL;
             p->data = d;
             p->data_cap = nc;
@@ -411,7 +413,7 @@ static void retire(tpa_txn_t *t, slot_t *r)
 }
 
 /* Counts the finished transaction of slot sl (its record) in the KPIs. */
-static void count_kpi(tpa_txn_t *t, const slot_t *sl)
+static inline void count_kpi(tpa_txn_t *t, const slot_t *sl)
 {
     const tpa_txn_rec_t *r = sl->rec;
     if (!r->kept) t->st.not_kept++;

@@ -601,10 +601,9 @@ static uint32_t rebind(tpa_ue_t *u, uint32_t x)
     return y;
 }
 
-/* 0 merged, 1 already one subscriber, -1 refused. */
-static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
+/* Merges the subscribers of roots ra and rb: 0 merged, 1 already one, -1 refused. */
+static int unite_roots(tpa_ue_t *u, uint32_t ra, uint32_t rb)
 {
-    uint32_t ra = find(u, a), rb = find(u, b);
     if (ra == rb) return 1;
     node_t *A = N(u, ra), *B = N(u, rb);
     if (A->perm && B->perm && A->perm != B->perm) {
@@ -641,6 +640,12 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
     }
     B->agg = 0;
     return 0;
+}
+
+/* unite_roots of the subscribers of a and b. */
+static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
+{
+    return unite_roots(u, find(u, a), find(u, b));
 }
 
 /* The node for identity (kind) with key (cls, scope, v: len bytes), applying the
@@ -852,8 +857,9 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
         for (int i = 0; i < n; i++) {
             if (i == a || ids[i] == anchor) continue;
             /* a bridge: both sides are subscribers with messages of their own */
-            bool bridge = N(u, find(u, anchor))->agg && N(u, find(u, ids[i]))->agg;
-            if (unite(u, anchor, ids[i]) == 0 && bridge) merged[i] = merged[a] = true;
+            uint32_t ra = find(u, anchor), rb = find(u, ids[i]);
+            bool bridge = N(u, ra)->agg && N(u, rb)->agg;
+            if (unite_roots(u, ra, rb) == 0 && bridge) merged[i] = merged[a] = true;
         }
         for (int i = 0; i < n; i++) {
             node_t *x = np[i];
