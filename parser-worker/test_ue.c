@@ -531,6 +531,32 @@ static void test_step_copies(void)
 /* "Values listed per identity kind": at most 64 per kind, duplicates once, a value
  * that is not UTF-8 left out (its kind still listed); attributes after the preset
  * dnn, snssai, pdu_session; written alike as text and as a tree (finish). */
+/* ues[] lists a value once per kind even when distinct identities show it alike: an
+ * SEID without node address is one identity per flow, all shown as the same text. */
+static void test_doc_values_once(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    for (int i = 0; i < 46; i++) {
+        tpa_sig_t m =
+            mk("pfcp", "50", "Session Establishment Request", TPA_SIG_INDICATION, NULL, NULL);
+        char seid[16];
+        snprintf(seid, sizeof seid, "0x%d", i < 6 ? 5 : i);
+        tpa_sig_add_id(&m, TPA_ID_IMSI, "001010000000009");
+        tpa_sig_add_id(&m, TPA_ID_SEID, seid);
+        feed(s, (uint64_t)(i + 1), S(i), (uint32_t)(i < 6 ? 1 + i : 1), "smf", "upf", &m);
+    }
+    json_t *doc = finish(s);
+    const json_t *ue = json_array_get(json_object_get(doc, "ues"), 0);
+    const json_t *seids = json_object_get(json_object_get(ue, "identities"), "seid");
+    CHECK(json_array_size(json_object_get(doc, "ues")) == 1 && json_array_size(seids) == 41);
+    size_t fives = 0, i;
+    json_t *v;
+    json_array_foreach(seids, i, v) fives += strcmp(json_string_value(v), "0x5") == 0;
+    CHECK(fives == 1 && sig_count(doc, "identities") == 6 + 40 + 1);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
 static void test_doc_values(void)
 {
     tpa_sigstate_t *s = tpa_sigstate_new(NULL);
@@ -730,6 +756,7 @@ int main(void)
     test_ladder_order();
     test_normalised_forms();
     test_doc_values();
+    test_doc_values_once();
     test_step_copies();
     test_prepared_join();
     test_numbering_order();

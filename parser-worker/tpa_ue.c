@@ -1240,7 +1240,8 @@ typedef struct ue_groups {
     uint8_t order[TPA_ID_KINDS + 1], norder;
     bool present[TPA_ID_KINDS + 1];
     uint8_t n[TPA_ID_KINDS + 1];
-    uint32_t at[TPA_ID_KINDS + 1][UE_JSON_MAX_VALUES]; /* scratch offsets */
+    uint32_t at[TPA_ID_KINDS + 1][UE_JSON_MAX_VALUES];   /* scratch offsets */
+    uint32_t hash[TPA_ID_KINDS + 1][UE_JSON_MAX_VALUES]; /* of each value: compared first */
 } ue_groups_t;
 
 static void groups_kind(ue_groups_t *g, unsigned k)
@@ -1257,9 +1258,11 @@ static int groups_add(ue_groups_t *g, unsigned k, const char *s)
     if (k > TPA_ID_KINDS) k = TPA_ID_KINDS;
     groups_kind(g, k);
     if (g->n[k] >= UE_JSON_MAX_VALUES) return 0;
-    for (unsigned i = 0; i < g->n[k]; i++)
-        if (strcmp(g->doc->scratch + g->at[k][i], s) == 0) return 0;
     size_t len = strlen(s);
+    uint64_t h64 = tpa_hash_bytes(0, s, len);
+    uint32_t h = (uint32_t)(h64 ^ h64 >> 32);
+    for (unsigned i = 0; i < g->n[k]; i++) /* a subscriber's many TEIDs: hashes, not texts */
+        if (g->hash[k][i] == h && strcmp(g->doc->scratch + g->at[k][i], s) == 0) return 0;
     if (!tpa_jw_utf8(s, len)) return 0;
     if (g->doc->scratch_cap - g->used < len + 1) {
         size_t cap = g->doc->scratch_cap ? g->doc->scratch_cap * 2 : 4096;
@@ -1271,6 +1274,7 @@ static int groups_add(ue_groups_t *g, unsigned k, const char *s)
         g->doc->scratch_cap = cap;
     }
     memcpy(g->doc->scratch + g->used, s, len + 1);
+    g->hash[k][g->n[k]] = h;
     g->at[k][g->n[k]++] = (uint32_t)g->used;
     g->used += len + 1;
     return 0;
