@@ -533,6 +533,52 @@ static void test_step_copies(void)
  * dnn, snssai, pdu_session; written alike as text and as a tree (finish). */
 /* ues[] lists a value once per kind even when distinct identities show it alike: an
  * SEID without node address is one identity per flow, all shown as the same text. */
+/* Tens of thousands of identities: each found again as the same node after the
+ * table grew, and a reused RAN id (UE_NEW in a later frame) found as its new binding
+ * from then on, never the superseded one. */
+static void test_many_identities(void)
+{
+    enum { N = 20000, R = 3000 };
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *u = tpa_ue_new(pool, NULL);
+    CHECK(pool && u);
+    static uint32_t a[N];
+    char v[32];
+    uint64_t frame = 1;
+    unsigned distinct = 0, same = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i++) {
+            snprintf(v, sizeof v, "0x%x@10.9.%d.%d", i + 1, i % 7, i % 11);
+            tpa_sig_t m = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+            tpa_sig_add_id(&m, TPA_ID_TEID, v);
+            uint32_t x = tpa_ue_join(u, &m, frame++, 1);
+            if (!pass) {
+                a[i] = x;
+                distinct += x != 0 && (i == 0 || x != a[i - 1]);
+            } else {
+                same += x == a[i];
+            }
+        }
+    CHECK(distinct == N && same == N && tpa_ue_stats(u)->nodes == N);
+    unsigned fresh = 0, found = 0;
+    for (int i = 0; i < R; i++) {
+        snprintf(v, sizeof v, "%d", i + 1);
+        tpa_sig_t m = mk("ngap", "15", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        m.flags = TPA_SIG_UE_NEW;
+        tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, v);
+        uint32_t r1 = tpa_ue_join(u, &m, frame++, 3);
+        uint32_t r2 = tpa_ue_join(u, &m, frame++, 3); /* reused: a new binding */
+        m.flags = 0;
+        uint32_t r3 = tpa_ue_join(u, &m, frame++, 3);
+        fresh += r1 && r2 && r1 != r2;
+        found += r3 == r2;
+    }
+    CHECK(fresh == R && found == R && tpa_ue_stats(u)->rebinds == R);
+    CHECK(tpa_ue_stats(u)->nodes == N + 2 * R);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
 static void test_doc_values_once(void)
 {
     tpa_sigstate_t *s = tpa_sigstate_new(NULL);
@@ -757,6 +803,7 @@ int main(void)
     test_normalised_forms();
     test_doc_values();
     test_doc_values_once();
+    test_many_identities();
     test_step_copies();
     test_prepared_join();
     test_numbering_order();

@@ -20,7 +20,7 @@ enum { F_HUB = 1, F_RELEASED = 2, F_OLDGEN = 4 };
 typedef struct node {
     const char *value; /* normalised text (arena) */
     uint32_t hash, scope;
-    uint32_t parent, hnext, peer;
+    uint32_t parent, peer;
     uint32_t kinds;      /* bit per tpa_id_kind_t it was given as */
     uint32_t last_frame; /* low 32 bits of the frame that last carried (or released) it */
     uint32_t size, perm; /* roots: identities, node of the IMSI/SUPI (0 none) */
@@ -75,6 +75,12 @@ typedef struct ident {
     const char *value; /* in the document arena */
 } ident_t;
 
+/* An entry of the identity table: a node and its key's hash, so that probing and
+ * growing touch no node (0 = empty). */
+typedef struct ident_ent {
+    uint32_t hash, node;
+} ident_ent_t;
+
 typedef struct utxn {
     uint32_t ue;
     uint64_t txn;
@@ -90,8 +96,8 @@ struct tpa_ue {
     agg_t **aggs; /* aggregate i at aggs[i >> 14][i & 0x3fff] (no copies as they grow); 0 unused */
     size_t naggs, aggs_cap; /* aggs_cap: blocks */
     chunk_t *arena;
-    uint32_t *buckets;
-    size_t nbuckets;
+    ident_ent_t *tab;   /* the current node of each key: open addressing, linear probing */
+    size_t tcap, tused; /* tcap a power of two, at most 3/4 used */
     step_t *steps;
     size_t nsteps, steps_cap;
     attr_t *attrs;
@@ -195,11 +201,11 @@ tpa_ue_t *tpa_ue_new(tpa_intern_t *pool, const tpa_ue_limits_t *lim)
     u->seed = tpa_hash_seed();
     u->nnodes = 1; /* node 0 = none */
     u->naggs = 1;
-    u->nbuckets = 256;
-    u->buckets = tpa_bigmem_calloc(u->nbuckets, sizeof *u->buckets);
-    if (!u->buckets) goto fail_buckets;
+    u->tcap = 256;
+    u->tab = tpa_bigmem_calloc(u->tcap, sizeof *u->tab);
+    if (!u->tab) goto fail_tab;
     return u;
-fail_buckets:
+fail_tab:
     free(u);
     return NULL;
 }
@@ -233,9 +239,9 @@ static void drop_forest(tpa_ue_t *u)
     u->nblocks = u->blocks_cap = 0;
     free_aggs(u);
     arena_free(&u->arena);
-    tpa_bigmem_free(u->buckets, u->nbuckets, sizeof *u->buckets);
-    u->buckets = NULL;
-    u->nbuckets = 0;
+    tpa_bigmem_free(u->tab, u->tcap, sizeof *u->tab);
+    u->tab = NULL;
+    u->tcap = u->tused = 0;
     free(u->aset);
     u->aset = NULL;
     u->naset = 0;
@@ -525,37 +531,46 @@ static agg_t *agg_of(tpa_ue_t *u, uint32_t r)
 static uint32_t node_lookup(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v,
                             uint32_t h, node_t **np)
 {
-    for (uint32_t i = u->buckets[h & (u->nbuckets - 1)]; i;) {
+    size_t mask = u->tcap - 1;
+    for (size_t j = h & mask; u->tab[j].node; j = (j + 1) & mask) {
+        if (u->tab[j].hash != h) continue;
+        uint32_t i = u->tab[j].node;
         node_t *n = N(u, i);
-        if (n->hash == h && n->cls == cls && n->scope == scope && !(n->flags & F_OLDGEN) &&
+        if (n->cls == cls && n->scope == scope && !(n->flags & F_OLDGEN) &&
             strcmp(n->value, v) == 0) {
             *np = n;
             return i;
         }
-        i = n->hnext;
     }
     return 0;
 }
 
-static int rehash(tpa_ue_t *u)
+static void tab_place(ident_ent_t *tab, size_t cap, uint32_t h, uint32_t node)
 {
-    size_t nb = u->nbuckets * 2;
-    uint32_t *b = tpa_bigmem_calloc(nb, sizeof *b);
+    size_t j = h & (cap - 1);
+    while (tab[j].node)
+        j = (j + 1) & (cap - 1);
+    tab[j] = (ident_ent_t){h, node};
+}
+
+/* Doubles the table: its entries move, the nodes are not read. */
+static int tab_grow(tpa_ue_t *u)
+{
+    size_t nc = u->tcap * 2;
+    ident_ent_t *b = tpa_bigmem_calloc(nc, sizeof *b);
     if (!b) return TPA_ERR_NOMEM;
-    for (size_t i = 1; i < u->nnodes; i++) {
-        node_t *n = N(u, (uint32_t)i);
-        n->hnext = b[n->hash & (nb - 1)];
-        b[n->hash & (nb - 1)] = (uint32_t)i;
-    }
-    tpa_bigmem_free(u->buckets, u->nbuckets, sizeof *u->buckets);
-    u->buckets = b;
-    u->nbuckets = nb;
+    for (size_t j = 0; j < u->tcap; j++)
+        if (u->tab[j].node) tab_place(b, nc, u->tab[j].hash, u->tab[j].node);
+    tpa_bigmem_free(u->tab, u->tcap, sizeof *u->tab);
+    u->tab = b;
+    u->tcap = nc;
     return 0;
 }
 
-/* A new singleton node for the key (v: len bytes), or 0 (limit or out of memory). */
-static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t len,
-                         uint32_t h)
+/* A new singleton node for the key (v: len bytes), not in the table yet, or 0 (limit
+ * or out of memory). */
+static inline uint32_t node_new(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t len,
+                                uint32_t h)
 {
     if (u->nnodes > u->lim.max_nodes || u->nnodes >= NUMBER_LISTED - 1) return 0;
     if ((u->nnodes >> NODE_BLOCK_BITS) >= u->nblocks) {
@@ -570,7 +585,6 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
         if (!u->blocks[u->nblocks]) return 0;
         u->nblocks++;
     }
-    if ((u->nnodes + 1) * 2 > u->nbuckets && rehash(u) < 0) return 0; /* chains of 0.5 */
     const char *copy = arena_dup_n(&u->arena, v, len);
     if (!copy) return 0;
     uint32_t i = (uint32_t)u->nnodes++;
@@ -583,9 +597,19 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
     n->parent = i;
     n->size = 1;
     n->perm = permanent(cls) ? i : 0;
-    n->hnext = u->buckets[h & (u->nbuckets - 1)];
-    u->buckets[h & (u->nbuckets - 1)] = i;
     u->st.nodes++;
+    return i;
+}
+
+/* A new singleton node for the key, in the table, or 0. */
+static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t len,
+                         uint32_t h)
+{
+    if ((u->tused + 1) * 4 > u->tcap * 3 && tab_grow(u) < 0) return 0;
+    uint32_t i = node_new(u, cls, scope, v, len, h);
+    if (!i) return 0;
+    tab_place(u->tab, u->tcap, h, i);
+    u->tused++;
     return i;
 }
 
@@ -593,8 +617,18 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
 static uint32_t rebind(tpa_ue_t *u, uint32_t x)
 {
     node_t *old = N(u, x);
-    uint32_t y = node_add(u, old->cls, old->scope, old->value, strlen(old->value), old->hash);
+    uint32_t y = node_new(u, old->cls, old->scope, old->value, strlen(old->value), old->hash);
     if (!y) return x;
+    /* y takes x's entry: a superseded node is never looked at again */
+    size_t mask = u->tcap - 1, j = old->hash & mask;
+    while (u->tab[j].node && u->tab[j].node != x)
+        j = (j + 1) & mask;
+    if (u->tab[j].node) {
+        u->tab[j].node = y;
+    } else { /* (x is always there: every current node is) */
+        tab_place(u->tab, u->tcap, old->hash, y);
+        u->tused++;
+    }
     old->flags |= F_OLDGEN;
     N(u, y)->kinds = old->kinds;
     u->st.rebinds++;
@@ -764,18 +798,18 @@ void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_
         key[i].state = TPA_UE_KEY_OK;
         key[i].len = (uint8_t)len;
         key[i].h = node_hash_n(u, key[i].cls, key[i].scope, key[i].v, len);
-        __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
+        __builtin_prefetch(&u->tab[key[i].h & (u->tcap - 1)]);
     }
 }
 
-/* Starts fetching the first node of each key's bucket. */
+/* Starts fetching the node of each key whose entry is the first it probes. */
 static void prefetch_nodes(const tpa_ue_t *u, const tpa_ue_keys_t *keys)
 {
     if (!u || u->finished || !keys->m) return;
     for (unsigned i = 0; i < keys->n; i++)
         if (keys->key[i].state == TPA_UE_KEY_OK) {
-            uint32_t b = u->buckets[keys->key[i].h & (u->nbuckets - 1)];
-            if (b) __builtin_prefetch(N(u, b));
+            const ident_ent_t *e = &u->tab[keys->key[i].h & (u->tcap - 1)];
+            if (e->node && e->hash == keys->key[i].h) __builtin_prefetch(N(u, e->node));
         }
 }
 
@@ -797,7 +831,7 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
     char buf[TPA_UE_MAX_VALUE + 1], imsi[TPA_UE_MAX_VALUE + 1];
     unsigned nid = keys->n;
     tpa_ue_key_t *key = keys->key;
-    /* the keys' buckets were fetched by tpa_ue_prepare; now their first nodes, all
+    /* the keys' table entries were fetched by tpa_ue_prepare; now their first nodes, all
      * together: the table is far larger than the caches, and one miss at a time is
      * what joining costs */
     prefetch_nodes(u, keys);
