@@ -579,6 +579,54 @@ static void test_many_identities(void)
     tpa_intern_destroy(&pool);
 }
 
+/* Subscribers' message aggregates through merges: a subscriber without messages that
+ * takes in one with messages carries its aggregate on, two with messages add up into
+ * one; tpa_ue_finish counts and numbers each subscriber with messages once. */
+static void test_aggregates_merge(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *u = tpa_ue_new(pool, NULL);
+    CHECK(pool && u);
+    uint64_t frame = 1;
+    uint32_t a = 0, b = 0, y = 0, z = 0;
+    const char *imsi[] = {"001010000000011", "001010000000012", "001010000000013"};
+    for (int i = 0; i < 3; i++) {
+        tpa_sig_t m = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        /* a: an MSISDN (two IMSIs would never merge) */
+        tpa_sig_add_id(&m, i ? TPA_ID_IMSI : TPA_ID_MSISDN, imsi[i]);
+        uint32_t x = tpa_ue_join(u, &m, frame++, 1);
+        tpa_ue_step_t st = {i == 1 ? 5 : 10 + i, frame,      "a", "b", "gtpv2", "x",
+                            TPA_SIG_INDICATION,  TPA_SIG_OK, 0};
+        tpa_ue_step(u, x, &st);
+        if (i == 0) a = x;
+        if (i == 1) b = x;
+        if (i == 2) z = x;
+    }
+    /* three TEIDs joined, no message: a bigger subscriber without aggregate */
+    for (int i = 1; i < 3; i++) {
+        tpa_sig_t m = mk("pfcp", "50", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        tpa_sig_add_id(&m, TPA_ID_TEID, "0x1@10.0.0.1");
+        tpa_sig_add_id(&m, TPA_ID_TEID, i == 1 ? "0x2@10.0.0.1" : "0x3@10.0.0.1");
+        y = tpa_ue_join(u, &m, frame++, 1);
+    }
+    tpa_ue_link(u, y, b); /* b's aggregate goes to the TEIDs' root */
+    tpa_ue_step_t st = {20, frame, "a", "b", "pfcp", "y", TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+    tpa_ue_step(u, y, &st);
+    tpa_ue_link(u, a, y); /* two with messages: one */
+    tpa_ue_finish(u);
+    CHECK(tpa_ue_stats(u)->ues == 2);
+    CHECK(tpa_ue_number(u, a) == 1 && tpa_ue_number(u, b) == 1 && tpa_ue_number(u, y) == 1 &&
+          tpa_ue_number(u, z) == 2);
+    json_t *ues = tpa_ue_json(u, NULL, NULL);
+    const json_t *u1 = json_array_get(ues, 0);
+    CHECK(json_array_size(ues) == 2 && json_integer_value(json_object_get(u1, "messages")) == 3 &&
+          json_real_value(json_object_get(u1, "first_ts")) == 0.000005 &&
+          json_real_value(json_object_get(u1, "last_ts")) == 0.00002);
+    json_decref(ues);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
 static void test_doc_values_once(void)
 {
     tpa_sigstate_t *s = tpa_sigstate_new(NULL);
@@ -804,6 +852,7 @@ int main(void)
     test_doc_values();
     test_doc_values_once();
     test_many_identities();
+    test_aggregates_merge();
     test_step_copies();
     test_prepared_join();
     test_numbering_order();

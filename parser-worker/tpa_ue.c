@@ -15,12 +15,13 @@
 
 enum { F_HUB = 1, F_RELEASED = 2, F_OLDGEN = 4 };
 
-/* One identity: 56 bytes, its text in the arena. Nodes live in fixed blocks, so a
- * node pointer stays valid while nodes are added. */
+/* One identity: 48 bytes, its text in the arena, its parent in the forest apart (4
+ * bytes in the parent blocks: find() and tpa_ue_finish walk those, not the nodes).
+ * Nodes live in fixed blocks, so a node pointer stays valid while nodes are added. */
 typedef struct node {
     const char *value; /* normalised text (arena) */
     uint32_t hash, scope;
-    uint32_t parent, peer;
+    uint32_t peer;
     uint32_t kinds;      /* bit per tpa_id_kind_t it was given as */
     uint32_t last_frame; /* low 32 bits of the frame that last carried (or released) it */
     uint32_t size, perm; /* roots: identities, node of the IMSI/SUPI (0 none) */
@@ -32,8 +33,8 @@ typedef struct node {
 /* Node ids stay below this bit: tpa_ue_finish marks listed roots with it. */
 #define NUMBER_LISTED 0x80000000u
 
-/* 2^18 nodes of 56 bytes: 14 MB, a whole number of the 2 MB pages tpa_bigmem maps
- * (a block of 2^16 was 3.5 MB on two such pages: 0.5 MB of each block unused) */
+/* 2^18 nodes of 48 bytes: 12 MB, a whole number of the 2 MB pages tpa_bigmem maps
+ * (a block of 2^16 nodes of 56 bytes was 3.5 MB on two such pages: 0.5 MB unused) */
 #define NODE_BLOCK_BITS 18
 #define NODE_BLOCK (1u << NODE_BLOCK_BITS)
 _Static_assert(((size_t)NODE_BLOCK * sizeof(node_t)) % TPA_BIGMEM_PAGE == 0,
@@ -44,6 +45,7 @@ typedef struct agg {
     uint64_t nmsgs, first_frame;
     int64_t first_us, last_us;
     uint32_t nladder;
+    uint32_t root; /* the root it belongs to; 0 = merged into another root's */
 } agg_t;
 
 /* Identity texts, packed in chunks (freed together). */
@@ -91,7 +93,8 @@ struct tpa_ue {
     tpa_intern_t *pool;
     tpa_ue_limits_t lim;
     uint64_t seed;
-    node_t **blocks; /* node i at blocks[i >> 16][i & 0xffff]; node 0 unused */
+    node_t **blocks;    /* node i at blocks[i >> 18][i & 0x3ffff]; node 0 unused */
+    uint32_t **parents; /* parent of node i at parents[i >> 18][i & 0x3ffff] */
     size_t nblocks, blocks_cap, nnodes;
     agg_t **aggs; /* aggregate i at aggs[i >> 14][i & 0x3fff] (no copies as they grow); 0 unused */
     size_t naggs, aggs_cap; /* aggs_cap: blocks */
@@ -232,10 +235,14 @@ static void arena_free(chunk_t **head)
  * finish only number[], the listed parts, attributes, steps and transactions serve. */
 static void drop_forest(tpa_ue_t *u)
 {
-    for (size_t i = 0; i < u->nblocks; i++)
+    for (size_t i = 0; i < u->nblocks; i++) {
         tpa_bigmem_free(u->blocks[i], NODE_BLOCK, sizeof(node_t));
+        free(u->parents[i]);
+    }
     free(u->blocks);
+    free(u->parents);
     u->blocks = NULL;
+    u->parents = NULL;
     u->nblocks = u->blocks_cap = 0;
     free_aggs(u);
     arena_free(&u->arena);
@@ -467,14 +474,18 @@ static uint32_t node_hash_n(const tpa_ue_t *u, uint8_t cls, uint32_t scope, cons
     return (uint32_t)(h ^ h >> 32);
 }
 
+static inline uint32_t *P(const tpa_ue_t *u, uint32_t i)
+{
+    return &u->parents[i >> NODE_BLOCK_BITS][i & (NODE_BLOCK - 1)];
+}
+
 static uint32_t find(tpa_ue_t *u, uint32_t x)
 {
     for (;;) {
-        node_t *n = N(u, x);
-        if (n->parent == x) return x;
-        node_t *p = N(u, n->parent);
-        n->parent = p->parent; /* path halving */
-        x = n->parent;
+        uint32_t *px = P(u, x);
+        if (*px == x) return x;
+        *px = *P(u, *px); /* path halving */
+        x = *px;
     }
 }
 
@@ -524,6 +535,7 @@ static agg_t *agg_of(tpa_ue_t *u, uint32_t r)
     n->agg = (uint32_t)u->naggs++;
     agg_t *a = AGG(u, n->agg);
     memset(a, 0, sizeof *a);
+    a->root = r;
     return a;
 }
 
@@ -579,10 +591,18 @@ static inline uint32_t node_new(tpa_ue_t *u, uint8_t cls, uint32_t scope, const 
             node_t **x = realloc(u->blocks, nc * sizeof *x);
             if (!x) return 0;
             u->blocks = x;
+            uint32_t **y = realloc(u->parents, nc * sizeof *y);
+            if (!y) return 0;
+            u->parents = y;
             u->blocks_cap = nc;
         }
+        u->parents[u->nblocks] = malloc(NODE_BLOCK * sizeof(uint32_t));
+        if (!u->parents[u->nblocks]) return 0;
         u->blocks[u->nblocks] = tpa_bigmem_calloc(NODE_BLOCK, sizeof(node_t));
-        if (!u->blocks[u->nblocks]) return 0;
+        if (!u->blocks[u->nblocks]) {
+            free(u->parents[u->nblocks]);
+            return 0;
+        }
         u->nblocks++;
     }
     const char *copy = arena_dup_n(&u->arena, v, len);
@@ -594,7 +614,7 @@ static inline uint32_t node_new(tpa_ue_t *u, uint8_t cls, uint32_t scope, const 
     n->scope = scope;
     n->value = copy;
     n->cls = cls;
-    n->parent = i;
+    *P(u, i) = i;
     n->size = 1;
     n->perm = permanent(cls) ? i : 0;
     u->st.nodes++;
@@ -656,13 +676,15 @@ static int unite_roots(tpa_ue_t *u, uint32_t ra, uint32_t rb)
         ra = rb;
         rb = tr;
     }
-    B->parent = ra;
+    *P(u, rb) = ra;
     A->size += B->size;
     if (!A->perm) A->perm = B->perm;
     if (B->agg && !A->agg) {
         A->agg = B->agg;
+        AGG(u, A->agg)->root = ra;
     } else if (B->agg) {
         agg_t *ga = AGG(u, A->agg), *gb = AGG(u, B->agg);
+        gb->root = 0;
         if (gb->first_us < ga->first_us ||
             (gb->first_us == ga->first_us && gb->first_frame < ga->first_frame)) {
             ga->first_us = gb->first_us;
@@ -1037,21 +1059,23 @@ void tpa_ue_finish(tpa_ue_t *u)
 {
     if (!u || u->finished) return;
     u->finished = true;
-    /* number[] first holds the forest's parents (one pass over the nodes in order),
-     * then each node's root: the roots are found in this array of 4 bytes a node, not
-     * by following parents from node to node across the whole forest */
+    /* number[] first holds the forest's parents (a copy of the parent blocks), then
+     * each node's root: the roots are found in this array of 4 bytes a node, and the
+     * roots with messages from their aggregates; no node is read */
     uint32_t *num = u->number = malloc(u->nnodes * sizeof *u->number);
     root_key_t *keys = malloc(u->naggs * sizeof *keys); /* a root with messages has an agg */
     if (!u->number || !keys) goto fail;
     num[0] = 0;
     size_t nr = 0;
-    for (size_t i = 1; i < u->nnodes; i++) {
-        const node_t *n = N(u, (uint32_t)i);
-        num[i] = n->parent;
-        if (n->parent == i && n->agg) { /* a root (find(i) == i) with messages */
-            const agg_t *g = AGG(u, n->agg);
-            keys[nr++] = (root_key_t){g->first_us, g->first_frame, (uint32_t)i};
-        }
+    for (size_t b = 0; b < u->nblocks; b++) {
+        size_t lo = b << NODE_BLOCK_BITS,
+               n = u->nnodes - lo < NODE_BLOCK ? u->nnodes - lo : NODE_BLOCK;
+        memcpy(num + lo, u->parents[b], n * sizeof *num);
+    }
+    num[0] = 0;
+    for (size_t j = 1; j < u->naggs; j++) {
+        const agg_t *g = AGG(u, (uint32_t)j);
+        if (g->root) keys[nr++] = (root_key_t){g->first_us, g->first_frame, g->root};
     }
     for (size_t i = 1; i < u->nnodes; i++) { /* find() on the array, path halving */
         uint32_t x = (uint32_t)i;
