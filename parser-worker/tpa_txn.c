@@ -106,6 +106,7 @@ struct tpa_txn {
     tpa_literals_t lit;
     pool_t mem;           /* records of open transactions not kept */
     pool_t slots;         /* slots, named by refs */
+    pool_t keptmem;       /* the kept records: freed together at destroy */
     tpa_txn_rec_t **kept; /* ids 1..nkept */
     size_t nkept, kept_cap;
     tpa_txn_rec_t scratch; /* what feed returned for a finished slot without record */
@@ -257,8 +258,7 @@ void tpa_txn_destroy(tpa_txn_t **tp)
 {
     if (!tp || !*tp) return;
     tpa_txn_t *t = *tp;
-    for (size_t i = 0; i < t->nkept; i++)
-        free(t->kept[i]);
+    pool_release(&t->keptmem);
     pool_release(&t->mem); /* the records of open ones not kept */
     pool_release(&t->slots);
     free(t->kept);
@@ -506,15 +506,13 @@ static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, con
         t->kept = v;
         t->kept_cap = nc;
     }
-    tpa_txn_rec_t *rec = kept ? malloc(sizeof *rec) : pool_alloc(&t->mem, sizeof *rec, NULL);
+    pool_t *recmem = kept ? &t->keptmem : &t->mem;
+    tpa_txn_rec_t *rec = pool_alloc(recmem, sizeof *rec, NULL);
     if (!rec) return NULL;
     uint32_t ref;
     slot_t *r = pool_alloc(&t->slots, slot_size(keylen), &ref);
     if (!r) {
-        if (kept)
-            free(rec);
-        else
-            pool_free(&t->mem, rec, sizeof *rec, 0);
+        pool_free(recmem, rec, sizeof *rec, 0);
         return NULL;
     }
     memset(r, 0, sizeof *r);
@@ -544,10 +542,7 @@ static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, con
     };
     r->rec = rec;
     if (table_insert(t, r) < 0) {
-        if (kept)
-            free(rec);
-        else
-            pool_free(&t->mem, rec, sizeof *rec, 0);
+        pool_free(recmem, rec, sizeof *rec, 0);
         pool_free(&t->slots, r, slot_size(keylen), ref);
         return NULL;
     }
