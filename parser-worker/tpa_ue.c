@@ -645,8 +645,8 @@ static uint32_t rebind(tpa_ue_t *u, uint32_t x)
         j = (j + 1) & mask;
     if (u->tab[j].node) {
         u->tab[j].node = y;
-    } else { /* (x is always there: every current node is) */
-        tab_place(u->tab, u->tcap, old->hash, y);
+    } else if ((u->tused + 1) * 4 <= u->tcap * 3 || tab_grow(u) == 0) {
+        tab_place(u->tab, u->tcap, old->hash, y); /* (x is always there: never) */
         u->tused++;
     }
     old->flags |= F_OLDGEN;
