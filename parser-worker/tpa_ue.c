@@ -539,12 +539,13 @@ static agg_t *agg_of(tpa_ue_t *u, uint32_t r)
     return a;
 }
 
-/* The current (not superseded) node of the key (*np: it), or 0. */
+/* The current (not superseded) node of the key (*np: it), or 0 and in *empty the
+ * entry where the probe ended (where node_add places the key). */
 static uint32_t node_lookup(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v,
-                            uint32_t h, node_t **np)
+                            uint32_t h, node_t **np, size_t *empty)
 {
-    size_t mask = u->tcap - 1;
-    for (size_t j = h & mask; u->tab[j].node; j = (j + 1) & mask) {
+    size_t mask = u->tcap - 1, j = h & mask;
+    for (; u->tab[j].node; j = (j + 1) & mask) {
         if (u->tab[j].hash != h) continue;
         uint32_t i = u->tab[j].node;
         node_t *n = N(u, i);
@@ -554,6 +555,7 @@ static uint32_t node_lookup(const tpa_ue_t *u, uint8_t cls, uint32_t scope, cons
             return i;
         }
     }
+    *empty = j;
     return 0;
 }
 
@@ -621,14 +623,19 @@ static inline uint32_t node_new(tpa_ue_t *u, uint8_t cls, uint32_t scope, const 
     return i;
 }
 
-/* A new singleton node for the key, in the table, or 0. */
+/* A new singleton node for the key, in the table (at entry empty, where its lookup
+ * ended, unless the table grows), or 0. */
 static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t len,
-                         uint32_t h)
+                         uint32_t h, size_t empty)
 {
-    if ((u->tused + 1) * 4 > u->tcap * 3 && tab_grow(u) < 0) return 0;
+    bool grow = (u->tused + 1) * 4 > u->tcap * 3;
+    if (grow && tab_grow(u) < 0) return 0;
     uint32_t i = node_new(u, cls, scope, v, len, h);
     if (!i) return 0;
-    tab_place(u->tab, u->tcap, h, i);
+    if (grow)
+        tab_place(u->tab, u->tcap, h, i);
+    else
+        u->tab[empty] = (ident_ent_t){h, i};
     u->tused++;
     return i;
 }
@@ -710,7 +717,8 @@ static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint32_t 
                          const char *v, size_t len, uint32_t h, unsigned flags, uint32_t frame)
 {
     node_t *n = NULL;
-    uint32_t x = node_lookup(u, cls, scope, v, h, &n);
+    size_t empty = 0;
+    uint32_t x = node_lookup(u, cls, scope, v, h, &n, &empty);
     if (x) {
         bool ran_side = kind == TPA_ID_RAN_UE_NGAP_ID || kind == TPA_ID_ENB_UE_S1AP_ID;
         /* messages of one frame (NGAP and the NAS inside it) share the binding */
@@ -720,7 +728,7 @@ static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint32_t 
             n = N(u, x);
         }
     } else {
-        x = node_add(u, cls, scope, v, len, h);
+        x = node_add(u, cls, scope, v, len, h, empty);
         if (!x) {
             u->st.ignored++;
             return 0;
