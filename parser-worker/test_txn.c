@@ -479,6 +479,38 @@ static void test_many_open(void)
     check_churn_kpi(&t, &kpi, &pool, N, N, 0);
 }
 
+/* Evictions while requests keep opening (max_open reached on every open): each open
+ * transaction stays findable, so a request repeated while it is open is its
+ * retransmission (an eviction moves table entries between a lookup and the insert
+ * of the key it did not find). */
+static void test_evict_churn(void)
+{
+    enum { N = 20000, OPEN = 300, BACK = 100 };
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_txn_limits_t lim = tpa_txn_default_limits();
+    lim.max_open = OPEN;
+    tpa_txn_t *t = tpa_txn_new(pool, NULL, &lim);
+    CHECK(pool && t);
+    char key[32];
+    unsigned opened = 0, retx = 0;
+    for (int i = 0; i < N; i++)
+        for (int again = 0; again < 2; again++) {
+            int k = again ? i - BACK : i;
+            if (k < 0) continue;
+            snprintf(key, sizeof key, "seq=%d", k);
+            tpa_sig_t m = msg("pfcp", "50", TPA_SIG_REQUEST, "Session Establishment", key);
+            tpa_txn_msg_t tm = on_flow1(&m, (uint64_t)(2 * i + again) + 1, S(1) + i * 20000, 7);
+            tpa_txn_ev_t ev;
+            tpa_txn_feed(t, &tm, &ev);
+            opened += !again && ev == TPA_TXN_EV_OPEN;
+            retx += again && ev == TPA_TXN_EV_RETX;
+        }
+    CHECK(opened == N && retx == N - BACK);
+    CHECK(tpa_txn_stats(t)->evicted == N - OPEN);
+    tpa_txn_destroy(&t);
+    tpa_intern_destroy(&pool);
+}
+
 /* "At tpa_txn_finish every open transaction ends unanswered", kept or not, while the
  * closed ones linger: each is counted once in the KPIs, the kept records stay. */
 static void test_finish(void)
@@ -662,6 +694,7 @@ int main(void)
     test_events();
     test_churn();
     test_many_open();
+    test_evict_churn();
     test_finish();
     test_procedure_texts();
     test_held_back();

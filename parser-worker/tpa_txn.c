@@ -328,17 +328,20 @@ static uint32_t key_hash(const tpa_txn_t *t, uint32_t proc, const char *key, siz
     return (uint32_t)(h ^ (h >> 32));
 }
 
+/* The slot of the key, or NULL and in *empty the entry where the probe ended (where
+ * table_insert may place the key while the table does not change). */
 static slot_t *lookup(const tpa_txn_t *t, uint32_t h, uint32_t proc, const char *key, size_t keylen,
-                      uint64_t scope)
+                      uint64_t scope, size_t *empty)
 {
-    size_t mask = t->cap - 1;
-    for (size_t i = h & mask; t->table[i].s; i = (i + 1) & mask) {
+    size_t mask = t->cap - 1, i = h & mask;
+    for (; t->table[i].s; i = (i + 1) & mask) {
         if (t->table[i].hash != h) continue;
         slot_t *r = S(t, t->table[i].s);
         if (r->proc == proc && r->scope == scope && r->keylen == keylen &&
             memcmp(r->key, key, keylen) == 0)
             return r;
     }
+    *empty = i;
     return NULL;
 }
 
@@ -350,8 +353,9 @@ static void place(entry_t *table, size_t cap, uint32_t s, uint32_t h)
     table[i] = (entry_t){s, h};
 }
 
-/* Adds r; TPA_ERR_NOMEM when the table is full and cannot grow. */
-static int table_insert(tpa_txn_t *t, slot_t *r)
+/* Adds r (at entry empty from its lookup, SIZE_MAX: none, unless the table grows);
+ * TPA_ERR_NOMEM when the table is full and cannot grow. */
+static int table_insert(tpa_txn_t *t, slot_t *r, size_t empty)
 {
     if ((t->nentries + 1) * 4 > t->cap * 3) {
         size_t n = t->cap * 2;
@@ -362,11 +366,15 @@ static int table_insert(tpa_txn_t *t, slot_t *r)
             tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
             t->table = b;
             t->cap = n;
+            empty = SIZE_MAX;
         } else if (t->nentries + 2 > t->cap) {
             return TPA_ERR_NOMEM; /* one empty entry must stay: probing ends there */
         }
     }
-    place(t->table, t->cap, r->self, r->hash);
+    if (empty != SIZE_MAX)
+        t->table[empty] = (entry_t){r->self, r->hash};
+    else
+        place(t->table, t->cap, r->self, r->hash);
     r->flags |= SL_IN_TABLE;
     t->nentries++;
     return 0;
@@ -488,14 +496,16 @@ static void writeback(tpa_txn_t *t)
     t->scratch_slot = NULL;
 }
 
+/* Opens a transaction for the key (empty: as table_insert takes it). */
 static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, const char *key,
-                        size_t keylen, uint64_t scope, uint32_t h)
+                        size_t keylen, uint64_t scope, uint32_t h, size_t empty)
 {
     const tpa_sig_t *s = m->sig;
     const proc_t *p = &t->procs[proc];
     if (t->open.n >= t->lim.max_open) {
         t->st.evicted++;
         end_unanswered(t, S(t, t->open.head));
+        empty = SIZE_MAX; /* entries moved back */
     }
     bool kept = t->next_id <= t->lim.max_kept;
     if (kept && t->nkept == t->kept_cap) {
@@ -541,7 +551,7 @@ static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, con
         .kept = kept,
     };
     r->rec = rec;
-    if (table_insert(t, r) < 0) {
+    if (table_insert(t, r, empty) < 0) {
         pool_free(recmem, rec, sizeof *rec, 0);
         pool_free(&t->slots, r, slot_size(keylen), ref);
         return NULL;
@@ -664,7 +674,8 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
     size_t keylen = m->keylen;
     const char *protocol = t->procs[proc].protocol, *procedure = t->procs[proc].procedure;
     uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
-    slot_t *r = lookup(t, h, proc, s->key, keylen, scope);
+    size_t empty = SIZE_MAX; /* set when nothing matched */
+    slot_t *r = lookup(t, h, proc, s->key, keylen, scope, &empty);
 
     switch (s->kind) {
     case TPA_SIG_REQUEST:
@@ -694,7 +705,7 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
             }
             retire(t, r);
         }
-        r = open_new(t, m, proc, s->key, keylen, scope, h);
+        r = open_new(t, m, proc, s->key, keylen, scope, h, empty);
         if (!r) return NULL;
         *ev = TPA_TXN_EV_OPEN;
         return r->rec;
