@@ -380,6 +380,19 @@ static void test_events(void)
  * it from anywhere ("A closed transaction stays matchable for linger_us"; "REQUEST
  * while the tuple is open: a retransmission ... older, the open one ends unanswered
  * and a new attempt opens"). */
+/* m seen in frame at ts_us on flow 1 (scope) from "a" to "b". */
+static tpa_txn_msg_t on_flow1(const tpa_sig_t *m, uint64_t frame, int64_t ts_us, uint64_t scope)
+{
+    tpa_txn_msg_t tm = {.frame = frame,
+                        .ts_us = ts_us,
+                        .flow = 1,
+                        .scope = scope,
+                        .src = "a",
+                        .dst = "b",
+                        .sig = m};
+    return tm;
+}
+
 static unsigned feed_round(tpa_txn_t *t, tpa_sig_kind_t kind, int64_t t0, int parity,
                            tpa_txn_ev_t want)
 {
@@ -391,13 +404,7 @@ static unsigned feed_round(tpa_txn_t *t, tpa_sig_kind_t kind, int64_t t0, int pa
         snprintf(key, sizeof key, "seq=%d", i);
         tpa_sig_t m =
             msg("pfcp", kind == TPA_SIG_REQUEST ? "50" : "51", kind, "Session Establishment", key);
-        tpa_txn_msg_t tm = {.frame = (uint64_t)i + 1,
-                            .ts_us = t0 + (int64_t)i * 1000,
-                            .flow = 1,
-                            .scope = 7,
-                            .src = "a",
-                            .dst = "b",
-                            .sig = &m};
+        tpa_txn_msg_t tm = on_flow1(&m, (uint64_t)i + 1, t0 + (int64_t)i * 1000, 7);
         tpa_txn_ev_t ev;
         if (i % 3 == 0) tpa_txn_prefetch(t, &tm); /* the same pairing either way */
         tpa_txn_feed(t, &tm, &ev);
@@ -438,6 +445,70 @@ static void test_churn(void)
           st->orphans == 0 && st->open_peak == 3000);
     tpa_txn_finish(t);
     check_churn_kpi(&t, &kpi, &pool, 6000, 4500, 1500);
+}
+
+/* Tens of thousands of transactions open at once (slots over a hundred pool chunks,
+ * named by 32-bit refs in the table and the lists): each response, in reverse order,
+ * closes its own request's transaction; finish then ends none (all closed). */
+static void test_many_open(void)
+{
+    enum { N = 70000 };
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_kpi_t *kpi = tpa_kpi_new();
+    tpa_txn_t *t = tpa_txn_new(pool, kpi, NULL);
+    CHECK(pool && kpi && t);
+    char key[48];
+    unsigned opened = 0, closed = 0, right = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int j = 0; j < N; j++) {
+            int i = pass ? N - 1 - j : j;
+            /* keys of varied length: slots of several size classes */
+            snprintf(key, sizeof key, "seq=%d|%.*s", i, i % 23, "abcdefghijklmnopqrstuvw");
+            tpa_sig_t m = msg("pfcp", pass ? "51" : "50", pass ? TPA_SIG_RESPONSE : TPA_SIG_REQUEST,
+                              "Session Establishment", key);
+            tpa_txn_msg_t tm = on_flow1(&m, (uint64_t)(pass * N + j) + 1, S(1) + pass * N + j, 9);
+            tpa_txn_ev_t ev;
+            tpa_txn_rec_t *r = tpa_txn_feed(t, &tm, &ev);
+            opened += !pass && ev == TPA_TXN_EV_OPEN;
+            closed += pass && ev == TPA_TXN_EV_CLOSE;
+            right += pass && r && r->request_frame == (uint64_t)i + 1;
+        }
+    CHECK(opened == N && closed == N && right == N);
+    CHECK(tpa_txn_stats(t)->open_peak == N);
+    tpa_txn_finish(t);
+    check_churn_kpi(&t, &kpi, &pool, N, N, 0);
+}
+
+/* Evictions while requests keep opening (max_open reached on every open): each open
+ * transaction stays findable, so a request repeated while it is open is its
+ * retransmission (an eviction moves table entries between a lookup and the insert
+ * of the key it did not find). */
+static void test_evict_churn(void)
+{
+    enum { N = 20000, OPEN = 300, BACK = 100 };
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_txn_limits_t lim = tpa_txn_default_limits();
+    lim.max_open = OPEN;
+    tpa_txn_t *t = tpa_txn_new(pool, NULL, &lim);
+    CHECK(pool && t);
+    char key[32];
+    unsigned opened = 0, retx = 0;
+    for (int i = 0; i < N; i++)
+        for (int again = 0; again < 2; again++) {
+            int k = again ? i - BACK : i;
+            if (k < 0) continue;
+            snprintf(key, sizeof key, "seq=%d", k);
+            tpa_sig_t m = msg("pfcp", "50", TPA_SIG_REQUEST, "Session Establishment", key);
+            tpa_txn_msg_t tm = on_flow1(&m, (uint64_t)(2 * i + again) + 1, S(1) + i * 20000, 7);
+            tpa_txn_ev_t ev;
+            tpa_txn_feed(t, &tm, &ev);
+            opened += !again && ev == TPA_TXN_EV_OPEN;
+            retx += again && ev == TPA_TXN_EV_RETX;
+        }
+    CHECK(opened == N && retx == N - BACK);
+    CHECK(tpa_txn_stats(t)->evicted == N - OPEN);
+    tpa_txn_destroy(&t);
+    tpa_intern_destroy(&pool);
 }
 
 /* "At tpa_txn_finish every open transaction ends unanswered", kept or not, while the
@@ -622,6 +693,8 @@ int main(void)
     test_limits_and_indications();
     test_events();
     test_churn();
+    test_many_open();
+    test_evict_churn();
     test_finish();
     test_procedure_texts();
     test_held_back();

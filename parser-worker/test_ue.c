@@ -531,6 +531,126 @@ static void test_step_copies(void)
 /* "Values listed per identity kind": at most 64 per kind, duplicates once, a value
  * that is not UTF-8 left out (its kind still listed); attributes after the preset
  * dnn, snssai, pdu_session; written alike as text and as a tree (finish). */
+/* ues[] lists a value once per kind even when distinct identities show it alike: an
+ * SEID without node address is one identity per flow, all shown as the same text. */
+/* Tens of thousands of identities: each found again as the same node after the
+ * table grew, and a reused RAN id (UE_NEW in a later frame) found as its new binding
+ * from then on, never the superseded one. */
+static void test_many_identities(void)
+{
+    enum { N = 20000, R = 3000 };
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *u = tpa_ue_new(pool, NULL);
+    CHECK(pool && u);
+    static uint32_t a[N];
+    char v[32];
+    uint64_t frame = 1;
+    unsigned distinct = 0, same = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i++) {
+            snprintf(v, sizeof v, "0x%x@10.9.%d.%d", i + 1, i % 7, i % 11);
+            tpa_sig_t m = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+            tpa_sig_add_id(&m, TPA_ID_TEID, v);
+            uint32_t x = tpa_ue_join(u, &m, frame++, 1);
+            if (!pass) {
+                a[i] = x;
+                distinct += x != 0 && (i == 0 || x != a[i - 1]);
+            } else {
+                same += x == a[i];
+            }
+        }
+    CHECK(distinct == N && same == N && tpa_ue_stats(u)->nodes == N);
+    unsigned fresh = 0, found = 0;
+    for (int i = 0; i < R; i++) {
+        snprintf(v, sizeof v, "%d", i + 1);
+        tpa_sig_t m = mk("ngap", "15", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        m.flags = TPA_SIG_UE_NEW;
+        tpa_sig_add_id(&m, TPA_ID_RAN_UE_NGAP_ID, v);
+        uint32_t r1 = tpa_ue_join(u, &m, frame++, 3);
+        uint32_t r2 = tpa_ue_join(u, &m, frame++, 3); /* reused: a new binding */
+        m.flags = 0;
+        uint32_t r3 = tpa_ue_join(u, &m, frame++, 3);
+        fresh += r1 && r2 && r1 != r2;
+        found += r3 == r2;
+    }
+    CHECK(fresh == R && found == R && tpa_ue_stats(u)->rebinds == R);
+    CHECK(tpa_ue_stats(u)->nodes == N + 2 * R);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
+/* Subscribers' message aggregates through merges: a subscriber without messages that
+ * takes in one with messages carries its aggregate on, two with messages add up into
+ * one; tpa_ue_finish counts and numbers each subscriber with messages once. */
+static void test_aggregates_merge(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *u = tpa_ue_new(pool, NULL);
+    CHECK(pool && u);
+    uint64_t frame = 1;
+    uint32_t a = 0, b = 0, y = 0, z = 0;
+    const char *imsi[] = {"001010000000011", "001010000000012", "001010000000013"};
+    for (int i = 0; i < 3; i++) {
+        tpa_sig_t m = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        /* a: an MSISDN (two IMSIs would never merge) */
+        tpa_sig_add_id(&m, i ? TPA_ID_IMSI : TPA_ID_MSISDN, imsi[i]);
+        uint32_t x = tpa_ue_join(u, &m, frame++, 1);
+        tpa_ue_step_t st = {i == 1 ? 5 : 10 + i, frame,      "a", "b", "gtpv2", "x",
+                            TPA_SIG_INDICATION,  TPA_SIG_OK, 0};
+        tpa_ue_step(u, x, &st);
+        if (i == 0) a = x;
+        if (i == 1) b = x;
+        if (i == 2) z = x;
+    }
+    /* three TEIDs joined, no message: a bigger subscriber without aggregate */
+    for (int i = 1; i < 3; i++) {
+        tpa_sig_t m = mk("pfcp", "50", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        tpa_sig_add_id(&m, TPA_ID_TEID, "0x1@10.0.0.1");
+        tpa_sig_add_id(&m, TPA_ID_TEID, i == 1 ? "0x2@10.0.0.1" : "0x3@10.0.0.1");
+        y = tpa_ue_join(u, &m, frame++, 1);
+    }
+    tpa_ue_link(u, y, b); /* b's aggregate goes to the TEIDs' root */
+    tpa_ue_step_t st = {20, frame, "a", "b", "pfcp", "y", TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+    tpa_ue_step(u, y, &st);
+    tpa_ue_link(u, a, y); /* two with messages: one */
+    tpa_ue_finish(u);
+    CHECK(tpa_ue_stats(u)->ues == 2);
+    CHECK(tpa_ue_number(u, a) == 1 && tpa_ue_number(u, b) == 1 && tpa_ue_number(u, y) == 1 &&
+          tpa_ue_number(u, z) == 2);
+    json_t *ues = tpa_ue_json(u, NULL, NULL);
+    const json_t *u1 = json_array_get(ues, 0);
+    CHECK(json_array_size(ues) == 2 && json_integer_value(json_object_get(u1, "messages")) == 3 &&
+          json_real_value(json_object_get(u1, "first_ts")) == 0.000005 &&
+          json_real_value(json_object_get(u1, "last_ts")) == 0.00002);
+    json_decref(ues);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
+static void test_doc_values_once(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    for (int i = 0; i < 46; i++) {
+        tpa_sig_t m =
+            mk("pfcp", "50", "Session Establishment Request", TPA_SIG_INDICATION, NULL, NULL);
+        char seid[16];
+        snprintf(seid, sizeof seid, "0x%d", i < 6 ? 5 : i);
+        tpa_sig_add_id(&m, TPA_ID_IMSI, "001010000000009");
+        tpa_sig_add_id(&m, TPA_ID_SEID, seid);
+        feed(s, (uint64_t)(i + 1), S(i), (uint32_t)(i < 6 ? 1 + i : 1), "smf", "upf", &m);
+    }
+    json_t *doc = finish(s);
+    const json_t *ue = json_array_get(json_object_get(doc, "ues"), 0);
+    const json_t *seids = json_object_get(json_object_get(ue, "identities"), "seid");
+    CHECK(json_array_size(json_object_get(doc, "ues")) == 1 && json_array_size(seids) == 41);
+    size_t fives = 0, i;
+    json_t *v;
+    json_array_foreach(seids, i, v) fives += strcmp(json_string_value(v), "0x5") == 0;
+    CHECK(fives == 1 && sig_count(doc, "identities") == 6 + 40 + 1);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
 static void test_doc_values(void)
 {
     tpa_sigstate_t *s = tpa_sigstate_new(NULL);
@@ -612,10 +732,127 @@ static void test_normalised_forms(void)
     tpa_intern_destroy(&pool);
 }
 
+/* ues[]' ladder lists a subscriber's steps by (time, frame, order given) and its
+ * transactions by (request time, id), whatever order they were given in: steps and
+ * transactions out of time order within one subscriber, interleaved with another's
+ * in order (the writer sorts only a subscriber found out of order). */
+static void test_ladder_order(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_t *u = tpa_ue_new(pool, NULL);
+    CHECK(pool && u);
+    uint32_t a[2];
+    for (int i = 0; i < 2; i++) {
+        tpa_sig_t m = mk("gtpv2", "32", NULL, TPA_SIG_INDICATION, NULL, NULL);
+        tpa_sig_add_id(&m, TPA_ID_IMSI, i ? "001010000000002" : "001010000000001");
+        a[i] = tpa_ue_join(u, &m, (uint64_t)i + 1, 1);
+    }
+    /* subscriber 0: (ts, frame) given 5/10 3/12 3/11 9/13 1/14 3/11; 1: in order */
+    static const int64_t ts0[] = {5, 3, 3, 9, 1, 3};
+    static const uint64_t fr0[] = {10, 12, 11, 13, 14, 11};
+    static const char *const nm0[] = {"a", "b", "c", "d", "e", "f"};
+    for (int i = 0; i < 6; i++) {
+        tpa_ue_step_t st = {ts0[i],     fr0[i], "x", "y", "gtpv2", nm0[i], TPA_SIG_INDICATION,
+                            TPA_SIG_OK, 0};
+        tpa_ue_step(u, a[0], &st);
+        tpa_ue_step_t st1 = {100 + i, 200 + (uint64_t)i,  "x",        "y", "gtpv2",
+                             nm0[i],  TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+        tpa_ue_step(u, a[1], &st1);
+    }
+    tpa_ue_finish(u);
+    uint32_t n0 = tpa_ue_number(u, a[0]), n1 = tpa_ue_number(u, a[1]);
+    CHECK(n0 == 1 && n1 == 2);
+    /* transactions of subscriber 1 given (id, time) 5/7 2/3 9/3 1/8; of 2 in order */
+    static const uint64_t tx0[] = {5, 2, 9, 1};
+    static const int64_t tt0[] = {7, 3, 3, 8};
+    for (int i = 0; i < 4; i++) {
+        CHECK(tpa_ue_add_txn(u, n0, tx0[i], tt0[i]) == 0);
+        CHECK(tpa_ue_add_txn(u, n1, 20 + (uint64_t)i, 50 + i) == 0);
+    }
+    json_t *ues = tpa_ue_json(u, NULL, NULL);
+    CHECK(json_array_size(ues) == 2);
+    json_t *ld = json_object_get(json_array_get(ues, 0), "ladder");
+    static const char *const want[] = {"e", "c", "f", "b", "a", "d"}; /* f after c: given later */
+    CHECK(json_array_size(ld) == 6);
+    for (size_t i = 0; i < 6 && i < json_array_size(ld); i++)
+        CHECKF(strcmp(str(json_array_get(ld, i), "name"), want[i]) == 0, "step %zu: %s", i,
+               str(json_array_get(ld, i), "name"));
+    ld = json_object_get(json_array_get(ues, 1), "ladder");
+    for (size_t i = 0; i < 6 && i < json_array_size(ld); i++)
+        CHECK(strcmp(str(json_array_get(ld, i), "name"), nm0[i]) == 0);
+    static const char *const wtx[] = {"t2", "t9", "t5", "t1"};
+    json_t *tx = json_object_get(json_array_get(ues, 0), "transactions");
+    CHECK(json_array_size(tx) == 4);
+    for (size_t i = 0; i < 4 && i < json_array_size(tx); i++)
+        CHECKF(strcmp(json_string_value(json_array_get(tx, i)), wtx[i]) == 0, "txn %zu", i);
+    tx = json_object_get(json_array_get(ues, 1), "transactions");
+    CHECK(json_array_size(tx) == 4 &&
+          strcmp(json_string_value(json_array_get(tx, 0)), "t20") == 0 &&
+          strcmp(json_string_value(json_array_get(tx, 3)), "t23") == 0);
+    json_decref(ues);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
+/* Every identity of a subscriber gets its subscriber's number after finish, 0 for one
+ * not listed: subscribers of several identities joined in chains (trees of some
+ * depth, roots anywhere among them), some listed and some not. */
+static void test_numbers_of_every_node(void)
+{
+    enum { NUE = 60, DEPTH = 6, LISTED = 9 };
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_ue_limits_t lim = tpa_ue_default_limits();
+    lim.max_doc = LISTED;
+    tpa_ue_t *u = tpa_ue_new(pool, &lim);
+    CHECK(pool && u);
+    uint32_t node[NUE][DEPTH + 1];
+    uint64_t frame = 1;
+    for (int k = 0; k <= DEPTH; k++) /* breadth first: subscribers' identities interleave */
+        for (int j = 0; j < NUE; j++) {
+            char a[32], b[32];
+            snprintf(a, sizeof a, "0x%x%02x@10.0.0.1", j + 1, k);
+            snprintf(b, sizeof b, "0x%x%02x@10.0.0.1", j + 1, k - 1);
+            tpa_sig_t m = mk("pfcp", "50", NULL, TPA_SIG_INDICATION, NULL, NULL);
+            tpa_sig_add_id(&m, TPA_ID_TEID, a);
+            if (k) tpa_sig_add_id(&m, TPA_ID_TEID, b);
+            CHECK(tpa_ue_join(u, &m, frame++, 1) != 0);
+            tpa_sig_t one = mk("pfcp", "50", NULL, TPA_SIG_INDICATION, NULL, NULL);
+            tpa_sig_add_id(&one, TPA_ID_TEID, a);
+            node[j][k] = tpa_ue_join(u, &one, frame++, 1); /* the node of a alone */
+        }
+    for (int j = 0; j < NUE; j++) { /* first message times: a permutation */
+        tpa_ue_step_t st = {(j * 7) % NUE, (uint64_t)j + 1,    "a",        "b", "pfcp",
+                            "x",           TPA_SIG_INDICATION, TPA_SIG_OK, 0};
+        tpa_ue_step(u, node[j][DEPTH / 2], &st);
+    }
+    tpa_ue_finish(u);
+    CHECK(tpa_ue_stats(u)->ues == NUE);
+    for (int j = 0; j < NUE; j++) {
+        int64_t ts = (j * 7) % NUE;
+        uint32_t want = ts < LISTED ? (uint32_t)ts + 1 : 0;
+        for (int k = 0; k <= DEPTH; k++)
+            CHECKF(tpa_ue_number(u, node[j][k]) == want, "ue %d id %d: %u, want %u", j, k,
+                   tpa_ue_number(u, node[j][k]), want);
+    }
+    json_t *ues = tpa_ue_json(u, NULL, NULL);
+    CHECK(json_array_size(ues) == LISTED);
+    for (size_t i = 0; i < json_array_size(ues); i++) /* each lists its own identities */
+        CHECK(json_array_size(json_object_get(json_object_get(json_array_get(ues, i), "identities"),
+                                              "teid")) == DEPTH + 1);
+    json_decref(ues);
+    tpa_ue_destroy(&u);
+    tpa_intern_destroy(&pool);
+}
+
 int main(void)
 {
+    test_numbers_of_every_node();
+    test_ladder_order();
     test_normalised_forms();
     test_doc_values();
+    test_doc_values_once();
+    test_many_identities();
+    test_aggregates_merge();
     test_step_copies();
     test_prepared_join();
     test_numbering_order();

@@ -19,12 +19,13 @@ enum { SL_IN_TABLE = 1, SL_CONTEXT_KEY = 2 };
  * record while the transaction is open and for the kept ones; a finished transaction
  * that is not kept has rec NULL and carries its subscriber anchor here. */
 typedef struct slot {
-    struct slot *prev, *next; /* open or linger list */
+    uint32_t prev, next; /* open or linger list (slot refs, 0 = none) */
+    uint32_t self;       /* its own ref */
+    uint32_t hash;
     tpa_txn_rec_t *rec;
     uint64_t scope;
     int64_t last_tx_us; /* last transmission of the request */
     int64_t closed_us;  /* response time (closed ones) */
-    uint32_t hash;
     uint32_t proc;      /* index into procs */
     uint32_t ue_anchor; /* when rec is NULL */
     uint8_t outcome, flags;
@@ -32,14 +33,15 @@ typedef struct slot {
     char key[]; /* keylen bytes and a NUL */
 } slot_t;
 
-/* A table entry: the slot and its hash, so probing and growing never touch slots. */
+/* A table entry: the slot's ref and its hash, so probing and growing never touch
+ * slots; 8 bytes (a pointer made it 16): a big table is half the memory and cache. */
 typedef struct entry {
-    slot_t *s; /* NULL = empty */
+    uint32_t s; /* slot ref, 0 = empty */
     uint32_t hash;
 } entry_t;
 
 typedef struct slot_list {
-    slot_t *head, *tail;
+    uint32_t head, tail; /* slot refs */
     size_t n;
 } slot_list_t;
 
@@ -69,7 +71,17 @@ _Static_assert(offsetof(slot_t, key) + TPA_TXN_MAX_KEY + 1 <= POOL_CLASSES * POO
 typedef struct pool {
     void *free[POOL_CLASSES];
     pool_chunk_t *chunks;
+    /* the slots' pool only: chunk i's data, so that a block is named by a 32-bit ref,
+     * ((i << REF_GRAIN_BITS) | its offset in grains) + 1; a free block keeps its ref
+     * after the free list's link */
+    char **data;
+    size_t ndata, data_cap;
 } pool_t;
+
+#define REF_GRAIN_BITS 13 /* POOL_CHUNK / POOL_GRAIN grains a chunk */
+/* chunks a pool with refs may have: the last grain of the last one is ref 2^32 - 1 */
+#define REF_MAX_CHUNKS (((size_t)1 << (32 - REF_GRAIN_BITS)) - 1)
+_Static_assert(POOL_CHUNK / POOL_GRAIN == 1u << REF_GRAIN_BITS, "a ref names every grain");
 
 #define PROC_CACHE 64
 
@@ -92,7 +104,9 @@ struct tpa_txn {
         uint32_t proc;
     } by_literal[PROC_CACHE];
     tpa_literals_t lit;
-    pool_t mem;
+    pool_t mem;           /* records of open transactions not kept */
+    pool_t slots;         /* slots, named by refs */
+    pool_t keptmem;       /* the kept records: freed together at destroy */
     tpa_txn_rec_t **kept; /* ids 1..nkept */
     size_t nkept, kept_cap;
     tpa_txn_rec_t scratch; /* what feed returned for a finished slot without record */
@@ -123,33 +137,47 @@ static size_t pool_class(size_t size)
     return (size + POOL_GRAIN - 1) / POOL_GRAIN - 1;
 }
 
-/* A block of size bytes (at most POOL_CLASSES * POOL_GRAIN), or NULL. */
-static void *pool_alloc(pool_t *p, size_t size)
+/* A block of size bytes (at most POOL_CLASSES * POOL_GRAIN), or NULL; ref (may be
+ * NULL: a pool without refs) gets its ref. */
+static void *pool_alloc(pool_t *p, size_t size, uint32_t *ref)
 {
     size_t c = pool_class(size);
     void *b = p->free[c];
     if (b) {
         memcpy(&p->free[c], b, sizeof(void *));
+        if (ref) memcpy(ref, (char *)b + sizeof(void *), sizeof *ref);
         return b;
     }
     size_t bytes = (c + 1) * POOL_GRAIN;
     pool_chunk_t *k = p->chunks;
     if (!k || POOL_CHUNK - k->used < bytes) {
+        if (ref && p->ndata >= REF_MAX_CHUNKS) return NULL; /* no ref left */
+        if (ref && p->ndata == p->data_cap) {
+            size_t nc = p->data_cap ? p->data_cap * 2 : 64;
+            char **d = realloc(p->data, nc * sizeof *d);
+            if (!d) return NULL;
+            p->data = d;
+            p->data_cap = nc;
+        }
         k = malloc(sizeof *k + POOL_CHUNK);
         if (!k) return NULL;
         k->next = p->chunks;
         k->used = 0;
         p->chunks = k;
+        if (ref) p->data[p->ndata++] = (char *)k->data;
     }
     b = (char *)k->data + k->used;
+    if (ref) *ref = (uint32_t)((p->ndata - 1) << REF_GRAIN_BITS | k->used / POOL_GRAIN) + 1;
     k->used += bytes;
     return b;
 }
 
-static void pool_free(pool_t *p, void *b, size_t size)
+/* Frees block b of size bytes; ref: its ref in a pool with refs (else 0). */
+static void pool_free(pool_t *p, void *b, size_t size, uint32_t ref)
 {
     size_t c = pool_class(size);
     memcpy(b, &p->free[c], sizeof(void *));
+    if (ref) memcpy((char *)b + sizeof(void *), &ref, sizeof ref);
     p->free[c] = b;
 }
 
@@ -161,6 +189,9 @@ static void pool_release(pool_t *p)
         free(k);
     }
     memset(p->free, 0, sizeof p->free);
+    free(p->data);
+    p->data = NULL;
+    p->ndata = p->data_cap = 0;
 }
 
 static size_t slot_size(size_t keylen)
@@ -168,29 +199,37 @@ static size_t slot_size(size_t keylen)
     return offsetof(slot_t, key) + keylen + 1;
 }
 
-static void list_push(slot_list_t *l, slot_t *r)
+/* The slot of ref (not 0). */
+static inline slot_t *S(const tpa_txn_t *t, uint32_t ref)
+{
+    ref--;
+    return (slot_t *)(t->slots.data[ref >> REF_GRAIN_BITS] +
+                      (size_t)(ref & ((1u << REF_GRAIN_BITS) - 1)) * POOL_GRAIN);
+}
+
+static void list_push(tpa_txn_t *t, slot_list_t *l, slot_t *r)
 {
     r->prev = l->tail;
-    r->next = NULL;
+    r->next = 0;
     if (l->tail)
-        l->tail->next = r;
+        S(t, l->tail)->next = r->self;
     else
-        l->head = r;
-    l->tail = r;
+        l->head = r->self;
+    l->tail = r->self;
     l->n++;
 }
 
-static void list_remove(slot_list_t *l, slot_t *r)
+static void list_remove(tpa_txn_t *t, slot_list_t *l, slot_t *r)
 {
     if (r->prev)
-        r->prev->next = r->next;
+        S(t, r->prev)->next = r->next;
     else
         l->head = r->next;
     if (r->next)
-        r->next->prev = r->prev;
+        S(t, r->next)->prev = r->prev;
     else
         l->tail = r->prev;
-    r->prev = r->next = NULL;
+    r->prev = r->next = 0;
     l->n--;
 }
 
@@ -219,9 +258,9 @@ void tpa_txn_destroy(tpa_txn_t **tp)
 {
     if (!tp || !*tp) return;
     tpa_txn_t *t = *tp;
-    for (size_t i = 0; i < t->nkept; i++)
-        free(t->kept[i]);
-    pool_release(&t->mem); /* slots and the records of open ones not kept */
+    pool_release(&t->keptmem);
+    pool_release(&t->mem); /* the records of open ones not kept */
+    pool_release(&t->slots);
     free(t->kept);
     tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
     free(t->procs);
@@ -289,20 +328,24 @@ static uint32_t key_hash(const tpa_txn_t *t, uint32_t proc, const char *key, siz
     return (uint32_t)(h ^ (h >> 32));
 }
 
+/* The slot of the key, or NULL and in *empty the entry where the probe ended (where
+ * table_insert may place the key while the table does not change). */
 static slot_t *lookup(const tpa_txn_t *t, uint32_t h, uint32_t proc, const char *key, size_t keylen,
-                      uint64_t scope)
+                      uint64_t scope, size_t *empty)
 {
-    size_t mask = t->cap - 1;
-    for (size_t i = h & mask; t->table[i].s; i = (i + 1) & mask) {
-        slot_t *r = t->table[i].s;
-        if (t->table[i].hash == h && r->proc == proc && r->scope == scope && r->keylen == keylen &&
+    size_t mask = t->cap - 1, i = h & mask;
+    for (; t->table[i].s; i = (i + 1) & mask) {
+        if (t->table[i].hash != h) continue;
+        slot_t *r = S(t, t->table[i].s);
+        if (r->proc == proc && r->scope == scope && r->keylen == keylen &&
             memcmp(r->key, key, keylen) == 0)
             return r;
     }
+    *empty = i;
     return NULL;
 }
 
-static void place(entry_t *table, size_t cap, slot_t *s, uint32_t h)
+static void place(entry_t *table, size_t cap, uint32_t s, uint32_t h)
 {
     size_t i = h & (cap - 1);
     while (table[i].s)
@@ -310,8 +353,9 @@ static void place(entry_t *table, size_t cap, slot_t *s, uint32_t h)
     table[i] = (entry_t){s, h};
 }
 
-/* Adds r; TPA_ERR_NOMEM when the table is full and cannot grow. */
-static int table_insert(tpa_txn_t *t, slot_t *r)
+/* Adds r (at entry empty from its lookup, SIZE_MAX: none, unless the table grows);
+ * TPA_ERR_NOMEM when the table is full and cannot grow. */
+static int table_insert(tpa_txn_t *t, slot_t *r, size_t empty)
 {
     if ((t->nentries + 1) * 4 > t->cap * 3) {
         size_t n = t->cap * 2;
@@ -322,11 +366,15 @@ static int table_insert(tpa_txn_t *t, slot_t *r)
             tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
             t->table = b;
             t->cap = n;
+            empty = SIZE_MAX;
         } else if (t->nentries + 2 > t->cap) {
             return TPA_ERR_NOMEM; /* one empty entry must stay: probing ends there */
         }
     }
-    place(t->table, t->cap, r, r->hash);
+    if (empty != SIZE_MAX)
+        t->table[empty] = (entry_t){r->self, r->hash};
+    else
+        place(t->table, t->cap, r->self, r->hash);
     r->flags |= SL_IN_TABLE;
     t->nentries++;
     return 0;
@@ -336,11 +384,11 @@ static int table_insert(tpa_txn_t *t, slot_t *r)
 static void table_remove(tpa_txn_t *t, slot_t *r)
 {
     size_t mask = t->cap - 1, i = r->hash & mask;
-    while (t->table[i].s && t->table[i].s != r)
+    while (t->table[i].s && t->table[i].s != r->self)
         i = (i + 1) & mask;
     if (!t->table[i].s) return;
     for (size_t j = i;;) {
-        t->table[i].s = NULL;
+        t->table[i].s = 0;
         for (;;) {
             j = (j + 1) & mask;
             if (!t->table[j].s) goto done;
@@ -360,20 +408,20 @@ done:
 static void slot_free(tpa_txn_t *t, slot_t *r)
 {
     if (t->scratch_slot == r) t->scratch_slot = NULL;
-    if (r->rec && !r->rec->kept) pool_free(&t->mem, r->rec, sizeof *r->rec);
-    pool_free(&t->mem, r, slot_size(r->keylen));
+    if (r->rec && !r->rec->kept) pool_free(&t->mem, r->rec, sizeof *r->rec, 0);
+    pool_free(&t->slots, r, slot_size(r->keylen), r->self);
 }
 
 /* Drops closed r from the table and the linger list and frees it. */
 static void retire(tpa_txn_t *t, slot_t *r)
 {
     if (r->flags & SL_IN_TABLE) table_remove(t, r);
-    list_remove(&t->linger, r);
+    list_remove(t, &t->linger, r);
     slot_free(t, r);
 }
 
 /* Counts the finished transaction of slot sl (its record) in the KPIs. */
-static void count_kpi(tpa_txn_t *t, const slot_t *sl)
+static inline void count_kpi(tpa_txn_t *t, const slot_t *sl)
 {
     const tpa_txn_rec_t *r = sl->rec;
     if (!r->kept) t->st.not_kept++;
@@ -404,7 +452,7 @@ static void count_kpi(tpa_txn_t *t, const slot_t *sl)
 /* Ends open slot r as unanswered (off the open list, counted); it stays allocated. */
 static void unanswered(tpa_txn_t *t, slot_t *r)
 {
-    list_remove(&t->open, r);
+    list_remove(t, &t->open, r);
     r->outcome = TPA_TXN_UNANSWERED;
     r->rec->outcome = TPA_TXN_UNANSWERED;
     count_kpi(t, r);
@@ -421,8 +469,8 @@ static void end_unanswered(tpa_txn_t *t, slot_t *r)
 /* Retires lingering slots closed more than linger_us before now. */
 static void expire_linger(tpa_txn_t *t, int64_t now)
 {
-    while (t->linger.head && now - t->linger.head->closed_us > t->lim.linger_us)
-        retire(t, t->linger.head);
+    while (t->linger.head && now - S(t, t->linger.head)->closed_us > t->lim.linger_us)
+        retire(t, S(t, t->linger.head));
 }
 
 /* The record feed returns for slot r: its own, or the scratch copy for a finished
@@ -448,14 +496,16 @@ static void writeback(tpa_txn_t *t)
     t->scratch_slot = NULL;
 }
 
+/* Opens a transaction for the key (empty: as table_insert takes it). */
 static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, const char *key,
-                        size_t keylen, uint64_t scope, uint32_t h)
+                        size_t keylen, uint64_t scope, uint32_t h, size_t empty)
 {
     const tpa_sig_t *s = m->sig;
     const proc_t *p = &t->procs[proc];
     if (t->open.n >= t->lim.max_open) {
         t->st.evicted++;
-        end_unanswered(t, t->open.head);
+        end_unanswered(t, S(t, t->open.head));
+        empty = SIZE_MAX; /* entries moved back */
     }
     bool kept = t->next_id <= t->lim.max_kept;
     if (kept && t->nkept == t->kept_cap) {
@@ -466,17 +516,17 @@ static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, con
         t->kept = v;
         t->kept_cap = nc;
     }
-    tpa_txn_rec_t *rec = kept ? malloc(sizeof *rec) : pool_alloc(&t->mem, sizeof *rec);
+    pool_t *recmem = kept ? &t->keptmem : &t->mem;
+    tpa_txn_rec_t *rec = pool_alloc(recmem, sizeof *rec, NULL);
     if (!rec) return NULL;
-    slot_t *r = pool_alloc(&t->mem, slot_size(keylen));
+    uint32_t ref;
+    slot_t *r = pool_alloc(&t->slots, slot_size(keylen), &ref);
     if (!r) {
-        if (kept)
-            free(rec);
-        else
-            pool_free(&t->mem, rec, sizeof *rec);
+        pool_free(recmem, rec, sizeof *rec, 0);
         return NULL;
     }
     memset(r, 0, sizeof *r);
+    r->self = ref;
     memcpy(r->key, key, keylen);
     r->key[keylen] = '\0';
     r->keylen = (uint16_t)keylen;
@@ -501,17 +551,14 @@ static slot_t *open_new(tpa_txn_t *t, const tpa_txn_msg_t *m, uint32_t proc, con
         .kept = kept,
     };
     r->rec = rec;
-    if (table_insert(t, r) < 0) {
-        if (kept)
-            free(rec);
-        else
-            pool_free(&t->mem, rec, sizeof *rec);
-        pool_free(&t->mem, r, slot_size(keylen));
+    if (table_insert(t, r, empty) < 0) {
+        pool_free(recmem, rec, sizeof *rec, 0);
+        pool_free(&t->slots, r, slot_size(keylen), ref);
         return NULL;
     }
     t->next_id++;
     if (kept) t->kept[t->nkept++] = rec;
-    list_push(&t->open, r);
+    list_push(t, &t->open, r);
     t->st.attempts++;
     if (t->open.n > t->st.open_peak) t->st.open_peak = t->open.n;
     return r;
@@ -522,7 +569,7 @@ static tpa_txn_rec_t *close_rec(tpa_txn_t *t, slot_t *r, const tpa_txn_msg_t *m)
 {
     const tpa_sig_t *s = m->sig;
     tpa_txn_rec_t *rec = r->rec;
-    list_remove(&t->open, r);
+    list_remove(t, &t->open, r);
     rec->outcome = s->outcome == TPA_SIG_FAILURE ? TPA_TXN_FAILURE : TPA_TXN_SUCCESS;
     if (rec->kept) {
         rec->response_code = tpa_intern(t->pool, s->code);
@@ -540,7 +587,7 @@ static tpa_txn_rec_t *close_rec(tpa_txn_t *t, slot_t *r, const tpa_txn_msg_t *m)
     }
     r->outcome = (uint8_t)rec->outcome;
     r->closed_us = m->ts_us;
-    list_push(&t->linger, r);
+    list_push(t, &t->linger, r);
     count_kpi(t, r);
     if (rec->kept) return rec;
     /* folded into the KPIs: only the slot lingers; the caller sees a copy */
@@ -548,7 +595,7 @@ static tpa_txn_rec_t *close_rec(tpa_txn_t *t, slot_t *r, const tpa_txn_msg_t *m)
     t->scratch_slot = r;
     r->ue_anchor = rec->ue_anchor;
     r->rec = NULL;
-    pool_free(&t->mem, rec, sizeof *rec);
+    pool_free(&t->mem, rec, sizeof *rec, 0);
     return &t->scratch;
 }
 
@@ -627,7 +674,8 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
     size_t keylen = m->keylen;
     const char *protocol = t->procs[proc].protocol, *procedure = t->procs[proc].procedure;
     uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
-    slot_t *r = lookup(t, h, proc, s->key, keylen, scope);
+    size_t empty = SIZE_MAX; /* set when nothing matched */
+    slot_t *r = lookup(t, h, proc, s->key, keylen, scope, &empty);
 
     switch (s->kind) {
     case TPA_SIG_REQUEST:
@@ -657,7 +705,7 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
             }
             retire(t, r);
         }
-        r = open_new(t, m, proc, s->key, keylen, scope, h);
+        r = open_new(t, m, proc, s->key, keylen, scope, h, empty);
         if (!r) return NULL;
         *ev = TPA_TXN_EV_OPEN;
         return r->rec;
@@ -703,10 +751,11 @@ void tpa_txn_finish(tpa_txn_t *t)
     /* the table and the pool (every slot, the records not kept) go at once below: no
      * slot leaves the table one by one (a cache miss each in a big table) */
     while (t->open.head)
-        unanswered(t, t->open.head);
-    t->linger = (slot_list_t){NULL, NULL, 0};
+        unanswered(t, S(t, t->open.head));
+    t->linger = (slot_list_t){0, 0, 0};
     t->scratch_slot = NULL;
     pool_release(&t->mem); /* give the memory back for the document */
+    pool_release(&t->slots);
     tpa_bigmem_free(t->table, t->cap, sizeof *t->table);
     t->table = NULL;
     t->cap = t->nentries = 0;

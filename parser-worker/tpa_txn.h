@@ -32,8 +32,8 @@
  * Every finished transaction is counted in the KPI table (tpa_kpi_add). Memory: at
  * most max_open open transactions (past that the oldest open one ends unanswered,
  * counted as evicted) plus those lingering; the document keeps the first max_kept
- * transactions (ids 1..max_kept); the others shrink to their pairing slot (about 64
- * bytes plus the key, and 21 to 43 bytes of table) when they finish and are freed
+ * transactions (ids 1..max_kept); the others shrink to their pairing slot (60 bytes
+ * plus the key, and 11 to 22 bytes of table) when they finish and are freed
  * once they lingered (counted as not kept). Keys longer than TPA_TXN_MAX_KEY bytes are cut.
  * Costs: tpa_txn_feed O(1) expected plus the copy of the key for a new attempt (into
  * the tracker's own size-class pool, released at tpa_txn_finish).
@@ -72,7 +72,7 @@ typedef struct tpa_txn_rec tpa_txn_rec_t;
 /* A transaction as the document shows it. The tracker holds one for every open
  * transaction and keeps it for the listed ones (kept); a finished transaction that is
  * not listed is counted in the KPIs and keeps only what pairing needs while it
- * lingers (its key, times and subscriber anchor: about 80 bytes plus the key). */
+ * lingers (its key, times and subscriber anchor: about 64 bytes plus the key). */
 struct tpa_txn_rec {
     uint64_t id;                               /* 1, 2, ... in order of opening: "t<id>" */
     const char *protocol, *procedure;          /* pooled */

@@ -15,12 +15,13 @@
 
 enum { F_HUB = 1, F_RELEASED = 2, F_OLDGEN = 4 };
 
-/* One identity: 56 bytes, its text in the arena. Nodes live in fixed blocks, so a
- * node pointer stays valid while nodes are added. */
+/* One identity: 48 bytes, its text in the arena, its parent in the forest apart (4
+ * bytes in the parent blocks: find() and tpa_ue_finish walk those, not the nodes).
+ * Nodes live in fixed blocks, so a node pointer stays valid while nodes are added. */
 typedef struct node {
     const char *value; /* normalised text (arena) */
     uint32_t hash, scope;
-    uint32_t parent, hnext, peer;
+    uint32_t peer;
     uint32_t kinds;      /* bit per tpa_id_kind_t it was given as */
     uint32_t last_frame; /* low 32 bits of the frame that last carried (or released) it */
     uint32_t size, perm; /* roots: identities, node of the IMSI/SUPI (0 none) */
@@ -29,14 +30,22 @@ typedef struct node {
     uint8_t merges, cls, flags;
 } node_t;
 
-#define NODE_BLOCK_BITS 16
+/* Node ids stay below this bit: tpa_ue_finish marks listed roots with it. */
+#define NUMBER_LISTED 0x80000000u
+
+/* 2^18 nodes of 48 bytes: 12 MB, a whole number of the 2 MB pages tpa_bigmem maps
+ * (a block of 2^16 nodes of 56 bytes was 3.5 MB on two such pages: 0.5 MB unused) */
+#define NODE_BLOCK_BITS 18
 #define NODE_BLOCK (1u << NODE_BLOCK_BITS)
+_Static_assert(((size_t)NODE_BLOCK * sizeof(node_t)) % TPA_BIGMEM_PAGE == 0,
+               "a node block fills whole big pages");
 
 /* What a subscriber's messages add up to (one per root that has messages). */
 typedef struct agg {
     uint64_t nmsgs, first_frame;
     int64_t first_us, last_us;
     uint32_t nladder;
+    uint32_t root; /* the root it belongs to; 0 = merged into another root's */
 } agg_t;
 
 /* Identity texts, packed in chunks (freed together). */
@@ -68,6 +77,12 @@ typedef struct ident {
     const char *value; /* in the document arena */
 } ident_t;
 
+/* An entry of the identity table: a node and its key's hash, so that probing and
+ * growing touch no node (0 = empty). */
+typedef struct ident_ent {
+    uint32_t hash, node;
+} ident_ent_t;
+
 typedef struct utxn {
     uint32_t ue;
     uint64_t txn;
@@ -78,13 +93,14 @@ struct tpa_ue {
     tpa_intern_t *pool;
     tpa_ue_limits_t lim;
     uint64_t seed;
-    node_t **blocks; /* node i at blocks[i >> 16][i & 0xffff]; node 0 unused */
+    node_t **blocks;    /* node i at blocks[i >> 18][i & 0x3ffff]; node 0 unused */
+    uint32_t **parents; /* parent of node i at parents[i >> 18][i & 0x3ffff] */
     size_t nblocks, blocks_cap, nnodes;
     agg_t **aggs; /* aggregate i at aggs[i >> 14][i & 0x3fff] (no copies as they grow); 0 unused */
     size_t naggs, aggs_cap; /* aggs_cap: blocks */
     chunk_t *arena;
-    uint32_t *buckets;
-    size_t nbuckets;
+    ident_ent_t *tab;   /* the current node of each key: open addressing, linear probing */
+    size_t tcap, tused; /* tcap a power of two, at most 3/4 used */
     step_t *steps;
     size_t nsteps, steps_cap;
     attr_t *attrs;
@@ -188,11 +204,11 @@ tpa_ue_t *tpa_ue_new(tpa_intern_t *pool, const tpa_ue_limits_t *lim)
     u->seed = tpa_hash_seed();
     u->nnodes = 1; /* node 0 = none */
     u->naggs = 1;
-    u->nbuckets = 256;
-    u->buckets = tpa_bigmem_calloc(u->nbuckets, sizeof *u->buckets);
-    if (!u->buckets) goto fail_buckets;
+    u->tcap = 256;
+    u->tab = tpa_bigmem_calloc(u->tcap, sizeof *u->tab);
+    if (!u->tab) goto fail_tab;
     return u;
-fail_buckets:
+fail_tab:
     free(u);
     return NULL;
 }
@@ -219,16 +235,20 @@ static void arena_free(chunk_t **head)
  * finish only number[], the listed parts, attributes, steps and transactions serve. */
 static void drop_forest(tpa_ue_t *u)
 {
-    for (size_t i = 0; i < u->nblocks; i++)
+    for (size_t i = 0; i < u->nblocks; i++) {
         tpa_bigmem_free(u->blocks[i], NODE_BLOCK, sizeof(node_t));
+        free(u->parents[i]);
+    }
     free(u->blocks);
+    free(u->parents);
     u->blocks = NULL;
+    u->parents = NULL;
     u->nblocks = u->blocks_cap = 0;
     free_aggs(u);
     arena_free(&u->arena);
-    tpa_bigmem_free(u->buckets, u->nbuckets, sizeof *u->buckets);
-    u->buckets = NULL;
-    u->nbuckets = 0;
+    tpa_bigmem_free(u->tab, u->tcap, sizeof *u->tab);
+    u->tab = NULL;
+    u->tcap = u->tused = 0;
     free(u->aset);
     u->aset = NULL;
     u->naset = 0;
@@ -454,14 +474,18 @@ static uint32_t node_hash_n(const tpa_ue_t *u, uint8_t cls, uint32_t scope, cons
     return (uint32_t)(h ^ h >> 32);
 }
 
+static inline uint32_t *P(const tpa_ue_t *u, uint32_t i)
+{
+    return &u->parents[i >> NODE_BLOCK_BITS][i & (NODE_BLOCK - 1)];
+}
+
 static uint32_t find(tpa_ue_t *u, uint32_t x)
 {
     for (;;) {
-        node_t *n = N(u, x);
-        if (n->parent == x) return x;
-        node_t *p = N(u, n->parent);
-        n->parent = p->parent; /* path halving */
-        x = n->parent;
+        uint32_t *px = P(u, x);
+        if (*px == x) return x;
+        *px = *P(u, *px); /* path halving */
+        x = *px;
     }
 }
 
@@ -511,59 +535,78 @@ static agg_t *agg_of(tpa_ue_t *u, uint32_t r)
     n->agg = (uint32_t)u->naggs++;
     agg_t *a = AGG(u, n->agg);
     memset(a, 0, sizeof *a);
+    a->root = r;
     return a;
 }
 
-/* The current (not superseded) node of the key (*np: it), or 0. */
+/* The current (not superseded) node of the key (*np: it), or 0 and in *empty the
+ * entry where the probe ended (where node_add places the key). */
 static uint32_t node_lookup(const tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v,
-                            uint32_t h, node_t **np)
+                            uint32_t h, node_t **np, size_t *empty)
 {
-    for (uint32_t i = u->buckets[h & (u->nbuckets - 1)]; i;) {
+    size_t mask = u->tcap - 1, j = h & mask;
+    for (; u->tab[j].node; j = (j + 1) & mask) {
+        if (u->tab[j].hash != h) continue;
+        uint32_t i = u->tab[j].node;
         node_t *n = N(u, i);
-        if (n->hash == h && n->cls == cls && n->scope == scope && !(n->flags & F_OLDGEN) &&
+        if (n->cls == cls && n->scope == scope && !(n->flags & F_OLDGEN) &&
             strcmp(n->value, v) == 0) {
             *np = n;
             return i;
         }
-        i = n->hnext;
     }
+    *empty = j;
     return 0;
 }
 
-static int rehash(tpa_ue_t *u)
+static void tab_place(ident_ent_t *tab, size_t cap, uint32_t h, uint32_t node)
 {
-    size_t nb = u->nbuckets * 2;
-    uint32_t *b = tpa_bigmem_calloc(nb, sizeof *b);
+    size_t j = h & (cap - 1);
+    while (tab[j].node)
+        j = (j + 1) & (cap - 1);
+    tab[j] = (ident_ent_t){h, node};
+}
+
+/* Doubles the table: its entries move, the nodes are not read. */
+static int tab_grow(tpa_ue_t *u)
+{
+    size_t nc = u->tcap * 2;
+    ident_ent_t *b = tpa_bigmem_calloc(nc, sizeof *b);
     if (!b) return TPA_ERR_NOMEM;
-    for (size_t i = 1; i < u->nnodes; i++) {
-        node_t *n = N(u, (uint32_t)i);
-        n->hnext = b[n->hash & (nb - 1)];
-        b[n->hash & (nb - 1)] = (uint32_t)i;
-    }
-    tpa_bigmem_free(u->buckets, u->nbuckets, sizeof *u->buckets);
-    u->buckets = b;
-    u->nbuckets = nb;
+    for (size_t j = 0; j < u->tcap; j++)
+        if (u->tab[j].node) tab_place(b, nc, u->tab[j].hash, u->tab[j].node);
+    tpa_bigmem_free(u->tab, u->tcap, sizeof *u->tab);
+    u->tab = b;
+    u->tcap = nc;
     return 0;
 }
 
-/* A new singleton node for the key (v: len bytes), or 0 (limit or out of memory). */
-static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t len,
-                         uint32_t h)
+/* A new singleton node for the key (v: len bytes), not in the table yet, or 0 (limit
+ * or out of memory). */
+static inline uint32_t node_new(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t len,
+                                uint32_t h)
 {
-    if (u->nnodes > u->lim.max_nodes || u->nnodes >= UINT32_MAX - 1) return 0;
+    if (u->nnodes > u->lim.max_nodes || u->nnodes >= NUMBER_LISTED - 1) return 0;
     if ((u->nnodes >> NODE_BLOCK_BITS) >= u->nblocks) {
         if (u->nblocks == u->blocks_cap) {
             size_t nc = u->blocks_cap ? u->blocks_cap * 2 : 8;
             node_t **x = realloc(u->blocks, nc * sizeof *x);
             if (!x) return 0;
             u->blocks = x;
+            uint32_t **y = realloc(u->parents, nc * sizeof *y);
+            if (!y) return 0;
+            u->parents = y;
             u->blocks_cap = nc;
         }
+        u->parents[u->nblocks] = malloc(NODE_BLOCK * sizeof(uint32_t));
+        if (!u->parents[u->nblocks]) return 0;
         u->blocks[u->nblocks] = tpa_bigmem_calloc(NODE_BLOCK, sizeof(node_t));
-        if (!u->blocks[u->nblocks]) return 0;
+        if (!u->blocks[u->nblocks]) {
+            free(u->parents[u->nblocks]);
+            return 0;
+        }
         u->nblocks++;
     }
-    if ((u->nnodes + 1) * 2 > u->nbuckets && rehash(u) < 0) return 0; /* chains of 0.5 */
     const char *copy = arena_dup_n(&u->arena, v, len);
     if (!copy) return 0;
     uint32_t i = (uint32_t)u->nnodes++;
@@ -573,12 +616,27 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
     n->scope = scope;
     n->value = copy;
     n->cls = cls;
-    n->parent = i;
+    *P(u, i) = i;
     n->size = 1;
     n->perm = permanent(cls) ? i : 0;
-    n->hnext = u->buckets[h & (u->nbuckets - 1)];
-    u->buckets[h & (u->nbuckets - 1)] = i;
     u->st.nodes++;
+    return i;
+}
+
+/* A new singleton node for the key, in the table (at entry empty, where its lookup
+ * ended, unless the table grows), or 0. */
+static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v, size_t len,
+                         uint32_t h, size_t empty)
+{
+    bool grow = (u->tused + 1) * 4 > u->tcap * 3;
+    if (grow && tab_grow(u) < 0) return 0;
+    uint32_t i = node_new(u, cls, scope, v, len, h);
+    if (!i) return 0;
+    if (grow)
+        tab_place(u->tab, u->tcap, h, i);
+    else
+        u->tab[empty] = (ident_ent_t){h, i};
+    u->tused++;
     return i;
 }
 
@@ -586,18 +644,27 @@ static uint32_t node_add(tpa_ue_t *u, uint8_t cls, uint32_t scope, const char *v
 static uint32_t rebind(tpa_ue_t *u, uint32_t x)
 {
     node_t *old = N(u, x);
-    uint32_t y = node_add(u, old->cls, old->scope, old->value, strlen(old->value), old->hash);
+    uint32_t y = node_new(u, old->cls, old->scope, old->value, strlen(old->value), old->hash);
     if (!y) return x;
+    /* y takes x's entry: a superseded node is never looked at again */
+    size_t mask = u->tcap - 1, j = old->hash & mask;
+    while (u->tab[j].node && u->tab[j].node != x)
+        j = (j + 1) & mask;
+    if (u->tab[j].node) {
+        u->tab[j].node = y;
+    } else if ((u->tused + 1) * 4 <= u->tcap * 3 || tab_grow(u) == 0) {
+        tab_place(u->tab, u->tcap, old->hash, y); /* (x is always there: never) */
+        u->tused++;
+    }
     old->flags |= F_OLDGEN;
     N(u, y)->kinds = old->kinds;
     u->st.rebinds++;
     return y;
 }
 
-/* 0 merged, 1 already one subscriber, -1 refused. */
-static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
+/* Merges the subscribers of roots ra and rb: 0 merged, 1 already one, -1 refused. */
+static int unite_roots(tpa_ue_t *u, uint32_t ra, uint32_t rb)
 {
-    uint32_t ra = find(u, a), rb = find(u, b);
     if (ra == rb) return 1;
     node_t *A = N(u, ra), *B = N(u, rb);
     if (A->perm && B->perm && A->perm != B->perm) {
@@ -616,13 +683,15 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
         ra = rb;
         rb = tr;
     }
-    B->parent = ra;
+    *P(u, rb) = ra;
     A->size += B->size;
     if (!A->perm) A->perm = B->perm;
     if (B->agg && !A->agg) {
         A->agg = B->agg;
+        AGG(u, A->agg)->root = ra;
     } else if (B->agg) {
         agg_t *ga = AGG(u, A->agg), *gb = AGG(u, B->agg);
+        gb->root = 0;
         if (gb->first_us < ga->first_us ||
             (gb->first_us == ga->first_us && gb->first_frame < ga->first_frame)) {
             ga->first_us = gb->first_us;
@@ -636,13 +705,20 @@ static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
     return 0;
 }
 
+/* unite_roots of the subscribers of a and b. */
+static int unite(tpa_ue_t *u, uint32_t a, uint32_t b)
+{
+    return unite_roots(u, find(u, a), find(u, b));
+}
+
 /* The node for identity (kind) with key (cls, scope, v: len bytes), applying the
  * rebinding rules. */
 static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint32_t scope,
                          const char *v, size_t len, uint32_t h, unsigned flags, uint32_t frame)
 {
     node_t *n = NULL;
-    uint32_t x = node_lookup(u, cls, scope, v, h, &n);
+    size_t empty = 0;
+    uint32_t x = node_lookup(u, cls, scope, v, h, &n, &empty);
     if (x) {
         bool ran_side = kind == TPA_ID_RAN_UE_NGAP_ID || kind == TPA_ID_ENB_UE_S1AP_ID;
         /* messages of one frame (NGAP and the NAS inside it) share the binding */
@@ -652,7 +728,7 @@ static uint32_t get_node(tpa_ue_t *u, tpa_id_kind_t kind, uint8_t cls, uint32_t 
             n = N(u, x);
         }
     } else {
-        x = node_add(u, cls, scope, v, len, h);
+        x = node_add(u, cls, scope, v, len, h, empty);
         if (!x) {
             u->st.ignored++;
             return 0;
@@ -752,18 +828,18 @@ void tpa_ue_prepare(tpa_ue_t *u, const tpa_sig_t *m, uint32_t flow, tpa_ue_keys_
         key[i].state = TPA_UE_KEY_OK;
         key[i].len = (uint8_t)len;
         key[i].h = node_hash_n(u, key[i].cls, key[i].scope, key[i].v, len);
-        __builtin_prefetch(&u->buckets[key[i].h & (u->nbuckets - 1)]);
+        __builtin_prefetch(&u->tab[key[i].h & (u->tcap - 1)]);
     }
 }
 
-/* Starts fetching the first node of each key's bucket. */
+/* Starts fetching the node of each key whose entry is the first it probes. */
 static void prefetch_nodes(const tpa_ue_t *u, const tpa_ue_keys_t *keys)
 {
     if (!u || u->finished || !keys->m) return;
     for (unsigned i = 0; i < keys->n; i++)
         if (keys->key[i].state == TPA_UE_KEY_OK) {
-            uint32_t b = u->buckets[keys->key[i].h & (u->nbuckets - 1)];
-            if (b) __builtin_prefetch(N(u, b));
+            const ident_ent_t *e = &u->tab[keys->key[i].h & (u->tcap - 1)];
+            if (e->node && e->hash == keys->key[i].h) __builtin_prefetch(N(u, e->node));
         }
 }
 
@@ -785,7 +861,7 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
     char buf[TPA_UE_MAX_VALUE + 1], imsi[TPA_UE_MAX_VALUE + 1];
     unsigned nid = keys->n;
     tpa_ue_key_t *key = keys->key;
-    /* the keys' buckets were fetched by tpa_ue_prepare; now their first nodes, all
+    /* the keys' table entries were fetched by tpa_ue_prepare; now their first nodes, all
      * together: the table is far larger than the caches, and one miss at a time is
      * what joining costs */
     prefetch_nodes(u, keys);
@@ -845,8 +921,9 @@ uint32_t tpa_ue_join_prepared(tpa_ue_t *u, tpa_ue_keys_t *keys, uint64_t frame)
         for (int i = 0; i < n; i++) {
             if (i == a || ids[i] == anchor) continue;
             /* a bridge: both sides are subscribers with messages of their own */
-            bool bridge = N(u, find(u, anchor))->agg && N(u, find(u, ids[i]))->agg;
-            if (unite(u, anchor, ids[i]) == 0 && bridge) merged[i] = merged[a] = true;
+            uint32_t ra = find(u, anchor), rb = find(u, ids[i]);
+            bool bridge = N(u, ra)->agg && N(u, rb)->agg;
+            if (unite_roots(u, ra, rb) == 0 && bridge) merged[i] = merged[a] = true;
         }
         for (int i = 0; i < n; i++) {
             node_t *x = np[i];
@@ -990,16 +1067,31 @@ void tpa_ue_finish(tpa_ue_t *u)
 {
     if (!u || u->finished) return;
     u->finished = true;
-    u->number = calloc(u->nnodes, sizeof *u->number);
+    /* number[] first holds the forest's parents (a copy of the parent blocks), then
+     * each node's root: the roots are found in this array of 4 bytes a node, and the
+     * roots with messages from their aggregates; no node is read */
+    uint32_t *num = u->number = malloc(u->nnodes * sizeof *u->number);
     root_key_t *keys = malloc(u->naggs * sizeof *keys); /* a root with messages has an agg */
     if (!u->number || !keys) goto fail;
+    num[0] = 0;
     size_t nr = 0;
-    for (size_t i = 1; i < u->nnodes; i++) {
-        const node_t *n = N(u, (uint32_t)i);
-        if (n->parent == i && n->agg) { /* a root (find(i) == i) with messages */
-            const agg_t *g = AGG(u, n->agg);
-            keys[nr++] = (root_key_t){g->first_us, g->first_frame, (uint32_t)i};
+    for (size_t b = 0; b < u->nblocks; b++) {
+        size_t lo = b << NODE_BLOCK_BITS,
+               n = u->nnodes - lo < NODE_BLOCK ? u->nnodes - lo : NODE_BLOCK;
+        memcpy(num + lo, u->parents[b], n * sizeof *num);
+    }
+    num[0] = 0;
+    for (size_t j = 1; j < u->naggs; j++) {
+        const agg_t *g = AGG(u, (uint32_t)j);
+        if (g->root) keys[nr++] = (root_key_t){g->first_us, g->first_frame, g->root};
+    }
+    for (size_t i = 1; i < u->nnodes; i++) { /* find() on the array, path halving */
+        uint32_t x = (uint32_t)i;
+        while (num[x] != x) {
+            num[x] = num[num[x]];
+            x = num[x];
         }
+        num[i] = x;
     }
     u->st.ues = nr;
     u->nroots = nr < u->lim.max_doc ? nr : u->lim.max_doc;
@@ -1008,12 +1100,20 @@ void tpa_ue_finish(tpa_ue_t *u)
     if (!u->listed) goto fail;
     for (size_t k = 0; k < u->nroots; k++) {
         u->listed[k] = *AGG(u, N(u, keys[k].root)->agg);
-        u->number[keys[k].root] = (uint32_t)(k + 1);
+        num[keys[k].root] = NUMBER_LISTED | (uint32_t)(k + 1);
+    }
+    /* a node's number is its root's: marked for a listed root, else 0 (an unlisted root
+     * still names itself until its own turn, and is 0 after it) */
+    for (size_t i = 1; i < u->nnodes; i++) {
+        uint32_t r = num[i];
+        if (r & NUMBER_LISTED) continue; /* a listed root */
+        r = num[r];
+        num[i] = r & NUMBER_LISTED ? r : 0;
     }
     size_t nids = 0;
     for (size_t i = 1; i < u->nnodes; i++) {
-        u->number[i] = u->number[find(u, (uint32_t)i)];
-        nids += u->number[i] != 0;
+        num[i] &= ~NUMBER_LISTED;
+        nids += num[i] != 0;
     }
     free(keys);
     keys = NULL;
@@ -1113,6 +1213,36 @@ static int index_by_ue(ue_index_t *x, const uint32_t *key, size_t n, size_t nue)
     return 0;
 }
 
+/* Sorts the n items at base (size bytes each, key[i] their subscriber number, every
+ * one 1..nue) by cmp, which orders by subscriber number first, and indexes them (x,
+ * ord the identity). Items come nearly in order within a subscriber (added in time
+ * order), so they are grouped by a counting sort that keeps their order and only a
+ * group found out of order is sorted: the order of one qsort of them all (cmp is a
+ * total order), at O(n) for the usual input. */
+static int sort_by_ue(ue_index_t *x, void *base, size_t n, size_t size, const uint32_t *key,
+                      size_t nue, int (*cmp)(const void *, const void *))
+{
+    int rc = index_by_ue(x, key, n, nue);
+    if (rc < 0 || n < 2) return rc;
+    char *tmp = malloc(n * size), *b = base;
+    if (!tmp) return TPA_ERR_NOMEM;
+    for (size_t j = 0; j < n; j++)
+        memcpy(tmp + j * size, b + (size_t)x->ord[j] * size, size);
+    for (size_t k = 0; k < nue; k++) {
+        size_t lo = x->off[k], hi = x->off[k + 1];
+        for (size_t j = lo + 1; j < hi; j++)
+            if (cmp(tmp + (j - 1) * size, tmp + j * size) > 0) {
+                qsort(tmp + lo * size, hi - lo, size, cmp);
+                break;
+            }
+    }
+    memcpy(b, tmp, n * size);
+    free(tmp);
+    for (size_t j = 0; j < n; j++)
+        x->ord[j] = (uint32_t)j;
+    return 0;
+}
+
 static void doc_free(struct ue_doc *doc)
 {
     if (!doc) return;
@@ -1145,19 +1275,19 @@ static int doc_prepare(tpa_ue_t *u)
     for (size_t i = 0; i < u->nattrs; i++)
         key[i] = u->number[u->attrs[i].anchor];
     if ((rc = index_by_ue(&doc->attrs, key, u->nattrs, n)) < 0) goto fail;
-    if (u->ntxns) qsort(u->txns, u->ntxns, sizeof *u->txns, cmp_utxn);
     for (size_t i = 0; i < u->ntxns; i++)
         key[i] = u->txns[i].ue;
-    if ((rc = index_by_ue(&doc->txns, key, u->ntxns, n)) < 0) goto fail;
+    if ((rc = sort_by_ue(&doc->txns, u->txns, u->ntxns, sizeof *u->txns, key, n, cmp_utxn)) < 0)
+        goto fail;
     size_t nref = 0;
     for (size_t i = 0; i < u->nsteps; i++) {
         uint32_t ue = u->number[u->steps[i].anchor];
         if (ue) doc->refs[nref++] = (step_ref_t){ue, (uint32_t)i, &u->steps[i]};
     }
-    if (nref) qsort(doc->refs, nref, sizeof *doc->refs, cmp_step);
     for (size_t i = 0; i < nref; i++)
         key[i] = doc->refs[i].ue;
-    if ((rc = index_by_ue(&doc->steps, key, nref, n)) < 0) goto fail;
+    if ((rc = sort_by_ue(&doc->steps, doc->refs, nref, sizeof *doc->refs, key, n, cmp_step)) < 0)
+        goto fail;
     free(key);
     u->doc = doc;
     return 0;
@@ -1176,7 +1306,8 @@ typedef struct ue_groups {
     uint8_t order[TPA_ID_KINDS + 1], norder;
     bool present[TPA_ID_KINDS + 1];
     uint8_t n[TPA_ID_KINDS + 1];
-    uint32_t at[TPA_ID_KINDS + 1][UE_JSON_MAX_VALUES]; /* scratch offsets */
+    uint32_t at[TPA_ID_KINDS + 1][UE_JSON_MAX_VALUES];   /* scratch offsets */
+    uint32_t hash[TPA_ID_KINDS + 1][UE_JSON_MAX_VALUES]; /* of each value: compared first */
 } ue_groups_t;
 
 static void groups_kind(ue_groups_t *g, unsigned k)
@@ -1193,9 +1324,11 @@ static int groups_add(ue_groups_t *g, unsigned k, const char *s)
     if (k > TPA_ID_KINDS) k = TPA_ID_KINDS;
     groups_kind(g, k);
     if (g->n[k] >= UE_JSON_MAX_VALUES) return 0;
-    for (unsigned i = 0; i < g->n[k]; i++)
-        if (strcmp(g->doc->scratch + g->at[k][i], s) == 0) return 0;
     size_t len = strlen(s);
+    uint64_t h64 = tpa_hash_bytes(0, s, len);
+    uint32_t h = (uint32_t)(h64 ^ h64 >> 32);
+    for (unsigned i = 0; i < g->n[k]; i++) /* a subscriber's many TEIDs: hashes, not texts */
+        if (g->hash[k][i] == h && strcmp(g->doc->scratch + g->at[k][i], s) == 0) return 0;
     if (!tpa_jw_utf8(s, len)) return 0;
     if (g->doc->scratch_cap - g->used < len + 1) {
         size_t cap = g->doc->scratch_cap ? g->doc->scratch_cap * 2 : 4096;
@@ -1207,6 +1340,7 @@ static int groups_add(ue_groups_t *g, unsigned k, const char *s)
         g->doc->scratch_cap = cap;
     }
     memcpy(g->doc->scratch + g->used, s, len + 1);
+    g->hash[k][g->n[k]] = h;
     g->at[k][g->n[k]++] = (uint32_t)g->used;
     g->used += len + 1;
     return 0;

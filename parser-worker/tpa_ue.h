@@ -39,10 +39,11 @@
  *
  * Strings given (pooled names) are borrowed and must outlive the joiner; identity
  * values are copied. Costs: tpa_ue_join O(ids) expected (near-constant union-find).
- * Memory grows with distinct identities (at most max_nodes, 56 bytes each plus the
- * text), subscribers with messages (40 bytes each) and the capped ladder. tpa_ue_finish
- * frees the forest and keeps only what the document needs: a subscriber number per
- * node (4 bytes), the listed subscribers' aggregates and identities, the ladder.
+ * Memory grows with distinct identities (at most max_nodes, 52 bytes each, 11 to 21
+ * bytes of table, plus the text), subscribers with messages (40 bytes each) and the
+ * capped ladder. tpa_ue_finish frees the forest and keeps only what the document
+ * needs: a subscriber number per node (4 bytes), the listed subscribers' aggregates
+ * and identities, the ladder.
  */
 #ifndef TPA_UE_H
 #define TPA_UE_H
