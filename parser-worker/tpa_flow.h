@@ -74,9 +74,11 @@ struct tpa_sctp_assoc; /* tpa_sctp.h */
  * the connection is f->tcp. Owned by tpa_tcp.c; zero until the flow's first segment. */
 typedef struct tpa_flow_tcp_hot {
     uint32_t next[2]; /* by key side of the sender: highest seq + space seen */
-    uint8_t segs[2];  /* segments with payload seen, counted up to 2 (tpa_tcp.c only
-                         asks whether there was more than one) */
-    uint8_t seen[2];  /* a segment with sequence space was seen: next is valid */
+    uint32_t hs_ack;  /* at hs 2: the ACK number that completes the handshake */
+    uint8_t dir[2];   /* by key side of the sender: bit 0 set once a segment with
+                         sequence space was seen (next is valid); bits 1-2 the segments
+                         with payload seen, counted up to 2 (tpa_tcp.c only asks
+                         whether there was more than one) */
     uint8_t hs;       /* handshake: 0 none, 1 SYN, 2 SYN/ACK, 3 complete */
     uint8_t hs_side;  /* at hs 2: key side of the client */
 } tpa_flow_tcp_hot_t;
@@ -91,15 +93,15 @@ typedef struct tpa_flow tpa_flow_t;
  * writes the one aligned pair of its flow (the cold part only for first_us when the
  * packet's time is not past last_us). */
 struct tpa_flow {
-    tpa_flow_key_t key; /* canonical order: endpoint 0 <= endpoint 1 */
-    uint32_t id;        /* 1, 2, ... in order of first packet */
-    uint8_t src_side;   /* key side (0/1) that sent the first packet */
-    uint8_t cls;        /* timeout class */
-    uint8_t app_tries;  /* payload packets probed without a decision */
-    uint8_t finished;   /* the finish hook ran */
-    uint16_t app;       /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
-    uint8_t tcp_flags;  /* OR of all TCP flags seen */
-    uint8_t tcp_fin;    /* bit per key side that sent FIN */
+    tpa_flow_key_t key;   /* canonical order: endpoint 0 <= endpoint 1 */
+    uint32_t id;          /* 1, 2, ... in order of first packet */
+    uint8_t src_side;     /* key side (0/1) that sent the first packet */
+    uint8_t cls;          /* timeout class */
+    uint8_t app_tries;    /* payload packets probed without a decision */
+    uint8_t finished;     /* the finish hook ran */
+    uint16_t app;         /* dissector row + 1 (tpa_dissect.h), 0 = unknown */
+    uint8_t tcp_flags;    /* OR of all TCP flags seen */
+    uint8_t tcp_fin;      /* bit per key side that sent FIN */
     uint8_t has_teid_rev; /* teid_rev != 0 (read per packet instead of it) */
     uint8_t has_qfi;      /* qfi is set */
     uint8_t has_tcp;      /* tcp != NULL (read per segment instead of it) */
@@ -108,7 +110,7 @@ struct tpa_flow {
     uint64_t pkts[2]; /* indexed by key side that sent */
     uint64_t bytes[2];
     int64_t last_us;
-    uint64_t touch;             /* table internal: its count of LRU moves when this flow last moved */
+    uint64_t touch; /* table internal: its count of LRU moves when this flow last moved */
     tpa_flow_tcp_hot_t tcp_hot; /* TCP flows: see the type */
 };
 

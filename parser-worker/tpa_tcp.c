@@ -38,7 +38,6 @@ typedef struct tcp_dir_more {
 struct tpa_tcp_conn {
     tcp_dir_t dir[2]; /* by key side of the sender */
     uint32_t syn_seq;
-    uint32_t hs_ack; /* at tcp_hot.hs 2: the ACK number that completes the handshake */
     int64_t syn_us, synack_us;
     tcp_dir_more_t more[2];
     tpa_tcp_stats_t st;
@@ -129,12 +128,25 @@ static int64_t hole_fill(tcp_dir_more_t *D, uint32_t lo, uint32_t hi)
     return ts;
 }
 
+/* The bits of tpa_flow_tcp_hot_t.dir[side]. */
+enum { HOT_SEEN = 1, HOT_SEG1 = 2, HOT_SEGS = 6 };
+
+static inline bool hot_seen(const tpa_flow_tcp_hot_t *h, int side)
+{
+    return h->dir[side] & HOT_SEEN;
+}
+
+/* Counts a segment with payload, up to 2. */
+static inline void hot_count_payload(tpa_flow_tcp_hot_t *h, int side)
+{
+    h->dir[side] += (h->dir[side] & HOT_SEGS) < 2 * HOT_SEG1 ? HOT_SEG1 : 0;
+}
+
 static void dir_reset(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side)
 {
     tcp_dir_t *D = &t->dir[side];
     D->syn_seen = D->ended = false;
-    h->seen[side] = 0;
-    h->segs[side] = 0;
+    h->dir[side] = 0;
     t->more[side].nholes = 0;
 }
 
@@ -150,7 +162,7 @@ static bool quality_full(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uin
     bool newconn = false;
 
     if (syn && !ackf) {
-        if (h->seen[side] && !(D->syn_seen && D->isn == seq)) { /* the ports reused */
+        if (hot_seen(h, side) && !(D->syn_seen && D->isn == seq)) { /* the ports reused */
             dir_reset(t, h, 0);
             dir_reset(t, h, 1);
             st->close = TPA_TCP_CLOSE_OPEN;
@@ -168,12 +180,12 @@ static bool quality_full(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uin
             if (h->hs == 1) {
                 st->syn_rtt_us = now - t->syn_us;
                 h->hs = 2;
-                t->hs_ack = seq + 1;
+                h->hs_ack = seq + 1;
                 h->hs_side = st->client_side;
             }
             if (h->hs == 2) t->synack_us = now;
         }
-    } else if (ackf && !rst && h->hs == 2 && ack == t->hs_ack && side == h->hs_side) {
+    } else if (ackf && !rst && h->hs == 2 && ack == h->hs_ack && side == h->hs_side) {
         st->ack_rtt_us = now - t->synack_us;
         h->hs = 3;
     }
@@ -188,20 +200,20 @@ static bool quality_full(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uin
         st->close = TPA_TCP_CLOSE_FIN;
     }
     if (win == 0 && !(flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST))) st->zero_window++;
-    if (plen && h->segs[side] < 2) h->segs[side]++;
+    if (plen) hot_count_payload(h, side);
 
     uint32_t space = plen + (syn ? 1u : 0u) + (fin ? 1u : 0u);
     uint32_t end = seq + space;
     uint32_t *next = &h->next[side];
     if (space == 0) { /* only places the direction when nothing else did */
-        if (!h->seen[side] && !rst) {
-            h->seen[side] = 1;
+        if (!hot_seen(h, side) && !rst) {
+            h->dir[side] |= HOT_SEEN;
             *next = end;
         }
         return newconn;
     }
-    if (!h->seen[side]) {
-        h->seen[side] = 1;
+    if (!hot_seen(h, side)) {
+        h->dir[side] |= HOT_SEEN;
         *next = end;
         return newconn;
     }
@@ -232,21 +244,21 @@ static bool quality_full(tpa_tcp_conn_t *t, tpa_flow_tcp_hot_t *h, int side, uin
 
 /* The per-segment fast path: a segment without SYN/FIN/RST outside the handshake's
  * last step, a pure ACK of a placed direction or the next data in order. It reads
- * the flow's hot part only (the connection record, which must exist, for the client's
- * ACK at handshake step 2 and when the window is 0). Everything else goes to
+ * the flow's hot part only (the connection record, which must exist, only when the
+ * window is 0): a client whose handshake never completes (its first ACK also
+ * acknowledges data) costs no more than any other. Everything else goes to
  * quality_full. */
 static inline bool quality(tpa_flow_t *f, int side, uint32_t seq, uint32_t ack, uint8_t flags,
                            uint16_t win, uint32_t plen, int64_t now)
 {
     tpa_flow_tcp_hot_t *h = &f->tcp_hot;
-    if ((flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST)) || !h->seen[side] ||
+    if ((flags & (TPA_TCP_SYN | TPA_TCP_FIN | TPA_TCP_RST)) || !hot_seen(h, side) ||
         (plen && seq != h->next[side]) ||
-        (h->hs == 2 && (flags & TPA_TCP_ACK) && side == h->hs_side &&
-         ack == tpa_flow_cold(f)->tcp->hs_ack))
+        (h->hs == 2 && (flags & TPA_TCP_ACK) && side == h->hs_side && ack == h->hs_ack))
         return quality_full(tpa_flow_cold(f)->tcp, h, side, seq, ack, flags, win, plen, now);
     if (win == 0) tpa_flow_cold(f)->tcp->st.zero_window++;
     if (plen) {
-        h->segs[side] += h->segs[side] < 2;
+        hot_count_payload(h, side);
         h->next[side] = seq + plen;
     }
     return false;
@@ -305,7 +317,8 @@ static void stream_segment(tpa_decoder_t *d, tpa_pkt_t *p, tpa_flow_t *f, int si
     bool syn = flags & TPA_TCP_SYN;
     uint32_t dseq = seq + (syn ? 1u : 0u); /* data of a SYN follows its ISN */
     if (!D->ended && !D->stream && plen) {
-        uint32_t start = D->syn_seen && f->tcp_hot.segs[side] <= 1 ? D->isn + 1 : dseq;
+        uint32_t start =
+            D->syn_seen && (f->tcp_hot.dir[side] & HOT_SEGS) <= HOT_SEG1 ? D->isn + 1 : dseq;
         D->stream = tpa_tcp_stream_new(d->tcp_pool, TPA_TCP_STREAM_DIR_BYTES, start);
     }
     if (D->stream && plen) {
