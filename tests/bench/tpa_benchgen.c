@@ -49,7 +49,7 @@ static uint32_t rnd(rng_t *r)
 typedef struct {
     uint32_t seq[2]; /* TCP sequence numbers per direction */
     uint32_t left;   /* packets left before close */
-    uint8_t state;   /* 0 new, 1 established */
+    uint8_t state;   /* 0 new, 1 SYN sent, 2 SYN/ACK sent, 3 established */
     uint16_t port;
 } tcp_t;
 
@@ -189,6 +189,11 @@ static size_t tcp_step(gen_t *g, tcp_t *c, uint8_t *p, uint16_t cport, uint16_t 
         c->state = 2;
         *dir = 1;
         return tcp(p, sport, cport, c->seq[1]++, c->seq[0], 0x12);
+    }
+    if (c->state == 2) { /* the client's ACK of the SYN/ACK completes it */
+        c->state = 3;
+        *dir = 0;
+        return tcp(p, cport, sport, c->seq[0], c->seq[1], 0x10);
     }
     d = (rnd(&g->rng) % 3) ? 1 : 0; /* downlink heavy */
     if (--c->left == 0) {
