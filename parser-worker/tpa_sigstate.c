@@ -35,7 +35,7 @@ struct tpa_sigstate {
     tpa_kpi_t *kpi;
     tpa_txn_t *txn;
     tpa_ue_t *ue;
-    tpa_sig_flow_memo_t *memo; /* TPA_SIG_FLOW_MEMO slots, made on first use */
+    tpa_sig_flow_memo_t *memo; /* TPA_SIG_FLOW_MEMO slots */
     addr_memo_t *addr_memo;    /* TPA_SIG_ADDR_MEMO slots, made on first use */
     held_t *held;              /* HELD slots, made on first use: a ring of messages */
     unsigned head, waiting;    /* the oldest message waiting, and how many wait */
@@ -58,6 +58,8 @@ tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim)
     if (!s->txn) goto fail;
     s->ue = tpa_ue_new(s->pool, lim ? &lim->ue : NULL);
     if (!s->ue) goto fail;
+    s->memo = calloc(TPA_SIG_FLOW_MEMO, sizeof *s->memo);
+    if (!s->memo) goto fail;
     return s;
 fail:
     tpa_sigstate_destroy(&s);
@@ -340,12 +342,7 @@ int tpa_sigstate_ue_write(void *ud, size_t i, tpa_jw_t *w)
 
 tpa_sig_flow_memo_t *tpa_sigstate_flow_memo(tpa_sigstate_t *s, uint32_t flow)
 {
-    if (!s) return NULL;
-    if (!s->memo) {
-        s->memo = calloc(TPA_SIG_FLOW_MEMO, sizeof *s->memo);
-        if (!s->memo) return NULL;
-    }
-    return &s->memo[flow & (TPA_SIG_FLOW_MEMO - 1)];
+    return s ? &s->memo[flow & (TPA_SIG_FLOW_MEMO - 1)] : NULL;
 }
 
 const char *tpa_sigstate_addr_name(tpa_sigstate_t *s, int family, const uint8_t *a)
