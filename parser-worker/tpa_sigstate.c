@@ -85,7 +85,7 @@ void tpa_sigstate_destroy(tpa_sigstate_t **sp)
 static inline void apply(tpa_sigstate_t *s, held_t *h)
 {
     const tpa_sig_t *m = &h->m;
-    uint32_t anchor = tpa_ue_join_prepared(s->ue, &h->keys, h->tm.frame);
+    uint32_t anchor = h->keys.n ? tpa_ue_join_prepared(s->ue, &h->keys, h->tm.frame) : 0;
     tpa_txn_ev_t ev;
     tpa_txn_rec_t *r = tpa_txn_feed(s->txn, &h->tm, &ev);
     uint64_t txn = 0;
@@ -225,7 +225,10 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
         .sig = &h->m,
         .key_size = held ? h->key_size : 0,
     };
-    tpa_ue_prepare(s->ue, &h->m, w->flow, &h->keys);
+    if (h->m.n_ids) /* (half the messages carry no identity: no call) */
+        tpa_ue_prepare(s->ue, &h->m, w->flow, &h->keys);
+    else
+        h->keys.n = 0; /* as tpa_ue_prepare leaves it: nothing to join */
     tpa_txn_prefetch(s->txn, &h->tm);
     if (!held) { /* its strings did not fit: applied now, while m's are valid */
         flush(s);
