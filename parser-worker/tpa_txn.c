@@ -668,7 +668,8 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
             return NULL;
         }
         pm = *m;
-        if (!prepare(t, &pm)) return NULL;
+        tpa_txn_prefetch(t, &pm); /* (the one caller of prepare: inlined there) */
+        if (!pm.prepared) return NULL;
         m = &pm;
     }
     uint32_t proc = m->proc, h = m->hash;
