@@ -275,8 +275,23 @@ static void test_addr_names(void)
     tpa_sigstate_destroy(&s);
 }
 
+/* tpa_sigstate_flow_memo: "the slot may hold another flow (or nothing: key NULL)":
+ * a new state's slots are empty; flow ids TPA_SIG_FLOW_MEMO apart share one. */
+static void test_flow_memo(void)
+{
+    CHECK(tpa_sigstate_flow_memo(NULL, 1) == NULL);
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    CHECK(s != NULL);
+    tpa_sig_flow_memo_t *m = tpa_sigstate_flow_memo(s, 5);
+    CHECK(m && m->key == NULL && !m->node[0] && !m->node[1]);
+    CHECK(tpa_sigstate_flow_memo(s, 5 + TPA_SIG_FLOW_MEMO) == m);
+    CHECK(tpa_sigstate_flow_memo(s, 6) != m && tpa_sigstate_flow_memo(s, 6)->key == NULL);
+    tpa_sigstate_destroy(&s);
+}
+
 int main(void)
 {
+    test_flow_memo();
     test_sig_init();
     test_addr_names();
     test_node_names_with_port();

@@ -447,6 +447,41 @@ static void test_churn(void)
     check_churn_kpi(&t, &kpi, &pool, 6000, 4500, 1500);
 }
 
+/* "scope ... ignored (set to 0 by tpa_txn_prefetch) when sig->flags has
+ * TPA_SIG_SCOPE_CAPTURE": messages of one capture-scoped key pair across scopes whether
+ * or not they were prefetched; flow-scoped ones do not. */
+static void test_scope_prefetch(void)
+{
+    tpa_intern_t *pool = tpa_intern_new();
+    tpa_kpi_t *kpi = tpa_kpi_new();
+    tpa_txn_t *t = tpa_txn_new(pool, kpi, NULL);
+    CHECK(pool && kpi && t);
+    tpa_sig_t inv = msg("sip", "INVITE", TPA_SIG_REQUEST, "INVITE", "c1@h|1|b");
+    tpa_sig_t ok = msg("sip", "200", TPA_SIG_RESPONSE, "INVITE", "c1@h|1|b");
+    inv.flags = ok.flags = TPA_SIG_SCOPE_CAPTURE;
+    tpa_txn_ev_t ev;
+    tpa_txn_msg_t tm = on_flow1(&inv, 1, S(1), 7);
+    tpa_txn_prefetch(t, &tm);
+    CHECK(tm.prepared && tm.scope == 0);
+    CHECK(tpa_txn_feed(t, &tm, &ev) && ev == TPA_TXN_EV_OPEN);
+    tm = on_flow1(&inv, 2, S(2), 9); /* not prefetched, another scope: the same attempt */
+    CHECK(tpa_txn_feed(t, &tm, &ev) && ev == TPA_TXN_EV_RETX);
+    tm = on_flow1(&ok, 3, S(3), 11);
+    tpa_txn_prefetch(t, &tm);
+    CHECK(tpa_txn_feed(t, &tm, &ev) && ev == TPA_TXN_EV_CLOSE);
+    tpa_sig_t q = msg("pfcp", "50", TPA_SIG_REQUEST, "Session Establishment", "seq=1");
+    tpa_sig_t a = msg("pfcp", "51", TPA_SIG_RESPONSE, "Session Establishment", "seq=1");
+    tm = on_flow1(&q, 4, S(4), 7);
+    tpa_txn_prefetch(t, &tm);
+    CHECK(tm.scope == 7 && tpa_txn_feed(t, &tm, &ev) && ev == TPA_TXN_EV_OPEN);
+    tm = on_flow1(&a, 5, S(5), 9); /* flow-scoped: another pair answers nothing */
+    tpa_txn_prefetch(t, &tm);
+    CHECK(!tpa_txn_feed(t, &tm, &ev) && ev == TPA_TXN_EV_ORPHAN);
+    tpa_txn_destroy(&t);
+    tpa_kpi_destroy(&kpi);
+    tpa_intern_destroy(&pool);
+}
+
 /* Tens of thousands of transactions open at once (slots over a hundred pool chunks,
  * named by 32-bit refs in the table and the lists): each response, in reverse order,
  * closes its own request's transaction; finish then ends none (all closed). */
@@ -693,6 +728,7 @@ int main(void)
     test_limits_and_indications();
     test_events();
     test_churn();
+    test_scope_prefetch();
     test_many_open();
     test_evict_churn();
     test_finish();

@@ -844,8 +844,31 @@ static void test_numbers_of_every_node(void)
     tpa_intern_destroy(&pool);
 }
 
+/* A message without identities joins no subscriber, also when the place it is held
+ * in (tpa_sigstate_feed holds messages in a ring) last held one with identities. */
+static void test_no_ids_after_ids(void)
+{
+    tpa_sigstate_t *s = tpa_sigstate_new(NULL);
+    tpa_sig_t a = mk("gtpv2", "32", "Create Session Request", TPA_SIG_INDICATION, NULL, NULL);
+    tpa_sig_t b = a, none = a;
+    tpa_sig_add_id(&a, TPA_ID_IMSI, "001010000000001");
+    tpa_sig_add_id(&b, TPA_ID_IMSI, "001010000000002");
+    feed(s, 1, S(1), 1, "a", "b", &a);
+    feed(s, 2, S(2), 1, "a", "b", &b);
+    for (int i = 0; i < 4; i++) /* each place of the ring */
+        feed(s, 3 + (uint64_t)i, S(3 + i), 1, "a", "b", &none);
+    json_t *doc = finish(s);
+    json_t *ues = json_object_get(doc, "ues");
+    CHECK(json_array_size(ues) == 2);
+    for (size_t i = 0; i < json_array_size(ues); i++)
+        CHECK(json_array_size(json_object_get(json_array_get(ues, i), "ladder")) == 1);
+    json_decref(doc);
+    tpa_sigstate_destroy(&s);
+}
+
 int main(void)
 {
+    test_no_ids_after_ids();
     test_numbers_of_every_node();
     test_ladder_order();
     test_normalised_forms();

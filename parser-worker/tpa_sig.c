@@ -46,8 +46,7 @@ void tpa_sig_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
     tpa_sig_flow_memo_t *memo = tpa_sigstate_flow_memo(d->sig, c->flow_id);
     if (!memo) return;
     const tpa_flow_key_t *k = &c->flow->key;
-    if (memo->flow != c->flow_id || memo->key != k || !memo->scope || !memo->node[0] ||
-        !memo->node[1]) {
+    if (memo->flow != c->flow_id || memo->key != k) { /* key NULL: empty or unnamed */
         bool same = memcmp(k->addr[0], k->addr[1], sizeof k->addr[0]) == 0;
         char name[NODE_MAX];
         for (int side = 0; side < 2; side++) {
@@ -62,7 +61,7 @@ void tpa_sig_report(tpa_dissect_ctx_t *c, const tpa_sig_t *m)
         uint64_t scope = tpa_hash_bytes(0x7470615f73636f70ULL, k, sizeof *k);
         memo->scope = scope ? scope : 1;
         memo->flow = c->flow_id;
-        memo->key = k;
+        memo->key = memo->node[0] && memo->node[1] ? k : NULL; /* out of memory: again */
     }
     int s = c->side & 1;
     tpa_sig_where_t w = {c->frame,      c->ts_us,       c->flow_id, memo->scope,

@@ -35,7 +35,7 @@ struct tpa_sigstate {
     tpa_kpi_t *kpi;
     tpa_txn_t *txn;
     tpa_ue_t *ue;
-    tpa_sig_flow_memo_t *memo; /* TPA_SIG_FLOW_MEMO slots, made on first use */
+    tpa_sig_flow_memo_t *memo; /* TPA_SIG_FLOW_MEMO slots */
     addr_memo_t *addr_memo;    /* TPA_SIG_ADDR_MEMO slots, made on first use */
     held_t *held;              /* HELD slots, made on first use: a ring of messages */
     unsigned head, waiting;    /* the oldest message waiting, and how many wait */
@@ -58,6 +58,8 @@ tpa_sigstate_t *tpa_sigstate_new(const tpa_sigstate_limits_t *lim)
     if (!s->txn) goto fail;
     s->ue = tpa_ue_new(s->pool, lim ? &lim->ue : NULL);
     if (!s->ue) goto fail;
+    s->memo = calloc(TPA_SIG_FLOW_MEMO, sizeof *s->memo);
+    if (!s->memo) goto fail;
     return s;
 fail:
     tpa_sigstate_destroy(&s);
@@ -83,7 +85,7 @@ void tpa_sigstate_destroy(tpa_sigstate_t **sp)
 static inline void apply(tpa_sigstate_t *s, held_t *h)
 {
     const tpa_sig_t *m = &h->m;
-    uint32_t anchor = tpa_ue_join_prepared(s->ue, &h->keys, h->tm.frame);
+    uint32_t anchor = h->keys.n ? tpa_ue_join_prepared(s->ue, &h->keys, h->tm.frame) : 0;
     tpa_txn_ev_t ev;
     tpa_txn_rec_t *r = tpa_txn_feed(s->txn, &h->tm, &ev);
     uint64_t txn = 0;
@@ -223,7 +225,10 @@ void tpa_sigstate_feed(tpa_sigstate_t *s, const tpa_sig_where_t *w, const tpa_si
         .sig = &h->m,
         .key_size = held ? h->key_size : 0,
     };
-    tpa_ue_prepare(s->ue, &h->m, w->flow, &h->keys);
+    if (h->m.n_ids) /* (half the messages carry no identity: no call) */
+        tpa_ue_prepare(s->ue, &h->m, w->flow, &h->keys);
+    else
+        h->keys.n = 0; /* as tpa_ue_prepare leaves it: nothing to join */
     tpa_txn_prefetch(s->txn, &h->tm);
     if (!held) { /* its strings did not fit: applied now, while m's are valid */
         flush(s);
@@ -340,12 +345,7 @@ int tpa_sigstate_ue_write(void *ud, size_t i, tpa_jw_t *w)
 
 tpa_sig_flow_memo_t *tpa_sigstate_flow_memo(tpa_sigstate_t *s, uint32_t flow)
 {
-    if (!s) return NULL;
-    if (!s->memo) {
-        s->memo = calloc(TPA_SIG_FLOW_MEMO, sizeof *s->memo);
-        if (!s->memo) return NULL;
-    }
-    return &s->memo[flow & (TPA_SIG_FLOW_MEMO - 1)];
+    return s ? &s->memo[flow & (TPA_SIG_FLOW_MEMO - 1)] : NULL;
 }
 
 const char *tpa_sigstate_addr_name(tpa_sigstate_t *s, int family, const uint8_t *a)

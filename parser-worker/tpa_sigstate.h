@@ -82,15 +82,15 @@ const tpa_ue_t *tpa_sigstate_ue(tpa_sigstate_t *s);
  * so that a message on a flow seen before costs no address formatting or hashing. */
 typedef struct tpa_sig_flow_memo {
     uint32_t flow;
-    const void *key;     /* the flow's key (address), checked with the id */
-    uint64_t scope;      /* the flow's endpoint-pair scope; 0 = the slot is empty */
+    const void *key;     /* the flow's key (address), checked with the id; NULL = empty */
+    uint64_t scope;      /* the flow's endpoint-pair scope (not 0) */
     const char *node[2]; /* pooled node names of the flow key's side 0 and side 1 */
 } tpa_sig_flow_memo_t;
 
 /* The memo slot of flow id flow (borrowed until destroy), or NULL when out of memory.
- * The slot may hold another flow (or nothing: scope 0): the caller checks
- * memo->flow == flow, memo->key and memo->scope, else fills it (names with
- * tpa_sigstate_intern).
+ * The slot may hold another flow (or nothing: key NULL): the caller checks
+ * memo->flow == flow and memo->key, else fills it (names with tpa_sigstate_intern),
+ * setting key only once every field is filled.
  * Memory: a fixed table of TPA_SIG_FLOW_MEMO slots. */
 #define TPA_SIG_FLOW_MEMO 4096
 tpa_sig_flow_memo_t *tpa_sigstate_flow_memo(tpa_sigstate_t *s, uint32_t flow);

@@ -610,8 +610,8 @@ static void failure_indication(tpa_txn_t *t, const tpa_txn_msg_t *m)
                        m->frame, m->flow);
 }
 
-/* Where m pairs: its procedure index, key length and hash into m (prepared); false
- * when out of memory. */
+/* Where m pairs: its procedure index, key length and hash into m (prepared), and its
+ * scope 0 when it pairs within the capture; false when out of memory. */
 static bool prepare(tpa_txn_t *t, tpa_txn_msg_t *m)
 {
     const tpa_sig_t *s = m->sig;
@@ -634,8 +634,8 @@ static bool prepare(tpa_txn_t *t, tpa_txn_msg_t *m)
     m->keylen = m->key_size ? (uint16_t)(m->key_size - 1 < TPA_TXN_MAX_KEY ? m->key_size - 1
                                                                            : TPA_TXN_MAX_KEY)
                             : (uint16_t)strnlen(s->key, TPA_TXN_MAX_KEY);
-    uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
-    m->hash = key_hash(t, m->proc, s->key, m->keylen, scope);
+    if (s->flags & TPA_SIG_SCOPE_CAPTURE) m->scope = 0;
+    m->hash = key_hash(t, m->proc, s->key, m->keylen, m->scope);
     m->prepared = true;
     return true;
 }
@@ -657,23 +657,25 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
     if (!t || !m || !m->sig || t->finished) return NULL;
     writeback(t);
     const tpa_sig_t *s = m->sig;
-    if (!s->protocol || !s->code) return NULL;
-    expire_linger(t, m->ts_us);
-    if (!s->procedure || !s->key || !s->key[0]) {
-        if (s->kind != TPA_SIG_INDICATION) t->st.unpaired++;
-        failure_indication(t, m);
-        return NULL;
-    }
     tpa_txn_msg_t pm;
+    /* prepared: tpa_txn_prefetch checked the strings and worked out the rest */
+    if (!m->prepared && (!s->protocol || !s->code)) return NULL;
+    expire_linger(t, m->ts_us);
     if (!m->prepared) {
+        if (!s->procedure || !s->key || !s->key[0]) {
+            if (s->kind != TPA_SIG_INDICATION) t->st.unpaired++;
+            failure_indication(t, m);
+            return NULL;
+        }
         pm = *m;
-        if (!prepare(t, &pm)) return NULL;
+        tpa_txn_prefetch(t, &pm); /* (the one caller of prepare: inlined there) */
+        if (!pm.prepared) return NULL;
         m = &pm;
     }
     uint32_t proc = m->proc, h = m->hash;
     size_t keylen = m->keylen;
-    const char *protocol = t->procs[proc].protocol, *procedure = t->procs[proc].procedure;
-    uint64_t scope = (s->flags & TPA_SIG_SCOPE_CAPTURE) ? 0 : m->scope;
+    const proc_t *p = &t->procs[proc]; /* its names: for the notes only */
+    uint64_t scope = m->scope; /* 0 for TPA_SIG_SCOPE_CAPTURE: prepare saw to it */
     size_t empty = SIZE_MAX; /* set when nothing matched */
     slot_t *r = lookup(t, h, proc, s->key, keylen, scope, &empty);
 
@@ -698,7 +700,7 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
                 r->last_tx_us = m->ts_us;
                 t->st.late_retx++;
                 if (t->kpi)
-                    tpa_kpi_note(t->kpi, protocol, procedure, TPA_KPI_NOTE_LATE_RETX, m->frame,
+                    tpa_kpi_note(t->kpi, p->protocol, p->procedure, TPA_KPI_NOTE_LATE_RETX, m->frame,
                                  m->flow);
                 *ev = TPA_TXN_EV_LATE_RETX;
                 return rec_of(t, r);
@@ -722,14 +724,14 @@ tpa_txn_rec_t *tpa_txn_feed(tpa_txn_t *t, const tpa_txn_msg_t *m, tpa_txn_ev_t *
         if (r) {
             t->st.dup_responses++;
             if (t->kpi)
-                tpa_kpi_note(t->kpi, protocol, procedure, TPA_KPI_NOTE_DUP_RESPONSE, m->frame,
+                tpa_kpi_note(t->kpi, p->protocol, p->procedure, TPA_KPI_NOTE_DUP_RESPONSE, m->frame,
                              m->flow);
             *ev = TPA_TXN_EV_DUP_RESPONSE;
             return rec_of(t, r);
         }
         t->st.orphans++;
         if (t->kpi)
-            tpa_kpi_note(t->kpi, protocol, procedure, TPA_KPI_NOTE_ORPHAN, m->frame, m->flow);
+            tpa_kpi_note(t->kpi, p->protocol, p->procedure, TPA_KPI_NOTE_ORPHAN, m->frame, m->flow);
         failure_indication(t, m);
         *ev = TPA_TXN_EV_ORPHAN;
         return NULL;

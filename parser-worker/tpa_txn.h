@@ -111,7 +111,8 @@ typedef struct tpa_txn_msg {
     uint64_t frame;
     int64_t ts_us;
     uint32_t flow;
-    uint64_t scope;        /* ignored (0) when sig->flags has TPA_SIG_SCOPE_CAPTURE */
+    uint64_t scope;        /* ignored (set to 0 by tpa_txn_prefetch) when sig->flags has
+                              TPA_SIG_SCOPE_CAPTURE */
     const char *src, *dst; /* pooled node names of the sender and the receiver */
     const tpa_sig_t *sig;
     uint32_t key_size; /* strlen(sig->key) + 1 when the caller knows it, else 0 */
